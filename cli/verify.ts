@@ -1,0 +1,40 @@
+/**
+ * `deno task verify [DIR] [--published FILE] [--json FILE]`: compares every cell the thesis
+ * prints with the value computed from a dataset (default data/thesis) and prints the
+ * scorecard. The published numbers are DIR/published.json where present, else the thesis's.
+ */
+import { join } from "node:path";
+import { readDataset } from "../dataset/mod.ts";
+import { type Published, scorecardText, verify } from "../verify/mod.ts";
+import { parse, run } from "./_args.ts";
+import { DEFAULT_DATA } from "./tables.ts";
+
+/** Reads the published numbers that belong with dataset `dir`. */
+export async function readPublished(dir: string, file?: string): Promise<Published> {
+  const candidates = file
+    ? [file]
+    : [join(dir, "published.json"), join(DEFAULT_DATA, "published.json")];
+  for (const path of candidates) {
+    try {
+      return JSON.parse(await Deno.readTextFile(path));
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound) || file) {
+        throw new Error(`Cannot read published numbers ${path}: ${err}`, { cause: err });
+      }
+    }
+  }
+  throw new Error(`No published.json in ${dir} or ${DEFAULT_DATA}`);
+}
+
+if (import.meta.main) {
+  await run(async () => {
+    const { values, positionals } = parse(Deno.args, ["published", "json"]);
+    const dir = positionals[0] ?? DEFAULT_DATA;
+    const card = verify(await readDataset(dir), await readPublished(dir, values.published));
+    console.log(scorecardText(card.cells));
+    if (values.json) {
+      await Deno.writeTextFile(values.json, JSON.stringify(card, null, 2) + "\n");
+      console.log(`wrote ${values.json}`);
+    }
+  });
+}

@@ -1,0 +1,155 @@
+/**
+ * Turning one OpenWhisk activation record into one row of `activations`: the single
+ * definition that ingest and the collectors share (DESIGN.md), so that a record means the
+ * same thing whichever way it entered a dataset.
+ */
+import type { ActivationRow } from "./schema.ts";
+
+/** What a record alone does not say: where it was taken. */
+export interface RecordContext {
+  experiment: string;
+  workload: string;
+  runtime: string;
+  /** Repetition, from 1. */
+  run: number | null;
+  /** Concurrent requests when the record was taken. */
+  level: number | null;
+  /** HTTP status of the invocation that returned the record, where known. */
+  http_status?: number | null;
+}
+
+type Json = Record<string, unknown>;
+
+function isObject(v: unknown): v is Json {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Reads one annotation value of a record (`annotations` is a list of `{key, value}`).
+ */
+function annotation(record: Json, key: string): unknown {
+  const list = record.annotations;
+  if (!Array.isArray(list)) return undefined;
+  for (const a of list) if (isObject(a) && a.key === key) return a.value;
+  return undefined;
+}
+
+function time(value: unknown, field: string, where: string, required: boolean): number | null {
+  if (value === undefined || value === null) {
+    if (required) throw new TypeError(`${where}: ${field} is missing, expected a number`);
+    return null;
+  }
+  if (typeof value !== "number" || !Number.isFinite(value)) {
+    throw new TypeError(`${where}: ${field} is ${JSON.stringify(value)}, expected a number`);
+  }
+  if (value < 0) {
+    throw new RangeError(`${where}: ${field} is ${value}, expected a number >= 0`);
+  }
+  return value;
+}
+
+/**
+ * The row of one activation record, or a clear error naming `where` (file and place) and the
+ * field. waitTime is required; initTime is present only for a cold start.
+ *
+ * @example
+ * ```ts
+ * import { activationRow } from "./activation_row.ts";
+ * const row = activationRow(
+ *   { activationId: "a1", name: "hello1", start: 10, end: 12, duration: 2,
+ *     annotations: [{ key: "waitTime", value: 5 }, { key: "initTime", value: 40 }],
+ *     response: { status: "success", success: true } },
+ *   { experiment: "cold_start", workload: "hello", runtime: "wasm", run: 1, level: 1 },
+ *   "example.log byte 0",
+ * );
+ * row.wait_ms! + row.init_ms!; // 45: the cold-start latency
+ * ```
+ */
+export function activationRow(
+  record: unknown,
+  context: RecordContext,
+  where: string,
+): ActivationRow {
+  if (!isObject(record)) {
+    throw new TypeError(`${where}: activation record is ${typeof record}, expected an object`);
+  }
+  const id = record.activationId;
+  const at = typeof id === "string" ? `${where} (activation ${id})` : where;
+  if (typeof id !== "string" || id === "") {
+    throw new TypeError(`${at}: activationId is ${JSON.stringify(id)}, expected a string`);
+  }
+  const response = isObject(record.response) ? record.response : {};
+  const success = typeof response.success === "boolean" ? response.success : null;
+  const status = typeof response.status === "string" ? response.status : null;
+  let error: string | null = null;
+  if (success === false) {
+    const result = response.result;
+    const e = isObject(result) && "error" in result ? result.error : result;
+    error = typeof e === "string" ? e : JSON.stringify(e ?? status);
+  }
+  const kind = annotation(record, "kind");
+  return {
+    experiment: context.experiment,
+    workload: context.workload,
+    runtime: context.runtime,
+    run: context.run,
+    level: context.level,
+    activation_id: id,
+    action: typeof record.name === "string" ? record.name : null,
+    kind: typeof kind === "string" ? kind : null,
+    start_ms: time(record.start, "start", at, false),
+    end_ms: time(record.end, "end", at, false),
+    duration_ms: time(record.duration, "duration", at, false),
+    wait_ms: time(annotation(record, "waitTime"), "waitTime", at, true),
+    init_ms: time(annotation(record, "initTime"), "initTime", at, false),
+    status,
+    success,
+    error,
+    source: "record",
+    http_status: context.http_status ?? null,
+    record: JSON.stringify(record),
+  };
+}
+
+/**
+ * The row of an invocation that returned no activation record (a 429, a reset, a client
+ * time-out, or a run's final error line): kept, so that a table can report its cell's errors.
+ */
+export function errorRow(context: RecordContext, error: string): ActivationRow {
+  return {
+    experiment: context.experiment,
+    workload: context.workload,
+    runtime: context.runtime,
+    run: context.run,
+    level: context.level,
+    activation_id: null,
+    action: null,
+    kind: null,
+    start_ms: null,
+    end_ms: null,
+    duration_ms: null,
+    wait_ms: null,
+    init_ms: null,
+    status: null,
+    success: false,
+    error,
+    source: "error",
+    http_status: context.http_status ?? null,
+    record: null,
+  };
+}
+
+/** The row of one latency sample from the thesis's per-level files (`2_`, `4_`). */
+export function sampleRow(
+  context: RecordContext,
+  source: "samples" | "warm_samples",
+  wait_ms: number,
+): ActivationRow {
+  return {
+    ...errorRow(context, ""),
+    success: null,
+    error: null,
+    wait_ms,
+    source,
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * Reading and writing datasets (DESIGN.md, "The dataset contract"): the one module that
+ * touches a dataset's files. A dataset is read as the union of its Parquet parts, so a
+ * collector can flush part by part and a crash loses at most the part in flight.
+ */
+import pl from "nodejs-polars";
+import { join } from "node:path";
+import {
+  ACTIVATION_COLUMNS,
+  emptyFrame,
+  EVENT_COLUMNS,
+  RESOURCE_COLUMNS,
+  type Schema,
+  TIMING_COLUMNS,
+} from "./schema.ts";
+
+export * from "./schema.ts";
+export * from "./activation_row.ts";
+
+/** The tables of a dataset, one folder of Parquet parts each. */
+export const TABLES = {
+  activations: ACTIVATION_COLUMNS,
+  resources: RESOURCE_COLUMNS,
+  timings: TIMING_COLUMNS,
+  events: EVENT_COLUMNS,
+} as const;
+
+/** Name of one table of a dataset. */
+export type TableName = keyof typeof TABLES;
+
+/** A dataset in memory: its provenance and one frame per table. */
+export interface Dataset {
+  /** Contents of dataset.json. */
+  meta: DatasetMeta;
+  activations: pl.DataFrame;
+  resources: pl.DataFrame;
+  timings: pl.DataFrame;
+  events: pl.DataFrame;
+}
+
+/** dataset.json: free-form provenance with a few known fields. */
+export interface DatasetMeta {
+  /** Where the data came from (for the thesis: its published repository). */
+  source?: string;
+  /** Table 1, 2 style metadata of the benchmark actions. */
+  actions?: ActionInfo[];
+  [key: string]: unknown;
+}
+
+/** Lines of code and size of one action's source (Tables 1, 2). */
+export interface ActionInfo {
+  runtime: string;
+  file: string;
+  action: string;
+  lines_of_code: number;
+  size_kb: number;
+  type: string;
+}
+
+/** Casts a frame read from a part to the schema's types, adding missing columns as nulls. */
+function conform(frame: pl.DataFrame, schema: Schema): pl.DataFrame {
+  const empty = emptyFrame(schema);
+  const exprs = Object.keys(schema).map((name) =>
+    frame.columns.includes(name)
+      ? pl.col(name).cast(empty.getColumn(name).dtype)
+      : pl.lit(null).cast(empty.getColumn(name).dtype).alias(name)
+  );
+  const extra = frame.columns.filter((c) => !(c in schema)).map((c) => pl.col(c));
+  return frame.select(...exprs, ...extra);
+}
+
+/** Reads every `*.parquet` part of one table folder, in file name order. */
+export async function readTable(dir: string, table: TableName): Promise<pl.DataFrame> {
+  const schema = TABLES[table];
+  const folder = join(dir, table);
+  const names: string[] = [];
+  try {
+    for await (const e of Deno.readDir(folder)) {
+      if (e.isFile && e.name.endsWith(".parquet")) names.push(e.name);
+    }
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return emptyFrame(schema);
+    throw err;
+  }
+  names.sort();
+  const frames = names.map((name) => {
+    try {
+      return conform(pl.readParquet(join(folder, name)), schema);
+    } catch (cause) {
+      throw new Error(`Cannot read dataset part ${join(folder, name)}: ${cause}`, { cause });
+    }
+  });
+  if (frames.length === 0) return emptyFrame(schema);
+  return frames.length === 1 ? frames[0] : pl.concat(frames, { how: "diagonal" });
+}
+
+/** Reads a dataset folder: dataset.json and every table (missing tables are empty). */
+export async function readDataset(dir: string): Promise<Dataset> {
+  let meta: DatasetMeta;
+  try {
+    meta = JSON.parse(await Deno.readTextFile(join(dir, "dataset.json")));
+  } catch (cause) {
+    if (cause instanceof Deno.errors.NotFound) {
+      throw new Error(`Not a dataset: ${dir} has no dataset.json`, { cause });
+    }
+    throw new Error(`Cannot read ${join(dir, "dataset.json")}: ${cause}`, { cause });
+  }
+  return {
+    meta,
+    activations: await readTable(dir, "activations"),
+    resources: await readTable(dir, "resources"),
+    timings: await readTable(dir, "timings"),
+    events: await readTable(dir, "events"),
+  };
+}
+
+/**
+ * Writes one Parquet part of a table, atomically (temporary name, then rename), so that a
+ * reader never sees half a part.
+ */
+export async function writePart(
+  dir: string,
+  table: TableName,
+  part: string,
+  frame: pl.DataFrame,
+): Promise<string> {
+  const folder = join(dir, table);
+  await Deno.mkdir(folder, { recursive: true });
+  const path = join(folder, `${part}.parquet`);
+  const tmp = `${path}.tmp`;
+  frame.writeParquet(tmp, { compression: "zstd" });
+  await Deno.rename(tmp, path);
+  return path;
+}
+
+/** Writes dataset.json (stable key order as given, two-space indent, final newline). */
+export async function writeMeta(dir: string, meta: DatasetMeta): Promise<void> {
+  await Deno.mkdir(dir, { recursive: true });
+  const path = join(dir, "dataset.json");
+  await Deno.writeTextFile(`${path}.tmp`, JSON.stringify(meta, null, 2) + "\n");
+  await Deno.rename(`${path}.tmp`, path);
+}

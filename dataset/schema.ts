@@ -1,0 +1,147 @@
+/**
+ * The dataset contract of DESIGN.md as code: the columns of each table of a dataset, their
+ * polars types, and a column-major builder that turns plain values into typed frames.
+ *
+ * Types are fixed here, once, so that a dataset written by ingest and one written by a
+ * collector read back with identical schemas (a JSON number array would otherwise become
+ * Float64 or Int64 depending on its first value).
+ */
+import pl from "nodejs-polars";
+
+/** Kinds of column a dataset uses. */
+export type ColumnType = "str" | "i64" | "f64" | "bool";
+
+/** Columns of `activations/*.parquet`, in order. */
+export const ACTIVATION_COLUMNS = {
+  experiment: "str",
+  workload: "str",
+  runtime: "str",
+  run: "i64",
+  level: "i64",
+  activation_id: "str",
+  action: "str",
+  kind: "str",
+  start_ms: "f64",
+  end_ms: "f64",
+  duration_ms: "f64",
+  wait_ms: "f64",
+  init_ms: "f64",
+  status: "str",
+  success: "bool",
+  error: "str",
+  source: "str",
+  http_status: "i64",
+  record: "str",
+} as const satisfies Record<string, ColumnType>;
+
+/** Columns of `resources/*.parquet`, in order (`vsz_bytes` is an allowed extra from `ps`). */
+export const RESOURCE_COLUMNS = {
+  experiment: "str",
+  runtime: "str",
+  sampler: "str",
+  sample: "i64",
+  t_ms: "f64",
+  target: "str",
+  cpu_pct: "f64",
+  cpu_pct_interval: "f64",
+  mem_bytes: "f64",
+  mem_limit_bytes: "f64",
+  pids: "i64",
+  state: "str",
+  vsz_bytes: "f64",
+} as const satisfies Record<string, ColumnType>;
+
+/** Columns of `timings/*.parquet`, in order. */
+export const TIMING_COLUMNS = {
+  runtime: "str",
+  action: "str",
+  phase: "str",
+  run: "i64",
+  us: "f64",
+} as const satisfies Record<string, ColumnType>;
+
+/** Columns of `events/*.parquet`, in order. */
+export const EVENT_COLUMNS = {
+  t_ms: "f64",
+  experiment: "str",
+  level: "i64",
+  what: "str",
+} as const satisfies Record<string, ColumnType>;
+
+/** A schema: column name to type. */
+export type Schema = Record<string, ColumnType>;
+
+/** One row of a schema, as plain values (null where unknown). */
+export type RowOf<S extends Schema> = {
+  [K in keyof S]: S[K] extends "str" ? string | null
+    : S[K] extends "bool" ? boolean | null
+    : number | null;
+};
+
+/** One activation row: the contract's columns. */
+export type ActivationRow = RowOf<typeof ACTIVATION_COLUMNS>;
+/** One resource sample row. */
+export type ResourceRow = RowOf<typeof RESOURCE_COLUMNS>;
+/** One executor timing row. */
+export type TimingRow = RowOf<typeof TIMING_COLUMNS>;
+/** One experiment phase marker. */
+export type EventRow = RowOf<typeof EVENT_COLUMNS>;
+
+function dtypeOf(type: ColumnType) {
+  switch (type) {
+    case "str":
+      return pl.Utf8;
+    case "i64":
+      return pl.Int64;
+    case "f64":
+      return pl.Float64;
+    case "bool":
+      return pl.Bool;
+  }
+}
+
+/**
+ * Collects rows column by column and builds a frame with the schema's exact types.
+ *
+ * @example
+ * ```ts
+ * import { FrameBuilder, TIMING_COLUMNS } from "./schema.ts";
+ * const b = new FrameBuilder(TIMING_COLUMNS);
+ * b.push({ runtime: "wasm", action: "hello", phase: "init", run: 1, us: 1100 });
+ * b.toFrame().height; // 1
+ * ```
+ */
+export class FrameBuilder<S extends Schema> {
+  readonly #schema: S;
+  #columns: Record<string, unknown[]>;
+
+  constructor(schema: S) {
+    this.#schema = schema;
+    this.#columns = Object.fromEntries(Object.keys(schema).map((k) => [k, []]));
+  }
+
+  /** Rows pushed so far. */
+  get length(): number {
+    const first = Object.keys(this.#schema)[0];
+    return this.#columns[first].length;
+  }
+
+  /** Appends one row; every column of the schema must be present (null where unknown). */
+  push(row: RowOf<S>): void {
+    for (const name in this.#schema) this.#columns[name].push(row[name]);
+  }
+
+  /** The rows as a frame with the schema's types, and clears the builder. */
+  toFrame(): pl.DataFrame {
+    const series = Object.entries(this.#schema).map(([name, type]) =>
+      pl.Series(name, this.#columns[name] as never[], dtypeOf(type))
+    );
+    this.#columns = Object.fromEntries(Object.keys(this.#schema).map((k) => [k, []]));
+    return pl.DataFrame(series);
+  }
+}
+
+/** An empty frame with the schema's columns and types. */
+export function emptyFrame(schema: Schema): pl.DataFrame {
+  return new FrameBuilder(schema).toFrame();
+}

@@ -1,0 +1,244 @@
+/**
+ * A streaming reader of raw activation logs in the thesis's layout: JSON arrays written one
+ * after another (one array a repetition), each element `{"no_concurrent_requests": N,
+ * "responses": [activation, ...]}`, optionally ending with a non-JSON trailer line such as
+ * `Final Error:Curl("...")`.
+ *
+ * The file is scanned byte by byte for element boundaries and only one element at a time is
+ * handed to JSON.parse, so memory stays bounded by the largest level group, not the file.
+ */
+
+/** One `{no_concurrent_requests, responses}` element of a log. */
+export interface LevelGroup {
+  type: "group";
+  /** Which JSON array of the file the element came from (1-based): the repetition. */
+  run: number;
+  level: number;
+  responses: unknown[];
+  /** Byte offset of the element's `{` in the file. */
+  offset: number;
+  /** Line of the element's `{` (1-based). */
+  line: number;
+}
+
+/** The trailer line that ends a log, kept as the error of the last run. */
+export interface Trailer {
+  type: "trailer";
+  run: number;
+  text: string;
+  offset: number;
+  line: number;
+}
+
+const OPEN_BRACKET = 0x5b, CLOSE_BRACKET = 0x5d, OPEN_BRACE = 0x7b, CLOSE_BRACE = 0x7d;
+const QUOTE = 0x22, BACKSLASH = 0x5c, COMMA = 0x2c, NEWLINE = 0x0a;
+
+function isSpace(b: number): boolean {
+  return b === 0x20 || b === NEWLINE || b === 0x0d || b === 0x09;
+}
+
+/** Trailer lines the thesis's tools write; any other text outside the arrays is an error. */
+const TRAILER = /^Final Error:/;
+
+/**
+ * Yields the level groups of an activation log in file order, then its trailer if any.
+ * Throws a SyntaxError naming `file`, the byte offset and the line for anything that is not
+ * this layout: truncated JSON, an empty file, text between arrays, a trailer that is not last.
+ */
+export async function* readActivationLog(
+  chunks: AsyncIterable<Uint8Array>,
+  file: string,
+): AsyncGenerator<LevelGroup | Trailer> {
+  const decoder = new TextDecoder();
+  // Scanner state, kept across chunks.
+  let state: "between" | "array" | "element" | "trailer" = "between";
+  let depth = 0; // brace/bracket depth inside the current element
+  let inString = false, escaped = false, expectElement = true, elements = 0;
+  let run = 0, arrayOffset = 0, arrayLine = 0;
+  let offset = 0, line = 1; // of the first byte of `buf`
+  let start = -1, startOffset = 0, startLine = 0; // current element or trailer in `buf`
+  let trailer: Trailer | null = null;
+  let buf: Uint8Array = new Uint8Array(0);
+  let sawAnything = false;
+
+  const fail = (msg: string, at: number, atLine: number): never => {
+    throw new SyntaxError(`${file} byte ${at} (line ${atLine}): ${msg}`);
+  };
+
+  const endTrailer = (raw: string): Trailer => {
+    const text = raw.trim();
+    if (!TRAILER.test(text)) {
+      fail(
+        `expected '[' or a trailer line "Final Error:...", found ${
+          JSON.stringify(text.slice(0, 60))
+        }`,
+        startOffset,
+        startLine,
+      );
+    }
+    return { type: "trailer", run, text, offset: startOffset, line: startLine };
+  };
+
+  const parseElement = (bytes: Uint8Array, at: number, atLine: number): LevelGroup => {
+    const text = decoder.decode(bytes);
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (cause) {
+      const m = /position (\d+)/.exec(String(cause));
+      const near = m ? at + Number(m[1]) : at;
+      throw new SyntaxError(`${file} byte ${near} (element at line ${atLine}): ${cause}`, {
+        cause,
+      });
+    }
+    const v = value as Record<string, unknown>;
+    const level = v?.no_concurrent_requests;
+    if (typeof level !== "number" || !Number.isInteger(level) || level < 1) {
+      fail(
+        `no_concurrent_requests is ${JSON.stringify(level)}, expected an integer >= 1`,
+        at,
+        atLine,
+      );
+    }
+    if (!Array.isArray(v.responses)) {
+      fail(`responses is ${JSON.stringify(v.responses)}, expected an array`, at, atLine);
+    }
+    return {
+      type: "group",
+      run,
+      level: level as number,
+      responses: v.responses as unknown[],
+      offset: at,
+      line: atLine,
+    };
+  };
+
+  for await (const chunk of chunks) {
+    if (start >= 0) {
+      // Keep the unfinished element or trailer, drop what was already handed out.
+      const rest = buf.subarray(start);
+      const joined = new Uint8Array(rest.length + chunk.length);
+      joined.set(rest);
+      joined.set(chunk, rest.length);
+      offset += start;
+      start = 0;
+      buf = joined;
+    } else {
+      offset += buf.length;
+      buf = chunk;
+    }
+    const scanFrom = start >= 0 ? buf.length - chunk.length : 0;
+    const out: (LevelGroup | Trailer)[] = [];
+    for (let i = scanFrom; i < buf.length; i++) {
+      const b = buf[i];
+      if (state === "element") {
+        if (inString) {
+          if (escaped) escaped = false;
+          else if (b === BACKSLASH) escaped = true;
+          else if (b === QUOTE) inString = false;
+          else if (b === NEWLINE) line++;
+          continue;
+        }
+        if (b === QUOTE) inString = true;
+        else if (b === OPEN_BRACE || b === OPEN_BRACKET) depth++;
+        else if (b === CLOSE_BRACE || b === CLOSE_BRACKET) {
+          depth--;
+          if (depth === 0) {
+            out.push(parseElement(buf.subarray(start, i + 1), startOffset, startLine));
+            start = -1;
+            state = "array";
+            expectElement = false;
+            elements++;
+          }
+        } else if (b === NEWLINE) line++;
+        continue;
+      }
+      if (state === "trailer") {
+        if (b === NEWLINE) {
+          trailer = endTrailer(decoder.decode(buf.subarray(start, i)));
+          start = -1;
+          state = "between";
+          line++;
+        }
+        continue;
+      }
+      if (b === NEWLINE) {
+        line++;
+        continue;
+      }
+      if (isSpace(b)) continue;
+      const at = offset + i;
+      if (state === "between") {
+        if (b === OPEN_BRACKET) {
+          if (trailer) {
+            fail(
+              `a JSON array follows the trailer line "${trailer.text}" (line ${trailer.line}); the trailer must be last`,
+              at,
+              line,
+            );
+          }
+          run++;
+          sawAnything = true;
+          state = "array";
+          expectElement = true;
+          elements = 0;
+          arrayOffset = at;
+          arrayLine = line;
+        } else if (trailer) {
+          fail(`unexpected text after the trailer line "${trailer.text}"`, at, line);
+        } else if (run === 0) {
+          fail(`expected '[' (a JSON array of level groups), found ${show(buf, i)}`, at, line);
+        } else {
+          // A trailer line: checked against TRAILER once it is complete.
+          state = "trailer";
+          start = i;
+          startOffset = at;
+          startLine = line;
+        }
+      } else if (state === "array") {
+        if (b === OPEN_BRACE && expectElement) {
+          state = "element";
+          depth = 1;
+          start = i;
+          startOffset = at;
+          startLine = line;
+        } else if (b === COMMA && !expectElement) {
+          expectElement = true;
+        } else if (b === CLOSE_BRACKET && (!expectElement || elements === 0)) {
+          state = "between";
+        } else {
+          fail(
+            `expected ${expectElement ? "'{' (a level group)" : "',' or ']'"}, found ${
+              show(buf, i)
+            }`,
+            at,
+            line,
+          );
+        }
+      }
+    }
+    yield* out;
+  }
+  const end = offset + buf.length;
+  if (state === "trailer") {
+    trailer = endTrailer(decoder.decode(buf.subarray(start)));
+  } else if (state === "element") {
+    fail(
+      `truncated: the level group opened at byte ${startOffset} (line ${startLine}) never closes`,
+      end,
+      line,
+    );
+  } else if (state === "array") {
+    fail(
+      `truncated: the array opened at byte ${arrayOffset} (line ${arrayLine}) never closes`,
+      end,
+      line,
+    );
+  }
+  if (!sawAnything) fail("empty log: no JSON array of level groups", 0, 1);
+  if (trailer) yield trailer;
+}
+
+function show(buf: Uint8Array, i: number): string {
+  return JSON.stringify(new TextDecoder().decode(buf.subarray(i, i + 20)));
+}

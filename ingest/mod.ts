@@ -1,0 +1,359 @@
+/**
+ * `ingest`: raw logs in the thesis's formats -> a dataset (DESIGN.md). Every activation record
+ * of a `1_` log becomes a row; the derived `2_` and `4_` files become sample rows where no raw
+ * log stands behind them, and are checked against the raw log where one does (so no activation
+ * is stored twice); resource and timing logs become their tables.
+ *
+ * The dataset is written to a temporary folder and renamed into place only when every file
+ * has been read without error: a bad file leaves no partial dataset.
+ */
+import { createHash } from "node:crypto";
+import { basename, dirname, join } from "node:path";
+import {
+  ACTIVATION_COLUMNS,
+  activationRow,
+  type DatasetMeta,
+  errorRow,
+  FrameBuilder,
+  RESOURCE_COLUMNS,
+  sampleRow,
+  TABLES,
+  TIMING_COLUMNS,
+  writeMeta,
+  writePart,
+} from "../dataset/mod.ts";
+import { readActivationLog } from "./activation_log.ts";
+import { classify, type LatencyLog, type RawFile } from "./file_kind.ts";
+import { readLines } from "./lines.ts";
+import { parseDockerSumLog, parsePsLog } from "./resource_logs.ts";
+import { parseIdLines, parseLevelLines } from "./sample_logs.ts";
+import { parseTimingLog } from "./timing_logs.ts";
+
+/** Options of {@linkcode ingest}. */
+export interface IngestOptions {
+  /** Extra provenance merged into dataset.json (host, settings, actions...). Default none. */
+  meta?: DatasetMeta;
+  /** Rows per Parquet part. Default 500,000. */
+  partRows?: number;
+  /** Tool name and version written to dataset.json. Default "whiskbench". */
+  tool?: string;
+}
+
+/** What ingest found, as written to dataset.json under `ingest`. */
+export interface IngestReport {
+  tool: string;
+  files: { name: string; bytes: number; sha256: string; role: string; rows: number }[];
+  runs: Record<string, number>;
+  run_errors: {
+    file: string;
+    run: number;
+    after_level: number | null;
+    error: string;
+    line: number;
+  }[];
+  checks: Check[];
+}
+
+/** The comparison of a derived file with the raw log it repeats. */
+export interface Check {
+  file: string;
+  against: string;
+  compared: number;
+  agree: boolean;
+  differences: string[];
+}
+
+/** What a raw log says, kept to check the derived files that repeat it. */
+interface RawIndex {
+  file: string;
+  coldById: Map<string, { level: number; ms: number }>;
+  waitsByLevel: Map<number, number[]>;
+  warmByLevel: Map<number, number[]>;
+}
+
+/** A stream of a file's bytes that also hashes them. */
+async function* hashed(path: string, hash: ReturnType<typeof createHash>, size: { n: number }) {
+  using file = await Deno.open(path);
+  for await (const chunk of file.readable) {
+    hash.update(chunk);
+    size.n += chunk.length;
+    yield chunk;
+  }
+}
+
+function push<K>(map: Map<K, number[]>, key: K, v: number) {
+  const list = map.get(key);
+  if (list) list.push(v);
+  else map.set(key, [v]);
+}
+
+/**
+ * Reads every file of `rawDir` and writes the dataset to `outDir` (replacing it), or throws
+ * naming the first bad file and place, leaving `outDir` as it was.
+ */
+export async function ingest(
+  rawDir: string,
+  outDir: string,
+  { meta = {}, partRows = 500_000, tool = "whiskbench" }: IngestOptions = {},
+): Promise<IngestReport> {
+  const names: string[] = [];
+  for await (const e of Deno.readDir(rawDir)) if (e.isFile) names.push(e.name);
+  const unknown = names.filter((n) => classify(n) === null).sort();
+  if (unknown.length > 0) {
+    throw new Error(
+      `${rawDir}: not a raw file of a known layout: ${unknown.join(", ")} (expected ` +
+        `<stage>_<runtime>_<cold_start|concurrency|capacity>[_<workload>].log, <runtime>_res.log, ` +
+        `function_cold_times.log or function_times.log)`,
+    );
+  }
+  if (names.length === 0) throw new Error(`${rawDir}: no raw files`);
+  const files = names.map((name) => ({ name, role: classify(name)! }));
+  // Raw logs first, so the files derived from them can be checked against them.
+  const order = (r: RawFile) => ("stage" in r ? r.stage : 9);
+  files.sort((a, b) => order(a.role) - order(b.role) || (a.name < b.name ? -1 : 1));
+
+  const tmp = join(dirname(outDir), `.${basename(outDir)}.ingest-${Deno.pid}`);
+  await Deno.remove(tmp, { recursive: true }).catch(() => {});
+  const report: IngestReport = { tool, files: [], runs: {}, run_errors: [], checks: [] };
+  const unlabelled: Record<string, number[]> = {};
+  try {
+    const raw = new Map<string, RawIndex>();
+    for (const { name, role } of files) {
+      const hash = createHash("sha256");
+      const size = { n: 0 };
+      const path = join(rawDir, name);
+      const chunks = hashed(path, hash, size);
+      const stem = name.replace(/\.log$/, "");
+      let rows = 0;
+      if (role.kind === "activations") {
+        rows = await ingestActivationLog(chunks, name, role, tmp, stem, partRows, report, raw);
+      } else if (role.kind === "samples" || role.kind === "warm_samples") {
+        rows = await ingestSampleLog(chunks, name, role, tmp, stem, report, raw);
+      } else if (role.kind === "resources") {
+        const lines = readLines(chunks);
+        const first = await lines.next();
+        if (first.done) throw new SyntaxError(`${name}: empty file`);
+        const all = (async function* () {
+          yield first.value;
+          yield* lines;
+        })();
+        const parse = /^\s*SPID\b/.test(first.value.text) ? parsePsLog : parseDockerSumLog;
+        const parsed = await parse(all, name, role);
+        const b = new FrameBuilder(RESOURCE_COLUMNS);
+        parsed.forEach((r) => b.push(r));
+        rows = b.length;
+        await writePart(tmp, "resources", stem, b.toFrame());
+      } else {
+        const parsed = await parseTimingLog(readLines(chunks), name, role.runtime);
+        const b = new FrameBuilder(TIMING_COLUMNS);
+        parsed.rows.forEach((r) => b.push(r));
+        rows = b.length;
+        if (parsed.unlabelled.length > 0) unlabelled[name] = parsed.unlabelled;
+        await writePart(tmp, "timings", stem, b.toFrame());
+      }
+      report.files.push({
+        name,
+        bytes: size.n,
+        sha256: hash.digest("hex"),
+        role: roleName(role),
+        rows,
+      });
+    }
+    report.files.sort((a, b) => (a.name < b.name ? -1 : 1));
+    const ingestMeta: Record<string, unknown> = { ...report };
+    if (Object.keys(unlabelled).length > 0) ingestMeta.unlabelled_numbers = unlabelled;
+    await writeMeta(tmp, { ...meta, ingest: ingestMeta });
+    await carryOver(outDir, tmp);
+    await Deno.remove(outDir, { recursive: true }).catch(() => {});
+    await Deno.rename(tmp, outDir);
+  } catch (err) {
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    throw err;
+  }
+  return report;
+}
+
+/**
+ * Moves what ingest does not write (published.json, notes) from an existing dataset folder
+ * into the new one, so that re-ingesting replaces the data and nothing else.
+ */
+async function carryOver(outDir: string, tmp: string): Promise<void> {
+  const owned = new Set(["dataset.json", ...Object.keys(TABLES)]);
+  try {
+    for await (const e of Deno.readDir(outDir)) {
+      if (!owned.has(e.name)) await Deno.rename(join(outDir, e.name), join(tmp, e.name));
+    }
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+}
+
+function roleName(role: RawFile): string {
+  if (role.kind === "resources") return `resources (${role.runtime})`;
+  if (role.kind === "timings") return `timings (${role.which})`;
+  return `${role.kind} (${role.key})`;
+}
+
+async function ingestActivationLog(
+  chunks: AsyncIterable<Uint8Array>,
+  name: string,
+  where: LatencyLog,
+  out: string,
+  stem: string,
+  partRows: number,
+  report: IngestReport,
+  raw: Map<string, RawIndex>,
+): Promise<number> {
+  const { experiment, workload, runtime } = where;
+  const index: RawIndex = {
+    file: name,
+    coldById: new Map(),
+    waitsByLevel: new Map(),
+    warmByLevel: new Map(),
+  };
+  const b = new FrameBuilder(ACTIVATION_COLUMNS);
+  let part = 0, total = 0, runs = 0, lastLevel: number | null = null;
+  const flush = async () => {
+    if (b.length === 0) return;
+    part++;
+    total += b.length;
+    await writePart(out, "activations", `${stem}.${String(part).padStart(4, "0")}`, b.toFrame());
+  };
+  for await (const item of readActivationLog(chunks, name)) {
+    const ctx = { experiment, workload, runtime, run: item.run, level: null as number | null };
+    runs = item.run;
+    if (item.type === "trailer") {
+      b.push(errorRow(ctx, item.text));
+      report.run_errors.push({
+        file: name,
+        run: item.run,
+        after_level: lastLevel,
+        error: item.text,
+        line: item.line,
+      });
+      continue;
+    }
+    ctx.level = lastLevel = item.level;
+    item.responses.forEach((record, k) => {
+      const row = activationRow(
+        record,
+        ctx,
+        `${name} byte ${item.offset} (line ${item.line}, level ${item.level}, record ${k + 1})`,
+      );
+      b.push(row);
+      push(index.waitsByLevel, item.level, row.wait_ms!);
+      if (row.init_ms === null) push(index.warmByLevel, item.level, row.wait_ms!);
+      else {index.coldById.set(row.activation_id!, {
+          level: item.level,
+          ms: row.wait_ms! + row.init_ms,
+        });}
+    });
+    if (b.length >= partRows) await flush();
+  }
+  await flush();
+  report.runs[where.key] = runs;
+  raw.set(where.key, index);
+  return total;
+}
+
+async function ingestSampleLog(
+  chunks: AsyncIterable<Uint8Array>,
+  name: string,
+  where: LatencyLog,
+  out: string,
+  stem: string,
+  report: IngestReport,
+  raw: Map<string, RawIndex>,
+): Promise<number> {
+  const index = raw.get(where.key);
+  const { experiment, workload, runtime } = where;
+  const source = where.kind === "warm_samples" ? "warm_samples" : "samples";
+  if (where.experiment === "cold_start" && where.kind === "samples") {
+    const lines = await parseIdLines(readLines(chunks), name);
+    if (index) {
+      report.checks.push(checkIds(name, index, lines));
+      return 0;
+    }
+    // No raw log: keep the cold-start latencies as samples (wait + init, split unknown).
+    const b = new FrameBuilder(ACTIVATION_COLUMNS);
+    for (const l of lines) {
+      b.push({
+        ...sampleRow({ experiment, workload, runtime, run: null, level: l.level }, "samples", l.ms),
+        activation_id: l.activation_id,
+      });
+    }
+    await writePart(out, "activations", stem, b.toFrame());
+    return lines.length;
+  }
+  const levels = await parseLevelLines(readLines(chunks), name);
+  if (index) {
+    const expected = source === "warm_samples" ? index.warmByLevel : index.waitsByLevel;
+    report.checks.push(checkLevels(name, index.file, expected, levels));
+    return 0;
+  }
+  const b = new FrameBuilder(ACTIVATION_COLUMNS);
+  for (const { level, values } of levels) {
+    for (const v of values) {
+      b.push(sampleRow({ experiment, workload, runtime, run: null, level }, source, v));
+    }
+  }
+  const rows = b.length;
+  await writePart(out, "activations", stem, b.toFrame());
+  return rows;
+}
+
+const MAX_DIFFERENCES = 20;
+
+function checkIds(
+  file: string,
+  index: RawIndex,
+  lines: { activation_id: string; level: number; ms: number; line: number }[],
+): Check {
+  const differences: string[] = [];
+  const seen = new Set<string>();
+  for (const l of lines) {
+    seen.add(l.activation_id);
+    const rec = index.coldById.get(l.activation_id);
+    if (!rec) {
+      differences.push(`line ${l.line}: ${l.activation_id} is not a cold record of ${index.file}`);
+    } else if (rec.level !== l.level || rec.ms !== l.ms) {
+      differences.push(
+        `line ${l.line}: ${l.activation_id} level ${l.level}, ${l.ms} ms; ${index.file}: level ${rec.level}, ${rec.ms} ms`,
+      );
+    }
+  }
+  for (const id of index.coldById.keys()) {
+    if (!seen.has(id)) differences.push(`${id} of ${index.file} is missing`);
+  }
+  return finish(file, index.file, lines.length, differences);
+}
+
+function checkLevels(
+  file: string,
+  against: string,
+  expected: Map<number, number[]>,
+  levels: { level: number; values: number[]; line: number }[],
+): Check {
+  const differences: string[] = [];
+  let compared = 0;
+  for (const { level, values, line } of levels) {
+    compared += values.length;
+    const want = expected.get(level) ?? [];
+    if (values.length !== want.length || values.some((v, i) => v !== want[i])) {
+      const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b).join(",");
+      const same = sorted(values) === sorted(want);
+      differences.push(
+        `line ${line} (level ${level}): ${values.length} values; ${against}: ${want.length}` +
+          (same ? " (same values, other order)" : ""),
+      );
+    }
+  }
+  return finish(file, against, compared, differences);
+}
+
+function finish(file: string, against: string, compared: number, differences: string[]): Check {
+  const n = differences.length;
+  const shown = differences.slice(0, MAX_DIFFERENCES);
+  if (n > MAX_DIFFERENCES) shown.push(`... and ${n - MAX_DIFFERENCES} more`);
+  return { file, against, compared, agree: n === 0, differences: shown };
+}

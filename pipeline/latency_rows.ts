@@ -1,0 +1,43 @@
+/**
+ * Which activation rows feed which latency table (DESIGN.md): the selection rules, defined
+ * once so that every table, figure and notebook counts the same rows.
+ */
+import pl from "nodejs-polars";
+
+const is = (col: string, value: string) => pl.col(col).eq(pl.lit(value));
+
+/**
+ * Cold starts: full records that carry an initTime, with `latency_ms` = waitTime + initTime
+ * (the cold-start latency of the thesis's Tables 3, 4 and 9).
+ */
+export function coldStartRows(activations: pl.DataFrame, experiment = "cold_start"): pl.DataFrame {
+  return activations
+    .filter(
+      is("experiment", experiment).and(is("source", "record")).and(pl.col("init_ms").isNotNull()),
+    )
+    .withColumns(pl.col("wait_ms").add(pl.col("init_ms")).alias("latency_ms"));
+}
+
+/**
+ * Warm starts of the concurrency experiment (mixed loads included): records without an
+ * initTime and samples known to be warm (`warm_samples`), with `latency_ms` = waitTime.
+ * Samples of unknown warmth and error rows never enter.
+ */
+export function warmRows(activations: pl.DataFrame): pl.DataFrame {
+  const warmRecord = is("source", "record").and(pl.col("init_ms").isNull());
+  return activations
+    .filter(
+      is("experiment", "concurrency")
+        .and(warmRecord.or(is("source", "warm_samples")))
+        .and(pl.col("wait_ms").isNotNull()),
+    )
+    .withColumns(pl.col("wait_ms").alias("latency_ms"));
+}
+
+/** Rows of one experiment that are not latencies: errors, and records that failed. */
+export function errorCounts(activations: pl.DataFrame, by: string[]): pl.DataFrame {
+  return activations
+    .filter(pl.col("source").eq(pl.lit("error")).or(pl.col("success").eq(pl.lit(false))))
+    .groupBy(by)
+    .agg(pl.len().cast(pl.Int64).alias("n_errors"));
+}

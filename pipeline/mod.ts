@@ -1,0 +1,13 @@
+/**
+ * whiskbench's pipeline: pure polars transforms from a dataset to the thesis's tables. Import
+ * from here in notebooks and scripts.
+ */
+export * from "./stats.ts";
+export * from "./latency_rows.ts";
+export * from "./latency_tables.ts";
+export * from "./comparison_table.ts";
+export * from "./capacity_table.ts";
+export * from "./durations_table.ts";
+export * from "./actions_table.ts";
+export * from "./tables.ts";
+export * from "./markdown.ts";

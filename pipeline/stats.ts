@@ -1,0 +1,60 @@
+/**
+ * The per-level statistics every latency table of the thesis prints, defined once: n, mean,
+ * sample standard deviation, coefficient of variation (SD / mean x 100), median, p95, p99,
+ * min and max. Quantiles interpolate linearly between order statistics (R's type 7, the
+ * default of R's `quantile` and of numpy).
+ */
+import pl from "nodejs-polars";
+
+/** Names of the statistics columns, in output order. */
+export const STAT_COLUMNS = [
+  "n",
+  "mean",
+  "sd",
+  "cov_pct",
+  "median",
+  "p95",
+  "p99",
+  "min",
+  "max",
+] as const;
+
+/** Aggregations of `value` per group, as expressions (use in `groupBy(...).agg(...)`). */
+export function statExprs(value: pl.Expr): pl.Expr[] {
+  return [
+    value.count().cast(pl.Int64).alias("n"),
+    value.mean().alias("mean"),
+    value.std().alias("sd"),
+    value.std().div(value.mean()).mul(100).alias("cov_pct"),
+    value.median().alias("median"),
+    value.quantile(0.95, "linear").alias("p95"),
+    value.quantile(0.99, "linear").alias("p99"),
+    value.min().cast(pl.Float64).alias("min"),
+    value.max().cast(pl.Float64).alias("max"),
+  ];
+}
+
+/** Population standard deviation of `value` (divides by n, not n - 1). */
+export function populationSd(value: pl.Expr): pl.Expr {
+  return value.sub(value.mean()).pow(2).mean().pow(0.5);
+}
+
+/**
+ * Statistics of the column `value` of `rows` per `by` + level, sorted by those keys.
+ *
+ * @example
+ * ```ts
+ * import pl from "nodejs-polars";
+ * import { levelStats } from "./stats.ts";
+ * const rows = pl.DataFrame({ level: [1, 1, 2], v: [1, 3, 5] });
+ * levelStats(rows, "v").getColumn("mean").toArray(); // [2, 5]
+ * ```
+ */
+export function levelStats(rows: pl.DataFrame, value: string, by: string[] = []): pl.DataFrame {
+  const keys = [...by, "level"];
+  return rows
+    .filter(pl.col(value).isNotNull())
+    .groupBy(keys)
+    .agg(...statExprs(pl.col(value)))
+    .sort(keys);
+}

@@ -1,0 +1,23 @@
+/**
+ * `verify`: every number the thesis prints, computed from a dataset and compared (see
+ * cells.ts for what is computed, scorecard.ts for how it is graded).
+ */
+import type { Dataset } from "../dataset/mod.ts";
+import { cellsOf, type Published } from "./cells.ts";
+import { grade, type GradedCell, type Totals, totals } from "./scorecard.ts";
+
+export * from "./cells.ts";
+export * from "./scorecard.ts";
+
+/** The scorecard as JSON: totals and every graded cell. */
+export interface Scorecard {
+  published_source: string;
+  totals: Totals;
+  cells: GradedCell[];
+}
+
+/** Grades every published cell against the values computed from `ds`. */
+export function verify(ds: Dataset, published: Published): Scorecard {
+  const cells = cellsOf(ds, published).map(grade);
+  return { published_source: published.source, totals: totals(cells), cells };
+}
