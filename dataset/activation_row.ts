@@ -54,6 +54,7 @@ function time(value: unknown, field: string, where: string, required: boolean): 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { activationRow } from "./activation_row.ts";
  * const row = activationRow(
  *   { activationId: "a1", name: "hello1", start: 10, end: 12, duration: 2,
@@ -62,7 +63,7 @@ function time(value: unknown, field: string, where: string, required: boolean): 
  *   { experiment: "cold_start", workload: "hello", runtime: "wasm", run: 1, level: 1 },
  *   "example.log byte 0",
  * );
- * row.wait_ms! + row.init_ms!; // 45: the cold-start latency
+ * assert.equal(row.wait_ms! + row.init_ms!, 45); // the cold-start latency
  * ```
  */
 export function activationRow(

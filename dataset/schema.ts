@@ -105,10 +105,11 @@ function dtypeOf(type: ColumnType) {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FrameBuilder, TIMING_COLUMNS } from "./schema.ts";
  * const b = new FrameBuilder(TIMING_COLUMNS);
  * b.push({ runtime: "wasm", action: "hello", phase: "init", run: 1, us: 1100 });
- * b.toFrame().height; // 1
+ * assert.equal(String(b.toFrame().getColumn("run").dtype), "DataType(Int64)");
  * ```
  */
 export class FrameBuilder<S extends Schema> {

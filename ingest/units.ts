@@ -22,8 +22,10 @@ const UNITS: Record<string, number> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseBytes } from "./units.ts";
- * parseBytes("1.5KiB", "example"); // 1536
+ * assert.equal(parseBytes("1.5KiB", "example"), 1536);
+ * assert.equal(parseBytes("1.5kB", "example"), 1500);
  * ```
  */
 export function parseBytes(text: string, where: string): number {

@@ -19,10 +19,13 @@ export function formatCell(v: unknown, digits = 4): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { toMarkdown } from "./markdown.ts";
- * toMarkdown(pl.DataFrame({ level: [1], mean: [2.123456] }));
- * // "| level | mean |\n| ---: | ---: |\n| 1 | 2.1235 |\n"
+ * assert.equal(
+ *   toMarkdown(pl.DataFrame({ level: [1], mean: [2.123456] })),
+ *   "| level | mean |\n| ---: | ---: |\n| 1 | 2.1235 |\n",
+ * );
  * ```
  */
 export function toMarkdown(frame: pl.DataFrame, digits = 4): string {

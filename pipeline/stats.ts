@@ -45,9 +45,10 @@ export function populationSd(value: pl.Expr): pl.Expr {
  * @example
  * ```ts
  * import pl from "nodejs-polars";
+ * import assert from "node:assert/strict";
  * import { levelStats } from "./stats.ts";
  * const rows = pl.DataFrame({ level: [1, 1, 2], v: [1, 3, 5] });
- * levelStats(rows, "v").getColumn("mean").toArray(); // [2, 5]
+ * assert.deepEqual(levelStats(rows, "v").getColumn("mean").toArray(), [2, 5]);
  * ```
  */
 export function levelStats(rows: pl.DataFrame, value: string, by: string[] = []): pl.DataFrame {
