@@ -33,7 +33,7 @@ import { parseTimingLog } from "./timing_logs.ts";
 export interface IngestOptions {
   /** Extra provenance merged into dataset.json (host, settings, actions...). Default none. */
   meta?: DatasetMeta;
-  /** Rows per Parquet part. Default 500,000. */
+  /** Rows per Parquet part (bounds memory: a part holds the record JSON of each row). Default 100,000. */
   partRows?: number;
   /** Tool name and version written to dataset.json. Default "whiskbench". */
   tool?: string;
@@ -94,7 +94,7 @@ function push<K>(map: Map<K, number[]>, key: K, v: number) {
 export async function ingest(
   rawDir: string,
   outDir: string,
-  { meta = {}, partRows = 500_000, tool = "whiskbench" }: IngestOptions = {},
+  { meta = {}, partRows = 100_000, tool = "whiskbench" }: IngestOptions = {},
 ): Promise<IngestReport> {
   const names: string[] = [];
   for await (const e of Deno.readDir(rawDir)) if (e.isFile) names.push(e.name);
