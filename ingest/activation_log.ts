@@ -85,11 +85,20 @@ export async function* readActivationLog(
     try {
       value = JSON.parse(text);
     } catch (cause) {
-      const m = /position (\d+)/.exec(String(cause));
-      const near = m ? at + Number(m[1]) : at;
-      throw new SyntaxError(`${file} byte ${near} (element at line ${atLine}): ${cause}`, {
-        cause,
-      });
+      // V8 names no position for many errors ("Unexpected token ... is not valid JSON") and
+      // counts characters, not bytes: find the place and what JSON allows there ourselves.
+      const err = jsonSyntaxError(text);
+      if (!err) throw new SyntaxError(`${file} byte ${at} (line ${atLine}): ${cause}`, { cause });
+      const before = text.slice(0, err.pos);
+      const near = at + new TextEncoder().encode(before).length;
+      const nearLine = atLine + before.split("\n").length - 1;
+      throw new SyntaxError(
+        `${file} byte ${near} (line ${nearLine}): invalid JSON in the level group at byte ${at} ` +
+          `(line ${atLine}): expected ${err.expected}, found ${
+            JSON.stringify(text.slice(err.pos, err.pos + 20))
+          }`,
+        { cause },
+      );
     }
     const v = value as Record<string, unknown>;
     const level = v?.no_concurrent_requests;
@@ -237,6 +246,62 @@ export async function* readActivationLog(
   }
   if (!sawAnything) fail("empty log: no JSON array of level groups", 0, 1);
   if (trailer) yield trailer;
+}
+
+// deno-lint-ignore no-control-regex
+const JSON_STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
+const JSON_LITERAL = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null/y;
+
+/**
+ * Where JSON.parse fails on `text` (a character index) and what JSON allows there, or null if
+ * no error is found. Called only after JSON.parse has thrown, to say where and why.
+ */
+function jsonSyntaxError(text: string): { pos: number; expected: string } | null {
+  let i = 0;
+  const space = () => {
+    while (i < text.length && " \t\n\r".includes(text[i])) i++;
+  };
+  const token = (re: RegExp): boolean => {
+    re.lastIndex = i;
+    if (!re.test(text)) return false;
+    i = re.lastIndex;
+    return true;
+  };
+  // What was expected at `i`, or null once a whole value has been read.
+  const value = (): string | null => {
+    space();
+    if (text[i] !== "{" && text[i] !== "[") {
+      return token(JSON_STRING) || token(JSON_LITERAL) ? null : "a JSON value";
+    }
+    const close = text[i] === "{" ? "}" : "]";
+    i++;
+    space();
+    if (text[i] === close) {
+      i++;
+      return null;
+    }
+    for (;;) {
+      if (close === "}") {
+        space();
+        if (!token(JSON_STRING)) return "a property name in double quotes";
+        space();
+        if (text[i] !== ":") return "':' after a property name";
+        i++;
+      }
+      const err = value();
+      if (err) return err;
+      space();
+      if (text[i] === ",") i++;
+      else if (text[i] === close) {
+        i++;
+        return null;
+      } else return `',' or '${close}'`;
+    }
+  };
+  let expected = value();
+  space();
+  if (expected === null && i < text.length) expected = "the end of the level group";
+  return expected === null ? null : { pos: i, expected };
 }
 
 function show(buf: Uint8Array, i: number): string {
