@@ -48,6 +48,11 @@ function time(value: unknown, field: string, where: string, required: boolean): 
   return value;
 }
 
+/** The columns a row takes from its context. */
+function contextColumns({ experiment, workload, runtime, run, level }: RecordContext) {
+  return { experiment, workload, runtime, run, level };
+}
+
 /**
  * The row of one activation record, or a clear error naming `where` (file and place) and the
  * field. waitTime is required; initTime is present only for a cold start.
@@ -90,11 +95,7 @@ export function activationRow(
   }
   const kind = annotation(record, "kind");
   return {
-    experiment: context.experiment,
-    workload: context.workload,
-    runtime: context.runtime,
-    run: context.run,
-    level: context.level,
+    ...contextColumns(context),
     activation_id: id,
     action: typeof record.name === "string" ? record.name : null,
     kind: typeof kind === "string" ? kind : null,
@@ -118,11 +119,7 @@ export function activationRow(
  */
 export function errorRow(context: RecordContext, error: string): ActivationRow {
   return {
-    experiment: context.experiment,
-    workload: context.workload,
-    runtime: context.runtime,
-    run: context.run,
-    level: context.level,
+    ...contextColumns(context),
     activation_id: null,
     action: null,
     kind: null,
