@@ -1,11 +1,12 @@
 /**
  * `deno task report [--data DIR] [--out DIR]`: the paper artifact from a dataset (default
- * data/thesis -> report/): every table as CSV (full precision) and Markdown, and the verify
- * scorecard as text, Markdown-readable and JSON.
+ * data/thesis -> report/): every table as CSV (full precision) and Markdown, every figure as a
+ * Plotly spec (JSON, `{data, layout}`, for any Plotly renderer), and the verify scorecard as
+ * text and JSON.
  */
 import { join } from "node:path";
 import { readDataset } from "../dataset/mod.ts";
-import { allTables, toMarkdown } from "../pipeline/mod.ts";
+import { allTables, thesisFigures, toMarkdown } from "../pipeline/mod.ts";
 import { scorecardText, verify } from "../verify/mod.ts";
 import { parse, run } from "./_args.ts";
 import { DEFAULT_DATA, writeCsvs } from "./tables.ts";
@@ -29,6 +30,17 @@ if (import.meta.main) {
       );
       index.push(`## ${t.title}\n\n${toMarkdown(t.frame)}`);
     }
+    const figureDir = join(out, "figures");
+    await Deno.mkdir(figureDir, { recursive: true });
+    const figures = thesisFigures(ds);
+    for (const f of figures) {
+      await Deno.writeTextFile(join(figureDir, `${f.id}.json`), JSON.stringify(f.figure) + "\n");
+    }
+    index.push(
+      `## Figures\n\nPlotly specs in figures/: ${
+        figures.map((f) => `${f.id} (${f.title})`).join(", ")
+      }\n`,
+    );
     const card = verify(ds, await readPublished(dir));
     const text = scorecardText(card.cells);
     await Deno.writeTextFile(join(out, "scorecard.txt"), text);
@@ -37,7 +49,8 @@ if (import.meta.main) {
     await Deno.writeTextFile(join(out, "report.md"), index.join("\n"));
     console.log(text);
     console.log(
-      `wrote ${tables.length} tables (CSV, Markdown), report.md and the scorecard to ${out}/`,
+      `wrote ${tables.length} tables (CSV, Markdown), ${figures.length} figure specs (JSON), ` +
+        `report.md and the scorecard to ${out}/`,
     );
   });
 }

@@ -11,3 +11,4 @@ export * from "./durations_table.ts";
 export * from "./actions_table.ts";
 export * from "./tables.ts";
 export * from "./markdown.ts";
+export * from "./figures.ts";

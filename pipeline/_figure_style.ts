@@ -1,0 +1,158 @@
+/**
+ * Private helpers of `figures.ts`: the thesis's figure numbers, display names, colours and
+ * layout pieces, kept apart so that `figures.ts` holds only the figure definitions.
+ */
+
+/** Runtimes of the thesis, in the order its figures show them. */
+export const THESIS_RUNTIMES = ["docker", "wasm"] as const;
+
+/** Warm-latency workloads of the thesis, in the order its box plots appear. */
+export const THESIS_WORKLOADS = [
+  "hello",
+  "hash",
+  "mixed_10_90",
+  "mixed_25_75",
+  "mixed_50_50",
+  "mixed_75_25",
+  "mixed_90_10",
+] as const;
+
+/** Thesis figure numbers of the cold-start box plots, by runtime (workload `hello`). */
+export const COLD_BOX_NUMBERS: Record<string, number> = { docker: 5, wasm: 6 };
+
+/** Thesis figure numbers of the warm-latency box plots, by workload, then runtime. */
+export const WARM_BOX_NUMBERS: Record<string, Record<string, number>> = {
+  hello: { docker: 7, wasm: 8 },
+  hash: { docker: 9, wasm: 11 },
+  mixed_10_90: { docker: 13, wasm: 14 },
+  mixed_25_75: { docker: 15, wasm: 17 },
+  mixed_50_50: { docker: 19, wasm: 21 },
+  mixed_75_25: { docker: 23, wasm: 25 },
+  mixed_90_10: { docker: 27, wasm: 29 },
+};
+
+/** Thesis figure numbers of the resource plots, by runtime. */
+export const RESOURCE_NUMBERS: Record<string, number> = { docker: 31, wasm: 32 };
+
+/** `figure_05` style id of a thesis figure number. */
+export function thesisId(n: number): string {
+  return `figure_${String(n).padStart(2, "0")}`;
+}
+
+const RUNTIME_LABELS: Record<string, string> = { docker: "Docker", wasm: "Wasm" };
+
+/** Display name of a runtime ("Docker", "Wasm", else the name as given). */
+export function runtimeLabel(runtime: string): string {
+  return RUNTIME_LABELS[runtime] ?? runtime;
+}
+
+/** Display name of a workload: "no load", "hash load", "mixed load 10 % IO / 90 % CPU". */
+export function workloadLabel(workload: string): string {
+  if (workload === "hello") return "no load";
+  if (workload === "hash") return "hash load";
+  const mixed = /^mixed_(\d+)_(\d+)$/.exec(workload);
+  return mixed ? `mixed load ${mixed[1]} % IO / ${mixed[2]} % CPU` : workload;
+}
+
+const RUNTIME_COLORS: Record<string, string> = { docker: "#1f77b4", wasm: "#8c564b" };
+const OTHER_COLOR = "#7f7f7f";
+
+/** Colour of a runtime's boxes and lines. */
+export function runtimeColor(runtime: string): string {
+  return RUNTIME_COLORS[runtime] ?? OTHER_COLOR;
+}
+
+/** Colours of stacked phases, in phase order. */
+export const PHASE_COLORS = ["#4c78a8", "#f58518", "#54a24b", "#e45756"];
+
+/** Colour of the mean markers of the box plots. */
+export const MEAN_COLOR = "red";
+
+/** Opacity of outlier markers, so that dense outliers stay readable. */
+export const OUTLIER_OPACITY = 0.4;
+
+/** An axis with a title and optional extra settings. */
+export function axis(title: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { title: { text: title }, ...extra };
+}
+
+/** Layout entries every figure shares: the title and margins. */
+export function baseLayout(title: string): Record<string, unknown> {
+  return { title: { text: title }, margin: { t: 60, r: 20, b: 60, l: 80 } };
+}
+
+/** A number as short text: integers as they are, others with one decimal. */
+export function shortNumber(v: number): string {
+  return String(Number(v.toFixed(1)));
+}
+
+/** Known names first in their order, then the others sorted by code point (locale-free). */
+export function knownFirst(names: string[], known: readonly string[]): string[] {
+  const unique = [...new Set(names)];
+  const first = known.filter((k) => unique.includes(k));
+  const rest = unique.filter((n) => !known.includes(n)).sort((
+    a,
+    b,
+  ) => (a < b ? -1 : a > b ? 1 : 0));
+  return [...first, ...rest];
+}
+
+/** The latencies, mean and maximum of one level of a box plot. */
+export interface LevelSummary {
+  level: number;
+  y: number[];
+  mean: number;
+  max: number;
+}
+
+/** One box of a box plot: the latencies of one level, outliers drawn semi-transparent. */
+export function boxTrace({ level, y }: LevelSummary, color: string): Record<string, unknown> {
+  return {
+    type: "box",
+    name: String(level),
+    x0: level,
+    y,
+    boxpoints: "outliers",
+    marker: { color, opacity: OUTLIER_OPACITY, size: 4 },
+    line: { color, width: 1 },
+    showlegend: false,
+  };
+}
+
+/** The means of the levels, as red squares over the boxes. */
+export function meanTrace(summaries: LevelSummary[]): Record<string, unknown> {
+  return {
+    type: "scatter",
+    mode: "markers",
+    name: "Mean",
+    x: summaries.map((s) => s.level),
+    y: summaries.map((s) => s.mean),
+    marker: { color: MEAN_COLOR, symbol: "square", size: 7 },
+  };
+}
+
+/** The maximum of a level, written just above its box. */
+export function maxAnnotation({ level, max }: LevelSummary): Record<string, unknown> {
+  return {
+    x: level,
+    y: max,
+    xref: "x",
+    yref: "y",
+    text: shortNumber(max),
+    showarrow: false,
+    yanchor: "bottom",
+    yshift: 2,
+    font: { size: 10 },
+  };
+}
+
+/** One line of a two-panel figure, on the axes `xaxis`, `yaxis` (`"x"`, `"y2"`, ...). */
+export function lineTrace(
+  name: string,
+  x: unknown[],
+  y: unknown[],
+  [xaxis, yaxis]: [string, string],
+  color: string,
+): Record<string, unknown> {
+  return { type: "scatter", mode: "lines", name, x, y, xaxis, yaxis, line: { color } };
+}

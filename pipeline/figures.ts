@@ -1,0 +1,246 @@
+/**
+ * Every figure of the thesis (Figures 5-9, 11, 13-15, 17, 19, 21, 23, 25, 27, 29, 31-34) as a
+ * plain Plotly figure object, built from the pipeline's tables and rows.
+ *
+ * Figures are specs, not pictures: JSON-serialisable objects with no functions and no
+ * plotly.js import, so that the report, a notebook or any Plotly binding renders them, and
+ * the same data always gives the same JSON. Defining them here, once, keeps every renderer
+ * showing the same numbers as the tables.
+ */
+import pl from "nodejs-polars";
+import type { Dataset } from "../dataset/mod.ts";
+import {
+  axis,
+  baseLayout,
+  boxTrace,
+  COLD_BOX_NUMBERS,
+  knownFirst,
+  type LevelSummary,
+  lineTrace,
+  maxAnnotation,
+  meanTrace,
+  PHASE_COLORS,
+  RESOURCE_NUMBERS,
+  runtimeColor,
+  runtimeLabel,
+  THESIS_RUNTIMES,
+  THESIS_WORKLOADS,
+  thesisId,
+  WARM_BOX_NUMBERS,
+  workloadLabel,
+} from "./_figure_style.ts";
+import { resourceSeries } from "./capacity_table.ts";
+import { levelRange } from "./comparison_table.ts";
+import { durationTable, INIT_PHASES, RUN_PHASES } from "./durations_table.ts";
+import { coldStartRows, warmRows } from "./latency_rows.ts";
+
+/** One figure: a stable id, a short title, and the Plotly figure object. */
+export interface FigureSpec {
+  /** `figure_05` ... `figure_34` for the thesis's figures, else a descriptive id. */
+  id: string;
+  /** Short title, also the figure's layout title. */
+  title: string;
+  /** Plotly figure: traces and layout, plain JSON. */
+  figure: { data: unknown[]; layout: Record<string, unknown> };
+}
+
+/** Which latency a box plot shows: cold start (waitTime + initTime) or warm (waitTime). */
+export type LatencyKind = "cold_start" | "warm";
+
+/** Options of {@linkcode latencyBoxFigure}. */
+export interface LatencyBoxOptions {
+  /** Runtime plotted (rows of other runtimes are ignored). */
+  runtime: string;
+  /** Workload plotted (rows of other workloads are ignored). */
+  workload: string;
+  /** `"cold_start"` for rows of `coldStartRows`, `"warm"` for rows of `warmRows`. */
+  kind: LatencyKind;
+  /** Levels plotted, where they have data. Default 1-15, as the thesis. */
+  levels?: number[];
+}
+
+const Y_TITLES: Record<LatencyKind, string> = {
+  cold_start: "Cold-start latency (ms) = waitTime + initTime",
+  warm: "Warm latency (ms) = waitTime",
+};
+
+/** Id of a box plot: the thesis's number where it has one, else `box_<experiment>_<rt>_<wl>`. */
+export function boxFigureId(kind: LatencyKind, runtime: string, workload: string): string {
+  const n = kind === "cold_start"
+    ? (workload === "hello" ? COLD_BOX_NUMBERS[runtime] : undefined)
+    : WARM_BOX_NUMBERS[workload]?.[runtime];
+  const experiment = kind === "cold_start" ? "cold_start" : "concurrency";
+  return n === undefined ? `box_${experiment}_${runtime}_${workload}` : thesisId(n);
+}
+
+/** Latencies, mean and maximum per level of one runtime and workload, by level. */
+function levelSummaries(
+  rows: pl.DataFrame,
+  runtime: string,
+  workload: string,
+  levels: number[],
+): LevelSummary[] {
+  const v = pl.col("latency_ms");
+  return rows
+    .filter(
+      pl.col("runtime").eq(pl.lit(runtime))
+        .and(pl.col("workload").eq(pl.lit(workload)))
+        .and(pl.col("level").isIn(levels))
+        .and(v.isNotNull()),
+    )
+    .groupBy("level")
+    .agg(v.alias("y"), v.mean().alias("mean"), v.max().cast(pl.Float64).alias("max"))
+    .sort("level")
+    .toRecords() as unknown as LevelSummary[];
+}
+
+/**
+ * Box plot of latency per concurrency level for one runtime and workload (Figures 5-9, 11,
+ * 13-15, 17, 19, 21, 23, 25, 27, 29): one box per level, the means as red squares and each
+ * level's maximum written above its box.
+ *
+ * @example
+ * ```ts
+ * import pl from "nodejs-polars";
+ * import { latencyBoxFigure } from "./figures.ts";
+ * const rows = pl.DataFrame({
+ *   runtime: ["wasm", "wasm"],
+ *   workload: ["hash", "hash"],
+ *   level: [1, 1],
+ *   latency_ms: [2, 4],
+ * });
+ * const spec = latencyBoxFigure(rows, { runtime: "wasm", workload: "hash", kind: "warm" });
+ * spec.id; // "figure_11"
+ * ```
+ */
+export function latencyBoxFigure(
+  rows: pl.DataFrame,
+  { runtime, workload, kind, levels = levelRange(15) }: LatencyBoxOptions,
+): FigureSpec {
+  const summaries = levelSummaries(rows, runtime, workload, levels);
+  const title = kind === "cold_start"
+    ? `Cold-start latency per level, ${runtimeLabel(runtime)}`
+    : `Warm latency per level, ${runtimeLabel(runtime)}, ${workloadLabel(workload)}`;
+  const boxes = summaries.map((s) => boxTrace(s, runtimeColor(runtime)));
+  const layout = {
+    ...baseLayout(title),
+    boxmode: "overlay",
+    xaxis: axis("Concurrent activations", { type: "linear", tickmode: "linear", dtick: 1 }),
+    yaxis: axis(Y_TITLES[kind]),
+    annotations: summaries.map(maxAnnotation),
+  };
+  const data = summaries.length === 0 ? [] : [...boxes, meanTrace(summaries)];
+  return { id: boxFigureId(kind, runtime, workload), title, figure: { data, layout } };
+}
+
+/**
+ * CPU % (left panel) and memory in MiB (right panel) per observation of one runtime
+ * (Figures 31, 32), from the per-sample totals of `resourceSeries`.
+ */
+export function resourceFigure(series: pl.DataFrame, runtime: string): FigureSpec {
+  const rows = series.filter(pl.col("runtime").eq(pl.lit(runtime))).sort(["sampler", "sample"]);
+  const samplers = knownFirst(rows.getColumn("sampler").dropNulls().toArray() as string[], []);
+  const color = runtimeColor(runtime);
+  const data = samplers.flatMap((sampler) => {
+    const part = rows.filter(pl.col("sampler").eq(pl.lit(sampler)));
+    const x = part.getColumn("sample").toArray();
+    return [
+      lineTrace(`CPU, ${sampler}`, x, part.getColumn("cpu_pct").toArray(), ["x", "y"], color),
+      lineTrace(`Memory, ${sampler}`, x, part.getColumn("mem_mib").toArray(), ["x2", "y2"], color),
+    ];
+  });
+  const title = `CPU and memory per observation, ${runtimeLabel(runtime)}`;
+  const layout = {
+    ...baseLayout(title),
+    showlegend: samplers.length > 1,
+    xaxis: axis("Observation", { domain: [0, 0.45], anchor: "y" }),
+    yaxis: axis("CPU (%)", { anchor: "x" }),
+    xaxis2: axis("Observation", { domain: [0.55, 1], anchor: "y2" }),
+    yaxis2: axis("Memory (MiB)", { anchor: "x2" }),
+  };
+  const n = RESOURCE_NUMBERS[runtime];
+  const id = n === undefined ? `resources_${runtime}` : thesisId(n);
+  return { id, title, figure: { data, layout } };
+}
+
+/**
+ * Mean executor duration per action, one stacked bar segment per phase (Figures 33, 34), from
+ * a `durationTable`; bars are labelled by action, and by runtime too where there are several.
+ */
+export function durationFigure(table: pl.DataFrame, phases: string[], id: string): FigureSpec {
+  const rows = table.toRecords() as {
+    runtime: string;
+    action: string;
+    phase: string;
+    mean: number;
+  }[];
+  const runtimes = knownFirst(rows.map((r) => r.runtime), THESIS_RUNTIMES);
+  const bars = runtimes.flatMap((runtime) =>
+    knownFirst(rows.filter((r) => r.runtime === runtime).map((r) => r.action), [])
+      .map((action) => ({ runtime, action }))
+  );
+  const label = ({ runtime, action }: { runtime: string; action: string }) =>
+    runtimes.length > 1 ? `${action} (${runtimeLabel(runtime)})` : action;
+  const data = phases
+    .filter((phase) => rows.some((r) => r.phase === phase))
+    .map((phase, i) => ({
+      type: "bar",
+      name: phase,
+      x: bars.map(label),
+      y: bars.map((b) =>
+        rows.find((r) => r.runtime === b.runtime && r.action === b.action && r.phase === phase)
+          ?.mean ?? null
+      ),
+      marker: { color: PHASE_COLORS[i % PHASE_COLORS.length] },
+    }));
+  const title = `Mean executor duration per action, ${phases.join(" + ")}`;
+  const layout = {
+    ...baseLayout(title),
+    barmode: "stack",
+    xaxis: axis("Action"),
+    yaxis: axis("Mean duration (µs)"),
+  };
+  return { id, title, figure: { data, layout } };
+}
+
+/** Distinct runtime, workload pairs of latency rows: workloads in thesis order, then runtimes. */
+function pairs(rows: pl.DataFrame): [string, string][] {
+  const keys = rows.select("runtime", "workload").dropNulls().unique().toRecords() as {
+    runtime: string;
+    workload: string;
+  }[];
+  const workloads = knownFirst(keys.map((k) => k.workload), THESIS_WORKLOADS);
+  return workloads.flatMap((wl) => {
+    const rts = keys.filter((k) => k.workload === wl).map((k) => k.runtime);
+    return knownFirst(rts, THESIS_RUNTIMES).map((rt): [string, string] => [rt, wl]);
+  });
+}
+
+/** Options of {@linkcode thesisFigures}. */
+export interface ThesisFiguresOptions {
+  /** Levels of the box plots. Default 1-15, as the thesis. */
+  levels?: number[];
+}
+
+/**
+ * Every figure of a dataset with data behind it, in thesis order: cold-start and warm box
+ * plots, resource plots per runtime, executor durations. The thesis's runtimes and workloads
+ * get its figure ids (`figure_05` ... `figure_34`); others get descriptive ids.
+ */
+export function thesisFigures(ds: Dataset, { levels }: ThesisFiguresOptions = {}): FigureSpec[] {
+  const out: FigureSpec[] = [];
+  const box = (rows: pl.DataFrame, kind: LatencyKind) => {
+    for (const [runtime, workload] of pairs(rows)) {
+      out.push(latencyBoxFigure(rows, { runtime, workload, kind, levels }));
+    }
+  };
+  box(coldStartRows(ds.activations), "cold_start");
+  box(warmRows(ds.activations), "warm");
+  const series = resourceSeries(ds.resources);
+  const names = series.getColumn("runtime").dropNulls().toArray() as string[];
+  const runtimes = knownFirst(names, THESIS_RUNTIMES);
+  for (const runtime of runtimes) out.push(resourceFigure(series, runtime));
+  out.push(durationFigure(durationTable(ds.timings, INIT_PHASES), INIT_PHASES, thesisId(33)));
+  out.push(durationFigure(durationTable(ds.timings, RUN_PHASES), RUN_PHASES, thesisId(34)));
+  return out.filter((f) => f.figure.data.length > 0);
+}
