@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import { readDataset } from "../dataset/mod.ts";
 import { allTables, thesisFigures, toMarkdown } from "../pipeline/mod.ts";
-import { scorecardText, verify } from "../verify/mod.ts";
+import { comparisonMarkdown, scorecardText, verify } from "../verify/mod.ts";
 import { parse, run } from "./_args.ts";
 import { DEFAULT_DATA, writeCsvs } from "./tables.ts";
 import { readPublished } from "./verify.ts";
@@ -44,8 +44,12 @@ if (import.meta.main) {
     const card = verify(ds, await readPublished(dir));
     const text = scorecardText(card.cells);
     await Deno.writeTextFile(join(out, "scorecard.txt"), text);
+    await Deno.writeTextFile(join(out, "published_vs_computed.md"), comparisonMarkdown(card.cells));
     await Deno.writeTextFile(join(out, "scorecard.json"), JSON.stringify(card, null, 2) + "\n");
-    index.push(`## Scorecard against the published tables\n\n\`\`\`\n${text}\`\`\`\n`);
+    index.push(
+      `## Scorecard against the published tables\n\n\`\`\`\n${text}\`\`\`\n\n` +
+        "Every published cell beside the computed one: published_vs_computed.md\n",
+    );
     await Deno.writeTextFile(join(out, "report.md"), index.join("\n"));
     console.log(text);
     console.log(

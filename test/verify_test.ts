@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readDataset } from "../dataset/mod.ts";
 import { readPublished } from "../cli/verify.ts";
-import { type Cell, cut, grade, verify } from "../verify/mod.ts";
+import { type Cell, comparisonMarkdown, cut, grade, verify } from "../verify/mod.ts";
 
 const DATA = new URL("../data/thesis", import.meta.url).pathname;
 
@@ -65,4 +65,14 @@ Deno.test("cut() truncates at the printed decimals without binary noise", () => 
   assert.equal(cut(16158.296875, 2), 16158.29);
   assert.equal(cut(2.2666, 2), 2.26);
   assert.equal(cut(0.29, 2), 0.29); // 0.29 * 100 is 28.999999999999996 in binary
+});
+
+Deno.test("comparisonMarkdown() puts each published cell beside the computed one", async () => {
+  const card = verify(await readDataset(DATA), await readPublished(DATA));
+  const md = comparisonMarkdown(card.cells);
+  assert.match(md, /## Table 3\n/);
+  assert.ok(md.includes("| level 1 | mean | 2879.000 | 2879.000 | exact |"));
+  assert.ok(md.includes("| slowdown | docker/wasm | 2.38 | 2.19 | **off** |"));
+  assert.ok(md.includes("| docker | mean | 4.57 | 4.54 | **thesis_mode** |"));
+  assert.equal(md.split("\n").filter((l) => /\| (exact|carried|\*\*)/.test(l)).length, 1009);
 });

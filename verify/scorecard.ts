@@ -157,3 +157,28 @@ export function scorecardText(cells: GradedCell[]): string {
   }
   return lines.join("\n") + "\n";
 }
+
+/**
+ * Every published table beside its computed counterpart, in Markdown: one section per table,
+ * one line per cell with the published number, the computed one at the printed precision, and
+ * the grade (for the report).
+ */
+export function comparisonMarkdown(cells: GradedCell[]): string {
+  const out: string[] = [];
+  let current = "";
+  for (const c of cells) {
+    if (c.table !== current) {
+      current = c.table;
+      out.push(
+        `\n## ${c.label}\n`,
+        "| row | column | published | computed | grade |",
+        "| --- | --- | ---: | ---: | --- |",
+      );
+    }
+    const d = decimals(c.published);
+    const computed = c.computed === null ? "n/a" : c.computed.toFixed(d);
+    const mark = c.status === "exact" || c.status === "carried" ? c.status : `**${c.status}**`;
+    out.push(`| ${c.row} | ${c.column} | ${c.published} | ${computed} | ${mark} |`);
+  }
+  return `# Published tables beside the computed ones\n${out.join("\n")}\n`;
+}
