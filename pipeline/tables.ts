@@ -38,8 +38,8 @@ function split(frame: pl.DataFrame, by: string[]): { keys: string[]; frame: pl.D
 
 /**
  * Every table of a dataset: `cold_start_<runtime>`, `warm_<runtime>_<workload>`,
- * `comparison`, `comparison_thesis_mode`, `slowdown`, `capacity`, `capacity_ratios`, `resources`, `init_durations`,
- * `run_durations`, `actions`. Tables with no data behind them are left out.
+ * `comparison`, `comparison_thesis_mode`, `slowdown`, `capacity`, `capacity_ratios`,
+ * `resources`, `init_durations`, `run_durations`, `actions`. Tables with no data behind them are left out.
  */
 export function allTables(ds: Dataset, options: TablesOptions = {}): NamedTable[] {
   const out: NamedTable[] = [];

@@ -68,10 +68,15 @@ export function cut(v: number, d: number): number {
 
 type Rec = Record<string, unknown>;
 
+/** Each table's rows as records, converted once: `lookup` runs for every published cell. */
+const recordsOf = new WeakMap<pl.DataFrame, Rec[]>();
+
 function lookup(frame: pl.DataFrame, where: Record<string, string | number>): Rec | undefined {
-  return frame.toRecords().find((r) =>
-    Object.entries(where).every(([k, v]) => String(r[k]) === String(v))
-  ) as Rec | undefined;
+  let rows = recordsOf.get(frame);
+  if (!rows) recordsOf.set(frame, rows = frame.toRecords() as Rec[]);
+  return rows.find((r) => Object.entries(where).every(([k, v]) => String(r[k]) === String(v))) as
+    | Rec
+    | undefined;
 }
 
 function num(r: Rec | undefined, col: string): number | null {
