@@ -1,60 +1,226 @@
 /**
- * `deno task report [--data DIR] [--out DIR]`: the paper artifact from a dataset (default
- * data/thesis -> report/): every table as CSV (full precision) and Markdown, every figure as a
- * Plotly spec (JSON, `{data, layout}`, for any Plotly renderer), and the verify scorecard as
- * text and JSON.
+ * `deno task report [--data DIR] [--out DIR] [--no-export] [--no-pdf]`: the paper artifact
+ * from a dataset (default data/thesis -> report/):
+ *
+ * - report.html: one self-contained page (plotly.js inlined) in the thesis's order, every
+ *   thesis table beside its published counterpart, the scorecard with every deviation and its
+ *   cause, and a provenance block;
+ * - tables/: every pipeline table as CSV (full precision), Markdown and LaTeX (booktabs), and
+ *   tables/thesis/: the thesis's 29 tables in its layout, recomputed, in the same three forms;
+ * - figures/: every figure as a Plotly spec (JSON) and, where Chromium is found, SVG and PDF;
+ * - scorecard.txt / scorecard.json / published_vs_computed.md, provenance.json, report.md.
+ *
+ * Everything but provenance.json, report.html's provenance block and the PDFs' embedded dates
+ * is the same byte for byte on every run over the same data.
  */
 import { join } from "node:path";
 import { readDataset } from "../dataset/mod.ts";
-import { allTables, thesisFigures, toMarkdown } from "../pipeline/mod.ts";
-import { comparisonMarkdown, scorecardText, verify } from "../verify/mod.ts";
+import { allTables, type FigureSpec, thesisFigures, toLatex, toMarkdown } from "../pipeline/mod.ts";
+import {
+  comparisonMarkdown,
+  scorecardText,
+  thesisTableFrame,
+  thesisTables,
+  verify,
+} from "../verify/mod.ts";
+import {
+  CHROMIUM_HINT,
+  exportFigures,
+  findChromium,
+  plotlySource,
+  withChromium,
+} from "../render/chromium.ts";
+import { reportHtml } from "../render/html.ts";
+import { provenance } from "../render/provenance.ts";
 import { parse, run } from "./_args.ts";
 import { DEFAULT_DATA, writeCsvs } from "./tables.ts";
 import { readPublished } from "./verify.ts";
 
+/** Options of {@linkcode buildReport}. */
+export interface ReportOptions {
+  data: string;
+  out: string;
+  /** Export figures to SVG (and PDF unless `pdf` is false) when a browser is found. */
+  exportFigures?: boolean;
+  pdf?: boolean;
+  /** Chromium binary; default: {@linkcode findChromium}. `null`: behave as where none is. */
+  chromium?: string | null;
+  /** The command line shown in the provenance block. */
+  command?: string[];
+  /** Progress and notes (default: stderr). */
+  log?: (line: string) => void;
+}
+
+/** What {@linkcode buildReport} did. */
+export interface ReportResult {
+  tables: number;
+  thesisTables: number;
+  figures: number;
+  exported: number;
+  exportNote: string;
+  html: string;
+  scorecard: string;
+}
+
+async function exportAll(
+  figures: FigureSpec[],
+  dir: string,
+  plotlyJs: string,
+  options: ReportOptions,
+  log: (line: string) => void,
+): Promise<{ exported: number; note: string }> {
+  if (options.exportFigures === false) {
+    return { exported: 0, note: "SVG/PDF export was not asked for (--no-export)" };
+  }
+  const browser = options.chromium === undefined ? findChromium() : options.chromium;
+  if (!browser) {
+    const note = `SVG/PDF export skipped: no Chromium found; ${CHROMIUM_HINT}`;
+    log(`report: ${note}`);
+    return { exported: 0, note };
+  }
+  if (figures.length === 0) return { exported: 0, note: "no figures to export" };
+  const done = await withChromium(browser, (b) =>
+    exportFigures(b, figures, dir, {
+      plotlyJs,
+      pdf: options.pdf !== false,
+      progress: (i, n, id) => log(`report: exported ${id} (${i}/${n})`),
+    }));
+  const kinds = options.pdf === false ? "SVG" : "SVG and PDF";
+  return { exported: done.length, note: `every figure is also in figures/ as ${kinds}` };
+}
+
+/** Builds the whole report from the dataset in `options.data` into `options.out`. */
+export async function buildReport(options: ReportOptions): Promise<ReportResult> {
+  const log = options.log ?? ((line: string) => console.error(line));
+  const ds = await readDataset(options.data);
+  const tables = allTables(ds);
+  const figures = thesisFigures(ds);
+  const tableDir = join(options.out, "tables");
+  const thesisDir = join(tableDir, "thesis");
+  const figureDir = join(options.out, "figures");
+  await Deno.mkdir(thesisDir, { recursive: true });
+  await Deno.mkdir(figureDir, { recursive: true });
+
+  await writeCsvs(tables, tableDir);
+  const md = [`# whiskbench report: ${ds.meta.name ?? options.data}\n`];
+  for (const t of tables) {
+    const body = toMarkdown(t.frame);
+    await Deno.writeTextFile(join(tableDir, `${t.name}.md`), `# ${t.title}\n\n${body}`);
+    await Deno.writeTextFile(
+      join(tableDir, `${t.name}.tex`),
+      toLatex(t.frame, { caption: t.title, label: `tab:${t.name}` }),
+    );
+    md.push(`## ${t.title}\n\n${body}`);
+  }
+
+  const ownData = await exists(join(options.data, "published.json"));
+  const published = await readPublished(options.data);
+  const card = verify(ds, published);
+  const thesis = thesisTables(published, card.cells);
+  for (const t of thesis) {
+    const printed = thesisTableFrame(t, "printed");
+    thesisTableFrame(t, "full").writeCSV(join(thesisDir, `${t.id}.csv`));
+    await Deno.writeTextFile(
+      join(thesisDir, `${t.id}.md`),
+      `# ${t.label}: ${t.title}\n\n${toMarkdown(printed)}`,
+    );
+    const align = Object.fromEntries(t.columns.map((c) => [c, "r" as const]));
+    await Deno.writeTextFile(
+      join(thesisDir, `${t.id}.tex`),
+      toLatex(printed, { caption: `${t.title} (recomputed)`, label: `tab:${t.id}`, align }),
+    );
+  }
+
+  for (const f of figures) {
+    await Deno.writeTextFile(join(figureDir, `${f.id}.json`), JSON.stringify(f.figure) + "\n");
+  }
+
+  const text = scorecardText(card.cells);
+  await Deno.writeTextFile(join(options.out, "scorecard.txt"), text);
+  await Deno.writeTextFile(
+    join(options.out, "published_vs_computed.md"),
+    comparisonMarkdown(card.cells),
+  );
+  await Deno.writeTextFile(
+    join(options.out, "scorecard.json"),
+    JSON.stringify(card, null, 2) + "\n",
+  );
+  md.push(
+    `## Figures\n\nPlotly specs in figures/: ${
+      figures.map((f) => `${f.id} (${f.title})`).join(", ")
+    }\n`,
+    `## Scorecard against the published tables\n\n\`\`\`\n${text}\`\`\`\n\n` +
+      "Every published cell beside the computed one: published_vs_computed.md\n",
+  );
+  await Deno.writeTextFile(join(options.out, "report.md"), md.join("\n"));
+
+  const plotlyJs = await plotlySource();
+  const exported = await exportAll(figures, figureDir, plotlyJs, options, log);
+  const prov = await provenance({
+    dataset: options.data,
+    meta: ds.meta,
+    command: options.command ??
+      ["deno", "task", "report", "--data", options.data, "--out", options.out],
+  });
+  await Deno.writeTextFile(
+    join(options.out, "provenance.json"),
+    JSON.stringify(prov, null, 2) + "\n",
+  );
+  const html = join(options.out, "report.html");
+  await Deno.writeTextFile(
+    html,
+    reportHtml({
+      dataset: String(ds.meta.name ?? options.data),
+      tables,
+      figures,
+      thesisTables: thesis,
+      scorecard: card,
+      ownData,
+      exportNote: exported.note,
+      provenance: prov,
+      plotlyJs,
+    }),
+  );
+  return {
+    tables: tables.length,
+    thesisTables: thesis.length,
+    figures: figures.length,
+    exported: exported.exported,
+    exportNote: exported.note,
+    html,
+    scorecard: text,
+  };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false;
+    throw err;
+  }
+}
+
 if (import.meta.main) {
   await run(async () => {
-    const { values, positionals } = parse(Deno.args, ["data", "out"]);
-    if (positionals.length > 0) throw new Error("usage: deno task report [--data DIR] [--out DIR]");
-    const dir = values.data ?? DEFAULT_DATA;
-    const out = values.out ?? "report";
-    const ds = await readDataset(dir);
-    const tables = allTables(ds);
-    const tableDir = join(out, "tables");
-    await writeCsvs(tables, tableDir);
-    const index = [`# whiskbench report\n`, `Dataset: ${ds.meta.name ?? dir}\n`];
-    for (const t of tables) {
-      await Deno.writeTextFile(
-        join(tableDir, `${t.name}.md`),
-        `# ${t.title}\n\n${toMarkdown(t.frame)}`,
-      );
-      index.push(`## ${t.title}\n\n${toMarkdown(t.frame)}`);
+    const { values, positionals } = parse(Deno.args, ["data", "out"], ["no-export", "no-pdf"]);
+    if (positionals.length > 0) {
+      throw new Error("usage: deno task report [--data DIR] [--out DIR] [--no-export] [--no-pdf]");
     }
-    const figureDir = join(out, "figures");
-    await Deno.mkdir(figureDir, { recursive: true });
-    const figures = thesisFigures(ds);
-    for (const f of figures) {
-      await Deno.writeTextFile(join(figureDir, `${f.id}.json`), JSON.stringify(f.figure) + "\n");
-    }
-    index.push(
-      `## Figures\n\nPlotly specs in figures/: ${
-        figures.map((f) => `${f.id} (${f.title})`).join(", ")
-      }\n`,
-    );
-    const card = verify(ds, await readPublished(dir));
-    const text = scorecardText(card.cells);
-    await Deno.writeTextFile(join(out, "scorecard.txt"), text);
-    await Deno.writeTextFile(join(out, "published_vs_computed.md"), comparisonMarkdown(card.cells));
-    await Deno.writeTextFile(join(out, "scorecard.json"), JSON.stringify(card, null, 2) + "\n");
-    index.push(
-      `## Scorecard against the published tables\n\n\`\`\`\n${text}\`\`\`\n\n` +
-        "Every published cell beside the computed one: published_vs_computed.md\n",
-    );
-    await Deno.writeTextFile(join(out, "report.md"), index.join("\n"));
-    console.log(text);
+    const started = performance.now();
+    const r = await buildReport({
+      data: values.data ?? DEFAULT_DATA,
+      out: values.out ?? "report",
+      exportFigures: !values["no-export"],
+      pdf: !values["no-pdf"],
+      command: ["deno", "task", "report", ...Deno.args],
+    });
+    console.log(r.scorecard);
     console.log(
-      `wrote ${tables.length} tables (CSV, Markdown), ${figures.length} figure specs (JSON), ` +
-        `report.md and the scorecard to ${out}/`,
+      `wrote ${r.html}: ${r.tables} pipeline tables and ${r.thesisTables} thesis tables ` +
+        `(CSV, Markdown, LaTeX), ${r.figures} figures (JSON${r.exported ? ", SVG, PDF" : ""}) ` +
+        `in ${((performance.now() - started) / 1000).toFixed(1)} s; ${r.exportNote}`,
     );
   });
 }

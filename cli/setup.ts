@@ -6,9 +6,12 @@
  */
 import { $ } from "zx";
 
-/** Debian packages the tests use, by the command each provides. None yet: the tables, ingest
- * and verify tests need only Deno and the npm packages. */
-export const SYSTEM_PACKAGES: Record<string, string> = {};
+/** Debian packages the tests use, by the command each provides: Chromium renders the report
+ * and exports its figures (driven by the npm package playwright-core, which brings no browser
+ * of its own). */
+export const SYSTEM_PACKAGES: Record<string, string> = {
+  chromium: "chromium",
+};
 
 async function has(command: string): Promise<boolean> {
   return (await $`command -v ${command}`.nothrow().quiet()).exitCode === 0;

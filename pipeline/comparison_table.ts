@@ -75,6 +75,9 @@ export function comparisonTable(
   const perLevel = rows
     .groupBy([...keys, "level"])
     .agg(v.mean().alias("level_mean"), v.std().div(v.mean()).mul(100).alias("level_cov"))
+    // Level order fixed before the second mean: a float sum in group-by order would differ
+    // in the last digit from run to run.
+    .sort([...keys, "level"])
     .groupBy(keys)
     .agg(
       pl.col("level_mean").mean().alias("mean_of_level_means"),

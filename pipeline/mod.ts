@@ -12,3 +12,4 @@ export * from "./actions_table.ts";
 export * from "./tables.ts";
 export * from "./markdown.ts";
 export * from "./figures.ts";
+export * from "./latex.ts";

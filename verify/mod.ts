@@ -8,6 +8,7 @@ import { grade, type GradedCell, type Totals, totals } from "./scorecard.ts";
 
 export * from "./cells.ts";
 export * from "./scorecard.ts";
+export * from "./thesis_tables.ts";
 
 /** The scorecard as JSON: totals and every graded cell. */
 export interface Scorecard {

@@ -1,0 +1,251 @@
+/**
+ * The report as one self-contained HTML page: plotly.js, every figure spec and every table
+ * are inlined, so the file works offline and can be mailed or archived alone. Pure: the page
+ * is a function of its model, which keeps it testable without a browser and deterministic
+ * apart from the provenance block.
+ */
+import type pl from "nodejs-polars";
+import type { FigureSpec, NamedTable } from "../pipeline/mod.ts";
+import { formatCell } from "../pipeline/mod.ts";
+import { type Scorecard, shown, type ThesisTable, totals } from "../verify/mod.ts";
+import { OTHER_SECTION, sectionOf, SECTIONS, type SectionSpec } from "./sections.ts";
+
+/** Everything the page shows. */
+export interface ReportModel {
+  /** Dataset name, for the title. */
+  dataset: string;
+  /** Pipeline tables of the dataset (all statistics, full precision). */
+  tables: NamedTable[];
+  figures: FigureSpec[];
+  /** Published tables with the computed cells, where a published.json was found. */
+  thesisTables: ThesisTable[];
+  scorecard?: Scorecard;
+  /** True when the dataset is the one the published numbers came from (then a deviation is an
+   * erratum or a bug); false for a new run compared with the published numbers. */
+  ownData: boolean;
+  /** What the figure export did, e.g. "SVG and PDF in figures/" or why it was skipped. */
+  exportNote: string;
+  /** Provenance block (already free of secrets and absolute paths). */
+  provenance: Record<string, unknown>;
+  /** plotly.js source, inlined. */
+  plotlyJs: string;
+}
+
+/** Escapes text for HTML content and attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** JSON safe inside a `<script>` element. */
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, "\\u003c");
+}
+
+/** A frame as an HTML table (numbers with at most `digits` decimals). */
+export function frameHtml(frame: pl.DataFrame, digits = 4): string {
+  const cols = frame.columns;
+  const numeric = new Set(cols.filter((c) => frame.getColumn(c).isNumeric()));
+  const head = cols.map((c) => `<th>${escapeHtml(c)}</th>`).join("");
+  const body = frame.toRecords().map((r) =>
+    `<tr>${
+      cols.map((c) =>
+        `<td${numeric.has(c) ? ' class="num"' : ""}>${escapeHtml(formatCell(r[c], digits))}</td>`
+      ).join("")
+    }</tr>`
+  );
+  return `<table class="data"><thead><tr>${head}</tr></thead><tbody>${
+    body.join("")
+  }</tbody></table>`;
+}
+
+const MARK: Record<string, string> = {
+  thesis_mode: "†",
+  tolerance: "~",
+  off: "≠",
+};
+
+/** One thesis table: computed (deviations marked) beside published. */
+export function thesisTableHtml(t: ThesisTable, ownData: boolean): string {
+  const head = `<tr><th>row</th>${t.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("")}</tr>`;
+  const side = (which: "computed" | "published") =>
+    t.rows.map((r) => {
+      const cells = t.columns.map((col) => {
+        const c = t.cell(r, col);
+        if (!c) return "<td></td>";
+        const mark = ownData ? MARK[c.status] : undefined;
+        const differs = !ownData && shown(c) !== c.published;
+        const cls = mark
+          ? ` class="num dev ${c.status}"`
+          : differs
+          ? ' class="num differs"'
+          : ' class="num"';
+        const tip = mark || differs
+          ? ` title="${
+            escapeHtml(
+              `published ${c.published}, computed ${shown(c) || "n/a"}` +
+                (ownData ? `: ${c.status}${c.cause ? `; ${c.cause}` : ""}` : ""),
+            )
+          }"`
+          : "";
+        const text = which === "computed" ? (shown(c) || "–") : c.published;
+        return `<td${cls}${tip}>${escapeHtml(text)}${
+          which === "computed" && mark ? `<sup>${mark}</sup>` : ""
+        }</td>`;
+      });
+      return `<tr><th>${escapeHtml(r)}</th>${cells.join("")}</tr>`;
+    }).join("");
+  return `<figure class="thesis-table" id="${t.id}">` +
+    `<figcaption>${escapeHtml(t.label)}: ${escapeHtml(t.title)}</figcaption>` +
+    `<div class="pair">` +
+    `<div><h4>computed from this dataset</h4><table class="data computed"><thead>${head}</thead><tbody>${
+      side("computed")
+    }</tbody></table></div>` +
+    `<div><h4>published</h4><table class="data published"><thead>${head}</thead><tbody>${
+      side("published")
+    }</tbody></table></div>` +
+    `</div><p class="files">tables/thesis/${t.id}.csv · .md · .tex</p></figure>`;
+}
+
+function figureHtml(f: FigureSpec): string {
+  const n = /^figure_(\d+)$/.exec(f.id);
+  const label = n ? `Figure ${Number(n[1])}: ` : "";
+  return `<figure class="plot-figure" id="${f.id}"><div class="plot" data-figure="${f.id}"></div>` +
+    `<figcaption>${escapeHtml(label + f.title)}</figcaption>` +
+    `<p class="files">figures/${f.id}.json · .svg · .pdf</p></figure>`;
+}
+
+function pipelineTablesHtml(tables: NamedTable[]): string {
+  if (tables.length === 0) return "";
+  return `<details class="pipeline"><summary>All statistics of this section (${tables.length} ` +
+    `pipeline table${
+      tables.length === 1 ? "" : "s"
+    }: n, mean, sd, CoV, median, p95, p99, min, max, errors)</summary>` +
+    tables.map((t) =>
+      `<h4 id="tbl-${t.name}">${escapeHtml(t.title)} <code>tables/${t.name}.csv</code></h4>${
+        frameHtml(t.frame)
+      }`
+    ).join("") + "</details>";
+}
+
+function sectionHtml(
+  s: SectionSpec,
+  m: ReportModel,
+  thesis: Map<string, ThesisTable>,
+  figures: Map<string, FigureSpec>,
+): string {
+  const parts: string[] = [];
+  const hasComputed = (t: ThesisTable) =>
+    t.rows.some((r) => t.columns.some((c) => t.cell(r, c)?.computed != null));
+  let withData = 0;
+  for (const id of s.items) {
+    const f = figures.get(id);
+    if (f) {
+      parts.push(figureHtml(f));
+      withData++;
+      continue;
+    }
+    const t = thesis.get(id);
+    if (t) {
+      parts.push(thesisTableHtml(t, m.ownData));
+      if (hasComputed(t)) withData++;
+    }
+  }
+  const own = m.tables.filter((t) => sectionOf(t.name) === s);
+  const extraFigures = m.figures.filter((f) => !SECTIONS.some((x) => x.items.includes(f.id)))
+    .filter((f) => sectionOf(f.id) === s);
+  for (const f of extraFigures) parts.push(figureHtml(f));
+  withData += own.length + extraFigures.length;
+  if (withData === 0 && s !== OTHER_SECTION) {
+    parts.unshift(`<p class="nodata">This dataset has no data for this section.</p>`);
+  }
+  parts.push(pipelineTablesHtml(own));
+  return `<section id="${s.id}"><h2>${escapeHtml(s.title)}</h2>${parts.join("")}</section>`;
+}
+
+function scorecardHtml(m: ReportModel): string {
+  if (!m.scorecard) {
+    return `<section id="scorecard"><h2>Against the published numbers</h2><p class="nodata">` +
+      `No published.json found: nothing to compare with.</p></section>`;
+  }
+  const t = totals(m.scorecard.cells);
+  const others = m.scorecard.cells.filter((c) => c.status !== "exact" && c.status !== "carried");
+  const intro = m.ownData
+    ? `Every number the thesis prints, recomputed from this dataset: ${t.cells} cells, ` +
+      `${t.exact} exact at the printed precision, ${t.thesis_mode} exact only in the thesis's own ` +
+      `way of computing them (marked †, corrected value shown), ${t.tolerance} within one unit of ` +
+      `the last digit (~), ${t.off} off (≠); ${t.unexplained} not exact without a known cause. ` +
+      `${t.carried} carried cells (Tables 1, 2), ${t.carried_agree} agree with dataset.json.`
+    : `This dataset is a new run: its numbers are shown beside the published ones, and cells ` +
+      `that differ at the printed precision are shaded. Differences here are results, not errata.`;
+  const list = m.ownData && others.length > 0
+    ? `<table class="data errata"><thead><tr><th>cell</th><th>published</th><th>computed</th>` +
+      `<th>grade</th><th>cause</th></tr></thead><tbody>${
+        others.map((c) =>
+          `<tr><td><a href="#${c.table}">${
+            escapeHtml(`${c.label} ${c.row} ${c.column}`)
+          }</a></td>` +
+          `<td class="num">${escapeHtml(c.published)}</td><td class="num">${
+            escapeHtml(c.computed === null ? "n/a" : String(Number(c.computed.toPrecision(10))))
+          }</td><td>${c.status}</td><td>${escapeHtml(c.cause ?? "cause unknown")}</td></tr>`
+        ).join("")
+      }</tbody></table>`
+    : "";
+  return `<section id="scorecard"><h2>Against the published numbers</h2><p>${
+    escapeHtml(intro)
+  }</p>` +
+    (list ? `<h3>Every deviation and its cause</h3>${list}` : "") + `</section>`;
+}
+
+const STYLE = `
+body{font:14px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1200px;padding:0 16px;color:#222}
+nav a{margin-right:.8em} h2{border-bottom:1px solid #ccc;margin-top:2em}
+table.data{border-collapse:collapse;margin:.3em 0;font-variant-numeric:tabular-nums}
+table.data th,table.data td{border-bottom:1px solid #e3e3e3;padding:2px 8px;text-align:left}
+table.data td.num{text-align:right} .pair{display:flex;gap:24px;flex-wrap:wrap}
+.pair h4{margin:.2em 0;font-weight:500;color:#555}
+td.dev.thesis_mode{background:#fff4d6} td.dev.tolerance{background:#eef4ff}
+td.dev.off{background:#ffd9d9} td.differs{background:#eef4ff}
+figure{margin:1.2em 0} figcaption{font-weight:600} .files{color:#777;font-size:12px;margin:.2em 0}
+.plot{width:100%;height:460px} .nodata{color:#a33} pre{background:#f6f6f6;padding:8px;overflow:auto}
+details.pipeline{margin:1em 0} summary{cursor:pointer;color:#335}`;
+
+const RENDER = `
+const figures = JSON.parse(document.getElementById("figure-specs").textContent);
+for (const el of document.querySelectorAll(".plot")) {
+  const f = figures[el.dataset.figure];
+  Plotly.newPlot(el, f.data, f.layout, { responsive: true, displaylogo: false });
+}`;
+
+/** The whole page. */
+export function reportHtml(m: ReportModel): string {
+  const thesis = new Map(m.thesisTables.map((t) => [t.id, t]));
+  const figures = new Map(m.figures.map((f) => [f.id, f]));
+  const covered = new Set(SECTIONS.flatMap((s) => s.items));
+  const hasOther = m.tables.some((t) => sectionOf(t.name) === OTHER_SECTION) ||
+    m.figures.some((f) => !covered.has(f.id) && sectionOf(f.id) === OTHER_SECTION);
+  const sections = [...SECTIONS, ...(hasOther ? [OTHER_SECTION] : [])];
+  const nav = sections.map((s) => `<a href="#${s.id}">${escapeHtml(s.title)}</a>`).join(" ");
+  const specs = Object.fromEntries(m.figures.map((f) => [f.id, f.figure]));
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>whiskbench report: ${escapeHtml(m.dataset)}</title>
+<style>${STYLE}</style>
+<script>${m.plotlyJs.replace(/<\/script/gi, "<\\/script")}</script>
+</head><body>
+<header><h1>whiskbench report: ${escapeHtml(m.dataset)}</h1>
+<p>Cold-start and warm latency, capacity and executor durations of OpenWhisk actions in Docker
+and WebAssembly, computed from the dataset by whiskbench's pipeline. Figures are interactive
+(hover, zoom); ${escapeHtml(m.exportNote)}.</p>
+<nav><a href="#scorecard">Against the published numbers</a> ${nav} <a href="#provenance">Provenance</a></nav>
+</header>
+${scorecardHtml(m)}
+${sections.map((s) => sectionHtml(s, m, thesis, figures)).join("\n")}
+<section id="provenance"><h2>Provenance</h2><pre>${
+    escapeHtml(JSON.stringify(m.provenance, null, 2))
+  }</pre></section>
+<script type="application/json" id="figure-specs">${scriptJson(specs)}</script>
+<script>${RENDER}</script>
+</body></html>
+`;
+}

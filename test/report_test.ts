@@ -1,0 +1,180 @@
+/// <reference lib="dom" />
+/**
+ * `deno task report` end to end: the files it writes, their determinism, the LaTeX and
+ * thesis-layout tables, a dataset with parts missing, the path without a browser, and the
+ * HTML page opened in real headless Chromium (no console errors, every figure drawn, every
+ * table there; a screenshot is left in test_output/ as an artefact of the run).
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { ingest } from "../ingest/mod.ts";
+import { buildReport } from "../cli/report.ts";
+import { findChromium, withChromium } from "../render/chromium.ts";
+import { activationLog, rawDir } from "./_raw_logs.ts";
+
+const chromium = findChromium();
+const ARTEFACTS = "test_output";
+
+async function tree(dir: string, sub = ""): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for await (const e of Deno.readDir(join(dir, sub))) {
+    const rel = sub ? `${sub}/${e.name}` : e.name;
+    if (e.isDirectory) { for (const [k, v] of await tree(dir, rel)) out.set(k, v); }
+    else out.set(rel, await Deno.readTextFile(join(dir, rel)));
+  }
+  return out;
+}
+
+const quiet = () => {};
+
+Deno.test({
+  name: "report on data/thesis: files, figures exported, page renders in Chromium",
+  ignore: !chromium && !Deno.env.get("CI"),
+  sanitizeResources: false,
+  sanitizeOps: false,
+}, async () => {
+  assert.ok(chromium, "CI must have Chromium: deno task setup installs it");
+  const out = await Deno.makeTempDir({ prefix: "whiskbench-report-" });
+  const progress: string[] = [];
+  const r = await buildReport({
+    data: "data/thesis",
+    out,
+    log: (l) => progress.push(l),
+  });
+  assert.deepEqual([r.tables, r.thesisTables, r.figures, r.exported], [25, 29, 20, 20]);
+  assert.equal(progress.length, 20, "one progress line per exported figure");
+  assert.match(progress[19], /figure_34 \(20\/20\)/);
+  const svg = await Deno.readTextFile(join(out, "figures/figure_05.svg"));
+  assert.match(svg, /^<svg[^>]*width="900"/);
+  assert.match(svg, /Cold-start latency \(ms\)/);
+  const pdf = await Deno.readFile(join(out, "figures/figure_31.pdf"));
+  assert.equal(new TextDecoder().decode(pdf.slice(0, 5)), "%PDF-");
+
+  await Deno.mkdir(ARTEFACTS, { recursive: true });
+  const seen = await withChromium(chromium, async (browser) => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on("console", (m) => {
+      if (m.type() === "error") errors.push(m.text());
+    });
+    page.on("pageerror", (e) => errors.push(String(e)));
+    // Offline: any request leaving file:// would be a CDN the report must not need.
+    const requests: string[] = [];
+    page.on("request", (q) => {
+      if (!q.url().startsWith("file:")) requests.push(q.url());
+    });
+    await page.goto(`file://${Deno.realPathSync(r.html)}`);
+    await page.waitForFunction(
+      (n) =>
+        [...document.querySelectorAll(".plot")].filter((e) => e.querySelector(".main-svg"))
+          .length === n,
+      20,
+      { timeout: 60_000 },
+    );
+    const counts = await page.evaluate(() => ({
+      plots: document.querySelectorAll(".plot").length,
+      boxes: document.querySelectorAll("#figure_05 .boxlayer .trace").length,
+      thesisTables: document.querySelectorAll("figure.thesis-table").length,
+      marked: document.querySelectorAll("table.computed td.dev").length,
+      errata: document.querySelectorAll("table.errata tbody tr").length,
+      firstCell: document.querySelector("#table_3 table.computed tbody td")?.textContent,
+      nodata: document.querySelectorAll(".nodata").length,
+    }));
+    await page.screenshot({ path: join(ARTEFACTS, "report.png"), fullPage: false });
+    await page.locator("#figure_05").screenshot({ path: join(ARTEFACTS, "figure_05.png") });
+    await page.locator("#table_14").screenshot({ path: join(ARTEFACTS, "table_14.png") });
+    return { errors, requests, counts };
+  });
+  assert.deepEqual(seen.errors, []);
+  assert.deepEqual(seen.requests, []);
+  assert.equal(seen.counts.plots, 20);
+  assert.equal(seen.counts.boxes, 15, "one box per level in Figure 5");
+  assert.equal(seen.counts.thesisTables, 29);
+  // 22 thesis-mode cells and 3 off cells are marked, and each is listed with its cause.
+  assert.equal(seen.counts.marked, 25);
+  assert.equal(seen.counts.errata, 25);
+  assert.equal(seen.counts.firstCell, "2.8952049", "Table 3, level 1, CoV as printed");
+  assert.equal(seen.counts.nodata, 0);
+  console.log(`screenshot: ${ARTEFACTS}/report.png`);
+  await Deno.remove(out, { recursive: true });
+});
+
+Deno.test("report: tables and figure specs are the same on every run; no machine paths", async () => {
+  const a = await Deno.makeTempDir({ prefix: "whiskbench-report-a-" });
+  const b = await Deno.makeTempDir({ prefix: "whiskbench-report-b-" });
+  await buildReport({ data: "data/thesis", out: a, exportFigures: false, log: quiet });
+  await buildReport({ data: "data/thesis", out: b, exportFigures: false, log: quiet });
+  const [ta, tb] = [await tree(a), await tree(b)];
+  assert.deepEqual([...ta.keys()].sort(), [...tb.keys()].sort());
+  for (const [name, text] of ta) {
+    if (name === "provenance.json" || name === "report.html") continue;
+    assert.equal(tb.get(name), text, `${name} differs between two runs`);
+  }
+  // The page differs in its provenance block only.
+  const strip = (html: string) => html.replace(/<section id="provenance">.*?<\/section>/s, "");
+  assert.equal(strip(ta.get("report.html")!), strip(tb.get("report.html")!));
+  for (const [name, text] of ta) {
+    if (name.endsWith(".html")) continue; // plotly.js source is inlined there
+    assert.ok(!text.includes(Deno.cwd()), `${name} holds the working folder's absolute path`);
+    assert.ok(!text.includes(a), `${name} holds the output folder's absolute path`);
+  }
+  const prov = JSON.parse(ta.get("provenance.json")!);
+  assert.equal(prov.dataset.path, "data/thesis");
+  assert.match(prov.tool.git_commit, /^[0-9a-f]{40}$|^unknown/);
+  assert.equal(prov.runtime.deno, Deno.version.deno);
+  assert.equal(prov.packages["nodejs-polars"], "0.25.2");
+  assert.ok(!ta.get("report.html")!.includes(Deno.cwd() + "/"), "report.html holds a machine path");
+
+  // The thesis-layout tables: Table 3 as printed (Markdown, LaTeX) and at full precision (CSV).
+  const md = ta.get("tables/thesis/table_3.md")!;
+  assert.match(md, /\| level 1 \| 2\.8952049 \| 83\.35295 \| 2879\.000 \|/);
+  const tex = ta.get("tables/thesis/table_17.tex")!;
+  assert.match(
+    tex,
+    /\\toprule\nrow & docker & wasm & ratio \\\\\n\\midrule\nmax\\_cpu\\_pct & 773\.37 & 182 & 4\.25/,
+  );
+  assert.match(ta.get("tables/thesis/table_3.csv")!, /^row,cov_pct,sd,mean\nlevel 1,2\.8952049/);
+  assert.match(ta.get("tables/cold_start_docker.tex")!, /\\begin\{tabular\}\{rrrrrrrrrrrr\}/);
+  assert.equal(
+    [...ta.keys()].filter((k) => k.startsWith("tables/thesis/") && k.endsWith(".tex")).length,
+    29,
+  );
+  await Deno.remove(a, { recursive: true });
+  await Deno.remove(b, { recursive: true });
+});
+
+Deno.test("report on a new dataset with one experiment: built, empty sections say so", async () => {
+  const raw = await rawDir({
+    "1_docker_cold_start.log": activationLog([[
+      { level: 1, records: [{ id: "a", wait: 10, init: 300 }] },
+      { level: 2, records: [{ id: "b", wait: 20, init: 310 }, { id: "c", wait: 30, init: 320 }] },
+    ]]),
+  });
+  const data = await Deno.makeTempDir({ prefix: "whiskbench-data-" });
+  await ingest(raw, `${data}/ds`, { meta: { name: "tiny" } });
+  const out = await Deno.makeTempDir({ prefix: "whiskbench-report-" });
+  const notes: string[] = [];
+  const r = await buildReport({
+    data: `${data}/ds`,
+    out,
+    chromium: null,
+    log: (l) => notes.push(l),
+  });
+  assert.equal(r.exported, 0);
+  assert.match(r.exportNote, /export skipped: no Chromium found; install Debian's chromium/);
+  assert.deepEqual(notes, [`report: ${r.exportNote}`]);
+  assert.equal(r.figures, 1, "the cold-start box plot of Docker only");
+  const html = await Deno.readTextFile(r.html);
+  // Compared with the published numbers of the thesis, as a new run (no errata, no marks).
+  assert.match(html, /This dataset is a new run/);
+  assert.ok(!html.includes('class="num dev'));
+  const nodata = html.match(/class="nodata"/g)?.length ?? 0;
+  // Every thesis section but cold start and the comparison (Table 9 has Docker's half).
+  assert.equal(nodata, 10);
+  assert.match(html, /<section id="hash"><h2>[^<]*<\/h2><p class="nodata">/);
+  assert.doesNotMatch(html, /<section id="cold_start"><h2>[^<]*<\/h2><p class="nodata">/);
+  const t3 = await Deno.readTextFile(join(out, "tables/thesis/table_3.md"));
+  assert.match(t3, /\| level 1 \| {2}\| {2}\| 310\.000 \|/, "one sample: no sd or CoV");
+  assert.match(t3, /\| level 2 \| 4\.1594517 \| 14\.14214 \| 340\.000 \|/);
+  for (const d of [raw, data, out]) await Deno.remove(d, { recursive: true });
+});
