@@ -122,7 +122,7 @@ export async function buildReport(options: ReportOptions): Promise<ReportResult>
     thesisTableFrame(t, "full").writeCSV(join(thesisDir, `${t.id}.csv`));
     await Deno.writeTextFile(
       join(thesisDir, `${t.id}.md`),
-      `# ${t.label}: ${t.title}\n\n${toMarkdown(printed)}`,
+      `# ${t.label}: ${t.title}\n\n${toMarkdown(printed, 4, t.columns)}`,
     );
     const align = Object.fromEntries(t.columns.map((c) => [c, "r" as const]));
     await Deno.writeTextFile(

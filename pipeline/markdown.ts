@@ -15,7 +15,8 @@ export function formatCell(v: unknown, digits = 4): string {
 }
 
 /**
- * Renders `frame` as a GitHub-flavoured Markdown table.
+ * Renders `frame` as a GitHub-flavoured Markdown table; numeric columns, and text columns named
+ * in `rightAligned` (numbers already formatted), are right-aligned.
  *
  * @example
  * ```ts
@@ -28,9 +29,10 @@ export function formatCell(v: unknown, digits = 4): string {
  * );
  * ```
  */
-export function toMarkdown(frame: pl.DataFrame, digits = 4): string {
+export function toMarkdown(frame: pl.DataFrame, digits = 4, rightAligned: string[] = []): string {
   const cols = frame.columns;
-  const align = cols.map((c) => (frame.getColumn(c).isNumeric() ? "---:" : "---"));
+  const right = (c: string) => rightAligned.includes(c) || frame.getColumn(c).isNumeric();
+  const align = cols.map((c) => (right(c) ? "---:" : "---"));
   const lines = [`| ${cols.join(" | ")} |`, `| ${align.join(" | ")} |`];
   for (const row of frame.toRecords()) {
     lines.push(`| ${cols.map((c) => formatCell(row[c], digits)).join(" | ")} |`);
