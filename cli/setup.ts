@@ -8,9 +8,10 @@ import { $ } from "zx";
 
 /** Debian packages the tests use, by the command each provides: Chromium renders the report
  * and exports its figures (driven by the npm package playwright-core, which brings no browser
- * of its own). */
+ * of its own); openssl makes the self-signed certificate of the collectors' HTTPS test. */
 export const SYSTEM_PACKAGES: Record<string, string> = {
   chromium: "chromium",
+  openssl: "openssl",
 };
 
 async function has(command: string): Promise<boolean> {

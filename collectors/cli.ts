@@ -1,0 +1,148 @@
+/**
+ * `deno task collect <experiment> [flags]`: runs one experiment against an OpenWhisk API host
+ * and writes (or adds to) a dataset. `--help` lists the experiments, `<experiment> --help` the
+ * flags with their defaults. Arguments and environment are read here and nowhere else.
+ */
+import { run } from "../cli/_args.ts";
+import { type Connection, redact, resolveConnection } from "./config.ts";
+import { EXPERIMENTS, experimentsHelp } from "./experiments.ts";
+import { flagsHelp, parseFlags } from "./flags.ts";
+import { hostFacts } from "./host.ts";
+import { OpenWhiskApi } from "./openwhisk.ts";
+import { openOutput } from "./output.ts";
+import { Progress } from "./progress.ts";
+import { Stopper } from "./signals.ts";
+
+/**
+ * With `--insecure` on HTTPS, Deno's fetch needs `--unsafely-ignore-certificate-errors` at
+ * launch: rerun this module so, scoped to the API host, and return its exit code (null when
+ * no relaunch is needed).
+ */
+async function relaunchInsecure(conn: Connection): Promise<number | null> {
+  if (!conn.insecure || !conn.apihost.startsWith("https:")) return null;
+  if (Deno.env.get("WHISKBENCH_INSECURE_CHILD") === "1") return null;
+  const host = new URL(conn.apihost).hostname;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      `--unsafely-ignore-certificate-errors=${host}`,
+      new URL(import.meta.url).pathname,
+      ...Deno.args,
+    ],
+    env: { WHISKBENCH_INSECURE_CHILD: "1" },
+    stdin: "inherit",
+    stdout: "inherit",
+    stderr: "inherit",
+  }).spawn();
+  // Ctrl-C reaches the child too (same process group), which decides how to stop: not
+  // forwarded (it would count twice). SIGTERM, sent to this process alone, is forwarded.
+  const ignore = () => {};
+  const term = () => child.kill("SIGTERM");
+  Deno.addSignalListener("SIGINT", ignore);
+  Deno.addSignalListener("SIGTERM", term);
+  const { code } = await child.status;
+  Deno.removeSignalListener("SIGINT", ignore);
+  Deno.removeSignalListener("SIGTERM", term);
+  return code;
+}
+
+/** The key once known, so that no error message can carry it (see the entry point). */
+let secret: string | undefined;
+
+/** Runs the CLI on `args`; returns the exit code. */
+export async function main(args: string[]): Promise<number> {
+  const { experiment: name, help, runtime, out: dir, connection, params } = parseFlags(
+    args,
+    new Date().toISOString().slice(0, 10),
+  );
+  if (!name || (help && !(name in EXPERIMENTS))) {
+    console.log(experimentsHelp());
+    return name || help ? 0 : 2;
+  }
+  const experiment = EXPERIMENTS[name];
+  if (!experiment) throw new Error(`Unknown experiment "${name}"\n${experimentsHelp()}`);
+  if (help) {
+    console.log(flagsHelp(name));
+    return 0;
+  }
+  if (!experiment.ready || !experiment.run) {
+    throw new Error(`The ${name} experiment is not yet there (collectors, part 2)`);
+  }
+  if (!runtime) throw new Error("--runtime is required (docker, wasm or any name)");
+
+  const conn = await resolveConnection({ ...connection, env: Deno.env.toObject() });
+  secret = conn.auth;
+  const relaunched = await relaunchInsecure(conn);
+  if (relaunched !== null) return relaunched;
+
+  const api = new OpenWhiskApi(conn);
+  try {
+    const info = await api.check();
+    const out = await openOutput(dir, {
+      experiment: experiment.column!,
+      runtime,
+      workload: experiment.workload!(params),
+      parameters: { experiment: name, runtime, ...params, insecure: conn.insecure },
+      host: await hostFacts(),
+      openwhisk: { apihost: conn.apihost, api: info },
+      flushEveryMs: params.flush_every_s * 1000,
+    });
+    const progress = new Progress({
+      experiment: name,
+      runtime,
+      level: 0,
+      levels: params.levels,
+      run: 0,
+      runs: params.reps,
+      inFlight: 0,
+      done: 0,
+      errors: 0,
+      fraction: 0,
+    });
+    const stopper = new Stopper();
+    stopper.listen((n) =>
+      progress.note(
+        n === 1
+          ? "stopping: letting requests in flight finish (Ctrl-C again to abort them)"
+          : "aborting requests in flight",
+      )
+    );
+    const stopFlushing = out.autoFlush();
+    let result;
+    try {
+      result = await experiment.run({ api, out, runtime, params, stopper, progress });
+    } finally {
+      stopFlushing();
+      stopper.close();
+      progress.end();
+    }
+    if (result.reason) out.entry.stop_reason = result.reason;
+    await out.finish(result.status, { records: result.records, errors: result.errors });
+    const first = out.entry.first_run;
+    console.log(
+      `wrote ${out.activations.rows} records, ${result.errors} failed -> ${dir} ` +
+        `(runs ${first}..${first + params.reps - 1}, ` +
+        `${out.activations.parts.length} parts, ${result.status})`,
+    );
+    for (const note of result.notes) console.log(`  ${note}`);
+    if (result.reason) console.log(`  stopped: ${result.reason}`);
+    if (result.status === "interrupted") return 130;
+    return result.errors > 0 || result.status === "stopped" ? 1 : 0;
+  } finally {
+    api.close();
+  }
+}
+
+if (import.meta.main) {
+  await run(async () => {
+    let code: number;
+    try {
+      code = await main(Deno.args);
+    } catch (err) {
+      const text = err instanceof Error ? err.message : String(err);
+      throw new Error(secret ? redact(text, secret) : text);
+    }
+    if (code !== 0) Deno.exit(code);
+  });
+}

@@ -1,0 +1,137 @@
+/**
+ * The cold-start experiment as the thesis ran it: for each repetition, levels 1..N; level L
+ * invokes `<workload>1`..`<workload>L` at once, blocking, after waiting `idleWaitMs` for
+ * OpenWhisk to remove idle containers so that every invocation starts cold. Every record is
+ * checked for initTime; a level whose records are not all cold is flagged (an event row, the
+ * collection's entry in dataset.json, and a note on screen).
+ */
+import { type Clock, systemClock } from "./clock.ts";
+import { invokeWithPolicy, type PolicyOptions } from "./invoke.ts";
+import type { OpenWhiskApi } from "./openwhisk.ts";
+import type { Output } from "./output.ts";
+import type { Progress } from "./progress.ts";
+import { outcomeRow } from "./rows.ts";
+import { Stopper } from "./signals.ts";
+
+/** A level whose records were not all cold starts. */
+export interface NotColdFlag {
+  run: number;
+  level: number;
+  /** Records without initTime, of `records`. */
+  warm: number;
+  records: number;
+}
+
+/** Options of {@link coldStart}. */
+export interface ColdStartOptions {
+  /** Fills the `runtime` column (docker, wasm, or any name). */
+  runtime: string;
+  /** Highest level (default 15). */
+  levels?: number;
+  /** Repetitions (default 10). */
+  reps?: number;
+  /** Wait before each level for idle containers to go, ms (default 15 000). */
+  idleWaitMs?: number;
+  /** Base name of the actions: level L invokes `<workload>1`..`<workload>L` (default hello). */
+  workload?: string;
+  /** `run` of the first repetition (default 1; an existing dataset continues its numbers). */
+  firstRun?: number;
+  clock?: Clock;
+  stopper?: Stopper;
+  progress?: Progress;
+  /** Error policy, time-outs and 202 polling of each invocation. */
+  invoke?: PolicyOptions;
+}
+
+/** What a cold-start collection did. */
+export interface ColdStartResult {
+  status: "complete" | "interrupted" | "stopped";
+  records: number;
+  /** Invocations without a record, and records of failed activations. */
+  errors: number;
+  notCold: NotColdFlag[];
+  /** Why it stopped early (a fatal error such as a rejected key or a missing action). */
+  reason?: string;
+}
+
+/** Runs the cold-start experiment, writing rows and events into `out` as it goes. */
+export async function coldStart(
+  api: OpenWhiskApi,
+  out: Output,
+  {
+    runtime,
+    levels = 15,
+    reps = 10,
+    idleWaitMs = 15_000,
+    workload = "hello",
+    firstRun = 1,
+    clock = systemClock,
+    stopper = new Stopper(),
+    progress,
+    invoke = {},
+  }: ColdStartOptions,
+): Promise<ColdStartResult> {
+  const experiment = "cold_start";
+  const result: ColdStartResult = { status: "complete", records: 0, errors: 0, notCold: [] };
+  const event = (level: number, run: number, what: string) =>
+    out.events.push({ t_ms: clock.now(), experiment, level, what, runtime, run });
+  let done = 0, inFlight = 0;
+  const show = (change = {}) =>
+    progress?.update({ inFlight, done, errors: result.errors, ...change });
+
+  for (let rep = 1; rep <= reps; rep++) {
+    const run = firstRun + rep - 1;
+    for (let level = 1; level <= levels; level++) {
+      show({ run: rep, level, fraction: ((rep - 1) * levels + level - 1) / (reps * levels) });
+      try {
+        await clock.sleep(idleWaitMs, stopper.stop.signal);
+      } catch { /* stop requested during the wait */ }
+      if (stopper.stopping) return { ...result, status: "interrupted" };
+
+      event(level, run, "level_start");
+      const context = { experiment, workload, runtime, run, level };
+      let warm = 0, records = 0, stop: string | undefined;
+      const actions = Array.from({ length: level }, (_, i) => `${workload}${i + 1}`);
+      inFlight = actions.length;
+      show();
+      await Promise.all(actions.map(async (action) => {
+        const { attempts, stop: fatal } = await invokeWithPolicy(api, action, {
+          ...invoke,
+          clock,
+          signal: stopper.abort.signal,
+        });
+        attempts.forEach((o, i) => {
+          const where = `${api.conn.apihost} ${action} run ${run} level ${level}`;
+          const row = outcomeRow(o, context, where, i + 1);
+          out.activations.push(row);
+          if (row.source === "record") {
+            records++;
+            if (row.init_ms === null) warm++;
+          }
+          if (row.source !== "record" || row.success === false) result.errors++;
+          if (fatal && i === attempts.length - 1) stop ??= `${action}: ${o.error}`;
+        });
+        inFlight--;
+        done++;
+        show();
+      }));
+      result.records += records;
+      if (warm > 0) {
+        const flag = { run, level, warm, records };
+        result.notCold.push(flag);
+        event(level, run, `not_all_cold: ${warm} of ${records} records without initTime`);
+        progress?.note(
+          `warning: run ${run} level ${level}: ${warm} of ${records} records are not cold ` +
+            `(no initTime); is --idle-wait longer than OpenWhisk's idle-container timeout?`,
+        );
+        out.entry.flags = [...(out.entry.flags ?? []), { kind: "not_all_cold", ...flag }];
+        await out.saveEntry(); // in dataset.json now, not only at the end
+      }
+      event(level, run, "level_end");
+      await out.flush();
+      if (stop) return { ...result, status: "stopped", reason: stop };
+    }
+  }
+  show({ fraction: 1 });
+  return result;
+}

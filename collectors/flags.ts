@@ -1,0 +1,133 @@
+/**
+ * The flags of `deno task collect`, the same for every experiment: their names, defaults and
+ * help, and their parsing into typed parameters (a wrong value is an error naming the flag).
+ */
+import { parse } from "../cli/_args.ts";
+import type { ConnectionInputs } from "./config.ts";
+import type { ErrorPolicy } from "./invoke.ts";
+
+/** Flags of every experiment: name, default (as shown), what it does. */
+export const FLAGS: [string, string, string][] = [
+  ["runtime", "(required)", "fills the runtime column: docker, wasm or any name"],
+  ["apihost", "APIHOST of ~/.wskprops", "OpenWhisk API host (or __OW_API_HOST; WSK_CONFIG_FILE)"],
+  ["auth", "AUTH of ~/.wskprops", "UUID:KEY (or __OW_API_KEY); never written anywhere"],
+  ["insecure", "false", "accept a self-signed certificate, as wsk -i"],
+  ["ca", "none", "PEM file of the host's certificate to trust (certificates stay checked)"],
+  ["out", "data/campaign-<UTC date>", "dataset folder; an existing one gets new parts"],
+  ["levels", "15", "highest level N"],
+  ["reps", "10", "repetitions R"],
+  ["step", "5", "seconds per level of a ramp (concurrency, mixed)"],
+  ["workload", "hello", "action (cold-start: base name of hello1..helloN)"],
+  ["weights", "50:50", "IO:CPU weights of a mixed load"],
+  ["seed", "1", "seed of the mixed load's choices"],
+  ["idle-wait", "15", "seconds to wait for idle containers to go (thesis: 10 s timeout)"],
+  ["on-error", "continue", "on an invocation without a record: continue, retry or stop"],
+  ["retries", "3", "attempts after the first with --on-error retry (1 s, 2 s, 4 s ... apart)"],
+  ["timeout", "120", "client time-out of one invocation, seconds"],
+  ["poll-deadline", "300", "after a 202, seconds to keep fetching the record"],
+  ["flush-every", "5", "seconds between Parquet parts (also one at every level)"],
+];
+
+/** Parameters common to every experiment (recorded in dataset.json, without the key). */
+export interface CommonParams {
+  levels: number;
+  reps: number;
+  step_s: number;
+  workload: string;
+  weights: string;
+  seed: number;
+  idle_wait_s: number;
+  on_error: ErrorPolicy;
+  retries: number;
+  timeout_s: number;
+  poll_deadline_s: number;
+  flush_every_s: number;
+}
+
+/** A parsed command line. */
+export interface Parsed {
+  experiment?: string;
+  help: boolean;
+  runtime?: string;
+  out: string;
+  connection: Omit<ConnectionInputs, "env">;
+  params: CommonParams;
+}
+
+function number(values: Record<string, unknown>, name: string, def: number, min = 0): number {
+  const text = values[name];
+  if (text === undefined) return def;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < min) {
+    throw new RangeError(`--${name} is "${text}", expected a number >= ${min}`);
+  }
+  return n;
+}
+
+function integer(values: Record<string, unknown>, name: string, def: number, min = 1): number {
+  const n = number(values, name, def, min);
+  if (!Number.isInteger(n)) throw new RangeError(`--${name} is "${n}", expected an integer`);
+  return n;
+}
+
+/**
+ * Parses `args` (`<experiment> [flags]`); unknown flags and wrong values are errors.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseFlags } from "./flags.ts";
+ * const p = parseFlags(["cold-start", "--runtime", "wasm", "--levels", "3"], "2026-01-01");
+ * assert.deepEqual([p.experiment, p.runtime, p.params.levels, p.out],
+ *   ["cold-start", "wasm", 3, "data/campaign-2026-01-01"]);
+ * ```
+ */
+export function parseFlags(args: string[], today: string): Parsed {
+  const strings = FLAGS.map(([n]) => n).filter((n) => n !== "insecure");
+  const { values, positionals } = parse(args, strings, ["insecure", "help"]);
+  if (positionals.length > 1) {
+    throw new SyntaxError(`One experiment at a time, got ${positionals.join(", ")}`);
+  }
+  const v = values as Record<string, string | boolean | undefined>;
+  const str = (name: string) => v[name] as string | undefined;
+  const onError = str("on-error") ?? "continue";
+  if (!["continue", "retry", "stop"].includes(onError)) {
+    throw new RangeError(`--on-error is "${onError}", expected continue, retry or stop`);
+  }
+  const weights = str("weights") ?? "50:50";
+  if (!/^\d+(\.\d+)?:\d+(\.\d+)?$/.test(weights)) {
+    throw new RangeError(`--weights is "${weights}", expected IO:CPU such as 25:75`);
+  }
+  return {
+    experiment: positionals[0],
+    help: v.help === true,
+    runtime: str("runtime"),
+    out: str("out") ?? `data/campaign-${today}`,
+    connection: {
+      apihost: str("apihost"),
+      auth: str("auth"),
+      insecure: v.insecure === true,
+      ca: str("ca"),
+    },
+    params: {
+      levels: integer(v, "levels", 15),
+      reps: integer(v, "reps", 10),
+      step_s: number(v, "step", 5),
+      workload: str("workload") ?? "hello",
+      weights,
+      seed: integer(v, "seed", 1, 0),
+      idle_wait_s: number(v, "idle-wait", 15),
+      on_error: onError as ErrorPolicy,
+      retries: integer(v, "retries", 3, 0),
+      timeout_s: number(v, "timeout", 120, 0.001),
+      poll_deadline_s: number(v, "poll-deadline", 300),
+      flush_every_s: number(v, "flush-every", 5, 0.05),
+    },
+  };
+}
+
+/** The help of one experiment: every flag with its default. */
+export function flagsHelp(experiment: string): string {
+  const rows = FLAGS.map(([name, def, what]) => `  --${name.padEnd(14)} ${what} (default ${def})`);
+  return `usage: deno task collect ${experiment} [flags]\n\nflags:\n${rows.join("\n")}\n  --help`;
+}

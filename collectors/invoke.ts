@@ -1,0 +1,198 @@
+/**
+ * One invocation as the thesis made it: `POST .../actions/<name>?blocking=true&result=false`.
+ * A 200 or a 502 carries the activation record; a 202 carries only its id, and the record is
+ * fetched from `GET .../activations/<id>` with backoff until it appears or a deadline passes.
+ * Everything else (401, 404, 429, 503, resets, client time-outs) is an outcome with its error
+ * text and HTTP status, never an exception, so that an experiment can keep it as a row.
+ */
+import { type Clock, systemClock } from "./clock.ts";
+import type { OpenWhiskApi } from "./openwhisk.ts";
+
+type Json = Record<string, unknown>;
+
+/** What one invocation returned. */
+export interface Outcome {
+  action: string;
+  /** The activation record, where one came back. */
+  record: Json | null;
+  /** HTTP status of the invocation (202 where the record was then fetched), null if none. */
+  http_status: number | null;
+  /** Why there is no record (null when there is one). */
+  error: string | null;
+  /** Activation id, where known (also from a 202 whose record never came). */
+  activation_id: string | null;
+  /** Client send and receive times, epoch ms from the collector's one monotonic clock. */
+  sent_ms: number;
+  received_ms: number;
+}
+
+/** Options of {@link invoke}. */
+export interface InvokeOptions {
+  /** Parameters of the action (default none). */
+  params?: Json;
+  /** Clock of the send/receive times and of the 202 backoff (default the system clock). */
+  clock?: Clock;
+  /** Client time-out of the invocation request, wall-time ms (default 120 000). */
+  timeoutMs?: number;
+  /** After a 202: give up fetching the record after this long, ms (default 300 000). */
+  pollDeadlineMs?: number;
+  /** After a 202: first and longest wait between fetches, ms (default 100 and 5 000). */
+  pollMinMs?: number;
+  pollMaxMs?: number;
+  /** Aborts the request (an interrupted run). */
+  signal?: AbortSignal;
+}
+
+/** An activation record (not the `{activationId}` alone of a 202). */
+function isRecord(body: unknown): body is Json {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return false;
+  const b = body as Json;
+  return typeof b.activationId === "string" && ("response" in b || "annotations" in b);
+}
+
+/** Invokes `action` once, blocking, and returns its outcome (never throws for HTTP faults). */
+export async function invoke(
+  api: OpenWhiskApi,
+  action: string,
+  {
+    params = {},
+    clock = systemClock,
+    timeoutMs = 120_000,
+    pollDeadlineMs = 300_000,
+    pollMinMs = 100,
+    pollMaxMs = 5_000,
+    signal,
+  }: InvokeOptions = {},
+): Promise<Outcome> {
+  const sent_ms = clock.now();
+  const done = (o: Partial<Outcome>): Outcome => ({
+    action,
+    record: null,
+    http_status: null,
+    error: null,
+    activation_id: null,
+    sent_ms,
+    received_ms: clock.now(),
+    ...o,
+  });
+  const name = action.split("/").map(encodeURIComponent).join("/"); // package/action
+  const path = api.path(`actions/${name}?blocking=true&result=false`);
+  const timeout = AbortSignal.timeout(timeoutMs);
+  let answer;
+  try {
+    answer = await api.request("POST", path, {
+      body: params,
+      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+    });
+  } catch (err) {
+    const error = signal?.aborted
+      ? "interrupted before the answer came"
+      : timeout.aborted
+      ? `client time-out after ${timeoutMs} ms`
+      : `connection failed: ${describe(err)}`;
+    return done({ error: api.redact(error) });
+  }
+  const { status, body } = answer;
+  if (status === 202 && typeof (body as Json)?.activationId === "string") {
+    const id = (body as Json).activationId as string;
+    return done(
+      await fetchRecord(api, id, { clock, pollDeadlineMs, pollMinMs, pollMaxMs, signal }),
+    );
+  }
+  // 200; 502 for a failed action; any other status that still carries a record (say a 500
+  // for an internal error) keeps it, with its status.
+  if (isRecord(body)) {
+    return done({ record: body, http_status: status, activation_id: body.activationId as string });
+  }
+  return done({ http_status: status, error: api.errorText(answer) });
+}
+
+/** After a 202: fetches the record with exponential backoff until it appears or time is up. */
+async function fetchRecord(
+  api: OpenWhiskApi,
+  id: string,
+  { clock, pollDeadlineMs, pollMinMs, pollMaxMs, signal }:
+    & Required<
+      Pick<InvokeOptions, "clock" | "pollDeadlineMs" | "pollMinMs" | "pollMaxMs">
+    >
+    & { signal?: AbortSignal },
+): Promise<Partial<Outcome>> {
+  const base = { http_status: 202, activation_id: id };
+  const deadline = clock.now() + pollDeadlineMs;
+  let wait = pollMinMs, last = "no answer yet";
+  while (true) {
+    try {
+      await clock.sleep(Math.min(wait, Math.max(0, deadline - clock.now())), signal);
+    } catch {
+      return { ...base, error: `interrupted while waiting for activation ${id} after 202` };
+    }
+    try {
+      const a = await api.request("GET", api.path(`activations/${id}`), {
+        signal: AbortSignal.timeout(30_000),
+      });
+      if (a.status === 200 && isRecord(a.body)) return { ...base, record: a.body };
+      last = a.status === 404 ? "not there yet (404)" : api.errorText(a);
+    } catch (err) {
+      last = api.redact(`connection failed: ${describe(err)}`);
+    }
+    if (clock.now() >= deadline) {
+      return {
+        ...base,
+        error:
+          `no record for activation ${id} within ${pollDeadlineMs} ms after 202 (last: ${last})`,
+      };
+    }
+    wait = Math.min(wait * 2, pollMaxMs);
+  }
+}
+
+function describe(err: unknown): string {
+  const e = err as Error & { cause?: unknown };
+  const cause = e?.cause ? `: ${(e.cause as Error).message ?? e.cause}` : "";
+  return `${e?.message ?? err}${cause}`;
+}
+
+/** What an experiment does on an invocation without a record. */
+export type ErrorPolicy = "continue" | "retry" | "stop";
+
+/** True where every later call would fail the same way (key rejected, action missing). */
+export function isFatal(o: Outcome): boolean {
+  return o.http_status === 401 || o.http_status === 403 || o.http_status === 404;
+}
+
+/** Options of {@link invokeWithPolicy}. */
+export interface PolicyOptions extends InvokeOptions {
+  /** On an invocation without a record (default `continue`: keep its row, go on). */
+  onError?: ErrorPolicy;
+  /** With `retry`: attempts after the first (default 3), waiting 1 s, 2 s, 4 s ... between. */
+  retries?: number;
+  retryBaseMs?: number;
+}
+
+/**
+ * Invokes with an error policy and returns every attempt (each becomes a row). `stop` in the
+ * result says the experiment should end: the policy is `stop` and the call failed, or the
+ * failure is fatal (401, 403, 404) whatever the policy.
+ */
+export async function invokeWithPolicy(
+  api: OpenWhiskApi,
+  action: string,
+  { onError = "continue", retries = 3, retryBaseMs = 1000, ...options }: PolicyOptions = {},
+): Promise<{ attempts: Outcome[]; stop: boolean }> {
+  const clock = options.clock ?? systemClock;
+  const attempts: Outcome[] = [];
+  for (let i = 0;; i++) {
+    const o = await invoke(api, action, options);
+    attempts.push(o);
+    if (o.record) return { attempts, stop: false };
+    if (isFatal(o) || onError === "stop") return { attempts, stop: true };
+    if (onError !== "retry" || i >= retries || options.signal?.aborted) {
+      return { attempts, stop: false };
+    }
+    try {
+      await clock.sleep(retryBaseMs * 2 ** i, options.signal);
+    } catch {
+      return { attempts, stop: false };
+    }
+  }
+}

@@ -1,0 +1,244 @@
+import assert from "node:assert/strict";
+import { ManualClock } from "../collectors/clock.ts";
+import type { Connection } from "../collectors/config.ts";
+import { invoke, invokeWithPolicy } from "../collectors/invoke.ts";
+import { ConnectionError, OpenWhiskApi } from "../collectors/openwhisk.ts";
+import { outcomeRow } from "../collectors/rows.ts";
+import { startStandin } from "./standin/mod.ts";
+
+const opts = { sanitizeResources: false, sanitizeOps: false };
+const ctx = { experiment: "cold_start", workload: "hello", runtime: "wasm", run: 1, level: 1 };
+
+function api(apihost: string, auth: string): OpenWhiskApi {
+  const conn: Connection = { apihost, auth, insecure: false, authFrom: "--auth" };
+  return new OpenWhiskApi(conn);
+}
+
+Deno.test(
+  "invoke() turns every fault into a row with its error text and HTTP status",
+  opts,
+  async () => {
+    const ow = await startStandin({
+      actions: ["hello1", "bad", "busy"],
+      failing: ["bad"],
+      maxInFlight: 30,
+      faults: [
+        { action: "hello1", kind: "status", status: 503 },
+        { action: "hello1", kind: "status", status: 502 },
+        { action: "hello1", kind: "drop" },
+        { action: "hello1", kind: "slow", delayMs: 400 },
+      ],
+    });
+    try {
+      const ok = api(ow.apihost, ow.auth);
+      const clock = new ManualClock(1000);
+      const call = async (a: OpenWhiskApi, action: string, timeoutMs = 5000) =>
+        outcomeRow(await invoke(a, action, { clock, timeoutMs }), ctx, `test ${action}`);
+      const pick = (r: Awaited<ReturnType<typeof call>>) => [r.source, r.http_status, r.error];
+
+      assert.deepEqual(pick(await call(ok, "hello1")), [
+        "error",
+        503,
+        "HTTP 503: The server is currently unavailable (stand-in fault).",
+      ]);
+      assert.deepEqual(pick(await call(ok, "hello1")), [
+        "error",
+        502,
+        "HTTP 502: The server is currently unavailable (stand-in fault).",
+      ]);
+      const dropped = await call(ok, "hello1");
+      assert.deepEqual([dropped.source, dropped.http_status], ["error", null]);
+      assert.match(dropped.error!, /^connection failed: /);
+      const late = await call(ok, "hello1", 100);
+      assert.deepEqual(pick(late), ["error", null, "client time-out after 100 ms"]);
+      assert.deepEqual(pick(await call(ok, "nothere")), [
+        "error",
+        404,
+        "HTTP 404: The requested resource does not exist.",
+      ]);
+      assert.deepEqual(pick(await call(api(ow.apihost, "guest:wrongkey"), "hello1")), [
+        "error",
+        401,
+        "HTTP 401: The supplied authentication is invalid",
+      ]);
+      // A failing action: 502 with its record, kept as a record row that failed.
+      const bad = await call(ok, "bad");
+      assert.deepEqual([bad.source, bad.http_status, bad.success], ["record", 502, false]);
+      assert.match(bad.error!, /action bad failed/);
+      // The last one succeeds: a cold record, with client times from the one clock.
+      const good = await call(ok, "hello1");
+      assert.deepEqual([good.source, good.http_status, good.success], ["record", 200, true]);
+      assert.ok(good.init_ms! > 0);
+      assert.ok(good.client_send_ms! <= good.client_receive_ms!);
+      assert.deepEqual([ow.counts.dropped, ow.served.length], [1, 2]);
+      assert.deepEqual([bad.activation_id, good.activation_id], ow.served);
+    } finally {
+      await ow.close();
+    }
+  },
+);
+
+Deno.test("invoke() answers 429 as an error row", opts, async () => {
+  const ow = await startStandin({ actions: ["hello1"], maxInFlight: 0 });
+  try {
+    const o = await invoke(api(ow.apihost, ow.auth), "hello1");
+    assert.equal(o.http_status, 429);
+    assert.match(o.error!, /^HTTP 429: Too many concurrent requests in flight/);
+  } finally {
+    await ow.close();
+  }
+});
+
+Deno.test(
+  "invoke() fetches the record after a 202, with backoff, until it appears",
+  opts,
+  async () => {
+    const ow = await startStandin({ actions: ["slow"], runMs: { slow: 150 }, blockingLimitMs: 20 });
+    try {
+      const o = await invoke(api(ow.apihost, ow.auth), "slow", { pollMinMs: 20, pollMaxMs: 40 });
+      assert.equal(o.http_status, 202);
+      assert.equal(o.record?.activationId, o.activation_id);
+      assert.deepEqual(ow.served, [o.activation_id]); // served by GET /activations/<id>
+      const row = outcomeRow(o, ctx, "test");
+      assert.deepEqual([row.source, row.http_status, row.activation_id], [
+        "record",
+        202,
+        o.activation_id,
+      ]);
+    } finally {
+      await ow.close();
+    }
+  },
+);
+
+Deno.test(
+  "invoke() gives up on a 202 record after the deadline, keeping the id",
+  opts,
+  async () => {
+    const ow = await startStandin({ actions: ["slow"], runMs: { slow: 300 }, blockingLimitMs: 10 });
+    try {
+      const clock = new ManualClock();
+      const o = await invoke(api(ow.apihost, ow.auth), "slow", {
+        clock,
+        pollDeadlineMs: 1000,
+        pollMinMs: 100,
+        pollMaxMs: 400,
+      });
+      assert.equal(o.record, null);
+      assert.match(
+        o.error!,
+        /^no record for activation [0-9a-f]{32} within 1000 ms after 202 \(last: not there yet \(404\)\)$/,
+      );
+      assert.deepEqual(clock.slept, [100, 200, 400, 300]); // backoff, cut at the deadline
+      const row = outcomeRow(o, ctx, "test");
+      assert.deepEqual([row.source, row.http_status, row.activation_id], [
+        "error",
+        202,
+        o.activation_id,
+      ]);
+      await new Promise((r) => setTimeout(r, 350)); // let the stand-in finish the activation
+    } finally {
+      await ow.close();
+    }
+  },
+);
+
+Deno.test(
+  "invokeWithPolicy() retries with backoff, stops on 401/404, and keeps every attempt",
+  opts,
+  async () => {
+    const ow = await startStandin({
+      actions: ["hello1"],
+      faults: [{ action: "hello1", kind: "status", status: 503, count: 2 }],
+    });
+    try {
+      const clock = new ManualClock();
+      const a = api(ow.apihost, ow.auth);
+      const retried = await invokeWithPolicy(a, "hello1", { onError: "retry", retries: 3, clock });
+      assert.deepEqual(retried.attempts.map((o) => o.http_status), [503, 503, 200]);
+      assert.deepEqual(clock.slept, [1000, 2000]);
+      assert.equal(retried.stop, false);
+      const missing = await invokeWithPolicy(a, "nothere", { onError: "retry", clock });
+      assert.deepEqual([missing.attempts.length, missing.stop], [1, true]);
+      ow.faults.push({ kind: "status", status: 429 });
+      const stopped = await invokeWithPolicy(a, "hello1", { onError: "stop", clock });
+      assert.deepEqual([stopped.attempts.length, stopped.stop], [1, true]);
+      ow.faults.push({ kind: "status", status: 429 });
+      const cont = await invokeWithPolicy(a, "hello1", { clock });
+      assert.deepEqual([cont.attempts.length, cont.stop], [1, false]);
+    } finally {
+      await ow.close();
+    }
+  },
+);
+
+Deno.test(
+  "check() names a rejected key without printing it, before anything runs",
+  opts,
+  async () => {
+    const ow = await startStandin();
+    try {
+      const secret = "guest:s3cr3t-never-shown";
+      await assert.rejects(
+        api(ow.apihost, secret).check(),
+        (e: Error) =>
+          e instanceof ConnectionError &&
+          e.message === `OpenWhisk at ${ow.apihost} rejected the key from --auth ` +
+              "(HTTP 401: The supplied authentication is invalid)" &&
+          !e.message.includes("s3cr3t"),
+      );
+      const info = await api(ow.apihost, ow.auth).check();
+      assert.equal(info.api_version_path, "v1");
+      await assert.rejects(
+        api("http://127.0.0.1:9", ow.auth).check(),
+        /^Error: Cannot reach OpenWhisk at http:\/\/127.0.0.1:9/,
+      );
+    } finally {
+      await ow.close();
+    }
+  },
+);
+
+Deno.test("invoke() keeps a record whatever its status; a body without one is an error row", async () => {
+  const answers = [
+    new Response(
+      JSON.stringify({
+        activationId: "r500",
+        name: "act",
+        annotations: [{ key: "waitTime", value: 3 }],
+        response: { status: "whisk internal error", success: false, result: { error: "boom" } },
+      }),
+      { status: 500 },
+    ),
+    new Response("<html>502 Bad Gateway</html>", { status: 502 }),
+    new Response(JSON.stringify({ activationId: "nowait", response: { success: true } }), {
+      status: 200,
+    }),
+  ];
+  const fake = (() => Promise.resolve(answers.shift()!)) as typeof fetch;
+  const conn: Connection = {
+    apihost: "http://ow",
+    auth: "u:k3y",
+    insecure: false,
+    authFrom: "--auth",
+  };
+  const a = new OpenWhiskApi(conn, { fetch: fake });
+  const clock = new ManualClock();
+  const rows = [];
+  for (let i = 0; i < 3; i++) {
+    rows.push(outcomeRow(await invoke(a, "pkg/act", { clock }), ctx, `fake ${i}`));
+  }
+  assert.deepEqual(rows.map((r) => [r.source, r.http_status, r.activation_id, r.error]), [
+    ["record", 500, "r500", "boom"],
+    ["error", 502, null, "HTTP 502: <html>502 Bad Gateway</html>"],
+    [
+      "error",
+      200,
+      "nowait",
+      "unusable activation record: fake 2 (activation nowait): waitTime is missing, expected a number",
+    ],
+  ]);
+  assert.equal(JSON.parse(rows[2].record!).activationId, "nowait"); // the record is kept
+  // A record names its action; a row without one takes the name invoked.
+  assert.deepEqual(rows.map((r) => r.action), ["act", "pkg/act", "pkg/act"]);
+});

@@ -1,0 +1,270 @@
+/**
+ * The stand-in's controller and invoker: OpenWhisk's REST API as a function of method, URL,
+ * body and Authorization header, on a container pool. The HTTP server around it, with its
+ * faults on demand and TLS, is in mod.ts.
+ */
+import { type Clock, systemClock } from "../../collectors/clock.ts";
+import { ContainerPool } from "./pool.ts";
+import {
+  type ActionDoc,
+  actionDoc,
+  activationId,
+  activationRecord,
+  listed,
+  type Run,
+} from "./records.ts";
+
+type Json = Record<string, unknown>;
+
+/** An answer other than 2xx, with OpenWhisk's error text. */
+export class HttpError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+const NOT_FOUND = "The requested resource does not exist.";
+
+/** The answer of `GET /api/v1`, as a stock controller gives it. */
+export const API_INFO = {
+  api_version: "1.0.0",
+  api_version_path: "v1",
+  build: "whiskbench-standin",
+  buildno: "0",
+  description: "OpenWhisk API (whiskbench stand-in)",
+  swagger_paths: { "api-docs": "/api-docs", ui: "/api/v1/api-docs" },
+};
+
+/** Options of {@link controller}. */
+export interface ControllerOptions {
+  /** The `uuid:key` accepted. */
+  auth: string;
+  /** Namespace of the key (default `guest`). */
+  namespace?: string;
+  /** Clock for timestamps and latencies (default the system clock). */
+  clock?: Clock;
+  /** Scheduling wait of every activation, ms (default 2). */
+  waitMs?: number;
+  /** Extra wait of a cold start before its container runs, ms (default 5). */
+  coldWaitMs?: number;
+  /** Init time of a cold start, ms (default 20). */
+  initMs?: number;
+  /** Run time per action name, ms (default 1 for any action not named). */
+  runMs?: Record<string, number>;
+  /** Idle containers are removed after this long, ms (default 10 000, the thesis's setting). */
+  idleTimeoutMs?: number;
+  /** A blocking invocation that takes longer answers 202 with its id, wall-time ms (default
+   * 60 000, OpenWhisk's). */
+  blockingLimitMs?: number;
+  /** Activations in flight above which an invocation gets 429 (default 30). */
+  maxInFlight?: number;
+  /** Actions that fail (502 when blocking, `success: false`). */
+  failing?: string[];
+  /** Actions created at start, all of kind `nodejs:20` (for example hello1..hello15). */
+  actions?: string[];
+}
+
+/** What the controller did, for tests to compare with what a client saw. */
+export interface ControllerState {
+  /** Activation records in the order they finished. */
+  records: Json[];
+  /** Ids of the records returned to a client (in an invoke answer or by id), in order. */
+  served: string[];
+  /** Invocations received, answered 429, dropped (by the server's faults). */
+  counts: { invocations: number; rejected429: number; dropped: number };
+  pool: ContainerPool;
+}
+
+/** A controller: its state and the function that answers one request. */
+export function controller({
+  auth,
+  namespace = "guest",
+  clock = systemClock,
+  waitMs = 2,
+  coldWaitMs = 5,
+  initMs = 20,
+  runMs = {},
+  idleTimeoutMs = 10_000,
+  blockingLimitMs = 60_000,
+  maxInFlight = 30,
+  failing = [],
+  actions = [],
+}: ControllerOptions): {
+  state: ControllerState;
+  route: (method: string, url: URL, body: Json, authHeader?: string) => Promise<
+    readonly [number, unknown]
+  >;
+} {
+  const pool = new ContainerPool(idleTimeoutMs);
+  const docs = new Map<string, ActionDoc>();
+  const activations = new Map<string, Json>();
+  const order: string[] = [];
+  let inFlight = 0;
+  const state: ControllerState = {
+    records: [],
+    served: [],
+    counts: { invocations: 0, rejected429: 0, dropped: 0 },
+    pool,
+  };
+  for (const name of actions) {
+    docs.set(name, actionDoc(namespace, name, { exec: { kind: "nodejs:20" } }, clock.now()));
+  }
+
+  async function execute(doc: ActionDoc, id: string, params: Json): Promise<Json> {
+    const received = clock.now();
+    inFlight++;
+    try {
+      await clock.sleep(waitMs);
+      const { container, cold } = pool.acquire(doc.name, clock.now());
+      if (cold) await clock.sleep(coldWaitMs);
+      const start = clock.now();
+      if (cold) await clock.sleep(initMs);
+      const initEnd = clock.now();
+      await clock.sleep(runMs[doc.name] ?? 1);
+      const end = clock.now();
+      pool.release(container, end);
+      const success = !failing.includes(doc.name);
+      const result = success
+        ? { msg: `Hello, ${typeof params.name === "string" ? params.name : "there"}!!` }
+        : { error: `action ${doc.name} failed (stand-in)` };
+      const run: Run = {
+        id,
+        doc,
+        received,
+        start,
+        end,
+        init: cold ? initEnd - start : undefined,
+        result,
+        success,
+      };
+      const record = activationRecord(run);
+      activations.set(id, record);
+      order.push(id);
+      state.records.push(record);
+      return record;
+    } finally {
+      inFlight--;
+    }
+  }
+
+  async function invoke(
+    doc: ActionDoc,
+    q: URLSearchParams,
+    body: Json,
+  ): Promise<[number, unknown]> {
+    state.counts.invocations++;
+    if (inFlight >= maxInFlight) {
+      state.counts.rejected429++;
+      throw new HttpError(
+        429,
+        `Too many concurrent requests in flight (count: ${inFlight}, allowed: ${maxInFlight}).`,
+      );
+    }
+    const id = activationId();
+    const running = execute(doc, id, body);
+    if (q.get("blocking") !== "true") return [202, { activationId: id }];
+    // The blocking limit is wall time even under a manual clock (whose sleeps return at once).
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<undefined>((r) => {
+      timer = setTimeout(() => r(undefined), blockingLimitMs);
+    });
+    const record = await Promise.race([running, timedOut]);
+    clearTimeout(timer);
+    if (!record) return [202, { activationId: id }];
+    state.served.push(id);
+    const response = record.response as Json;
+    const status = response.success ? 200 : 502;
+    return [status, q.get("result") === "true" ? response.result : record];
+  }
+
+  async function route(method: string, url: URL, body: Json, authHeader?: string) {
+    const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+    if (parts[0] !== "api" || parts[1] !== "v1") throw new HttpError(404, NOT_FOUND);
+    if (parts.length === 2 && method === "GET") return [200, API_INFO] as const;
+    if (parts[2] !== "namespaces") throw new HttpError(404, NOT_FOUND);
+    if (!authHeader) {
+      throw new HttpError(
+        401,
+        "The resource requires authentication, which was not supplied with the request",
+      );
+    }
+    if (authHeader !== `Basic ${btoa(auth)}`) {
+      throw new HttpError(401, "The supplied authentication is invalid");
+    }
+    if (parts.length === 3) return [200, [namespace]] as const;
+    if (parts[3] !== "_" && parts[3] !== namespace) {
+      throw new HttpError(
+        403,
+        "The supplied authentication is not authorized to access this resource.",
+      );
+    }
+    const [collection, ...rest] = parts.slice(4);
+    const name = rest.join("/");
+    const q = url.searchParams;
+    if (collection === "actions") return await actionsRoute(method, name, q, body);
+    if (collection === "activations") return activationsRoute(method, name, q);
+    throw new HttpError(404, NOT_FOUND);
+  }
+
+  async function actionsRoute(
+    method: string,
+    name: string,
+    q: URLSearchParams,
+    body: Json,
+  ): Promise<readonly [number, unknown]> {
+    if (!name) {
+      if (method !== "GET") throw new HttpError(405, "Method not allowed");
+      const all = [...docs.values()].sort((a, b) => b.updated - a.updated).map(listed);
+      const skip = Number(q.get("skip") ?? 0), limit = Number(q.get("limit") ?? 30) || 200;
+      return [200, all.slice(skip, skip + limit)];
+    }
+    const doc = docs.get(name);
+    switch (method) {
+      case "PUT": {
+        if (doc && q.get("overwrite") !== "true") {
+          throw new HttpError(409, "resource already exists");
+        }
+        let next: ActionDoc;
+        try {
+          next = actionDoc(namespace, name, body, clock.now(), doc);
+        } catch (err) {
+          throw new HttpError(400, `The request content was malformed:\n${(err as Error).message}`);
+        }
+        docs.set(name, next);
+        pool.drop(name);
+        return [200, listed(next)];
+      }
+      case "GET":
+        if (!doc) throw new HttpError(404, NOT_FOUND);
+        return [200, q.get("code") === "false" ? listed(doc) : doc];
+      case "DELETE":
+        if (!doc) throw new HttpError(404, NOT_FOUND);
+        docs.delete(name);
+        pool.drop(name);
+        return [200, listed(doc)];
+      case "POST":
+        if (!doc) throw new HttpError(404, NOT_FOUND);
+        return await invoke(doc, q, body);
+    }
+    throw new HttpError(405, "Method not allowed");
+  }
+
+  function activationsRoute(method: string, id: string, q: URLSearchParams) {
+    if (method !== "GET") throw new HttpError(405, "Method not allowed");
+    if (!id) {
+      const name = q.get("name");
+      const ids = [...order].reverse().filter((i) => !name || activations.get(i)!.name === name);
+      const skip = Number(q.get("skip") ?? 0), limit = Number(q.get("limit") ?? 30) || 200;
+      return [
+        200,
+        ids.slice(skip, skip + Math.min(limit, 200)).map((i) => activations.get(i)),
+      ] as const;
+    }
+    const record = activations.get(id);
+    if (!record) throw new HttpError(404, NOT_FOUND);
+    state.served.push(id);
+    return [200, record] as const;
+  }
+
+  return { state, route };
+}
