@@ -17,7 +17,7 @@ import { parse, run } from "./_args.ts";
 const USAGE =
   `usage: deno task sample <ps|docker|timings> --out DIR [--experiment NAME] [--runtime NAME]
   [--interval SECONDS] [--flush SECONDS] [--duration SECONDS]
-  ps:      [--name PROCESS (default executor)] [--all (keep idle samples and threads)]
+  ps:      [--name PROCESS (default executor)] [--all (keep samples where no thread runs)]
   docker:  [--host unix:///var/run/docker.sock (default $DOCKER_HOST)] [--source api|cli]
   timings: --file FILE | --command 'docker logs -f executor'`;
 

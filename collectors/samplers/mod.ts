@@ -45,7 +45,7 @@ export interface SamplerOptions {
   duration?: number;
   /** ps: process name. Default "executor". */
   name?: string;
-  /** ps: keep every thread of every sample, not only running threads. Default false. */
+  /** ps: keep samples where no thread is running too. Default false (as the thesis). */
   all?: boolean;
   /** docker: engine address. Default "unix:///var/run/docker.sock". */
   host?: string;

@@ -1,8 +1,11 @@
 /**
  * The `ps` sampler: every thread of the processes with a given name (default `executor`, the
- * Wasm executor), as the thesis sampled them (`ps -o spid,stat,%cpu,rss -C executor`), plus
- * the CPU each thread used since the previous sample from /proc deltas, since `ps`'s %CPU
- * is an average over the thread's whole life.
+ * Wasm executor): thread id, state, %CPU, RSS, VSZ; and the CPU each thread used since the
+ * previous sample, from /proc deltas, since `ps`'s %CPU is an average over the thread's whole
+ * life. As the thesis's script did, by default only samples where something is running
+ * (a STAT with R) are kept. (The thesis ran `ps -o spid,stat,%cpu,rss -C executor` without
+ * `-L`: one row per process, whose %CPU counts all its threads; here each thread is a row,
+ * and the pipeline sums CPU over them.)
  */
 import type { Sample, SampleRow } from "./_sample.ts";
 import { clockTicks, readThreadTicks } from "./proc_stat.ts";
@@ -17,9 +20,14 @@ export interface PsThread {
   vsz_kib: number;
 }
 
-/** The `ps` arguments whose output {@linkcode parsePsOutput} reads. */
-export function psArgs(name: string): string[] {
-  return ["-L", "-o", "pid=,spid=,stat=,%cpu=,rss=,vsz=", "-C", name];
+/**
+ * The `ps` arguments listing every thread of the processes `pids`, whose output
+ * {@linkcode parsePsOutput} reads. Processes are found by name first (`ps -o pid= -C name`):
+ * `ps -L -C name` would match each thread's own name and miss threads named otherwise, such
+ * as a Rust runtime's `tokio-runtime-w`.
+ */
+export function psArgs(pids: number[]): string[] {
+  return ["-L", "-o", "pid=,spid=,stat=,%cpu=,rss=,vsz=", "-p", pids.join(",")];
 }
 
 /**
@@ -65,10 +73,21 @@ export function parsePsOutput(text: string, where: string): PsThread[] {
 export interface PsOptions {
   /** Process name as `ps -C` matches it (the kernel's comm). Default "executor". */
   name?: string;
-  /** Keep every thread of every sample; default false keeps, as the thesis did, only running threads (STAT with R), so samples with none are dropped. */
+  /** Keep every sample; default false keeps, as the thesis did, only samples where some thread is running (STAT with R). */
   all?: boolean;
   /** The monotonic clock, ms (injectable for tests). Default performance.now. */
   now?: () => number;
+}
+
+/** Runs ps; exit 1 with no output means no process matched: no lines, not an error. */
+async function ps(args: string[]): Promise<string> {
+  const out = await new Deno.Command("ps", { args, stderr: "piped" }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  if (!out.success && text.trim() !== "") {
+    const err = new TextDecoder().decode(out.stderr).trim();
+    throw new Error(`ps ${args.join(" ")} failed (exit ${out.code}): ${err}`);
+  }
+  return text;
 }
 
 /** A `ps` sampler: each call runs `ps` once and reads /proc for every thread it lists. */
@@ -78,15 +97,11 @@ export async function psSampler(
   const hz = await clockTicks();
   let previous = new Map<string, { ticks: number; at: number }>();
   return async () => {
-    const out = await new Deno.Command("ps", { args: psArgs(name), stderr: "piped" }).output();
-    const text = new TextDecoder().decode(out.stdout);
-    // ps exits 1 with no output when no process has the name: an empty sample, not an error.
-    if (!out.success && text.trim() !== "") {
-      throw new Error(
-        `ps ${psArgs(name).join(" ")} failed: ${new TextDecoder().decode(out.stderr)}`,
-      );
-    }
-    const threads = parsePsOutput(text, `ps -C ${name}`);
+    const found = await ps(["-o", "pid=", "-C", name]);
+    const pids = found.split(/\s+/).filter((p) => p !== "").map(Number);
+    const threads = pids.length === 0
+      ? []
+      : parsePsOutput(await ps(psArgs(pids)), `ps -L -C ${name}`);
     const current = new Map<string, { ticks: number; at: number }>();
     const rows: SampleRow[] = [];
     for (const t of threads) {
@@ -101,7 +116,6 @@ export async function psSampler(
           interval = ((ticks.ticks - before.ticks) / hz) / ((at - before.at) / 1000) * 100;
         }
       }
-      if (!all && !t.stat.includes("R")) continue;
       rows.push({
         sampler: "ps",
         target: String(t.spid),
@@ -115,6 +129,6 @@ export async function psSampler(
       });
     }
     previous = current;
-    return rows;
+    return all || threads.some((t) => t.stat.includes("R")) ? rows : [];
   };
 }
