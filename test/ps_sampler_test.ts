@@ -64,14 +64,21 @@ Deno.test("ps sampler: threads of real processes by name, CPU from /proc deltas,
     const threads = r.filter(pl.col("sample").eq(1)).height;
     assert.ok(threads > 2, `${threads} threads in sample 1, expected the busy Deno's threads too`);
     const interval = main.getColumn("cpu_pct_interval").toArray().slice(1) as number[];
+    // Bounds loose enough for a loaded machine (2 cores shared): the busy thread gets CPU in
+    // nearly every interval, the idle one none.
     const mean = interval.reduce((a, b) => a + b, 0) / interval.length;
-    assert.ok(mean > 30, `busy thread used ${mean.toFixed(1)} % CPU per interval, expected > 30`);
+    assert.ok(mean > 5, `busy thread used ${mean.toFixed(1)} % CPU per interval, expected > 5`);
+    const busyIntervals = interval.filter((x) => x > 0).length;
+    assert.ok(
+      busyIntervals >= 0.8 * interval.length,
+      `CPU in ${busyIntervals}/${interval.length} intervals`,
+    );
     assert.equal(
       main.getColumn("cpu_pct_interval").toArray()[0],
       null,
       "no interval before sample 1",
     );
-    assert.ok((main.getColumn("cpu_pct").max() as number) > 10, "ps %CPU of the busy thread");
+    assert.ok((main.getColumn("cpu_pct").max() as number) > 3, "ps %CPU of the busy thread");
     assert.ok(main.getColumn("state").toArray().some((st) => String(st).startsWith("R")));
     assert.deepEqual(waiting.getColumn("state").unique().toArray(), ["S"]);
     assert.deepEqual(
@@ -94,10 +101,32 @@ Deno.test("ps sampler: threads of real processes by name, CPU from /proc deltas,
   });
 });
 
+/** States of every thread of `pid`, from /proc. */
+async function threadStates(pid: number): Promise<string[]> {
+  const states = [];
+  for await (const t of Deno.readDir(`/proc/${pid}/task`)) {
+    const stat = await Deno.readTextFile(`/proc/${pid}/task/${t.name}/stat`);
+    states.push(stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3));
+  }
+  return states;
+}
+
+async function until(ok: () => Promise<boolean>, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 Deno.test("ps sampler keeps, as the thesis did, only samples where some thread runs", async () => {
-  await withProcesses(async (name, busy) => {
+  await withProcesses(async (name, busy, idleProcess) => {
     const out = await Deno.makeTempDir({ prefix: "whiskbench-ps-out-" });
     busy.kill("SIGSTOP"); // stopped: state T, so only idle threads are left
+    await until(async () => {
+      const states = await threadStates(busy.pid), [idle] = await threadStates(idleProcess.pid);
+      return states.every((s) => s === "T") && idle === "S";
+    });
     const idleOnly = await startSampler("ps", { out, name, interval: 0.2, duration: 0.7 });
     const stopped = await idleOnly.done;
     busy.kill("SIGCONT");

@@ -4,7 +4,6 @@
  * flushed every `flushEvery` seconds, and a stop that waits for the sample in flight and
  * writes the last part.
  */
-import type { ResourceRow } from "../../dataset/schema.ts";
 import type { Sample } from "./_sample.ts";
 import type { PartWriter } from "./part_writer.ts";
 
@@ -72,7 +71,7 @@ export function runLoop(
         if (rows.length > 0) {
           counts.kept++;
           for (const r of rows) {
-            writer.push({ experiment, runtime, sample: counts.kept, t_ms, ...r } as ResourceRow);
+            writer.push({ experiment, runtime, sample: counts.kept, ...r, t_ms: r.t_ms ?? t_ms });
           }
         }
       } catch (err) {

@@ -5,10 +5,12 @@
  * - `api` (default): the Engine API on the engine's unix socket, one
  *   `GET /containers/{id}/stats?stream=false&one-shot=true` per container, in parallel; CPU %
  *   is computed as the docker CLI does, over the interval since this sampler's previous
- *   reading (a priming reading is taken at start), so it is also the interval CPU. One
- *   sample takes milliseconds, so short periods are reachable.
- * - `cli`: `docker stats --no-stream --format '{{json .}}'`, as the thesis sampled; one call
- *   takes about 2 s or more (the CLI waits for two readings per container).
+ *   reading (a priming reading is taken at start), so it is also the interval CPU; `t_ms` is
+ *   the engine's time of the reading. The engine refreshes its readings once a second and a
+ *   one-shot request waits for the next one, so a sample takes up to 1 s: periods of about
+ *   1 s (measured with Docker 20.10: 1.0 s).
+ * - `cli`: `docker stats --no-stream --format '{{json .}}'`, as the thesis sampled; the CLI
+ *   waits for two readings per container, so a sample takes about 2 s (measured: 2.0-2.5 s).
  */
 import { type CpuCounters, cpuPercent, parseApiStats, parseStatsJsonLine } from "./docker_parse.ts";
 import type { Sample, SampleRow } from "./_sample.ts";
@@ -97,7 +99,7 @@ export async function dockerSampler(
     for (const { id, stats } of await readAll(socket)) {
       current.set(id, stats.cpu);
       const cpu = cpuPercent(previous.get(id) ?? null, stats.cpu);
-      rows.push(row({ ...stats.sample, cpu_pct: cpu }, true));
+      rows.push({ ...row({ ...stats.sample, cpu_pct: cpu }, true), t_ms: stats.t_ms });
     }
     previous = current;
     return rows;
