@@ -15,6 +15,8 @@ export interface Engine {
   docker(...args: string[]): Promise<string>;
   /** The image imported from busybox. */
   image: string;
+  /** The folder holding its socket, data and state. */
+  dir: string;
   /** Stops everything started and removes the folder. */
   stop(): Promise<void>;
 }
@@ -27,7 +29,7 @@ async function which(command: string): Promise<string | null> {
 }
 
 /** Pids of the processes whose command line mentions `dir` (what dockerd started there). */
-async function processesUnder(dir: string): Promise<number[]> {
+export async function processesUnder(dir: string): Promise<number[]> {
   const pids: number[] = [];
   for await (const e of Deno.readDir("/proc")) {
     if (!/^\d+$/.test(e.name) || Number(e.name) === Deno.pid) continue;
@@ -39,6 +41,62 @@ async function processesUnder(dir: string): Promise<number[]> {
     }
   }
   return pids;
+}
+
+/**
+ * The cgroup folders of the containers created under `dir` (their ids are the folder names of
+ * `<data root>/containers`), cgroup v1 or v2, cgroupfs or systemd driver.
+ */
+async function containerCgroups(dir: string): Promise<string[]> {
+  const ids: string[] = [];
+  try {
+    for await (const e of Deno.readDir(`${dir}/root/containers`)) ids.push(e.name);
+  } catch {
+    return [];
+  }
+  const roots = ["/sys/fs/cgroup"];
+  for await (const e of Deno.readDir("/sys/fs/cgroup")) {
+    if (e.isDirectory) roots.push(`/sys/fs/cgroup/${e.name}`);
+  }
+  const found: string[] = [];
+  for (const id of ids) {
+    for (const root of roots) {
+      for (const path of [`${root}/docker/${id}`, `${root}/system.slice/docker-${id}.scope`]) {
+        try {
+          await Deno.stat(`${path}/cgroup.procs`);
+          found.push(path);
+        } catch {
+          // not this layout
+        }
+      }
+    }
+  }
+  return found;
+}
+
+/** Kills the processes of the containers created under `dir` and removes their cgroups. */
+async function killContainers(dir: string): Promise<void> {
+  const cgroups = await containerCgroups(dir);
+  for (const cg of cgroups) {
+    const pids = (await Deno.readTextFile(`${cg}/cgroup.procs`)).split("\n").filter((p) => p);
+    for (const pid of pids) {
+      try {
+        Deno.kill(Number(pid), "SIGKILL");
+      } catch {
+        // gone meanwhile
+      }
+    }
+  }
+  for (const cg of cgroups) {
+    await waitFor(`${cg} to empty`, 5000, async () => {
+      try {
+        await Deno.remove(cg);
+        return true;
+      } catch (err) {
+        return err instanceof Deno.errors.NotFound;
+      }
+    });
+  }
 }
 
 async function waitFor(what: string, ms: number, ok: () => Promise<boolean>): Promise<void> {
@@ -103,6 +161,8 @@ export async function startEngine(): Promise<Engine> {
     const timer = setTimeout(() => !exited && daemon.kill("SIGKILL"), 10_000);
     await daemon.status;
     clearTimeout(timer);
+    // After a crash: containerd and the shims (their command lines name the folder), then the
+    // containers' own processes (found by their cgroups), which outlive their shims.
     for (const pid of await processesUnder(dir)) {
       try {
         Deno.kill(pid, "SIGKILL");
@@ -110,6 +170,7 @@ export async function startEngine(): Promise<Engine> {
         // gone meanwhile
       }
     }
+    await killContainers(dir);
     const mounts = (await Deno.readTextFile("/proc/mounts")).split("\n")
       .map((l) => l.split(" ")[1]).filter((m) => m?.startsWith(dir)).reverse();
     for (const m of mounts) await new Deno.Command("umount", { args: ["-l", m] }).output();
@@ -138,7 +199,7 @@ export async function startEngine(): Promise<Engine> {
     if (!tar.success) throw new Error(`tar of ${rootfs} failed: ${decoder.decode(tar.stderr)}`);
     const image = "whiskbench-busybox:test";
     await docker("import", `${dir}/rootfs.tar`, image);
-    return { host, docker, image, stop };
+    return { host, docker, image, dir, stop };
   } catch (err) {
     await stop();
     throw err;

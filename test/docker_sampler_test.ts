@@ -13,7 +13,7 @@ import { readDataset } from "../dataset/mod.ts";
 import { capacityTable, resourceSeries, thesisFigures } from "../pipeline/mod.ts";
 import { dockerSampler, startSampler } from "../collectors/samplers/mod.ts";
 import { activations } from "./_frames.ts";
-import { startEngine } from "./_dockerd.ts";
+import { processesUnder, startEngine } from "./_dockerd.ts";
 
 const MIB = 1024 ** 2;
 
@@ -148,4 +148,22 @@ Deno.test({
       await Deno.remove(out, { recursive: true });
     }
   },
+});
+
+Deno.test("the test engine is cleaned up after a crash: no process, mount or folder left", async () => {
+  const engine = await startEngine();
+  const id = (await engine.docker("run", "-d", "--network", "none", engine.image, "sleep", "3600"))
+    .trim();
+  const pid = Number(await Deno.readTextFile(`${engine.dir}/docker.pid`));
+  Deno.kill(pid, "SIGKILL"); // dockerd dies; containerd and the container's shim live on
+  assert.ok((await processesUnder(engine.dir)).length > 0, "dockerd left processes behind");
+  await engine.stop();
+  assert.deepEqual(await processesUnder(engine.dir), []);
+  const mounts = await Deno.readTextFile("/proc/mounts");
+  assert.ok(!mounts.includes(engine.dir), "no mount left");
+  await assert.rejects(() => Deno.stat(engine.dir), Deno.errors.NotFound);
+  // The container's own process outlives its shim: it is found by its cgroup and ended.
+  for (const cgroup of ["/sys/fs/cgroup/pids", "/sys/fs/cgroup"]) {
+    await assert.rejects(() => Deno.stat(`${cgroup}/docker/${id}`), Deno.errors.NotFound);
+  }
 });
