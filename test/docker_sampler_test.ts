@@ -16,6 +16,7 @@ import { activations } from "./_frames.ts";
 import { processesUnder, startEngine } from "./_dockerd.ts";
 
 const MIB = 1024 ** 2;
+const ROOT = new URL("..", import.meta.url).pathname;
 
 Deno.test({
   name:
@@ -143,6 +144,23 @@ Deno.test({
       const cliMem = byName.get("wb-mem")!.mem_bytes!;
       assert.ok(Math.abs(cliMem - used.at(-1)!) < MIB, `CLI ${cliMem} vs API ${used.at(-1)} bytes`);
       assert.ok(byName.get("wb-busy")!.cpu_pct! < 60 && byName.get("wb-busy")!.cpu_pct! > 5);
+
+      // The same through `deno task sample docker`, ended by its --duration.
+      const cliOut = `${out}/cli`;
+      const task = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", `${ROOT}cli/sample.ts`, "docker", "--out", cliOut, "--duration", "2.5"],
+        env: { DOCKER_HOST: engine.host },
+      }).output();
+      const said = new TextDecoder().decode(task.stdout);
+      assert.equal(task.code, 0, new TextDecoder().decode(task.stderr));
+      const period = /^wrote \d+ rows in 1 parts, 0 failed, period (\d+) ms mean/.exec(said);
+      assert.ok(period && Number(period[1]) > 900 && Number(period[1]) < 2100, said);
+      const sampled = await readDataset(cliOut);
+      assert.deepEqual(sampled.resources.getColumn("target").unique().sort().toArray(), [
+        "wb-busy",
+        "wb-idle",
+        "wb-mem",
+      ]);
     } finally {
       await engine.stop();
       await Deno.remove(out, { recursive: true });
