@@ -28,8 +28,12 @@ function seconds(text: string | undefined, flag: string): number | undefined {
   return n;
 }
 
-/** Adds this run to dataset.json (creating it with the host's description where missing). */
-async function recordRun(out: string, entry: Record<string, unknown>): Promise<void> {
+/**
+ * Records this run in dataset.json's `samplers` (creating the file with the host's
+ * description where missing), replacing the entry with the same `id`: written at the start,
+ * so that the parts of a sampler that dies are still a dataset, and again at the end.
+ */
+async function recordRun(out: string, entry: { id: string } & Record<string, unknown>) {
   let meta: DatasetMeta;
   try {
     meta = JSON.parse(await Deno.readTextFile(join(out, "dataset.json")));
@@ -45,7 +49,8 @@ async function recordRun(out: string, entry: Record<string, unknown>): Promise<v
       },
     };
   }
-  const samplers = Array.isArray(meta.samplers) ? meta.samplers : [];
+  const samplers = (Array.isArray(meta.samplers) ? meta.samplers : [])
+    .filter((e) => e?.id !== entry.id);
   await writeMeta(out, { ...meta, samplers: [...samplers, entry] });
 }
 
@@ -84,13 +89,16 @@ if (import.meta.main) {
       duration: seconds(values.duration, "duration"),
       name: values.name,
       all: values.all === true,
-      host: values.host ?? Deno.env.get("DOCKER_HOST") ?? undefined,
+      host: kind === "docker" ? values.host ?? Deno.env.get("DOCKER_HOST") : undefined,
       source: values.source as "api" | "cli" | undefined,
       file: values.file,
       command: values.command,
     };
     const started = new Date().toISOString();
+    const { out: _, ...settings } = options;
+    const id = `${kind}-${started}-${Deno.pid}`;
     const sampler = await startSampler(kind, options);
+    await recordRun(values.out, { id, kind, started, stopped: null, settings });
     const stop = () => sampler.stop();
     Deno.addSignalListener("SIGINT", stop);
     Deno.addSignalListener("SIGTERM", stop);
@@ -98,8 +106,8 @@ if (import.meta.main) {
     const summary = await sampler.done;
     Deno.removeSignalListener("SIGINT", stop);
     Deno.removeSignalListener("SIGTERM", stop);
-    const { out: _, ...settings } = options;
     await recordRun(values.out, {
+      id,
       kind,
       started,
       stopped: new Date().toISOString(),

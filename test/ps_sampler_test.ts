@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import pl from "nodejs-polars";
 import { readDataset } from "../dataset/mod.ts";
-import { capacityTable, resourceSeries } from "../pipeline/mod.ts";
+import { capacityTable, resourceSeries, thesisFigures } from "../pipeline/mod.ts";
 import { startSampler } from "../collectors/samplers/mod.ts";
 import { activations } from "./_frames.ts";
 
@@ -97,6 +97,8 @@ Deno.test("ps sampler: threads of real processes by name, CPU from /proc deltas,
     const table = capacityTable(activations([]), ds.resources);
     assert.deepEqual(table.getColumn("runtime").toArray(), ["wasm"]);
     assert.equal(table.getColumn("max_cpu_pct").get(0), series.getColumn("cpu_pct").max());
+    const figure = thesisFigures(ds).find((f) => f.id === "figure_32");
+    assert.ok(figure, "Figure 32 is drawn from the sampled dataset");
     await Deno.remove(out, { recursive: true });
   });
 });
@@ -139,33 +141,34 @@ Deno.test("ps sampler keeps, as the thesis did, only samples where some thread r
   });
 });
 
+/** Starts `deno task sample ps` on the processes `name`; resolves once it has flushed a part. */
+async function startTask(name: string) {
+  const out = await Deno.makeTempDir({ prefix: "whiskbench-ps-cli-" });
+  const args = ["run", "-A", `${ROOT}cli/sample.ts`, "ps", "--out", out, "--name", name];
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [...args, "--interval", "0.2", "--flush", "0.5"],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const parts = async () => {
+    try {
+      return (await Array.fromAsync(Deno.readDir(`${out}/resources`))).length;
+    } catch {
+      return 0;
+    }
+  };
+  await until(async () => await parts() > 0, 15_000);
+  return { out, child, parts };
+}
+
 Deno.test("deno task sample ps stops on SIGINT and on SIGTERM with its last part written", async () => {
   await withProcesses(async (name) => {
     for (const signal of ["SIGINT", "SIGTERM"] as const) {
-      const out = await Deno.makeTempDir({ prefix: "whiskbench-ps-cli-" });
-      const args = ["run", "-A", `${ROOT}cli/sample.ts`, "ps", "--out", out, "--name", name];
-      const child = new Deno.Command(Deno.execPath(), {
-        args: [...args, "--interval", "0.2", "--flush", "0.5"],
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
-      const parts = async () => {
-        try {
-          return (await Array.fromAsync(Deno.readDir(`${out}/resources`))).length;
-        } catch {
-          return 0;
-        }
-      };
-      const deadline = Date.now() + 15_000;
-      while (await parts() === 0 && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      const before = await parts();
+      const { out, child, parts } = await startTask(name);
       child.kill(signal);
       const result = await child.output();
       const stdout = new TextDecoder().decode(result.stdout);
       assert.equal(result.code, 0, `${signal}: ${new TextDecoder().decode(result.stderr)}`);
-      assert.ok(before >= 1, `${signal}: a part was flushed while sampling`);
       const m = /^wrote (\d+) rows in (\d+) parts, 0 failed, period (\d+) ms mean/.exec(stdout);
       assert.ok(m, `${signal}: summary line, found ${JSON.stringify(stdout)}`);
       const ds = await readDataset(out);
@@ -179,5 +182,19 @@ Deno.test("deno task sample ps stops on SIGINT and on SIGTERM with its last part
       assert.deepEqual(meta.map((e) => [e.kind, e.settings.name]), [["ps", name]]);
       await Deno.remove(out, { recursive: true });
     }
+  });
+});
+
+Deno.test("deno task sample ps killed outright leaves a readable dataset of the parts flushed", async () => {
+  await withProcesses(async (name) => {
+    const { out, child, parts } = await startTask(name);
+    const flushed = await parts();
+    child.kill("SIGKILL");
+    await child.output();
+    const ds = await readDataset(out);
+    assert.ok(ds.resources.height > 0 && (await parts()) >= flushed);
+    const meta = ds.meta.samplers as { kind: string; stopped: string | null }[];
+    assert.deepEqual(meta.map((e) => [e.kind, e.stopped]), [["ps", null]]);
+    await Deno.remove(out, { recursive: true });
   });
 });
