@@ -215,3 +215,17 @@ Deno.test("startSampler('timings') stops a command that runs on, with what it pr
   assert.equal(summary.failures, 0);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("startSampler('timings') reports, counts and skips a bad line, keeping the good ones", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "whiskbench-timings-" });
+  const file = `${dir}/executor.log`;
+  await Deno.writeTextFile(file, "/init net\ntimestamp_init: 7x\ntimestamp_init: 798\n");
+  const warnings: string[] = [];
+  const s = await startSampler("timings", { out: dir, file, warn: (m) => warnings.push(m) });
+  const summary = await s.done;
+  assert.deepEqual([summary.rows, summary.failures], [1, 1]);
+  assert.deepEqual(warnings, [
+    `timings: ${file} line 2: timestamp_init is "7x", expected microseconds`,
+  ]);
+  await Deno.remove(dir, { recursive: true });
+});

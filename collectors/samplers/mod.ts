@@ -12,12 +12,11 @@
  * ```
  */
 import type { EventRow } from "../../dataset/schema.ts";
-import { readLines } from "../../ingest/lines.ts";
 import { dockerSampler } from "./docker_stats.ts";
 import { PartWriter } from "./part_writer.ts";
 import { psSampler } from "./ps.ts";
 import { type LoopCounts, runLoop } from "./_resource_loop.ts";
-import { parseExecutorOutput, type TimingParseStats } from "./timings.ts";
+import { startTimings, type TimingCounts, type TimingParseStats } from "./timings.ts";
 
 export { type DockerOptions, dockerSampler } from "./docker_stats.ts";
 export { type PsOptions, psSampler } from "./ps.ts";
@@ -68,7 +67,7 @@ export interface SamplerSummary extends Partial<LoopCounts> {
   rows: number;
   /** Parquet parts written. */
   parts: string[];
-  /** Failed samples (resources) or 1 if reading timings failed. */
+  /** Failed samples (resources), or bad timing lines plus 1 if the command failed (timings). */
   failures: number;
   /** timings: lines read and skipped. */
   lines?: TimingParseStats;
@@ -125,12 +124,15 @@ export async function startSampler(
   const mark = (what: string) => markEvent(out, { experiment, level: null, what }, clock);
   let running: { stop(): Promise<SamplerSummary>; done: Promise<SamplerSummary> };
   if (kind === "timings") {
-    running = await startTimings(
-      new PartWriter(out, "timings", prefix),
-      runtime,
-      options,
-      flushEvery,
-    );
+    const writer = new PartWriter(out, "timings", prefix);
+    const t = await startTimings(writer, { ...options, runtime, flushEvery, warn });
+    const summary = (c: TimingCounts): SamplerSummary => ({
+      kind,
+      ...c,
+      rows: writer.written,
+      parts: writer.parts,
+    });
+    running = { stop: () => t.stop().then(summary), done: t.done.then(summary) };
   } else {
     const sample = kind === "ps"
       ? await psSampler({ name: options.name, all: options.all })
@@ -164,74 +166,5 @@ export async function startSampler(
   return {
     done,
     stop: () => running.stop().then(() => done),
-  };
-}
-
-async function startTimings(
-  writer: PartWriter<"timings">,
-  runtime: string,
-  { file, command }: SamplerOptions,
-  flushEvery: number,
-) {
-  if ((file === undefined) === (command === undefined)) {
-    throw new TypeError("Timings sampler: give exactly one of file or command");
-  }
-  let child: Deno.ChildProcess | null = null;
-  let input: ReadableStream<Uint8Array>;
-  let where: string;
-  if (file !== undefined) {
-    input = (await Deno.open(file)).readable;
-    where = file;
-  } else {
-    // In a process group of its own (setsid), so that stop() ends the command's children too;
-    // `exec 2>&1` first: the executor's stdout and stderr, interleaved as written.
-    child = new Deno.Command("setsid", {
-      args: ["sh", "-c", `exec 2>&1\n${command}`],
-      stdout: "piped",
-      stdin: "null",
-    }).spawn();
-    input = child.stdout;
-    where = `output of ${JSON.stringify(command)}`;
-  }
-  const lines: TimingParseStats = { lines: 0, skipped: 0 };
-  const flusher = setInterval(() => writer.flush(), flushEvery * 1000);
-  let stopping = false;
-  const done = (async (): Promise<SamplerSummary> => {
-    let failures = 0;
-    try {
-      for await (const row of parseExecutorOutput(readLines(input), where, runtime, lines)) {
-        writer.push(row);
-      }
-    } catch (err) {
-      if (!stopping) {
-        failures = 1;
-        console.error(`timings: ${err instanceof Error ? err.message : err}`);
-      }
-    } finally {
-      clearInterval(flusher);
-    }
-    if (child) {
-      const status = await child.status;
-      if (!status.success && !stopping) {
-        failures = 1;
-        console.error(`timings: ${where} exited with code ${status.code}`);
-      }
-    }
-    await writer.flush();
-    return { kind: "timings", rows: writer.written, parts: writer.parts, failures, lines };
-  })();
-  return {
-    done,
-    stop() {
-      stopping = true;
-      if (child) {
-        try {
-          Deno.kill(-child.pid, "SIGTERM");
-        } catch {
-          // already exited
-        }
-      } else input.cancel().catch(() => {});
-      return done;
-    },
   };
 }
