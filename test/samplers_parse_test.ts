@@ -16,7 +16,7 @@ import {
   parsePercent,
   parseStatsJsonLine,
 } from "../collectors/samplers/docker_parse.ts";
-import { parsePsOutput } from "../collectors/samplers/ps.ts";
+import { parsePsOutput, psSampler } from "../collectors/samplers/ps.ts";
 import { parseStatLine } from "../collectors/samplers/proc_stat.ts";
 import { dechunk } from "../collectors/samplers/unix_http.ts";
 import { parseExecutorOutput, startSampler } from "../collectors/samplers/mod.ts";
@@ -60,6 +60,15 @@ Deno.test("parseStatsJsonLine() reads a captured docker stats --format '{{json .
     mem_limit_bytes: 64 * MIB,
     pids: 2,
   });
+  // Captured from Docker 20.10 (docker.io) with the docker 28 client, as the docker test runs it.
+  const captured = [
+    '{"BlockIO":"0B / 0B","CPUPerc":"0.00%","Container":"904729013a49","ID":"904729013a49","MemPerc":"42.54%","MemUsage":"20.42MiB / 48MiB","Name":"wb-mem","NetIO":"0B / 0B","PIDs":"1"}',
+    '{"BlockIO":"0B / 0B","CPUPerc":"49.47%","Container":"7b3f84580c60","ID":"7b3f84580c60","MemPerc":"0.93%","MemUsage":"608KiB / 64MiB","Name":"wb-busy","NetIO":"0B / 0B","PIDs":"1"}',
+  ];
+  assert.deepEqual(captured.map((l) => parseStatsJsonLine(l, "t")), [
+    { name: "wb-mem", cpu_pct: 0, mem_bytes: 20.42 * MIB, mem_limit_bytes: 48 * MIB, pids: 1 },
+    { name: "wb-busy", cpu_pct: 49.47, mem_bytes: 608 * KIB, mem_limit_bytes: 64 * MIB, pids: 1 },
+  ]);
   assert.throws(() => parseStatsJsonLine("CONTAINER ID   NAME", "docker stats line 1"), {
     message: /docker stats line 1: expected one JSON object/,
   });
@@ -122,6 +131,13 @@ Deno.test("parsePsOutput() reads captured ps -L lines and names a bad one", () =
   assert.deepEqual(parsePsOutput("", "ps"), []);
   assert.throws(() => parsePsOutput("412 412 Ssl 0.0 25800\n", "ps -C executor"), {
     message: /ps -C executor line 1: expected "PID SPID STAT %CPU RSS VSZ"/,
+  });
+});
+
+Deno.test("psSampler() refuses a name ps -C can never match", async () => {
+  await assert.rejects(() => psSampler({ name: "executor-with-a-long-name" }), {
+    name: "RangeError",
+    message: /ps -C matches the kernel's command name, 1 to 15 characters/,
   });
 });
 

@@ -94,6 +94,13 @@ async function ps(args: string[]): Promise<string> {
 export async function psSampler(
   { name = "executor", all = false, now = () => performance.now() }: PsOptions = {},
 ): Promise<Sample> {
+  if (name.length === 0 || name.length > 15) {
+    throw new RangeError(
+      `Process name ${
+        JSON.stringify(name)
+      }: ps -C matches the kernel's command name, 1 to 15 characters`,
+    );
+  }
   const hz = await clockTicks();
   let previous = new Map<string, { ticks: number; at: number }>();
   return async () => {
