@@ -8,10 +8,15 @@ import { $ } from "zx";
 
 /** Debian packages the tests use, by the command each provides: Chromium renders the report
  * and exports its figures (driven by the npm package playwright-core, which brings no browser
- * of its own); openssl makes the self-signed certificate of the collectors' HTTPS test. */
+ * of its own); openssl makes the self-signed certificate of the collectors' HTTPS test; the
+ * docker sampler's test starts its own engine (dockerd, with the docker client) and imports an
+ * image built from the static busybox. */
 export const SYSTEM_PACKAGES: Record<string, string> = {
   chromium: "chromium",
   openssl: "openssl",
+  dockerd: "docker.io",
+  docker: "docker.io",
+  busybox: "busybox-static",
 };
 
 async function has(command: string): Promise<boolean> {
@@ -22,9 +27,9 @@ if (import.meta.main) {
   $.verbose = false;
   const loud = $({ stdio: ["ignore", "inherit", "inherit"] });
   await loud`${Deno.execPath()} install --frozen`;
-  const missing = [];
+  const missing: string[] = [];
   for (const [command, pkg] of Object.entries(SYSTEM_PACKAGES)) {
-    if (!(await has(command))) missing.push(pkg);
+    if (!(await has(command)) && !missing.includes(pkg)) missing.push(pkg);
   }
   if (missing.length > 0) {
     const root = Deno.uid?.() === 0 ? [] : ["sudo"];
