@@ -8,7 +8,7 @@
  * request is a function, so the mixed loads (mixed.ts) are this ramp with a weighted choice.
  */
 import { type Clock, systemClock } from "./clock.ts";
-import { invoke as invokeOnce, invokeWithPolicy, type PolicyOptions } from "./invoke.ts";
+import { invoke as invokeOnce, invokeWithPolicy, isFatal, type PolicyOptions } from "./invoke.ts";
 import type { OpenWhiskApi } from "./openwhisk.ts";
 import type { Output } from "./output.ts";
 import type { Progress } from "./progress.ts";
@@ -113,6 +113,9 @@ export async function ramp(
     const cold = o.record ? hasInit(o.record) : null;
     result.warmups.push({ action: w.action, activation_id: o.activation_id, cold, error: o.error });
     event(0, `warmup ${w.action}: ${o.error ?? `${cold ? "cold" : "warm"} ${o.activation_id}`}`);
+    if (isFatal(o)) {
+      return { ...result, status: "stopped", reason: `warm-up ${w.action}: ${o.error}` };
+    }
     if (stopper.stopping) return { ...result, status: "interrupted" };
   }
 
