@@ -131,6 +131,7 @@ export async function capacity(
     rows.sort((a, b) => a.client_receive_ms! - b.client_receive_ms!);
     for (const row of rows) out.activations.push(row);
     result.errors += rows.length;
+    show();
     const first = rows[0];
     const finalError: FinalError = {
       level,
