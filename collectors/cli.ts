@@ -184,7 +184,9 @@ async function collectOne(
       `${out.activations.parts.length} parts, ${result.status})`,
   );
   for (const note of result.notes) console.log(`  ${note}`);
-  if (result.reason) console.log(`  stopped: ${result.reason}`);
+  if (result.reason) {
+    console.log(`  ${result.status === "complete" ? "ended" : "stopped"}: ${result.reason}`);
+  }
   const code = result.status === "interrupted"
     ? 130
     : (result.errors > 0 && !result.errorsExpected) || result.status === "stopped"
