@@ -215,3 +215,68 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  "collect concurrency: progress line, SIGINT finishes the level's part and exits 130",
+  opts,
+  async () => {
+    const ow = await startStandin({ actions: ["hello"], runMs: { hello: 5 } });
+    const dir = await Deno.makeTempDir({ prefix: "ramp-cli-" });
+    try {
+      const child = new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "-A",
+          "collectors/cli.ts",
+          "concurrency",
+          "--runtime",
+          "docker",
+          "--apihost",
+          ow.apihost,
+          "--auth",
+          ow.auth,
+          "--step",
+          "0.3",
+          "--out",
+          dir,
+        ],
+        cwd: new URL("..", import.meta.url).pathname,
+        env: { NO_COLOR: "1", HOME: "/nonexistent" },
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      // Wait for two parts (one at each level's start), then Ctrl-C.
+      const parts = () =>
+        [...Deno.readDirSync(join(dir, "activations"))].filter((e) => e.name.endsWith(".parquet"))
+          .length;
+      await until(
+        () => {
+          try {
+            return parts() >= 2;
+          } catch {
+            return false;
+          }
+        },
+        "parts of the ramp",
+        30_000,
+      );
+      child.kill("SIGINT");
+      const out = await child.output();
+      const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+      assert.equal(out.code, 130, text);
+      assert.match(
+        text,
+        /concurrency docker {2}run 1\/1 {2}level \d+\/15 {2}in flight \d+ {2}done \d+/,
+      );
+      const m = /wrote (\d+) records, 0 failed .*interrupted\)/.exec(text);
+      assert.ok(m, text);
+      const ds = await readDataset(dir);
+      assert.equal(ds.activations.height, Number(m[1]));
+      assert.ok(Number(ds.activations.getColumn("level").max()) >= 2);
+      assert.equal((ds.meta.collections as { status: string }[])[0].status, "interrupted");
+    } finally {
+      await ow.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
