@@ -4,8 +4,10 @@
  * one, from 1 to `levels`; then no new request is issued and the ones in flight are awaited.
  * Each record is attributed to the level current when it returned (a request issued at level
  * 3 that returns at level 4 counts at 4; those returning after the last level ends count at
- * the last level, after a `ramp_end` event). Level changes are event rows. The choice of each
- * request is a function, so the mixed loads (mixed.ts) are this ramp with a weighted choice.
+ * the last level, after a `ramp_end` event). Level changes are event rows; the warm-up is an
+ * event (its record, cold by design, is not a sample). An invocation without a record is an
+ * error row and its slot backs off before re-issuing. The choice of each request is a
+ * function, so the mixed loads (mixed.ts) are this ramp with a weighted choice.
  */
 import { type Clock, systemClock } from "./clock.ts";
 import { invoke as invokeOnce, invokeWithPolicy, isFatal, type PolicyOptions } from "./invoke.ts";
@@ -44,6 +46,12 @@ export interface RampOptions {
   progress?: Progress;
   /** Error policy, time-outs and 202 polling of each invocation. */
   invoke?: PolicyOptions;
+  /**
+   * After an invocation without a record, its slot waits before re-issuing: this long after
+   * the first failure in a row, doubling with each further one up to 5 s, ms (default 100; 0:
+   * re-issue at once). Keeps a refused connection or a run of 429s from becoming a hot loop.
+   */
+  errorBackoffMs?: number;
 }
 
 /** What a ramp did. */
@@ -80,6 +88,7 @@ export async function ramp(
     stopper = new Stopper(),
     progress,
     invoke = {},
+    errorBackoffMs = 100,
   }: RampOptions,
 ): Promise<RampResult> {
   const experiment = "concurrency";
@@ -120,6 +129,8 @@ export async function ramp(
   }
 
   const cut = new AbortController(); // a fatal error ends the level at once
+  const end = new AbortController(); // the end of the ramp cuts error backoffs short
+  let failStreak = 0;
   const running = new Set<Promise<void>>();
   const launch = () => {
     const { action, params } = next();
@@ -143,6 +154,13 @@ export async function ramp(
         if (fatal && i === attempts.length - 1) stop ??= `${action}: ${o.error}`;
       });
       if (stop) cut.abort();
+      if (attempts.at(-1)!.record) failStreak = 0;
+      else if (errorBackoffMs > 0 && !ending && !stop) {
+        const wait = Math.min(5_000, errorBackoffMs * 2 ** failStreak++);
+        await clock.sleep(wait, AbortSignal.any([stopper.stop.signal, end.signal])).catch(
+          () => {},
+        );
+      }
       inFlight--;
       done++;
       show();
@@ -167,6 +185,7 @@ export async function ramp(
     if (stopper.stopping || stop) break;
   }
   ending = true;
+  end.abort();
   event(current, "ramp_end");
   while (running.size > 0) await Promise.all([...running]);
   show();

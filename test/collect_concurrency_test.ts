@@ -217,6 +217,43 @@ Deno.test(
 );
 
 Deno.test(
+  "ramp(): a 429 is an error row at its level and its slot backs off instead of spinning",
+  opts,
+  async () => {
+    const { clock, ow, api, dir, out } = await setup({ maxInFlight: 1 });
+    try {
+      const running = ramp(api, out, {
+        runtime: "docker",
+        workload: "hello",
+        next: () => ({ action: "hello" }),
+        levels: 2,
+        stepMs: STEP,
+        clock,
+      });
+      await until(() => clock.waiting === 1 && ow.records.length >= 2, "level 1");
+      await clock.advance(STEP);
+      await until(() => ow.counts.rejected429 >= 1, "a 429 at level 2");
+      await new Promise((r) => setTimeout(r, 100)); // wall time: no hot loop meanwhile
+      assert.equal(ow.counts.rejected429, 1); // the slot waits on the (gated) clock
+      await clock.advance(STEP);
+      const r = await running;
+      assert.equal(r.status, "complete");
+      await out.finish(r.status, {});
+      const errors = (await readDataset(dir)).activations.filter(
+        pl.col("source").eq(pl.lit("error")),
+      );
+      assert.deepEqual(errors.select("level", "http_status").toRecords(), [
+        { level: 2, http_status: 429 },
+      ]);
+      assert.equal(r.errors, 1);
+    } finally {
+      await ow.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
+
+Deno.test(
   "collect concurrency: progress line, SIGINT finishes the level's part and exits 130",
   opts,
   async () => {
