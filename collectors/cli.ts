@@ -5,7 +5,7 @@
  */
 import { run } from "../cli/_args.ts";
 import { type Connection, redact, resolveConnection } from "./config.ts";
-import { campaign, type Step } from "./campaign.ts";
+import { campaign, readPlan, type Step } from "./campaign.ts";
 import { deploy, recordActionFacts } from "./deploy.ts";
 import { type ExperimentResult, EXPERIMENTS, experimentsHelp, mixedSpec } from "./experiments.ts";
 import { type CommonParams, flagsHelp, parseFlags } from "./flags.ts";
@@ -72,7 +72,9 @@ export async function main(args: string[]): Promise<number> {
     throw new Error(`The ${name} experiment is not yet there`);
   }
   if (!runtime) throw new Error("--runtime is required (docker, wasm or any name)");
-  if (name === "mixed") mixedSpec(params); // a wrong mixed load is an error before connecting
+  // A wrong mixed load or plan is an error before connecting.
+  if (name === "mixed") mixedSpec(params);
+  if (name === "all" && params.plan) await readPlan(params.plan);
 
   const conn = await resolveConnection({ ...connection, env: Deno.env.toObject() });
   secret = conn.auth;
