@@ -5,8 +5,10 @@
  */
 import { run } from "../cli/_args.ts";
 import { type Connection, redact, resolveConnection } from "./config.ts";
-import { EXPERIMENTS, experimentsHelp } from "./experiments.ts";
-import { flagsHelp, parseFlags } from "./flags.ts";
+import { campaign, readPlan, type Step } from "./campaign.ts";
+import { deploy, recordActionFacts } from "./deploy.ts";
+import { type ExperimentResult, EXPERIMENTS, experimentsHelp, mixedSpec } from "./experiments.ts";
+import { type CommonParams, flagsHelp, parseFlags } from "./flags.ts";
 import { hostFacts } from "./host.ts";
 import { OpenWhiskApi } from "./openwhisk.ts";
 import { openOutput } from "./output.ts";
@@ -66,10 +68,13 @@ export async function main(args: string[]): Promise<number> {
     console.log(flagsHelp(name));
     return 0;
   }
-  if (!experiment.ready || !experiment.run) {
-    throw new Error(`The ${name} experiment is not yet there (collectors, part 2)`);
+  if (!experiment.ready) {
+    throw new Error(`The ${name} experiment is not yet there`);
   }
   if (!runtime) throw new Error("--runtime is required (docker, wasm or any name)");
+  // A wrong mixed load or plan is an error before connecting.
+  if (name === "mixed") mixedSpec(params);
+  if (name === "all" && params.plan) await readPlan(params.plan);
 
   const conn = await resolveConnection({ ...connection, env: Deno.env.toObject() });
   secret = conn.auth;
@@ -79,59 +84,117 @@ export async function main(args: string[]): Promise<number> {
   const api = new OpenWhiskApi(conn);
   try {
     const info = await api.check();
-    const out = await openOutput(dir, {
-      experiment: experiment.column!,
-      runtime,
-      workload: experiment.workload!(params),
-      parameters: { experiment: name, runtime, ...params, insecure: conn.insecure },
-      host: await hostFacts(),
-      openwhisk: { apihost: conn.apihost, api: info },
-      flushEveryMs: params.flush_every_s * 1000,
-    });
-    const progress = new Progress({
-      experiment: name,
-      runtime,
-      level: 0,
-      levels: params.levels,
-      run: 0,
-      runs: params.reps,
-      inFlight: 0,
-      done: 0,
-      errors: 0,
-      fraction: 0,
-    });
-    const stopper = new Stopper();
-    stopper.listen((n) =>
-      progress.note(
-        n === 1
-          ? "stopping: letting requests in flight finish (Ctrl-C again to abort them)"
-          : "aborting requests in flight",
-      )
-    );
-    const stopFlushing = out.autoFlush();
-    let result;
-    try {
-      result = await experiment.run({ api, out, runtime, params, stopper, progress });
-    } finally {
-      stopFlushing();
-      stopper.close();
-      progress.end();
+    if (name === "deploy") return await deployCommand(api, runtime, dir, params);
+    if (name === "all") {
+      return await campaign(args, {
+        runtime,
+        dir,
+        params,
+        collect: (step) => collectOne(api, info, step),
+        deploy: (step) => deployCommand(api, runtime, step.dir, step.params),
+      });
     }
-    if (result.reason) out.entry.stop_reason = result.reason;
-    await out.finish(result.status, { records: result.records, errors: result.errors });
-    const first = out.entry.first_run;
-    console.log(
-      `wrote ${out.activations.rows} records, ${result.errors} failed -> ${dir} ` +
-        `(runs ${first}..${first + params.reps - 1}, ` +
-        `${out.activations.parts.length} parts, ${result.status})`,
-    );
-    for (const note of result.notes) console.log(`  ${note}`);
-    if (result.reason) console.log(`  stopped: ${result.reason}`);
-    if (result.status === "interrupted") return 130;
-    return result.errors > 0 || result.status === "stopped" ? 1 : 0;
+    return (await collectOne(api, info, { name, runtime, dir, params })).code;
   } finally {
     api.close();
   }
+}
+
+/** `deploy`: the benchmark actions, and their facts (Tables 1, 2) in the dataset. */
+async function deployCommand(
+  api: OpenWhiskApi,
+  runtime: string,
+  dir: string,
+  params: CommonParams,
+): Promise<number> {
+  const code = params.code ??
+    (runtime === "docker" ? new URL("../actions/docker", import.meta.url).pathname : null);
+  if (!code) throw new Error(`--code DIR is needed: the folder of the ${runtime} actions`);
+  const { actions, facts } = await deploy(api, {
+    code,
+    runtime,
+    kind: params.kind,
+    memoryMb: params.memory_mb,
+    copies: params.levels,
+    hash: { iterations: params.iterations, input: params.input },
+  });
+  for (const a of actions) {
+    console.log(`  ${a.name.padEnd(10)} ${a.state.padEnd(9)} ${a.file} ${a.version ?? ""}`);
+  }
+  await recordActionFacts(dir, facts);
+  const count = (s: string) => actions.filter((a) => a.state === s).length;
+  console.log(
+    `deployed ${actions.length} actions to ${api.conn.apihost}: ${count("created")} created, ` +
+      `${count("updated")} updated, ${count("unchanged")} unchanged; action facts -> ${dir}`,
+  );
+  return 0;
+}
+
+/** Runs one experiment into the dataset `dir`; returns its exit code and result. */
+async function collectOne(
+  api: OpenWhiskApi,
+  info: unknown,
+  { name, runtime, dir, params }: Step,
+): Promise<{ code: number; result: ExperimentResult }> {
+  const experiment = EXPERIMENTS[name];
+  if (!experiment?.ready || !experiment.run) throw new Error(`Cannot run "${name}" as a step`);
+  const conn = api.conn;
+  const out = await openOutput(dir, {
+    experiment: experiment.column!,
+    runtime,
+    workload: experiment.workload!(params),
+    parameters: { experiment: name, runtime, ...params, insecure: conn.insecure },
+    host: await hostFacts(),
+    openwhisk: { apihost: conn.apihost, api: info },
+    flushEveryMs: params.flush_every_s * 1000,
+  });
+  const progress = new Progress({
+    experiment: name,
+    runtime,
+    level: 0,
+    levels: params.levels,
+    run: 0,
+    runs: params.reps,
+    inFlight: 0,
+    done: 0,
+    errors: 0,
+    fraction: 0,
+  });
+  const stopper = new Stopper();
+  stopper.listen((n) =>
+    progress.note(
+      n === 1
+        ? "stopping: letting requests in flight finish (Ctrl-C again to abort them)"
+        : "aborting requests in flight",
+    )
+  );
+  const stopFlushing = out.autoFlush();
+  let result;
+  try {
+    result = await experiment.run({ api, out, runtime, params, stopper, progress });
+  } finally {
+    stopFlushing();
+    stopper.close();
+    progress.end();
+  }
+  if (result.reason) out.entry.stop_reason = result.reason;
+  await out.finish(result.status, { records: result.records, errors: result.errors });
+  const first = out.entry.first_run;
+  console.log(
+    `wrote ${out.activations.rows} records, ${result.errors} failed -> ${dir} ` +
+      `(runs ${first}..${first + params.reps - 1}, ` +
+      `${out.activations.parts.length} parts, ${result.status})`,
+  );
+  for (const note of result.notes) console.log(`  ${note}`);
+  if (result.reason) {
+    console.log(`  ${result.status === "complete" ? "ended" : "stopped"}: ${result.reason}`);
+  }
+  const code = result.status === "interrupted"
+    ? 130
+    : (result.errors > 0 && !result.errorsExpected) || result.status === "stopped"
+    ? 1
+    : 0;
+  return { code, result };
 }
 
 if (import.meta.main) {

@@ -3,8 +3,11 @@
  * `experiment` and `workload` columns) and how it runs, on the core (connection, invoke
  * engine, parts, progress, signals). Those marked `ready: false` come with the next issue.
  */
+import { capacity } from "./capacity.ts";
 import type { Clock } from "./clock.ts";
 import { coldStart } from "./cold_start.ts";
+import { ramp, workloadParams } from "./concurrency.ts";
+import { mixedChooser, mixedWeights } from "./mixed.ts";
 import type { CommonParams } from "./flags.ts";
 import type { OpenWhiskApi } from "./openwhisk.ts";
 import type { Output } from "./output.ts";
@@ -31,6 +34,8 @@ export interface ExperimentResult {
   reason?: string;
   /** Lines for the summary (flags such as levels that were not all cold). */
   notes: string[];
+  /** The errors are the measurement (the capacity test's final error): exit 0 with them. */
+  errorsExpected?: boolean;
 }
 
 /** One experiment of the CLI. */
@@ -44,9 +49,61 @@ export interface Experiment {
   run?: (ctx: ExperimentContext) => Promise<ExperimentResult>;
 }
 
+function invokeOptions(params: CommonParams) {
+  return {
+    onError: params.on_error,
+    retries: params.retries,
+    timeoutMs: params.timeout_s * 1000,
+    pollDeadlineMs: params.poll_deadline_s * 1000,
+  };
+}
+
+/**
+ * The mixed load's weights: from `--workload mixed_10_90` (a thesis configuration by name),
+ * else from `--weights IO:CPU`; both given and different is an error.
+ */
+export function mixedSpec(params: CommonParams): ReturnType<typeof mixedWeights> {
+  const byName = params.workload.startsWith("mixed_") ? mixedWeights(params.workload) : null;
+  const byWeights = mixedWeights(params.weights);
+  if (byName && params.weights !== "50:50" && byName.workload !== byWeights.workload) {
+    throw new RangeError(
+      `--workload ${params.workload} and --weights ${params.weights} disagree: give one`,
+    );
+  }
+  return byName ?? byWeights;
+}
+
+/** Runs `once` for runs first..first+reps-1 (until one does not complete), adding up. */
+async function repeat(
+  reps: number,
+  first: number,
+  once: (run: number) => Promise<ExperimentResult>,
+): Promise<ExperimentResult> {
+  const total: ExperimentResult = { status: "complete", records: 0, errors: 0, notes: [] };
+  for (let i = 0; i < reps; i++) {
+    const r = await once(first + i);
+    Object.assign(total, {
+      status: r.status,
+      records: total.records + r.records,
+      errors: total.errors + r.errors,
+      reason: r.reason ?? total.reason,
+      notes: [...total.notes, ...r.notes.map((n) => reps > 1 ? `run ${first + i}: ${n}` : n)],
+      errorsExpected: r.errorsExpected,
+    });
+    if (r.status !== "complete") break;
+  }
+  return total;
+}
+
+const warmupNotes = (ws: { action: string; cold: boolean | null; error: string | null }[]) =>
+  ws.map((w) => `warm-up ${w.action}: ${w.error ?? (w.cold ? "cold" : "warm")}`);
+
 /** The experiments by CLI name. */
 export const EXPERIMENTS: Record<string, Experiment> = {
-  deploy: { ready: false, what: "create or update the benchmark actions" },
+  deploy: {
+    ready: true,
+    what: "create or update the benchmark actions (hello, hello1..N, hash, prime, net, sleep)",
+  },
   "cold-start": {
     ready: true,
     what: "levels 1..N: invoke <workload>1..<workload>L at once, cold, R repetitions",
@@ -63,12 +120,7 @@ export const EXPERIMENTS: Record<string, Experiment> = {
         stopper,
         progress,
         clock,
-        invoke: {
-          onError: params.on_error,
-          retries: params.retries,
-          timeoutMs: params.timeout_s * 1000,
-          pollDeadlineMs: params.poll_deadline_s * 1000,
-        },
+        invoke: invokeOptions(params),
       });
       return {
         ...r,
@@ -78,9 +130,90 @@ export const EXPERIMENTS: Record<string, Experiment> = {
       };
     },
   },
-  concurrency: { ready: false, what: "closed-loop ramp of warm invocations" },
-  mixed: { ready: false, what: "the ramp with IO and CPU actions mixed by weights" },
-  capacity: { ready: false, what: "the sleep action at growing concurrency until it fails" },
+  concurrency: {
+    ready: true,
+    what: "closed-loop ramp: L in flight, L += 1 every --step s up to N, after a warm-up",
+    column: "concurrency",
+    workload: (p) => p.workload,
+    run: async ({ api, out, runtime, params, stopper, progress, clock }) => {
+      const request = { action: params.workload, params: workloadParams(params.workload, params) };
+      return await repeat(params.reps, out.entry.first_run, async (run) => {
+        progress.update({ run: run - out.entry.first_run + 1 });
+        const r = await ramp(api, out, {
+          runtime,
+          workload: params.workload,
+          next: () => request,
+          warmup: [request],
+          levels: params.levels,
+          stepMs: params.step_s * 1000,
+          run,
+          stopper,
+          progress,
+          clock,
+          invoke: invokeOptions(params),
+        });
+        return { ...r, notes: warmupNotes(r.warmups) };
+      });
+    },
+  },
+  mixed: {
+    ready: true,
+    what: "the ramp, each request net (IO) or prime (CPU) by weights, seeded",
+    column: "concurrency",
+    workload: (p) => mixedSpec(p).workload,
+    run: async ({ api, out, runtime, params, stopper, progress, clock }) => {
+      const spec = mixedSpec(params);
+      return await repeat(params.reps, out.entry.first_run, async (run) => {
+        progress.update({ run: run - out.entry.first_run + 1 });
+        const r = await ramp(api, out, {
+          runtime,
+          workload: spec.workload,
+          // One seed per run, so that runs differ and each is reproducible.
+          next: mixedChooser(spec, params.seed + run - out.entry.first_run),
+          warmup: [{ action: "net" }, { action: "prime" }],
+          levels: params.levels,
+          stepMs: params.step_s * 1000,
+          run,
+          stopper,
+          progress,
+          clock,
+          invoke: invokeOptions(params),
+        });
+        return { ...r, notes: warmupNotes(r.warmups) };
+      });
+    },
+  },
+  capacity: {
+    ready: true,
+    what: "the sleep action L at once, wait for all, L += 1 until the first failure",
+    column: "capacity",
+    workload: () => "sleep",
+    run: async ({ api, out, runtime, params, stopper, progress, clock }) => {
+      return await repeat(params.reps, out.entry.first_run, async (run) => {
+        progress.update({ run: run - out.entry.first_run + 1 });
+        const r = await capacity(api, out, {
+          runtime,
+          from: params.from,
+          increment: params.increment,
+          levels: params.levels,
+          run,
+          stopper,
+          progress,
+          clock,
+          invoke: invokeOptions(params),
+        });
+        return {
+          ...r,
+          notes: [`capacity: ${r.capacity}`],
+          errorsExpected: r.status === "complete",
+        };
+      });
+    },
+  },
+  all: {
+    ready: true,
+    what: "a whole campaign in the thesis's order (or --plan FILE); reruns skip complete steps",
+  },
 };
 
 /** The list of experiments for `--help`. */

@@ -14,12 +14,24 @@ export const FLAGS: [string, string, string][] = [
   ["insecure", "false", "accept a self-signed certificate, as wsk -i"],
   ["ca", "none", "PEM file of the host's certificate to trust (certificates stay checked)"],
   ["out", "data/campaign-<UTC date>", "dataset folder; an existing one gets new parts"],
-  ["levels", "15", "highest level N"],
-  ["reps", "10", "repetitions R"],
+  ["levels", "15 (capacity 2000)", "highest level N (deploy: copies hello1..helloN)"],
+  ["reps", "10 (cold-start), 1 (others)", "repetitions R"],
   ["step", "5", "seconds per level of a ramp (concurrency, mixed)"],
-  ["workload", "hello", "action (cold-start: base name of hello1..helloN)"],
-  ["weights", "50:50", "IO:CPU weights of a mixed load"],
+  ["workload", "hello", "action (cold-start: base name of hello1..helloN; mixed: mixed_10_90 ...)"],
+  ["iterations", "100000", "hash: iterations (sent with each invocation, bound at deploy)"],
+  ["input", "whiskbench", "hash: input string (sent with each invocation, bound at deploy)"],
+  ["weights", "50:50", "IO:CPU weights of a mixed load (IO action net, CPU action prime)"],
   ["seed", "1", "seed of the mixed load's choices"],
+  ["from", "1", "capacity: first level"],
+  ["increment", "1", "capacity: added to the level after each level that succeeded"],
+  [
+    "code",
+    "actions/docker (docker)",
+    "deploy: folder of <action>.go, <action>.zip or <action>-wasmtime.zip",
+  ],
+  ["kind", "go:1.20 (docker), wasm:0.1 (wasm)", "deploy: the actions' kind"],
+  ["memory", "256", "deploy: the actions' memory limit, MB"],
+  ["plan", "the thesis's campaign", "all: a JSON plan file (see README)"],
   ["idle-wait", "15", "seconds to wait for idle containers to go (thesis: 10 s timeout)"],
   ["on-error", "continue", "on an invocation without a record: continue, retry or stop"],
   ["retries", "3", "attempts after the first with --on-error retry (1 s, 2 s, 4 s ... apart)"],
@@ -34,9 +46,17 @@ export interface CommonParams {
   reps: number;
   step_s: number;
   workload: string;
+  iterations: number;
+  input: string;
   weights: string;
   seed: number;
   idle_wait_s: number;
+  from: number;
+  increment: number;
+  code: string | null;
+  kind: string | null;
+  memory_mb: number;
+  plan: string | null;
   on_error: ErrorPolicy;
   retries: number;
   timeout_s: number;
@@ -110,13 +130,21 @@ export function parseFlags(args: string[], today: string): Parsed {
       ca: str("ca"),
     },
     params: {
-      levels: integer(v, "levels", 15),
-      reps: integer(v, "reps", 10),
+      levels: integer(v, "levels", positionals[0] === "capacity" ? 2000 : 15),
+      reps: integer(v, "reps", positionals[0] === "cold-start" ? 10 : 1),
       step_s: number(v, "step", 5),
       workload: str("workload") ?? "hello",
+      iterations: integer(v, "iterations", 100_000, 0),
+      input: str("input") ?? "whiskbench",
       weights,
       seed: integer(v, "seed", 1, 0),
       idle_wait_s: number(v, "idle-wait", 15),
+      from: integer(v, "from", 1),
+      increment: integer(v, "increment", 1),
+      code: str("code") ?? null,
+      kind: str("kind") ?? null,
+      memory_mb: integer(v, "memory", 256),
+      plan: str("plan") ?? null,
       on_error: onError as ErrorPolicy,
       retries: integer(v, "retries", 3, 0),
       timeout_s: number(v, "timeout", 120, 0.001),

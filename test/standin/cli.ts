@@ -29,7 +29,8 @@ export const USAGE = `usage: deno task standin [options]
   --cold-wait-ms MS       extra wait of a cold start (default 100)
   --run-ms A=MS,...       run time per action (default hash=20,prime=40,net=300,sleep=5000; others 1)
   --blocking-limit SECONDS  a blocking call that takes longer gets 202 (default 60)
-  --max-in-flight N       429 above N activations in flight (default 30)
+  --max-in-flight N       429 above N activations in flight (default 30, OpenWhisk's namespace
+                          limit; where \`collect capacity\` stops)
   --fail A,...            actions that fail (502)
   --drop A[:N]            drop the connection of the next N invocations of A (default 1)
   --slow A:MS[:N]         answer the next N invocations of A MS late

@@ -70,8 +70,15 @@ export interface ControllerState {
   records: Json[];
   /** Ids of the records returned to a client (in an invoke answer or by id), in order. */
   served: string[];
-  /** Invocations received, answered 429, dropped (by the server's faults). */
-  counts: { invocations: number; rejected429: number; dropped: number };
+  /** Invocations received, answered 429, dropped (by the server's faults); activations in
+   * flight now, and the most in flight at once since a test last set `peakInFlight` to 0. */
+  counts: {
+    invocations: number;
+    rejected429: number;
+    dropped: number;
+    inFlight: number;
+    peakInFlight: number;
+  };
   pool: ContainerPool;
 }
 
@@ -103,7 +110,7 @@ export function controller({
   const state: ControllerState = {
     records: [],
     served: [],
-    counts: { invocations: 0, rejected429: 0, dropped: 0 },
+    counts: { invocations: 0, rejected429: 0, dropped: 0, inFlight: 0, peakInFlight: 0 },
     pool,
   };
   for (const name of actions) {
@@ -113,6 +120,8 @@ export function controller({
   async function execute(doc: ActionDoc, id: string, params: Json): Promise<Json> {
     const received = clock.now();
     inFlight++;
+    state.counts.inFlight = inFlight;
+    state.counts.peakInFlight = Math.max(state.counts.peakInFlight, inFlight);
     try {
       await clock.sleep(waitMs);
       const { container, cold } = pool.acquire(doc.name, clock.now());
@@ -144,6 +153,7 @@ export function controller({
       return record;
     } finally {
       inFlight--;
+      state.counts.inFlight = inFlight;
     }
   }
 

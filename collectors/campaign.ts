@@ -1,0 +1,177 @@
+/**
+ * `deno task collect all`: a whole campaign for one runtime, in the thesis's order with the
+ * thesis's parameters (or the steps of a plan file), into one dataset. Resumable: a step whose
+ * collection in the dataset is complete (same experiment, runtime, workload, levels, repetitions
+ * and step) is skipped on a rerun; an interrupted one runs again, its rows so far kept.
+ *
+ * A plan file is JSON: a list of steps (or `{"steps": [...]}`), each `{"experiment": NAME}`
+ * with any flags of that experiment by name, e.g.
+ * `[{"experiment": "concurrency", "workload": "hash", "iterations": 100000}]`. Flags given to
+ * `collect all` itself (a quicker `--step`, `--levels` ...) apply to every step, over the plan;
+ * `--workload` and `--weights` are the steps' own.
+ */
+import { join } from "node:path";
+import { type ExperimentResult, EXPERIMENTS } from "./experiments.ts";
+import { type CommonParams, parseFlags } from "./flags.ts";
+
+/** One step of a plan: an experiment and its flags by name. */
+export interface PlanStep {
+  experiment: string;
+  [flag: string]: string | number | boolean;
+}
+
+/** One experiment to run, as the CLI runs it. */
+export interface Step {
+  name: string;
+  runtime: string;
+  dir: string;
+  params: CommonParams;
+}
+
+/** The thesis's campaign (for one runtime): what `collect all` runs without `--plan`. */
+export const THESIS_PLAN: PlanStep[] = [
+  { experiment: "deploy" },
+  { experiment: "cold-start", workload: "hello", levels: 15, reps: 10 },
+  { experiment: "concurrency", workload: "hello", levels: 15, step: 5 },
+  { experiment: "concurrency", workload: "hash", levels: 15, step: 5, iterations: 100_000 },
+  ...["mixed_10_90", "mixed_25_75", "mixed_50_50", "mixed_75_25", "mixed_90_10"].map((w) => ({
+    experiment: "mixed",
+    workload: w,
+    levels: 15,
+    step: 5,
+  })),
+  { experiment: "capacity" },
+];
+
+/** Reads a plan file; throws naming the file and the step for a wrong one. */
+export async function readPlan(file: string): Promise<PlanStep[]> {
+  let value: unknown;
+  try {
+    value = JSON.parse(await Deno.readTextFile(file));
+  } catch (err) {
+    throw new SyntaxError(`Cannot read the plan ${file}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  const steps = Array.isArray(value) ? value : (value as { steps?: unknown })?.steps;
+  if (!Array.isArray(steps)) {
+    throw new TypeError(`Plan ${file}: expected a list of steps or {"steps": [...]}`);
+  }
+  steps.forEach((s, i) => {
+    const name = (s as PlanStep)?.experiment;
+    if (typeof name !== "string" || !(name in EXPERIMENTS) || name === "all") {
+      throw new TypeError(
+        `Plan ${file} step ${i + 1}: experiment is ${JSON.stringify(name)}, expected one of ` +
+          Object.keys(EXPERIMENTS).filter((n) => n !== "all").join(", "),
+      );
+    }
+  });
+  return steps as PlanStep[];
+}
+
+/** The flags of a plan step as arguments. */
+function stepArgs(step: PlanStep): string[] {
+  return Object.entries(step).flatMap(([k, v]) =>
+    k === "experiment" || v === false ? [] : v === true ? [`--${k}`] : [`--${k}`, String(v)]
+  );
+}
+
+/** `args` without the experiment and the flags that belong to the steps. */
+function campaignArgs(args: string[]): string[] {
+  const own = new Set(["plan", "workload", "weights"]);
+  const out: string[] = [];
+  let positional = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const m = /^--([^=]+)(=.*)?$/.exec(a);
+    if (m && own.has(m[1])) {
+      if (!m[2]) i++; // its value
+      continue;
+    }
+    if (!a.startsWith("-") && !positional && (i === 0 || !args[i - 1].startsWith("--"))) {
+      positional = true; // "all"
+      continue;
+    }
+    out.push(a);
+  }
+  return out;
+}
+
+async function collections(dir: string): Promise<Record<string, unknown>[]> {
+  try {
+    const meta = JSON.parse(await Deno.readTextFile(join(dir, "dataset.json")));
+    return Array.isArray(meta.collections) ? meta.collections : [];
+  } catch {
+    return [];
+  }
+}
+
+/** True where `dir` already has a complete collection of this step. */
+export async function stepComplete(dir: string, { name, runtime, params }: Step): Promise<boolean> {
+  const e = EXPERIMENTS[name];
+  if (!e.column || !e.workload) return false;
+  const workload = e.workload(params);
+  return (await collections(dir)).some((c) => {
+    const p = (c.parameters ?? {}) as Record<string, unknown>;
+    return c.status === "complete" && c.experiment === e.column && c.runtime === runtime &&
+      c.workload === workload && p.levels === params.levels && p.reps === params.reps &&
+      p.step_s === params.step_s;
+  });
+}
+
+/** Options of {@link campaign}. */
+export interface CampaignOptions {
+  runtime: string;
+  dir: string;
+  params: CommonParams;
+  /** Runs one experiment step (the CLI's). */
+  collect: (step: Step) => Promise<{ code: number; result?: ExperimentResult }>;
+  /** Runs the deploy step (the CLI's); default: deploy steps are skipped. */
+  deploy?: (step: Step) => Promise<number>;
+  /** Where the campaign's lines go (default stdout). */
+  log?: (line: string) => void;
+}
+
+/** Runs a campaign; returns the exit code (130 when interrupted, 1 if a step failed). */
+export async function campaign(
+  args: string[],
+  { runtime, dir, params, collect, deploy, log = console.log }: CampaignOptions,
+): Promise<number> {
+  const plan = params.plan ? await readPlan(params.plan) : THESIS_PLAN;
+  const global = campaignArgs(args);
+  const today = new Date().toISOString().slice(0, 10);
+  let code = 0, ran = 0, skipped = 0;
+  for (const [i, planStep] of plan.entries()) {
+    const parsed = parseFlags(
+      [planStep.experiment, ...stepArgs(planStep), ...global, "--out", dir],
+      today,
+    );
+    const step: Step = { name: planStep.experiment, runtime, dir, params: parsed.params };
+    const label = `step ${i + 1}/${plan.length}: ${step.name}` +
+      (planStep.workload ? ` ${planStep.workload}` : "");
+    if (step.name === "deploy") {
+      if (!deploy || (!parsed.params.code && runtime !== "docker")) {
+        log(`${label}: skipped (give --code DIR to deploy ${runtime} actions)`);
+        continue;
+      }
+      log(`${label}`);
+      code = Math.max(code, await deploy(step));
+      continue;
+    }
+    if (await stepComplete(dir, step)) {
+      log(`${label}: skipped, complete in ${dir}`);
+      skipped++;
+      continue;
+    }
+    log(label);
+    const r = await collect(step);
+    ran++;
+    if (r.code === 130) {
+      log(`campaign interrupted at ${label}; rerun the same command to resume`);
+      return 130;
+    }
+    code = Math.max(code, r.code);
+  }
+  log(`campaign ${runtime} -> ${dir}: ${ran} steps run, ${skipped} skipped as complete`);
+  return code;
+}
