@@ -14,6 +14,7 @@ import { OpenWhiskApi } from "./openwhisk.ts";
 import { openOutput } from "./output.ts";
 import { Progress } from "./progress.ts";
 import { Stopper } from "./signals.ts";
+import { type RunningSampler, startSampler } from "./samplers/mod.ts";
 
 /**
  * With `--insecure` on HTTPS, Deno's fetch needs `--unsafely-ignore-certificate-errors` at
@@ -130,6 +131,41 @@ async function deployCommand(
   return 0;
 }
 
+/**
+ * Starts the samplers of `--sample` writing into the experiment's dataset, with its
+ * experiment and runtime, so Table 17 and Figures 31-32 come from the same folder. A sampler
+ * that cannot start (no engine) stops the run before any invocation.
+ */
+async function startSamplers(
+  dir: string,
+  experiment: string,
+  runtime: string,
+  params: CommonParams,
+): Promise<RunningSampler[]> {
+  const started: RunningSampler[] = [];
+  try {
+    for (const kind of params.sample) {
+      started.push(
+        await startSampler(kind, {
+          out: dir,
+          experiment,
+          runtime,
+          interval: params.sample_interval_s,
+          flushEvery: params.flush_every_s,
+          name: params.ps_name,
+          host: params.docker_host ?? undefined,
+        }),
+      );
+    }
+  } catch (err) {
+    await Promise.all(started.map((s) => s.stop()));
+    throw new Error(`Cannot start the samplers: ${err instanceof Error ? err.message : err}`, {
+      cause: err,
+    });
+  }
+  return started;
+}
+
 /** Runs one experiment into the dataset `dir`; returns its exit code and result. */
 async function collectOne(
   api: OpenWhiskApi,
@@ -168,6 +204,7 @@ async function collectOne(
         : "aborting requests in flight",
     )
   );
+  const samplers = await startSamplers(dir, experiment.column!, runtime, params);
   const stopFlushing = out.autoFlush();
   let result;
   try {
@@ -176,6 +213,11 @@ async function collectOne(
     stopFlushing();
     stopper.close();
     progress.end();
+    for (const s of await Promise.all(samplers.map((s) => s.stop()))) {
+      console.log(
+        `sampler ${s.kind}: ${s.rows} rows in ${s.parts.length} parts, ${s.failures} failed`,
+      );
+    }
   }
   if (result.reason) out.entry.stop_reason = result.reason;
   await out.finish(result.status, { records: result.records, errors: result.errors });

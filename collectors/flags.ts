@@ -38,7 +38,18 @@ export const FLAGS: [string, string, string][] = [
   ["timeout", "120", "client time-out of one invocation, seconds"],
   ["poll-deadline", "300", "after a 202, seconds to keep fetching the record"],
   ["flush-every", "5", "seconds between Parquet parts (also one at every level)"],
+  [
+    "sample",
+    "none",
+    "samplers run beside the experiment into the same dataset: ps, docker or ps,docker",
+  ],
+  ["sample-interval", "1", "seconds between resource samples"],
+  ["ps-name", "executor", "ps sampler: name of the process whose threads are sampled"],
+  ["docker-host", "$DOCKER_HOST or unix:///var/run/docker.sock", "docker sampler: engine address"],
 ];
+
+/** Samplers `--sample` can start beside an experiment. */
+export const SAMPLERS = ["ps", "docker"] as const;
 
 /** Parameters common to every experiment (recorded in dataset.json, without the key). */
 export interface CommonParams {
@@ -62,6 +73,11 @@ export interface CommonParams {
   timeout_s: number;
   poll_deadline_s: number;
   flush_every_s: number;
+  /** Samplers started beside the experiment (none by default). */
+  sample: (typeof SAMPLERS)[number][];
+  sample_interval_s: number;
+  ps_name: string;
+  docker_host: string | null;
 }
 
 /** A parsed command line. */
@@ -118,6 +134,14 @@ export function parseFlags(args: string[], today: string): Parsed {
   if (!/^\d+(\.\d+)?:\d+(\.\d+)?$/.test(weights)) {
     throw new RangeError(`--weights is "${weights}", expected IO:CPU such as 25:75`);
   }
+  const sample = (str("sample") ?? "none") === "none"
+    ? []
+    : [...new Set(str("sample")!.split(",").map((x) => x.trim()))];
+  for (const k of sample) {
+    if (!(SAMPLERS as readonly string[]).includes(k)) {
+      throw new RangeError(`--sample names "${k}", expected ${SAMPLERS.join(", ")} or none`);
+    }
+  }
   return {
     experiment: positionals[0],
     help: v.help === true,
@@ -150,6 +174,10 @@ export function parseFlags(args: string[], today: string): Parsed {
       timeout_s: number(v, "timeout", 120, 0.001),
       poll_deadline_s: number(v, "poll-deadline", 300),
       flush_every_s: number(v, "flush-every", 5, 0.05),
+      sample: sample as CommonParams["sample"],
+      sample_interval_s: number(v, "sample-interval", 1, 0.01),
+      ps_name: str("ps-name") ?? "executor",
+      docker_host: str("docker-host") ?? null,
     },
   };
 }
