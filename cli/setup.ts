@@ -6,9 +6,13 @@
  */
 import { $ } from "zx";
 
-/** Debian packages the tests use, by the command each provides. None yet: the tables, ingest
- * and verify tests need only Deno and the npm packages. */
-export const SYSTEM_PACKAGES: Record<string, string> = {};
+/** Debian packages the tests use, by the command each provides. The notebook tests and
+ * `deno task notebooks` run Jupyter's nbclient with Debian's python3 (absolute paths: a pyenv
+ * or venv python3 on PATH does not have these packages). */
+export const SYSTEM_PACKAGES: Record<string, string> = {
+  "/usr/bin/jupyter-execute": "python3-nbclient",
+  "/usr/bin/jupyter-nbconvert": "jupyter-nbconvert",
+};
 
 async function has(command: string): Promise<boolean> {
   return (await $`command -v ${command}`.nothrow().quiet()).exitCode === 0;

@@ -1,0 +1,296 @@
+/**
+ * The notebooks, executed under the real Deno kernel by Debian's nbclient (as `deno task
+ * notebooks` runs them), into a temporary folder: no cell fails, the outputs hold the tables
+ * and figures expected, and the committed notebooks hold exactly these outputs (up to date,
+ * deterministic, no absolute paths). Plus the parameters and kernelspec helpers on their own.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { ingest } from "../ingest/mod.ts";
+import { executeNotebooks, listNotebooks, NOTEBOOK_DIR } from "../cli/notebooks.ts";
+import { KERNEL_NAME, kernelSpec, userDataDir } from "../cli/kernel.ts";
+import {
+  figureBundle,
+  parseLevels,
+  PROJECT_ROOT,
+  readParams,
+  shownLevels,
+  shownPath,
+} from "../notebooks/_display.ts";
+import { activationLog, rawDir } from "./_raw_logs.ts";
+
+// deno-lint-ignore no-explicit-any
+type Notebook = { metadata: any; cells: any[] };
+// deno-lint-ignore no-explicit-any
+type Output = Record<string, any>;
+
+const PLOTLY = "application/vnd.plotly.v1+json";
+
+/** A multi-line string of a notebook file (a string or, as nbformat writes it, a list). */
+function text(value: string | string[]): string {
+  return [value].flat().join("");
+}
+
+async function readNotebook(path: string): Promise<Notebook> {
+  return JSON.parse(await Deno.readTextFile(path));
+}
+
+function outputs(nb: Notebook, cellId?: string): Output[] {
+  return nb.cells
+    .filter((c) => c.cell_type === "code" && (cellId === undefined || c.id === cellId))
+    .flatMap((c) => c.outputs as Output[]);
+}
+
+function plotly(nb: Notebook, cellId?: string): Output[] {
+  return outputs(nb, cellId).filter((o) => o.data?.[PLOTLY]).map((o) => o.data[PLOTLY]);
+}
+
+/** The tables (dataresource records) displayed by a cell, in order. */
+function frames(nb: Notebook, cellId: string): Record<string, unknown>[][] {
+  return outputs(nb, cellId)
+    .filter((o) => o.data?.["application/vnd.dataresource+json"])
+    .map((o) => o.data["application/vnd.dataresource+json"].data);
+}
+
+/** Every notebook executed once into a temporary folder, shared by the tests below. */
+let executed: Promise<string> | undefined;
+function executeAll(): Promise<string> {
+  executed ??= (async () => {
+    const out = await Deno.makeTempDir({ prefix: "whiskbench-notebooks-" });
+    await executeNotebooks(await listNotebooks(), { out, progress: false });
+    return out;
+  })();
+  return executed;
+}
+
+const EXPECTED_NOTEBOOKS = [
+  "00_overview.ipynb",
+  "01_cold_start.ipynb",
+  "02_warm_no_load_and_hash.ipynb",
+  "03_mixed_loads.ipynb",
+  "04_comparison_and_slowdown.ipynb",
+  "05_capacity_and_resources.ipynb",
+  "06_executor_durations.ipynb",
+];
+
+Deno.test("the notebooks folder holds one notebook per part and the overview", async () => {
+  const names = (await listNotebooks()).map((p) => p.slice(NOTEBOOK_DIR.length + 1));
+  assert.deepEqual(names, EXPECTED_NOTEBOOKS);
+});
+
+Deno.test("every notebook executes under the Deno kernel with no cell error", async () => {
+  const out = await executeAll();
+  for (const name of EXPECTED_NOTEBOOKS) {
+    const nb = await readNotebook(join(out, name));
+    assert.equal(nb.metadata.kernelspec.name, KERNEL_NAME, name);
+    assert.equal(nb.metadata.language_info.name, "typescript", name);
+    const errors = outputs(nb).filter((o) => o.output_type === "error");
+    assert.deepEqual(errors, [], name);
+    const counts = nb.cells.filter((c) => c.cell_type === "code").map((c) => c.execution_count);
+    assert.deepEqual(counts, counts.map((_, i) => i + 1), name);
+  }
+});
+
+Deno.test("01_cold_start shows Tables 3, 4 and Figures 5, 6", async () => {
+  const nb = await readNotebook(join(await executeAll(), "01_cold_start.ipynb"));
+  const [docker, wasm] = frames(nb, "tables");
+  assert.deepEqual(
+    [docker[0].level, docker[0].n, docker[0].mean, docker[0].sd],
+    [1, 8, 2879, 83.353],
+  );
+  assert.deepEqual([wasm[0].level, wasm[0].n, wasm[0].mean], [1, 10, 47.8]);
+  assert.equal(docker.length, 15);
+  const figures = plotly(nb, "figures");
+  assert.deepEqual(figures.map((f) => f.layout.title.text), [
+    "Cold-start latency per level, Docker",
+    "Cold-start latency per level, Wasm",
+  ]);
+  assert.equal(figures[0].data.filter((t: Output) => t.type === "box").length, 15);
+  const bundle = outputs(nb, "figures")[0].data;
+  assert.match(text(bundle["image/svg+xml"]), /^<svg /);
+  assert.equal(text(bundle["text/plain"]), "figure_05: Cold-start latency per level, Docker");
+});
+
+Deno.test("the committed notebooks hold the outputs of an execution (run deno task notebooks)", async () => {
+  const out = await executeAll();
+  for (const name of EXPECTED_NOTEBOOKS) {
+    const committed = await readNotebook(join(NOTEBOOK_DIR, name));
+    const fresh = await readNotebook(join(out, name));
+    assert.deepEqual(
+      committed,
+      fresh,
+      `notebooks/${name}: committed outputs differ from a fresh execution; ` +
+        "run `deno task notebooks` and commit the result",
+    );
+  }
+});
+
+Deno.test("the committed notebooks hold no absolute path and no execution times", async () => {
+  for (const path of await listNotebooks()) {
+    const text = await Deno.readTextFile(path);
+    assert.ok(!text.includes(PROJECT_ROOT.replace(/\/$/, "")), `${path}: project path`);
+    assert.doesNotMatch(text, /"\/(tmp|root|home|work|Users)\//, path);
+    assert.doesNotMatch(text, /iopub\.|shell\.execute_reply|"execution":/, path);
+  }
+});
+
+Deno.test("deno task notebooks points a notebook at another dataset and levels", async () => {
+  const raw = await rawDir({
+    "1_wasm_cold_start.log": activationLog([
+      [
+        { level: 1, records: [{ id: "a", wait: 5, init: 40 }] },
+        { level: 2, records: [{ id: "b", wait: 3, init: 50 }, { id: "c", wait: 7, init: 60 }] },
+      ],
+    ]),
+  });
+  const data = `${raw}-dataset`;
+  await ingest(raw, data);
+  const out = await Deno.makeTempDir();
+  await executeNotebooks([join(NOTEBOOK_DIR, "01_cold_start.ipynb")], {
+    out,
+    data,
+    levels: "1-2",
+    progress: false,
+  });
+  const nb = await readNotebook(join(out, "01_cold_start.ipynb"));
+  const params = text(outputs(nb, "parameters")[0].data["text/markdown"]);
+  assert.ok(params.includes(data) && params.includes("levels** 1-2"), params);
+  const [wasm] = frames(nb, "tables");
+  assert.deepEqual(wasm.map((r) => [r.level, r.n, r.mean]), [[1, 1, 45], [2, 2, 60]]);
+  assert.equal(plotly(nb, "figures").length, 1);
+});
+
+Deno.test("deno task notebooks names the notebook and the cell that fails", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = join(dir, "broken.ipynb");
+  const cell = (id: string, source: string) => ({
+    cell_type: "code",
+    id,
+    metadata: {},
+    execution_count: null,
+    outputs: [],
+    source,
+  });
+  await Deno.writeTextFile(
+    path,
+    JSON.stringify({
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: { kernelspec: { name: KERNEL_NAME, display_name: "x", language: "typescript" } },
+      cells: [cell("fine", "1 + 1"), cell("boom", 'throw new RangeError("no such level")')],
+    }),
+  );
+  await assert.rejects(
+    executeNotebooks([path], { progress: false }),
+    (err: Error) => {
+      assert.match(err.message, /broken\.ipynb: cell 2 \(id 'boom'\) failed/);
+      assert.match(err.message, /RangeError: no such level/);
+      return true;
+    },
+  );
+  assert.deepEqual((await readNotebook(path)).cells[0].outputs, [], "not written on failure");
+});
+
+Deno.test("readParams() reads a JSON file, then the environment, paths made absolute", () => {
+  const files: Record<string, string> = {
+    [join(PROJECT_ROOT, "p/params.json")]: '{"data": "../other", "levels": [1, 2, 4]}',
+  };
+  const read = (p: string) =>
+    files[p] ?? (() => {
+      throw new Deno.errors.NotFound(p);
+    })();
+  assert.deepEqual(readParams({}, read), {
+    data: join(PROJECT_ROOT, "data/thesis"),
+    levels: parseLevels(15, "x"),
+  });
+  assert.deepEqual(readParams({ WHISKBENCH_PARAMS: "p/params.json" }, read), {
+    data: join(PROJECT_ROOT, "other"),
+    levels: [1, 2, 4],
+  });
+  assert.deepEqual(
+    readParams({
+      WHISKBENCH_PARAMS: "p/params.json",
+      WHISKBENCH_DATA: "/d",
+      WHISKBENCH_LEVELS: "3",
+    }, read),
+    { data: "/d", levels: [1, 2, 3] },
+  );
+  assert.throws(
+    () => readParams({ WHISKBENCH_PARAMS: "missing.json" }, read),
+    /Cannot read notebook parameters .*missing\.json/,
+  );
+  assert.throws(
+    () => readParams({ WHISKBENCH_LEVELS: "1-x" }, read),
+    /Cannot read levels from WHISKBENCH_LEVELS: "1-x", expected/,
+  );
+});
+
+Deno.test("parseLevels() reads N, A-B, lists and arrays, and rejects the rest", () => {
+  assert.deepEqual(parseLevels("3", "x"), [1, 2, 3]);
+  assert.deepEqual(parseLevels("2-4", "x"), [2, 3, 4]);
+  assert.deepEqual(parseLevels(" 1, 5 ,9", "x"), [1, 5, 9]);
+  assert.deepEqual(parseLevels([7], "x"), [7]);
+  for (const bad of [0, "", "4-2", "a", [1.5], "1,,2", null, { n: 1 }]) {
+    assert.throws(() => parseLevels(bad, "where"), RangeError, JSON.stringify(bad));
+  }
+});
+
+Deno.test("shownPath() and shownLevels() keep outputs free of absolute paths", () => {
+  assert.equal(shownPath(join(PROJECT_ROOT, "data/thesis")), "data/thesis");
+  assert.equal(shownPath("/elsewhere/ds"), "/elsewhere/ds");
+  assert.equal(shownLevels([1, 2, 3]), "1-3");
+  assert.equal(shownLevels([1, 2, 4]), "1, 2, 4");
+});
+
+Deno.test("figureBundle() carries the Plotly spec, a static SVG and the title", () => {
+  const spec = {
+    id: "figure_33",
+    title: "t",
+    figure: { data: [{ type: "bar", x: ["a"], y: [1] }], layout: { title: { text: "t" } } },
+  };
+  const bundle = figureBundle(spec);
+  assert.equal(bundle[PLOTLY], spec.figure);
+  assert.match(bundle["image/svg+xml"] as string, /^<svg [^]*<\/svg>$/);
+  assert.equal(bundle["text/plain"], "figure_33: t");
+});
+
+Deno.test("kernelSpec() runs Deno's kernel; userDataDir() follows Jupyter's rules", () => {
+  assert.deepEqual(kernelSpec("/opt/deno").argv, [
+    "/opt/deno",
+    "jupyter",
+    "--kernel",
+    "--conn",
+    "{connection_file}",
+  ]);
+  assert.equal(userDataDir({ JUPYTER_DATA_DIR: "/j" }, "linux", "/h"), "/j");
+  assert.equal(userDataDir({}, "linux", "/h"), "/h/.local/share/jupyter");
+  assert.equal(userDataDir({ XDG_DATA_HOME: "/x" }, "linux", "/h"), "/x/jupyter");
+  assert.equal(userDataDir({}, "darwin", "/h"), "/h/Library/Jupyter");
+  assert.equal(userDataDir({ APPDATA: "C:\\A" }, "windows", "/h"), join("C:\\A", "jupyter"));
+});
+
+Deno.test("deno task notebooks re-executes a notebook whose outputs went missing, then fails", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = join(dir, "lossy.ipynb");
+  await Deno.writeTextFile(
+    path,
+    JSON.stringify({
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: { kernelspec: { name: KERNEL_NAME, display_name: "x", language: "typescript" } },
+      cells: [{
+        cell_type: "code",
+        id: "claims-two-displays",
+        metadata: {},
+        execution_count: null,
+        outputs: [],
+        // What a dropped message looks like to the runner: displays counted, none received.
+        source: 'globalThis[Symbol.for("whiskbench.notebook.displays")] = 2;',
+      }],
+    }),
+  );
+  await assert.rejects(
+    executeNotebooks([path], { progress: false }),
+    /lossy\.ipynb: the kernel dropped 2 output\(s\); attempt 1 of 4[^]*attempt 4 of 4[^]*still missing after 4 attempts/,
+  );
+});
