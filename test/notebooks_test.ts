@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ingest } from "../ingest/mod.ts";
 import { executeNotebooks, listNotebooks, NOTEBOOK_DIR } from "../cli/notebooks.ts";
-import { KERNEL_NAME, kernelSpec, userDataDir } from "../cli/kernel.ts";
+import { installKernel, KERNEL_NAME, kernelSpec, userDataDir } from "../cli/kernel.ts";
 import {
   figureBundle,
   parseLevels,
@@ -17,6 +17,7 @@ import {
   shownLevels,
   shownPath,
 } from "../notebooks/_display.ts";
+import { boxStats, figureSvg } from "../notebooks/_svg.ts";
 import { activationLog, rawDir } from "./_raw_logs.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -89,6 +90,41 @@ Deno.test("every notebook executes under the Deno kernel with no cell error", as
     const counts = nb.cells.filter((c) => c.cell_type === "code").map((c) => c.execution_count);
     assert.deepEqual(counts, counts.map((_, i) => i + 1), name);
   }
+});
+
+/** The figures of each notebook, by title prefix: the thesis's, then the explore cell's. */
+const EXPECTED_FIGURES: Record<string, number> = {
+  "00_overview.ipynb": 0,
+  "01_cold_start.ipynb": 3, // Figures 5, 6; a zoom on the first levels
+  "02_warm_no_load_and_hash.ipynb": 4, // Figures 7, 8, 9, 11
+  "03_mixed_loads.ipynb": 10, // Figures 13-15, 17, 19, 21, 23, 25, 27, 29
+  "04_comparison_and_slowdown.ipynb": 0,
+  "05_capacity_and_resources.ipynb": 2, // Figures 31, 32
+  "06_executor_durations.ipynb": 2, // Figures 33, 34
+};
+
+Deno.test("each notebook shows its figures as Plotly bundles with an SVG fallback", async () => {
+  const out = await executeAll();
+  for (const name of EXPECTED_NOTEBOOKS) {
+    const nb = await readNotebook(join(out, name));
+    const bundles = outputs(nb).filter((o) => o.data?.[PLOTLY]).map((o) => o.data);
+    assert.equal(bundles.length, EXPECTED_FIGURES[name], name);
+    for (const b of bundles) {
+      assert.ok(b[PLOTLY].data.length > 0 && b[PLOTLY].layout.title.text, name);
+      assert.match(text(b["image/svg+xml"]), /^<svg [^]*<\/svg>$/, name);
+    }
+  }
+});
+
+Deno.test("the overview links every notebook and shows the scorecard and Tables 1, 2", async () => {
+  const nb = await readNotebook(join(await executeAll(), "00_overview.ipynb"));
+  const intro = text(nb.cells[0].source);
+  for (const name of EXPECTED_NOTEBOOKS.slice(1)) assert.ok(intro.includes(`](${name})`), name);
+  const card = text(outputs(nb, "scorecard")[0].data["text/markdown"]);
+  assert.match(card, /published cells: \d+/);
+  assert.match(card, /exact at printed precision: \d+/);
+  const [actions] = frames(nb, "actions");
+  assert.ok(actions.some((r) => r.file === "hello.rs" && r.lines_of_code === 13));
 });
 
 Deno.test("01_cold_start shows Tables 3, 4 and Figures 5, 6", async () => {
@@ -293,4 +329,53 @@ Deno.test("deno task notebooks re-executes a notebook whose outputs went missing
     executeNotebooks([path], { progress: false }),
     /lossy\.ipynb: the kernel dropped 2 output\(s\); attempt 1 of 4[^]*attempt 4 of 4[^]*still missing after 4 attempts/,
   );
+});
+
+Deno.test("boxStats() draws a box as Plotly does: linear quartiles, 1.5 IQR whiskers", () => {
+  assert.deepEqual(boxStats([1, 2, 3, 4, 5, 6, 7, 8, 100]), {
+    q1: 3,
+    median: 5,
+    q3: 7,
+    low: 1,
+    high: 8,
+    outliers: [100],
+  });
+});
+
+Deno.test("figureSvg() draws boxes, means, stacked bars and two panels without a browser", () => {
+  const box = figureSvg({
+    data: [
+      { type: "box", x0: 1, y: [1, 2, 3, 4, 100] },
+      { type: "box", x0: 2, y: [2, 3, 4] },
+      { type: "scatter", mode: "markers", name: "Mean", x: [1, 2], y: [22, 3] },
+    ],
+    layout: { title: { text: "A <title>" }, annotations: [{ x: 1, y: 100, text: "100" }] },
+  });
+  assert.equal(box.match(/fill-opacity="0.25"/g)?.length, 2, "two boxes");
+  assert.ok(box.includes("A &lt;title&gt;") && box.includes(">100</text>"));
+  const bars = figureSvg({
+    data: [
+      { type: "bar", name: "wasi", x: ["a", "b"], y: [1, 2] },
+      { type: "bar", name: "module", x: ["a", "b"], y: [3, null] },
+    ],
+    layout: { barmode: "stack" },
+  });
+  assert.equal(bars.match(/<title>/g)?.length, 4);
+  const panels = figureSvg({
+    data: [
+      { type: "scatter", mode: "lines", x: [1, 2], y: [3, 4], xaxis: "x", yaxis: "y" },
+      { type: "scatter", mode: "lines", x: [1, 2], y: [5, 6], xaxis: "x2", yaxis: "y2" },
+    ],
+    layout: { xaxis: { domain: [0, 0.45] }, xaxis2: { domain: [0.55, 1] } },
+  });
+  assert.equal(panels.match(/<polyline/g)?.length, 2);
+});
+
+Deno.test("installKernel() writes kernel.json where Jupyter looks for it", async () => {
+  const dir = await Deno.makeTempDir();
+  const kernelDir = await installKernel(dir, { deno: "/opt/deno" });
+  assert.equal(kernelDir, join(dir, "kernels", KERNEL_NAME));
+  const spec = JSON.parse(await Deno.readTextFile(join(kernelDir, "kernel.json")));
+  assert.equal(spec.display_name, "Deno (whiskbench)");
+  assert.equal(spec.argv[0], "/opt/deno");
 });
