@@ -170,7 +170,7 @@ Deno.test("the committed notebooks hold no absolute path and no execution times"
   }
 });
 
-Deno.test("deno task notebooks points a notebook at another dataset and levels", async () => {
+Deno.test("deno task notebooks points every notebook at another dataset and levels", async () => {
   const raw = await rawDir({
     "1_wasm_cold_start.log": activationLog([
       [
@@ -182,18 +182,17 @@ Deno.test("deno task notebooks points a notebook at another dataset and levels",
   const data = `${raw}-dataset`;
   await ingest(raw, data);
   const out = await Deno.makeTempDir();
-  await executeNotebooks([join(NOTEBOOK_DIR, "01_cold_start.ipynb")], {
-    out,
-    data,
-    levels: "1-2",
-    progress: false,
-  });
+  await executeNotebooks(await listNotebooks(), { out, data, levels: "1-2", progress: false });
   const nb = await readNotebook(join(out, "01_cold_start.ipynb"));
   const params = text(outputs(nb, "parameters")[0].data["text/markdown"]);
   assert.ok(params.includes(data) && params.includes("levels** 1-2"), params);
   const [wasm] = frames(nb, "tables");
   assert.deepEqual(wasm.map((r) => [r.level, r.n, r.mean]), [[1, 1, 45], [2, 2, 60]]);
   assert.equal(plotly(nb, "figures").length, 1);
+  // A part with no data behind it says so rather than failing.
+  const warm = await readNotebook(join(out, "02_warm_no_load_and_hash.ipynb"));
+  const notes = outputs(warm, "hello-tables").map((o) => text(o.data["text/markdown"]));
+  assert.deepEqual(notes, ["*No table `warm_wasm_hello` in this dataset.*"]);
 });
 
 Deno.test("deno task notebooks names the notebook and the cell that fails", async () => {
