@@ -5,6 +5,7 @@
  * Nothing here computes a result: tables and figures come from pipeline/ as they are.
  */
 import pl from "nodejs-polars";
+import { Buffer } from "node:buffer";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type FigureSpec, levelRange, type NamedTable } from "../pipeline/mod.ts";
@@ -135,12 +136,21 @@ export function paramsMarkdown(p: NotebookParams): string {
   return `**Dataset** \`${shownPath(p.data)}\` · **levels** ${shownLevels(p.levels)}`;
 }
 
-/** The Plotly MIME bundle of a figure: the spec for Plotly renderers (JupyterLab, VS Code),
- * a static SVG for viewers without one (GitHub, nbviewer), and the title as plain text. */
+/**
+ * The Plotly MIME bundle of a figure: the spec for Plotly renderers (JupyterLab with one, VS
+ * Code), and for viewers without one a static SVG, twice: as `image/svg+xml`, and as an HTML
+ * `<img>` of it, which is what nbconvert's HTML (nbviewer) shows, since it strips the
+ * elements of an inline SVG output; then the title as plain text.
+ */
 export function figureBundle(spec: FigureSpec): MimeBundle {
+  const svg = figureSvg(spec.figure);
+  const src = `data:image/svg+xml;base64,${Buffer.from(svg).toString("base64")}`;
+  const alt = `${spec.id}: ${spec.title}`.replaceAll("&", "&amp;").replaceAll('"', "&quot;")
+    .replaceAll("<", "&lt;");
   return {
     "application/vnd.plotly.v1+json": spec.figure,
-    "image/svg+xml": figureSvg(spec.figure),
+    "image/svg+xml": svg,
+    "text/html": `<img alt="${alt}" src="${src}">`,
     "text/plain": `${spec.id}: ${spec.title}`,
   };
 }

@@ -287,6 +287,13 @@ Deno.test("figureBundle() carries the Plotly spec, a static SVG and the title", 
   assert.equal(bundle[PLOTLY], spec.figure);
   assert.match(bundle["image/svg+xml"] as string, /^<svg [^]*<\/svg>$/);
   assert.equal(bundle["text/plain"], "figure_33: t");
+  const html = bundle["text/html"] as string;
+  const b64 = html.match(/^<img alt="figure_33: t" src="data:image\/svg\+xml;base64,([^"]+)">$/)
+    ?.[1];
+  assert.equal(
+    new TextDecoder().decode(Uint8Array.from(atob(b64!), (c) => c.charCodeAt(0))),
+    bundle["image/svg+xml"],
+  );
 });
 
 Deno.test("kernelSpec() runs Deno's kernel; userDataDir() follows Jupyter's rules", () => {
