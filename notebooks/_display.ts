@@ -3,6 +3,10 @@
  * or a JSON file), and the display of the pipeline's tables (polars DataFrames, rendered as
  * rich tables by Deno's kernel) and figures (Plotly MIME bundles with a static SVG fallback).
  * Nothing here computes a result: tables and figures come from pipeline/ as they are.
+ *
+ * In a notebook, end a cell with `await show(value)` rather than a bare expression: a display
+ * made through these helpers is counted, so that a headless run (notebooks/_execute.py) knows
+ * when the kernel dropped one, and it is published before the cell ends.
  */
 import pl from "nodejs-polars";
 import { Buffer } from "node:buffer";

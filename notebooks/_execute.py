@@ -141,6 +141,7 @@ def execute_once(path, kernel, timeout):
         kernel_name=kernel,
         timeout=timeout,
         record_timing=False,
+        iopub_timeout=60,  # the barrier runs within it; under load 4 s (the default) was short
         resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}},
         on_cell_start=on_cell_start,
     )
