@@ -9,14 +9,14 @@ import { join } from "node:path";
 import { ingest } from "../ingest/mod.ts";
 import { executeNotebooks, listNotebooks, NOTEBOOK_DIR } from "../cli/notebooks.ts";
 import { installKernel, KERNEL_NAME, kernelSpec, userDataDir } from "../cli/kernel.ts";
+import { figureBundle } from "../notebooks/_display.ts";
 import {
-  figureBundle,
   parseLevels,
   PROJECT_ROOT,
   readParams,
   shownLevels,
   shownPath,
-} from "../notebooks/_display.ts";
+} from "../notebooks/_params.ts";
 import { boxStats, figureSvg } from "../notebooks/_svg.ts";
 import { activationLog, rawDir } from "./_raw_logs.ts";
 
