@@ -10,8 +10,12 @@ import { $ } from "zx";
  * and exports its figures (driven by the npm package playwright-core, which brings no browser
  * of its own); openssl makes the self-signed certificate of the collectors' HTTPS test; the
  * docker sampler's test starts its own engine (dockerd, with the docker client) and imports an
- * image built from the static busybox. */
+ * image built from the static busybox; the notebook tests and `deno task notebooks` run
+ * Jupyter's nbclient with Debian's python3 (absolute paths: a pyenv or venv python3 on PATH does
+ * not have these packages). */
 export const SYSTEM_PACKAGES: Record<string, string> = {
+  "/usr/bin/jupyter-execute": "python3-nbclient",
+  "/usr/bin/jupyter-nbconvert": "jupyter-nbconvert",
   chromium: "chromium",
   openssl: "openssl",
   dockerd: "docker.io",

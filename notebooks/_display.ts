@@ -1,0 +1,103 @@
+/**
+ * What the notebooks share: their parameters (from ./_params.ts, re-exported), and the display
+ * of the pipeline's tables (polars DataFrames, rendered as rich tables by Deno's kernel) and
+ * figures (Plotly MIME bundles with a static SVG fallback).
+ * Nothing here computes a result: tables and figures come from pipeline/ as they are.
+ *
+ * In a notebook, end a cell with `await show(value)` rather than a bare expression: a display
+ * made through these helpers is counted, so that a headless run (notebooks/_execute.py) knows
+ * when the kernel dropped one, and it is published before the cell ends.
+ */
+import pl from "nodejs-polars";
+import { Buffer } from "node:buffer";
+import type { FigureSpec, NamedTable } from "../pipeline/mod.ts";
+import { figureSvg } from "./_svg.ts";
+
+export * from "./_params.ts";
+
+/** A MIME bundle, as Jupyter's display_data carries it. */
+export type MimeBundle = Record<string, string | object>;
+
+/** Something Deno's kernel displays through its `Jupyter.display` symbol. */
+export function displayable(bundle: MimeBundle): { [k: symbol]: () => MimeBundle } {
+  return { [Symbol.for("Jupyter.display")]: () => bundle };
+}
+
+/** Markdown, displayable (the last expression of a cell, or through {@linkcode show}). */
+export function md(text: string): { [k: symbol]: () => MimeBundle } {
+  return displayable({ "text/markdown": text, "text/plain": text });
+}
+
+/**
+ * The Plotly MIME bundle of a figure: the spec for Plotly renderers (JupyterLab with one, VS
+ * Code), and for viewers without one a static SVG, twice: as `image/svg+xml`, and as an HTML
+ * `<img>` of it, which is what nbconvert's HTML (nbviewer) shows, since it strips the
+ * elements of an inline SVG output; then the title as plain text.
+ */
+export function figureBundle(spec: FigureSpec): MimeBundle {
+  const svg = figureSvg(spec.figure);
+  const src = `data:image/svg+xml;base64,${Buffer.from(svg).toString("base64")}`;
+  const alt = `${spec.id}: ${spec.title}`.replaceAll("&", "&amp;").replaceAll('"', "&quot;")
+    .replaceAll("<", "&lt;");
+  return {
+    "application/vnd.plotly.v1+json": spec.figure,
+    "image/svg+xml": svg,
+    "text/html": `<img alt="${alt}" src="${src}">`,
+    "text/plain": `${spec.id}: ${spec.title}`,
+  };
+}
+
+/** A frame as displayed: floating-point columns rounded to `digits` decimals, as the report's
+ * Markdown tables (the CSVs of `deno task tables` keep full precision). */
+export function shownFrame(frame: pl.DataFrame, digits = 4): pl.DataFrame {
+  const floats = frame.columns.filter((c) => frame.getColumn(c).isFloat());
+  return floats.length === 0 ? frame : frame.withColumns(
+    ...floats.map((c) => pl.col(c).round(digits)),
+  );
+}
+
+/** Where {@linkcode show} counts the displays of a kernel session, so that a headless run
+ * can check that it received every one (Deno's kernel drops IOPub messages when a client
+ * lags; notebooks/_execute.py then re-executes the notebook). */
+export const DISPLAY_COUNTER = Symbol.for("whiskbench.notebook.displays");
+
+function counted(): void {
+  const g = globalThis as unknown as Record<symbol, number>;
+  g[DISPLAY_COUNTER] = (g[DISPLAY_COUNTER] ?? 0) + 1;
+}
+
+type Jupyter = { display(obj: unknown, options?: { raw?: boolean }): Promise<void> };
+
+function jupyter(): Jupyter {
+  const j = (Deno as unknown as { jupyter?: Jupyter }).jupyter;
+  if (!j) throw new Error("Display needs Deno's Jupyter kernel (deno jupyter)");
+  return j;
+}
+
+function isFrame(value: unknown): value is pl.DataFrame {
+  const v = value as Partial<pl.DataFrame> | null;
+  return typeof v === "object" && v !== null && Array.isArray(v.columns) &&
+    typeof v.toRecords === "function" && typeof v.getColumn === "function";
+}
+
+/** Displays a value in the notebook, awaited so that outputs keep their order and a headless
+ * run never misses one: a DataFrame as a rich table (see {@linkcode shownFrame}), Markdown
+ * from {@linkcode md}. */
+export async function show(value: unknown): Promise<void> {
+  await jupyter().display(isFrame(value) ? shownFrame(value) : value);
+  counted();
+}
+
+/** Displays a named table: its title and name, then the frame as a rich table. */
+export async function showTable(table: NamedTable | undefined, name = "?"): Promise<void> {
+  if (!table) return await show(md(`*No table \`${name}\` in this dataset.*`));
+  await show(md(`#### ${table.title}\n\`${table.name}\`, ${table.frame.height} rows`));
+  await show(table.frame);
+}
+
+/** Displays a figure as a Plotly MIME bundle (awaited, so outputs keep their order). */
+export async function showFigure(spec: FigureSpec | undefined, id = "?"): Promise<void> {
+  if (!spec) return await show(md(`*No figure \`${id}\` in this dataset.*`));
+  await jupyter().display(figureBundle(spec), { raw: true });
+  counted();
+}

@@ -1,0 +1,175 @@
+"""Executes Jupyter notebooks under a kernel with nbclient, as `deno task notebooks` asks.
+
+Usage: /usr/bin/python3 notebooks/_execute.py --kernel NAME [--timeout S] [--out DIR] NB...
+
+Each notebook runs in a fresh kernel started in the notebook's own folder. Outputs are written
+back (or to DIR) only when every cell succeeds; execution timing metadata is not recorded, so
+the written file depends only on the code and the data. The first failing cell stops the run
+with a message naming the notebook and the cell (1-based, and its id), and exit status 1.
+
+Deno's kernel (2.x) publishes outputs on a ZeroMQ PUB socket that silently drops a message
+when the client lags (zmq.rs: "SHALL silently drop the message if the queue for a subscriber
+is full"), and can leave the tail of a large message unsent until its next message, after the
+cell's idle status. Both were seen here, at random, under load. So: a barrier after each cell
+(OrderedClient), and a count of the displays the notebook made, compared with the outputs
+received; a notebook that lost any is executed again, up to ATTEMPTS times.
+"""
+import argparse
+import os
+import queue
+import sys
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+from nbclient.util import ensure_async
+
+
+async def iopub_handshake(client, attempts=50):
+    """Waits until the kernel's IOPub messages reach us.
+
+    A ZeroMQ subscription takes effect some time after it is made: what the kernel publishes
+    before then is lost, and a notebook's first outputs went missing that way under load. The
+    kernel publishes a status message for every request, so ask for kernel_info until one of
+    those status messages arrives.
+    """
+    kc = client.kc
+    for _ in range(attempts):
+        msg_id = kc.kernel_info()
+        try:
+            while True:
+                msg = await kc.get_iopub_msg(timeout=0.2)
+                if msg["parent_header"].get("msg_id") == msg_id:
+                    return
+        except queue.Empty:
+            continue
+    raise RuntimeError("the kernel's IOPub messages never arrived")
+
+
+class OrderedClient(NotebookClient):
+    """nbclient, waiting for the outputs that Deno's kernel publishes after its idle status.
+
+    nbclient takes a cell's "idle" status as the end of its outputs, and ignores what comes
+    after. After the idle status, send a kernel_info request as a barrier (its messages also
+    push out what the kernel left unsent) and keep the cell's outputs that arrive before the
+    barrier's own idle status.
+    """
+
+    barrier_timeout = 60
+
+    async def _async_poll_output_msg(self, parent_msg_id, cell, cell_index):
+        await super()._async_poll_output_msg(parent_msg_id, cell, cell_index)
+        barrier = self.kc.kernel_info()
+        while True:
+            msg = await ensure_async(self.kc.iopub_channel.get_msg(timeout=self.barrier_timeout))
+            parent = msg["parent_header"].get("msg_id")
+            if parent == parent_msg_id and msg["msg_type"] != "status":
+                self.process_message(msg, cell, cell_index)
+            elif (
+                parent == barrier
+                and msg["msg_type"] == "status"
+                and msg["content"].get("execution_state") == "idle"
+            ):
+                return
+
+
+# Appended to each notebook for the run, then removed: displays the number of displays the
+# notebook's helpers (notebooks/_display.ts) made, or -1 where they were not used.
+PROBE = """{
+  const n = globalThis[Symbol.for("whiskbench.notebook.displays")] ?? -1;
+  await Deno.jupyter.display({ "application/x.whiskbench-displays+json": { n } }, { raw: true });
+}"""
+PROBE_MIME = "application/x.whiskbench-displays+json"
+ATTEMPTS = 4
+
+
+def lost_outputs(nb):
+    """How many displays the kernel made that did not reach us (None: cannot tell)."""
+    probe = nb.cells[-1]
+    found = [o for o in probe.get("outputs", []) if PROBE_MIME in o.get("data", {})]
+    if not found:
+        return None
+    made = found[0]["data"][PROBE_MIME]["n"]
+    if made < 0:
+        return 0
+    got = sum(
+        1
+        for cell in nb.cells[:-1]
+        if cell.cell_type == "code"
+        for o in cell.outputs
+        if o.output_type == "display_data"
+    )
+    return made - got
+
+
+def execute(path, kernel, timeout, out):
+    """Executes the notebook at `path`; re-executes it while outputs went missing."""
+    for attempt in range(1, ATTEMPTS + 1):
+        nb = execute_once(path, kernel, timeout)
+        if nb is None:
+            return False
+        lost = lost_outputs(nb)
+        nb.cells.pop()
+        if lost == 0:
+            break
+        what = "the display count" if lost is None else f"{lost} output(s)"
+        print(f"{path}: the kernel dropped {what}; attempt {attempt} of {ATTEMPTS}",
+              file=sys.stderr, flush=True)
+    else:
+        print(f"{path}: outputs still missing after {ATTEMPTS} attempts", file=sys.stderr)
+        return False
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+    nbformat.validate(nb)
+    target = os.path.join(out, os.path.basename(path)) if out else path
+    nbformat.write(nb, target)
+    print(f"executed {path}" + (f" -> {target}" if out else ""), flush=True)
+    return True
+
+
+def execute_once(path, kernel, timeout):
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(PROBE, id="whiskbench-display-count"))
+    current = {}
+
+    def on_cell_start(cell, cell_index):
+        current["index"] = cell_index
+        current["id"] = cell.get("id", "")
+
+    client = OrderedClient(
+        nb,
+        kernel_name=kernel,
+        timeout=timeout,
+        record_timing=False,
+        iopub_timeout=60,  # the barrier runs within it; under load 4 s (the default) was short
+        resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}},
+        on_cell_start=on_cell_start,
+    )
+    client.on_notebook_start = lambda notebook: iopub_handshake(client)
+    try:
+        client.execute()
+    except Exception as err:  # CellExecutionError, a time-out or a dead kernel
+        where = f"cell {current.get('index', -1) + 1} (id {current.get('id', '?')!r})"
+        kind = "failed" if isinstance(err, CellExecutionError) else f"failed ({type(err).__name__})"
+        print(f"{path}: {where} {kind}:\n{err}", file=sys.stderr)
+        return None
+    return nb
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kernel", required=True)
+    parser.add_argument("--timeout", type=int, default=300)
+    parser.add_argument("--out")
+    parser.add_argument("notebooks", nargs="+")
+    args = parser.parse_args()
+    if args.out:
+        os.makedirs(args.out, exist_ok=True)
+    for path in args.notebooks:
+        if not execute(path, args.kernel, args.timeout, args.out):
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,387 @@
+/**
+ * The notebooks, executed under the real Deno kernel by Debian's nbclient (as `deno task
+ * notebooks` runs them), into a temporary folder: no cell fails, the outputs hold the tables
+ * and figures expected, and the committed notebooks hold exactly these outputs (up to date,
+ * deterministic, no absolute paths). Plus the parameters and kernelspec helpers on their own.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { ingest } from "../ingest/mod.ts";
+import { executeNotebooks, listNotebooks, NOTEBOOK_DIR } from "../cli/notebooks.ts";
+import { installKernel, KERNEL_NAME, kernelSpec, userDataDir } from "../cli/kernel.ts";
+import { figureBundle } from "../notebooks/_display.ts";
+import {
+  parseLevels,
+  PROJECT_ROOT,
+  readParams,
+  shownLevels,
+  shownPath,
+} from "../notebooks/_params.ts";
+import { boxStats, figureSvg } from "../notebooks/_svg.ts";
+import { activationLog, rawDir } from "./_raw_logs.ts";
+
+// deno-lint-ignore no-explicit-any
+type Notebook = { metadata: any; cells: any[] };
+// deno-lint-ignore no-explicit-any
+type Output = Record<string, any>;
+
+const PLOTLY = "application/vnd.plotly.v1+json";
+
+/** A multi-line string of a notebook file (a string or, as nbformat writes it, a list). */
+function text(value: string | string[]): string {
+  return [value].flat().join("");
+}
+
+async function readNotebook(path: string): Promise<Notebook> {
+  return JSON.parse(await Deno.readTextFile(path));
+}
+
+function outputs(nb: Notebook, cellId?: string): Output[] {
+  return nb.cells
+    .filter((c) => c.cell_type === "code" && (cellId === undefined || c.id === cellId))
+    .flatMap((c) => c.outputs as Output[]);
+}
+
+function plotly(nb: Notebook, cellId?: string): Output[] {
+  return outputs(nb, cellId).filter((o) => o.data?.[PLOTLY]).map((o) => o.data[PLOTLY]);
+}
+
+/** The tables (dataresource records) displayed by a cell, in order. */
+function frames(nb: Notebook, cellId: string): Record<string, unknown>[][] {
+  return outputs(nb, cellId)
+    .filter((o) => o.data?.["application/vnd.dataresource+json"])
+    .map((o) => o.data["application/vnd.dataresource+json"].data);
+}
+
+/** Every notebook executed once into a temporary folder, shared by the tests below. */
+let executed: Promise<string> | undefined;
+function executeAll(): Promise<string> {
+  executed ??= (async () => {
+    const out = await Deno.makeTempDir({ prefix: "whiskbench-notebooks-" });
+    await executeNotebooks(await listNotebooks(), { out, progress: false });
+    return out;
+  })();
+  return executed;
+}
+
+const EXPECTED_NOTEBOOKS = [
+  "00_overview.ipynb",
+  "01_cold_start.ipynb",
+  "02_warm_no_load_and_hash.ipynb",
+  "03_mixed_loads.ipynb",
+  "04_comparison_and_slowdown.ipynb",
+  "05_capacity_and_resources.ipynb",
+  "06_executor_durations.ipynb",
+];
+
+Deno.test("the notebooks folder holds one notebook per part and the overview", async () => {
+  const names = (await listNotebooks()).map((p) => p.slice(NOTEBOOK_DIR.length + 1));
+  assert.deepEqual(names, EXPECTED_NOTEBOOKS);
+});
+
+Deno.test("every notebook executes under the Deno kernel with no cell error", async () => {
+  const out = await executeAll();
+  for (const name of EXPECTED_NOTEBOOKS) {
+    const nb = await readNotebook(join(out, name));
+    assert.equal(nb.metadata.kernelspec.name, KERNEL_NAME, name);
+    assert.equal(nb.metadata.language_info.name, "typescript", name);
+    const errors = outputs(nb).filter((o) => o.output_type === "error");
+    assert.deepEqual(errors, [], name);
+    const counts = nb.cells.filter((c) => c.cell_type === "code").map((c) => c.execution_count);
+    assert.deepEqual(counts, counts.map((_, i) => i + 1), name);
+  }
+});
+
+/** The figures of each notebook, by title prefix: the thesis's, then the explore cell's. */
+const EXPECTED_FIGURES: Record<string, number> = {
+  "00_overview.ipynb": 0,
+  "01_cold_start.ipynb": 3, // Figures 5, 6; a zoom on the first levels
+  "02_warm_no_load_and_hash.ipynb": 4, // Figures 7, 8, 9, 11
+  "03_mixed_loads.ipynb": 10, // Figures 13-15, 17, 19, 21, 23, 25, 27, 29
+  "04_comparison_and_slowdown.ipynb": 0,
+  "05_capacity_and_resources.ipynb": 2, // Figures 31, 32
+  "06_executor_durations.ipynb": 2, // Figures 33, 34
+};
+
+Deno.test("each notebook shows its figures as Plotly bundles with an SVG fallback", async () => {
+  const out = await executeAll();
+  for (const name of EXPECTED_NOTEBOOKS) {
+    const nb = await readNotebook(join(out, name));
+    const bundles = outputs(nb).filter((o) => o.data?.[PLOTLY]).map((o) => o.data);
+    assert.equal(bundles.length, EXPECTED_FIGURES[name], name);
+    for (const b of bundles) {
+      assert.ok(b[PLOTLY].data.length > 0 && b[PLOTLY].layout.title.text, name);
+      assert.match(text(b["image/svg+xml"]), /^<svg [^]*<\/svg>$/, name);
+    }
+  }
+});
+
+Deno.test("the overview links every notebook and shows the scorecard and Tables 1, 2", async () => {
+  const nb = await readNotebook(join(await executeAll(), "00_overview.ipynb"));
+  const intro = text(nb.cells[0].source);
+  for (const name of EXPECTED_NOTEBOOKS.slice(1)) assert.ok(intro.includes(`](${name})`), name);
+  const card = text(outputs(nb, "scorecard")[0].data["text/markdown"]);
+  assert.match(card, /published cells: \d+/);
+  assert.match(card, /exact at printed precision: \d+/);
+  const [actions] = frames(nb, "actions");
+  assert.ok(actions.some((r) => r.file === "hello.rs" && r.lines_of_code === 13));
+});
+
+Deno.test("01_cold_start shows Tables 3, 4 and Figures 5, 6", async () => {
+  const nb = await readNotebook(join(await executeAll(), "01_cold_start.ipynb"));
+  const [docker, wasm] = frames(nb, "tables");
+  assert.deepEqual(
+    [docker[0].level, docker[0].n, docker[0].mean, docker[0].sd],
+    [1, 8, 2879, 83.353],
+  );
+  assert.deepEqual([wasm[0].level, wasm[0].n, wasm[0].mean], [1, 10, 47.8]);
+  assert.equal(docker.length, 15);
+  const figures = plotly(nb, "figures");
+  assert.deepEqual(figures.map((f) => f.layout.title.text), [
+    "Cold-start latency per level, Docker",
+    "Cold-start latency per level, Wasm",
+  ]);
+  assert.equal(figures[0].data.filter((t: Output) => t.type === "box").length, 15);
+  const bundle = outputs(nb, "figures")[0].data;
+  assert.match(text(bundle["image/svg+xml"]), /^<svg /);
+  assert.equal(text(bundle["text/plain"]), "figure_05: Cold-start latency per level, Docker");
+});
+
+Deno.test("the committed notebooks hold the outputs of an execution (run deno task notebooks)", async () => {
+  const out = await executeAll();
+  for (const name of EXPECTED_NOTEBOOKS) {
+    const committed = await readNotebook(join(NOTEBOOK_DIR, name));
+    const fresh = await readNotebook(join(out, name));
+    assert.deepEqual(
+      committed,
+      fresh,
+      `notebooks/${name}: committed outputs differ from a fresh execution; ` +
+        "run `deno task notebooks` and commit the result",
+    );
+  }
+});
+
+Deno.test("the committed notebooks hold no absolute path and no execution times", async () => {
+  for (const path of await listNotebooks()) {
+    const text = await Deno.readTextFile(path);
+    assert.ok(!text.includes(PROJECT_ROOT.replace(/\/$/, "")), `${path}: project path`);
+    assert.doesNotMatch(text, /"\/(tmp|root|home|work|Users)\//, path);
+    assert.doesNotMatch(text, /iopub\.|shell\.execute_reply|"execution":/, path);
+  }
+});
+
+Deno.test("deno task notebooks points every notebook at another dataset and levels", async () => {
+  const raw = await rawDir({
+    "1_wasm_cold_start.log": activationLog([
+      [
+        { level: 1, records: [{ id: "a", wait: 5, init: 40 }] },
+        { level: 2, records: [{ id: "b", wait: 3, init: 50 }, { id: "c", wait: 7, init: 60 }] },
+      ],
+    ]),
+  });
+  const data = `${raw}-dataset`;
+  await ingest(raw, data);
+  const out = await Deno.makeTempDir();
+  await executeNotebooks(await listNotebooks(), { out, data, levels: "1-2", progress: false });
+  const nb = await readNotebook(join(out, "01_cold_start.ipynb"));
+  const params = text(outputs(nb, "parameters")[0].data["text/markdown"]);
+  assert.ok(params.includes(data) && params.includes("levels** 1-2"), params);
+  const [wasm] = frames(nb, "tables");
+  assert.deepEqual(wasm.map((r) => [r.level, r.n, r.mean]), [[1, 1, 45], [2, 2, 60]]);
+  assert.equal(plotly(nb, "figures").length, 1);
+  // A part with no data behind it says so rather than failing.
+  const warm = await readNotebook(join(out, "02_warm_no_load_and_hash.ipynb"));
+  const notes = outputs(warm, "hello-tables").map((o) => text(o.data["text/markdown"]));
+  assert.deepEqual(notes, ["*No table `warm_wasm_hello` in this dataset.*"]);
+});
+
+Deno.test("deno task notebooks names the notebook and the cell that fails", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = join(dir, "broken.ipynb");
+  const cell = (id: string, source: string) => ({
+    cell_type: "code",
+    id,
+    metadata: {},
+    execution_count: null,
+    outputs: [],
+    source,
+  });
+  await Deno.writeTextFile(
+    path,
+    JSON.stringify({
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: { kernelspec: { name: KERNEL_NAME, display_name: "x", language: "typescript" } },
+      cells: [cell("fine", "1 + 1"), cell("boom", 'throw new RangeError("no such level")')],
+    }),
+  );
+  await assert.rejects(
+    executeNotebooks([path], { progress: false }),
+    (err: Error) => {
+      assert.match(err.message, /broken\.ipynb: cell 2 \(id 'boom'\) failed/);
+      assert.match(err.message, /RangeError: no such level/);
+      return true;
+    },
+  );
+  assert.deepEqual((await readNotebook(path)).cells[0].outputs, [], "not written on failure");
+});
+
+Deno.test("readParams() reads a JSON file, then the environment, paths made absolute", () => {
+  const files: Record<string, string> = {
+    [join(PROJECT_ROOT, "p/params.json")]: '{"data": "../other", "levels": [1, 2, 4]}',
+  };
+  const read = (p: string) =>
+    files[p] ?? (() => {
+      throw new Deno.errors.NotFound(p);
+    })();
+  assert.deepEqual(readParams({}, read), {
+    data: join(PROJECT_ROOT, "data/thesis"),
+    levels: parseLevels(15, "x"),
+  });
+  assert.deepEqual(readParams({ WHISKBENCH_PARAMS: "p/params.json" }, read), {
+    data: join(PROJECT_ROOT, "other"),
+    levels: [1, 2, 4],
+  });
+  assert.deepEqual(
+    readParams({
+      WHISKBENCH_PARAMS: "p/params.json",
+      WHISKBENCH_DATA: "/d",
+      WHISKBENCH_LEVELS: "3",
+    }, read),
+    { data: "/d", levels: [1, 2, 3] },
+  );
+  assert.throws(
+    () => readParams({ WHISKBENCH_PARAMS: "missing.json" }, read),
+    /Cannot read notebook parameters .*missing\.json/,
+  );
+  assert.throws(
+    () => readParams({ WHISKBENCH_LEVELS: "1-x" }, read),
+    /Cannot read levels from WHISKBENCH_LEVELS: "1-x", expected/,
+  );
+});
+
+Deno.test("parseLevels() reads N, A-B, lists and arrays, and rejects the rest", () => {
+  assert.deepEqual(parseLevels("3", "x"), [1, 2, 3]);
+  assert.deepEqual(parseLevels("2-4", "x"), [2, 3, 4]);
+  assert.deepEqual(parseLevels(" 1, 5 ,9", "x"), [1, 5, 9]);
+  assert.deepEqual(parseLevels([7], "x"), [7]);
+  for (const bad of [0, "", "4-2", "a", [1.5], "1,,2", null, { n: 1 }]) {
+    assert.throws(() => parseLevels(bad, "where"), RangeError, JSON.stringify(bad));
+  }
+});
+
+Deno.test("shownPath() and shownLevels() keep outputs free of absolute paths", () => {
+  assert.equal(shownPath(join(PROJECT_ROOT, "data/thesis")), "data/thesis");
+  assert.equal(shownPath("/elsewhere/ds"), "/elsewhere/ds");
+  assert.equal(shownLevels([1, 2, 3]), "1-3");
+  assert.equal(shownLevels([1, 2, 4]), "1, 2, 4");
+});
+
+Deno.test("figureBundle() carries the Plotly spec, a static SVG and the title", () => {
+  const spec = {
+    id: "figure_33",
+    title: "t",
+    figure: { data: [{ type: "bar", x: ["a"], y: [1] }], layout: { title: { text: "t" } } },
+  };
+  const bundle = figureBundle(spec);
+  assert.equal(bundle[PLOTLY], spec.figure);
+  assert.match(bundle["image/svg+xml"] as string, /^<svg [^]*<\/svg>$/);
+  assert.equal(bundle["text/plain"], "figure_33: t");
+  const html = bundle["text/html"] as string;
+  const b64 = html.match(/^<img alt="figure_33: t" src="data:image\/svg\+xml;base64,([^"]+)">$/)
+    ?.[1];
+  assert.equal(
+    new TextDecoder().decode(Uint8Array.from(atob(b64!), (c) => c.charCodeAt(0))),
+    bundle["image/svg+xml"],
+  );
+});
+
+Deno.test("kernelSpec() runs Deno's kernel; userDataDir() follows Jupyter's rules", () => {
+  assert.deepEqual(kernelSpec("/opt/deno").argv, [
+    "/opt/deno",
+    "jupyter",
+    "--kernel",
+    "--conn",
+    "{connection_file}",
+  ]);
+  assert.equal(userDataDir({ JUPYTER_DATA_DIR: "/j" }, "linux", "/h"), "/j");
+  assert.equal(userDataDir({}, "linux", "/h"), "/h/.local/share/jupyter");
+  assert.equal(userDataDir({ XDG_DATA_HOME: "/x" }, "linux", "/h"), "/x/jupyter");
+  assert.equal(userDataDir({}, "darwin", "/h"), "/h/Library/Jupyter");
+  assert.equal(userDataDir({ APPDATA: "C:\\A" }, "windows", "/h"), join("C:\\A", "jupyter"));
+});
+
+Deno.test("deno task notebooks re-executes a notebook whose outputs went missing, then fails", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = join(dir, "lossy.ipynb");
+  await Deno.writeTextFile(
+    path,
+    JSON.stringify({
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: { kernelspec: { name: KERNEL_NAME, display_name: "x", language: "typescript" } },
+      cells: [{
+        cell_type: "code",
+        id: "claims-two-displays",
+        metadata: {},
+        execution_count: null,
+        outputs: [],
+        // What a dropped message looks like to the runner: displays counted, none received.
+        source: 'globalThis[Symbol.for("whiskbench.notebook.displays")] = 2;',
+      }],
+    }),
+  );
+  await assert.rejects(
+    executeNotebooks([path], { progress: false }),
+    /lossy\.ipynb: the kernel dropped 2 output\(s\); attempt 1 of 4[^]*attempt 4 of 4[^]*still missing after 4 attempts/,
+  );
+});
+
+Deno.test("boxStats() draws a box as Plotly does: linear quartiles, 1.5 IQR whiskers", () => {
+  assert.deepEqual(boxStats([1, 2, 3, 4, 5, 6, 7, 8, 100]), {
+    q1: 3,
+    median: 5,
+    q3: 7,
+    low: 1,
+    high: 8,
+    outliers: [100],
+  });
+});
+
+Deno.test("figureSvg() draws boxes, means, stacked bars and two panels without a browser", () => {
+  const box = figureSvg({
+    data: [
+      { type: "box", x0: 1, y: [1, 2, 3, 4, 100] },
+      { type: "box", x0: 2, y: [2, 3, 4] },
+      { type: "scatter", mode: "markers", name: "Mean", x: [1, 2], y: [22, 3] },
+    ],
+    layout: { title: { text: "A <title>" }, annotations: [{ x: 1, y: 100, text: "100" }] },
+  });
+  assert.equal(box.match(/fill-opacity="0.25"/g)?.length, 2, "two boxes");
+  assert.ok(box.includes("A &lt;title&gt;") && box.includes(">100</text>"));
+  const bars = figureSvg({
+    data: [
+      { type: "bar", name: "wasi", x: ["a", "b"], y: [1, 2] },
+      { type: "bar", name: "module", x: ["a", "b"], y: [3, null] },
+    ],
+    layout: { barmode: "stack" },
+  });
+  assert.equal(bars.match(/<title>/g)?.length, 4);
+  const panels = figureSvg({
+    data: [
+      { type: "scatter", mode: "lines", x: [1, 2], y: [3, 4], xaxis: "x", yaxis: "y" },
+      { type: "scatter", mode: "lines", x: [1, 2], y: [5, 6], xaxis: "x2", yaxis: "y2" },
+    ],
+    layout: { xaxis: { domain: [0, 0.45] }, xaxis2: { domain: [0.55, 1] } },
+  });
+  assert.equal(panels.match(/<polyline/g)?.length, 2);
+});
+
+Deno.test("installKernel() writes kernel.json where Jupyter looks for it", async () => {
+  const dir = await Deno.makeTempDir();
+  const kernelDir = await installKernel(dir, { deno: "/opt/deno" });
+  assert.equal(kernelDir, join(dir, "kernels", KERNEL_NAME));
+  const spec = JSON.parse(await Deno.readTextFile(join(kernelDir, "kernel.json")));
+  assert.equal(spec.display_name, "Deno (whiskbench)");
+  assert.equal(spec.argv[0], "/opt/deno");
+});
