@@ -1,0 +1,188 @@
+/**
+ * Benchmark 4: the collectors' invoke engine against wrk, both driving the same local no-op
+ * server of the invoke endpoint at the same number of requests in flight. The engine's
+ * overhead is its latency minus wrk's at the same percentile and concurrency.
+ *
+ * Like with like: the engine opens a new connection per invocation (collectors/openwhisk.ts
+ * says why: Deno's fetch re-sends a POST on a dropped reused connection), so wrk is run twice,
+ * with keep-alive (its default, the floor) and with `Connection: close` (the engine's own
+ * connection pattern); the overhead is given against the latter. Server, engine and wrk each
+ * run in a process of their own, with the open-file limit raised (`ulimit -n`).
+ */
+import { $ } from "zx";
+import type { DriveResult } from "./invoke_driver.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+
+/** One client at one concurrency. */
+export interface InvokePoint {
+  client: "whiskbench invoke engine" | "wrk keep-alive" | "wrk Connection: close";
+  concurrency: number;
+  requests: number;
+  errors: number;
+  rps: number;
+  p50_ms: number;
+  p99_ms: number;
+}
+
+/** Benchmark 4's result: every point, and the engine's overhead per concurrency. */
+export interface InvokeBenchResult {
+  points: InvokePoint[];
+  overhead: { concurrency: number; p50_ms: number; p99_ms: number }[];
+  open_files: number;
+  skipped: string[];
+}
+
+/** Milliseconds of a wrk duration such as `635.00us`, `1.23ms`, `2.01s`. */
+export function wrkMs(text: string): number {
+  const m = /^([\d.]+)(us|ms|s)$/.exec(text.trim());
+  if (!m) throw new SyntaxError(`wrk duration "${text}": expected a number with us, ms or s`);
+  const n = Number(m[1]);
+  // Through whole microseconds (wrk prints at most that), so 1.23ms is 1.23, not 1.2300000001.
+  const us = Math.round(n * (m[2] === "us" ? 1 : m[2] === "ms" ? 1e3 : 1e6));
+  return us / 1000;
+}
+
+/** The requests, errors, rate and p50/p99 latency of wrk's `--latency` output. */
+export function parseWrk(
+  out: string,
+): { requests: number; errors: number; rps: number; p50_ms: number; p99_ms: number } {
+  const grab = (re: RegExp, what: string) => {
+    const m = re.exec(out);
+    if (!m) throw new SyntaxError(`wrk output has no ${what}:\n${out}`);
+    return m;
+  };
+  const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(out);
+  const errors = (sock ? sock.slice(1).reduce((a, b) => a + Number(b), 0) : 0) +
+    (non2xx ? Number(non2xx[1]) : 0);
+  return {
+    requests: Number(grab(/(\d+) requests in /, "request count")[1]),
+    errors,
+    rps: Number(grab(/Requests\/sec:\s+([\d.]+)/, "Requests/sec")[1]),
+    p50_ms: wrkMs(grab(/^\s+50%\s+(\S+)/m, "50% latency")[1]),
+    p99_ms: wrkMs(grab(/^\s+99%\s+(\S+)/m, "99% latency")[1]),
+  };
+}
+
+/** Lua for wrk: the engine's request (POST, JSON body, basic auth), optionally closing. */
+export function wrkScript(close: boolean): string {
+  return [
+    'wrk.method = "POST"',
+    'wrk.body = "{}"',
+    'wrk.headers["Content-Type"] = "application/json"',
+    'wrk.headers["Accept"] = "application/json"',
+    `wrk.headers["Authorization"] = "Basic ${btoa("bench:bench")}"`,
+    ...(close ? ['wrk.headers["Connection"] = "close"'] : []),
+  ].join("\n") + "\n";
+}
+
+/** Options of {@linkcode invokeBench}. */
+export interface InvokeBenchOptions {
+  /** Requests in flight. Default 1, 64 and 1,024. */
+  concurrency?: number[];
+  /** Seconds per client and concurrency. Default 5. */
+  seconds?: number;
+  /** Open-file limit asked for. Default 65,536. */
+  openFiles?: number;
+  log?: (line: string) => void;
+}
+
+/** Runs benchmark 4 (needs wrk; says so where it is missing). */
+export async function invokeBench(
+  work: string,
+  { concurrency = [1, 64, 1024], seconds = 5, openFiles = 65_536, log = console.error }:
+    InvokeBenchOptions = {},
+): Promise<InvokeBenchResult> {
+  $.verbose = false;
+  const result: InvokeBenchResult = { points: [], overhead: [], open_files: 0, skipped: [] };
+  if ((await $`command -v wrk`.nothrow()).exitCode !== 0) {
+    result.skipped.push("bench 4: wrk not found (Debian: apt-get install wrk)");
+    return result;
+  }
+  const limit = await $`sh -c ${`ulimit -n ${openFiles} 2>/dev/null; ulimit -n`}`;
+  result.open_files = Number(limit.stdout.trim());
+  const raise = `ulimit -n ${result.open_files};`;
+  const deno = Deno.execPath();
+  const server = $({
+    cwd: ROOT,
+  })`sh -c ${`${raise} exec ${deno} run -A bench/noop_invoke_server.ts`}`
+    .nothrow();
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      server.stdout.on("data", (d: Buffer) => {
+        const m = /listening (\d+)/.exec(String(d));
+        if (m) resolve(Number(m[1]));
+      });
+      server.then(() => reject(new Error("the no-op server exited before listening")));
+    });
+    const url = `http://127.0.0.1:${port}`;
+    const endpoint = `${url}/api/v1/namespaces/_/actions/noop?blocking=true&result=false`;
+    const scripts = { keep: `${work}/wrk_keep.lua`, close: `${work}/wrk_close.lua` };
+    await Deno.mkdir(work, { recursive: true });
+    await Deno.writeTextFile(scripts.keep, wrkScript(false));
+    await Deno.writeTextFile(scripts.close, wrkScript(true));
+    for (const c of concurrency) {
+      log(`bench 4: ${c} in flight, ${seconds} s per client`);
+      const engine = JSON.parse(
+        (await $({
+          cwd: ROOT,
+        })`sh -c ${`${raise} exec ${deno} run -A bench/invoke_driver.ts ${url} ${c} ${seconds}`}`)
+          .stdout,
+      ) as DriveResult;
+      result.points.push({ client: "whiskbench invoke engine", ...pick(engine), concurrency: c });
+      for (
+        const [client, script] of [["wrk keep-alive", scripts.keep], [
+          "wrk Connection: close",
+          scripts.close,
+        ]] as const
+      ) {
+        const threads = Math.min(2, c);
+        const out =
+          await $`sh -c ${`${raise} exec wrk -t${threads} -c${c} -d${seconds}s --latency -s ${script} '${endpoint}'`}`;
+        result.points.push({ client, concurrency: c, ...parseWrk(out.stdout) });
+      }
+      const e = result.points.at(-3)!, w = result.points.at(-1)!;
+      result.overhead.push({
+        concurrency: c,
+        p50_ms: e.p50_ms - w.p50_ms,
+        p99_ms: e.p99_ms - w.p99_ms,
+      });
+    }
+  } finally {
+    server.kill("SIGKILL");
+    await server;
+  }
+  return result;
+}
+
+function pick(d: DriveResult) {
+  return { requests: d.requests, errors: d.errors, rps: d.rps, p50_ms: d.p50_ms, p99_ms: d.p99_ms };
+}
+
+/** Benchmark 4 as a Markdown table. */
+export function invokeTable(r: InvokeBenchResult): string {
+  const lines = [
+    `open-file limit: ${r.open_files}`,
+    "",
+    "| in flight | client | requests | errors | req/s | p50 ms | p99 ms |",
+    "| ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+    ...r.points.map((p) =>
+      `| ${p.concurrency} | ${p.client} | ${p.requests} | ${p.errors} | ${p.rps.toFixed(0)} | ` +
+      `${p.p50_ms.toFixed(3)} | ${p.p99_ms.toFixed(3)} |`
+    ),
+    "",
+    "| in flight | engine overhead p50 ms | engine overhead p99 ms (vs wrk Connection: close) |",
+    "| ---: | ---: | ---: |",
+    ...r.overhead.map((o) =>
+      `| ${o.concurrency} | ${o.p50_ms.toFixed(3)} | ${o.p99_ms.toFixed(3)} |`
+    ),
+  ];
+  return lines.join("\n") + "\n";
+}
+
+if (import.meta.main) {
+  const work = await Deno.makeTempDir({ prefix: "whiskbench-bench4-" });
+  const seconds = Number(Deno.args[0] ?? 5);
+  console.log(invokeTable(await invokeBench(work, { seconds })));
+}
