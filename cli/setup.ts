@@ -6,9 +6,9 @@
  */
 import { $ } from "zx";
 
-/** Debian packages the tests use, by the command each provides. None yet: the tables, ingest
- * and verify tests need only Deno and the npm packages. */
-export const SYSTEM_PACKAGES: Record<string, string> = {};
+/** Debian packages the tests use, by the command each provides: jq for the bench's jq + awk
+ * baseline (test/bench_test.ts). */
+export const SYSTEM_PACKAGES: Record<string, string> = { jq: "jq" };
 
 async function has(command: string): Promise<boolean> {
   return (await $`command -v ${command}`.nothrow().quiet()).exitCode === 0;
