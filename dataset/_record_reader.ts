@@ -32,6 +32,10 @@ const ANY = 0, RECORD = 1, ANNOTATION = 2, RESPONSE = 3, RESULT = 4;
 
 const decoder = new TextDecoder();
 
+/** Bytes that a string takes as they are: printable ASCII but `"` and `\\` (1), others 0. */
+const PLAIN = new Uint8Array(256);
+for (let b = 0x20; b < 0x80; b++) PLAIN[b] = b === QUOTE || b === BACKSLASH ? 0 : 1;
+
 function hexLower(b: number): number {
   return (b >= ZERO && b <= NINE) ? b - ZERO : (b >= 0x61 && b <= 0x66) ? b - 0x57 : -1;
 }
@@ -105,9 +109,9 @@ export class RecordReader {
     let plain = true;
     p++;
     for (;;) {
-      let c = 0;
-      while (p < n && (c = buf[p]) >= 0x20 && c < 0x80 && c !== QUOTE && c !== BACKSLASH) p++;
+      while (p < n && PLAIN[buf[p]] === 1) p++;
       if (p >= n) return -1;
+      const c = buf[p];
       if (c === QUOTE) break;
       if (c === BACKSLASH) {
         plain = false;
