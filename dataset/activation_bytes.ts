@@ -10,6 +10,7 @@
  */
 import pl from "nodejs-polars";
 import { Buffer } from "node:buffer";
+import { join } from "node:path";
 import type { RecordContext } from "./activation_row.ts";
 import { FALSE, type Field, NULL, NUMBER, RecordReader, STRING, TRUE } from "./_record_reader.ts";
 import { ACTIVATION_COLUMNS, type ActivationRow, FrameBuilder } from "./schema.ts";
@@ -52,7 +53,7 @@ export class ActivationRows {
   readonly #reader = new RecordReader();
   /** Finished pieces, in row order: TSV bytes or a builder of row objects. */
   #pieces: (Uint8Array | FrameBuilder<typeof ACTIVATION_COLUMNS>)[] = [];
-  #out = new Uint8Array(1 << 20);
+  #out = new Uint8Array(0);
   #len = 0;
   #mark = 0;
   #markRows = 0;
@@ -84,6 +85,11 @@ export class ActivationRows {
   /** Starts a level group of repetition `run` at `level`: its records commit or roll back together. */
   begin(run: number, level: number): void {
     this.#flushObjects();
+    // Rows go into buffers of a few MB, never copied to grow: a full one becomes a piece.
+    if (this.#out.length - this.#len < BUFFER_BYTES / 4) {
+      this.#flushBytes();
+      this.#out = new Uint8Array(BUFFER_BYTES);
+    }
     this.#mark = this.#len;
     this.#markRows = this.length;
     this.#prefix = encoder.encode(`${run}\t${level}\t`);
@@ -109,7 +115,7 @@ export class ActivationRows {
   #flushBytes(): void {
     if (this.#len > 0) {
       this.#pieces.push(this.#out.subarray(0, this.#len));
-      this.#out = new Uint8Array(this.#out.length);
+      this.#out = new Uint8Array(0);
       this.#len = this.#mark = 0;
       this.#markRows = this.length;
     }
@@ -250,17 +256,17 @@ export class ActivationRows {
 
   /**
    * Writes the rows as Parquet part `part` of `dir`'s activations and clears the builder:
-   * through `writer`'s worker where they are all TSV, else on this thread.
+   * through `writer` (off this thread) where they are all TSV, else here.
    */
   async writePart(dir: string, part: string, writer?: TsvPartWriter): Promise<void> {
     this.#flushBytes();
     this.#flushObjects();
     const pieces = this.#pieces;
-    if (writer && pieces.length === 1 && pieces[0] instanceof Uint8Array) {
+    if (writer && pieces.every((p) => p instanceof Uint8Array)) {
       this.#pieces = [];
       this.length = 0;
       this.#mark = this.#markRows = 0;
-      await writer.write(dir, part, pieces[0]);
+      await writer.write(dir, part, pieces as Uint8Array[]);
     } else {
       await writePart(dir, "activations", part, this.toFrame());
     }
@@ -286,6 +292,9 @@ function plainOrOther(f: Field): boolean {
   return f.start < 0 || f.kind !== STRING || (f.plain && f.end - f.start > 2);
 }
 
+/** Bytes of one row buffer. */
+const BUFFER_BYTES = 8 << 20;
+
 const TRUE_TEXT = encoder.encode("true"), FALSE_TEXT = encoder.encode("false");
 const NULL_TEXT = encoder.encode("null"), SOURCE_AND_HTTP = encoder.encode("record\t\t");
 
@@ -294,71 +303,71 @@ const TSV_SCHEMA = Object.fromEntries(
   Object.entries(ACTIVATION_COLUMNS).map(([name, type]) => [name, DTYPES[type]]),
 );
 
-/** The frame of TSV rows written by {@linkcode ActivationRows} (no header, no quoting). */
+/**
+ * How polars reads the TSV rows of {@linkcode ActivationRows}: no header, the schema's types,
+ * no quoting (no field holds a raw control character, so none starts with one), empty = null.
+ */
+const TSV_OPTIONS = { hasHeader: false, sep: "\t", schema: TSV_SCHEMA };
+
+/** The frame of TSV rows written by {@linkcode ActivationRows}. */
 export function tsvFrame(bytes: Uint8Array): pl.DataFrame {
   return pl.readCSV(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), {
-    hasHeader: false,
-    sep: "\t",
+    ...TSV_OPTIONS,
     quoteChar: "",
-    schema: TSV_SCHEMA,
     rechunk: true,
   });
 }
 
 /**
- * Writes Parquet parts from TSV rows in a worker, so that reading the next rows and writing
- * the last ones use two cores. At most `inFlight` parts wait (bounded memory); `close()` waits
- * for all and ends the worker, and reports the first failure.
+ * Writes Parquet parts from TSV rows with polars' streaming engine, off the JS thread: the
+ * rows go to a temporary TSV file beside the part, and `scanCSV(...).sinkParquet(...)` runs
+ * while the caller reads on. No frame is held by a JS object (whose native memory would wait
+ * for the garbage collector), so memory stays bounded; at most `inFlight` parts are pending.
+ * `close()` waits for all and reports the first failure.
  */
 export class TsvPartWriter {
-  #worker: Worker | null = null;
-  #pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   #waits: Promise<void>[] = [];
-  #next = 0;
   readonly #inFlight: number;
 
   constructor({ inFlight = 2 }: { inFlight?: number } = {}) {
     this.#inFlight = inFlight;
   }
 
-  #start(): Worker {
-    const worker = new Worker(new URL("./_tsv_part_worker.ts", import.meta.url).href, {
-      type: "module",
-    });
-    worker.onmessage = ({ data }: MessageEvent<{ id: number; error: string | null }>) => {
-      const job = this.#pending.get(data.id)!;
-      this.#pending.delete(data.id);
-      if (data.error === null) job.resolve();
-      else job.reject(new Error(`Cannot write a Parquet part: ${data.error}`));
-    };
-    worker.onerror = (e) => {
-      e.preventDefault();
-      for (const job of this.#pending.values()) job.reject(new Error(`part writer: ${e.message}`));
-      this.#pending.clear();
-    };
-    return worker;
-  }
-
-  /** Queues part `part` of `dir`'s activations; resolves once it may queue another. */
-  async write(dir: string, part: string, bytes: Uint8Array): Promise<void> {
-    this.#worker ??= this.#start();
-    const id = this.#next++;
-    const done = new Promise<void>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
-    done.catch(() => {}); // reported by close() or the next write
-    // The view goes with its buffer, moved rather than copied (the builder no longer uses it).
-    this.#worker.postMessage({ id, dir, part, bytes }, [bytes.buffer as ArrayBuffer]);
+  /** Starts writing part `part` of `dir`'s activations; resolves once it may start another. */
+  async write(dir: string, part: string, pieces: Uint8Array[]): Promise<void> {
+    const folder = join(dir, "activations");
+    await Deno.mkdir(folder, { recursive: true });
+    const path = join(folder, `${part}.parquet`);
+    const tsv = `${path}.tsv`;
+    {
+      using file = await Deno.open(tsv, { write: true, create: true, truncate: true });
+      for (const bytes of pieces) {
+        for (let off = 0; off < bytes.length;) off += await file.write(bytes.subarray(off));
+      }
+    }
+    const done = (async () => {
+      try {
+        await pl.scanCSV(tsv, { ...TSV_OPTIONS, quoteChar: "\x01" })
+          .sinkParquet(`${path}.tmp`, { compression: "zstd" })
+          .collect();
+        await Deno.rename(`${path}.tmp`, path);
+      } catch (cause) {
+        throw new Error(`Cannot write the dataset part ${path}: ${cause}`, { cause });
+      } finally {
+        await Deno.remove(tsv).catch(() => {});
+      }
+    })();
+    done.catch(() => {}); // reported by close()
     this.#waits.push(done);
     while (this.#waits.length >= this.#inFlight) await this.#waits.shift();
   }
 
-  /** Waits for every queued part and ends the worker; throws the first failure. */
+  /** Waits for every part started; throws the first failure. */
   async close(): Promise<void> {
-    try {
-      for (const w of this.#waits) await w;
-    } finally {
-      this.#waits = [];
-      this.#worker?.terminate();
-      this.#worker = null;
-    }
+    const waits = this.#waits;
+    this.#waits = [];
+    const results = await Promise.allSettled(waits);
+    const failed = results.find((r) => r.status === "rejected");
+    if (failed) throw (failed as PromiseRejectedResult).reason;
   }
 }
