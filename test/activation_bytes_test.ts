@@ -6,8 +6,9 @@
 import assert from "node:assert/strict";
 import type pl from "nodejs-polars";
 import { ActivationRows } from "../dataset/activation_bytes.ts";
-import { ACTIVATION_COLUMNS, activationRow, FrameBuilder } from "../dataset/mod.ts";
-import { record } from "./_raw_logs.ts";
+import { ACTIVATION_COLUMNS, activationRow, errorRow, FrameBuilder } from "../dataset/mod.ts";
+import { readActivationLog } from "../ingest/activation_log.ts";
+import { activationLog, record } from "./_raw_logs.ts";
 
 const CONTEXT = { experiment: "concurrency", workload: "hello", runtime: "wasm" };
 
@@ -157,4 +158,49 @@ Deno.test("ActivationRows keeps fast rows and object rows in order, and rolls a 
   const frame = rows.toFrame();
   assert.deepEqual(frame.getColumn("level").toArray(), [1, 2, 3]);
   assert.equal(rows.length, 0);
+});
+
+/** Rows of a raw log as ingest builds them, with or without the fast path, read in `size`-byte chunks. */
+async function logRows(
+  text: string,
+  size: number,
+  fast: boolean,
+): Promise<{ frame: pl.DataFrame; fastGroups: number }> {
+  const bytes = new TextEncoder().encode(text);
+  async function* chunks() {
+    for (let i = 0; i < bytes.length; i += size) yield bytes.slice(i, i + size);
+  }
+  const rows = new ActivationRows(CONTEXT);
+  let fastGroups = 0;
+  for await (const item of readActivationLog(chunks(), "x.log", fast ? rows : undefined)) {
+    if (item.type === "group" && item.fast !== undefined) fastGroups++;
+    const ctx = { ...CONTEXT, run: item.run, level: null as number | null };
+    if (item.type === "trailer") rows.push(errorRow(ctx, item.text));
+    else if (item.fast === undefined) {
+      ctx.level = item.level;
+      for (const r of item.responses) rows.push(activationRow(r, ctx, "x.log"));
+    }
+  }
+  return { frame: rows.toFrame(), fastGroups };
+}
+
+Deno.test("readActivationLog() with the fast path gives the full parser's rows, however the bytes are cut", async () => {
+  const odd = JSON.stringify(record({ id: "odd", wait: 9 }), null, 1); // declined: spaces
+  const log = activationLog([
+    [
+      { level: 1, records: [{ id: "a", wait: 5, init: 40 }, { id: "b", wait: 2 }] },
+      { level: 2, records: [{ id: "c", wait: 3 }, { id: "d", wait: 4, success: false }] },
+    ],
+    [{ level: 1, records: [{ id: "e", wait: 7, init: 50 }] }],
+  ], 'Final Error:Curl("reset")').replace(
+    '{"no_concurrent_requests":1,"responses":[',
+    (m) => `{"no_concurrent_requests":3,"responses":[${odd}]},${m}`,
+  );
+  const expected = (await logRows(log, 1 << 20, false)).frame;
+  assert.equal(expected.height, 7);
+  for (const size of [1, 7, 64, 333, 1 << 20]) {
+    const { frame, fastGroups } = await logRows(log, size, true);
+    assert.deepEqual(frame.toRecords(), expected.toRecords(), `chunks of ${size}`);
+    assert.equal(fastGroups, 3, `chunks of ${size}`);
+  }
 });
