@@ -95,6 +95,21 @@ export function resultTable(rows: ResultRow[]): string {
   return lines.join("\n") + "\n";
 }
 
+/** The results as Markdown: date, machine, versions, the table, what was skipped. */
+export function resultMarkdown(r: BenchResults): string {
+  const kv = (o: Record<string, string | number>) =>
+    Object.entries(o).map(([k, v]) => `${k} ${v}`).join("; ");
+  return [
+    `Run ${r.date}. Machine: ${kv(r.machine)}.`,
+    `Versions: ${kv(r.versions)}.`,
+    "",
+    resultTable(r.rows),
+    ...r.skipped.map((s) => `- ${s}`),
+    ...r.differences.map((d) => `- DIFFERS: ${d}`),
+    "",
+  ].join("\n");
+}
+
 async function commandOutput(cmd: string, args: string[]): Promise<string> {
   try {
     const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
@@ -129,7 +144,8 @@ async function versions(): Promise<Record<string, string>> {
     polars: (pl as unknown as { version?: string }).version ?? "nodejs-polars 0.25.2",
     duckdb: String(duck),
     jq: await commandOutput("jq", ["--version"]),
-    awk: (await commandOutput("awk", ["--version"])).split("\n")[0],
+    // mawk (Debian's default awk) says its version with -W version, gawk with --version.
+    awk: (await commandOutput("awk", ["-W", "version"])).split("\n")[0],
     wrk: (await commandOutput("wrk", ["--version"])).split("\n")[0],
   };
 }

@@ -1,13 +1,14 @@
 /**
  * `deno task bench [--sizes 100MB,1GB] [--rows 10000000] [--runs 3] [--only 1,2,3,4]
  * [--work DIR] [--json FILE] [--quick]`: the performance benchmarks of issue 8, with ratios
- * against the baselines measured in the same run. Generated data goes to `--work` (default a
+ * against the baselines measured in the same run. Results go to the JSON file (default
+ * `<work>/results.json`) and the same name ending `.md` (the table, machine and versions). Generated data goes to `--work` (default a
  * folder under the system's temporary directory, reused between runs); `--quick` runs every
  * benchmark at a tiny scale, once, to check that the bench works (numbers meaningless).
  */
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import { resultTable, runBench } from "../bench/mod.ts";
+import { resultMarkdown, resultTable, runBench } from "../bench/mod.ts";
 import { parse, run } from "./_args.ts";
 
 const USAGE = "usage: deno task bench [--sizes 100MB,1GB] [--rows N] [--runs N] [--only 1,2,3,4] " +
@@ -44,6 +45,7 @@ if (import.meta.main) {
     });
     const json = values.json ?? join(work, "results.json");
     await Deno.writeTextFile(json, JSON.stringify(results, null, 2) + "\n");
+    await Deno.writeTextFile(json.replace(/(\.json)?$/, ".md"), resultMarkdown(results));
     console.log(resultTable(results.rows));
     for (const s of results.skipped) console.log(s);
     for (const d of results.differences) console.log(`DIFFERS: ${d}`);

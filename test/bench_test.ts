@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { generateRawLogs } from "../bench/generate_raw.ts";
 import { ingestBench } from "../bench/ingest_bench.ts";
-import { INVOKE_ENGINE_SKIPPED, resultTable, runBench } from "../bench/mod.ts";
+import { INVOKE_ENGINE_SKIPPED, resultMarkdown, resultTable, runBench } from "../bench/mod.ts";
 import { parseSize } from "../cli/bench.ts";
 
 async function bytesOf(dir: string): Promise<Uint8Array[]> {
@@ -52,6 +52,7 @@ Deno.test("runBench() at a tiny scale runs benchmarks 2 and 3 and skips 4 with i
   ]);
   assert.ok(results.skipped.some((s) => s.endsWith(INVOKE_ENGINE_SKIPPED)));
   assert.match(resultTable(results.rows), /\| 2 tables 5000 rows \| DuckDB \| 1 \|/);
+  assert.match(resultMarkdown(results), /Versions: deno 2\.[\s\S]*\| 3 report data\/thesis \|/);
   await Deno.remove(work, { recursive: true });
 });
 
