@@ -75,11 +75,15 @@ interface RawIndex {
 /** Bytes read at a time: large, so that few level groups straddle two reads. */
 const READ_BYTES = 4 << 20;
 
-/** A stream of a file's bytes that also hashes them. */
+/**
+ * A stream of a file's bytes that also hashes them. Two buffers take turns, so a chunk stays
+ * valid until the one after the next is read (every reader here copies what it keeps by then).
+ */
 async function* hashed(path: string, hash: ReturnType<typeof createHash>, size: { n: number }) {
   using file = await Deno.open(path);
-  for (;;) {
-    const chunk = new Uint8Array(READ_BYTES);
+  const buffers: Uint8Array[] = [];
+  for (let turn = 0;; turn ^= 1) {
+    const chunk = buffers[turn] ??= new Uint8Array(READ_BYTES);
     let n = 0;
     while (n < chunk.length) {
       const got = await file.read(chunk.subarray(n));
