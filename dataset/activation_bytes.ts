@@ -322,19 +322,22 @@ export function tsvFrame(bytes: Uint8Array): pl.DataFrame {
  * Writes Parquet parts from TSV rows with polars' streaming engine, off the JS thread: the
  * rows go to a temporary TSV file beside the part, and `scanCSV(...).sinkParquet(...)` runs
  * while the caller reads on. No frame is held by a JS object (whose native memory would wait
- * for the garbage collector), so memory stays bounded; at most `inFlight` parts are pending.
- * `close()` waits for all and reports the first failure.
+ * for the garbage collector), so memory stays bounded: at most `inFlight` parts (default 1)
+ * are written at once, a next one waits for the oldest. `close()` waits for all and reports
+ * the first failure.
  */
 export class TsvPartWriter {
   #waits: Promise<void>[] = [];
   readonly #inFlight: number;
 
-  constructor({ inFlight = 2 }: { inFlight?: number } = {}) {
+  constructor({ inFlight = 1 }: { inFlight?: number } = {}) {
     this.#inFlight = inFlight;
   }
 
-  /** Starts writing part `part` of `dir`'s activations; resolves once it may start another. */
+  /** Starts writing part `part` of `dir`'s activations (once fewer than `inFlight` are). */
   async write(dir: string, part: string, pieces: Uint8Array[]): Promise<void> {
+    // Parts already being written: wait for the oldest until fewer than inFlight remain.
+    while (this.#waits.length >= this.#inFlight) await this.#waits.shift();
     const folder = join(dir, "activations");
     await Deno.mkdir(folder, { recursive: true });
     const path = join(folder, `${part}.parquet`);
@@ -359,7 +362,6 @@ export class TsvPartWriter {
     })();
     done.catch(() => {}); // reported by close()
     this.#waits.push(done);
-    while (this.#waits.length >= this.#inFlight) await this.#waits.shift();
   }
 
   /** Waits for every part started; throws the first failure. */
