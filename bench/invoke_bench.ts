@@ -81,7 +81,7 @@ export function wrkScript(close: boolean): string {
 export interface InvokeBenchOptions {
   /** Requests in flight. Default 1, 64 and 1,024. */
   concurrency?: number[];
-  /** Seconds per client and concurrency. Default 5. */
+  /** Seconds per client and concurrency, whole (wrk's unit). Default 5. */
   seconds?: number;
   /** Open-file limit asked for. Default 65,536. */
   openFiles?: number;
@@ -95,6 +95,8 @@ export async function invokeBench(
     InvokeBenchOptions = {},
 ): Promise<InvokeBenchResult> {
   $.verbose = false;
+  // wrk takes whole seconds; every client gets the same duration.
+  seconds = Math.max(1, Math.round(seconds));
   const result: InvokeBenchResult = { points: [], overhead: [], open_files: 0, skipped: [] };
   if ((await $`command -v wrk`.nothrow()).exitCode !== 0) {
     result.skipped.push("bench 4: wrk not found (Debian: apt-get install wrk)");

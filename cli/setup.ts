@@ -12,7 +12,7 @@ import { $ } from "zx";
  * docker sampler's test starts its own engine (dockerd, with the docker client) and imports an
  * image built from the static busybox; the notebook tests and `deno task notebooks` run
  * Jupyter's nbclient with Debian's python3 (absolute paths: a pyenv or venv python3 on PATH does
- * not have these packages). */
+ * not have these packages); jq and wrk for the bench's baselines (test/bench_test.ts). */
 export const SYSTEM_PACKAGES: Record<string, string> = {
   "/usr/bin/jupyter-execute": "python3-nbclient",
   "/usr/bin/jupyter-nbconvert": "jupyter-nbconvert",
@@ -21,6 +21,8 @@ export const SYSTEM_PACKAGES: Record<string, string> = {
   dockerd: "docker.io",
   docker: "docker.io",
   busybox: "busybox-static",
+  jq: "jq",
+  wrk: "wrk",
 };
 
 async function has(command: string): Promise<boolean> {

@@ -6,7 +6,14 @@
  *
  * The file is scanned byte by byte for element boundaries and only one element at a time is
  * handed to JSON.parse, so memory stays bounded by the largest level group, not the file.
+ *
+ * Fast path: given an {@linkcode ActivationRows} builder, each level group in the exact layout
+ * OpenWhisk writes (`{"no_concurrent_requests":N,"responses":[...]}`, compact) is read straight
+ * into it, record by record, without JSON.parse; a group it declines (anything else, or one
+ * cut by the end of a chunk) takes the byte scanner and JSON.parse as before, so rows and
+ * errors are the same either way.
  */
+import type { ActivationRows, GroupIndex } from "../dataset/activation_bytes.ts";
 
 /** One `{no_concurrent_requests, responses}` element of a log. */
 export interface LevelGroup {
@@ -19,6 +26,13 @@ export interface LevelGroup {
   offset: number;
   /** Line of the element's `{` (1-based). */
   line: number;
+  /**
+   * Set when the fast path read the group: its records are already rows of the builder
+   * (`responses` is then empty), and this many.
+   */
+  fast?: number;
+  /** With the fast path and a builder that keeps an index: wait, init and id of each record. */
+  index?: GroupIndex | null;
 }
 
 /** The trailer line that ends a log, kept as the error of the last run. */
@@ -40,6 +54,61 @@ function isSpace(b: number): boolean {
 /** Trailer lines the thesis's tools write; any other text outside the arrays is an error. */
 const TRAILER = /^Final Error:/;
 
+const GROUP_HEAD = new TextEncoder().encode('{"no_concurrent_requests":');
+const RESPONSES = new TextEncoder().encode(',"responses":[');
+
+function matches(buf: Uint8Array, p: number, bytes: Uint8Array): boolean {
+  if (p + bytes.length > buf.length) return false;
+  for (let k = 0; k < bytes.length; k++) if (buf[p + k] !== bytes[k]) return false;
+  return true;
+}
+
+/**
+ * Reads the level group whose `{` is at `p` of `buf` into `rows` if it is in OpenWhisk's exact
+ * layout and every record takes the fast path; returns the index after the group and its
+ * level, or null (nothing kept) to leave the group to the full parser.
+ */
+function fastGroup(
+  buf: Uint8Array,
+  p: number,
+  run: number,
+  rows: ActivationRows,
+): { end: number; level: number; count: number; index: GroupIndex | null } | null {
+  if (!matches(buf, p, GROUP_HEAD)) return null;
+  p += GROUP_HEAD.length;
+  const digits = p;
+  let level = 0;
+  if (buf[p] === 0x30) return null;
+  while (p < buf.length && buf[p] >= 0x30 && buf[p] <= 0x39 && p - digits < 15) {
+    level = level * 10 + buf[p++] - 0x30;
+  }
+  if (p === digits || !matches(buf, p, RESPONSES)) return null;
+  p += RESPONSES.length;
+  rows.begin(run, level);
+  const before = rows.length;
+  if (buf[p] === CLOSE_BRACKET) p++;
+  else {
+    for (;;) {
+      p = rows.record(buf, p);
+      if (p < 0 || p >= buf.length) break;
+      if (buf[p] === COMMA) p++;
+      else if (buf[p] === CLOSE_BRACKET) {
+        p++;
+        break;
+      } else {
+        p = -1;
+        break;
+      }
+    }
+  }
+  if (p < 0 || p >= buf.length || buf[p] !== CLOSE_BRACE) {
+    rows.rollback();
+    return null;
+  }
+  const count = rows.length - before;
+  return { end: p + 1, level, count, index: rows.commit() };
+}
+
 /**
  * Yields the level groups of an activation log in file order, then its trailer if any.
  * Throws a SyntaxError naming `file`, the byte offset and the line for anything that is not
@@ -48,10 +117,12 @@ const TRAILER = /^Final Error:/;
 export async function* readActivationLog(
   chunks: AsyncIterable<Uint8Array>,
   file: string,
+  rows?: ActivationRows,
 ): AsyncGenerator<LevelGroup | Trailer> {
   const decoder = new TextDecoder();
   // Scanner state, kept across chunks.
-  let state: "between" | "array" | "element" | "trailer" = "between";
+  // (Declared by assertion: `scan` changes it, which narrowing outside it would not see.)
+  let state = "between" as "between" | "array" | "element" | "trailer";
   let depth = 0; // brace/bracket depth inside the current element
   let inString = false, escaped = false, expectElement = true, elements = 0;
   let run = 0, arrayOffset = 0, arrayLine = 0;
@@ -60,6 +131,8 @@ export async function* readActivationLog(
   let trailer: Trailer | null = null;
   let buf: Uint8Array = new Uint8Array(0);
   let sawAnything = false;
+  const out: (LevelGroup | Trailer)[] = [];
+  let carried = false; // the element being scanned began in an earlier chunk
 
   const fail = (msg: string, at: number, atLine: number): never => {
     throw new SyntaxError(`${file} byte ${at} (line ${atLine}): ${msg}`);
@@ -122,23 +195,9 @@ export async function* readActivationLog(
     };
   };
 
-  for await (const chunk of chunks) {
-    if (start >= 0) {
-      // Keep the unfinished element or trailer, drop what was already handed out.
-      const rest = buf.subarray(start);
-      const joined = new Uint8Array(rest.length + chunk.length);
-      joined.set(rest);
-      joined.set(chunk, rest.length);
-      offset += start;
-      start = 0;
-      buf = joined;
-    } else {
-      offset += buf.length;
-      buf = chunk;
-    }
-    const scanFrom = start >= 0 ? buf.length - chunk.length : 0;
-    const out: (LevelGroup | Trailer)[] = [];
-    for (let i = scanFrom; i < buf.length; i++) {
+  /** Scans `buf` from `from`, pushing to `out`; returns where it stopped (early after a slow group). */
+  const scan = (from: number): number => {
+    for (let i = from; i < buf.length; i++) {
       const b = buf[i];
       if (state === "element") {
         if (inString) {
@@ -153,11 +212,30 @@ export async function* readActivationLog(
         else if (b === CLOSE_BRACE || b === CLOSE_BRACKET) {
           depth--;
           if (depth === 0) {
-            out.push(parseElement(buf.subarray(start, i + 1), startOffset, startLine));
+            // A group cut by the end of a chunk gets the fast path once it is whole.
+            const fast = rows && carried
+              ? fastGroup(buf.subarray(start, i + 1), 0, run, rows)
+              : null;
+            out.push(
+              fast
+                ? {
+                  type: "group",
+                  run,
+                  level: fast.level,
+                  responses: [],
+                  offset: startOffset,
+                  line: startLine,
+                  fast: fast.count,
+                  index: fast.index,
+                }
+                : parseElement(buf.subarray(start, i + 1), startOffset, startLine),
+            );
             start = -1;
             state = "array";
             expectElement = false;
             elements++;
+            // Hand the group out before the fast path adds rows behind it.
+            if (rows && !fast) return i + 1;
           }
         } else if (b === NEWLINE) line++;
         continue;
@@ -206,6 +284,24 @@ export async function* readActivationLog(
         }
       } else if (state === "array") {
         if (b === OPEN_BRACE && expectElement) {
+          const fast = rows ? fastGroup(buf, i, run, rows) : null;
+          if (fast) {
+            out.push({
+              type: "group",
+              run,
+              level: fast.level,
+              responses: [],
+              offset: at,
+              line,
+              fast: fast.count,
+              index: fast.index,
+            });
+            i = fast.end - 1;
+            expectElement = false;
+            elements++;
+            continue;
+          }
+          carried = false;
           state = "element";
           depth = 1;
           start = i;
@@ -226,7 +322,31 @@ export async function* readActivationLog(
         }
       }
     }
-    yield* out;
+    return buf.length;
+  };
+
+  for await (const chunk of chunks) {
+    if (start >= 0) {
+      // Keep the unfinished element or trailer, drop what was already handed out.
+      const rest = buf.subarray(start);
+      const joined = new Uint8Array(rest.length + chunk.length);
+      joined.set(rest);
+      joined.set(chunk, rest.length);
+      offset += start;
+      start = 0;
+      buf = joined;
+    } else {
+      offset += buf.length;
+      buf = chunk;
+    }
+    let from = start >= 0 ? buf.length - chunk.length : 0;
+    if (start >= 0 && state === "element") carried = true;
+    for (;;) {
+      from = scan(from);
+      yield* out;
+      out.length = 0;
+      if (from >= buf.length) break;
+    }
   }
   const end = offset + buf.length;
   if (state === "trailer") {

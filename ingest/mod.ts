@@ -9,6 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import { basename, dirname, join } from "node:path";
+import { ActivationRows, TsvPartWriter } from "../dataset/activation_bytes.ts";
 import {
   ACTIVATION_COLUMNS,
   activationRow,
@@ -71,13 +72,30 @@ interface RawIndex {
   warmByLevel: Map<number, number[]>;
 }
 
-/** A stream of a file's bytes that also hashes them. */
+/** Bytes read at a time: large, so that few level groups straddle two reads. */
+const READ_BYTES = 4 << 20;
+
+/**
+ * A stream of a file's bytes that also hashes them. Two buffers take turns, so a chunk stays
+ * valid until the one after the next is read (every reader here copies what it keeps by then).
+ */
 async function* hashed(path: string, hash: ReturnType<typeof createHash>, size: { n: number }) {
   using file = await Deno.open(path);
-  for await (const chunk of file.readable) {
-    hash.update(chunk);
-    size.n += chunk.length;
-    yield chunk;
+  const buffers: Uint8Array[] = [];
+  for (let turn = 0;; turn ^= 1) {
+    const chunk = buffers[turn] ??= new Uint8Array(READ_BYTES);
+    let n = 0;
+    while (n < chunk.length) {
+      const got = await file.read(chunk.subarray(n));
+      if (got === null) break;
+      n += got;
+    }
+    if (n === 0) return;
+    const bytes = chunk.subarray(0, n);
+    hash.update(bytes);
+    size.n += n;
+    yield bytes;
+    if (n < chunk.length) return;
   }
 }
 
@@ -116,6 +134,13 @@ export async function ingest(
   await Deno.remove(tmp, { recursive: true }).catch(() => {});
   const report: IngestReport = { tool, files: [], runs: {}, run_errors: [], checks: [] };
   const unlabelled: Record<string, number[]> = {};
+  // Raw logs whose records a derived file repeats: only these need an index to check against.
+  const derived = new Set(
+    files.flatMap(({ role }) =>
+      role.kind === "samples" || role.kind === "warm_samples" ? [role.key] : []
+    ),
+  );
+  const writer = new TsvPartWriter();
   try {
     const raw = new Map<string, RawIndex>();
     for (const { name, role } of files) {
@@ -126,7 +151,10 @@ export async function ingest(
       const stem = name.replace(/\.log$/, "");
       let rows = 0;
       if (role.kind === "activations") {
-        rows = await ingestActivationLog(chunks, name, role, tmp, stem, partRows, report, raw);
+        rows = await ingestActivationLog(chunks, name, role, tmp, stem, partRows, report, raw, {
+          index: derived.has(role.key),
+          writer,
+        });
       } else if (role.kind === "samples" || role.kind === "warm_samples") {
         rows = await ingestSampleLog(chunks, name, role, tmp, stem, report, raw);
       } else if (role.kind === "resources") {
@@ -159,6 +187,7 @@ export async function ingest(
         rows,
       });
     }
+    await writer.close();
     report.files.sort((a, b) => (a.name < b.name ? -1 : 1));
     const ingestMeta: Record<string, unknown> = { ...report };
     if (Object.keys(unlabelled).length > 0) ingestMeta.unlabelled_numbers = unlabelled;
@@ -167,6 +196,7 @@ export async function ingest(
     await Deno.remove(outDir, { recursive: true }).catch(() => {});
     await Deno.rename(tmp, outDir);
   } catch (err) {
+    await writer.close().catch(() => {});
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
     throw err;
   }
@@ -203,6 +233,7 @@ async function ingestActivationLog(
   partRows: number,
   report: IngestReport,
   raw: Map<string, RawIndex>,
+  { index: keepIndex, writer }: { index: boolean; writer: TsvPartWriter },
 ): Promise<number> {
   const { experiment, workload, runtime } = where;
   const index: RawIndex = {
@@ -211,15 +242,20 @@ async function ingestActivationLog(
     waitsByLevel: new Map(),
     warmByLevel: new Map(),
   };
-  const b = new FrameBuilder(ACTIVATION_COLUMNS);
+  const b = new ActivationRows({ experiment, workload, runtime }, { index: keepIndex });
+  const remember = (level: number, id: string, wait: number, init: number | null) => {
+    push(index.waitsByLevel, level, wait);
+    if (init === null) push(index.warmByLevel, level, wait);
+    else index.coldById.set(id, { level, ms: wait + init });
+  };
   let part = 0, total = 0, runs = 0, lastLevel: number | null = null;
   const flush = async () => {
     if (b.length === 0) return;
     part++;
     total += b.length;
-    await writePart(out, "activations", `${stem}.${String(part).padStart(4, "0")}`, b.toFrame());
+    await b.writePart(out, `${stem}.${String(part).padStart(4, "0")}`, writer);
   };
-  for await (const item of readActivationLog(chunks, name)) {
+  for await (const item of readActivationLog(chunks, name, b)) {
     const ctx = { experiment, workload, runtime, run: item.run, level: null as number | null };
     runs = item.run;
     if (item.type === "trailer") {
@@ -234,20 +270,21 @@ async function ingestActivationLog(
       continue;
     }
     ctx.level = lastLevel = item.level;
-    item.responses.forEach((record, k) => {
-      const row = activationRow(
-        record,
-        ctx,
-        `${name} byte ${item.offset} (line ${item.line}, level ${item.level}, record ${k + 1})`,
-      );
-      b.push(row);
-      push(index.waitsByLevel, item.level, row.wait_ms!);
-      if (row.init_ms === null) push(index.warmByLevel, item.level, row.wait_ms!);
-      else {index.coldById.set(row.activation_id!, {
-          level: item.level,
-          ms: row.wait_ms! + row.init_ms,
-        });}
-    });
+    if (item.fast !== undefined) {
+      // Read by the fast path: the rows are in the builder already.
+      const fast = item.index;
+      if (fast) fast.waits.forEach((w, k) => remember(item.level, fast.ids[k], w, fast.inits[k]));
+    } else {
+      item.responses.forEach((record, k) => {
+        const row = activationRow(
+          record,
+          ctx,
+          `${name} byte ${item.offset} (line ${item.line}, level ${item.level}, record ${k + 1})`,
+        );
+        b.push(row);
+        if (keepIndex) remember(item.level, row.activation_id!, row.wait_ms!, row.init_ms);
+      });
+    }
     if (b.length >= partRows) await flush();
   }
   await flush();

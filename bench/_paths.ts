@@ -1,0 +1,21 @@
+/** Paths the benchmarks share: the project root and the Deno that runs them. */
+import { join } from "node:path";
+
+/** The project root (where deno.json is), so child processes find the import map. */
+export const ROOT = new URL("..", import.meta.url).pathname;
+
+/** argv of `deno run -A <script relative to ROOT>`. */
+export function denoRun(script: string, ...args: string[]): string[] {
+  return [Deno.execPath(), "run", "-A", join(ROOT, script), ...args];
+}
+
+/** Sum of the sizes of the files of a folder tree, in bytes. */
+export async function treeBytes(dir: string): Promise<number> {
+  let n = 0;
+  for await (const e of Deno.readDir(dir)) {
+    const p = join(dir, e.name);
+    if (e.isDirectory) n += await treeBytes(p);
+    else if (e.isFile) n += (await Deno.stat(p)).size;
+  }
+  return n;
+}

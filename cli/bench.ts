@@ -1,0 +1,61 @@
+/**
+ * `deno task bench [--sizes 100MB,1GB] [--rows 10000000] [--runs 3] [--only 1,2,3,4]
+ * [--work DIR] [--json FILE] [--quick]`: the performance benchmarks of issue 8, with ratios
+ * against the baselines measured in the same run. Results go to the JSON file (default
+ * `<work>/results.json`) and the same name ending `.md` (the table, machine and versions). Generated data goes to `--work` (default a
+ * folder under the system's temporary directory, reused between runs); `--quick` runs every
+ * benchmark at a tiny scale, once, to check that the bench works (numbers meaningless).
+ */
+import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { resultMarkdown, resultTable, runBench } from "../bench/mod.ts";
+import { parse, run } from "./_args.ts";
+
+const USAGE = "usage: deno task bench [--sizes 100MB,1GB] [--rows N] [--runs N] [--only 1,2,3,4] " +
+  "[--work DIR] [--json FILE] [--quick]";
+
+/** Parses a size such as `100MB`, `1GB`, `2.5e6` into bytes. */
+export function parseSize(text: string): number {
+  const m = /^([\d.e+]+)\s*(kb|mb|gb)?$/i.exec(text.trim());
+  const n = m ? Number(m[1]) : NaN;
+  if (!m || !Number.isFinite(n) || n <= 0) {
+    throw new RangeError(`bench: size "${text}", expected a number of bytes or e.g. 100MB, 1GB`);
+  }
+  const unit = { kb: 1e3, mb: 1e6, gb: 1e9 }[(m[2] ?? "").toLowerCase()] ?? 1;
+  return n * unit;
+}
+
+if (import.meta.main) {
+  await run(async () => {
+    const { values, positionals } = parse(
+      Deno.args,
+      ["sizes", "rows", "runs", "only", "work", "json", "file-size"],
+      ["quick"],
+    );
+    if (positionals.length > 0) throw new Error(USAGE);
+    const quick = values.quick === true;
+    const work = values.work ?? join(tmpdir(), "whiskbench-bench");
+    const results = await runBench({
+      work,
+      ingestBytes: (values.sizes ?? (quick ? "2MB" : "100MB,1GB")).split(",").map(parseSize),
+      fileBytes: values["file-size"] ? parseSize(values["file-size"]) : quick ? 1e6 : 25e6,
+      rows: values.rows ? Number(values.rows) : quick ? 20_000 : 10e6,
+      runs: values.runs ? Number(values.runs) : quick ? 1 : 3,
+      only: values.only ? values.only.split(",").map(Number) : undefined,
+      invokeConcurrency: quick ? [1, 16] : undefined,
+      invokeSeconds: quick ? 1 : undefined,
+    });
+    const json = values.json ?? join(work, "results.json");
+    await Deno.writeTextFile(json, JSON.stringify(results, null, 2) + "\n");
+    await Deno.writeTextFile(json.replace(/(\.json)?$/, ".md"), resultMarkdown(results));
+    console.log(resultTable(results.rows));
+    for (const s of results.skipped) console.log(s);
+    for (const d of results.differences) console.log(`DIFFERS: ${d}`);
+    console.log(
+      `${results.differences.length === 0 ? "outputs agree" : "OUTPUTS DIFFER"}; ` +
+        `machine: ${results.machine.cpu}, ${results.machine.cores} cores, load ${results.machine.load_at_start}; ` +
+        `results: ${json}`,
+    );
+    if (results.differences.length > 0) Deno.exit(1);
+  });
+}

@@ -1,0 +1,390 @@
+/**
+ * A validating reader of one activation record in canonical JSON (exactly as JSON.stringify
+ * writes it: no spaces, numbers in shortest form, strings escaped only where JSON.stringify
+ * escapes them, valid UTF-8, no duplicate keys, no integer-like keys, which V8 would reorder).
+ * For such a text, JSON.stringify(JSON.parse(text)) === text, so the bytes are the record's
+ * `record` column. While validating, it notes where the values activationRow reads lie.
+ * Anything else makes it return -1: the caller then uses JSON.parse and activationRow.
+ */
+
+const QUOTE = 0x22, BACKSLASH = 0x5c, COMMA = 0x2c, COLON = 0x3a, MINUS = 0x2d, DOT = 0x2e;
+const OPEN_BRACE = 0x7b, CLOSE_BRACE = 0x7d, OPEN_BRACKET = 0x5b, CLOSE_BRACKET = 0x5d;
+const ZERO = 0x30, NINE = 0x39;
+
+/** Kinds of JSON value. */
+export const STRING = 1, NUMBER = 2, TRUE = 3, FALSE = 4, NULL = 5, OBJECT = 6, ARRAY = 7;
+
+/** Where a value lies in the buffer: `[start, end)`, start -1 when absent. */
+export interface Field {
+  kind: number;
+  start: number;
+  end: number;
+  /** A string without escapes: its bytes between the quotes are its value. */
+  plain: boolean;
+}
+
+function field(): Field {
+  return { kind: 0, start: -1, end: -1, plain: false };
+}
+
+// What the members of an object mean, by the object's place in the record.
+const ANY = 0, RECORD = 1, ANNOTATION = 2, RESPONSE = 3, RESULT = 4;
+
+const decoder = new TextDecoder();
+
+/** Bytes that a string takes as they are: printable ASCII but `"` and `\\` (1), others 0. */
+const PLAIN = new Uint8Array(256);
+for (let b = 0x20; b < 0x80; b++) PLAIN[b] = b === QUOTE || b === BACKSLASH ? 0 : 1;
+
+function hexLower(b: number): number {
+  return (b >= ZERO && b <= NINE) ? b - ZERO : (b >= 0x61 && b <= 0x66) ? b - 0x57 : -1;
+}
+
+/** Reads records; its fields describe the last record read. */
+export class RecordReader {
+  buf: Uint8Array = new Uint8Array(0);
+  #n = 0;
+  #keys: number[] = [];
+  /** Kind and plainness of the last value read. */
+  #kind = 0;
+  #plain = false;
+
+  readonly id = field();
+  readonly name = field();
+  readonly start = field();
+  readonly end = field();
+  readonly duration = field();
+  /** First annotations named kind, waitTime, initTime (`start` -2: present without a value). */
+  readonly kind = field();
+  readonly wait = field();
+  readonly init = field();
+  readonly status = field();
+  readonly success = field();
+  readonly result = field();
+  /** `response.result.error` where result is an object holding one. */
+  readonly error = field();
+  /** The record has an `annotations` array. */
+  annotations = false;
+  readonly #annKey = field();
+  readonly #annValue = field();
+
+  /**
+   * Reads the record whose `{` is at `p` of `buf`; returns the index after it, or -1 if it is
+   * not canonical JSON (or runs past the buffer).
+   */
+  read(buf: Uint8Array, p: number): number {
+    this.buf = buf;
+    this.#n = buf.length;
+    this.id.start =
+      this.name.start =
+      this.start.start =
+      this.end.start =
+        -1;
+    this.duration.start =
+      this.kind.start =
+      this.wait.start =
+      this.init.start =
+        -1;
+    this.status.start =
+      this.success.start =
+      this.result.start =
+      this.error.start =
+        -1;
+    this.annotations = false;
+    this.#keys.length = 0;
+    if (buf[p] !== OPEN_BRACE) return -1;
+    return this.#object(p, RECORD);
+  }
+
+  #take(f: Field, start: number, end: number): void {
+    f.kind = this.#kind;
+    f.start = start;
+    f.end = end;
+    f.plain = this.#plain;
+  }
+
+  /** A string at `p` (its opening quote). */
+  #string(p: number): number {
+    const buf = this.buf, n = this.#n;
+    let plain = true;
+    p++;
+    for (;;) {
+      while (p < n && PLAIN[buf[p]] === 1) p++;
+      if (p >= n) return -1;
+      const c = buf[p];
+      if (c === QUOTE) break;
+      if (c === BACKSLASH) {
+        plain = false;
+        if (p + 1 >= n) return -1;
+        const e = buf[p + 1];
+        if (
+          e === QUOTE || e === BACKSLASH || e === 0x62 || e === 0x66 || e === 0x6e ||
+          e === 0x72 || e === 0x74
+        ) {
+          p += 2;
+        } else if (e === 0x75) {
+          // JSON.stringify writes \u00xx only for control characters without a short form.
+          if (p + 5 >= n || buf[p + 2] !== ZERO || buf[p + 3] !== ZERO) return -1;
+          const hi = hexLower(buf[p + 4]), lo = hexLower(buf[p + 5]);
+          if (hi < 0 || hi > 1 || lo < 0) return -1;
+          const code = hi * 16 + lo;
+          if (code === 8 || code === 9 || code === 10 || code === 12 || code === 13) return -1;
+          p += 6;
+        } else return -1;
+      } else if (c < 0x20) {
+        return -1;
+      } else if (c >= 0xc2 && c <= 0xdf) {
+        // UTF-8, well-formed only (TextDecoder would replace anything else).
+        if (p + 1 >= n || (buf[p + 1] & 0xc0) !== 0x80) return -1;
+        p += 2;
+      } else if (c >= 0xe0 && c <= 0xef) {
+        if (p + 2 >= n) return -1;
+        const c1 = buf[p + 1];
+        if ((c1 & 0xc0) !== 0x80 || (buf[p + 2] & 0xc0) !== 0x80) return -1;
+        if ((c === 0xe0 && c1 < 0xa0) || (c === 0xed && c1 > 0x9f)) return -1;
+        p += 3;
+      } else if (c >= 0xf0 && c <= 0xf4) {
+        if (p + 3 >= n) return -1;
+        const c1 = buf[p + 1];
+        if (
+          (c1 & 0xc0) !== 0x80 || (buf[p + 2] & 0xc0) !== 0x80 || (buf[p + 3] & 0xc0) !== 0x80
+        ) return -1;
+        if ((c === 0xf0 && c1 < 0x90) || (c === 0xf4 && c1 > 0x8f)) return -1;
+        p += 4;
+      } else return -1;
+    }
+    this.#kind = STRING;
+    this.#plain = plain;
+    return p + 1;
+  }
+
+  /** A number at `p` in the form JSON.stringify writes. */
+  #number(p: number): number {
+    const buf = this.buf, n = this.#n, start = p;
+    if (buf[p] === MINUS) p++;
+    if (buf[p] === ZERO) p++;
+    else if (buf[p] > ZERO && buf[p] <= NINE) {
+      while (p < n && buf[p] >= ZERO && buf[p] <= NINE) p++;
+    } else return -1;
+    let simple = buf[start] !== MINUS && p - start <= 15;
+    if (buf[p] === DOT) {
+      simple = false;
+      const digits = ++p;
+      while (p < n && buf[p] >= ZERO && buf[p] <= NINE) p++;
+      if (p === digits) return -1;
+    }
+    if (buf[p] === 0x65 || buf[p] === 0x45) {
+      simple = false;
+      p++;
+      if (buf[p] === 0x2b || buf[p] === MINUS) p++;
+      const digits = p;
+      while (p < n && buf[p] >= ZERO && buf[p] <= NINE) p++;
+      if (p === digits) return -1;
+    }
+    if (p >= n) return -1; // a number never ends a record
+    if (!simple) {
+      const text = decoder.decode(buf.subarray(start, p));
+      const value = Number(text);
+      if (!Number.isFinite(value) || String(value) !== text || Object.is(value, -0)) return -1;
+    }
+    this.#kind = NUMBER;
+    this.#plain = false;
+    return p;
+  }
+
+  #literal(p: number, a: number, b: number, c: number, d: number, e: number): number {
+    const buf = this.buf;
+    if (buf[p + 1] !== a || buf[p + 2] !== b || buf[p + 3] !== c) return -1;
+    if (e < 0) return p + 4;
+    return buf[p + 4] === d ? p + 5 : -1;
+  }
+
+  /** Any value at `p`. */
+  #value(p: number): number {
+    const c = this.buf[p];
+    let end: number;
+    if (c === QUOTE) return this.#string(p);
+    if (c === OPEN_BRACE) {
+      end = this.#object(p, ANY);
+      this.#kind = OBJECT;
+    } else if (c === OPEN_BRACKET) {
+      end = this.#array(p);
+      this.#kind = ARRAY;
+    } else if (c === MINUS || (c >= ZERO && c <= NINE)) {
+      return this.#number(p);
+    } else if (c === 0x74) { // true
+      end = this.#literal(p, 0x72, 0x75, 0x65, 0, -1);
+      this.#kind = TRUE;
+    } else if (c === 0x66) { // false
+      end = this.#literal(p, 0x61, 0x6c, 0x73, 0x65, 0);
+      this.#kind = FALSE;
+    } else if (c === 0x6e) { // null
+      end = this.#literal(p, 0x75, 0x6c, 0x6c, 0, -1);
+      this.#kind = NULL;
+    } else return -1;
+    this.#plain = false;
+    return end;
+  }
+
+  #array(p: number): number {
+    const buf = this.buf, n = this.#n;
+    p++;
+    if (buf[p] === CLOSE_BRACKET) return p + 1;
+    for (;;) {
+      p = this.#value(p);
+      if (p < 0 || p >= n) return -1;
+      if (buf[p] === CLOSE_BRACKET) return p + 1;
+      if (buf[p] !== COMMA) return -1;
+      p++;
+    }
+  }
+
+  /** The `annotations` array at `p`: notes the first kind, waitTime and initTime. */
+  #annotationList(p: number): number {
+    const buf = this.buf, n = this.#n, key = this.#annKey, value = this.#annValue;
+    p++;
+    if (buf[p] === CLOSE_BRACKET) return p + 1;
+    for (;;) {
+      if (buf[p] === OPEN_BRACE) {
+        key.start = value.start = -1;
+        p = this.#object(p, ANNOTATION);
+        if (p < 0) return -1;
+        if (key.start >= 0 && key.kind === STRING) {
+          const s = key.start + 1, e = key.end - 1;
+          const target = this.#is(s, e, "waitTime")
+            ? this.wait
+            : this.#is(s, e, "initTime")
+            ? this.init
+            : this.#is(s, e, "kind")
+            ? this.kind
+            : null;
+          if (target !== null && target.start === -1) {
+            if (value.start >= 0) {
+              target.kind = value.kind;
+              target.start = value.start;
+              target.end = value.end;
+              target.plain = value.plain;
+            } else target.start = -2;
+          }
+        }
+      } else {
+        p = this.#value(p);
+      }
+      if (p < 0 || p >= n) return -1;
+      if (buf[p] === CLOSE_BRACKET) return p + 1;
+      if (buf[p] !== COMMA) return -1;
+      p++;
+    }
+  }
+
+  /** An object at `p`; `role` says which members to note. */
+  #object(p: number, role: number): number {
+    const buf = this.buf, n = this.#n, keys = this.#keys, from = keys.length;
+    p++;
+    if (buf[p] === CLOSE_BRACE) {
+      this.#kind = OBJECT;
+      return p + 1;
+    }
+    for (;;) {
+      if (buf[p] !== QUOTE) break;
+      const colon = this.#key(p, from);
+      if (colon < 0) break;
+      const ks = p + 1, kl = colon - 1 - ks, v = colon + 1;
+      let end = -1;
+      if (role === RECORD) {
+        if (kl === 11 && this.#is(ks, ks + kl, "annotations")) {
+          if (buf[v] !== OPEN_BRACKET) break;
+          this.annotations = true;
+          end = this.#annotationList(v);
+        } else if (kl === 8 && this.#is(ks, ks + kl, "response")) {
+          if (buf[v] !== OPEN_BRACE) break;
+          end = this.#object(v, RESPONSE);
+        } else {
+          end = this.#value(v);
+          if (end >= 0) {
+            const f = kl === 12 && this.#is(ks, ks + kl, "activationId")
+              ? this.id
+              : kl === 4 && this.#is(ks, ks + kl, "name")
+              ? this.name
+              : kl === 5 && this.#is(ks, ks + kl, "start")
+              ? this.start
+              : kl === 3 && this.#is(ks, ks + kl, "end")
+              ? this.end
+              : kl === 8 && this.#is(ks, ks + kl, "duration")
+              ? this.duration
+              : null;
+            if (f !== null) this.#take(f, v, end);
+          }
+        }
+      } else if (role === ANNOTATION) {
+        end = this.#value(v);
+        if (end >= 0) {
+          if (kl === 3 && this.#is(ks, ks + kl, "key")) this.#take(this.#annKey, v, end);
+          else if (kl === 5 && this.#is(ks, ks + kl, "value")) this.#take(this.#annValue, v, end);
+        }
+      } else if (role === RESPONSE) {
+        if (kl === 6 && this.#is(ks, ks + kl, "result") && buf[v] === OPEN_BRACE) {
+          this.error.start = -1;
+          end = this.#object(v, RESULT);
+        } else end = this.#value(v);
+        if (end >= 0) {
+          const f = kl === 6 && this.#is(ks, ks + kl, "result")
+            ? this.result
+            : kl === 6 && this.#is(ks, ks + kl, "status")
+            ? this.status
+            : kl === 7 && this.#is(ks, ks + kl, "success")
+            ? this.success
+            : null;
+          if (f !== null) this.#take(f, v, end);
+        }
+      } else {
+        end = this.#value(v);
+        if (role === RESULT && end >= 0 && kl === 5 && this.#is(ks, ks + kl, "error")) {
+          this.#take(this.error, v, end);
+        }
+      }
+      if (end < 0 || end >= n) break;
+      p = end;
+      if (buf[p] === CLOSE_BRACE) {
+        keys.length = from;
+        this.#kind = OBJECT;
+        this.#plain = false;
+        return p + 1;
+      }
+      if (buf[p] !== COMMA) break;
+      p++;
+    }
+    keys.length = from;
+    return -1;
+  }
+
+  /**
+   * The key at `p` of an object whose keys so far are `keys[from..]`: the index of the colon
+   * after it, or -1 if it is not canonical, looks like an array index or repeats a key.
+   */
+  #key(p: number, from: number): number {
+    const buf = this.buf;
+    const end = this.#string(p);
+    if (end < 0 || buf[end] !== COLON) return -1;
+    const first = buf[p + 1];
+    if (first >= ZERO && first <= NINE) return -1;
+    const keys = this.#keys, len = end - p;
+    for (let k = from; k < keys.length; k += 2) {
+      const other = keys[k];
+      if (keys[k + 1] - other !== len) continue;
+      let j = 1;
+      while (j < len - 1 && buf[other + j] === buf[p + j]) j++;
+      if (j === len - 1) return -1;
+    }
+    keys.push(p, end);
+    return end;
+  }
+
+  /** Whether the bytes of `[start, end)` spell the ASCII `word`. */
+  #is(start: number, end: number, word: string): boolean {
+    if (end - start !== word.length) return false;
+    const buf = this.buf;
+    for (let k = 0; k < word.length; k++) if (buf[start + k] !== word.charCodeAt(k)) return false;
+    return true;
+  }
+}

@@ -1,0 +1,375 @@
+/**
+ * The fast path of {@linkcode activationRow}: activation records read straight from the bytes
+ * of a raw log into rows of tab-separated text that polars' CSV reader turns into the typed
+ * `activations` frame, with no JSON.parse, no object per record and no JS string per value.
+ *
+ * It takes only records it can prove give exactly the row activationRow gives: canonical JSON
+ * (see _record_reader.ts), so that the bytes of the record are its `record` column, and values
+ * that need no decoding. On anything else it declines (returns -1) and the caller uses the
+ * full parser, which gives the same row or the same error.
+ */
+import pl from "nodejs-polars";
+import { Buffer } from "node:buffer";
+import { join } from "node:path";
+import type { RecordContext } from "./activation_row.ts";
+import { FALSE, type Field, NULL, NUMBER, RecordReader, STRING, TRUE } from "./_record_reader.ts";
+import { ACTIVATION_COLUMNS, type ActivationRow, FrameBuilder } from "./schema.ts";
+import { writePart } from "./mod.ts";
+
+const TAB = 0x09, NEWLINE = 0x0a, MINUS = 0x2d;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** The wait and init times and the id of the rows of the last group, for ingest's checks. */
+export interface GroupIndex {
+  waits: number[];
+  inits: (number | null)[];
+  ids: string[];
+}
+
+/**
+ * Rows of the `activations` table built from the bytes of activation records where the fast
+ * path takes them and from {@linkcode ActivationRow} objects where it does not, kept in order.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ActivationRows } from "./activation_bytes.ts";
+ * const rows = new ActivationRows({ experiment: "cold_start", workload: "hello", runtime: "wasm" });
+ * const rec = '{"activationId":"a1","annotations":[{"key":"waitTime","value":5}],"name":"hello1"}';
+ * rows.begin(1, 1);
+ * assert.equal(rows.record(new TextEncoder().encode(rec), 0), rec.length);
+ * rows.commit();
+ * const frame = rows.toFrame();
+ * assert.deepEqual(frame.select("activation_id", "wait_ms", "record").toRecords(),
+ *   [{ activation_id: "a1", wait_ms: 5, record: rec }]);
+ * ```
+ */
+export class ActivationRows {
+  /** Rows so far (both kinds). */
+  length = 0;
+  /** With `index`, the wait and init times and ids of the group being read. */
+  index: GroupIndex | null;
+  readonly #reader = new RecordReader();
+  /** Finished pieces, in row order: TSV bytes or a builder of row objects. */
+  #pieces: (Uint8Array | FrameBuilder<typeof ACTIVATION_COLUMNS>)[] = [];
+  #out = new Uint8Array(0);
+  #len = 0;
+  #mark = 0;
+  #markRows = 0;
+  #prefix = new Uint8Array(0);
+  #objects: FrameBuilder<typeof ACTIVATION_COLUMNS> | null = null;
+  readonly #contextBytes: Uint8Array;
+
+  constructor(
+    context: Pick<RecordContext, "experiment" | "workload" | "runtime">,
+    { index = false }: { index?: boolean } = {},
+  ) {
+    this.index = index ? { waits: [], inits: [], ids: [] } : null;
+    const { experiment, workload, runtime } = context;
+    const plain = [experiment, workload, runtime].every((s) => s !== "" && !/[\t\n\r]/.test(s));
+    // Context values that TSV cannot carry send every row down the object path.
+    this.#contextBytes = plain
+      ? encoder.encode(`${experiment}\t${workload}\t${runtime}\t`)
+      : new Uint8Array(0);
+  }
+
+  /** Appends a row built by activationRow (or errorRow, sampleRow). */
+  push(row: ActivationRow): void {
+    this.#flushBytes();
+    if (!this.#objects) this.#objects = new FrameBuilder(ACTIVATION_COLUMNS);
+    this.#objects.push(row);
+    this.length++;
+  }
+
+  /** Starts a level group of repetition `run` at `level`: its records commit or roll back together. */
+  begin(run: number, level: number): void {
+    this.#flushObjects();
+    // Rows go into buffers of a few MB, never copied to grow: a full one becomes a piece.
+    if (this.#out.length - this.#len < BUFFER_BYTES / 4) {
+      this.#flushBytes();
+      this.#out = new Uint8Array(BUFFER_BYTES);
+    }
+    this.#mark = this.#len;
+    this.#markRows = this.length;
+    this.#prefix = encoder.encode(`${run}\t${level}\t`);
+    if (this.index) this.index = { waits: [], inits: [], ids: [] };
+  }
+
+  /**
+   * Keeps the records read since {@linkcode begin}; returns their wait and init times and ids
+   * if the builder keeps an index, else null.
+   */
+  commit(): GroupIndex | null {
+    this.#mark = this.#len;
+    this.#markRows = this.length;
+    return this.index;
+  }
+
+  /** Drops the records read since {@linkcode begin}. */
+  rollback(): void {
+    this.#len = this.#mark;
+    this.length = this.#markRows;
+  }
+
+  #flushBytes(): void {
+    if (this.#len > 0) {
+      this.#pieces.push(this.#out.subarray(0, this.#len));
+      this.#out = new Uint8Array(0);
+      this.#len = this.#mark = 0;
+      this.#markRows = this.length;
+    }
+  }
+
+  #flushObjects(): void {
+    if (this.#objects) {
+      this.#pieces.push(this.#objects);
+      this.#objects = null;
+    }
+  }
+
+  #copy(buf: Uint8Array, start: number, end: number): void {
+    const out = this.#out;
+    let len = this.#len;
+    if (end - start < 48) {
+      for (let k = start; k < end; k++) out[len++] = buf[k];
+    } else {
+      out.set(buf.subarray(start, end), len);
+      len += end - start;
+    }
+    this.#len = len;
+  }
+
+  #bytes(bytes: Uint8Array): void {
+    const out = this.#out;
+    let len = this.#len;
+    for (let k = 0; k < bytes.length; k++) out[len++] = bytes[k];
+    this.#len = len;
+  }
+
+  /** A string field's value (between the quotes), or nothing for a non-string; then a tab. */
+  #text(buf: Uint8Array, f: Field): void {
+    if (f.start >= 0 && f.kind === STRING) this.#copy(buf, f.start + 1, f.end - 1);
+    this.#out[this.#len++] = TAB;
+  }
+
+  /**
+   * A time field (start, end, duration, waitTime, initTime) and a tab; false where
+   * activationRow would throw (not a number, or negative; absent if `required`).
+   */
+  #time(buf: Uint8Array, f: Field, required: boolean): boolean {
+    if (f.start < 0 || f.kind === NULL) {
+      if (required) return false;
+    } else {
+      if (f.kind !== NUMBER || buf[f.start] === MINUS) return false;
+      this.#copy(buf, f.start, f.end);
+    }
+    this.#out[this.#len++] = TAB;
+    return true;
+  }
+
+  /**
+   * Reads the activation record whose `{` is at `p` of `buf` and appends its row; returns the
+   * index after the record, or -1 (nothing appended) if the fast path cannot take it.
+   */
+  record(buf: Uint8Array, p: number): number {
+    if (this.#contextBytes.length === 0) return -1;
+    const r = this.#reader;
+    const end = r.read(buf, p);
+    if (end < 0 || !this.#acceptable()) return -1;
+    if (this.#len + 2 * (end - p) + 256 > this.#out.length) {
+      const grown = new Uint8Array(Math.max(this.#out.length * 2, this.#len + 2 * (end - p) + 256));
+      grown.set(this.#out.subarray(0, this.#len));
+      this.#out = grown;
+    }
+    const mark = this.#len;
+    this.#bytes(this.#contextBytes);
+    this.#bytes(this.#prefix);
+    this.#text(buf, r.id);
+    this.#text(buf, r.name);
+    this.#text(buf, r.kind);
+    if (
+      !this.#time(buf, r.start, false) || !this.#time(buf, r.end, false) ||
+      !this.#time(buf, r.duration, false) || !this.#time(buf, r.wait, true) ||
+      !this.#time(buf, r.init, false)
+    ) {
+      this.#len = mark;
+      return -1;
+    }
+    this.#text(buf, r.status);
+    const success = r.success.start < 0
+      ? null
+      : r.success.kind === TRUE
+      ? true
+      : r.success.kind === FALSE
+      ? false
+      : null;
+    if (success !== null) this.#bytes(success ? TRUE_TEXT : FALSE_TEXT);
+    this.#out[this.#len++] = TAB;
+    if (success === false && !this.#errorText(buf)) {
+      this.#len = mark;
+      return -1;
+    }
+    this.#out[this.#len++] = TAB;
+    this.#bytes(SOURCE_AND_HTTP); // source "record", http_status unknown in a raw log
+    this.#copy(buf, p, end);
+    this.#out[this.#len++] = NEWLINE;
+    this.length++;
+    if (this.index) {
+      const number = (f: Field) => Number(decoder.decode(buf.subarray(f.start, f.end)));
+      this.index.waits.push(number(r.wait));
+      this.index.inits.push(r.init.start >= 0 && r.init.kind === NUMBER ? number(r.init) : null);
+      this.index.ids.push(decoder.decode(buf.subarray(r.id.start + 1, r.id.end - 1)));
+    }
+    return end;
+  }
+
+  /** Whether the strings the row takes need no decoding and are not empty (TSV's null). */
+  #acceptable(): boolean {
+    const r = this.#reader;
+    // activationRow throws for a missing or empty id: the full parser reports it.
+    if (r.id.start < 0 || r.id.kind !== STRING || !r.id.plain || r.id.end - r.id.start <= 2) {
+      return false;
+    }
+    if (!r.annotations) return false;
+    return plainOrOther(r.name) && plainOrOther(r.kind) && plainOrOther(r.status);
+  }
+
+  /** The error column of a failed invocation, as activationRow words it; false to decline. */
+  #errorText(buf: Uint8Array): boolean {
+    // e = result.error if result is an object holding an error, else result; then
+    // typeof e === "string" ? e : JSON.stringify(e ?? status).
+    const r = this.#reader;
+    const e = r.error.start >= 0 ? r.error : r.result;
+    if (e.start >= 0 && e.kind === STRING) {
+      if (!e.plain || e.end - e.start <= 2) return false;
+      this.#copy(buf, e.start + 1, e.end - 1);
+    } else if (e.start >= 0 && e.kind !== NULL) {
+      this.#copy(buf, e.start, e.end);
+    } else if (r.status.start >= 0 && r.status.kind === STRING) {
+      this.#copy(buf, r.status.start, r.status.end); // JSON.stringify(status): quoted
+    } else {
+      this.#bytes(NULL_TEXT);
+    }
+    return true;
+  }
+
+  /**
+   * Writes the rows as Parquet part `part` of `dir`'s activations and clears the builder:
+   * through `writer` (off this thread) where they are all TSV, else here.
+   */
+  async writePart(dir: string, part: string, writer?: TsvPartWriter): Promise<void> {
+    this.#flushBytes();
+    this.#flushObjects();
+    const pieces = this.#pieces;
+    if (writer && pieces.every((p) => p instanceof Uint8Array)) {
+      this.#pieces = [];
+      this.length = 0;
+      this.#mark = this.#markRows = 0;
+      await writer.write(dir, part, pieces as Uint8Array[]);
+    } else {
+      await writePart(dir, "activations", part, this.toFrame());
+    }
+  }
+
+  /** The rows as a frame with the schema's types, and clears the builder. */
+  toFrame(): pl.DataFrame {
+    this.#flushBytes();
+    this.#flushObjects();
+    const frames = this.#pieces.map((piece) =>
+      piece instanceof Uint8Array ? tsvFrame(piece) : piece.toFrame()
+    );
+    this.#pieces = [];
+    this.length = 0;
+    this.#mark = this.#markRows = 0;
+    if (frames.length === 0) return new FrameBuilder(ACTIVATION_COLUMNS).toFrame();
+    return frames.length === 1 ? frames[0] : pl.concat(frames, { how: "vertical" });
+  }
+}
+
+/** A string value is usable if plain and not empty; any other kind becomes null. */
+function plainOrOther(f: Field): boolean {
+  return f.start < 0 || f.kind !== STRING || (f.plain && f.end - f.start > 2);
+}
+
+/** Bytes of one row buffer. */
+const BUFFER_BYTES = 8 << 20;
+
+const TRUE_TEXT = encoder.encode("true"), FALSE_TEXT = encoder.encode("false");
+const NULL_TEXT = encoder.encode("null"), SOURCE_AND_HTTP = encoder.encode("record\t\t");
+
+const DTYPES = { str: pl.Utf8, i64: pl.Int64, f64: pl.Float64, bool: pl.Bool } as const;
+const TSV_SCHEMA = Object.fromEntries(
+  Object.entries(ACTIVATION_COLUMNS).map(([name, type]) => [name, DTYPES[type]]),
+);
+
+/**
+ * How polars reads the TSV rows of {@linkcode ActivationRows}: no header, the schema's types,
+ * no quoting (no field holds a raw control character, so none starts with one), empty = null.
+ */
+const TSV_OPTIONS = { hasHeader: false, sep: "\t", schema: TSV_SCHEMA };
+
+/** The frame of TSV rows written by {@linkcode ActivationRows}. */
+export function tsvFrame(bytes: Uint8Array): pl.DataFrame {
+  return pl.readCSV(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), {
+    ...TSV_OPTIONS,
+    quoteChar: "",
+    rechunk: true,
+  });
+}
+
+/**
+ * Writes Parquet parts from TSV rows with polars' streaming engine, off the JS thread: the
+ * rows go to a temporary TSV file beside the part, and `scanCSV(...).sinkParquet(...)` runs
+ * while the caller reads on. No frame is held by a JS object (whose native memory would wait
+ * for the garbage collector), so memory stays bounded: at most `inFlight` parts (default 1)
+ * are written at once, a next one waits for the oldest. `close()` waits for all and reports
+ * the first failure.
+ */
+export class TsvPartWriter {
+  #waits: Promise<void>[] = [];
+  readonly #inFlight: number;
+
+  constructor({ inFlight = 1 }: { inFlight?: number } = {}) {
+    this.#inFlight = inFlight;
+  }
+
+  /** Starts writing part `part` of `dir`'s activations (once fewer than `inFlight` are). */
+  async write(dir: string, part: string, pieces: Uint8Array[]): Promise<void> {
+    // Parts already being written: wait for the oldest until fewer than inFlight remain.
+    while (this.#waits.length >= this.#inFlight) await this.#waits.shift();
+    const folder = join(dir, "activations");
+    await Deno.mkdir(folder, { recursive: true });
+    const path = join(folder, `${part}.parquet`);
+    const tsv = `${path}.tsv`;
+    {
+      using file = await Deno.open(tsv, { write: true, create: true, truncate: true });
+      for (const bytes of pieces) {
+        for (let off = 0; off < bytes.length;) off += await file.write(bytes.subarray(off));
+      }
+    }
+    const done = (async () => {
+      try {
+        await pl.scanCSV(tsv, { ...TSV_OPTIONS, quoteChar: "\x01" })
+          .sinkParquet(`${path}.tmp`, { compression: "zstd" })
+          .collect();
+        await Deno.rename(`${path}.tmp`, path);
+      } catch (cause) {
+        throw new Error(`Cannot write the dataset part ${path}: ${cause}`, { cause });
+      } finally {
+        await Deno.remove(tsv).catch(() => {});
+      }
+    })();
+    done.catch(() => {}); // reported by close()
+    this.#waits.push(done);
+  }
+
+  /** Waits for every part started; throws the first failure. */
+  async close(): Promise<void> {
+    const waits = this.#waits;
+    this.#waits = [];
+    const results = await Promise.allSettled(waits);
+    const failed = results.find((r) => r.status === "rejected");
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+  }
+}

@@ -1,0 +1,206 @@
+/**
+ * The fast path of ingest (dataset/activation_bytes.ts) against the full parser: for each
+ * record text, the row it writes equals activationRow's row of JSON.parse(text), value for
+ * value and the `record` column byte for byte; where it cannot promise that, it declines.
+ */
+import assert from "node:assert/strict";
+import type pl from "nodejs-polars";
+import { ActivationRows } from "../dataset/activation_bytes.ts";
+import { ACTIVATION_COLUMNS, activationRow, errorRow, FrameBuilder } from "../dataset/mod.ts";
+import { readActivationLog } from "../ingest/activation_log.ts";
+import { activationLog, record } from "./_raw_logs.ts";
+
+const CONTEXT = { experiment: "concurrency", workload: "hello", runtime: "wasm" };
+
+/** The row of `text` from the full parser, or its error message. */
+function slow(text: string): pl.DataFrame | string {
+  try {
+    const b = new FrameBuilder(ACTIVATION_COLUMNS);
+    b.push(activationRow(JSON.parse(text), { ...CONTEXT, run: 2, level: 3 }, "here"));
+    return b.toFrame();
+  } catch (err) {
+    return String(err);
+  }
+}
+
+/** The row of `text` from the fast path, or null where it declines. */
+function fast(text: string): pl.DataFrame | null {
+  const rows = new ActivationRows(CONTEXT);
+  const bytes = new TextEncoder().encode(text);
+  rows.begin(2, 3);
+  const end = rows.record(bytes, 0);
+  if (end < 0) {
+    assert.equal(rows.length, 0);
+    return null;
+  }
+  assert.equal(end, bytes.length);
+  rows.commit();
+  return rows.toFrame();
+}
+
+const base = () => record({ id: "a1", wait: 5, init: 40 });
+const text = (r: unknown) => JSON.stringify(r);
+const edit = (f: (r: Record<string, unknown>) => void) => {
+  const r = base();
+  f(r);
+  return text(r);
+};
+const response = (v: unknown) => edit((r) => (r.response = v));
+
+/** Records the fast path must take (canonical, plain values). */
+const TAKEN: Record<string, string> = {
+  "a cold record": text(base()),
+  "a warm record": text(record({ id: "w", wait: 7 })),
+  "a failed invocation with an error string": text(record({ id: "f", wait: 1, success: false })),
+  "a failure with no result: the status, quoted": response({ status: "oops", success: false }),
+  "a failure whose result has no error: the result as JSON": response({
+    result: { code: 3, why: ["x"] },
+    status: "s",
+    success: false,
+  }),
+  "a failure whose error is an object": response({ result: { error: { a: 1 } }, success: false }),
+  "a failure whose error is null: status": response({
+    result: { error: null },
+    status: "s t",
+    success: false,
+  }),
+  "a failure with no status and no result: null": response({ success: false }),
+  "a failure whose result is an array": response({ result: [1, "two"], success: false }),
+  "a failure whose result is a number": response({ result: 42, success: false }),
+  "no response at all": edit((r) => delete r.response),
+  "success that is not a boolean": response({ status: "success", success: "yes" }),
+  "escaped quotes in an unread string": edit((r) => (r.namespace = 'say "hi"\\ \n\t\u0001')),
+  "non-ASCII text": edit((r) => (r.namespace = "grüße 🎉 \u2028")),
+  "fractional and large times": edit((r) => {
+    r.start = 1692312439560.5;
+    r.duration = 1e21;
+  }),
+  "null times": edit((r) => {
+    r.start = null;
+    delete r.end;
+  }),
+  "kind that is not a string": edit((r) =>
+    (r.annotations as { key: string; value: unknown }[]).splice(2, 1, { key: "kind", value: 3 })
+  ),
+  "a repeated annotation: the first counts": edit((r) =>
+    (r.annotations as unknown[]).push({ key: "waitTime", value: 999 })
+  ),
+  "an annotation that is not an object": edit((r) => (r.annotations as unknown[]).unshift(7)),
+  "a name that is not a string": edit((r) => (r.name = ["x"])),
+  "extra top-level fields": edit((r) => (r.extra = { deep: [{ a: [] }, {}] })),
+};
+
+/** Records the fast path must decline (the full parser decides, row or error). */
+const DECLINED: Record<string, string> = {
+  "spaces between tokens": JSON.stringify(base(), null, 1),
+  "a number not in shortest form": text(base()).replace('"duration":3', '"duration":3.0'),
+  "an exponent JSON.stringify would not write": text(base()).replace(
+    '"duration":3',
+    '"duration":3e0',
+  ),
+  "negative zero": text(base()).replace('"duration":3', '"duration":-0'),
+  "an escape JSON.stringify would not write": text(base()).replace('"guest"', '"gu\\u0065st"'),
+  "an escaped slash": text(base()).replace('"guest"', '"gu\\/est"'),
+  "a duplicate key": text(base()).replace('"name":"hello"', '"name":"hello","name":"other"'),
+  "an integer-like key (V8 would move it first)": edit((r) => (r["7"] = 1)),
+  "an id with an escape": text(base()).replace('"a1"', '"a\\"1"'),
+  "an empty id": text(record({ id: "", wait: 1 })),
+  "no waitTime": edit((r) => (r.annotations as { key: string }[]).splice(1, 1)),
+  "a waitTime string": text(base()).replace('"value":5', '"value":"5"'),
+  "a negative initTime": text(base()).replace('"value":40', '"value":-40'),
+  "a negative start": edit((r) => (r.start = -1)),
+  "an error text with an escape": response({ result: { error: "a\nb" }, success: false }),
+  "an empty error text": response({ result: { error: "" }, success: false }),
+  "an empty name": edit((r) => (r.name = "")),
+  "a response that is not an object": response("gone"),
+  "not an object": "[1,2]",
+  "invalid UTF-8": text(base()).replace('"guest"', '"gu\u00ffst"'),
+};
+
+for (const [name, t] of Object.entries(TAKEN)) {
+  Deno.test(`ActivationRows.record() takes ${name}, row equal to activationRow's`, () => {
+    const expected = slow(t);
+    assert.ok(typeof expected !== "string", `activationRow failed: ${expected}`);
+    const got = fast(t);
+    assert.ok(got, "declined");
+    assert.deepEqual(got.toRecords(), expected.toRecords());
+    assert.ok(got.frameEqual(expected, true));
+    assert.equal(got.getColumn("record").toArray()[0], t);
+  });
+}
+
+for (const [name, t] of Object.entries(DECLINED)) {
+  Deno.test(`ActivationRows.record() declines ${name}`, () => {
+    let bytes = new TextEncoder().encode(t);
+    if (name === "invalid UTF-8") {
+      bytes = Uint8Array.from(bytes).map((b) => (b === 0xc3 ? 0xff : b));
+    }
+    const rows = new ActivationRows(CONTEXT);
+    rows.begin(1, 1);
+    assert.equal(rows.record(bytes, 0), -1);
+    assert.equal(rows.length, 0);
+  });
+}
+
+Deno.test("ActivationRows keeps fast rows and object rows in order, and rolls a group back", () => {
+  const rows = new ActivationRows(CONTEXT);
+  const bytes = new TextEncoder().encode(text(base()));
+  rows.begin(1, 1);
+  rows.record(bytes, 0);
+  rows.commit();
+  rows.push(activationRow(base(), { ...CONTEXT, run: 1, level: 2 }, "here"));
+  rows.begin(1, 3);
+  rows.record(bytes, 0);
+  rows.commit();
+  rows.begin(1, 4);
+  rows.record(bytes, 0);
+  rows.rollback();
+  const frame = rows.toFrame();
+  assert.deepEqual(frame.getColumn("level").toArray(), [1, 2, 3]);
+  assert.equal(rows.length, 0);
+});
+
+/** Rows of a raw log as ingest builds them, with or without the fast path, read in `size`-byte chunks. */
+async function logRows(
+  text: string,
+  size: number,
+  fast: boolean,
+): Promise<{ frame: pl.DataFrame; fastGroups: number }> {
+  const bytes = new TextEncoder().encode(text);
+  async function* chunks() {
+    for (let i = 0; i < bytes.length; i += size) yield bytes.slice(i, i + size);
+  }
+  const rows = new ActivationRows(CONTEXT);
+  let fastGroups = 0;
+  for await (const item of readActivationLog(chunks(), "x.log", fast ? rows : undefined)) {
+    if (item.type === "group" && item.fast !== undefined) fastGroups++;
+    const ctx = { ...CONTEXT, run: item.run, level: null as number | null };
+    if (item.type === "trailer") rows.push(errorRow(ctx, item.text));
+    else if (item.fast === undefined) {
+      ctx.level = item.level;
+      for (const r of item.responses) rows.push(activationRow(r, ctx, "x.log"));
+    }
+  }
+  return { frame: rows.toFrame(), fastGroups };
+}
+
+Deno.test("readActivationLog() with the fast path gives the full parser's rows, however the bytes are cut", async () => {
+  const odd = JSON.stringify(record({ id: "odd", wait: 9 }), null, 1); // declined: spaces
+  const log = activationLog([
+    [
+      { level: 1, records: [{ id: "a", wait: 5, init: 40 }, { id: "b", wait: 2 }] },
+      { level: 2, records: [{ id: "c", wait: 3 }, { id: "d", wait: 4, success: false }] },
+    ],
+    [{ level: 1, records: [{ id: "e", wait: 7, init: 50 }] }],
+  ], 'Final Error:Curl("reset")').replace(
+    '{"no_concurrent_requests":1,"responses":[',
+    (m) => `{"no_concurrent_requests":3,"responses":[${odd}]},${m}`,
+  );
+  const expected = (await logRows(log, 1 << 20, false)).frame;
+  assert.equal(expected.height, 7);
+  for (const size of [1, 7, 64, 333, 1 << 20]) {
+    const { frame, fastGroups } = await logRows(log, size, true);
+    assert.deepEqual(frame.toRecords(), expected.toRecords(), `chunks of ${size}`);
+    assert.equal(fastGroups, 3, `chunks of ${size}`);
+  }
+});

@@ -1,0 +1,85 @@
+/**
+ * The bench keeps working and compares like with like: its generators are deterministic under
+ * a seed, and whiskbench, jq + awk and DuckDB write the same rows with the same per-level
+ * statistics. Correctness only: nothing here is timed.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { generateRawLogs } from "../bench/generate_raw.ts";
+import { ingestBench } from "../bench/ingest_bench.ts";
+import { resultMarkdown, resultTable, runBench } from "../bench/mod.ts";
+import { parseSize } from "../cli/bench.ts";
+
+async function bytesOf(dir: string): Promise<Uint8Array[]> {
+  const names = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+  return await Promise.all(names.map((n) => Deno.readFile(join(dir, n))));
+}
+
+Deno.test("generateRawLogs() writes the same bytes for the same seed, others for another", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "whiskbench-gen-" });
+  const opts = { bytes: 150_000, fileBytes: 80_000 };
+  const a = await generateRawLogs(join(dir, "a"), { ...opts, seed: 3 });
+  const b = await generateRawLogs(join(dir, "b"), { ...opts, seed: 3 });
+  const c = await generateRawLogs(join(dir, "c"), { ...opts, seed: 4 });
+  assert.deepEqual({ ...a, dir: "" }, { ...b, dir: "" });
+  assert.deepEqual(await bytesOf(a.dir), await bytesOf(b.dir));
+  assert.notDeepEqual(await bytesOf(a.dir), await bytesOf(c.dir));
+  assert.equal(a.files.length, 2);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("ingest bench: whiskbench, jq + awk and DuckDB write the same rows and level statistics", async () => {
+  const work = await Deno.makeTempDir({ prefix: "whiskbench-bench-" });
+  const r = await ingestBench(work, { bytes: 300_000, fileBytes: 120_000, runs: 1, seed: 5 });
+  assert.deepEqual(r.differences, []);
+  assert.deepEqual(r.rows, {
+    whiskbench: r.input.records,
+    "jq+awk": r.input.records,
+    duckdb: r.input.records,
+  });
+  assert.deepEqual(r.measurements.map((m) => m.seconds.length), [1, 1, 1]);
+  await Deno.remove(work, { recursive: true });
+});
+
+Deno.test("runBench() at a tiny scale runs benchmarks 2, 3 and 4", async () => {
+  const work = await Deno.makeTempDir({ prefix: "whiskbench-bench-" });
+  const results = await runBench({
+    work,
+    rows: 5_000,
+    runs: 1,
+    only: [2, 3, 4],
+    invokeConcurrency: [1, 8],
+    invokeSeconds: 1,
+    log: () => {},
+  });
+  assert.deepEqual(results.differences, []);
+  assert.deepEqual(results.rows.map((r) => [r.benchmark, r.tool]).slice(0, 3), [
+    ["2 tables 5000 rows", "whiskbench"],
+    ["2 tables 5000 rows", "DuckDB"],
+    ["3 report data/thesis", "whiskbench (no export)"],
+  ]);
+  assert.deepEqual(results.skipped, []);
+  // Benchmark 4: the engine and wrk (twice) at each concurrency, the engine without errors.
+  const points = results.invoke!.points;
+  assert.deepEqual(points.map((p) => [p.concurrency, p.client]), [
+    [1, "whiskbench invoke engine"],
+    [1, "wrk keep-alive"],
+    [1, "wrk Connection: close"],
+    [8, "whiskbench invoke engine"],
+    [8, "wrk keep-alive"],
+    [8, "wrk Connection: close"],
+  ]);
+  for (const p of points) assert.ok(p.requests > 0 && p.errors === 0, JSON.stringify(p));
+  assert.deepEqual(results.invoke!.overhead.map((o) => o.concurrency), [1, 8]);
+  assert.match(resultMarkdown(results), /\| 8 \| wrk Connection: close \| \d+ \| 0 \|/);
+  assert.match(resultTable(results.rows), /\| 2 tables 5000 rows \| DuckDB \| 1 \|/);
+  assert.match(resultMarkdown(results), /Versions: deno 2\.[\s\S]*\| 3 report data\/thesis \|/);
+  await Deno.remove(work, { recursive: true });
+});
+
+Deno.test("parseSize() reads bytes and MB/GB suffixes, and rejects anything else", () => {
+  assert.equal(parseSize("100MB"), 100e6);
+  assert.equal(parseSize("1GB"), 1e9);
+  assert.equal(parseSize("2.5e6"), 2.5e6);
+  assert.throws(() => parseSize("lots"), /size "lots", expected a number of bytes/);
+});
