@@ -15,7 +15,14 @@
  */
 import { join } from "node:path";
 import { readDataset } from "../dataset/mod.ts";
-import { allTables, type FigureSpec, thesisFigures, toLatex, toMarkdown } from "../pipeline/mod.ts";
+import {
+  allTables,
+  type FigureSpec,
+  PIPELINE_COLUMNS,
+  thesisFigures,
+  toLatex,
+  toMarkdown,
+} from "../pipeline/mod.ts";
 import {
   comparisonMarkdown,
   scorecardText,
@@ -92,7 +99,7 @@ async function exportAll(
 /** Builds the whole report from the dataset in `options.data` into `options.out`. */
 export async function buildReport(options: ReportOptions): Promise<ReportResult> {
   const log = options.log ?? ((line: string) => console.error(line));
-  const ds = await readDataset(options.data);
+  const ds = await readDataset(options.data, { activationColumns: PIPELINE_COLUMNS });
   const tables = allTables(ds);
   const figures = thesisFigures(ds);
   const tableDir = join(options.out, "tables");

@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import { readDataset } from "../dataset/mod.ts";
-import { allTables, levelRange, type NamedTable } from "../pipeline/mod.ts";
+import { allTables, levelRange, type NamedTable, PIPELINE_COLUMNS } from "../pipeline/mod.ts";
 import { parse, run } from "./_args.ts";
 
 /** The embedded default dataset, relative to the project root. */
@@ -27,7 +27,9 @@ if (import.meta.main) {
       throw new Error("usage: deno task tables [DIR] --out OUT [--levels N]");
     }
     const levels = values.levels ? levelRange(Number(values.levels)) : undefined;
-    const ds = await readDataset(positionals[0] ?? DEFAULT_DATA);
+    const ds = await readDataset(positionals[0] ?? DEFAULT_DATA, {
+      activationColumns: PIPELINE_COLUMNS,
+    });
     const paths = await writeCsvs(allTables(ds, { levels }), join(values.out, "tables"));
     console.log(`wrote ${paths.length} tables to ${join(values.out, "tables")}`);
   });

@@ -5,6 +5,7 @@
  */
 import { join } from "node:path";
 import { readDataset } from "../dataset/mod.ts";
+import { PIPELINE_COLUMNS } from "../pipeline/mod.ts";
 import { type Published, scorecardText, verify } from "../verify/mod.ts";
 import { parse, run } from "./_args.ts";
 import { DEFAULT_DATA } from "./tables.ts";
@@ -30,7 +31,8 @@ if (import.meta.main) {
   await run(async () => {
     const { values, positionals } = parse(Deno.args, ["published", "json"]);
     const dir = positionals[0] ?? DEFAULT_DATA;
-    const card = verify(await readDataset(dir), await readPublished(dir, values.published));
+    const ds = await readDataset(dir, { activationColumns: PIPELINE_COLUMNS });
+    const card = verify(ds, await readPublished(dir, values.published));
     console.log(scorecardText(card.cells));
     if (values.json) {
       await Deno.writeTextFile(values.json, JSON.stringify(card, null, 2) + "\n");

@@ -69,9 +69,23 @@ function conform(frame: pl.DataFrame, schema: Schema): pl.DataFrame {
   return frame.select(...exprs, ...extra);
 }
 
-/** Reads every `*.parquet` part of one table folder, in file name order. */
-export async function readTable(dir: string, table: TableName): Promise<pl.DataFrame> {
-  const schema = TABLES[table];
+/**
+ * Reads every `*.parquet` part of one table folder, in file name order. With `columns`, only
+ * those are read (from each part that has them; nulls where a part lacks one): the tables need
+ * 9 of the 19 activation columns, and the full `record` JSON is by far the largest.
+ */
+export async function readTable(
+  dir: string,
+  table: TableName,
+  columns?: readonly string[],
+): Promise<pl.DataFrame> {
+  const full: Schema = TABLES[table];
+  const schema = columns
+    ? Object.fromEntries(columns.map((c) => {
+      if (!(c in full)) throw new RangeError(`${table} has no column ${c}`);
+      return [c, full[c]];
+    })) as Schema
+    : full;
   const folder = join(dir, table);
   const names: string[] = [];
   try {
@@ -85,7 +99,10 @@ export async function readTable(dir: string, table: TableName): Promise<pl.DataF
   names.sort();
   const frames = names.map((name) => {
     try {
-      return conform(pl.readParquet(join(folder, name)), schema);
+      const path = join(folder, name);
+      if (!columns) return conform(pl.readParquet(path), schema);
+      const present = pl.scanParquet(path).columns.filter((c) => columns.includes(c));
+      return conform(pl.readParquet(path, { columns: present }), schema);
     } catch (cause) {
       throw new Error(`Cannot read dataset part ${join(folder, name)}: ${cause}`, { cause });
     }
@@ -94,8 +111,14 @@ export async function readTable(dir: string, table: TableName): Promise<pl.DataF
   return frames.length === 1 ? frames[0] : pl.concat(frames, { how: "diagonal" });
 }
 
+/** Options of {@linkcode readDataset}. */
+export interface ReadOptions {
+  /** Read only these columns of `activations` (default all, extra columns included). */
+  activationColumns?: readonly string[];
+}
+
 /** Reads a dataset folder: dataset.json and every table (missing tables are empty). */
-export async function readDataset(dir: string): Promise<Dataset> {
+export async function readDataset(dir: string, options: ReadOptions = {}): Promise<Dataset> {
   let meta: DatasetMeta;
   try {
     meta = JSON.parse(await Deno.readTextFile(join(dir, "dataset.json")));
@@ -107,7 +130,7 @@ export async function readDataset(dir: string): Promise<Dataset> {
   }
   return {
     meta,
-    activations: await readTable(dir, "activations"),
+    activations: await readTable(dir, "activations", options.activationColumns),
     resources: await readTable(dir, "resources"),
     timings: await readTable(dir, "timings"),
     events: await readTable(dir, "events"),

@@ -11,7 +11,7 @@
  * `"corrected"`, pools the samples of levels 1-15 only.
  */
 import pl from "nodejs-polars";
-import { coldStartRows, warmRows } from "./latency_rows.ts";
+import { coldStartRowsLazy, warmRowsLazy } from "./latency_rows.ts";
 import { populationSd } from "./stats.ts";
 
 /** Options of {@linkcode comparisonTable}. */
@@ -34,12 +34,20 @@ export function levelRange(n: number): number[] {
  */
 export function comparisonRows(
   activations: pl.DataFrame,
-  { levels = levelRange(15), mode = "corrected" }: ComparisonOptions = {},
+  options: ComparisonOptions = {},
 ): pl.DataFrame {
+  return comparisonRowsLazy(activations.lazy(), options).collectSync();
+}
+
+/** {@linkcode comparisonRows} as a lazy query, so the table is one plan, not many frames. */
+function comparisonRowsLazy(
+  activations: pl.LazyDataFrame,
+  { levels = levelRange(15), mode = "corrected" }: ComparisonOptions = {},
+): pl.LazyDataFrame {
   const cols = ["experiment", "workload", "runtime", "level", "latency_ms"];
   const inLevels = pl.col("level").isIn(levels);
-  const cold = coldStartRows(activations).filter(inLevels).select(...cols);
-  const warm = warmRows(activations);
+  const cold = coldStartRowsLazy(activations).filter(inLevels).select(...cols);
+  const warm = warmRowsLazy(activations);
   if (mode === "corrected") return pl.concat([cold, warm.filter(inLevels).select(...cols)]);
   // Thesis mode: `4_` samples of every level, plus each level's label as one more sample.
   const fromFile = pl.col("source").eq(pl.lit("warm_samples"));
@@ -64,7 +72,10 @@ export function comparisonTable(
   activations: pl.DataFrame,
   options: ComparisonOptions = {},
 ): pl.DataFrame {
-  const rows = comparisonRows(activations, options);
+  // The pooled rows are made once, by one lazy plan, and then grouped eagerly: grouping the
+  // lazy union of cold and warm rows directly sums a group's values in an order that changes
+  // from run to run, and with it the last digit of the level means.
+  const rows = comparisonRowsLazy(activations.lazy(), options).collectSync();
   const keys = ["experiment", "workload", "runtime"];
   const v = pl.col("latency_ms");
   const pooled = rows.groupBy(keys).agg(
@@ -75,8 +86,7 @@ export function comparisonTable(
   const perLevel = rows
     .groupBy([...keys, "level"])
     .agg(v.mean().alias("level_mean"), v.std().div(v.mean()).mul(100).alias("level_cov"))
-    // Level order fixed before the second mean: a float sum in group-by order would differ
-    // in the last digit from run to run.
+    // Level order fixed before the second mean, for the same reason.
     .sort([...keys, "level"])
     .groupBy(keys)
     .agg(

@@ -4,6 +4,23 @@
  */
 import pl from "nodejs-polars";
 
+/**
+ * The activation columns the pipeline's tables and figures read: a caller may read only these
+ * (`readDataset(dir, { activationColumns: PIPELINE_COLUMNS })`), which leaves the large
+ * `record` JSON and the per-record details on disk.
+ */
+export const PIPELINE_COLUMNS = [
+  "experiment",
+  "workload",
+  "runtime",
+  "level",
+  "source",
+  "wait_ms",
+  "init_ms",
+  "success",
+  "error",
+] as const;
+
 const is = (col: string, value: string) => pl.col(col).eq(pl.lit(value));
 
 /**
@@ -11,6 +28,14 @@ const is = (col: string, value: string) => pl.col(col).eq(pl.lit(value));
  * (the cold-start latency of the thesis's Tables 3, 4 and 9).
  */
 export function coldStartRows(activations: pl.DataFrame, experiment = "cold_start"): pl.DataFrame {
+  return coldStartRowsLazy(activations.lazy(), experiment).collectSync();
+}
+
+/** {@linkcode coldStartRows} as a step of a lazy query (one definition of the rule). */
+export function coldStartRowsLazy(
+  activations: pl.LazyDataFrame,
+  experiment = "cold_start",
+): pl.LazyDataFrame {
   return activations
     .filter(
       is("experiment", experiment).and(is("source", "record")).and(pl.col("init_ms").isNotNull()),
@@ -24,6 +49,11 @@ export function coldStartRows(activations: pl.DataFrame, experiment = "cold_star
  * Samples of unknown warmth and error rows never enter.
  */
 export function warmRows(activations: pl.DataFrame): pl.DataFrame {
+  return warmRowsLazy(activations.lazy()).collectSync();
+}
+
+/** {@linkcode warmRows} as a step of a lazy query (one definition of the rule). */
+export function warmRowsLazy(activations: pl.LazyDataFrame): pl.LazyDataFrame {
   const warmRecord = is("source", "record").and(pl.col("init_ms").isNull());
   return activations
     .filter(
@@ -36,6 +66,11 @@ export function warmRows(activations: pl.DataFrame): pl.DataFrame {
 
 /** Rows of one experiment that are not latencies: errors, and records that failed. */
 export function errorCounts(activations: pl.DataFrame, by: string[]): pl.DataFrame {
+  return errorCountsLazy(activations.lazy(), by).collectSync();
+}
+
+/** {@linkcode errorCounts} as a step of a lazy query. */
+export function errorCountsLazy(activations: pl.LazyDataFrame, by: string[]): pl.LazyDataFrame {
   return activations
     .filter(pl.col("source").eq(pl.lit("error")).or(pl.col("success").eq(pl.lit(false))))
     .groupBy(by)

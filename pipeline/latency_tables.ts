@@ -4,15 +4,23 @@
  * level present in a dataset.
  */
 import pl from "nodejs-polars";
-import { coldStartRows, errorCounts, warmRows } from "./latency_rows.ts";
-import { levelStats } from "./stats.ts";
+import { coldStartRowsLazy, errorCountsLazy, warmRowsLazy } from "./latency_rows.ts";
+import { levelStatsLazy } from "./stats.ts";
 
-function withCounts(stats: pl.DataFrame, counts: pl.DataFrame, keys: string[]): pl.DataFrame {
-  const names = counts.columns.filter((c) => !keys.includes(c));
+/** `stats` with the count column `name` of `counts` joined on `keys`, 0 where none. */
+function withCount(
+  stats: pl.LazyDataFrame,
+  counts: pl.LazyDataFrame,
+  keys: string[],
+  name: string,
+): pl.LazyDataFrame {
   return stats
     .join(counts, { on: keys, how: "left" })
-    .withColumns(...names.map((c) => pl.col(c).fillNull(0).cast(pl.Int64)));
+    .withColumns(pl.col(name).fillNull(0).cast(pl.Int64));
 }
+
+// Each table is one lazy query, collected once: on millions of rows the intermediate frames
+// (held until JavaScript's garbage collector frees them) cost more than the statistics.
 
 /**
  * Cold-start latency (waitTime + initTime) per runtime and level, over records with an
@@ -21,13 +29,16 @@ function withCounts(stats: pl.DataFrame, counts: pl.DataFrame, keys: string[]): 
  */
 export function coldStartTable(activations: pl.DataFrame): pl.DataFrame {
   const keys = ["runtime", "level"];
-  const exp = activations.filter(pl.col("experiment").eq(pl.lit("cold_start")));
+  const all = activations.lazy();
+  const exp = all.filter(pl.col("experiment").eq(pl.lit("cold_start")));
   const notCold = exp
     .filter(pl.col("source").eq(pl.lit("record")).and(pl.col("init_ms").isNull()))
     .groupBy(keys)
     .agg(pl.len().cast(pl.Int64).alias("n_not_cold"));
-  const stats = levelStats(coldStartRows(activations), "latency_ms", ["runtime"]);
-  return withCounts(withCounts(stats, notCold, keys), errorCounts(exp, keys), keys).sort(keys);
+  const stats = levelStatsLazy(coldStartRowsLazy(all), "latency_ms", ["runtime"]);
+  const withNotCold = withCount(stats, notCold, keys, "n_not_cold");
+  return withCount(withNotCold, errorCountsLazy(exp, keys), keys, "n_errors").sort(keys)
+    .collectSync();
 }
 
 /**
@@ -36,7 +47,8 @@ export function coldStartTable(activations: pl.DataFrame): pl.DataFrame {
  */
 export function warmTable(activations: pl.DataFrame): pl.DataFrame {
   const keys = ["runtime", "workload", "level"];
-  const exp = activations.filter(pl.col("experiment").eq(pl.lit("concurrency")));
-  const stats = levelStats(warmRows(activations), "latency_ms", ["runtime", "workload"]);
-  return withCounts(stats, errorCounts(exp, keys), keys).sort(keys);
+  const all = activations.lazy();
+  const exp = all.filter(pl.col("experiment").eq(pl.lit("concurrency")));
+  const stats = levelStatsLazy(warmRowsLazy(all), "latency_ms", ["runtime", "workload"]);
+  return withCount(stats, errorCountsLazy(exp, keys), keys, "n_errors").sort(keys).collectSync();
 }
