@@ -9,6 +9,7 @@
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { resultMarkdown, resultTable, runBench } from "../bench/mod.ts";
+import { invokeTable } from "../bench/invoke_bench.ts";
 import { parse, run } from "./_args.ts";
 
 const USAGE = "usage: deno task bench [--sizes 100MB,1GB] [--rows N] [--runs N] [--only 1,2,3,4] " +
@@ -49,6 +50,9 @@ if (import.meta.main) {
     await Deno.writeTextFile(json, JSON.stringify(results, null, 2) + "\n");
     await Deno.writeTextFile(json.replace(/(\.json)?$/, ".md"), resultMarkdown(results));
     console.log(resultTable(results.rows));
+    if (results.invoke && results.invoke.points.length > 0) {
+      console.log(invokeTable(results.invoke));
+    }
     for (const s of results.skipped) console.log(s);
     for (const d of results.differences) console.log(`DIFFERS: ${d}`);
     console.log(
