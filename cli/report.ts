@@ -14,7 +14,7 @@
  * is the same byte for byte on every run over the same data.
  */
 import { join } from "node:path";
-import { readDataset } from "../dataset/mod.ts";
+import { exists, readDataset } from "../dataset/mod.ts";
 import {
   allTables,
   type FigureSpec,
@@ -197,16 +197,6 @@ export async function buildReport(options: ReportOptions): Promise<ReportResult>
     html,
     scorecard: text,
   };
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
-  }
 }
 
 if (import.meta.main) {

@@ -6,6 +6,7 @@
  */
 import { join } from "node:path";
 import {
+  exists,
   FrameBuilder,
   type RowOf,
   type Schema,
@@ -92,15 +93,5 @@ export class PartWriter<S extends Schema> {
       this.rows += n;
     });
     return this.#writing;
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
   }
 }

@@ -111,6 +111,17 @@ export async function readTable(
   return frames.length === 1 ? frames[0] : pl.concat(frames, { how: "diagonal" });
 }
 
+/** Whether `path` exists (any other error than "not found" is thrown). */
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false;
+    throw err;
+  }
+}
+
 /** Options of {@linkcode readDataset}. */
 export interface ReadOptions {
   /** Read only these columns of `activations` (default all, extra columns included). */
