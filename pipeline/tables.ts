@@ -6,7 +6,12 @@ import pl from "nodejs-polars";
 import type { Dataset } from "../dataset/mod.ts";
 import { actionsTable } from "./actions_table.ts";
 import { capacityRatios, capacityTable, resourceSeries } from "./capacity_table.ts";
-import { type ComparisonOptions, comparisonTable, slowdownTable } from "./comparison_table.ts";
+import {
+  comparisonMoments,
+  type ComparisonOptions,
+  comparisonTable,
+  slowdownTable,
+} from "./comparison_table.ts";
 import { durationTable, INIT_PHASES, RUN_PHASES } from "./durations_table.ts";
 import { coldStartTable, warmTable } from "./latency_tables.ts";
 
@@ -52,14 +57,16 @@ export function allTables(ds: Dataset, options: TablesOptions = {}): NamedTable[
     out.push({ name: `warm_${rt}_${wl}`, title: `Warm latency per level, ${rt}, ${wl}`, frame });
   }
   const cmpOptions: ComparisonOptions = { levels: options.levels };
-  const comparison = comparisonTable(ds.activations, cmpOptions);
+  // One pass over the activations for both comparison tables.
+  const moments = comparisonMoments(ds.activations);
+  const comparison = comparisonTable(ds.activations, cmpOptions, moments);
   if (comparison.height > 0) {
     out.push({ name: "comparison", title: "Comparison, pooled over levels", frame: comparison });
     out.push({
       name: "comparison_thesis_mode",
       title: "Comparison as the thesis computed it (level labels of 4_ files counted as samples, " +
         "every level read)",
-      frame: comparisonTable(ds.activations, { ...cmpOptions, mode: "thesis" }),
+      frame: comparisonTable(ds.activations, { ...cmpOptions, mode: "thesis" }, moments),
     });
     const slowdown = slowdownTable(comparison, options.slowdown);
     if (slowdown.height > 0) {
