@@ -6,7 +6,7 @@
 import { capacity } from "./capacity.ts";
 import type { Clock } from "./clock.ts";
 import { coldStart } from "./cold_start.ts";
-import { ramp, workloadParams } from "./concurrency.ts";
+import { ramp, type RampOptions, workloadParams } from "./concurrency.ts";
 import { mixedChooser, mixedWeights } from "./mixed.ts";
 import type { CommonParams } from "./flags.ts";
 import type { OpenWhiskApi } from "./openwhisk.ts";
@@ -98,6 +98,37 @@ async function repeat(
 const warmupNotes = (ws: { action: string; cold: boolean | null; error: string | null }[]) =>
   ws.map((w) => `warm-up ${w.action}: ${w.error ?? (w.cold ? "cold" : "warm")}`);
 
+/**
+ * The repetitions of a ramp (concurrency and mixed differ only in what they request):
+ * `next(k)` gives the request chooser of the k-th run of this collection, from 0.
+ */
+function rampRuns(
+  { api, out, runtime, params, stopper, progress, clock }: ExperimentContext,
+  { workload, next, warmup }: {
+    workload: string;
+    next: (k: number) => RampOptions["next"];
+    warmup: RampOptions["warmup"];
+  },
+): Promise<ExperimentResult> {
+  return repeat(params.reps, out.entry.first_run, async (run) => {
+    progress.update({ run: run - out.entry.first_run + 1 });
+    const r = await ramp(api, out, {
+      runtime,
+      workload,
+      next: next(run - out.entry.first_run),
+      warmup,
+      levels: params.levels,
+      stepMs: params.step_s * 1000,
+      run,
+      stopper,
+      progress,
+      clock,
+      invoke: invokeOptions(params),
+    });
+    return { ...r, notes: warmupNotes(r.warmups) };
+  });
+}
+
 /** The experiments by CLI name. */
 export const EXPERIMENTS: Record<string, Experiment> = {
   deploy: {
@@ -135,24 +166,15 @@ export const EXPERIMENTS: Record<string, Experiment> = {
     what: "closed-loop ramp: L in flight, L += 1 every --step s up to N, after a warm-up",
     column: "concurrency",
     workload: (p) => p.workload,
-    run: async ({ api, out, runtime, params, stopper, progress, clock }) => {
-      const request = { action: params.workload, params: workloadParams(params.workload, params) };
-      return await repeat(params.reps, out.entry.first_run, async (run) => {
-        progress.update({ run: run - out.entry.first_run + 1 });
-        const r = await ramp(api, out, {
-          runtime,
-          workload: params.workload,
-          next: () => request,
-          warmup: [request],
-          levels: params.levels,
-          stepMs: params.step_s * 1000,
-          run,
-          stopper,
-          progress,
-          clock,
-          invoke: invokeOptions(params),
-        });
-        return { ...r, notes: warmupNotes(r.warmups) };
+    run: (ctx) => {
+      const request = {
+        action: ctx.params.workload,
+        params: workloadParams(ctx.params.workload, ctx.params),
+      };
+      return rampRuns(ctx, {
+        workload: ctx.params.workload,
+        next: () => () => request,
+        warmup: [request],
       });
     },
   },
@@ -161,25 +183,13 @@ export const EXPERIMENTS: Record<string, Experiment> = {
     what: "the ramp, each request net (IO) or prime (CPU) by weights, seeded",
     column: "concurrency",
     workload: (p) => mixedSpec(p).workload,
-    run: async ({ api, out, runtime, params, stopper, progress, clock }) => {
-      const spec = mixedSpec(params);
-      return await repeat(params.reps, out.entry.first_run, async (run) => {
-        progress.update({ run: run - out.entry.first_run + 1 });
-        const r = await ramp(api, out, {
-          runtime,
-          workload: spec.workload,
-          // One seed per run, so that runs differ and each is reproducible.
-          next: mixedChooser(spec, params.seed + run - out.entry.first_run),
-          warmup: [{ action: "net" }, { action: "prime" }],
-          levels: params.levels,
-          stepMs: params.step_s * 1000,
-          run,
-          stopper,
-          progress,
-          clock,
-          invoke: invokeOptions(params),
-        });
-        return { ...r, notes: warmupNotes(r.warmups) };
+    run: (ctx) => {
+      const spec = mixedSpec(ctx.params);
+      return rampRuns(ctx, {
+        workload: spec.workload,
+        // One seed per run, so that runs differ and each is reproducible.
+        next: (k) => mixedChooser(spec, ctx.params.seed + k),
+        warmup: [{ action: "net" }, { action: "prime" }],
       });
     },
   },

@@ -4,7 +4,7 @@
  * modes, and check that it gives the same bytes on every run.
  */
 import assert from "node:assert/strict";
-import pl from "nodejs-polars";
+import type pl from "nodejs-polars";
 import { readDataset } from "../dataset/mod.ts";
 import {
   type ComparisonOptions,
