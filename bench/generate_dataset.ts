@@ -7,6 +7,7 @@
 import pl from "nodejs-polars";
 import { join } from "node:path";
 import { writeMeta, writePart } from "../dataset/mod.ts";
+import { THESIS_RUNTIMES, THESIS_WORKLOADS } from "../pipeline/mod.ts";
 import { random } from "./random.ts";
 
 /** Options of {@linkcode generateDataset}. */
@@ -19,16 +20,8 @@ export interface DatasetOptions {
   seed?: number;
 }
 
-const RUNTIMES = ["docker", "wasm"];
-const WORKLOADS = [
-  "hello",
-  "hash",
-  "mixed_10_90",
-  "mixed_25_75",
-  "mixed_50_50",
-  "mixed_75_25",
-  "mixed_90_10",
-];
+const RUNTIMES = [...THESIS_RUNTIMES];
+const WORKLOADS = [...THESIS_WORKLOADS];
 
 /** A string column taking `values[codes[i]]`, built in polars (no JS string per row). */
 function strings(name: string, values: string[], codes: Uint32Array): pl.Series {
