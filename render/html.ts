@@ -10,6 +10,9 @@ import { formatCell } from "../pipeline/mod.ts";
 import { type Scorecard, shown, type ThesisTable, totals } from "../verify/mod.ts";
 import { OTHER_SECTION, sectionOf, SECTIONS, type SectionSpec } from "./sections.ts";
 
+/** Every thesis table and figure id some section shows by name. */
+const THESIS_ITEMS = new Set(SECTIONS.flatMap((s) => s.items));
+
 /** Everything the page shows. */
 export interface ReportModel {
   /** Dataset name, for the title. */
@@ -151,7 +154,7 @@ function sectionHtml(
     }
   }
   const own = m.tables.filter((t) => sectionOf(t.name) === s);
-  const extraFigures = m.figures.filter((f) => !SECTIONS.some((x) => x.items.includes(f.id)))
+  const extraFigures = m.figures.filter((f) => !THESIS_ITEMS.has(f.id))
     .filter((f) => sectionOf(f.id) === s);
   for (const f of extraFigures) parts.push(figureHtml(f));
   withData += own.length + extraFigures.length;
@@ -220,9 +223,8 @@ for (const el of document.querySelectorAll(".plot")) {
 export function reportHtml(m: ReportModel): string {
   const thesis = new Map(m.thesisTables.map((t) => [t.id, t]));
   const figures = new Map(m.figures.map((f) => [f.id, f]));
-  const covered = new Set(SECTIONS.flatMap((s) => s.items));
   const hasOther = m.tables.some((t) => sectionOf(t.name) === OTHER_SECTION) ||
-    m.figures.some((f) => !covered.has(f.id) && sectionOf(f.id) === OTHER_SECTION);
+    m.figures.some((f) => !THESIS_ITEMS.has(f.id) && sectionOf(f.id) === OTHER_SECTION);
   const sections = [...SECTIONS, ...(hasOther ? [OTHER_SECTION] : [])];
   const nav = sections.map((s) => `<a href="#${s.id}">${escapeHtml(s.title)}</a>`).join(" ");
   const specs = Object.fromEntries(m.figures.map((f) => [f.id, f.figure]));
