@@ -207,6 +207,12 @@ export function cellsOf(ds: Dataset, published: Published): Cell[] {
   return cells;
 }
 
+/** The computed value of a cell at the precision the thesis printed it ("" where none). */
+export function shown(cell: Cell | undefined): string {
+  if (!cell || cell.computed === null) return "";
+  return cell.computed.toFixed(decimals(cell.published));
+}
+
 /** Decimals printed in a number as text (`"2879.000"` -> 3). */
 export function decimals(text: string): number {
   const dot = text.indexOf(".");

@@ -5,7 +5,7 @@
  * in which case the corrected value is reported beside it; `tolerance` when it is within one
  * unit of the last printed digit; otherwise `off`, with its cause where known (ERRATA).
  */
-import { type Cell, cut, decimals } from "./cells.ts";
+import { type Cell, cut, decimals, shown } from "./cells.ts";
 
 /** Outcome of one cell. */
 export type Status = "exact" | "thesis_mode" | "tolerance" | "off" | "carried";
@@ -175,8 +175,7 @@ export function comparisonMarkdown(cells: GradedCell[]): string {
         "| --- | --- | ---: | ---: | --- |",
       );
     }
-    const d = decimals(c.published);
-    const computed = c.computed === null ? "n/a" : c.computed.toFixed(d);
+    const computed = shown(c) || "n/a";
     const mark = c.status === "exact" || c.status === "carried" ? c.status : `**${c.status}**`;
     out.push(`| ${c.row} | ${c.column} | ${c.published} | ${computed} | ${mark} |`);
   }

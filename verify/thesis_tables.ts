@@ -5,7 +5,7 @@
  * show the two side by side and a paper can `\input` the recomputed one in place of the old.
  */
 import pl from "nodejs-polars";
-import { decimals, type Published } from "./cells.ts";
+import { type Published, shown } from "./cells.ts";
 import type { GradedCell } from "./scorecard.ts";
 
 /** One thesis table: its cells by row and column, in the published order. */
@@ -19,12 +19,6 @@ export interface ThesisTable {
   columns: string[];
   /** `cell(row, column)`: the graded cell there, if the published table has one. */
   cell(row: string, column: string): GradedCell | undefined;
-}
-
-/** The computed value of a cell at the precision the thesis printed it ("" where none). */
-export function shown(cell: GradedCell | undefined): string {
-  if (!cell || cell.computed === null) return "";
-  return cell.computed.toFixed(decimals(cell.published));
 }
 
 /** Groups graded cells into the published tables they belong to, in published order. */
