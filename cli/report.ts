@@ -16,8 +16,9 @@
 import { join } from "node:path";
 import { exists, readDataset } from "../dataset/mod.ts";
 import {
-  allTables,
+  computeTables,
   type FigureSpec,
+  namedTables,
   PIPELINE_COLUMNS,
   thesisFigures,
   toLatex,
@@ -100,7 +101,8 @@ async function exportAll(
 export async function buildReport(options: ReportOptions): Promise<ReportResult> {
   const log = options.log ?? ((line: string) => console.error(line));
   const ds = await readDataset(options.data, { activationColumns: PIPELINE_COLUMNS });
-  const tables = allTables(ds);
+  const computed = computeTables(ds);
+  const tables = namedTables(computed);
   const figures = thesisFigures(ds);
   const tableDir = join(options.out, "tables");
   const thesisDir = join(tableDir, "thesis");
@@ -122,7 +124,7 @@ export async function buildReport(options: ReportOptions): Promise<ReportResult>
 
   const ownData = await exists(join(options.data, "published.json"));
   const published = await readPublished(options.data);
-  const card = verify(ds, published);
+  const card = verify(ds, published, computed);
   const thesis = thesisTables(published, card.cells);
   for (const t of thesis) {
     const printed = thesisTableFrame(t, "printed");

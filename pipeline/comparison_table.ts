@@ -11,7 +11,9 @@
  * `"corrected"`, pools the samples of levels 1-15 only.
  */
 import pl from "nodejs-polars";
-import { coldStartRowsLazy, warmRowsLazy } from "./latency_rows.ts";
+import { coldStartRowsLazy, WARM_EXPERIMENT, warmRowsLazy } from "./latency_rows.ts";
+import { warmLevels } from "./latency_tables.ts";
+import { momentAggs, momentsLong, withMomentColumns } from "./level_moments.ts";
 
 /** Options of {@linkcode comparisonTable}. */
 export interface ComparisonOptions {
@@ -67,26 +69,22 @@ const KEYS = ["experiment", "workload", "runtime"];
 /**
  * The moments of the rows a comparison can pool, per experiment, workload, runtime, level and
  * `from_file` (the rows are `4_` samples): `n`, `mean` and `m2` (the sum of squared deviations
- * from the mean). Plain aggregations on polars' fast path, and the only pass over the
- * activations: both comparison modes are then computed from these few rows.
+ * from the mean). Both comparison modes are computed from these few rows. The warm part comes
+ * from `warm` ({@linkcode warmLevels}: pass the warm table's to share its pass over the
+ * activations); the cold part is one group-by over the cold starts.
  */
-export function comparisonMoments(activations: pl.DataFrame): pl.DataFrame {
-  const all = activations.lazy();
-  const v = pl.col("latency_ms");
-  const n = v.count().cast(pl.Float64);
-  const moments = (rows: pl.LazyDataFrame) =>
-    rows
-      .withColumns(pl.col("source").eq(pl.lit("warm_samples")).alias("from_file"))
-      .groupBy([...KEYS, "level", "from_file"])
-      .agg(
-        n.alias("n"),
-        v.mean().alias("mean"),
-        pl.when(n.gt(pl.lit(1))).then(v.std().pow(2).mul(n.sub(pl.lit(1)))).otherwise(pl.lit(0))
-          .alias("m2"),
-      )
-      .collectSync();
-  return pl.concat([moments(coldStartRowsLazy(all)), moments(warmRowsLazy(all))])
-    .sort([...KEYS, "level", "from_file"]);
+export function comparisonMoments(
+  activations: pl.DataFrame,
+  warm: pl.DataFrame = warmLevels(activations),
+): pl.DataFrame {
+  const keys = [...KEYS, "level"];
+  const cold = withMomentColumns(coldStartRowsLazy(activations.lazy()))
+    .groupBy(keys)
+    .agg(...momentAggs())
+    .collectSync();
+  const warmKeyed = warm.withColumns(pl.lit(WARM_EXPERIMENT).alias("experiment"));
+  return pl.concat([momentsLong(cold, keys), momentsLong(warmKeyed, keys)])
+    .sort([...keys, "from_file"]);
 }
 
 /**

@@ -23,6 +23,9 @@ export const PIPELINE_COLUMNS = [
 
 const is = (col: string, value: string) => pl.col(col).eq(pl.lit(value));
 
+/** The experiment whose rows are warm latencies (mixed loads included). */
+export const WARM_EXPERIMENT = "concurrency";
+
 /**
  * Cold starts: full records that carry an initTime, with `latency_ms` = waitTime + initTime
  * (the cold-start latency of the thesis's Tables 3, 4 and 9).
@@ -57,7 +60,7 @@ export function warmRowsLazy(activations: pl.LazyDataFrame): pl.LazyDataFrame {
   const warmRecord = is("source", "record").and(pl.col("init_ms").isNull());
   return activations
     .filter(
-      is("experiment", "concurrency")
+      is("experiment", WARM_EXPERIMENT)
         .and(warmRecord.or(is("source", "warm_samples")))
         .and(pl.col("wait_ms").isNotNull()),
     )

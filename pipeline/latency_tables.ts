@@ -4,8 +4,14 @@
  * level present in a dataset.
  */
 import pl from "nodejs-polars";
-import { coldStartRowsLazy, errorCountsLazy, warmRowsLazy } from "./latency_rows.ts";
-import { levelStatsLazy } from "./stats.ts";
+import {
+  coldStartRowsLazy,
+  errorCountsLazy,
+  WARM_EXPERIMENT,
+  warmRowsLazy,
+} from "./latency_rows.ts";
+import { momentAggs, withMomentColumns } from "./level_moments.ts";
+import { levelStatsLazy, STAT_COLUMNS } from "./stats.ts";
 
 /** `stats` with the count column `name` of `counts` joined on `keys`, 0 where none. */
 function withCount(
@@ -42,13 +48,25 @@ export function coldStartTable(activations: pl.DataFrame): pl.DataFrame {
 }
 
 /**
+ * Per runtime, workload and level of the concurrency experiment: the warm table's statistics
+ * and the comparison's moments (level_moments.ts), from one group-by over the warm rows. Pass
+ * it to {@linkcode warmTable} and `comparisonMoments` to compute both from one pass.
+ */
+export function warmLevels(activations: pl.DataFrame): pl.DataFrame {
+  const rows = withMomentColumns(warmRowsLazy(activations.lazy()));
+  return levelStatsLazy(rows, "latency_ms", ["runtime", "workload"], momentAggs()).collectSync();
+}
+
+/**
  * Warm latency (waitTime) per runtime, workload and level of the concurrency experiment;
  * `n_errors` counts the cell's failed invocations.
  */
-export function warmTable(activations: pl.DataFrame): pl.DataFrame {
+export function warmTable(
+  activations: pl.DataFrame,
+  levels: pl.DataFrame = warmLevels(activations),
+): pl.DataFrame {
   const keys = ["runtime", "workload", "level"];
-  const all = activations.lazy();
-  const exp = all.filter(pl.col("experiment").eq(pl.lit("concurrency")));
-  const stats = levelStatsLazy(warmRowsLazy(all), "latency_ms", ["runtime", "workload"]);
+  const exp = activations.lazy().filter(pl.col("experiment").eq(pl.lit(WARM_EXPERIMENT)));
+  const stats = levels.lazy().select(...keys, ...STAT_COLUMNS);
   return withCount(stats, errorCountsLazy(exp, keys), keys, "n_errors").sort(keys).collectSync();
 }

@@ -74,16 +74,20 @@ export function levelStats(rows: pl.DataFrame, value: string, by: string[] = [])
   return levelStatsLazy(rows.lazy(), value, by).collectSync();
 }
 
-/** {@linkcode levelStats} as a step of a lazy query. */
+/**
+ * {@linkcode levelStats} as a step of a lazy query; `extra` aggregations ride along the same
+ * group-by (one pass over the rows for several tables).
+ */
 export function levelStatsLazy(
   rows: pl.LazyDataFrame,
   value: string,
   by: string[] = [],
+  extra: pl.Expr[] = [],
 ): pl.LazyDataFrame {
   const keys = [...by, "level"];
   return rows
     .filter(pl.col(value).isNotNull())
     .groupBy(keys)
-    .agg(...statExprs(pl.col(value)))
+    .agg(...statExprs(pl.col(value)), ...extra)
     .sort(keys);
 }

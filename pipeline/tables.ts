@@ -13,7 +13,7 @@ import {
   slowdownTable,
 } from "./comparison_table.ts";
 import { durationTable, INIT_PHASES, RUN_PHASES } from "./durations_table.ts";
-import { coldStartTable, warmTable } from "./latency_tables.ts";
+import { coldStartTable, warmLevels, warmTable } from "./latency_tables.ts";
 
 /** One output table: its file stem, a title, and the frame. */
 export interface NamedTable {
@@ -42,59 +42,88 @@ function split(frame: pl.DataFrame, by: string[]): { keys: string[]; frame: pl.D
 }
 
 /**
- * Every table of a dataset: `cold_start_<runtime>`, `warm_<runtime>_<workload>`,
- * `comparison`, `comparison_thesis_mode`, `slowdown`, `capacity`, `capacity_ratios`,
- * `resources`, `init_durations`, `run_durations`, `actions`. Tables with no data behind them are left out.
+ * Every table of a dataset as computed, by role: what {@linkcode allTables} names and files,
+ * and what `verify` compares with the published cells. Computed once: on millions of rows the
+ * tables cost seconds, so a caller that needs both takes this and passes it on.
  */
-export function allTables(ds: Dataset, options: TablesOptions = {}): NamedTable[] {
+export interface ComputedTables {
+  coldStart: pl.DataFrame;
+  warm: pl.DataFrame;
+  comparison: pl.DataFrame;
+  comparisonThesis: pl.DataFrame;
+  slowdown: pl.DataFrame;
+  capacity: pl.DataFrame;
+  capacityRatios: pl.DataFrame;
+  resources: pl.DataFrame;
+  initDurations: pl.DataFrame;
+  runDurations: pl.DataFrame;
+  actions: pl.DataFrame;
+}
+
+/**
+ * Computes every table of `ds`. The warm rows (most of a large dataset) are grouped once, for
+ * the warm tables and the comparison's moments; both comparison modes share those moments.
+ */
+export function computeTables(ds: Dataset, options: TablesOptions = {}): ComputedTables {
+  const warmByLevel = warmLevels(ds.activations);
+  const moments = comparisonMoments(ds.activations, warmByLevel);
+  const cmpOptions: ComparisonOptions = { levels: options.levels };
+  const comparison = comparisonTable(ds.activations, cmpOptions, moments);
+  const capacity = capacityTable(ds.activations, ds.resources);
+  return {
+    coldStart: coldStartTable(ds.activations),
+    warm: warmTable(ds.activations, warmByLevel),
+    comparison,
+    comparisonThesis: comparisonTable(ds.activations, { ...cmpOptions, mode: "thesis" }, moments),
+    slowdown: slowdownTable(comparison, options.slowdown),
+    capacity,
+    capacityRatios: capacityRatios(capacity),
+    resources: resourceSeries(ds.resources),
+    initDurations: durationTable(ds.timings, INIT_PHASES),
+    runDurations: durationTable(ds.timings, RUN_PHASES),
+    actions: actionsTable(ds.meta),
+  };
+}
+
+/**
+ * The computed tables as files: `cold_start_<runtime>`, `warm_<runtime>_<workload>`,
+ * `comparison`, `comparison_thesis_mode`, `slowdown`, `capacity`, `capacity_ratios`,
+ * `resources`, `init_durations`, `run_durations`, `actions`. Tables with no data behind them
+ * are left out.
+ */
+export function namedTables(t: ComputedTables): NamedTable[] {
   const out: NamedTable[] = [];
-  for (const { keys: [rt], frame } of split(coldStartTable(ds.activations), ["runtime"])) {
+  for (const { keys: [rt], frame } of split(t.coldStart, ["runtime"])) {
     out.push({ name: `cold_start_${rt}`, title: `Cold-start latency per level, ${rt}`, frame });
   }
-  for (
-    const { keys: [rt, wl], frame } of split(warmTable(ds.activations), ["runtime", "workload"])
-  ) {
+  for (const { keys: [rt, wl], frame } of split(t.warm, ["runtime", "workload"])) {
     out.push({ name: `warm_${rt}_${wl}`, title: `Warm latency per level, ${rt}, ${wl}`, frame });
   }
-  const cmpOptions: ComparisonOptions = { levels: options.levels };
-  // One pass over the activations for both comparison tables.
-  const moments = comparisonMoments(ds.activations);
-  const comparison = comparisonTable(ds.activations, cmpOptions, moments);
-  if (comparison.height > 0) {
-    out.push({ name: "comparison", title: "Comparison, pooled over levels", frame: comparison });
-    out.push({
-      name: "comparison_thesis_mode",
-      title: "Comparison as the thesis computed it (level labels of 4_ files counted as samples, " +
+  const add = (name: string, title: string, frame: pl.DataFrame) => {
+    if (frame.height > 0) out.push({ name, title, frame });
+  };
+  if (t.comparison.height > 0) {
+    add("comparison", "Comparison, pooled over levels", t.comparison);
+    add(
+      "comparison_thesis_mode",
+      "Comparison as the thesis computed it (level labels of 4_ files counted as samples, " +
         "every level read)",
-      frame: comparisonTable(ds.activations, { ...cmpOptions, mode: "thesis" }, moments),
-    });
-    const slowdown = slowdownTable(comparison, options.slowdown);
-    if (slowdown.height > 0) {
-      out.push({ name: "slowdown", title: "Slowdown ratio", frame: slowdown });
-    }
+      t.comparisonThesis,
+    );
+    add("slowdown", "Slowdown ratio", t.slowdown);
   }
-  const capacity = capacityTable(ds.activations, ds.resources);
-  if (capacity.height > 0) {
-    out.push({ name: "capacity", title: "Capacity and peak resources", frame: capacity });
-    out.push({
-      name: "capacity_ratios",
-      title: "Capacity and resources, ratios",
-      frame: capacityRatios(capacity),
-    });
+  if (t.capacity.height > 0) {
+    add("capacity", "Capacity and peak resources", t.capacity);
+    add("capacity_ratios", "Capacity and resources, ratios", t.capacityRatios);
   }
-  const series = resourceSeries(ds.resources);
-  if (series.height > 0) {
-    out.push({ name: "resources", title: "Resource samples, totals per sample", frame: series });
-  }
-  const init = durationTable(ds.timings, INIT_PHASES);
-  if (init.height > 0) {
-    out.push({ name: "init_durations", title: "Executor /init durations (µs)", frame: init });
-  }
-  const run = durationTable(ds.timings, RUN_PHASES);
-  if (run.height > 0) {
-    out.push({ name: "run_durations", title: "Executor /run durations (µs)", frame: run });
-  }
-  const actions = actionsTable(ds.meta);
-  if (actions.height > 0) out.push({ name: "actions", title: "Benchmark actions", frame: actions });
+  add("resources", "Resource samples, totals per sample", t.resources);
+  add("init_durations", "Executor /init durations (µs)", t.initDurations);
+  add("run_durations", "Executor /run durations (µs)", t.runDurations);
+  add("actions", "Benchmark actions", t.actions);
   return out;
+}
+
+/** Every table of a dataset, named as files ({@linkcode namedTables} of {@linkcode computeTables}). */
+export function allTables(ds: Dataset, options: TablesOptions = {}): NamedTable[] {
+  return namedTables(computeTables(ds, options));
 }

@@ -12,6 +12,7 @@ import {
   comparisonTable,
   PIPELINE_COLUMNS,
 } from "../pipeline/mod.ts";
+import { random } from "../bench/random.ts";
 import { activations } from "./_frames.ts";
 
 const ds = await readDataset(new URL("../data/thesis", import.meta.url).pathname, {
@@ -118,4 +119,41 @@ Deno.test("comparisonTable(): one value is SD 0; a label joins the level it name
   ]);
   const [o] = comparisonTable(one).toRecords();
   assert.deepEqual([o.n, o.mean, o.cov_pct, o.mean_of_level_cov_pct], [1, 10, 0, null]);
+});
+
+Deno.test("comparisonTable() matches the definition on random rows mixing records and 4_ samples", () => {
+  // Levels past 15, 4_ samples and records in one level, cold starts of two workloads, rows
+  // that never enter (errors, warm rows of the cold-start experiment): the cases where the
+  // moments kept apart per source (level_moments.ts) must pool to the plain definition.
+  const r = random(7);
+  const pick = <T>(xs: T[]) => xs[Math.floor(r() * xs.length)];
+  const rows = Array.from({ length: 600 }, () => {
+    const cold = r() < 0.3;
+    const source = cold ? pick(["record", "record", "error"]) : pick(["record", "warm_samples"]);
+    return {
+      experiment: cold ? "cold_start" : "concurrency",
+      workload: cold ? pick(["hello", "hash"]) : pick(["hash", "mixed_50_50"]),
+      runtime: pick(["docker", "wasm"]),
+      level: 1 + Math.floor(r() * 17),
+      source,
+      wait_ms: source === "error" ? null : Math.round(r() * 500),
+      init_ms: cold && r() < 0.8 ? Math.round(r() * 300) : null,
+    };
+  });
+  const frame = activations(rows);
+  for (const mode of ["corrected", "thesis"] as const) {
+    const expected = reference(frame, { mode });
+    const got = comparisonTable(frame, { mode }).toRecords() as Row[];
+    assert.equal(got.length, expected.size, mode);
+    assert.ok(got.length >= 8, `${mode}: ${got.length} groups`);
+    for (const g of got) {
+      const key = `${mode} ${g.experiment}/${g.workload}/${g.runtime}`;
+      const e = expected.get(`${g.experiment}/${g.workload}/${g.runtime}`)!;
+      assert.equal(g.n, e.n, `${key} n`);
+      assert.equal(g.levels, e.levels, `${key} levels`);
+      for (const c of ["mean", "cov_pct", "mean_of_level_means", "mean_of_level_cov_pct"]) {
+        close(g[c] as number, e[c] as number, `${key} ${c}`);
+      }
+    }
+  }
 });

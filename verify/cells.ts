@@ -6,17 +6,7 @@
  */
 import type pl from "nodejs-polars";
 import type { Dataset } from "../dataset/mod.ts";
-import {
-  actionsTable,
-  capacityRatios,
-  capacityTable,
-  coldStartTable,
-  comparisonTable,
-  durationTable,
-  INIT_PHASES,
-  RUN_PHASES,
-  warmTable,
-} from "../pipeline/mod.ts";
+import { type ComputedTables, computeTables } from "../pipeline/mod.ts";
 
 /** One published table as transcribed (values are strings as printed). */
 export interface PublishedTable {
@@ -91,17 +81,27 @@ const LABEL_SLIP = "the thesis's script counted each `N:` level label of a 4_ fi
 const CUT_MEANS = "the thesis cut (did not round) its means to two decimals";
 const SLOWDOWN_WAY = "ratio of the two printed (cut) means, cut to two decimals";
 
-/** Every published cell of `published`, with the values the pipeline computes from `ds`. */
-export function cellsOf(ds: Dataset, published: Published): Cell[] {
-  const cold = coldStartTable(ds.activations);
-  const warm = warmTable(ds.activations);
-  const cmp = comparisonTable(ds.activations);
-  const cmpThesis = comparisonTable(ds.activations, { mode: "thesis" });
-  const capacity = capacityTable(ds.activations, ds.resources);
-  const ratios = capacityRatios(capacity);
-  const init = durationTable(ds.timings, INIT_PHASES);
-  const run = durationTable(ds.timings, RUN_PHASES);
-  const actions = actionsTable(ds.meta);
+/**
+ * Every published cell of `published`, with the values the pipeline computes from `ds`. Pass
+ * `tables` where they are computed already (with the default options: levels 1-15, as the
+ * thesis's tables), so they are not computed twice.
+ */
+export function cellsOf(
+  ds: Dataset,
+  published: Published,
+  tables: ComputedTables = computeTables(ds),
+): Cell[] {
+  const {
+    coldStart: cold,
+    warm,
+    comparison: cmp,
+    comparisonThesis: cmpThesis,
+    capacity,
+    capacityRatios: ratios,
+    initDurations: init,
+    runDurations: run,
+    actions,
+  } = tables;
   const cells: Cell[] = [];
   for (const t of published.tables) {
     const base = { table: t.id, label: t.label };

@@ -3,6 +3,7 @@
  * cells.ts for what is computed, scorecard.ts for how it is graded).
  */
 import type { Dataset } from "../dataset/mod.ts";
+import type { ComputedTables } from "../pipeline/mod.ts";
 import { cellsOf, type Published } from "./cells.ts";
 import { grade, type GradedCell, type Totals, totals } from "./scorecard.ts";
 
@@ -17,8 +18,11 @@ export interface Scorecard {
   cells: GradedCell[];
 }
 
-/** Grades every published cell against the values computed from `ds`. */
-export function verify(ds: Dataset, published: Published): Scorecard {
-  const cells = cellsOf(ds, published).map(grade);
+/**
+ * Grades every published cell against the values computed from `ds` (`tables`: as computed
+ * already with the default options, see {@linkcode cellsOf}).
+ */
+export function verify(ds: Dataset, published: Published, tables?: ComputedTables): Scorecard {
+  const cells = cellsOf(ds, published, tables).map(grade);
   return { published_source: published.source, totals: totals(cells), cells };
 }
