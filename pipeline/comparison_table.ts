@@ -14,6 +14,7 @@ import pl from "nodejs-polars";
 import { coldStartRowsLazy, WARM_EXPERIMENT, warmRowsLazy } from "./latency_rows.ts";
 import { warmLevels } from "./latency_tables.ts";
 import { momentAggs, momentsLong, withMomentColumns } from "./level_moments.ts";
+import { aggregateBy } from "./stats.ts";
 
 /** Options of {@linkcode comparisonTable}. */
 export interface ComparisonOptions {
@@ -78,10 +79,9 @@ export function comparisonMoments(
   warm: pl.DataFrame = warmLevels(activations),
 ): pl.DataFrame {
   const keys = [...KEYS, "level"];
-  const cold = withMomentColumns(coldStartRowsLazy(activations.lazy()))
-    .groupBy(keys)
-    .agg(...momentAggs())
-    .collectSync();
+  const cold = aggregateBy(withMomentColumns(coldStartRowsLazy(activations.lazy())), KEYS, [
+    "level",
+  ], momentAggs()).collectSync();
   const warmKeyed = warm.withColumns(pl.lit(WARM_EXPERIMENT).alias("experiment"));
   return pl.concat([momentsLong(cold, keys), momentsLong(warmKeyed, keys)])
     .sort([...keys, "from_file"]);

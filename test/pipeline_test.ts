@@ -31,6 +31,23 @@ Deno.test("levelStats() gives sample SD, CoV and type-7 quantiles per level", ()
   assert.equal(two.sd, null);
 });
 
+Deno.test("levelStats() groups string keys as strings: same values, lexical order", () => {
+  // Keys first seen out of lexical order: grouping them as categoricals (aggregateBy) must
+  // neither change their type nor order them by first appearance.
+  const rows = pl.DataFrame({
+    runtime: ["wasm", "docker", "wasm", "docker"],
+    level: [1, 1, 1, 2],
+    v: [1, 2, 3, 4],
+  });
+  const t = levelStats(rows, "v", ["runtime"]);
+  assert.equal(String(t.getColumn("runtime").dtype), "DataType(String)");
+  assert.deepEqual(t.select("runtime", "level", "n", "mean").toRecords(), [
+    { runtime: "docker", level: 1, n: 1, mean: 2 },
+    { runtime: "docker", level: 2, n: 1, mean: 4 },
+    { runtime: "wasm", level: 1, n: 2, mean: 2 },
+  ]);
+});
+
 const cold = (runtime: string, level: number, wait: number, init: number | null) => ({
   experiment: "cold_start",
   workload: "hello",
