@@ -167,29 +167,7 @@ export class Http1Conn {
     }
     const text = latin1.decode(this.#buf.subarray(this.#start, end));
     this.#start = end;
-    const lines = text.split("\n");
-    const m = /^HTTP\/1\.([01]) (\d{3})(?:[ \r]|$)/.exec(lines[0]);
-    if (!m) {
-      throw new Error(`not an HTTP/1.x status line: ${JSON.stringify(lines[0].slice(0, 80))}`);
-    }
-    const headers: Record<string, string> = {};
-    let last = "";
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i].endsWith("\r") ? lines[i].slice(0, -1) : lines[i];
-      if (line === "") continue;
-      if (line[0] === " " || line[0] === "\t") { // obsolete line folding: one space
-        if (last) headers[last] += " " + line.trim();
-        continue;
-      }
-      const colon = line.indexOf(":");
-      if (colon <= 0) {
-        throw new Error(`malformed header line: ${JSON.stringify(line.slice(0, 80))}`);
-      }
-      last = line.slice(0, colon).trim().toLowerCase();
-      const value = line.slice(colon + 1).trim();
-      headers[last] = last in headers ? `${headers[last]}, ${value}` : value;
-    }
-    return { status: Number(m[2]), http10: m[1] === "0", headers };
+    return parseHead(text);
   }
 
   async #readFixed(n: number): Promise<Uint8Array> {
@@ -262,6 +240,44 @@ function headEnd(buf: Uint8Array, from: number, to: number): number {
     i = next < 0 ? -1 : at + 1 + next - from;
   }
   return -1;
+}
+
+/** Status line and header fields of a head's text (lines end in CRLF or LF). */
+function parseHead(
+  text: string,
+): { status: number; http10: boolean; headers: Record<string, string> } {
+  let eol = text.indexOf("\n");
+  const first = text.slice(0, eol > 0 && text[eol - 1] === "\r" ? eol - 1 : eol);
+  // "HTTP/1.1 200 OK": version at 5..7, status at 9..11, then a space or the end.
+  if (
+    !first.startsWith("HTTP/1.") || (first[7] !== "0" && first[7] !== "1") || first[8] !== " " ||
+    !/^\d{3}$/.test(first.slice(9, 12)) || (first.length > 12 && first[12] !== " ")
+  ) {
+    throw new Error(`not an HTTP/1.x status line: ${JSON.stringify(first.slice(0, 80))}`);
+  }
+  const headers: Record<string, string> = {};
+  let last = "";
+  for (let at = eol + 1; at < text.length; at = eol + 1) {
+    eol = text.indexOf("\n", at);
+    if (eol < 0) eol = text.length;
+    const stop = eol > at && text[eol - 1] === "\r" ? eol - 1 : eol;
+    if (stop === at) continue;
+    const c = text[at];
+    if (c === " " || c === "\t") { // obsolete line folding: one space
+      if (last) headers[last] += " " + text.slice(at, stop).trim();
+      continue;
+    }
+    const colon = text.indexOf(":", at);
+    if (colon <= at || colon > stop) {
+      throw new Error(
+        `malformed header line: ${JSON.stringify(text.slice(at, stop).slice(0, 80))}`,
+      );
+    }
+    last = text.slice(at, colon).trim().toLowerCase();
+    const value = text.slice(colon + 1, stop).trim();
+    headers[last] = last in headers ? `${headers[last]}, ${value}` : value;
+  }
+  return { status: Number(first.slice(9, 12)), http10: first[7] === "0", headers };
 }
 
 /** A Content-Length value (a repeated identical value allowed, RFC 9110 §8.6). */

@@ -166,6 +166,8 @@ class HostPool {
   readonly #hostname: string;
   readonly #port: number;
   readonly #hostHeader: string;
+  /** Formatted header lines per headers object. */
+  readonly #fields = new WeakMap<Record<string, string>, string>();
   #connecting = 0;
   #waiters: Waiter[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -184,7 +186,11 @@ class HostPool {
     this.#hostHeader = url.host;
   }
 
-  /** The request's bytes: head and body in one buffer, for one write. */
+  /**
+   * The request's bytes, head and body in one buffer for one write. The header fields are
+   * checked and formatted once per headers object (callers reuse theirs), the body encoded
+   * straight into the buffer, behind room for the head.
+   */
   encode(
     method: string,
     path: string,
@@ -193,23 +199,40 @@ class HostPool {
   ): Uint8Array {
     if (!TOKEN.test(method)) throw new TypeError(`invalid method ${JSON.stringify(method)}`);
     if (!PATH.test(path)) throw new TypeError(`invalid request path ${JSON.stringify(path)}`);
-    let head = `${method} ${path} HTTP/1.1\r\nhost: ${this.#hostHeader}\r\n`;
+    let fields = this.#fields.get(headers);
+    if (fields === undefined) this.#fields.set(headers, fields = this.#format(headers));
+    let head = `${method} ${path} HTTP/1.1\r\n${fields}`;
+    if (body === undefined) {
+      if (method === "POST" || method === "PUT" || method === "PATCH") {
+        head += "content-length: 0\r\n";
+      }
+      head += "\r\n";
+      const out = new Uint8Array(head.length);
+      encoder.encodeInto(head, out); // ASCII only, checked above: one byte a character
+      return out;
+    }
+    // The head is ASCII (checked) and its content-length line at most 36 bytes.
+    const room = head.length + 36;
+    const out = new Uint8Array(room + (typeof body === "string" ? body.length * 3 : body.length));
+    let n = body.length;
+    if (typeof body === "string") n = encoder.encodeInto(body, out.subarray(room)).written;
+    else out.set(body, room);
+    head += `content-length: ${n}\r\n\r\n`;
+    encoder.encodeInto(head, out.subarray(room - head.length));
+    return out.subarray(room - head.length, room + n);
+  }
+
+  /** The Host line and `headers` as header lines, checked. */
+  #format(headers: Record<string, string>): string {
+    let lines = `host: ${this.#hostHeader}\r\n`;
     for (const name in headers) {
       const value = headers[name];
       if (!TOKEN.test(name) || OWN_HEADERS.has(name.toLowerCase()) || !FIELD_VALUE.test(value)) {
         throw new TypeError(`invalid or reserved header field ${JSON.stringify(name)}`);
       }
-      head += `${name}: ${value}\r\n`;
+      lines += `${name}: ${value}\r\n`;
     }
-    const b = typeof body === "string" ? encoder.encode(body) : body;
-    if (b !== undefined || method === "POST" || method === "PUT" || method === "PATCH") {
-      head += `content-length: ${b?.length ?? 0}\r\n`;
-    }
-    head += "\r\n";
-    const out = new Uint8Array(head.length + (b?.length ?? 0));
-    encoder.encodeInto(head, out); // ASCII only, checked above: one byte a character
-    if (b) out.set(b, head.length);
-    return out;
+    return lines;
   }
 
   /** An idle connection, else a new one (or one released while waiting to open one). */

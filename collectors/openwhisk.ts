@@ -13,6 +13,7 @@ import { type Connection, redact } from "./config.ts";
 import { Http1Client } from "./http1.ts";
 
 type Json = Record<string, unknown>;
+type Fields = Record<string, string>;
 
 const decoder = new TextDecoder();
 
@@ -40,17 +41,21 @@ export class OpenWhiskApi {
   readonly #namespace: string;
   readonly #fetch?: typeof fetch;
   #client?: Http1Client;
-  /** Header fields of every request, built once. */
-  readonly #headers: { anonymous: Record<string, string>; auth: Record<string, string> };
+  /** The header fields of requests, built once: without and with the key, and a JSON body. */
+  readonly #headers: Record<"anonymous" | "auth" | "anonymousJson" | "authJson", Fields>;
 
   constructor(conn: Connection, { namespace = "_", fetch: f }: ApiOptions = {}) {
     this.conn = conn;
     this.#namespace = namespace;
     this.#fetch = f;
     const anonymous = { accept: "application/json" };
+    const auth = { ...anonymous, authorization: `Basic ${btoa(conn.auth)}` };
+    const json = { "content-type": "application/json" };
     this.#headers = {
       anonymous,
-      auth: { ...anonymous, authorization: `Basic ${btoa(conn.auth)}` },
+      auth,
+      anonymousJson: { ...anonymous, ...json },
+      authJson: { ...auth, ...json },
     };
   }
 
@@ -91,8 +96,9 @@ export class OpenWhiskApi {
     path: string,
     { body, signal, auth = true }: { body?: unknown; signal?: AbortSignal; auth?: boolean } = {},
   ): Promise<Answer> {
-    let headers = auth ? this.#headers.auth : this.#headers.anonymous;
-    if (body !== undefined) headers = { ...headers, "content-type": "application/json" };
+    const headers = this.#headers[
+      body === undefined ? (auth ? "auth" : "anonymous") : (auth ? "authJson" : "anonymousJson")
+    ];
     const json = body === undefined ? undefined : JSON.stringify(body);
     let status: number, text: string;
     if (this.#fetch) {
