@@ -88,7 +88,7 @@ const OWN_HEADERS = new Set(["host", "content-length", "connection", "transfer-e
 export class Http1Client {
   readonly #options: Required<Http1ClientOptions>;
   readonly #pools = new Map<string, HostPool>();
-  /** Connections opened so far, all hosts. */
+  /** TCP connections opened so far, all hosts. */
   opened = 0;
 
   constructor(
@@ -294,28 +294,29 @@ class HostPool {
     try {
       tcp = await Deno.connect({ hostname: this.#hostname, port: this.#port, signal });
       tcp.setNoDelay(true);
+      this.#client.opened++;
       if (!this.#tls) return new Http1Conn(tcp);
       const tls = await Deno.startTls(tcp, {
         hostname: this.#hostname,
         caCerts: this.#options.caCerts,
       });
-      const abort = () => tls.close();
+      const c = new Http1Conn(tls);
+      const abort = () => c.close();
       signal?.addEventListener("abort", abort);
       try {
         await tls.handshake();
       } catch (err) {
-        tls.close();
+        c.close();
         throw signal?.aborted ? signal.reason : err;
       } finally {
         signal?.removeEventListener("abort", abort);
       }
-      return new Http1Conn(tls);
+      return c;
     } catch (err) {
       if (signal?.aborted) throw signal.reason;
       const step = tcp ? `TLS handshake with ${where} failed` : `cannot connect to ${where}`;
       throw new Http1Error(`${step}: ${message(err)}`, false, 0, { cause: err });
     } finally {
-      this.#client.opened++;
       this.#connecting--;
       this.#next();
     }

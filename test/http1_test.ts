@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { Http1Conn } from "../collectors/_http1_conn.ts";
 import { Http1Client, Http1Error } from "../collectors/http1.ts";
+import { selfSignedCert } from "./standin/tls.ts";
 
 const enc = new TextEncoder(), dec = new TextDecoder();
 const text = (b: Uint8Array) => dec.decode(b);
@@ -108,8 +109,11 @@ Deno.test("Http1Conn rejects a cut or malformed answer, saying how much came", a
 type Act = { send: string; close?: boolean } | "drop" | "hang";
 
 /** A raw HTTP/1.1 server on 127.0.0.1 that counts connections and requests. */
-function rawServer(act: (req: { n: number; onConn: number; body: string }) => Act | Promise<Act>) {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+function rawServer(
+  act: (req: { n: number; onConn: number; body: string }) => Act | Promise<Act>,
+  listener: Deno.Listener = Deno.listen({ hostname: "127.0.0.1", port: 0 }),
+  scheme = "http",
+) {
   const counts = { connections: 0, requests: 0, closedByClient: 0 };
   const conns = new Set<Deno.Conn>();
   (async () => {
@@ -158,7 +162,7 @@ function rawServer(act: (req: { n: number; onConn: number; body: string }) => Ac
     }
   }
   return {
-    origin: `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`,
+    origin: `${scheme}://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`,
     counts,
     close() {
       listener.close();
@@ -379,5 +383,34 @@ Deno.test("Http1Client refuses header injection and a connection it cannot open"
     );
   } finally {
     client.close();
+  }
+});
+
+Deno.test("Http1Client over TLS: --ca's certificate trusted, the connection kept; else a handshake error", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "http1-tls-" });
+  const tls = await selfSignedCert(dir);
+  const listener = Deno.listenTls({ hostname: "127.0.0.1", port: 0, cert: tls.cert, key: tls.key });
+  const server = rawServer(({ n }) => ok(`${n}`), listener, "https");
+  const trusting = new Http1Client({ caCerts: [tls.cert] }), plain = new Http1Client();
+  try {
+    for (const n of ["1", "2"]) {
+      const res = await trusting.request(server.origin, { method: "POST", path: POST, body: "{}" });
+      assert.equal(text(res.body), n);
+    }
+    assert.deepEqual([server.counts.connections, trusting.opened], [1, 1]);
+    await assert.rejects(
+      plain.request(server.origin, { method: "POST", path: POST, body: "{}" }),
+      (e: Http1Error) =>
+        e.reused === false &&
+        /^TLS handshake with 127\.0\.0\.1:\d+ failed: .*(certificate|UnknownIssuer)/.test(
+          e.message,
+        ),
+    );
+    assert.equal(server.counts.requests, 2);
+  } finally {
+    trusting.close();
+    plain.close();
+    server.close();
+    await Deno.remove(dir, { recursive: true });
   }
 });
