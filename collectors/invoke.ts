@@ -6,7 +6,7 @@
  * text and HTTP status, never an exception, so that an experiment can keep it as a row.
  */
 import { type Clock, systemClock } from "./clock.ts";
-import type { OpenWhiskApi } from "./openwhisk.ts";
+import { describe, type OpenWhiskApi } from "./openwhisk.ts";
 
 type Json = Record<string, unknown>;
 
@@ -144,12 +144,6 @@ async function fetchRecord(
     }
     wait = Math.min(wait * 2, pollMaxMs);
   }
-}
-
-function describe(err: unknown): string {
-  const e = err as Error & { cause?: unknown };
-  const cause = e?.cause ? `: ${(e.cause as Error).message ?? e.cause}` : "";
-  return `${e?.message ?? err}${cause}`;
 }
 
 /** What an experiment does on an invocation without a record. */

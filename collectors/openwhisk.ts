@@ -1,15 +1,21 @@
 /**
- * The few calls of OpenWhisk's REST API that the collectors make, over `fetch` with basic
- * auth. Every message it builds goes through {@link redact}, so the key never leaves it.
+ * The few calls of OpenWhisk's REST API that the collectors make, with basic auth, over the
+ * collectors' own HTTP/1.1 client (collectors/http1.ts: keep-alive, and never a request sent
+ * twice by itself). Every message it builds goes through {@link redact}, so the key never
+ * leaves it.
  *
  * HTTPS with a self-signed certificate: `--ca FILE` trusts that certificate through
- * `Deno.createHttpClient({ caCerts })` (certificates stay verified); `--insecure` (as `wsk -i`)
- * cannot be done per request in Deno, so the CLI relaunches itself with
+ * `Deno.startTls({ caCerts })` (certificates stay verified); `--insecure` (as `wsk -i`)
+ * cannot be done per connection in Deno, so the CLI relaunches itself with
  * `--unsafely-ignore-certificate-errors=<API host>`, scoped to that one host.
  */
 import { type Connection, redact } from "./config.ts";
+import { Http1Client } from "./http1.ts";
 
 type Json = Record<string, unknown>;
+type Fields = Record<string, string>;
+
+const decoder = new TextDecoder();
 
 /** One HTTP answer: its status and its body parsed as JSON (or `text` when it is not). */
 export interface Answer {
@@ -22,7 +28,7 @@ export interface Answer {
 export interface ApiOptions {
   /** Namespace in paths (default `_`, the key's own). */
   namespace?: string;
-  /** The fetch to use (default the global one; tests inject one). */
+  /** A fetch to use instead of the collectors' HTTP client (tests inject one). */
   fetch?: typeof fetch;
 }
 
@@ -33,28 +39,39 @@ export class ConnectionError extends Error {}
 export class OpenWhiskApi {
   readonly conn: Connection;
   readonly #namespace: string;
-  readonly #fetch: typeof fetch;
-  #client?: Deno.HttpClient;
+  readonly #fetch?: typeof fetch;
+  #client?: Http1Client;
+  /** The header fields of requests, built once: without and with the key, and a JSON body. */
+  readonly #headers: Record<"anonymous" | "auth" | "anonymousJson" | "authJson", Fields>;
 
-  constructor(conn: Connection, { namespace = "_", fetch: f = globalThis.fetch }: ApiOptions = {}) {
+  constructor(conn: Connection, { namespace = "_", fetch: f }: ApiOptions = {}) {
     this.conn = conn;
     this.#namespace = namespace;
     this.#fetch = f;
+    const anonymous = { accept: "application/json" };
+    const auth = { ...anonymous, authorization: `Basic ${btoa(conn.auth)}` };
+    const json = { "content-type": "application/json" };
+    this.#headers = {
+      anonymous,
+      auth,
+      anonymousJson: { ...anonymous, ...json },
+      authJson: { ...auth, ...json },
+    };
   }
 
   /**
-   * Makes the HTTP client: no idle connections kept (`poolMaxIdlePerHost: 0`), because on a
-   * reused connection that the server drops, Deno's fetch silently sends the POST again (a
-   * second invocation, and the dropped one never reported; shown by the stand-in's drop
-   * fault); and the `--ca` certificate, if any. Called by the first request if not before.
+   * Makes the HTTP client (collectors/http1.ts), with the `--ca` certificate if any. Not
+   * fetch: on a reused connection that the server drops, Deno's fetch silently sends the POST
+   * again (a second invocation, and the dropped one never reported; shown by the stand-in's
+   * drop fault); this client rejects instead. Called by the first request if not before.
    */
   async open(): Promise<void> {
     if (this.#client) return;
     const caCerts = this.conn.caFile ? [await Deno.readTextFile(this.conn.caFile)] : undefined;
-    this.#client = Deno.createHttpClient({ poolMaxIdlePerHost: 0, caCerts });
+    this.#client ??= new Http1Client({ caCerts });
   }
 
-  /** Releases the HTTP client of `--ca`. */
+  /** Closes the client's idle connections. */
   close(): void {
     this.#client?.close();
     this.#client = undefined;
@@ -70,34 +87,46 @@ export class OpenWhiskApi {
     return `/api/v1/namespaces/${this.#namespace}/${rest}`;
   }
 
-  /** Sends one request; network errors reject (as fetch does), any status resolves. */
+  /**
+   * Sends one request, once: network errors reject (an `Http1Error` saying whether the
+   * connection was reused and how much of the answer came), any status resolves.
+   */
   async request(
     method: string,
     path: string,
     { body, signal, auth = true }: { body?: unknown; signal?: AbortSignal; auth?: boolean } = {},
   ): Promise<Answer> {
-    const headers: Record<string, string> = { accept: "application/json" };
-    if (auth) headers.authorization = `Basic ${btoa(this.conn.auth)}`;
-    if (body !== undefined) headers["content-type"] = "application/json";
-    const init: RequestInit & { client?: Deno.HttpClient } = {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal,
-    };
-    if (this.#fetch === globalThis.fetch) {
-      await this.open();
-      init.client = this.#client;
+    const headers = this.#headers[
+      body === undefined ? (auth ? "auth" : "anonymous") : (auth ? "authJson" : "anonymousJson")
+    ];
+    const json = body === undefined ? undefined : JSON.stringify(body);
+    let status: number, text: string;
+    if (this.#fetch) {
+      const res = await this.#fetch(this.conn.apihost + path, {
+        method,
+        headers,
+        body: json,
+        signal,
+      });
+      [status, text] = [res.status, await res.text()];
+    } else {
+      if (!this.#client) await this.open();
+      const res = await this.#client!.request(this.conn.apihost, {
+        method,
+        path,
+        headers,
+        body: json,
+        signal,
+      });
+      [status, text] = [res.status, decoder.decode(res.body)];
     }
-    const res = await this.#fetch(this.conn.apihost + path, init);
-    const text = await res.text();
     let parsed: unknown = undefined;
     try {
       parsed = text ? JSON.parse(text) : undefined;
     } catch {
       parsed = undefined;
     }
-    return { status: res.status, body: parsed, text };
+    return { status, body: parsed, text };
   }
 
   /** The error text of an answer: OpenWhisk's `error` field, else the body's start. */
@@ -120,9 +149,8 @@ export class OpenWhiskApi {
         signal: AbortSignal.timeout(30_000),
       });
     } catch (err) {
-      const cause = (err as Error)?.cause ? `: ${(err as Error).cause}` : "";
       throw new ConnectionError(
-        this.redact(`Cannot reach ${where}: ${err}${cause}` + tlsHint(err)),
+        this.redact(`Cannot reach ${where}: ${describe(err)}` + tlsHint(err)),
         {
           cause: err,
         },
@@ -144,6 +172,15 @@ export class OpenWhiskApi {
     }
     return info.body as Json;
   }
+}
+
+/** An error's message, and its cause's where the message does not already hold it. */
+export function describe(err: unknown): string {
+  const e = err as Error & { cause?: unknown };
+  const text = e?.message ?? String(err);
+  if (!e?.cause) return text;
+  const cause = (e.cause as Error).message ?? String(e.cause);
+  return text.includes(cause) ? text : `${text}: ${cause}`;
 }
 
 function tlsHint(err: unknown): string {

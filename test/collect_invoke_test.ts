@@ -78,6 +78,33 @@ Deno.test(
   },
 );
 
+Deno.test(
+  "invoke() on a kept-alive connection that the server drops: one error row, the POST never re-sent",
+  opts,
+  async () => {
+    const ow = await startStandin({ actions: ["hello1"] });
+    const a = api(ow.apihost, ow.auth);
+    try {
+      const first = await invoke(a, "hello1");
+      assert.equal(first.http_status, 200);
+      ow.faults.push({ action: "hello1", kind: "drop" });
+      const dropped = await invoke(a, "hello1");
+      assert.deepEqual([dropped.record, dropped.http_status], [null, null]);
+      assert.match(
+        dropped.error!,
+        /^connection failed: POST \/api\/v1\/namespaces\/_\/actions\/hello1\?blocking=true&result=false on a reused connection \(idle \d+ ms\): the server closed the connection before any byte of the answer; not sent again$/,
+      );
+      const last = await invoke(a, "hello1");
+      assert.equal(last.http_status, 200);
+      // Three POSTs, three arrivals: the dropped one was not sent a second time.
+      assert.deepEqual([ow.counts.invocations, ow.counts.dropped, ow.served.length], [2, 1, 2]);
+    } finally {
+      a.close();
+      await ow.close();
+    }
+  },
+);
+
 Deno.test("invoke() answers 429 as an error row", opts, async () => {
   const ow = await startStandin({ actions: ["hello1"], maxInFlight: 0 });
   try {

@@ -1,0 +1,360 @@
+/**
+ * A small HTTP/1.1 client for the collectors, over `Deno.connect` (and `Deno.startTls` for
+ * HTTPS), with a keep-alive pool per host, that never sends a request twice by itself.
+ *
+ * Why not fetch: on a reused keep-alive connection that the server drops, Deno's fetch silently
+ * sends the request again, and for an invocation (a POST) that is a second activation, never
+ * reported (RFC 9112 §9.3.1: a client must not retry a non-idempotent request automatically).
+ * Here a request that fails on any connection, reused or new, rejects with an
+ * {@link Http1Error} that says whether the connection was reused and how much of the answer
+ * came; whoever called decides whether to send it again, visibly.
+ *
+ * The pool: idle connections are reused last in, first out, at most `maxIdlePerHost` of them,
+ * each closed after `idleTimeoutMs` idle (2 s by default, below any server's keep-alive
+ * time-out: nginx 75 s, akka-http 60 s), and watched while idle, so that one the server closes
+ * is dropped before reuse; the race of a close with a request being sent remains, and is an
+ * error. Open connections are not limited, but at most `maxConnecting` are being opened at
+ * once per host (more at once overflow the server's accept backlog: SYNs dropped, retried
+ * after a second); a request waiting to connect takes a connection released meanwhile.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Http1Client } from "./http1.ts";
+ * const server = Deno.serve({ port: 0, onListen() {} }, async (req) => new Response(await req.text()));
+ * const client = new Http1Client();
+ * const res = await client.request(`http://127.0.0.1:${server.addr.port}`, {
+ *   method: "POST",
+ *   path: "/echo",
+ *   headers: { "content-type": "application/json" },
+ *   body: '{"a":1}',
+ * });
+ * assert.deepEqual([res.status, new TextDecoder().decode(res.body)], [200, '{"a":1}']);
+ * client.close();
+ * await server.shutdown();
+ * ```
+ */
+import { Http1Conn, type WireResponse } from "./_http1_conn.ts";
+
+/** Options of {@link Http1Client}. */
+export interface Http1ClientOptions {
+  /** PEM certificates to trust for HTTPS, besides the system's (default none). */
+  caCerts?: string[];
+  /** Idle connections kept per host (default 1,024). */
+  maxIdlePerHost?: number;
+  /** Close a connection idle longer than this, ms (default 2,000). */
+  idleTimeoutMs?: number;
+  /** Connections being opened at once per host; more requests wait (default 32). */
+  maxConnecting?: number;
+}
+
+/** One request. */
+export interface Http1Request {
+  method: string;
+  /** Path and query, starting with `/`. */
+  path: string;
+  /** Header fields; Host, Content-Length and Connection are the client's own. */
+  headers?: Record<string, string>;
+  body?: string | Uint8Array;
+  /** Aborts the request and closes its connection. */
+  signal?: AbortSignal;
+}
+
+/** One answer. */
+export type Http1Response = Omit<WireResponse, "reusable">;
+
+/** A request that failed on its connection; never sent again by the client. */
+export class Http1Error extends Error {
+  override name = "Http1Error";
+  /** Whether the connection had carried an earlier request. */
+  readonly reused: boolean;
+  /** Bytes of the answer received before the failure. */
+  readonly received: number;
+
+  constructor(message: string, reused: boolean, received: number, options?: ErrorOptions) {
+    super(message, options);
+    this.reused = reused;
+    this.received = received;
+  }
+}
+
+const encoder = new TextEncoder();
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const FIELD_VALUE = /^[\t\x20-\x7e]*$/;
+const PATH = /^\/[\x21-\x7e]*$/;
+const OWN_HEADERS = new Set(["host", "content-length", "connection", "transfer-encoding"]);
+
+/** An HTTP/1.1 client with a keep-alive pool per host (see the module's documentation). */
+export class Http1Client {
+  readonly #options: Required<Http1ClientOptions>;
+  readonly #pools = new Map<string, HostPool>();
+  /** TCP connections opened so far, all hosts. */
+  opened = 0;
+
+  constructor(
+    { caCerts = [], maxIdlePerHost = 1024, idleTimeoutMs = 2000, maxConnecting = 32 }:
+      Http1ClientOptions = {},
+  ) {
+    this.#options = { caCerts, maxIdlePerHost, idleTimeoutMs, maxConnecting };
+  }
+
+  /** Idle connections to `origin` now. */
+  idle(origin: string): number {
+    return this.#pools.get(origin)?.idle.length ?? 0;
+  }
+
+  /** Sends one request to `origin` (`http://host:port` or `https://...`) and reads its answer. */
+  async request(
+    origin: string,
+    { method, path, headers = {}, body, signal }: Http1Request,
+  ): Promise<Http1Response> {
+    signal?.throwIfAborted();
+    let pool = this.#pools.get(origin);
+    if (!pool) this.#pools.set(origin, pool = new HostPool(this, origin, this.#options));
+    const bytes = pool.encode(method, path, headers, body);
+    const { c, reused } = await pool.acquire(signal);
+    const idleMs = reused ? Math.round(performance.now() - c.idleSince) : 0;
+    const abort = () => c.close();
+    signal?.addEventListener("abort", abort);
+    let sent = false;
+    try {
+      if (signal?.aborted) throw signal.reason;
+      c.received = 0;
+      await c.write(bytes);
+      sent = true;
+      const { reusable, ...res } = await c.readResponse(method);
+      pool.release(c, reusable);
+      return res;
+    } catch (err) {
+      c.close();
+      pool.release(c, false);
+      if (signal?.aborted) throw signal.reason;
+      const on = reused ? `a reused connection (idle ${idleMs} ms)` : "a new connection";
+      const what = sent ? "" : "sending the request failed: ";
+      throw new Http1Error(
+        `${method} ${path} on ${on}: ${what}${message(err)}; not sent again`,
+        reused,
+        c.received,
+        { cause: err },
+      );
+    } finally {
+      signal?.removeEventListener("abort", abort);
+    }
+  }
+
+  /** Closes every idle connection; connections in use close when their answer is read. */
+  close(): void {
+    for (const pool of this.#pools.values()) pool.close();
+    this.#pools.clear();
+  }
+}
+
+interface Waiter {
+  resolve: (got: { c: Http1Conn; reused: boolean }) => void;
+  reject: (err: unknown) => void;
+  signal?: AbortSignal;
+  onAbort?: () => void;
+}
+
+/** The connections to one origin. */
+class HostPool {
+  /** Idle connections, oldest first: reuse pops the newest, expiry shifts the oldest. */
+  readonly idle: Http1Conn[] = [];
+  readonly #client: Http1Client;
+  readonly #options: Required<Http1ClientOptions>;
+  readonly #tls: boolean;
+  readonly #hostname: string;
+  readonly #port: number;
+  readonly #hostHeader: string;
+  /** Formatted header lines per headers object. */
+  readonly #fields = new WeakMap<Record<string, string>, string>();
+  #connecting = 0;
+  #waiters: Waiter[] = [];
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
+
+  constructor(client: Http1Client, origin: string, options: Required<Http1ClientOptions>) {
+    const url = new URL(origin);
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+      throw new TypeError(`${origin}: expected an http: or https: origin`);
+    }
+    this.#client = client;
+    this.#options = options;
+    this.#tls = url.protocol === "https:";
+    this.#hostname = url.hostname.replace(/^\[(.*)\]$/, "$1");
+    this.#port = Number(url.port || (this.#tls ? 443 : 80));
+    this.#hostHeader = url.host;
+  }
+
+  /**
+   * The request's bytes, head and body in one buffer for one write. The header fields are
+   * checked and formatted once per headers object (callers reuse theirs), the body encoded
+   * straight into the buffer, behind room for the head.
+   */
+  encode(
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body: string | Uint8Array | undefined,
+  ): Uint8Array {
+    if (!TOKEN.test(method)) throw new TypeError(`invalid method ${JSON.stringify(method)}`);
+    if (!PATH.test(path)) throw new TypeError(`invalid request path ${JSON.stringify(path)}`);
+    let fields = this.#fields.get(headers);
+    if (fields === undefined) this.#fields.set(headers, fields = this.#format(headers));
+    let head = `${method} ${path} HTTP/1.1\r\n${fields}`;
+    if (body === undefined) {
+      if (method === "POST" || method === "PUT" || method === "PATCH") {
+        head += "content-length: 0\r\n";
+      }
+      head += "\r\n";
+      const out = new Uint8Array(head.length);
+      encoder.encodeInto(head, out); // ASCII only, checked above: one byte a character
+      return out;
+    }
+    // The head is ASCII (checked) and its content-length line at most 36 bytes.
+    const room = head.length + 36;
+    const out = new Uint8Array(room + (typeof body === "string" ? body.length * 3 : body.length));
+    let n = body.length;
+    if (typeof body === "string") n = encoder.encodeInto(body, out.subarray(room)).written;
+    else out.set(body, room);
+    head += `content-length: ${n}\r\n\r\n`;
+    encoder.encodeInto(head, out.subarray(room - head.length));
+    return out.subarray(room - head.length, room + n);
+  }
+
+  /** The Host line and `headers` as header lines, checked. */
+  #format(headers: Record<string, string>): string {
+    let lines = `host: ${this.#hostHeader}\r\n`;
+    for (const name in headers) {
+      const value = headers[name];
+      if (!TOKEN.test(name) || OWN_HEADERS.has(name.toLowerCase()) || !FIELD_VALUE.test(value)) {
+        throw new TypeError(`invalid or reserved header field ${JSON.stringify(name)}`);
+      }
+      lines += `${name}: ${value}\r\n`;
+    }
+    return lines;
+  }
+
+  /** An idle connection, else a new one (or one released while waiting to open one). */
+  acquire(signal?: AbortSignal): Promise<{ c: Http1Conn; reused: boolean }> {
+    const now = performance.now();
+    while (this.idle.length > 0) {
+      const c = this.idle.pop()!;
+      if (c.sound && now - c.idleSince < this.#options.idleTimeoutMs) {
+        c.unpark();
+        return Promise.resolve({ c, reused: true });
+      }
+      c.close();
+    }
+    if (this.#connecting < this.#options.maxConnecting) {
+      return this.#open(signal).then((c) => ({ c, reused: false }));
+    }
+    return new Promise((resolve, reject) => {
+      const w: Waiter = { resolve, reject, signal };
+      if (signal) {
+        w.onAbort = () => {
+          this.#waiters.splice(this.#waiters.indexOf(w), 1);
+          reject(signal.reason);
+        };
+        signal.addEventListener("abort", w.onAbort, { once: true });
+      }
+      this.#waiters.push(w);
+    });
+  }
+
+  /** Back to the pool (or to a waiting request) if reusable, else closed. */
+  release(c: Http1Conn, reusable: boolean): void {
+    if (!reusable || this.#closed || !c.sound) {
+      c.close();
+      return;
+    }
+    const w = this.#take();
+    if (w) {
+      c.idleSince = performance.now();
+      w.resolve({ c, reused: true });
+      return;
+    }
+    const now = performance.now();
+    c.park(now, () => this.#drop(c));
+    this.idle.push(c);
+    if (this.idle.length > this.#options.maxIdlePerHost) this.idle.shift()!.close();
+    this.#sweepLater();
+  }
+
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    for (const c of this.idle.splice(0)) c.close();
+  }
+
+  async #open(signal?: AbortSignal): Promise<Http1Conn> {
+    this.#connecting++;
+    const where = `${this.#hostname}:${this.#port}`;
+    let tcp: Deno.TcpConn | undefined;
+    try {
+      tcp = await Deno.connect({ hostname: this.#hostname, port: this.#port, signal });
+      tcp.setNoDelay(true);
+      this.#client.opened++;
+      if (!this.#tls) return new Http1Conn(tcp);
+      const tls = await Deno.startTls(tcp, {
+        hostname: this.#hostname,
+        caCerts: this.#options.caCerts,
+      });
+      const c = new Http1Conn(tls);
+      const abort = () => c.close();
+      signal?.addEventListener("abort", abort);
+      try {
+        await tls.handshake();
+      } catch (err) {
+        c.close();
+        throw signal?.aborted ? signal.reason : err;
+      } finally {
+        signal?.removeEventListener("abort", abort);
+      }
+      return c;
+    } catch (err) {
+      if (signal?.aborted) throw signal.reason;
+      const step = tcp ? `TLS handshake with ${where} failed` : `cannot connect to ${where}`;
+      throw new Http1Error(`${step}: ${message(err)}`, false, 0, { cause: err });
+    } finally {
+      this.#connecting--;
+      this.#next();
+    }
+  }
+
+  /** A connection slot is free: the next waiting request opens a connection. */
+  #next(): void {
+    if (this.#connecting >= this.#options.maxConnecting) return;
+    const w = this.#take();
+    if (w) this.#open(w.signal).then((c) => w.resolve({ c, reused: false }), w.reject);
+  }
+
+  #take(): Waiter | undefined {
+    const w = this.#waiters.shift();
+    if (w?.onAbort) w.signal!.removeEventListener("abort", w.onAbort);
+    return w;
+  }
+
+  /** An idle connection closed by the server (or written to): out of the pool. */
+  #drop(c: Http1Conn): void {
+    const i = this.idle.indexOf(c);
+    if (i >= 0) this.idle.splice(i, 1);
+    c.close();
+  }
+
+  #sweepLater(): void {
+    if (this.#timer !== undefined || this.idle.length === 0) return;
+    const due = this.idle[0].idleSince + this.#options.idleTimeoutMs - performance.now();
+    const timer = this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      const limit = performance.now() - this.#options.idleTimeoutMs;
+      while (this.idle.length > 0 && this.idle[0].idleSince <= limit) this.idle.shift()!.close();
+      this.#sweepLater();
+    }, Math.max(0, due) + 1);
+    Deno.unrefTimer(timer);
+  }
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
