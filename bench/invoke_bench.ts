@@ -15,15 +15,49 @@ import type { DriveResult } from "./invoke_driver.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
-/** One client at one concurrency. */
-export interface InvokePoint {
-  client: "whiskbench invoke engine" | "wrk keep-alive" | "wrk Connection: close";
-  concurrency: number;
+/** What one run of one client at one concurrency measured. */
+interface InvokeRun {
   requests: number;
   errors: number;
   rps: number;
   p50_ms: number;
   p99_ms: number;
+}
+
+/**
+ * One client at one concurrency over `runs` runs: requests and errors summed, the rate and
+ * latencies the median of the runs, and the smallest p99 beside.
+ */
+export interface InvokePoint extends InvokeRun {
+  client: "whiskbench invoke engine" | "wrk keep-alive" | "wrk Connection: close";
+  concurrency: number;
+  runs: number;
+  p99_ms_min: number;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** The point of `runs` runs of one client (see {@linkcode InvokePoint}). */
+export function invokePoint(
+  client: InvokePoint["client"],
+  concurrency: number,
+  runs: InvokeRun[],
+): InvokePoint {
+  const sum = (k: "requests" | "errors") => runs.reduce((a, r) => a + r[k], 0);
+  return {
+    client,
+    concurrency,
+    runs: runs.length,
+    requests: sum("requests"),
+    errors: sum("errors"),
+    rps: median(runs.map((r) => r.rps)),
+    p50_ms: median(runs.map((r) => r.p50_ms)),
+    p99_ms: median(runs.map((r) => r.p99_ms)),
+    p99_ms_min: Math.min(...runs.map((r) => r.p99_ms)),
+  };
 }
 
 /** Benchmark 4's result: every point, and the engine's overhead over wrk keep-alive per
@@ -87,13 +121,15 @@ export interface InvokeBenchOptions {
   seconds?: number;
   /** Open-file limit asked for. Default 65,536. */
   openFiles?: number;
+  /** Runs of each client at each concurrency, interleaved. Default 1. */
+  runs?: number;
   log?: (line: string) => void;
 }
 
 /** Runs benchmark 4 (needs wrk; says so where it is missing). */
 export async function invokeBench(
   work: string,
-  { concurrency = [1, 64, 1024], seconds = 5, openFiles = 65_536, log = console.error }:
+  { concurrency = [1, 64, 1024], seconds = 5, openFiles = 65_536, runs = 1, log = console.error }:
     InvokeBenchOptions = {},
 ): Promise<InvokeBenchResult> {
   $.verbose = false;
@@ -127,26 +163,39 @@ export async function invokeBench(
     await Deno.writeTextFile(scripts.keep, wrkScript(false));
     await Deno.writeTextFile(scripts.close, wrkScript(true));
     for (const c of concurrency) {
-      log(`bench 4: ${c} in flight, ${seconds} s per client`);
-      const engine = JSON.parse(
-        (await $({
-          cwd: ROOT,
-        })`sh -c ${`${raise} exec ${deno} run -A bench/invoke_driver.ts ${url} ${c} ${seconds}`}`)
-          .stdout,
-      ) as DriveResult;
-      result.points.push({ client: "whiskbench invoke engine", ...pick(engine), concurrency: c });
-      for (
-        const [client, script] of [["wrk keep-alive", scripts.keep], [
-          "wrk Connection: close",
-          scripts.close,
-        ]] as const
-      ) {
-        const threads = Math.min(2, c);
-        const out =
-          await $`sh -c ${`${raise} exec wrk -t${threads} -c${c} -d${seconds}s --latency -s ${script} '${endpoint}'`}`;
-        result.points.push({ client, concurrency: c, ...parseWrk(out.stdout) });
+      log(`bench 4: ${c} in flight, ${seconds} s per client, ${runs} runs`);
+      const engine = async (): Promise<InvokeRun> =>
+        pick(
+          JSON.parse(
+            (await $({
+              cwd: ROOT,
+            })`sh -c ${`${raise} exec ${deno} run -A bench/invoke_driver.ts ${url} ${c} ${seconds}`}`)
+              .stdout,
+          ) as DriveResult,
+        );
+      const wrk = async (script: string): Promise<InvokeRun> =>
+        parseWrk(
+          (await $`sh -c ${`${raise} exec wrk -t${
+            Math.min(2, c)
+          } -c${c} -d${seconds}s --latency -s ${script} '${endpoint}'`}`)
+            .stdout,
+        );
+      const clients = [
+        ["whiskbench invoke engine", engine],
+        ["wrk keep-alive", () => wrk(scripts.keep)],
+        ["wrk Connection: close", () => wrk(scripts.close)],
+      ] as const;
+      // Interleaved (engine, wrk, wrk, engine, ...): a spell of load on this shared machine
+      // falls on every client alike.
+      const measured = clients.map(() => [] as InvokeRun[]);
+      for (let i = 0; i < runs; i++) {
+        for (const [k, [, run]] of clients.entries()) measured[k].push(await run());
       }
-      const e = result.points.at(-3)!, w = result.points.at(-2)!; // engine, wrk keep-alive
+      const [e, w] = clients.map(([client], k) => {
+        const point = invokePoint(client, c, measured[k]);
+        result.points.push(point);
+        return point;
+      }); // engine, wrk keep-alive
       result.overhead.push({
         concurrency: c,
         p50_ms: e.p50_ms - w.p50_ms,
@@ -160,7 +209,7 @@ export async function invokeBench(
   return result;
 }
 
-function pick(d: DriveResult) {
+function pick(d: DriveResult): InvokeRun {
   return { requests: d.requests, errors: d.errors, rps: d.rps, p50_ms: d.p50_ms, p99_ms: d.p99_ms };
 }
 
@@ -169,14 +218,15 @@ export function invokeTable(r: InvokeBenchResult): string {
   const lines = [
     `open-file limit: ${r.open_files}`,
     "",
-    "| in flight | client | requests | errors | req/s | p50 ms | p99 ms |",
-    "| ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+    "| in flight | client | runs | requests | errors | req/s (median) | p50 ms (median) | p99 ms (median) | p99 ms (min) |",
+    "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...r.points.map((p) =>
-      `| ${p.concurrency} | ${p.client} | ${p.requests} | ${p.errors} | ${p.rps.toFixed(0)} | ` +
-      `${p.p50_ms.toFixed(3)} | ${p.p99_ms.toFixed(3)} |`
+      `| ${p.concurrency} | ${p.client} | ${p.runs} | ${p.requests} | ${p.errors} | ` +
+      `${p.rps.toFixed(0)} | ${p.p50_ms.toFixed(3)} | ${p.p99_ms.toFixed(3)} | ` +
+      `${p.p99_ms_min.toFixed(3)} |`
     ),
     "",
-    "| in flight | engine overhead p50 ms | engine overhead p99 ms (vs wrk keep-alive) |",
+    "| in flight | engine overhead p50 ms | engine overhead p99 ms (medians, vs wrk keep-alive) |",
     "| ---: | ---: | ---: |",
     ...r.overhead.map((o) =>
       `| ${o.concurrency} | ${o.p50_ms.toFixed(3)} | ${o.p99_ms.toFixed(3)} |`

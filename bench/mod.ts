@@ -219,10 +219,15 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     results.skipped.push(...r.skipped);
   }
   if (only.includes(4)) {
-    log(`bench 4: the invoke engine against wrk at ${invokeConcurrency.join(", ")} in flight`);
+    log(
+      `bench 4: the invoke engine against wrk at ${
+        invokeConcurrency.join(", ")
+      } in flight (${runs} runs each)`,
+    );
     const r = await invokeBench(work, {
       concurrency: invokeConcurrency,
       seconds: invokeSeconds,
+      runs,
       log,
     });
     results.invoke = r;

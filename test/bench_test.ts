@@ -71,7 +71,7 @@ Deno.test("runBench() at a tiny scale runs benchmarks 2, 3 and 4", async () => {
   ]);
   for (const p of points) assert.ok(p.requests > 0 && p.errors === 0, JSON.stringify(p));
   assert.deepEqual(results.invoke!.overhead.map((o) => o.concurrency), [1, 8]);
-  assert.match(resultMarkdown(results), /\| 8 \| wrk Connection: close \| \d+ \| 0 \|/);
+  assert.match(resultMarkdown(results), /\| 8 \| wrk Connection: close \| 1 \| \d+ \| 0 \|/);
   assert.match(resultTable(results.rows), /\| 2 tables 5000 rows \| DuckDB \| 1 \|/);
   assert.match(resultMarkdown(results), /Versions: deno 2\.[\s\S]*\| 3 report data\/thesis \|/);
   await Deno.remove(work, { recursive: true });

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { drive, quantile } from "../bench/invoke_driver.ts";
-import { parseWrk, wrkMs, wrkScript } from "../bench/invoke_bench.ts";
+import { invokePoint, parseWrk, wrkMs, wrkScript } from "../bench/invoke_bench.ts";
 import { serveNoop } from "../bench/noop_invoke_server.ts";
 
 /** Captured from wrk 4.1 (Debian) against the no-op server, 8 connections. */
@@ -86,4 +86,28 @@ Deno.test("drive() keeps C invocations in flight and counts every answer", async
     await proxy.shutdown();
     await server.shutdown();
   }
+});
+
+Deno.test("invokePoint() sums requests and errors, takes medians of rate and latency, and the least p99", () => {
+  const run = (rps: number, p50: number, p99: number, errors = 0) => ({
+    requests: 100,
+    errors,
+    rps,
+    p50_ms: p50,
+    p99_ms: p99,
+  });
+  const p = invokePoint("wrk keep-alive", 64, [run(10, 1, 9), run(30, 3, 5, 2), run(20, 2, 7)]);
+  assert.deepEqual(p, {
+    client: "wrk keep-alive",
+    concurrency: 64,
+    runs: 3,
+    requests: 300,
+    errors: 2,
+    rps: 20,
+    p50_ms: 2,
+    p99_ms: 7,
+    p99_ms_min: 5,
+  });
+  // An even number of runs: the mean of the middle two.
+  assert.equal(invokePoint("wrk keep-alive", 1, [run(1, 1, 4), run(1, 1, 6)]).p99_ms, 5);
 });
