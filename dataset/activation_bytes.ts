@@ -88,7 +88,7 @@ export class ActivationRows {
     // Rows go into buffers of a few MB, never copied to grow: a full one becomes a piece.
     if (this.#out.length - this.#len < BUFFER_BYTES / 4) {
       this.#flushBytes();
-      this.#out = new Uint8Array(BUFFER_BYTES);
+      this.#out = FREE_BUFFERS.pop() ?? new Uint8Array(BUFFER_BYTES);
     }
     this.#mark = this.#len;
     this.#markRows = this.length;
@@ -295,6 +295,24 @@ function plainOrOther(f: Field): boolean {
 /** Bytes of one row buffer. */
 const BUFFER_BYTES = 8 << 20;
 
+/**
+ * Row buffers written out and free again: taken before allocating a new one, so that the
+ * pages of a buffer are faulted in (and zeroed by the kernel) once, not once a part.
+ */
+const FREE_BUFFERS: Uint8Array<ArrayBuffer>[] = [];
+/** How many free buffers are kept: a part's worth and a little more. */
+const MAX_FREE_BUFFERS = 8;
+
+/** Gives back the buffers of `pieces` (no longer used by anyone) for new rows. */
+function release(pieces: Uint8Array[]): void {
+  for (const piece of pieces) {
+    if (piece.byteOffset !== 0 || piece.buffer.byteLength !== BUFFER_BYTES) continue;
+    if (FREE_BUFFERS.length < MAX_FREE_BUFFERS) {
+      FREE_BUFFERS.push(new Uint8Array(piece.buffer as ArrayBuffer));
+    }
+  }
+}
+
 const TRUE_TEXT = encoder.encode("true"), FALSE_TEXT = encoder.encode("false");
 const NULL_TEXT = encoder.encode("null"), SOURCE_AND_HTTP = encoder.encode("record\t\t");
 
@@ -348,6 +366,7 @@ export class TsvPartWriter {
         for (let off = 0; off < bytes.length;) off += await file.write(bytes.subarray(off));
       }
     }
+    release(pieces);
     const done = (async () => {
       try {
         await pl.scanCSV(tsv, { ...TSV_OPTIONS, quoteChar: "\x01" })
