@@ -57,7 +57,9 @@ export class ActivationRows {
   #len = 0;
   #mark = 0;
   #markRows = 0;
-  #prefix = new Uint8Array(0);
+  /** `run`, tab, `level`, tab of the group being read: its first #prefixLen bytes. */
+  readonly #prefix = new Uint8Array(48);
+  #prefixLen = 0;
   #objects: FrameBuilder<typeof ACTIVATION_COLUMNS> | null = null;
   readonly #contextBytes: Uint8Array;
 
@@ -92,7 +94,13 @@ export class ActivationRows {
     }
     this.#mark = this.#len;
     this.#markRows = this.length;
-    this.#prefix = encoder.encode(`${run}\t${level}\t`);
+    // `${run}\t${level}\t` in bytes, without a string or an encoder call per group.
+    const prefix = this.#prefix;
+    let len = digits(prefix, 0, run);
+    prefix[len++] = TAB;
+    len = digits(prefix, len, level);
+    prefix[len++] = TAB;
+    this.#prefixLen = len;
     if (this.index) this.index = { waits: [], inits: [], ids: [] };
   }
 
@@ -184,7 +192,10 @@ export class ActivationRows {
     }
     const mark = this.#len;
     this.#bytes(this.#contextBytes);
-    this.#bytes(this.#prefix);
+    const prefix = this.#prefix, out = this.#out;
+    let len = this.#len;
+    for (let k = 0; k < this.#prefixLen; k++) out[len++] = prefix[k];
+    this.#len = len;
     this.#text(buf, r.id);
     this.#text(buf, r.name);
     this.#text(buf, r.kind);
@@ -285,6 +296,25 @@ export class ActivationRows {
     if (frames.length === 0) return new FrameBuilder(ACTIVATION_COLUMNS).toFrame();
     return frames.length === 1 ? frames[0] : pl.concat(frames, { how: "vertical" });
   }
+}
+
+/**
+ * Writes the decimal digits of `n` (a safe integer, as `String(n)` gives them) into `out` at
+ * `at`; returns the index after them.
+ */
+function digits(out: Uint8Array, at: number, n: number): number {
+  if (!Number.isSafeInteger(n)) throw new RangeError(`not a safe integer: ${n}`);
+  if (n < 0) {
+    out[at++] = MINUS;
+    n = -n;
+  }
+  let end = at;
+  for (let m = n; m >= 10; m = Math.floor(m / 10)) end++;
+  for (let k = end; k >= at; k--) {
+    out[k] = 0x30 + (n % 10);
+    n = Math.floor(n / 10);
+  }
+  return end + 1;
 }
 
 /** A string value is usable if plain and not empty; any other kind becomes null. */
