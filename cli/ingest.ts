@@ -3,6 +3,7 @@
  * dataset. `--meta` names a JSON file of provenance (host, settings, actions) merged into
  * dataset.json.
  */
+import "./_ingest_threads.ts"; // first: before polars is loaded
 import { ingest } from "../ingest/mod.ts";
 import { parse, run } from "./_args.ts";
 

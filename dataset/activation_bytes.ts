@@ -57,7 +57,9 @@ export class ActivationRows {
   #len = 0;
   #mark = 0;
   #markRows = 0;
-  #prefix = new Uint8Array(0);
+  /** `run`, tab, `level`, tab of the group being read: its first #prefixLen bytes. */
+  readonly #prefix = new Uint8Array(48);
+  #prefixLen = 0;
   #objects: FrameBuilder<typeof ACTIVATION_COLUMNS> | null = null;
   readonly #contextBytes: Uint8Array;
 
@@ -88,11 +90,17 @@ export class ActivationRows {
     // Rows go into buffers of a few MB, never copied to grow: a full one becomes a piece.
     if (this.#out.length - this.#len < BUFFER_BYTES / 4) {
       this.#flushBytes();
-      this.#out = new Uint8Array(BUFFER_BYTES);
+      this.#out = FREE_BUFFERS.pop() ?? new Uint8Array(BUFFER_BYTES);
     }
     this.#mark = this.#len;
     this.#markRows = this.length;
-    this.#prefix = encoder.encode(`${run}\t${level}\t`);
+    // `${run}\t${level}\t` in bytes, without a string or an encoder call per group.
+    const prefix = this.#prefix;
+    let len = digits(prefix, 0, run);
+    prefix[len++] = TAB;
+    len = digits(prefix, len, level);
+    prefix[len++] = TAB;
+    this.#prefixLen = len;
     if (this.index) this.index = { waits: [], inits: [], ids: [] };
   }
 
@@ -184,7 +192,10 @@ export class ActivationRows {
     }
     const mark = this.#len;
     this.#bytes(this.#contextBytes);
-    this.#bytes(this.#prefix);
+    const prefix = this.#prefix, out = this.#out;
+    let len = this.#len;
+    for (let k = 0; k < this.#prefixLen; k++) out[len++] = prefix[k];
+    this.#len = len;
     this.#text(buf, r.id);
     this.#text(buf, r.name);
     this.#text(buf, r.kind);
@@ -287,6 +298,25 @@ export class ActivationRows {
   }
 }
 
+/**
+ * Writes the decimal digits of `n` (a safe integer, as `String(n)` gives them) into `out` at
+ * `at`; returns the index after them.
+ */
+function digits(out: Uint8Array, at: number, n: number): number {
+  if (!Number.isSafeInteger(n)) throw new RangeError(`not a safe integer: ${n}`);
+  if (n < 0) {
+    out[at++] = MINUS;
+    n = -n;
+  }
+  let end = at;
+  for (let m = n; m >= 10; m = Math.floor(m / 10)) end++;
+  for (let k = end; k >= at; k--) {
+    out[k] = 0x30 + (n % 10);
+    n = Math.floor(n / 10);
+  }
+  return end + 1;
+}
+
 /** A string value is usable if plain and not empty; any other kind becomes null. */
 function plainOrOther(f: Field): boolean {
   return f.start < 0 || f.kind !== STRING || (f.plain && f.end - f.start > 2);
@@ -294,6 +324,24 @@ function plainOrOther(f: Field): boolean {
 
 /** Bytes of one row buffer. */
 const BUFFER_BYTES = 8 << 20;
+
+/**
+ * Row buffers written out and free again: taken before allocating a new one, so that the
+ * pages of a buffer are faulted in (and zeroed by the kernel) once, not once a part.
+ */
+const FREE_BUFFERS: Uint8Array<ArrayBuffer>[] = [];
+/** How many free buffers are kept: a part's worth and a little more. */
+const MAX_FREE_BUFFERS = 8;
+
+/** Gives back the buffers of `pieces` (no longer used by anyone) for new rows. */
+function release(pieces: Uint8Array[]): void {
+  for (const piece of pieces) {
+    if (piece.byteOffset !== 0 || piece.buffer.byteLength !== BUFFER_BYTES) continue;
+    if (FREE_BUFFERS.length < MAX_FREE_BUFFERS) {
+      FREE_BUFFERS.push(new Uint8Array(piece.buffer as ArrayBuffer));
+    }
+  }
+}
 
 const TRUE_TEXT = encoder.encode("true"), FALSE_TEXT = encoder.encode("false");
 const NULL_TEXT = encoder.encode("null"), SOURCE_AND_HTTP = encoder.encode("record\t\t");
@@ -348,6 +396,7 @@ export class TsvPartWriter {
         for (let off = 0; off < bytes.length;) off += await file.write(bytes.subarray(off));
       }
     }
+    release(pieces);
     const done = (async () => {
       try {
         await pl.scanCSV(tsv, { ...TSV_OPTIONS, quoteChar: "\x01" })

@@ -76,13 +76,14 @@ interface RawIndex {
 const READ_BYTES = 4 << 20;
 
 /**
- * A stream of a file's bytes that also hashes them. Two buffers take turns, so a chunk stays
- * valid until the one after the next is read (every reader here copies what it keeps by then).
+ * A stream of a file's bytes that also hashes them. The next chunk is read while the caller
+ * works on this one; three buffers take turns, so a chunk stays valid until the one after the
+ * next is handed out (every reader here copies what it keeps by then).
  */
 async function* hashed(path: string, hash: ReturnType<typeof createHash>, size: { n: number }) {
   using file = await Deno.open(path);
   const buffers: Uint8Array[] = [];
-  for (let turn = 0;; turn ^= 1) {
+  const fill = async (turn: number): Promise<Uint8Array> => {
     const chunk = buffers[turn] ??= new Uint8Array(READ_BYTES);
     let n = 0;
     while (n < chunk.length) {
@@ -90,12 +91,24 @@ async function* hashed(path: string, hash: ReturnType<typeof createHash>, size: 
       if (got === null) break;
       n += got;
     }
-    if (n === 0) return;
-    const bytes = chunk.subarray(0, n);
-    hash.update(bytes);
-    size.n += n;
-    yield bytes;
-    if (n < chunk.length) return;
+    return chunk.subarray(0, n);
+  };
+  let next = fill(0);
+  try {
+    for (let turn = 0;; turn = (turn + 1) % 3) {
+      const bytes = await next;
+      const n = bytes.length;
+      if (n === 0) return;
+      const last = n < READ_BYTES;
+      if (!last) next = fill((turn + 1) % 3);
+      hash.update(bytes);
+      size.n += n;
+      yield bytes;
+      if (last) return;
+    }
+  } finally {
+    // A reader that stops early (an error) leaves a read in flight: let it end before the file closes.
+    await next.catch(() => {});
   }
 }
 
