@@ -7,7 +7,6 @@
  * The dataset is written to a temporary folder and renamed into place only when every file
  * has been read without error: a bad file leaves no partial dataset.
  */
-import { createHash } from "node:crypto";
 import { basename, dirname, join } from "node:path";
 import { ActivationRows, TsvPartWriter } from "../dataset/activation_bytes.ts";
 import {
@@ -28,6 +27,7 @@ import { classify, type LatencyLog, type RawFile } from "./file_kind.ts";
 import { readLines } from "./lines.ts";
 import { parseDockerSumLog, parsePsLog } from "./resource_logs.ts";
 import { parseIdLines, parseLevelLines } from "./sample_logs.ts";
+import { FileHasher } from "./file_hasher.ts";
 import { parseTimingLog } from "./timing_logs.ts";
 
 /** Options of {@linkcode ingest}. */
@@ -76,11 +76,11 @@ interface RawIndex {
 const READ_BYTES = 4 << 20;
 
 /**
- * A stream of a file's bytes that also hashes them. The next chunk is read while the caller
+ * A stream of a file's bytes, counted in `size`. The next chunk is read while the caller
  * works on this one; three buffers take turns, so a chunk stays valid until the one after the
  * next is handed out (every reader here copies what it keeps by then).
  */
-async function* hashed(path: string, hash: ReturnType<typeof createHash>, size: { n: number }) {
+async function* chunked(path: string, size: { n: number }) {
   using file = await Deno.open(path);
   const buffers: Uint8Array[] = [];
   const fill = async (turn: number): Promise<Uint8Array> => {
@@ -101,7 +101,6 @@ async function* hashed(path: string, hash: ReturnType<typeof createHash>, size: 
       if (n === 0) return;
       const last = n < READ_BYTES;
       if (!last) next = fill((turn + 1) % 3);
-      hash.update(bytes);
       size.n += n;
       yield bytes;
       if (last) return;
@@ -154,13 +153,15 @@ export async function ingest(
     ),
   );
   const writer = new TsvPartWriter();
+  // Every file's SHA-256, in a worker, while the files are read here (file_hasher.ts).
+  const hasher = new FileHasher();
+  const hashes = files.map(({ name }) => hasher.hash(join(rawDir, name)));
   try {
     const raw = new Map<string, RawIndex>();
-    for (const { name, role } of files) {
-      const hash = createHash("sha256");
+    for (const [i, { name, role }] of files.entries()) {
       const size = { n: 0 };
       const path = join(rawDir, name);
-      const chunks = hashed(path, hash, size);
+      const chunks = chunked(path, size);
       const stem = name.replace(/\.log$/, "");
       let rows = 0;
       if (role.kind === "activations") {
@@ -192,13 +193,13 @@ export async function ingest(
         if (parsed.unlabelled.length > 0) unlabelled[name] = parsed.unlabelled;
         await writePart(tmp, "timings", stem, b.toFrame());
       }
-      report.files.push({
-        name,
-        bytes: size.n,
-        sha256: hash.digest("hex"),
-        role: roleName(role),
-        rows,
-      });
+      const hash = await hashes[i];
+      if (hash.bytes !== size.n) {
+        throw new Error(
+          `${name}: changed while being ingested (${size.n} bytes read, ${hash.bytes} hashed)`,
+        );
+      }
+      report.files.push({ name, bytes: size.n, sha256: hash.sha256, role: roleName(role), rows });
     }
     await writer.close();
     report.files.sort((a, b) => (a.name < b.name ? -1 : 1));
@@ -212,6 +213,8 @@ export async function ingest(
     await writer.close().catch(() => {});
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
     throw err;
+  } finally {
+    hasher.close();
   }
   return report;
 }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import pl from "nodejs-polars";
 import { readDataset } from "../dataset/mod.ts";
 import { ingest } from "../ingest/mod.ts";
@@ -42,6 +43,15 @@ Deno.test("ingest() keeps every record of a 1_ log with its run, level and cold/
       (ds.meta.ingest as { runs: Record<string, number> }).runs["wasm_concurrency_hello"],
     2,
   );
+  // The file's size and SHA-256 (hashed in a worker while the ingest reads it).
+  const bytes = await Deno.readFile(`${raw}/1_wasm_concurrency_hello.log`);
+  assert.deepEqual(report.files.map((f) => [f.name, f.bytes, f.sha256]), [
+    [
+      "1_wasm_concurrency_hello.log",
+      bytes.length,
+      createHash("sha256").update(bytes).digest("hex"),
+    ],
+  ]);
 });
 
 Deno.test("ingest() checks a 2_ file against its 1_ log instead of storing it twice", async () => {
