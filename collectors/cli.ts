@@ -82,7 +82,7 @@ export async function main(args: string[]): Promise<number> {
   const relaunched = await relaunchInsecure(conn);
   if (relaunched !== null) return relaunched;
 
-  const api = new OpenWhiskApi(conn);
+  const api = new OpenWhiskApi(conn, { keepAliveMs: params.keep_alive_s * 1000 });
   try {
     const info = await api.check();
     if (name === "deploy") return await deployCommand(api, runtime, dir, params);

@@ -36,6 +36,11 @@ export const FLAGS: [string, string, string][] = [
   ["on-error", "continue", "on an invocation without a record: continue, retry or stop"],
   ["retries", "3", "attempts after the first with --on-error retry (1 s, 2 s, 4 s ... apart)"],
   ["timeout", "120", "client time-out of one invocation, seconds"],
+  [
+    "keep-alive",
+    "2",
+    "seconds an idle connection is kept for the next request (0: a new one per request)",
+  ],
   ["poll-deadline", "300", "after a 202, seconds to keep fetching the record"],
   ["flush-every", "5", "seconds between Parquet parts (also one at every level)"],
   [
@@ -71,6 +76,8 @@ export interface CommonParams {
   on_error: ErrorPolicy;
   retries: number;
   timeout_s: number;
+  /** Seconds an idle connection is kept; 0: a new connection per request. */
+  keep_alive_s: number;
   poll_deadline_s: number;
   flush_every_s: number;
   /** Samplers started beside the experiment (none by default). */
@@ -114,8 +121,9 @@ function integer(values: Record<string, unknown>, name: string, def: number, min
  * import assert from "node:assert/strict";
  * import { parseFlags } from "./flags.ts";
  * const p = parseFlags(["cold-start", "--runtime", "wasm", "--levels", "3"], "2026-01-01");
- * assert.deepEqual([p.experiment, p.runtime, p.params.levels, p.out],
- *   ["cold-start", "wasm", 3, "data/campaign-2026-01-01"]);
+ * assert.deepEqual([p.experiment, p.runtime, p.params.levels, p.out, p.params.keep_alive_s],
+ *   ["cold-start", "wasm", 3, "data/campaign-2026-01-01", 2]);
+ * assert.equal(parseFlags(["concurrency", "--keep-alive", "0"], "").params.keep_alive_s, 0);
  * ```
  */
 export function parseFlags(args: string[], today: string): Parsed {
@@ -172,6 +180,7 @@ export function parseFlags(args: string[], today: string): Parsed {
       on_error: onError as ErrorPolicy,
       retries: integer(v, "retries", 3, 0),
       timeout_s: number(v, "timeout", 120, 0.001),
+      keep_alive_s: number(v, "keep-alive", 2),
       poll_deadline_s: number(v, "poll-deadline", 300),
       flush_every_s: number(v, "flush-every", 5, 0.05),
       sample: sample as CommonParams["sample"],

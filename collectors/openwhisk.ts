@@ -30,6 +30,11 @@ export interface ApiOptions {
   namespace?: string;
   /** A fetch to use instead of the collectors' HTTP client (tests inject one). */
   fetch?: typeof fetch;
+  /**
+   * How long an idle connection is kept for the next request, ms (default 2,000); 0 opens a
+   * new connection per request.
+   */
+  keepAliveMs?: number;
 }
 
 /** The key was missing or rejected, or the API host could not be reached. */
@@ -41,11 +46,16 @@ export class OpenWhiskApi {
   readonly #namespace: string;
   readonly #fetch?: typeof fetch;
   #client?: Http1Client;
+  readonly #keepAliveMs: number;
   /** The header fields of requests, built once: without and with the key, and a JSON body. */
   readonly #headers: Record<"anonymous" | "auth" | "anonymousJson" | "authJson", Fields>;
 
-  constructor(conn: Connection, { namespace = "_", fetch: f }: ApiOptions = {}) {
+  constructor(
+    conn: Connection,
+    { namespace = "_", fetch: f, keepAliveMs = 2000 }: ApiOptions = {},
+  ) {
     this.conn = conn;
+    this.#keepAliveMs = keepAliveMs;
     this.#namespace = namespace;
     this.#fetch = f;
     const anonymous = { accept: "application/json" };
@@ -68,7 +78,10 @@ export class OpenWhiskApi {
   async open(): Promise<void> {
     if (this.#client) return;
     const caCerts = this.conn.caFile ? [await Deno.readTextFile(this.conn.caFile)] : undefined;
-    this.#client ??= new Http1Client({ caCerts });
+    const keep = this.#keepAliveMs;
+    this.#client ??= new Http1Client(
+      keep > 0 ? { caCerts, idleTimeoutMs: keep } : { caCerts, maxIdlePerHost: 0 },
+    );
   }
 
   /** Closes the client's idle connections. */

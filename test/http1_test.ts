@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { Http1Conn } from "../collectors/_http1_conn.ts";
 import { Http1Client, Http1Error } from "../collectors/http1.ts";
+import { OpenWhiskApi } from "../collectors/openwhisk.ts";
 import { selfSignedCert } from "./standin/tls.ts";
 
 const enc = new TextEncoder(), dec = new TextDecoder();
@@ -412,5 +413,33 @@ Deno.test("Http1Client over TLS: --ca's certificate trusted, the connection kept
     plain.close();
     server.close();
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("OpenWhiskApi --keep-alive: one connection kept by default, a new one per request at 0", async () => {
+  const server = rawServer(({ n }) => ok(`{"n":${n}}`));
+  const conn = {
+    apihost: server.origin,
+    auth: "user:secret",
+    insecure: false,
+    authFrom: "test",
+  };
+  const count = async (api: OpenWhiskApi) => {
+    const before = server.counts.connections;
+    try {
+      for (let i = 0; i < 3; i++) {
+        const a = await api.request("POST", api.path("actions/hello?blocking=true"), { body: {} });
+        assert.equal(a.status, 200);
+      }
+    } finally {
+      api.close();
+    }
+    return server.counts.connections - before;
+  };
+  try {
+    assert.equal(await count(new OpenWhiskApi(conn)), 1);
+    assert.equal(await count(new OpenWhiskApi(conn, { keepAliveMs: 0 })), 3);
+  } finally {
+    server.close();
   }
 });
