@@ -73,15 +73,25 @@ export function mixedSpec(params: CommonParams): ReturnType<typeof mixedWeights>
   return byName ?? byWeights;
 }
 
-/** Runs `once` for runs first..first+reps-1 (until one does not complete), adding up. */
+/** What every experiment hands on from its context: runtime, stop, progress, clock, invoke. */
+function handOn({ runtime, params, stopper, progress, clock }: ExperimentContext) {
+  return { runtime, stopper, progress, clock, invoke: invokeOptions(params) };
+}
+
+/**
+ * Runs `once` for the `--reps` runs numbered on from the dataset's next run (until one does
+ * not complete), each shown in the progress line, adding up; `k` counts this collection's
+ * runs from 0.
+ */
 async function repeat(
-  reps: number,
-  first: number,
-  once: (run: number) => Promise<ExperimentResult>,
+  { params: { reps }, out, progress }: ExperimentContext,
+  once: (run: number, k: number) => Promise<ExperimentResult>,
 ): Promise<ExperimentResult> {
+  const first = out.entry.first_run;
   const total: ExperimentResult = { status: "complete", records: 0, errors: 0, notes: [] };
   for (let i = 0; i < reps; i++) {
-    const r = await once(first + i);
+    progress.update({ run: i + 1 });
+    const r = await once(first + i, i);
     Object.assign(total, {
       status: r.status,
       records: total.records + r.records,
@@ -103,27 +113,23 @@ const warmupNotes = (ws: { action: string; cold: boolean | null; error: string |
  * `next(k)` gives the request chooser of the k-th run of this collection, from 0.
  */
 function rampRuns(
-  { api, out, runtime, params, stopper, progress, clock }: ExperimentContext,
+  ctx: ExperimentContext,
   { workload, next, warmup }: {
     workload: string;
     next: (k: number) => RampOptions["next"];
     warmup: RampOptions["warmup"];
   },
 ): Promise<ExperimentResult> {
-  return repeat(params.reps, out.entry.first_run, async (run) => {
-    progress.update({ run: run - out.entry.first_run + 1 });
+  const { api, out, params } = ctx;
+  return repeat(ctx, async (run, k) => {
     const r = await ramp(api, out, {
-      runtime,
+      ...handOn(ctx),
       workload,
-      next: next(run - out.entry.first_run),
+      next: next(k),
       warmup,
       levels: params.levels,
       stepMs: params.step_s * 1000,
       run,
-      stopper,
-      progress,
-      clock,
-      invoke: invokeOptions(params),
     });
     return { ...r, notes: warmupNotes(r.warmups) };
   });
@@ -140,18 +146,15 @@ export const EXPERIMENTS: Record<string, Experiment> = {
     what: "levels 1..N: invoke <workload>1..<workload>L at once, cold, R repetitions",
     column: "cold_start",
     workload: (p) => p.workload,
-    run: async ({ api, out, runtime, params, stopper, progress, clock }) => {
+    run: async (ctx) => {
+      const { api, out, params } = ctx;
       const r = await coldStart(api, out, {
-        runtime,
+        ...handOn(ctx),
         levels: params.levels,
         reps: params.reps,
         idleWaitMs: params.idle_wait_s * 1000,
         workload: params.workload,
         firstRun: out.entry.first_run,
-        stopper,
-        progress,
-        clock,
-        invoke: invokeOptions(params),
       });
       return {
         ...r,
@@ -198,19 +201,15 @@ export const EXPERIMENTS: Record<string, Experiment> = {
     what: "the sleep action L at once, wait for all, L += 1 until the first failure",
     column: "capacity",
     workload: () => "sleep",
-    run: async ({ api, out, runtime, params, stopper, progress, clock }) => {
-      return await repeat(params.reps, out.entry.first_run, async (run) => {
-        progress.update({ run: run - out.entry.first_run + 1 });
+    run: (ctx) => {
+      const { api, out, params } = ctx;
+      return repeat(ctx, async (run) => {
         const r = await capacity(api, out, {
-          runtime,
+          ...handOn(ctx),
           from: params.from,
           increment: params.increment,
           levels: params.levels,
           run,
-          stopper,
-          progress,
-          clock,
-          invoke: invokeOptions(params),
         });
         return {
           ...r,
