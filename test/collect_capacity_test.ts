@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import pl from "nodejs-polars";
-import { buildReport } from "../cli/report.ts";
+import { quietReport } from "./_quiet_report.ts";
 import { capacity } from "../collectors/capacity.ts";
 import type { Connection } from "../collectors/config.ts";
 import { OpenWhiskApi } from "../collectors/openwhisk.ts";
@@ -75,12 +75,7 @@ Deno.test(
       assert.deepEqual(table.select("runtime", "capacity", "error").toRecords(), [
         { runtime: "docker", capacity: 5, error: LIMIT_429 },
       ]);
-      const report = await buildReport({
-        data: dir,
-        out: join(dir, "report"),
-        exportFigures: false,
-        log: () => {},
-      });
+      const report = await quietReport(dir);
       assert.ok(report.tables > 0);
       assert.match(
         await Deno.readTextFile(join(dir, "report", "tables", "capacity.md")),

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import pl from "nodejs-polars";
-import { buildReport } from "../cli/report.ts";
+import { quietReport } from "./_quiet_report.ts";
 import { ramp, workloadParams } from "../collectors/concurrency.ts";
 import type { Connection } from "../collectors/config.ts";
 import { OpenWhiskApi } from "../collectors/openwhisk.ts";
@@ -111,12 +111,7 @@ Deno.test(
         rows.filter(pl.col("init_ms").isNull()).groupBy("level").len().sort("level")
           .getColumn("len").toArray(),
       );
-      const report = await buildReport({
-        data: dir,
-        out: join(dir, "report"),
-        exportFigures: false,
-        log: () => {},
-      });
+      const report = await quietReport(dir);
       assert.ok(report.tables > 0);
       assert.match(
         await Deno.readTextFile(join(dir, "report", "tables", "warm_docker_hello.md")),

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import pl from "nodejs-polars";
-import { buildReport } from "../cli/report.ts";
+import { quietReport } from "./_quiet_report.ts";
 import { ramp } from "../collectors/concurrency.ts";
 import type { Connection } from "../collectors/config.ts";
 import { mixedSpec } from "../collectors/experiments.ts";
@@ -120,12 +120,7 @@ Deno.test(
 
       const names = allTables(ds).map((t) => t.name);
       assert.ok(names.includes("warm_wasm_mixed_10_90"), names.join(", "));
-      const report = await buildReport({
-        data: dir,
-        out: join(dir, "report"),
-        exportFigures: false,
-        log: () => {},
-      });
+      const report = await quietReport(dir);
       assert.ok(report.tables > 0);
       await Deno.stat(join(dir, "report", "tables", "warm_wasm_mixed_10_90.csv"));
     } finally {

@@ -1,0 +1,12 @@
+/**
+ * The report of a dataset a test has just collected, built into `<dir>/report` without figure
+ * export or progress lines: what the collect tests use to show their dataset reaches the
+ * report.
+ */
+import { join } from "node:path";
+import { buildReport, type ReportResult } from "../cli/report.ts";
+
+/** Builds the report of the dataset in `dir` into `<dir>/report`. */
+export function quietReport(dir: string): Promise<ReportResult> {
+  return buildReport({ data: dir, out: join(dir, "report"), exportFigures: false, log: () => {} });
+}
