@@ -12,6 +12,7 @@
  */
 import { $ } from "zx";
 import type { DriveResult } from "./invoke_driver.ts";
+import { minMedian } from "./measure.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -35,11 +36,6 @@ export interface InvokePoint extends InvokeRun {
   p99_ms_min: number;
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
 /** The point of `runs` runs of one client (see {@linkcode InvokePoint}). */
 export function invokePoint(
   client: InvokePoint["client"],
@@ -47,16 +43,17 @@ export function invokePoint(
   runs: InvokeRun[],
 ): InvokePoint {
   const sum = (k: "requests" | "errors") => runs.reduce((a, r) => a + r[k], 0);
+  const median = (k: "rps" | "p50_ms" | "p99_ms") => minMedian(runs.map((r) => r[k])).median;
   return {
     client,
     concurrency,
     runs: runs.length,
     requests: sum("requests"),
     errors: sum("errors"),
-    rps: median(runs.map((r) => r.rps)),
-    p50_ms: median(runs.map((r) => r.p50_ms)),
-    p99_ms: median(runs.map((r) => r.p99_ms)),
-    p99_ms_min: Math.min(...runs.map((r) => r.p99_ms)),
+    rps: median("rps"),
+    p50_ms: median("p50_ms"),
+    p99_ms: median("p99_ms"),
+    p99_ms_min: minMedian(runs.map((r) => r.p99_ms)).min,
   };
 }
 
