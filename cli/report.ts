@@ -14,10 +14,12 @@
  * is the same byte for byte on every run over the same data.
  */
 import { join } from "node:path";
-import { exists, readDataset } from "../dataset/mod.ts";
+import { type Dataset, exists, readDataset } from "../dataset/mod.ts";
+import { checkOutput, exitWithParent, replaceFolder, userPath } from "../dataset/folder.ts";
 import {
   computeTables,
   type FigureSpec,
+  type NamedTable,
   namedTables,
   PIPELINE_COLUMNS,
   thesisFigures,
@@ -43,6 +45,9 @@ import { provenance } from "../render/provenance.ts";
 import { parse, run } from "./_args.ts";
 import { DEFAULT_DATA, writeCsvs } from "./tables.ts";
 import { readPublished } from "./verify.ts";
+
+/** Where the report goes when no --out is given: `report/` in the project root. */
+export const DEFAULT_REPORT = new URL("../report", import.meta.url).pathname;
 
 /** Options of {@linkcode buildReport}. */
 export interface ReportOptions {
@@ -100,13 +105,35 @@ async function exportAll(
 /** Builds the whole report from the dataset in `options.data` into `options.out`. */
 export async function buildReport(options: ReportOptions): Promise<ReportResult> {
   const log = options.log ?? ((line: string) => console.error(line));
+  await checkOutput(options.out, "report", { inputs: [options.data] });
   const ds = await readDataset(options.data, { activationColumns: PIPELINE_COLUMNS });
   const computed = computeTables(ds);
   const tables = namedTables(computed);
   const figures = thesisFigures(ds);
-  const tableDir = join(options.out, "tables");
+  const plotlyJs = await plotlySource();
+  const built = await replaceFolder(
+    options.out,
+    "report",
+    (root) => writeReport(options, root, ds, computed, tables, figures, plotlyJs, log),
+    { log },
+  );
+  return { ...built, html: join(options.out, "report.html") };
+}
+
+/** Writes every file of the report into `root` (a new folder, swapped in afterwards). */
+async function writeReport(
+  options: ReportOptions,
+  root: string,
+  ds: Dataset,
+  computed: ReturnType<typeof computeTables>,
+  tables: NamedTable[],
+  figures: FigureSpec[],
+  plotlyJs: string,
+  log: (line: string) => void,
+): Promise<ReportResult> {
+  const tableDir = join(root, "tables");
   const thesisDir = join(tableDir, "thesis");
-  const figureDir = join(options.out, "figures");
+  const figureDir = join(root, "figures");
   await Deno.mkdir(thesisDir, { recursive: true });
   await Deno.mkdir(figureDir, { recursive: true });
 
@@ -145,13 +172,13 @@ export async function buildReport(options: ReportOptions): Promise<ReportResult>
   }
 
   const text = scorecardText(card.cells);
-  await Deno.writeTextFile(join(options.out, "scorecard.txt"), text);
+  await Deno.writeTextFile(join(root, "scorecard.txt"), text);
   await Deno.writeTextFile(
-    join(options.out, "published_vs_computed.md"),
+    join(root, "published_vs_computed.md"),
     comparisonMarkdown(card.cells),
   );
   await Deno.writeTextFile(
-    join(options.out, "scorecard.json"),
+    join(root, "scorecard.json"),
     JSON.stringify(card, null, 2) + "\n",
   );
   md.push(
@@ -161,9 +188,8 @@ export async function buildReport(options: ReportOptions): Promise<ReportResult>
     `## Scorecard against the published tables\n\n\`\`\`\n${text}\`\`\`\n\n` +
       "Every published cell beside the computed one: published_vs_computed.md\n",
   );
-  await Deno.writeTextFile(join(options.out, "report.md"), md.join("\n"));
+  await Deno.writeTextFile(join(root, "report.md"), md.join("\n"));
 
-  const plotlyJs = await plotlySource();
   const exported = await exportAll(figures, figureDir, plotlyJs, options, log);
   const prov = await provenance({
     dataset: options.data,
@@ -172,10 +198,10 @@ export async function buildReport(options: ReportOptions): Promise<ReportResult>
       ["deno", "task", "report", "--data", options.data, "--out", options.out],
   });
   await Deno.writeTextFile(
-    join(options.out, "provenance.json"),
+    join(root, "provenance.json"),
     JSON.stringify(prov, null, 2) + "\n",
   );
-  const html = join(options.out, "report.html");
+  const html = join(root, "report.html");
   await Deno.writeTextFile(
     html,
     reportHtml({
@@ -207,10 +233,11 @@ if (import.meta.main) {
     if (positionals.length > 0) {
       throw new Error("usage: deno task report [--data DIR] [--out DIR] [--no-export] [--no-pdf]");
     }
+    exitWithParent();
     const started = performance.now();
     const r = await buildReport({
-      data: values.data ?? DEFAULT_DATA,
-      out: values.out ?? "report",
+      data: values.data ? userPath(values.data) : DEFAULT_DATA,
+      out: values.out ? userPath(values.out) : DEFAULT_REPORT,
       exportFigures: !values["no-export"],
       pdf: !values["no-pdf"],
       command: ["deno", "task", "report", ...Deno.args],

@@ -5,6 +5,7 @@
 import { join } from "node:path";
 import { readDataset } from "../dataset/mod.ts";
 import { allTables, levelRange, type NamedTable, PIPELINE_COLUMNS } from "../pipeline/mod.ts";
+import { checkOutput, exitWithParent, replaceFolder, userPath } from "../dataset/folder.ts";
 import { parse, run } from "./_args.ts";
 
 /** The embedded default dataset, relative to the project root. */
@@ -27,10 +28,13 @@ if (import.meta.main) {
       throw new Error("usage: deno task tables [DIR] --out OUT [--levels N]");
     }
     const levels = values.levels ? levelRange(Number(values.levels)) : undefined;
-    const ds = await readDataset(positionals[0] ?? DEFAULT_DATA, {
-      activationColumns: PIPELINE_COLUMNS,
-    });
-    const paths = await writeCsvs(allTables(ds, { levels }), join(values.out, "tables"));
-    console.log(`wrote ${paths.length} tables to ${join(values.out, "tables")}`);
+    exitWithParent();
+    const data = positionals[0] ? userPath(positionals[0]) : DEFAULT_DATA;
+    const out = join(userPath(values.out), "tables");
+    await checkOutput(out, "tables", { inputs: [data] });
+    const ds = await readDataset(data, { activationColumns: PIPELINE_COLUMNS });
+    const tables = allTables(ds, { levels });
+    const paths = await replaceFolder(out, "tables", (dir) => writeCsvs(tables, dir));
+    console.log(`wrote ${paths.length} tables to ${out}`);
   });
 }

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { readDataset } from "../dataset/mod.ts";
 import { PIPELINE_COLUMNS } from "../pipeline/mod.ts";
 import { type Published, scorecardText, verify } from "../verify/mod.ts";
+import { userPath } from "../dataset/folder.ts";
 import { parse, run } from "./_args.ts";
 import { DEFAULT_DATA } from "./tables.ts";
 
@@ -30,12 +31,13 @@ export async function readPublished(dir: string, file?: string): Promise<Publish
 if (import.meta.main) {
   await run(async () => {
     const { values, positionals } = parse(Deno.args, ["published", "json"]);
-    const dir = positionals[0] ?? DEFAULT_DATA;
+    const dir = positionals[0] ? userPath(positionals[0]) : DEFAULT_DATA;
     const ds = await readDataset(dir, { activationColumns: PIPELINE_COLUMNS });
-    const card = verify(ds, await readPublished(dir, values.published));
+    const published = values.published ? userPath(values.published) : undefined;
+    const card = verify(ds, await readPublished(dir, published));
     console.log(scorecardText(card.cells));
     if (values.json) {
-      await Deno.writeTextFile(values.json, JSON.stringify(card, null, 2) + "\n");
+      await Deno.writeTextFile(userPath(values.json), JSON.stringify(card, null, 2) + "\n");
       console.log(`wrote ${values.json}`);
     }
   });

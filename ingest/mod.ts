@@ -7,7 +7,8 @@
  * The dataset is written to a temporary folder and renamed into place only when every file
  * has been read without error: a bad file leaves no partial dataset.
  */
-import { basename, dirname, join } from "node:path";
+import { join } from "node:path";
+import { checkOutput, replaceFolder } from "../dataset/folder.ts";
 import { ActivationRows, TsvPartWriter } from "../dataset/activation_bytes.ts";
 import {
   ACTIVATION_COLUMNS,
@@ -126,6 +127,7 @@ export async function ingest(
   outDir: string,
   { meta = {}, partRows = 100_000, tool = "whiskbench" }: IngestOptions = {},
 ): Promise<IngestReport> {
+  await checkOutput(outDir, "dataset", { inputs: [rawDir] });
   const names: string[] = [];
   for await (const e of Deno.readDir(rawDir)) if (e.isFile) names.push(e.name);
   const unknown = names.filter((n) => classify(n) === null).sort();
@@ -142,8 +144,7 @@ export async function ingest(
   const order = (r: RawFile) => ("stage" in r ? r.stage : 9);
   files.sort((a, b) => order(a.role) - order(b.role) || (a.name < b.name ? -1 : 1));
 
-  const tmp = join(dirname(outDir), `.${basename(outDir)}.ingest-${Deno.pid}`);
-  await Deno.remove(tmp, { recursive: true }).catch(() => {});
+  const keep = await notIngested(outDir);
   const report: IngestReport = { tool, files: [], runs: {}, run_errors: [], checks: [] };
   const unlabelled: Record<string, number[]> = {};
   // Raw logs whose records a derived file repeats: only these need an index to check against.
@@ -157,6 +158,20 @@ export async function ingest(
   const hasher = new FileHasher();
   const hashes = files.map(({ name }) => hasher.hash(join(rawDir, name)));
   try {
+    await replaceFolder(outDir, "dataset", async (tmp) => {
+      try {
+        await ingestInto(tmp);
+      } catch (err) {
+        await writer.close().catch(() => {});
+        throw err;
+      }
+    }, { keep });
+  } finally {
+    hasher.close();
+  }
+  return report;
+
+  async function ingestInto(tmp: string): Promise<void> {
     const raw = new Map<string, RawIndex>();
     for (const [i, { name, role }] of files.entries()) {
       const size = { n: 0 };
@@ -206,32 +221,22 @@ export async function ingest(
     const ingestMeta: Record<string, unknown> = { ...report };
     if (Object.keys(unlabelled).length > 0) ingestMeta.unlabelled_numbers = unlabelled;
     await writeMeta(tmp, { ...meta, ingest: ingestMeta });
-    await carryOver(outDir, tmp);
-    await Deno.remove(outDir, { recursive: true }).catch(() => {});
-    await Deno.rename(tmp, outDir);
-  } catch (err) {
-    await writer.close().catch(() => {});
-    await Deno.remove(tmp, { recursive: true }).catch(() => {});
-    throw err;
-  } finally {
-    hasher.close();
   }
-  return report;
 }
 
 /**
- * Moves what ingest does not write (published.json, notes) from an existing dataset folder
+ * What ingest does not write (published.json, notes) in an existing dataset folder: copied
  * into the new one, so that re-ingesting replaces the data and nothing else.
  */
-async function carryOver(outDir: string, tmp: string): Promise<void> {
+async function notIngested(outDir: string): Promise<string[]> {
   const owned = new Set(["dataset.json", ...Object.keys(TABLES)]);
+  const names: string[] = [];
   try {
-    for await (const e of Deno.readDir(outDir)) {
-      if (!owned.has(e.name)) await Deno.rename(join(outDir, e.name), join(tmp, e.name));
-    }
+    for await (const e of Deno.readDir(outDir)) if (!owned.has(e.name)) names.push(e.name);
   } catch (err) {
     if (!(err instanceof Deno.errors.NotFound)) throw err;
   }
+  return names.sort();
 }
 
 function roleName(role: RawFile): string {

@@ -1,12 +1,11 @@
 /**
- * The report of a dataset a test has just collected, built into `<dir>/report` without figure
- * export or progress lines: what the collect tests use to show their dataset reaches the
- * report.
+ * The report of a dataset a test has just collected, built beside it (`<dir>.report`: a report
+ * may not lie inside its input) without figure export or progress lines: what the collect
+ * tests use to show their dataset reaches the report.
  */
-import { join } from "node:path";
 import { buildReport, type ReportResult } from "../cli/report.ts";
 
-/** Builds the report of the dataset in `dir` into `<dir>/report`. */
+/** Builds the report of the dataset in `dir` into `<dir>.report`. */
 export function quietReport(dir: string): Promise<ReportResult> {
-  return buildReport({ data: dir, out: join(dir, "report"), exportFigures: false, log: () => {} });
+  return buildReport({ data: dir, out: `${dir}.report`, exportFigures: false, log: () => {} });
 }

@@ -78,7 +78,7 @@ Deno.test(
       const report = await quietReport(dir);
       assert.ok(report.tables > 0);
       assert.match(
-        await Deno.readTextFile(join(dir, "report", "tables", "capacity.md")),
+        await Deno.readTextFile(join(`${dir}.report`, "tables", "capacity.md")),
         /Too many concurrent requests/,
       );
     } finally {

@@ -114,7 +114,7 @@ Deno.test(
       const report = await quietReport(dir);
       assert.ok(report.tables > 0);
       assert.match(
-        await Deno.readTextFile(join(dir, "report", "tables", "warm_docker_hello.md")),
+        await Deno.readTextFile(join(`${dir}.report`, "tables", "warm_docker_hello.md")),
         /level/,
       );
     } finally {

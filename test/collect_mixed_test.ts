@@ -122,7 +122,7 @@ Deno.test(
       assert.ok(names.includes("warm_wasm_mixed_10_90"), names.join(", "));
       const report = await quietReport(dir);
       assert.ok(report.tables > 0);
-      await Deno.stat(join(dir, "report", "tables", "warm_wasm_mixed_10_90.csv"));
+      await Deno.stat(join(`${dir}.report`, "tables", "warm_wasm_mixed_10_90.csv"));
     } finally {
       await ow.close();
       await Deno.remove(dir, { recursive: true });
