@@ -4,8 +4,8 @@
  * `--duration`, or the end of `--file` / `--command`), then writes the last part and says
  * "wrote N rows in P parts, M failed"; exits 1 when M > 0.
  */
-import { join } from "node:path";
-import { type DatasetMeta, writeMeta } from "../dataset/mod.ts";
+import { type DatasetMeta, updateMeta } from "../dataset/mod.ts";
+import { checkOutput, exitWithParent, userPath } from "../dataset/folder.ts";
 import {
   SAMPLER_KINDS,
   type SamplerKind,
@@ -34,12 +34,8 @@ function seconds(text: string | undefined, flag: string): number | undefined {
  * so that the parts of a sampler that dies are still a dataset, and again at the end.
  */
 async function recordRun(out: string, entry: { id: string } & Record<string, unknown>) {
-  let meta: DatasetMeta;
-  try {
-    meta = JSON.parse(await Deno.readTextFile(join(out, "dataset.json")));
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
-    meta = {
+  await updateMeta(out, (found) => {
+    const meta: DatasetMeta = found ?? {
       source: "whiskbench sample",
       host: {
         hostname: Deno.hostname(),
@@ -48,10 +44,10 @@ async function recordRun(out: string, entry: { id: string } & Record<string, unk
         memory_bytes: Deno.systemMemoryInfo().total,
       },
     };
-  }
-  const samplers = (Array.isArray(meta.samplers) ? meta.samplers : [])
-    .filter((e) => e?.id !== entry.id);
-  await writeMeta(out, { ...meta, samplers: [...samplers, entry] });
+    const samplers = (Array.isArray(meta.samplers) ? meta.samplers : [])
+      .filter((e) => e?.id !== entry.id);
+    return { ...meta, samplers: [...samplers, entry] };
+  });
 }
 
 if (import.meta.main) {
@@ -80,8 +76,11 @@ if (import.meta.main) {
     if (values.source !== undefined && values.source !== "api" && values.source !== "cli") {
       throw new Error(`--source ${values.source}: expected api or cli`);
     }
+    const out = userPath(values.out);
+    await checkOutput(out, "dataset");
+    exitWithParent();
     const options: SamplerOptions = {
-      out: values.out,
+      out,
       experiment: values.experiment,
       runtime: values.runtime,
       interval: seconds(values.interval, "interval"),
@@ -98,15 +97,16 @@ if (import.meta.main) {
     const { out: _, ...settings } = options;
     const id = `${kind}-${started}-${Deno.pid}`;
     const sampler = await startSampler(kind, options);
-    await recordRun(values.out, { id, kind, started, stopped: null, settings });
+    // Listening before anything else: a signal from now on stops it with its last part.
     const stop = () => sampler.stop();
     Deno.addSignalListener("SIGINT", stop);
     Deno.addSignalListener("SIGTERM", stop);
-    console.error(`sample: ${kind} sampler writing to ${values.out} (SIGINT or SIGTERM stops it)`);
+    await recordRun(out, { id, kind, started, stopped: null, settings });
+    console.error(`sample: ${kind} sampler writing to ${out} (SIGINT or SIGTERM stops it)`);
     const summary = await sampler.done;
     Deno.removeSignalListener("SIGINT", stop);
     Deno.removeSignalListener("SIGTERM", stop);
-    await recordRun(values.out, {
+    await recordRun(out, {
       id,
       kind,
       started,

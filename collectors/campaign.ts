@@ -10,7 +10,7 @@
  * `collect all` itself (a quicker `--step`, `--levels` ...) apply to every step, over the plan;
  * `--workload` and `--weights` are the steps' own.
  */
-import { join } from "node:path";
+import { readMeta } from "../dataset/mod.ts";
 import { type ExperimentResult, EXPERIMENTS } from "./experiments.ts";
 import { type CommonParams, parseFlags } from "./flags.ts";
 
@@ -98,12 +98,8 @@ function campaignArgs(args: string[]): string[] {
 }
 
 async function collections(dir: string): Promise<Record<string, unknown>[]> {
-  try {
-    const meta = JSON.parse(await Deno.readTextFile(join(dir, "dataset.json")));
-    return Array.isArray(meta.collections) ? meta.collections : [];
-  } catch {
-    return [];
-  }
+  const meta = await readMeta(dir);
+  return Array.isArray(meta?.collections) ? meta.collections : [];
 }
 
 /** True where `dir` already has a complete collection of this step. */

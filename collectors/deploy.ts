@@ -8,7 +8,14 @@
  * so a second run changes nothing, not even a version number.
  */
 import { basename, join } from "node:path";
-import type { ActionInfo } from "../dataset/mod.ts";
+import { checkOutput } from "../dataset/folder.ts";
+import {
+  type ActionInfo,
+  type DatasetMeta,
+  isCollected,
+  newCollectedMeta,
+  updateMeta,
+} from "../dataset/mod.ts";
 import type { OpenWhiskApi } from "./openwhisk.ts";
 
 type Json = Record<string, unknown>;
@@ -183,28 +190,16 @@ async function put(api: OpenWhiskApi, name: string, body: Json, file: string): P
  * those of the same runtime; creates the dataset (with no collections yet) if needed.
  */
 export async function recordActionFacts(dir: string, facts: ActionInfo[]): Promise<void> {
-  await Deno.mkdir(dir, { recursive: true });
-  const path = join(dir, "dataset.json");
-  let meta: Json = {};
-  try {
-    meta = JSON.parse(await Deno.readTextFile(path));
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) {
-      throw new Error(`Cannot read ${path}: ${err}`, { cause: err });
-    }
-    meta = { name: basename(dir), source: "collected with whiskbench (deno task collect)" };
-  }
-  if (!Array.isArray(meta.collections)) {
-    if (Object.keys(meta).length > 2) {
+  await checkOutput(dir, "dataset");
+  await updateMeta(dir, (found) => {
+    const meta: DatasetMeta = found ??
+      newCollectedMeta(dir, "collected with whiskbench (deno task collect)");
+    if (!isCollected(meta)) {
       throw new Error(`${dir} is a dataset not made by deno task collect: give another --out`);
     }
-    meta.collections = [];
-  }
-  const runtimes = new Set(facts.map((f) => f.runtime));
-  const kept = (Array.isArray(meta.actions) ? meta.actions as ActionInfo[] : [])
-    .filter((a) => !runtimes.has(a.runtime));
-  meta.actions = [...kept, ...facts];
-  const tmp = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-  await Deno.writeTextFile(tmp, JSON.stringify(meta, null, 2) + "\n");
-  await Deno.rename(tmp, path);
+    const runtimes = new Set(facts.map((f) => f.runtime));
+    const kept = (Array.isArray(meta.actions) ? meta.actions : [])
+      .filter((a) => !runtimes.has(a.runtime));
+    return { ...meta, actions: [...kept, ...facts] };
+  });
 }

@@ -6,8 +6,15 @@
  * written when it starts and again when it ends, so even a killed collection is described.
  */
 import pl from "nodejs-polars";
-import { basename, join } from "node:path";
-import { type DatasetMeta, readTable } from "../dataset/mod.ts";
+import { checkOutput } from "../dataset/folder.ts";
+import {
+  isCollected,
+  lockForWriting,
+  newCollectedMeta,
+  readMeta,
+  readTable,
+  updateMeta,
+} from "../dataset/mod.ts";
 import denoJson from "../deno.json" with { type: "json" };
 import { type Clock, systemClock } from "./clock.ts";
 import { PartWriter } from "./part_writer.ts";
@@ -64,22 +71,6 @@ export async function lastRun(
   return typeof max === "number" ? max : Number(max ?? 0);
 }
 
-async function readMeta(dir: string): Promise<DatasetMeta | null> {
-  try {
-    return JSON.parse(await Deno.readTextFile(join(dir, "dataset.json")));
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return null;
-    throw new Error(`Cannot read ${join(dir, "dataset.json")}: ${err}`, { cause: err });
-  }
-}
-
-async function writeMetaAtomic(dir: string, meta: DatasetMeta): Promise<void> {
-  const path = join(dir, "dataset.json");
-  const tmp = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-  await Deno.writeTextFile(tmp, JSON.stringify(meta, null, 2) + "\n");
-  await Deno.rename(tmp, path);
-}
-
 /** An open output: writers of activations and events, and the collection's entry. */
 export class Output {
   constructor(
@@ -87,6 +78,8 @@ export class Output {
     readonly entry: CollectionEntry,
     readonly activations: PartWriter<typeof COLLECTED_COLUMNS>,
     readonly events: PartWriter<typeof COLLECTED_EVENT_COLUMNS>,
+    /** Releases the dataset's `collect` lock (once the collection has ended). */
+    readonly unlock: () => Promise<void> = () => Promise.resolve(),
   ) {}
 
   /** Flushes both tables on a wall-time timer too (see PartWriter.autoFlush); returns the stop. */
@@ -102,12 +95,13 @@ export class Output {
 
   /** Rewrites this collection's entry in dataset.json (others' entries are kept). */
   async saveEntry(): Promise<void> {
-    const meta = (await readMeta(this.dir)) ?? {};
-    const list = Array.isArray(meta.collections) ? meta.collections as CollectionEntry[] : [];
-    const i = list.findIndex((c) => c.id === this.entry.id);
-    if (i >= 0) list[i] = this.entry;
-    else list.push(this.entry);
-    await writeMetaAtomic(this.dir, { ...meta, collections: list });
+    await updateMeta(this.dir, (meta) => {
+      const list = Array.isArray(meta?.collections) ? meta.collections as CollectionEntry[] : [];
+      const i = list.findIndex((c) => c.id === this.entry.id);
+      if (i >= 0) list[i] = this.entry;
+      else list.push(this.entry);
+      return { ...meta, collections: list };
+    });
   }
 
   /** Flushes, then records the end state and counts. */
@@ -115,6 +109,7 @@ export class Output {
     await this.flush();
     Object.assign(this.entry, { status, finished: new Date().toISOString(), counts });
     await this.saveEntry();
+    await this.unlock();
   }
 }
 
@@ -124,23 +119,27 @@ export async function openOutput(
   { experiment, runtime, workload, parameters, host, openwhisk, clock = systemClock, flushEveryMs }:
     OutputOptions,
 ): Promise<Output> {
-  await Deno.mkdir(dir, { recursive: true });
+  await checkOutput(dir, "dataset");
   const existing = await readMeta(dir);
-  if (existing && !Array.isArray(existing.collections)) {
+  if (existing && !isCollected(existing)) {
     throw new Error(
       `${dir} is a dataset not made by deno task collect (its dataset.json has no ` +
         "collections), such as an ingested one: give another --out",
     );
   }
+  const unlock = await lockForWriting(
+    dir,
+    "collect",
+    `collect ${experiment} ${runtime} ${workload}`,
+  );
   if (!existing) {
-    await writeMetaAtomic(dir, {
-      name: basename(dir),
-      source: `collected with whiskbench ${TOOL_VERSION} (deno task collect)`,
-      // Of the first collection; each entry of `collections` has its own.
-      host,
-      openwhisk,
-      collections: [],
-    });
+    await updateMeta(dir, (meta) =>
+      meta ?? {
+        ...newCollectedMeta(dir, `collected with whiskbench ${TOOL_VERSION} (deno task collect)`),
+        // Of the first collection; each entry of `collections` has its own.
+        host,
+        openwhisk,
+      });
   }
   const started = new Date();
   const stamp = started.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
@@ -165,6 +164,7 @@ export async function openOutput(
     entry,
     new PartWriter(dir, "activations", prefix, COLLECTED_COLUMNS, opts),
     new PartWriter(dir, "events", prefix, COLLECTED_EVENT_COLUMNS, opts),
+    unlock,
   );
   await out.saveEntry();
   return out;

@@ -132,6 +132,9 @@ export async function checkOutput(
 /** What a folder holds, as far as replacing it is concerned. */
 export type Owner = OutputKind | "missing" | "empty" | "file" | "foreign";
 
+/** Lock and temporary files of whiskbench's own (dataset/store.ts), not contents. */
+const TRANSIENT = /^(\.[\w-]+\.lock|dataset\.json\.lock|dataset\.json\.\w+\.tmp)$/;
+
 /** Tells what `dir` holds: nothing, whiskbench's output of some kind, or foreign files. */
 export async function ownerOf(dir: string): Promise<Owner> {
   let info: Deno.FileInfo;
@@ -144,7 +147,7 @@ export async function ownerOf(dir: string): Promise<Owner> {
   if (info.isSymlink) info = await Deno.stat(dir);
   if (!info.isDirectory) return "file";
   const names = new Set<string>();
-  for await (const e of Deno.readDir(dir)) names.add(e.name);
+  for await (const e of Deno.readDir(dir)) if (!TRANSIENT.test(e.name)) names.add(e.name);
   if (names.size === 0) return "empty";
   if (names.has("dataset.json")) return "dataset";
   if (names.has(MARKER)) {

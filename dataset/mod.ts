@@ -13,9 +13,11 @@ import {
   type Schema,
   TIMING_COLUMNS,
 } from "./schema.ts";
+import { readMeta, syncFolder, writeMetaFile } from "./store.ts";
 
 export * from "./schema.ts";
 export * from "./activation_row.ts";
+export * from "./store.ts";
 
 /** The tables of a dataset, one folder of Parquet parts each. */
 export const TABLES = {
@@ -130,15 +132,8 @@ export interface ReadOptions {
 
 /** Reads a dataset folder: dataset.json and every table (missing tables are empty). */
 export async function readDataset(dir: string, options: ReadOptions = {}): Promise<Dataset> {
-  let meta: DatasetMeta;
-  try {
-    meta = JSON.parse(await Deno.readTextFile(join(dir, "dataset.json")));
-  } catch (cause) {
-    if (cause instanceof Deno.errors.NotFound) {
-      throw new Error(`Not a dataset: ${dir} has no dataset.json`, { cause });
-    }
-    throw new Error(`Cannot read ${join(dir, "dataset.json")}: ${cause}`, { cause });
-  }
+  const meta = await readMeta(dir);
+  if (!meta) throw new Error(`Not a dataset: ${dir} has no dataset.json`);
   return {
     meta,
     activations: await readTable(dir, "activations", options.activationColumns),
@@ -149,8 +144,8 @@ export async function readDataset(dir: string, options: ReadOptions = {}): Promi
 }
 
 /**
- * Writes one Parquet part of a table, atomically (temporary name, then rename), so that a
- * reader never sees half a part.
+ * Writes one Parquet part of a table, atomically (temporary name, fsync, then rename), so that
+ * a reader never sees half a part, even after a power loss.
  */
 export async function writePart(
   dir: string,
@@ -162,15 +157,27 @@ export async function writePart(
   await Deno.mkdir(folder, { recursive: true });
   const path = join(folder, `${part}.parquet`);
   const tmp = `${path}.tmp`;
-  frame.writeParquet(tmp, { compression: "zstd" });
+  try {
+    frame.writeParquet(tmp, { compression: "zstd" });
+    using f = await Deno.open(tmp, { read: true });
+    await f.sync();
+  } catch (err) {
+    await Deno.remove(tmp).catch(() => {});
+    throw new Error(`Cannot write ${path}: ${describeWriteError(err)}`, { cause: err });
+  }
   await Deno.rename(tmp, path);
+  await syncFolder(folder);
   return path;
 }
 
+/** A write error in plain words: polars reports a full disk as a thrift or IO error. */
+function describeWriteError(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  if (/No space left|ENOSPC|os error 28/i.test(text)) return "no space left on device";
+  return text;
+}
+
 /** Writes dataset.json (stable key order as given, two-space indent, final newline). */
-export async function writeMeta(dir: string, meta: DatasetMeta): Promise<void> {
-  await Deno.mkdir(dir, { recursive: true });
-  const path = join(dir, "dataset.json");
-  await Deno.writeTextFile(`${path}.tmp`, JSON.stringify(meta, null, 2) + "\n");
-  await Deno.rename(`${path}.tmp`, path);
+export function writeMeta(dir: string, meta: DatasetMeta): Promise<void> {
+  return writeMetaFile(dir, meta);
 }

@@ -150,14 +150,18 @@ async function startTask(name: string) {
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+  // Whole parts only: a `.parquet.tmp` being written is not one yet.
   const parts = async () => {
     try {
-      return (await Array.fromAsync(Deno.readDir(`${out}/resources`))).length;
+      return (await Array.fromAsync(Deno.readDir(`${out}/resources`)))
+        .filter((e) => e.name.endsWith(".parquet")).length;
     } catch {
       return 0;
     }
   };
-  await until(async () => await parts() > 0, 15_000);
+  // A part flushed and the sampler's entry in dataset.json: what a kill must leave readable.
+  const described = () => Deno.stat(`${out}/dataset.json`).then(() => true, () => false);
+  await until(async () => await parts() > 0 && await described(), 15_000);
   return { out, child, parts };
 }
 

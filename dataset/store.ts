@@ -1,0 +1,259 @@
+/**
+ * dataset.json and the locks of a dataset folder: the one place that reads and changes a
+ * dataset's provenance, so that a collector, a sampler and a deploy writing into one folder
+ * at once never lose each other's entries, and two collectors never write one folder at once
+ * (each would number its repetitions from the same `run`).
+ *
+ * - {@linkcode readMeta} reads dataset.json, naming the file on any error;
+ * - {@linkcode updateMeta} changes it read-modify-write under a short lock file
+ *   (`dataset.json.lock`), written to a temporary name, fsynced and renamed into place;
+ * - {@linkcode lockForWriting} takes a folder for one writer role (`collect`) for as long as
+ *   the process holds it; a second process is refused with the holder's pid and command. A
+ *   lock whose process is gone (killed outright) is taken over, and said so.
+ */
+import { basename, join } from "node:path";
+import type { DatasetMeta } from "./mod.ts";
+
+/** The name of a dataset's provenance file. */
+export const META_FILE = "dataset.json";
+
+/** Reads `dir`/dataset.json: null where there is none, an error naming the file otherwise. */
+export async function readMeta(dir: string): Promise<DatasetMeta | null> {
+  const path = join(dir, META_FILE);
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return null;
+    throw new Error(`Cannot read ${path}: ${err instanceof Error ? err.message : err}`, {
+      cause: err,
+    });
+  }
+  let meta: unknown;
+  try {
+    meta = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${path}: not JSON (${err instanceof Error ? err.message : err})`, {
+      cause: err,
+    });
+  }
+  if (!meta || typeof meta !== "object" || Array.isArray(meta)) {
+    throw new Error(
+      `${path}: expected a JSON object, found ${Array.isArray(meta) ? "an array" : typeof meta}`,
+    );
+  }
+  return meta as DatasetMeta;
+}
+
+/** Whether a dataset's provenance says `deno task collect` made it (it lists collections). */
+export function isCollected(meta: DatasetMeta | null): boolean {
+  return meta !== null && Array.isArray(meta.collections);
+}
+
+/** What a new collected dataset's dataset.json starts as. */
+export function newCollectedMeta(dir: string, source: string): DatasetMeta {
+  return { name: basename(dir), source, collections: [] };
+}
+
+/** Writes `dir`/dataset.json whole: temporary name, fsync, rename, fsync of the folder. */
+export async function writeMetaFile(dir: string, meta: DatasetMeta): Promise<void> {
+  await Deno.mkdir(dir, { recursive: true });
+  const path = join(dir, META_FILE);
+  const tmp = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
+  try {
+    await writeSynced(tmp, new TextEncoder().encode(JSON.stringify(meta, null, 2) + "\n"));
+    await Deno.rename(tmp, path);
+  } catch (err) {
+    await Deno.remove(tmp).catch(() => {});
+    throw new Error(`Cannot write ${path}: ${err instanceof Error ? err.message : err}`, {
+      cause: err,
+    });
+  }
+  await syncFolder(dir);
+}
+
+/** Writes bytes to a new file and fsyncs it before closing. */
+async function writeSynced(path: string, bytes: Uint8Array): Promise<void> {
+  using f = await Deno.open(path, { write: true, createNew: true });
+  let at = 0;
+  while (at < bytes.length) at += await f.write(bytes.subarray(at));
+  await f.sync();
+}
+
+/** fsyncs a folder, so that a rename into it survives a power loss (not on Windows). */
+export async function syncFolder(dir: string): Promise<void> {
+  if (Deno.build.os === "windows") return;
+  try {
+    using d = await Deno.open(dir, { read: true });
+    await d.sync();
+  } catch {
+    // Some file systems refuse to sync a folder; the rename itself is still atomic.
+  }
+}
+
+/** Changes of dataset.json in this process, one at a time per folder. */
+const queues = new Map<string, Promise<unknown>>();
+
+/**
+ * Changes `dir`/dataset.json: `change` gets the current contents (null if none) and returns
+ * the new ones. Changes from this and other processes are applied one at a time.
+ */
+export function updateMeta(
+  dir: string,
+  change: (meta: DatasetMeta | null) => DatasetMeta,
+): Promise<DatasetMeta> {
+  const key = join(dir, META_FILE);
+  const next = (queues.get(key) ?? Promise.resolve()).catch(() => {}).then(async () => {
+    await Deno.mkdir(dir, { recursive: true });
+    const release = await waitForLock(`${key}.lock`, "dataset.json change");
+    try {
+      const meta = change(await readMeta(dir));
+      await writeMetaFile(dir, meta);
+      return meta;
+    } finally {
+      await release();
+    }
+  });
+  queues.set(key, next);
+  return next;
+}
+
+/** Who holds a lock, as written in its file. */
+export interface LockHolder {
+  pid: number;
+  hostname: string;
+  started: string;
+  what: string;
+}
+
+/** A lock held by another running process. */
+export class LockHeld extends Error {
+  override name = "LockHeld";
+  constructor(readonly path: string, readonly holder: LockHolder | null) {
+    super(
+      holder
+        ? `${path}: held by process ${holder.pid} on ${holder.hostname} since ${holder.started} (${holder.what})`
+        : `${path}: held by another process`,
+    );
+  }
+}
+
+/** Whether `pid` runs on this host (Linux: /proc; elsewhere assumed running). */
+function running(pid: number): boolean {
+  if (pid === Deno.pid) return true;
+  if (Deno.build.os !== "linux") return true;
+  try {
+    Deno.statSync(`/proc/${pid}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Creates lock file `path` or throws {@linkcode LockHeld}; a lock left by a process of this
+ * host that is gone is taken over (`onStale` is told). Returns the release.
+ */
+export async function takeLock(
+  path: string,
+  what: string,
+  onStale: (holder: LockHolder | null) => void = () => {},
+): Promise<() => Promise<void>> {
+  const me: LockHolder = {
+    pid: Deno.pid,
+    hostname: Deno.hostname(),
+    started: new Date().toISOString(),
+    what,
+  };
+  for (let attempt = 0;; attempt++) {
+    try {
+      await writeSynced(path, new TextEncoder().encode(JSON.stringify(me) + "\n"));
+      return async () => {
+        await Deno.remove(path).catch(() => {});
+      };
+    } catch (err) {
+      if (!(err instanceof Deno.errors.AlreadyExists)) throw err;
+    }
+    let holder: LockHolder | null = null;
+    try {
+      holder = JSON.parse(await Deno.readTextFile(path));
+    } catch {
+      // Being written or removed right now: look again.
+      if (attempt < 20) {
+        await new Promise((r) => setTimeout(r, 5));
+        continue;
+      }
+    }
+    const stale = holder && holder.hostname === Deno.hostname() && !running(holder.pid);
+    if (!stale || attempt > 20) throw new LockHeld(path, holder);
+    onStale(holder);
+    await Deno.remove(path).catch(() => {});
+  }
+}
+
+/** Waits (up to `timeoutMs`) for a short lock held by another process. */
+async function waitForLock(path: string, what: string, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (let wait = 2;; wait = Math.min(wait * 2, 100)) {
+    try {
+      return await takeLock(path, what);
+    } catch (err) {
+      if (!(err instanceof LockHeld) || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+}
+
+/** Locks of this process: held once per folder and role, however often asked for. */
+const held = new Map<string, { count: number; release: () => Promise<void> }>();
+
+/** The name of the lock file of a writer role in a dataset folder. */
+export function lockFile(dir: string, role: string): string {
+  return join(dir, `.${role}.lock`);
+}
+
+/**
+ * Takes `dir` for writer role `role` (e.g. `collect`) for this process, or throws a clear
+ * error naming the process that has it. Re-entrant within a process (one campaign opens one
+ * dataset for several experiments); released when every taker has released it, or when the
+ * process ends (a killed holder's lock is taken over by the next writer).
+ */
+export async function lockForWriting(
+  dir: string,
+  role: string,
+  what: string,
+  log: (line: string) => void = (line) => console.error(line),
+): Promise<() => Promise<void>> {
+  await Deno.mkdir(dir, { recursive: true });
+  const path = lockFile(dir, role);
+  const mine = held.get(path);
+  if (mine) mine.count++;
+  else {
+    try {
+      const release = await takeLock(path, what, (h) =>
+        log(
+          `${path}: taking over the lock of process ${h?.pid ?? "?"}, which is no longer running`,
+        ));
+      held.set(path, { count: 1, release });
+    } catch (err) {
+      if (!(err instanceof LockHeld)) throw err;
+      const h = err.holder;
+      throw new Error(
+        `${dir} is being written by another ${role} (process ${h?.pid ?? "?"} on ${
+          h?.hostname ?? "?"
+        }, since ${h?.started ?? "?"}: ${h?.what ?? "?"}); wait for it to end, stop it, or give ` +
+          `another --out`,
+        { cause: err },
+      );
+    }
+  }
+  let released = false;
+  return async () => {
+    if (released) return;
+    released = true;
+    const entry = held.get(path);
+    if (!entry || --entry.count > 0) return;
+    held.delete(path);
+    await entry.release();
+  };
+}
