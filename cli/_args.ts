@@ -1,36 +1,5 @@
 /**
- * The command-line arguments of the tasks, read in one place: `node:util`'s parseArgs, strict,
- * so that a misspelt flag is an error rather than a silently ignored option.
+ * The tasks' argument parsing and error exit, shared with the collectors (which sit below
+ * cli/ and so own it).
  */
-import { parseArgs } from "node:util";
-
-/** Parses `args` with string options and positionals; throws on an unknown flag. */
-export function parse<const T extends string>(
-  args: string[],
-  options: readonly T[],
-  booleans: readonly string[] = [],
-): {
-  values: Partial<Record<T, string>> & Record<string, string | boolean | undefined>;
-  positionals: string[];
-} {
-  const spec: Record<string, { type: "string" | "boolean" }> = {};
-  for (const o of options) spec[o] = { type: "string" };
-  for (const b of booleans) spec[b] = { type: "boolean" };
-  const { values, positionals } = parseArgs({
-    args,
-    options: spec,
-    allowPositionals: true,
-    strict: true,
-  });
-  return { values: values as never, positionals };
-}
-
-/** Runs a task's main, printing an error's message (not its stack) and exiting 1 on failure. */
-export async function run(main: () => Promise<void>): Promise<void> {
-  try {
-    await main();
-  } catch (err) {
-    console.error(`error: ${err instanceof Error ? err.message : err}`);
-    Deno.exit(1);
-  }
-}
+export { parse, run } from "../collectors/args.ts";

@@ -28,6 +28,7 @@ import {
 } from "../pipeline/mod.ts";
 import {
   comparisonMarkdown,
+  readPublished,
   scorecardText,
   thesisTableFrame,
   thesisTables,
@@ -44,7 +45,6 @@ import { reportHtml } from "../render/html.ts";
 import { provenance } from "../render/provenance.ts";
 import { parse, run } from "./_args.ts";
 import { DEFAULT_DATA, writeCsvs } from "./tables.ts";
-import { readPublished } from "./verify.ts";
 
 /** Where the report goes when no --out is given: `report/` in the project root. */
 export const DEFAULT_REPORT = new URL("../report", import.meta.url).pathname;

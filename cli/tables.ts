@@ -3,13 +3,13 @@
  * OUT/tables/ (default dataset data/thesis). Numbers at full precision.
  */
 import { join } from "node:path";
-import { readDataset } from "../dataset/mod.ts";
+import { EMBEDDED_DATASET, readDataset } from "../dataset/mod.ts";
 import { allTables, levelRange, type NamedTable, PIPELINE_COLUMNS } from "../pipeline/mod.ts";
 import { checkOutput, exitWithParent, replaceFolder, userPath } from "../dataset/folder.ts";
 import { parse, run } from "./_args.ts";
 
-/** The embedded default dataset, relative to the project root. */
-export const DEFAULT_DATA = new URL("../data/thesis", import.meta.url).pathname;
+/** The embedded default dataset, in the project root. */
+export const DEFAULT_DATA = EMBEDDED_DATASET;
 
 /** Writes each table as `<dir>/<name>.csv` and returns the paths. */
 export async function writeCsvs(tables: NamedTable[], dir: string): Promise<string[]> {

@@ -3,30 +3,15 @@
  * prints with the value computed from a dataset (default data/thesis) and prints the
  * scorecard. The published numbers are DIR/published.json where present, else the thesis's.
  */
-import { join } from "node:path";
 import { readDataset } from "../dataset/mod.ts";
 import { PIPELINE_COLUMNS } from "../pipeline/mod.ts";
-import { type Published, scorecardText, verify } from "../verify/mod.ts";
+import { readPublished, scorecardText, verify } from "../verify/mod.ts";
 import { userPath } from "../dataset/folder.ts";
 import { parse, run } from "./_args.ts";
 import { DEFAULT_DATA } from "./tables.ts";
 
-/** Reads the published numbers that belong with dataset `dir`. */
-export async function readPublished(dir: string, file?: string): Promise<Published> {
-  const candidates = file
-    ? [file]
-    : [join(dir, "published.json"), join(DEFAULT_DATA, "published.json")];
-  for (const path of candidates) {
-    try {
-      return JSON.parse(await Deno.readTextFile(path));
-    } catch (err) {
-      if (!(err instanceof Deno.errors.NotFound) || file) {
-        throw new Error(`Cannot read published numbers ${path}: ${err}`, { cause: err });
-      }
-    }
-  }
-  throw new Error(`No published.json in ${dir} or ${DEFAULT_DATA}`);
-}
+/** Kept for callers of the old place: the reader lives in verify/ now. */
+export { readPublished } from "../verify/mod.ts";
 
 if (import.meta.main) {
   await run(async () => {

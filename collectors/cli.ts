@@ -3,7 +3,7 @@
  * and writes (or adds to) a dataset. `--help` lists the experiments, `<experiment> --help` the
  * flags with their defaults. Arguments and environment are read here and nowhere else.
  */
-import { run } from "../cli/_args.ts";
+import { run } from "./args.ts";
 import { type Connection, redact, resolveConnection } from "./config.ts";
 import { campaign, readPlan, type Step } from "./campaign.ts";
 import { deploy, recordActionFacts } from "./deploy.ts";

@@ -2,7 +2,7 @@
  * The flags of `deno task collect`, the same for every experiment: their names, defaults and
  * help, and their parsing into typed parameters (a wrong value is an error naming the flag).
  */
-import { parse } from "../cli/_args.ts";
+import { parse } from "./args.ts";
 import type { ConnectionInputs } from "./config.ts";
 import type { ErrorPolicy } from "./invoke.ts";
 

@@ -11,8 +11,31 @@
  *   the process holds it; a second process is refused with the holder's pid and command. A
  *   lock whose process is gone (killed outright) is taken over, and said so.
  */
-import { basename, join } from "node:path";
+import { basename, join, resolve } from "node:path";
 import type { DatasetMeta } from "./mod.ts";
+
+/** The embedded default dataset (the thesis's published measurements), in the project. */
+export const EMBEDDED_DATASET = resolve(new URL("../data/thesis", import.meta.url).pathname);
+
+/**
+ * Reads the published numbers that belong with dataset `dir` as JSON: `file` if given, else
+ * `dir`/published.json where present, else the embedded dataset's. Errors name the file.
+ */
+export async function readPublishedJson(dir: string, file?: string): Promise<unknown> {
+  const candidates = file
+    ? [file]
+    : [join(dir, "published.json"), join(EMBEDDED_DATASET, "published.json")];
+  for (const path of candidates) {
+    try {
+      return JSON.parse(await Deno.readTextFile(path));
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound) || file) {
+        throw new Error(`Cannot read published numbers ${path}: ${err}`, { cause: err });
+      }
+    }
+  }
+  throw new Error(`No published.json in ${dir} or ${EMBEDDED_DATASET}`);
+}
 
 /** The name of a dataset's provenance file. */
 export const META_FILE = "dataset.json";

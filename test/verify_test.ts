@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { readDataset } from "../dataset/mod.ts";
-import { readPublished } from "../cli/verify.ts";
+import { readPublished } from "../verify/mod.ts";
 import { type Cell, comparisonMarkdown, cut, grade, verify } from "../verify/mod.ts";
 
 const DATA = new URL("../data/thesis", import.meta.url).pathname;

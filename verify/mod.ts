@@ -2,7 +2,7 @@
  * `verify`: every number the thesis prints, computed from a dataset and compared (see
  * cells.ts for what is computed, scorecard.ts for how it is graded).
  */
-import type { Dataset } from "../dataset/mod.ts";
+import { type Dataset, readPublishedJson } from "../dataset/mod.ts";
 import type { ComputedTables } from "../pipeline/mod.ts";
 import { cellsOf, type Published } from "./cells.ts";
 import { grade, type GradedCell, type Totals, totals } from "./scorecard.ts";
@@ -10,6 +10,14 @@ import { grade, type GradedCell, type Totals, totals } from "./scorecard.ts";
 export * from "./cells.ts";
 export * from "./scorecard.ts";
 export * from "./thesis_tables.ts";
+
+/**
+ * Reads the published numbers that belong with dataset `dir`: `file`, else `dir`/published.json,
+ * else the thesis's (the embedded dataset's).
+ */
+export async function readPublished(dir: string, file?: string): Promise<Published> {
+  return await readPublishedJson(dir, file) as Published;
+}
 
 /** The scorecard as JSON: totals and every graded cell. */
 export interface Scorecard {
