@@ -4,6 +4,7 @@
  * flags with their defaults. Arguments and environment are read here and nowhere else.
  */
 import { run } from "./args.ts";
+import { exitWithParent, userPath } from "../dataset/folder.ts";
 import { type Connection, redact, resolveConnection } from "./config.ts";
 import { campaign, readPlan, type Step } from "./campaign.ts";
 import { deploy, recordActionFacts } from "./deploy.ts";
@@ -55,10 +56,12 @@ let secret: string | undefined;
 
 /** Runs the CLI on `args`; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
-  const { experiment: name, help, runtime, out: dir, connection, params } = parseFlags(
+  const { experiment: name, help, runtime, out, connection, params } = parseFlags(
     args,
     new Date().toISOString().slice(0, 10),
   );
+  // Typed in the user's own folder (deno task runs in the project root).
+  const dir = userPath(out);
   if (!name || (help && !(name in EXPERIMENTS))) {
     console.log(experimentsHelp());
     return name || help ? 0 : 2;
@@ -242,6 +245,8 @@ async function collectOne(
 if (import.meta.main) {
   await run(async () => {
     let code: number;
+    // Killing `deno task` outright stops the collector as SIGTERM does (its last part kept).
+    exitWithParent();
     try {
       code = await main(Deno.args);
     } catch (err) {
