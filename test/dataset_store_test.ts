@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { lockFile, lockForWriting, readMeta, updateMeta, writePart } from "../dataset/mod.ts";
 import { openOutput } from "../collectors/output.ts";
+import { tableWriter } from "../dataset/part_writer.ts";
 import pl from "nodejs-polars";
 
 const STORE = new URL("../dataset/store.ts", import.meta.url).href;
@@ -118,4 +119,62 @@ Deno.test("writePart leaves no temporary file and names the part when it cannot 
   const names: string[] = [];
   for await (const e of Deno.readDir(join(dir, "timings"))) names.push(e.name);
   assert.deepEqual(names, ["a.parquet"]);
+});
+
+/** Mounts a tmpfs of `kb` KiB for `fn` (root only); false where this machine cannot. */
+async function withTinyDisk(kb: number, fn: (dir: string) => Promise<void>): Promise<boolean> {
+  const dir = await Deno.makeTempDir({ prefix: "whiskbench-full-" });
+  const mount = await new Deno.Command("mount", {
+    args: ["-t", "tmpfs", "-o", `size=${kb}k`, "tmpfs", dir],
+    stderr: "null",
+  }).output().catch(() => ({ success: false }));
+  if (!mount.success) return false;
+  try {
+    await fn(dir);
+  } finally {
+    await new Deno.Command("umount", { args: [dir] }).output();
+    await Deno.remove(dir, { recursive: true });
+  }
+  return true;
+}
+
+Deno.test("a full disk: the part writer says so plainly, keeps the parts written, leaves no temporary file", async (t) => {
+  const ran = await withTinyDisk(256, async (dir) => {
+    const w = tableWriter(dir, "timings", "t");
+    let error: Error | null = null;
+    let rows = 0;
+    // Parts of ~40 KB of incompressible text until the 256 KiB disk is full.
+    for (let part = 0; part < 50 && !error; part++) {
+      for (let i = 0; i < 400; i++) {
+        w.push({
+          runtime: crypto.randomUUID() + crypto.randomUUID(),
+          action: "a",
+          phase: "init",
+          run: 1,
+          us: i,
+        });
+        rows++;
+      }
+      w.flushSoon(); // as a timer does: no unhandled rejection may escape
+      try {
+        await w.flush();
+      } catch (err) {
+        error = err as Error;
+      }
+    }
+    assert.ok(error, "the disk never filled");
+    assert.match(
+      error.message,
+      /^Cannot write .*timings\/t\.\d{4}\.parquet: no space left on device$/,
+    );
+    assert.ok(w.parts.length > 0 && w.lost > 0);
+    assert.equal(w.rows + w.lost, rows);
+    const names: string[] = [];
+    for await (const e of Deno.readDir(join(dir, "timings"))) names.push(e.name);
+    assert.deepEqual(names.filter((n) => !n.endsWith(".parquet")), []);
+    assert.equal(pl.concat(w.parts.map((p) => pl.readParquet(p))).height, w.rows);
+  });
+  if (!ran) {
+    t.step({ name: "skipped: tmpfs cannot be mounted here (needs root)", ignore: true, fn() {} });
+  }
 });

@@ -56,10 +56,32 @@ Deno.test({
         "dd if=/dev/zero of=/dev/shm/fill bs=1M count=20 2>/dev/null; exec sleep 3600",
       );
       await run("--name", "wb-idle", engine.image, "sh", "-c", "sleep 3600 & sleep 3600 & wait");
-      await new Promise((r) => setTimeout(r, 1000));
+      // Sampled once wb-mem holds its 20 MiB: the file is whole and dd has exec'd into sleep.
+      const deadline = Date.now() + 60_000;
+      while (
+        !(await engine.docker(
+          "exec",
+          "wb-mem",
+          "sh",
+          "-c",
+          "test -e /proc/1/exe && cat /proc/1/comm",
+        )
+          .then((comm) => comm.trim() === "sleep", () => false))
+      ) {
+        if (Date.now() > deadline) throw new Error("wb-mem did not fill its 20 MiB in 60 s");
+        await new Promise((r) => setTimeout(r, 100));
+      }
 
-      const api = await startSampler("docker", { out, host: engine.host, interval: 0.5 });
-      await new Promise((r) => setTimeout(r, 4500));
+      // Four samples kept, however long a loaded machine takes for them.
+      let four = () => {};
+      const fourKept = new Promise<void>((resolve) => four = resolve);
+      const api = await startSampler("docker", {
+        out,
+        host: engine.host,
+        interval: 0.5,
+        onSample: (c) => c.kept >= 4 && four(),
+      });
+      await fourKept;
       const summary = await api.stop();
       assert.equal(summary.failures, 0);
       // The CLI's way, as the thesis sampled: how long one `docker stats --no-stream` takes.
@@ -79,7 +101,7 @@ Deno.test({
       const ds = await readDataset(out);
       const r = ds.resources;
       const kept = summary.kept!;
-      assert.ok(kept >= 3, `${kept} samples in 4.5 s`);
+      assert.ok(kept >= 4, `${kept} samples`);
       assert.equal(r.height, 3 * kept, "one row per container per sample");
       const of = (name: string) => r.filter(pl.col("target").eq(pl.lit(name))).sort("sample");
       const busy = of("wb-busy"), mem = of("wb-mem"), idle = of("wb-idle");

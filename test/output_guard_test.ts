@@ -76,7 +76,8 @@ Deno.test("ingest --out . or .. at the project root is refused and deletes nothi
   for (const out of [".", "..", "data/..", ROOT]) {
     const r = await task("cli/ingest.ts", [raw, "--out", out]);
     assert.equal(r.code, 1, `--out ${out}: ${r.err}`);
-    assert.match(r.err, /holds this project/);
+    // `..` may hold the temporary input too (a clone in /tmp): either refusal will do.
+    assert.match(r.err, out === ".." ? /holds this project|holds the input/ : /holds this project/);
   }
   assert.deepEqual(await names(ROOT), before);
   assert.ok((await Deno.lstat(join(ROOT, ".git"))) !== null);

@@ -48,11 +48,21 @@ async function withProcesses(
 Deno.test("ps sampler: threads of real processes by name, CPU from /proc deltas, RSS, states", async () => {
   await withProcesses(async (name, busy, idle) => {
     const out = await Deno.makeTempDir({ prefix: "whiskbench-ps-out-" });
-    const s = await startSampler("ps", { out, name, interval: 0.25, all: true, warn: assert.fail });
-    await new Promise((r) => setTimeout(r, 2000));
+    // Eight samples, however long a loaded machine takes for them.
+    let eight = () => {};
+    const sampled = new Promise<void>((resolve) => eight = resolve);
+    const s = await startSampler("ps", {
+      out,
+      name,
+      interval: 0.25,
+      all: true,
+      warn: assert.fail,
+      onSample: (c) => c.samples >= 8 && eight(),
+    });
+    await sampled;
     const summary = await s.stop();
     assert.equal(summary.failures, 0);
-    assert.ok(summary.samples! >= 6, `only ${summary.samples} samples in 2 s at 0.25 s`);
+    assert.ok(summary.samples! >= 8, `${summary.samples} samples`);
     await Deno.writeTextFile(`${out}/dataset.json`, "{}\n");
     const ds = await readDataset(out);
     const r = ds.resources.sort(["sample", "target"]);
@@ -129,13 +139,28 @@ Deno.test("ps sampler keeps, as the thesis did, only samples where some thread r
       const states = await threadStates(busy.pid), [idle] = await threadStates(idleProcess.pid);
       return states.every((s) => s === "T") && idle === "S";
     });
-    const idleOnly = await startSampler("ps", { out, name, interval: 0.2, duration: 0.7 });
-    const stopped = await idleOnly.done;
+    // Stopped by a count of samples, not by time: a loaded machine samples late.
+    const upTo = (key: "samples" | "kept", n: number) => {
+      let stop = () => {};
+      const reached = new Promise<void>((resolve) => stop = resolve);
+      return { reached, onSample: (c: { samples: number; kept: number }) => c[key] >= n && stop() };
+    };
+    const three = upTo("samples", 3);
+    const idleOnly = await startSampler("ps", {
+      out,
+      name,
+      interval: 0.2,
+      onSample: three.onSample,
+    });
+    await three.reached;
+    const stopped = await idleOnly.stop();
     busy.kill("SIGCONT");
     assert.equal(stopped.samples! >= 3, true);
     assert.equal(stopped.rows, 0, "no sample kept while nothing runs");
-    const running = await startSampler("ps", { out, name, interval: 0.2, duration: 0.7 });
-    const kept = await running.done;
+    const two = upTo("kept", 2);
+    const running = await startSampler("ps", { out, name, interval: 0.2, onSample: two.onSample });
+    await two.reached;
+    const kept = await running.stop();
     assert.ok(kept.kept! >= 2, `${kept.kept} samples kept while the busy process runs`);
     await Deno.remove(out, { recursive: true });
   });

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { readDataset } from "../dataset/mod.ts";
-import { markEvent, PartWriter } from "../collectors/samplers/mod.ts";
+import { markEvent, tableWriter } from "../collectors/samplers/mod.ts";
 import { runLoop } from "../collectors/samplers/_resource_loop.ts";
 import type { SampleRow } from "../collectors/samplers/_sample.ts";
 
@@ -35,7 +35,7 @@ Deno.test("runLoop() numbers kept samples, counts failures and goes on, flushes 
   };
   const warnings: string[] = [];
   let now = 1000;
-  const writer = new PartWriter(out, "resources", "test");
+  const writer = tableWriter(out, "resources", "test");
   const loop = runLoop(sample, writer, {
     experiment: "capacity",
     runtime: "wasm",

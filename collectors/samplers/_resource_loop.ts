@@ -5,7 +5,7 @@
  * writes the last part.
  */
 import type { Sample } from "./_sample.ts";
-import type { PartWriter } from "./part_writer.ts";
+import type { TableWriter } from "../../dataset/part_writer.ts";
 
 /** What the loop needs besides the sample function. */
 export interface LoopOptions {
@@ -19,6 +19,8 @@ export interface LoopOptions {
   clock: () => number;
   /** Called with each failure's message. */
   warn: (message: string) => void;
+  /** Called after each sample with the counts so far (progress; tests wait on it). */
+  onSample?: (counts: Readonly<LoopCounts>) => void;
 }
 
 /** What a finished loop counts. */
@@ -51,8 +53,8 @@ function stats(xs: number[]) {
 /** Starts sampling with `sample` into `writer` until stopped. */
 export function runLoop(
   sample: Sample,
-  writer: PartWriter<"resources">,
-  { experiment, runtime, interval, flushEvery, clock, warn }: LoopOptions,
+  writer: TableWriter<"resources">,
+  { experiment, runtime, interval, flushEvery, clock, warn, onSample }: LoopOptions,
 ): Loop {
   let stopping = false;
   let wake = () => {};
@@ -79,6 +81,7 @@ export function runLoop(
         warn(`sample ${counts.samples}: ${err instanceof Error ? err.message : err}`);
       }
       durations.push(performance.now() - began);
+      onSample?.(counts);
       if (performance.now() - lastFlush >= flushEvery * 1000) {
         await writer.flush();
         lastFlush = performance.now();

@@ -13,7 +13,7 @@
  */
 import type { EventRow } from "../../dataset/schema.ts";
 import { dockerSampler } from "./docker_stats.ts";
-import { PartWriter } from "./part_writer.ts";
+import { tableWriter } from "../../dataset/part_writer.ts";
 import { psSampler } from "./ps.ts";
 import { type LoopCounts, runLoop } from "./_resource_loop.ts";
 import { startTimings, type TimingCounts, type TimingParseStats } from "./timings.ts";
@@ -21,7 +21,7 @@ import { startTimings, type TimingCounts, type TimingParseStats } from "./timing
 export { type DockerOptions, dockerSampler } from "./docker_stats.ts";
 export { type PsOptions, psSampler } from "./ps.ts";
 export { parseExecutorOutput } from "./timings.ts";
-export { PartWriter } from "./part_writer.ts";
+export { tableWriter } from "../../dataset/part_writer.ts";
 
 /** Kinds of sampler. */
 export const SAMPLER_KINDS = ["ps", "docker", "timings"] as const;
@@ -58,6 +58,8 @@ export interface SamplerOptions {
   clock?: () => number;
   /** Where failures are reported. Default console.error. */
   warn?: (message: string) => void;
+  /** ps, docker: told the counts after each sample (progress; tests wait on it). */
+  onSample?: (counts: Readonly<LoopCounts>) => void;
 }
 
 /** What a sampler did. */
@@ -87,7 +89,7 @@ export async function markEvent(
   event: Omit<EventRow, "t_ms"> & { t_ms?: number },
   clock: () => number = Date.now,
 ): Promise<void> {
-  const w = new PartWriter(
+  const w = tableWriter(
     out,
     "events",
     `event-${clock()}-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`,
@@ -124,12 +126,12 @@ export async function startSampler(
   const mark = (what: string) => markEvent(out, { experiment, level: null, what }, clock);
   let running: { stop(): Promise<SamplerSummary>; done: Promise<SamplerSummary> };
   if (kind === "timings") {
-    const writer = new PartWriter(out, "timings", prefix);
+    const writer = tableWriter(out, "timings", prefix);
     const t = await startTimings(writer, { ...options, runtime, flushEvery, warn });
     const summary = (c: TimingCounts): SamplerSummary => ({
       kind,
       ...c,
-      rows: writer.written,
+      rows: writer.rows,
       parts: writer.parts,
     });
     running = { stop: () => t.stop().then(summary), done: t.done.then(summary) };
@@ -137,7 +139,7 @@ export async function startSampler(
     const sample = kind === "ps"
       ? await psSampler({ name: options.name, all: options.all })
       : await dockerSampler({ host: options.host, source: options.source });
-    const writer = new PartWriter(out, "resources", prefix);
+    const writer = tableWriter(out, "resources", prefix);
     const loop = runLoop(sample, writer, {
       experiment,
       runtime,
@@ -145,11 +147,12 @@ export async function startSampler(
       flushEvery,
       clock,
       warn,
+      onSample: options.onSample,
     });
     const summary = (c: LoopCounts): SamplerSummary => ({
       kind,
       ...c,
-      rows: writer.written,
+      rows: writer.rows,
       parts: writer.parts,
     });
     running = { stop: () => loop.stop().then(summary), done: loop.done.then(summary) };

@@ -8,7 +8,7 @@
  */
 import type { TimingRow } from "../../dataset/schema.ts";
 import { type Line, readLines } from "../../ingest/lines.ts";
-import type { PartWriter } from "./part_writer.ts";
+import type { TableWriter } from "../../dataset/part_writer.ts";
 
 const HEADER = /(?:^|\s)\/(init|run)\s+(\S+)\s*$/;
 const STAMP = /(?:^|\s)timestamp_([a-z_]+)\s*:\s*(.*?)\s*$/;
@@ -100,7 +100,7 @@ export interface TimingCounts {
  * and skipped.
  */
 export async function startTimings(
-  writer: PartWriter<"timings">,
+  writer: TableWriter<"timings">,
   { file, command, runtime, flushEvery, warn }: TimingsOptions,
 ): Promise<{ stop(): Promise<TimingCounts>; done: Promise<TimingCounts> }> {
   if ((file === undefined) === (command === undefined)) {
@@ -128,7 +128,7 @@ export async function startTimings(
     counts.failures++;
     warn(`timings: ${err.message}`);
   };
-  const flusher = setInterval(() => writer.flush(), flushEvery * 1000);
+  const flusher = setInterval(() => writer.flushSoon(), flushEvery * 1000);
   let stopping = false;
   const done = (async () => {
     try {
