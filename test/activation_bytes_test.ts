@@ -204,3 +204,83 @@ Deno.test("readActivationLog() with the fast path gives the full parser's rows, 
     assert.equal(fastGroups, 3, `chunks of ${size}`);
   }
 });
+
+/** A small seeded PRNG (mulberry32): the same records on every run. */
+function prng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A random activation record: every field of the `1_` logs present, absent or odd. */
+function randomRecord(rand: () => number): Record<string, unknown> {
+  const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)];
+  const num = () =>
+    pick([0, 1, 3, 17.25, 1692312439560, 1692312439560.5, 1e21, 2 ** 53 + 2, 0.1 + 0.2, 5e-7]);
+  const str = () => pick(["hello", "hash", "grüße 🎉", 'q"uote', "back\\slash", "\u2028", "a b"]);
+  const r = record({
+    id: pick(["a1", "0123456789abcdef", crypto.randomUUID().replaceAll("-", ""), "x"]) +
+      Math.floor(rand() * 1e6),
+    action: pick(["hello", "hash", "net", "prime", "sleep"]),
+    wait: pick([0, 1, 5, 123, 4567, 0.5]),
+    init: rand() < 0.4 ? pick([0, 12, 2700, 33.5]) : undefined,
+    start: rand() < 0.9 ? num() : undefined,
+    duration: num(),
+    success: rand() < 0.7,
+  });
+  const ann = r.annotations as { key: string; value: unknown }[];
+  if (rand() < 0.2) {
+    ann.splice(2, 1, { key: "kind", value: pick(["wasm:0.1", 3, null, "go:1.20"]) });
+  }
+  if (rand() < 0.1) ann.splice(2, 1); // no kind
+  if (rand() < 0.1) ann.push({ key: "waitTime", value: 999 });
+  if (rand() < 0.2) r.name = pick(["hello", ["x"], 7, null, str()]);
+  if (rand() < 0.2) r.namespace = str();
+  if (rand() < 0.2) r.end = pick([null, num()]);
+  if (rand() < 0.1) delete r.end;
+  if (rand() < 0.15) {
+    r.response = pick([
+      { status: pick(["success", "application error", "action developer error"]), success: true },
+      { result: { error: str() }, status: "application error", success: false },
+      { result: { error: { code: 3 } }, success: false },
+      { result: [1, "two"], success: false },
+      { success: false },
+      { status: "s", success: "yes" },
+    ]);
+  }
+  if (rand() < 0.05) delete r.response;
+  if (rand() < 0.1) r.extra = { deep: [{ a: [] }, {}], s: str() };
+  return r;
+}
+
+Deno.test("property: on 2,000 seeded random records, the fast path's row equals activationRow's in every column, or it declines", () => {
+  const rand = prng(20261130);
+  let taken = 0;
+  const nonNull = new Map<string, number>(Object.keys(ACTIVATION_COLUMNS).map((c) => [c, 0]));
+  for (let i = 0; i < 2000; i++) {
+    const t = JSON.stringify(randomRecord(rand));
+    const expected = slow(t);
+    const got = fast(t);
+    if (got === null) continue;
+    taken++;
+    assert.ok(
+      typeof expected !== "string",
+      `record ${i}: fast took what activationRow rejects: ${t}`,
+    );
+    const [g] = got.toRecords(), [e] = expected.toRecords();
+    for (const column of Object.keys(ACTIVATION_COLUMNS)) {
+      assert.deepEqual(g[column], e[column], `record ${i}, column ${column}: ${t}`);
+      if (e[column] !== null && e[column] !== undefined) {
+        nonNull.set(column, nonNull.get(column)! + 1);
+      }
+    }
+    assert.ok(got.frameEqual(expected, true), `record ${i}: types differ`);
+  }
+  assert.ok(taken > 1000, `the fast path took only ${taken} of 2,000`);
+  // Every column was compared with a value in it (http_status is null in raw logs: no HTTP).
+  const empty = [...nonNull].filter(([c, n]) => n === 0 && c !== "http_status").map(([c]) => c);
+  assert.deepEqual(empty, []);
+});
