@@ -139,9 +139,13 @@ def normalize(nb):
 
 def clean(path, out):
     """Normalizes the notebook at `path` (written back, or to `out`); says what it took out."""
-    nb = nbformat.read(path, as_version=4)
-    removed = normalize(nb)
-    nbformat.validate(nb)
+    try:
+        nb = nbformat.read(path, as_version=4)
+        removed = normalize(nb)
+        nbformat.validate(nb)
+    except Exception as err:  # unreadable, not JSON, not a valid notebook
+        print(f"{path}: cannot clean, not a readable notebook: {err}", file=sys.stderr)
+        return False
     target = os.path.join(out, os.path.basename(path)) if out else path
     nbformat.write(nb, target)
     what = f"{removed} item(s) of save churn taken out" if removed else "already clean"
@@ -215,9 +219,10 @@ def main():
     if args.out:
         os.makedirs(args.out, exist_ok=True)
     for path in args.notebooks:
-        if args.clean:
-            clean(path, args.out)
-        elif not execute(path, args.kernel, args.timeout, args.out):
+        done = clean(path, args.out) if args.clean else execute(
+            path, args.kernel, args.timeout, args.out
+        )
+        if not done:
             return 1
     return 0
 

@@ -67,6 +67,14 @@ Deno.test("deno task notebooks --clean turns a notebook saved by JupyterLab back
   await cleanNotebooks([copy], { progress: false });
   await cleanNotebooks([copy], { progress: false });
   assert.ok(await Deno.readTextFile(copy) === await Deno.readTextFile(paths[0]));
+  // What is not a notebook is named, and left as it is.
+  const broken = join(saved, "broken.ipynb");
+  await Deno.writeTextFile(broken, '{"cells": [');
+  await assert.rejects(
+    cleanNotebooks([broken], { progress: false }),
+    /broken\.ipynb: cannot clean, not a readable notebook/,
+  );
+  assert.equal(await Deno.readTextFile(broken), '{"cells": [');
   for (const dir of [saved, out]) await Deno.remove(dir, { recursive: true });
 });
 
