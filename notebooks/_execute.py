@@ -118,9 +118,21 @@ def normalize(nb):
       every figure output it draws, which the next save writes to the file (a notebook of
       figures doubles in size); the figure is its Plotly spec, with our SVG as the fallback.
     - Notebook and cell metadata other than the kernelspec, the language and cell tags.
-    Returns the number of things taken out.
+    - Execution counts that go on from an earlier run in the same kernel: where every code cell
+      was executed, they are numbered 1, 2, ... in order, as a fresh kernel numbers them (a
+      notebook only partly executed keeps its counts: that is a real difference).
+    Returns the number of things taken out or renumbered.
     """
     removed = 0
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    if code and all(isinstance(c.get("execution_count"), int) for c in code):
+        for n, cell in enumerate(code, start=1):
+            if cell.execution_count != n:
+                cell.execution_count = n
+                removed += 1
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "execute_result":
+                    output["execution_count"] = n
     for key in [k for k in nb.metadata if k not in NOTEBOOK_METADATA]:
         del nb.metadata[key]
         removed += 1
@@ -148,7 +160,9 @@ def clean(path, out):
         return False
     target = os.path.join(out, os.path.basename(path)) if out else path
     nbformat.write(nb, target)
-    what = f"{removed} item(s) of save churn taken out" if removed else "already clean"
+    what = "already clean"
+    if removed:
+        what = f"{removed} item(s) of save churn taken out or renumbered"
     print(f"cleaned {path}" + (f" -> {target}" if out else "") + f": {what}", flush=True)
     return True
 

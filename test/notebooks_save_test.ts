@@ -14,7 +14,8 @@ const PLOTLY = "application/vnd.plotly.v1+json";
 const PNG =
   "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 
-/** What a JupyterLab session adds to a notebook it ran and saved (as far as seen here). */
+/** What a JupyterLab session adds to a notebook it ran and saved (as the issue saw it, and
+ * execution counts going on from an earlier run in the same kernel). */
 // deno-lint-ignore no-explicit-any
 function asSavedByJupyterLab(nb: any): number {
   let pngs = 0;
@@ -25,6 +26,8 @@ function asSavedByJupyterLab(nb: any): number {
     if (cell.cell_type !== "code") continue;
     cell.metadata.execution = { "iopub.status.idle": "2026-11-30T22:00:00.000Z" };
     cell.metadata.scrolled = true;
+    // Run All in a kernel that had run the notebook once already.
+    cell.execution_count += 7;
     for (const output of cell.outputs) {
       if (!output.data?.[PLOTLY]) continue;
       output.data["image/png"] = PNG;
@@ -58,6 +61,17 @@ Deno.test("deno task notebooks --clean turns a notebook saved by JupyterLab back
   const said = new TextDecoder().decode(cli.stdout);
   assert.equal(cli.code, 0, new TextDecoder().decode(cli.stderr));
   assert.match(said, /01_cold_start\.ipynb -> .*: \d+ item\(s\) of save churn taken out/);
+  // A notebook run only in part keeps its counts: that is a difference to commit or not.
+  const partial = JSON.parse(await Deno.readTextFile(paths[0]));
+  const firstCode = partial.cells.find((c: { cell_type: string }) => c.cell_type === "code");
+  firstCode.execution_count = null;
+  const partialPath = join(saved, "partial.ipynb");
+  await Deno.writeTextFile(partialPath, JSON.stringify(partial, null, 1) + "\n");
+  await cleanNotebooks([partialPath], { progress: false });
+  const counts = JSON.parse(await Deno.readTextFile(partialPath)).cells
+    .filter((c: { cell_type: string }) => c.cell_type === "code")
+    .map((c: { execution_count: number | null }) => c.execution_count);
+  assert.deepEqual(counts, [null, 2, 3, 4, 5, 6]);
   for (const path of paths) {
     const cleaned = await Deno.readTextFile(join(out, basename(path)));
     assert.ok(cleaned === await Deno.readTextFile(path), `${path}: differs after --clean`);
