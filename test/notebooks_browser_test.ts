@@ -73,6 +73,8 @@ Deno.test({
     ".ipynb_checkpoints",
     name.replace(".ipynb", "-checkpoint.ipynb"),
   );
+  const checkpoints = join(NOTEBOOK_DIR, ".ipynb_checkpoints");
+  const hadCheckpoints = await Deno.stat(checkpoints).then(() => true, () => false);
   const jupyter = await Deno.makeTempDir({ prefix: "whiskbench-jupyter-" });
   await installKernel(jupyter);
   await Deno.copyFile(original, copy);
@@ -165,6 +167,7 @@ Deno.test({
     );
     const status = await run("git", ["status", "--porcelain", "--", "notebooks/"]);
     assert.deepEqual(status.text.trim().split("\n"), [`?? notebooks/${name}`], status.text);
+    assert.ok((await Deno.stat(checkpoint)).isFile, "the server wrote a checkpoint");
     for (const args of [["fmt", "--check"], ["lint"]]) {
       const r = await run(Deno.execPath(), args);
       assert.equal(r.code, 0, `deno ${args.join(" ")} with checkpoints present: ${r.text}`);
@@ -182,6 +185,8 @@ Deno.test({
     await server.status;
     await serverLog.catch(() => "");
     for (const p of [copy, checkpoint]) await Deno.remove(p).catch(() => {});
+    // The server's checkpoints folder, if this test made it (and it holds nothing else).
+    if (!hadCheckpoints) await Deno.remove(checkpoints).catch(() => {});
     await Deno.remove(jupyter, { recursive: true });
   }
 });
