@@ -2,7 +2,14 @@
  * `deno task notebooks [NOTEBOOK...] [--data DIR] [--levels L] [--params FILE] [--out DIR]`:
  * re-executes the notebooks (default: every notebooks/*.ipynb, in name order) headlessly under
  * the real Deno kernel and writes their outputs back (or to `--out DIR`, which is what to use
- * with another dataset, so that the committed outputs stay those of data/thesis).
+ * with another dataset, so that the committed outputs stay those of data/thesis). The run's
+ * parameters are its flags alone: the caller's WHISKBENCH_* variables and notebooks/params.json
+ * (a researcher's interactive settings) are not read.
+ *
+ * `deno task notebooks --clean [NOTEBOOK...]` executes nothing: it takes out of the notebooks
+ * what a JupyterLab save adds (a Plotly renderer's PNG beside every figure, metadata), so that
+ * opening and saving a notebook leaves it as committed. Both write notebooks normalized the
+ * same way (`normalize` in notebooks/_execute.py).
  *
  * The Jupyter client is nbclient from Debian's packages (python3-nbclient, installed by
  * `deno task setup`), run with Debian's /usr/bin/python3; the kernelspec is written to a
@@ -11,6 +18,7 @@
  */
 import { basename, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseLevels } from "../pipeline/mod.ts";
 import { parse, run } from "./_args.ts";
 import { installKernel, KERNEL_NAME } from "./kernel.ts";
 
@@ -35,9 +43,9 @@ export interface ExecuteOptions {
   out?: string;
   /** Dataset folder (sets WHISKBENCH_DATA). Default: the notebooks' default, data/thesis. */
   data?: string;
-  /** Levels, `15`, `1-10` or `1,2,4` (sets WHISKBENCH_LEVELS). Default 1-15. */
+  /** Levels, `15`, `1-10` or `1,3,5-7` (sets WHISKBENCH_LEVELS). Default 1-15. */
   levels?: string;
-  /** A JSON file of parameters (sets WHISKBENCH_PARAMS). */
+  /** A JSON file of parameters (sets WHISKBENCH_PARAMS). Default: none. */
   params?: string;
   /** Seconds one cell may take. Default 300. */
   timeoutS?: number;
@@ -53,6 +61,7 @@ export async function executeNotebooks(
   paths: string[],
   { out, data, levels, params, timeoutS = 300, progress = true }: ExecuteOptions = {},
 ): Promise<void> {
+  if (levels !== undefined) parseLevels(levels, "--levels");
   const jupyterPath = await Deno.makeTempDir({ prefix: "whiskbench-jupyter-" });
   try {
     await installKernel(jupyterPath);
@@ -61,47 +70,85 @@ export async function executeNotebooks(
       JUPYTER_RUNTIME_DIR: join(jupyterPath, "runtime"),
       JUPYTER_PLATFORM_DIRS: "1",
       PYDEVD_DISABLE_FILE_VALIDATION: "1",
+      // Set but empty: no parameters file, not even notebooks/params.json.
+      WHISKBENCH_PARAMS: params ? resolve(params) : "",
     };
     if (data) env.WHISKBENCH_DATA = resolve(data);
     if (levels) env.WHISKBENCH_LEVELS = levels;
-    if (params) env.WHISKBENCH_PARAMS = resolve(params);
-    const args = [join(NOTEBOOK_DIR, "_execute.py"), "--kernel", KERNEL_NAME];
-    args.push("--timeout", String(timeoutS));
+    const args = ["--kernel", KERNEL_NAME, "--timeout", String(timeoutS)];
     if (out) args.push("--out", resolve(out));
-    let child;
-    try {
-      child = new Deno.Command(PYTHON, {
-        args: [...args, ...paths.map((p) => resolve(p))],
-        env,
-        stdout: progress ? "inherit" : "null",
-        stderr: "piped",
-      }).spawn();
-    } catch (err) {
-      throw new Error(
-        `Cannot start ${PYTHON} to execute notebooks: ${err}; run \`deno task setup\` ` +
-          `(it installs python3-nbclient)`,
-        { cause: err },
-      );
-    }
-    const { code, stderr } = await child.output();
-    // The kernel's own warning that `deno jupyter` is unstable is noise here.
-    const messages = new TextDecoder().decode(stderr).split("\n")
-      .filter((l) => !l.includes('"deno jupyter" is unstable')).join("\n").trim();
-    if (code !== 0) {
-      throw new Error(
-        messages || `${PYTHON} ${basename(args[0])} exited with status ${code}`,
-      );
-    }
-    if (progress && messages) console.error(messages);
+    await runPython([...args, ...paths.map((p) => resolve(p))], env, progress, "execute");
   } finally {
     await Deno.remove(jupyterPath, { recursive: true });
   }
 }
 
+/**
+ * Takes out of the notebooks at `paths` what a JupyterLab save adds (written back, or to
+ * `out`), executing nothing: a notebook only opened and saved becomes byte for byte what
+ * {@linkcode executeNotebooks} wrote.
+ */
+export async function cleanNotebooks(
+  paths: string[],
+  { out, progress = true }: Pick<ExecuteOptions, "out" | "progress"> = {},
+): Promise<void> {
+  const args = ["--clean", ...(out ? ["--out", resolve(out)] : [])];
+  await runPython([...args, ...paths.map((p) => resolve(p))], {}, progress, "clean");
+}
+
+/** Runs notebooks/_execute.py with `args` under Debian's Python; throws with its messages. */
+async function runPython(
+  args: string[],
+  extraEnv: Record<string, string>,
+  progress: boolean,
+  what: string,
+): Promise<void> {
+  // The caller's own notebook parameters are not this run's: only `extraEnv` sets them.
+  const env = Object.fromEntries(
+    Object.entries(Deno.env.toObject()).filter(([k]) => !k.startsWith("WHISKBENCH_")),
+  );
+  const script = join(NOTEBOOK_DIR, "_execute.py");
+  let child;
+  try {
+    child = new Deno.Command(PYTHON, {
+      args: [script, ...args],
+      env: { ...env, ...extraEnv },
+      clearEnv: true,
+      stdout: progress ? "inherit" : "null",
+      stderr: "piped",
+    }).spawn();
+  } catch (err) {
+    throw new Error(
+      `Cannot start ${PYTHON} to ${what} notebooks: ${err}; run \`deno task setup\` ` +
+        `(it installs python3-nbclient)`,
+      { cause: err },
+    );
+  }
+  const { code, stderr } = await child.output();
+  // The kernel's own warning that `deno jupyter` is unstable is noise here.
+  const messages = new TextDecoder().decode(stderr).split("\n")
+    .filter((l) => !l.includes('"deno jupyter" is unstable')).join("\n").trim();
+  if (code !== 0) {
+    throw new Error(messages || `${PYTHON} ${basename(script)} exited with status ${code}`);
+  }
+  if (progress && messages) console.error(messages);
+}
+
 if (import.meta.main) {
   await run(async () => {
-    const { values, positionals } = parse(Deno.args, ["data", "levels", "params", "out"]);
+    const { values, positionals } = parse(
+      Deno.args,
+      ["data", "levels", "params", "out"],
+      ["clean"],
+    );
     const paths = positionals.length > 0 ? positionals : await listNotebooks();
+    if (values.clean) {
+      if (values.data || values.levels || values.params) {
+        throw new Error("usage: deno task notebooks --clean [NOTEBOOK...] [--out DIR]");
+      }
+      await cleanNotebooks(paths, values);
+      return;
+    }
     const started = performance.now();
     await executeNotebooks(paths, values);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);

@@ -12,10 +12,12 @@ import { $ } from "zx";
  * docker sampler's test starts its own engine (dockerd, with the docker client) and imports an
  * image built from the static busybox; the notebook tests and `deno task notebooks` run
  * Jupyter's nbclient with Debian's python3 (absolute paths: a pyenv or venv python3 on PATH does
- * not have these packages); jq and wrk for the bench's baselines (test/bench_test.ts). */
+ * not have these packages); Debian's classic Jupyter Notebook server is the front end a browser
+ * test runs a notebook in; jq and wrk for the bench's baselines (test/bench_test.ts). */
 export const SYSTEM_PACKAGES: Record<string, string> = {
   "/usr/bin/jupyter-execute": "python3-nbclient",
   "/usr/bin/jupyter-nbconvert": "jupyter-nbconvert",
+  "/usr/bin/jupyter-notebook": "jupyter-notebook",
   chromium: "chromium",
   openssl: "openssl",
   dockerd: "docker.io",

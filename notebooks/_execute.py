@@ -1,11 +1,13 @@
 """Executes Jupyter notebooks under a kernel with nbclient, as `deno task notebooks` asks.
 
 Usage: /usr/bin/python3 notebooks/_execute.py --kernel NAME [--timeout S] [--out DIR] NB...
+       /usr/bin/python3 notebooks/_execute.py --clean [--out DIR] NB...
 
 Each notebook runs in a fresh kernel started in the notebook's own folder. Outputs are written
-back (or to DIR) only when every cell succeeds; execution timing metadata is not recorded, so
-the written file depends only on the code and the data. The first failing cell stops the run
-with a message naming the notebook and the cell (1-based, and its id), and exit status 1.
+back (or to DIR) only when every cell succeeds, normalized (see `normalize`), so the written file
+depends only on the code and the data. The first failing cell stops the run with a message
+naming the notebook and the cell (1-based, and its id), and exit status 1. `--clean` only
+normalizes: what a JupyterLab save adds to a notebook it did not change is taken out again.
 
 Deno's kernel (2.x) publishes outputs on a ZeroMQ PUB socket that silently drops a message
 when the client lags (zmq.rs: "SHALL silently drop the message if the queue for a subscriber
@@ -102,6 +104,69 @@ def lost_outputs(nb):
     return made - got
 
 
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+# The only metadata a committed notebook keeps; JupyterLab and other front ends add more on a
+# save (cell "execution" times, "trusted", "scrolled", "jupyter" view state, ...).
+NOTEBOOK_METADATA = ("kernelspec", "language_info")
+CELL_METADATA = ("tags",)
+
+
+def normalize(nb):
+    """Takes out of `nb` what depends on who saved it rather than on the code and the data.
+
+    - A Plotly renderer (JupyterLab's, with Python's plotly package) adds a PNG snapshot to
+      every figure output it draws, which the next save writes to the file (a notebook of
+      figures doubles in size); the figure is its Plotly spec, with our SVG as the fallback.
+    - Notebook and cell metadata other than the kernelspec, the language and cell tags.
+    - Execution counts that go on from an earlier run in the same kernel: where every code cell
+      was executed, they are numbered 1, 2, ... in order, as a fresh kernel numbers them (a
+      notebook only partly executed keeps its counts: that is a real difference).
+    Returns the number of things taken out or renumbered.
+    """
+    removed = 0
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    if code and all(isinstance(c.get("execution_count"), int) for c in code):
+        for n, cell in enumerate(code, start=1):
+            if cell.execution_count != n:
+                cell.execution_count = n
+                removed += 1
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "execute_result":
+                    output["execution_count"] = n
+    for key in [k for k in nb.metadata if k not in NOTEBOOK_METADATA]:
+        del nb.metadata[key]
+        removed += 1
+    for cell in nb.cells:
+        for key in [k for k in cell.metadata if k not in CELL_METADATA]:
+            del cell.metadata[key]
+            removed += 1
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if PLOTLY_MIME in data and "image/png" in data:
+                del data["image/png"]
+                output.get("metadata", {}).pop("image/png", None)
+                removed += 1
+    return removed
+
+
+def clean(path, out):
+    """Normalizes the notebook at `path` (written back, or to `out`); says what it took out."""
+    try:
+        nb = nbformat.read(path, as_version=4)
+        removed = normalize(nb)
+        nbformat.validate(nb)
+    except Exception as err:  # unreadable, not JSON, not a valid notebook
+        print(f"{path}: cannot clean, not a readable notebook: {err}", file=sys.stderr)
+        return False
+    target = os.path.join(out, os.path.basename(path)) if out else path
+    nbformat.write(nb, target)
+    what = "already clean"
+    if removed:
+        what = f"{removed} item(s) of save churn taken out or renumbered"
+    print(f"cleaned {path}" + (f" -> {target}" if out else "") + f": {what}", flush=True)
+    return True
+
+
 def execute(path, kernel, timeout, out):
     """Executes the notebook at `path`; re-executes it while outputs went missing."""
     for attempt in range(1, ATTEMPTS + 1):
@@ -118,8 +183,7 @@ def execute(path, kernel, timeout, out):
     else:
         print(f"{path}: outputs still missing after {ATTEMPTS} attempts", file=sys.stderr)
         return False
-    for cell in nb.cells:
-        cell.metadata.pop("execution", None)
+    normalize(nb)
     nbformat.validate(nb)
     target = os.path.join(out, os.path.basename(path)) if out else path
     nbformat.write(nb, target)
@@ -158,15 +222,21 @@ def execute_once(path, kernel, timeout):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--kernel", required=True)
+    parser.add_argument("--kernel")
+    parser.add_argument("--clean", action="store_true")
     parser.add_argument("--timeout", type=int, default=300)
     parser.add_argument("--out")
     parser.add_argument("notebooks", nargs="+")
     args = parser.parse_args()
+    if not args.clean and not args.kernel:
+        parser.error("--kernel is required to execute notebooks")
     if args.out:
         os.makedirs(args.out, exist_ok=True)
     for path in args.notebooks:
-        if not execute(path, args.kernel, args.timeout, args.out):
+        done = clean(path, args.out) if args.clean else execute(
+            path, args.kernel, args.timeout, args.out
+        )
+        if not done:
             return 1
     return 0
 

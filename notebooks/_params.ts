@@ -1,69 +1,87 @@
 /**
- * The parameters every notebook starts with, the dataset folder and the levels, from the
- * environment or a JSON file (papermill cannot inject parameters into a TypeScript kernel),
- * and how they are shown: paths relative to the project, so that committed outputs hold no
- * absolute path.
+ * The parameters every notebook starts with, the dataset folder and the levels, and how they are
+ * shown: paths relative to the project, so that committed outputs hold no absolute path.
+ *
+ * Read by the parameters cell each time it runs, from (lowest to highest precedence) the
+ * defaults, a JSON file (`notebooks/params.json`, ignored by git, or the file named by
+ * WHISKBENCH_PARAMS), and the environment (WHISKBENCH_DATA, WHISKBENCH_LEVELS). Editing the file
+ * and re-running the notebook changes them without restarting JupyterLab; the environment is
+ * for headless runs (papermill cannot inject parameters into a TypeScript kernel).
  */
-import { dirname, isAbsolute, relative, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { levelRange } from "../pipeline/mod.ts";
+import { levelRange, parseLevels, shownLevels } from "../pipeline/mod.ts";
 
 /** The project's root folder (where deno.json is). */
 export const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/** The parameters file read when WHISKBENCH_PARAMS is not set, if it exists. */
+export const PARAMS_FILE = join(PROJECT_ROOT, "notebooks", "params.json");
 
 /** The parameters every notebook starts with. */
 export interface NotebookParams {
   /** Absolute path of the dataset folder. Default: the embedded `data/thesis`. */
   data: string;
-  /** Concurrency levels of the comparisons and box plots. Default 1-15. */
+  /**
+   * The concurrency levels of every table and figure: the per-level tables (Tables 3-8 and
+   * the statistics beside Figures 9-30) keep these rows, the box plots draw these levels and
+   * the comparisons (Tables 9-16) pool them. Default 1-15, the thesis's.
+   */
   levels: number[];
+  /** The parameters file read, if one was. */
+  file?: string;
 }
 
 /** Environment variables that override the parameters (read by {@linkcode readParams}). */
 export const PARAM_ENV = {
-  /** A JSON file `{"data": "DIR", "levels": 15}`; a relative `data` is relative to the file. */
+  /**
+   * A JSON file `{"data": "DIR", "levels": "1-15"}` read instead of notebooks/params.json (a
+   * relative `data` is relative to the file); set but empty: no file.
+   */
   file: "WHISKBENCH_PARAMS",
   /** The dataset folder; a relative path is relative to the project root. */
   data: "WHISKBENCH_DATA",
-  /** `15` (levels 1-15), `1-10`, or a list `1,2,4,8`. */
+  /** `15` (levels 1-15), `1-10`, or a list `1,3,5-7`. */
   levels: "WHISKBENCH_LEVELS",
 } as const;
 
-/** Parses a levels parameter: `N` (1..N), `"A-B"`, `"1,2,4"` or an array of integers. */
-export function parseLevels(value: unknown, where: string): number[] {
-  const fail = () =>
-    new RangeError(
-      `Cannot read levels from ${where}: ${JSON.stringify(value)}, expected N, "A-B", ` +
-        `"1,2,4" or an array of positive integers`,
-    );
-  const positive = (n: number) => {
-    if (!Number.isInteger(n) || n < 1) throw fail();
-    return n;
-  };
-  if (typeof value === "number") return levelRange(positive(value));
-  if (Array.isArray(value)) return value.map((v) => positive(typeof v === "number" ? v : NaN));
-  if (typeof value !== "string" || value.trim() === "") throw fail();
-  const text = value.trim();
-  const range = /^(\d+)\s*-\s*(\d+)$/.exec(text);
-  if (range) {
-    const [a, b] = [positive(Number(range[1])), positive(Number(range[2]))];
-    if (b < a) throw fail();
-    return levelRange(b).filter((l) => l >= a);
+/** Reads a parameters file; `undefined` where `optional` and there is none. */
+function readFile(
+  path: string,
+  readText: (path: string) => string,
+  optional: boolean,
+): { data?: unknown; levels?: unknown } | undefined {
+  let json;
+  try {
+    json = JSON.parse(readText(path));
+  } catch (err) {
+    if (optional && err instanceof Deno.errors.NotFound) return undefined;
+    throw new Error(`Cannot read notebook parameters ${path}: ${err}`, { cause: err });
   }
-  if (/^\d+$/.test(text)) return levelRange(positive(Number(text)));
-  return text.split(",").map((p) => positive(/^\s*\d+\s*$/.test(p) ? Number(p) : NaN));
+  if (json === null || typeof json !== "object" || Array.isArray(json)) {
+    throw new TypeError(`Cannot read notebook parameters ${path}: expected a JSON object`);
+  }
+  const unknown = Object.keys(json).filter((k) => k !== "data" && k !== "levels");
+  if (unknown.length > 0) {
+    throw new TypeError(
+      `Cannot read notebook parameters ${path}: unknown key ${
+        JSON.stringify(unknown[0])
+      }, expected "data" and "levels"`,
+    );
+  }
+  return json;
 }
 
 /**
- * The notebook parameters: defaults, then the JSON file named by `WHISKBENCH_PARAMS`, then
- * `WHISKBENCH_DATA` and `WHISKBENCH_LEVELS`. (papermill cannot inject parameters into a
- * TypeScript kernel; a headless run sets these variables instead.)
+ * The notebook parameters: the defaults, overridden by the parameters file
+ * (notebooks/params.json where it exists, or the file WHISKBENCH_PARAMS names), overridden by
+ * WHISKBENCH_DATA and WHISKBENCH_LEVELS. Env > file > defaults.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { readParams } from "./_params.ts";
- * const p = readParams({ WHISKBENCH_LEVELS: "1-3" });
+ * const p = readParams({ WHISKBENCH_PARAMS: "", WHISKBENCH_LEVELS: "1-3" });
  * assert.deepEqual(p.levels, [1, 2, 3]);
  * ```
  */
@@ -71,35 +89,32 @@ export function readParams(
   env: Record<string, string | undefined> = Deno.env.toObject(),
   readText: (path: string) => string = Deno.readTextFileSync,
 ): NotebookParams {
-  let data = resolve(PROJECT_ROOT, "data/thesis");
-  let levels = levelRange(15);
-  const file = env[PARAM_ENV.file];
-  if (file) {
-    const path = resolve(PROJECT_ROOT, file);
-    let json: { data?: unknown; levels?: unknown };
-    try {
-      json = JSON.parse(readText(path));
-    } catch (err) {
-      throw new Error(`Cannot read notebook parameters ${path}: ${err}`, { cause: err });
-    }
-    if (json === null || typeof json !== "object" || Array.isArray(json)) {
-      throw new TypeError(`Cannot read notebook parameters ${path}: expected a JSON object`);
-    }
+  const params: NotebookParams = {
+    data: resolve(PROJECT_ROOT, "data/thesis"),
+    levels: levelRange(15),
+  };
+  const named = env[PARAM_ENV.file];
+  const path = named === undefined ? PARAMS_FILE : named && resolve(PROJECT_ROOT, named);
+  const json = path ? readFile(path, readText, named === undefined) : undefined;
+  if (json) {
+    params.file = path;
     if (json.data !== undefined) {
-      if (typeof json.data !== "string") {
+      if (typeof json.data !== "string" || json.data === "") {
         throw new TypeError(
           `Cannot read notebook parameters ${path}: "data" is ${
             JSON.stringify(json.data)
           }, expected a folder path`,
         );
       }
-      data = resolve(dirname(path), json.data);
+      params.data = resolve(dirname(path), json.data);
     }
-    if (json.levels !== undefined) levels = parseLevels(json.levels, `${path} "levels"`);
+    if (json.levels !== undefined) params.levels = parseLevels(json.levels, `${path} "levels"`);
   }
-  if (env[PARAM_ENV.data]) data = resolve(PROJECT_ROOT, env[PARAM_ENV.data]!);
-  if (env[PARAM_ENV.levels]) levels = parseLevels(env[PARAM_ENV.levels], PARAM_ENV.levels);
-  return { data, levels };
+  if (env[PARAM_ENV.data]) params.data = resolve(PROJECT_ROOT, env[PARAM_ENV.data]!);
+  if (env[PARAM_ENV.levels]) {
+    params.levels = parseLevels(env[PARAM_ENV.levels], PARAM_ENV.levels);
+  }
+  return params;
 }
 
 /** A path as shown in outputs: relative to the project root where inside it (no absolute
@@ -109,13 +124,12 @@ export function shownPath(path: string): string {
   return rel === "" ? "." : rel.startsWith("..") || isAbsolute(rel) ? path : rel;
 }
 
-/** Levels as shown: `1-15` for a run, else a list. */
-export function shownLevels(levels: number[]): string {
-  const run = levels.length > 1 && levels.every((l, i) => i === 0 || l === levels[i - 1] + 1);
-  return run ? `${levels[0]}-${levels.at(-1)}` : levels.join(", ");
-}
+export { shownLevels };
 
 /** The parameters as a short Markdown line, with the dataset path relative to the project. */
 export function paramsMarkdown(p: NotebookParams): string {
-  return `**Dataset** \`${shownPath(p.data)}\` · **levels** ${shownLevels(p.levels)}`;
+  const from = p.file ? ` · from \`${shownPath(p.file)}\`` : "";
+  return `**Dataset** \`${shownPath(p.data)}\` · **levels** ${
+    shownLevels(p.levels)
+  } (every table and figure)${from}`;
 }

@@ -13,6 +13,7 @@
 import pl from "nodejs-polars";
 import { coldStartRowsLazy, WARM_EXPERIMENT, warmRowsLazy } from "./latency_rows.ts";
 import { warmLevels } from "./latency_tables.ts";
+import { levelRange } from "./levels.ts";
 import { momentAggs, momentsLong, withMomentColumns } from "./level_moments.ts";
 import { aggregateBy } from "./stats.ts";
 
@@ -22,11 +23,6 @@ export interface ComparisonOptions {
   levels?: number[];
   /** `"corrected"` (default) or `"thesis"` (reproduces the thesis script's label slip). */
   mode?: "corrected" | "thesis";
-}
-
-/** Levels 1..n. */
-export function levelRange(n: number): number[] {
-  return Array.from({ length: n }, (_, i) => i + 1);
 }
 
 /**

@@ -30,7 +30,7 @@ import {
   workloadLabel,
 } from "./_figure_style.ts";
 import { resourceSeries } from "./capacity_table.ts";
-import { levelRange } from "./comparison_table.ts";
+import { levelRange } from "./levels.ts";
 import { durationTable, INIT_PHASES, RUN_PHASES } from "./durations_table.ts";
 import { coldStartRows, warmRows } from "./latency_rows.ts";
 

@@ -6,6 +6,7 @@ export * from "./stats.ts";
 export * from "./latency_rows.ts";
 export * from "./latency_tables.ts";
 export * from "./comparison_table.ts";
+export * from "./levels.ts";
 export * from "./capacity_table.ts";
 export * from "./durations_table.ts";
 export * from "./actions_table.ts";

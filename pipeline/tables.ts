@@ -24,7 +24,11 @@ export interface NamedTable {
 
 /** Options of {@linkcode allTables}. */
 export interface TablesOptions {
-  /** Levels pooled by the comparison tables. Default 1-15. */
+  /**
+   * The levels every table covers: the per-level tables (cold start, warm) keep only these
+   * rows and the comparison tables pool only these. Default: the per-level tables keep every
+   * level of the data, the comparisons pool 1-15 (as the thesis's tables).
+   */
   levels?: number[];
   /** Numerator and denominator runtimes of the slowdown ratio. Default docker over wasm. */
   slowdown?: { numerator?: string; denominator?: string };
@@ -70,9 +74,12 @@ export function computeTables(ds: Dataset, options: TablesOptions = {}): Compute
   const cmpOptions: ComparisonOptions = { levels: options.levels };
   const comparison = comparisonTable(ds.activations, cmpOptions, moments);
   const capacity = capacityTable(ds.activations, ds.resources);
+  const { levels } = options;
+  const chosen = (perLevel: pl.DataFrame) =>
+    levels === undefined ? perLevel : perLevel.filter(pl.col("level").isIn(levels));
   return {
-    coldStart: coldStartTable(ds.activations),
-    warm: warmTable(ds.activations, warmByLevel),
+    coldStart: chosen(coldStartTable(ds.activations)),
+    warm: chosen(warmTable(ds.activations, warmByLevel)),
     comparison,
     comparisonThesis: comparisonTable(ds.activations, { ...cmpOptions, mode: "thesis" }, moments),
     slowdown: slowdownTable(comparison, options.slowdown),

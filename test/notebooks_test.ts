@@ -7,16 +7,26 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ingest } from "../ingest/mod.ts";
-import { executeNotebooks, listNotebooks, NOTEBOOK_DIR } from "../cli/notebooks.ts";
-import { installKernel, KERNEL_NAME, kernelSpec, userDataDir } from "../cli/kernel.ts";
+import { cleanNotebooks, executeNotebooks, listNotebooks, NOTEBOOK_DIR } from "../cli/notebooks.ts";
+import {
+  findOnPath,
+  inNpxCache,
+  installKernel,
+  KERNEL_NAME,
+  kernelDeno,
+  kernelSpec,
+  stableDenoPath,
+  userDataDir,
+} from "../cli/kernel.ts";
 import { figureBundle } from "../notebooks/_display.ts";
 import {
-  parseLevels,
+  PARAMS_FILE,
+  paramsMarkdown,
   PROJECT_ROOT,
   readParams,
-  shownLevels,
   shownPath,
 } from "../notebooks/_params.ts";
+import { levelRange, shownLevels } from "../pipeline/mod.ts";
 import { boxStats, figureSvg } from "../notebooks/_svg.ts";
 import { activationLog, rawDir } from "./_raw_logs.ts";
 
@@ -149,8 +159,12 @@ Deno.test("01_cold_start shows Tables 3, 4 and Figures 5, 6", async () => {
 
 Deno.test("the committed notebooks hold the outputs of an execution (run deno task notebooks)", async () => {
   const out = await executeAll();
+  // Compared as `deno task notebooks --clean` leaves them: a JupyterLab save's additions (a
+  // renderer's PNG, metadata) are not a difference.
+  const cleaned = await Deno.makeTempDir({ prefix: "whiskbench-cleaned-" });
+  await cleanNotebooks(await listNotebooks(), { out: cleaned, progress: false });
   for (const name of EXPECTED_NOTEBOOKS) {
-    const committed = await readNotebook(join(NOTEBOOK_DIR, name));
+    const committed = await readNotebook(join(cleaned, name));
     const fresh = await readNotebook(join(out, name));
     assert.deepEqual(
       committed,
@@ -226,7 +240,7 @@ Deno.test("deno task notebooks names the notebook and the cell that fails", asyn
   assert.deepEqual((await readNotebook(path)).cells[0].outputs, [], "not written on failure");
 });
 
-Deno.test("readParams() reads a JSON file, then the environment, paths made absolute", () => {
+Deno.test("readParams(): environment over file over defaults; notebooks/params.json unless WHISKBENCH_PARAMS", () => {
   const files: Record<string, string> = {
     [join(PROJECT_ROOT, "p/params.json")]: '{"data": "../other", "levels": [1, 2, 4]}',
   };
@@ -234,40 +248,44 @@ Deno.test("readParams() reads a JSON file, then the environment, paths made abso
     files[p] ?? (() => {
       throw new Deno.errors.NotFound(p);
     })();
+  const defaults = { data: join(PROJECT_ROOT, "data/thesis"), levels: levelRange(15) };
+  assert.deepEqual(readParams({}, read), defaults, "no notebooks/params.json: the defaults");
+  files[PARAMS_FILE] = '{"levels": "1,3,5-7"}';
   assert.deepEqual(readParams({}, read), {
-    data: join(PROJECT_ROOT, "data/thesis"),
-    levels: parseLevels(15, "x"),
+    ...defaults,
+    levels: [1, 3, 5, 6, 7],
+    file: PARAMS_FILE,
   });
   assert.deepEqual(readParams({ WHISKBENCH_PARAMS: "p/params.json" }, read), {
     data: join(PROJECT_ROOT, "other"),
     levels: [1, 2, 4],
+    file: join(PROJECT_ROOT, "p/params.json"),
   });
+  assert.deepEqual(readParams({ WHISKBENCH_PARAMS: "" }, read), defaults, "empty: no file");
   assert.deepEqual(
-    readParams({
-      WHISKBENCH_PARAMS: "p/params.json",
-      WHISKBENCH_DATA: "/d",
-      WHISKBENCH_LEVELS: "3",
-    }, read),
-    { data: "/d", levels: [1, 2, 3] },
+    readParams({ WHISKBENCH_DATA: "/d", WHISKBENCH_LEVELS: "3" }, read),
+    { data: "/d", levels: [1, 2, 3], file: PARAMS_FILE },
+  );
+  assert.equal(
+    paramsMarkdown(readParams({}, read)),
+    "**Dataset** `data/thesis` · **levels** 1, 3, 5, 6, 7 (every table and figure) · from " +
+      "`notebooks/params.json`",
   );
   assert.throws(
     () => readParams({ WHISKBENCH_PARAMS: "missing.json" }, read),
     /Cannot read notebook parameters .*missing\.json/,
   );
+  files[PARAMS_FILE] = '{"level": 5}';
   assert.throws(
-    () => readParams({ WHISKBENCH_LEVELS: "1-x" }, read),
-    /Cannot read levels from WHISKBENCH_LEVELS: "1-x", expected/,
+    () => readParams({}, read),
+    /notebooks\/params\.json: unknown key "level", expected "data" and "levels"/,
   );
-});
-
-Deno.test("parseLevels() reads N, A-B, lists and arrays, and rejects the rest", () => {
-  assert.deepEqual(parseLevels("3", "x"), [1, 2, 3]);
-  assert.deepEqual(parseLevels("2-4", "x"), [2, 3, 4]);
-  assert.deepEqual(parseLevels(" 1, 5 ,9", "x"), [1, 5, 9]);
-  assert.deepEqual(parseLevels([7], "x"), [7]);
-  for (const bad of [0, "", "4-2", "a", [1.5], "1,,2", null, { n: 1 }]) {
-    assert.throws(() => parseLevels(bad, "where"), RangeError, JSON.stringify(bad));
-  }
+  files[PARAMS_FILE] = '{"levels": "1-x"}';
+  assert.throws(() => readParams({}, read), /params\.json "levels": "1-x", expected/);
+  assert.throws(
+    () => readParams({ WHISKBENCH_PARAMS: "", WHISKBENCH_LEVELS: "abc" }, read),
+    /Cannot read levels from WHISKBENCH_LEVELS: "abc", expected/,
+  );
 });
 
 Deno.test("shownPath() and shownLevels() keep outputs free of absolute paths", () => {
@@ -384,4 +402,171 @@ Deno.test("installKernel() writes kernel.json where Jupyter looks for it", async
   const spec = JSON.parse(await Deno.readTextFile(join(kernelDir, "kernel.json")));
   assert.equal(spec.display_name, "Deno (whiskbench)");
   assert.equal(spec.argv[0], "/opt/deno");
+});
+
+Deno.test("with levels 1-5 every table and figure of a notebook covers levels 1-5, Tables 3 and 4 too", async () => {
+  const out = await Deno.makeTempDir();
+  const names = ["01_cold_start.ipynb", "04_comparison_and_slowdown.ipynb"];
+  await executeNotebooks(names.map((n) => join(NOTEBOOK_DIR, n)), {
+    out,
+    levels: "1-5",
+    progress: false,
+  });
+  const cold = await readNotebook(join(out, names[0]));
+  const params = text(outputs(cold, "parameters")[0].data["text/markdown"]);
+  assert.ok(params.includes("**levels** 1-5 (every table and figure)"), params);
+  const five = [1, 2, 3, 4, 5];
+  for (const table of frames(cold, "tables")) assert.deepEqual(table.map((r) => r.level), five);
+  const figures = plotly(cold, "figures");
+  assert.equal(figures.length, 2);
+  for (const fig of figures) {
+    assert.deepEqual(
+      fig.data.filter((t: Output) => t.type === "box").map((t: Output) => t.x0),
+      five,
+    );
+  }
+  const cmp = await readNotebook(join(out, names[1]));
+  const [comparison] = frames(cmp, "comparison");
+  assert.ok(comparison.length > 0);
+  assert.deepEqual([...new Set(comparison.map((r) => r.levels))], [5]);
+  await Deno.remove(out, { recursive: true });
+});
+
+Deno.test("the parameters cell reads the parameters file each time it runs: no kernel restart", async () => {
+  // A notebook in a folder of the project (so the kernel finds deno.json), git-ignored.
+  const dir = join(PROJECT_ROOT, "test_output", `params-${crypto.randomUUID()}`);
+  await Deno.mkdir(dir, { recursive: true });
+  const file = join(dir, "params.json");
+  await Deno.writeTextFile(file, '{"levels": "1-3"}');
+  const module = new URL("../notebooks/_params.ts", import.meta.url).href;
+  const cell = (id: string, source: string) => ({
+    cell_type: "code",
+    id,
+    metadata: {},
+    execution_count: null,
+    outputs: [],
+    source,
+  });
+  const path = join(dir, "edit.ipynb");
+  await Deno.writeTextFile(
+    path,
+    JSON.stringify({
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: { kernelspec: { name: KERNEL_NAME, display_name: "x", language: "typescript" } },
+      cells: [
+        cell(
+          "before",
+          `import { paramsMarkdown, readParams } from "${module}";\nparamsMarkdown(readParams());`,
+        ),
+        cell("edit", `Deno.writeTextFileSync(${JSON.stringify(file)}, '{"levels": "2,4-5"}');`),
+        cell("after", "paramsMarkdown(readParams());"),
+      ],
+    }),
+  );
+  await executeNotebooks([path], { params: file, progress: false });
+  const nb = await readNotebook(path);
+  const shown = (id: string) => text(outputs(nb, id)[0].data["text/plain"]);
+  assert.match(
+    shown("before"),
+    /\*\*levels\*\* 1-3 \(every table and figure\) · from `test_output\/params-[^/]+\/params\.json`/,
+  );
+  assert.match(shown("after"), /\*\*levels\*\* 2, 4, 5 \(every table and figure\)/);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("deno task notebooks ignores the caller's WHISKBENCH_* variables and notebooks/params.json", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = join(dir, "env.ipynb");
+  await Deno.writeTextFile(
+    path,
+    JSON.stringify({
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: { kernelspec: { name: KERNEL_NAME, display_name: "x", language: "typescript" } },
+      cells: [{
+        cell_type: "code",
+        id: "env",
+        metadata: {},
+        execution_count: null,
+        outputs: [],
+        source: "const env = Object.entries(Deno.env.toObject())\n" +
+          '  .filter(([k]) => k.startsWith("WHISKBENCH_"));\n' +
+          'await Deno.jupyter.display({ "text/plain": JSON.stringify(env) }, { raw: true });',
+      }],
+    }),
+  );
+  Deno.env.set("WHISKBENCH_LEVELS", "abc");
+  try {
+    await executeNotebooks([path], { progress: false });
+  } finally {
+    Deno.env.delete("WHISKBENCH_LEVELS");
+  }
+  const nb = await readNotebook(path);
+  // Set but empty: the parameters cell reads no file, not even notebooks/params.json.
+  assert.equal(text(outputs(nb, "env")[0].data["text/plain"]), '[["WHISKBENCH_PARAMS",""]]');
+});
+
+Deno.test("kernelDeno() takes the deno on PATH by its real path, never one in the npx cache", async () => {
+  const root = await Deno.makeTempDir();
+  const npx = join(root, ".npm", "_npx", "0123abcd", "node_modules", "deno");
+  const stable = join(root, "opt", "deno");
+  for (const d of [npx, stable, join(root, "bin")]) await Deno.mkdir(d, { recursive: true });
+  const fake = "#!/bin/sh\necho deno 9.9.9\n";
+  for (const d of [npx, stable]) {
+    await Deno.writeTextFile(join(d, "deno"), fake);
+    await Deno.chmod(join(d, "deno"), 0o755);
+  }
+  assert.ok(inNpxCache(join(npx, "deno")) && !inNpxCache(join(stable, "deno")));
+  // PATH: a symlink to the stable deno.
+  await Deno.symlink(join(stable, "deno"), join(root, "bin", "deno"));
+  const bin = join(root, "bin");
+  assert.equal(findOnPath("deno", `/nonexistent:${bin}`), join(stable, "deno"));
+  assert.deepEqual(
+    await kernelDeno({ env: { PATH: bin }, running: join(npx, "deno") }),
+    { path: join(stable, "deno"), why: "the deno on PATH" },
+  );
+  // Only npx-cache denos: the running one, unless it is in the cache too; then a copy.
+  const npxBin = join(root, "npxbin");
+  await Deno.mkdir(npxBin);
+  await Deno.symlink(join(npx, "deno"), join(npxBin, "deno"));
+  assert.deepEqual(
+    await kernelDeno({ env: { PATH: npxBin }, running: join(stable, "deno") }),
+    { path: join(stable, "deno"), why: "the deno running this task" },
+  );
+  const env = { PATH: npxBin, XDG_DATA_HOME: join(root, "share") };
+  const chosen = await kernelDeno({ env, running: join(npx, "deno") });
+  assert.equal(chosen.path, join(root, "share", "whiskbench", "deno"));
+  assert.equal(chosen.path, stableDenoPath(env, "linux"));
+  assert.match(chosen.why, /^a copy of .*_npx.*: the only deno found is in npm's npx cache/);
+  assert.equal(await Deno.readTextFile(chosen.path), fake);
+  assert.equal((await Deno.stat(chosen.path)).mode! & 0o777, 0o755);
+  await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("deno task kernel writes a kernel.json Jupyter reads: the stable deno, no debugger", async () => {
+  const dir = await Deno.makeTempDir();
+  const cli = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "cli/kernel.ts", "--dir", dir],
+    cwd: PROJECT_ROOT,
+  }).output();
+  const said = new TextDecoder().decode(cli.stdout);
+  assert.equal(cli.code, 0, new TextDecoder().decode(cli.stderr));
+  const expected = await kernelDeno();
+  assert.ok(said.includes(`the kernel runs ${expected.path} (${expected.why})`), said);
+  // Read back by jupyter_client, as JupyterLab's server reads it.
+  const py = await new Deno.Command("/usr/bin/python3", {
+    args: [
+      "-c",
+      "import json; from jupyter_client.kernelspec import KernelSpecManager as M; " +
+      "s = M().get_kernel_spec('whiskbench'); print(json.dumps([s.argv[0], s.metadata]))",
+    ],
+    env: { JUPYTER_PATH: dir, JUPYTER_PLATFORM_DIRS: "1" },
+  }).output();
+  assert.equal(py.code, 0, new TextDecoder().decode(py.stderr));
+  const [argv0, metadata] = JSON.parse(new TextDecoder().decode(py.stdout));
+  assert.equal(argv0, expected.path);
+  assert.ok(!inNpxCache(argv0));
+  assert.equal(metadata.debugger, false);
+  await Deno.remove(dir, { recursive: true });
 });

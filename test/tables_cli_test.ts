@@ -79,3 +79,32 @@ Deno.test("ingest + tables on unseen raw logs give statistics known in advance",
   ]);
   for (const dir of [raw, ds, out]) await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("tables --levels restricts every per-level table and the comparisons' pooled levels", async () => {
+  const out = await Deno.makeTempDir({ prefix: "whiskbench-tables-levels-" });
+  const said = await task("cli/tables.ts", "--out", out, "--levels", "1-10");
+  assert.match(said, /wrote 25 tables/);
+  const csv = (name: string) => records(pl.readCSV(`${out}/tables/${name}.csv`), 6);
+  const levels = (name: string) => csv(name).map((r) => r.level);
+  assert.deepEqual(levels("cold_start_docker"), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  assert.deepEqual(levels("warm_wasm_hello"), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  const cmp = csv("comparison");
+  assert.equal(cmp.length, 16);
+  assert.deepEqual([...new Set(cmp.map((r) => r.levels))], [10]);
+  await task("cli/tables.ts", "--out", out, "--levels", "2,4-5");
+  assert.deepEqual(levels("cold_start_wasm"), [2, 4, 5]);
+  await Deno.remove(out, { recursive: true });
+});
+
+Deno.test("tables --levels with a value that is not levels exits 1 and names it", async () => {
+  for (const bad of ["abc", "1-", "0", "5-2"]) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "cli/tables.ts", "--out", "/nonexistent/never-written", "--levels", bad],
+      cwd: ROOT,
+      env: { NO_COLOR: "1" },
+    }).output();
+    const err = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 1, bad);
+    assert.ok(err.includes(`Cannot read levels from --levels: "${bad}", expected`), err);
+  }
+});
