@@ -7,17 +7,21 @@
 import { type DatasetMeta, updateMeta } from "../dataset/mod.ts";
 import { checkOutput, exitWithParent, userPath } from "../dataset/folder.ts";
 import {
+  type RunningSampler,
   SAMPLER_KINDS,
   type SamplerKind,
   type SamplerOptions,
+  type SamplerSummary,
   startSampler,
 } from "../collectors/samplers/mod.ts";
+import { hostName, measureOffset, parseSshUrl } from "../collectors/samplers/ssh.ts";
 import { parse, run } from "./_args.ts";
 
 const USAGE =
   `usage: deno task sample <ps|docker|timings> --out DIR [--experiment NAME] [--runtime NAME]
   [--interval SECONDS] [--flush SECONDS] [--duration SECONDS]
   ps:      [--name PROCESS (default executor)] [--all (keep samples where no thread runs)]
+           [--host ssh://user@host[:port][,ssh://...] (one sampler per host, over OpenSSH)]
   docker:  [--host unix:///var/run/docker.sock (default $DOCKER_HOST)] [--source api|cli]
   timings: --file FILE | --command 'docker logs -f executor'`;
 
@@ -48,6 +52,43 @@ async function recordRun(out: string, entry: { id: string } & Record<string, unk
       .filter((e) => e?.id !== entry.id);
     return { ...meta, samplers: [...samplers, entry] };
   });
+}
+
+/**
+ * One ps sampler per ssh host (`--host ssh://a,ssh://b`), each host's clock offset against
+ * this machine measured first and recorded in the settings; rows carry the host's name and
+ * this machine's time. Stops and sums them as one.
+ */
+async function startOnHosts(
+  options: SamplerOptions,
+  urls: string[],
+  settings: Record<string, unknown>,
+): Promise<RunningSampler> {
+  const targets = urls.map(parseSshUrl);
+  const offsets = [];
+  for (const t of targets) offsets.push({ host: hostName(t), ...(await measureOffset(t)) });
+  settings.host = targets.map((t) => t.url).join(",");
+  settings.hosts = offsets;
+  const running: RunningSampler[] = [];
+  try {
+    for (const t of targets) running.push(await startSampler("ps", { ...options, host: t.url }));
+  } catch (err) {
+    await Promise.all(running.map((r) => r.stop()));
+    throw err;
+  }
+  const merge = (all: SamplerSummary[]): SamplerSummary => ({
+    kind: "ps",
+    rows: all.reduce((n, s) => n + s.rows, 0),
+    parts: all.flatMap((s) => s.parts),
+    failures: all.reduce((n, s) => n + s.failures, 0),
+    samples: all.reduce((n, s) => n + (s.samples ?? 0), 0),
+    kept: all.reduce((n, s) => n + (s.kept ?? 0), 0),
+    period_ms: all[0]?.period_ms ?? null,
+  });
+  return {
+    stop: () => Promise.all(running.map((r) => r.stop())).then(merge),
+    done: Promise.all(running.map((r) => r.done)).then(merge),
+  };
 }
 
 if (import.meta.main) {
@@ -89,6 +130,7 @@ if (import.meta.main) {
       name: values.name,
       all: values.all === true,
       host: kind === "docker" ? values.host ?? Deno.env.get("DOCKER_HOST") : undefined,
+      // ps: --host ssh://... (a list: one sampler per host) is started by startOnHosts.
       source: values.source as "api" | "cli" | undefined,
       file: values.file,
       command: values.command,
@@ -96,7 +138,9 @@ if (import.meta.main) {
     const started = new Date().toISOString();
     const { out: _, ...settings } = options;
     const id = `${kind}-${started}-${Deno.pid}`;
-    const sampler = await startSampler(kind, options);
+    const sampler = kind === "ps" && values.host
+      ? await startOnHosts(options, values.host.split(","), settings)
+      : await startSampler(kind, options);
     // Listening before anything else: a signal from now on stops it with its last part.
     const stop = () => sampler.stop();
     Deno.addSignalListener("SIGINT", stop);

@@ -25,6 +25,8 @@ export const SYSTEM_PACKAGES: Record<string, string> = {
   busybox: "busybox-static",
   jq: "jq",
   wrk: "wrk",
+  "/usr/sbin/sshd": "openssh-server",
+  ssh: "openssh-client",
 };
 
 async function has(command: string): Promise<boolean> {

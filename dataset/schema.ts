@@ -34,7 +34,10 @@ export const ACTIVATION_COLUMNS = {
   record: "str",
 } as const satisfies Record<string, ColumnType>;
 
-/** Columns of `resources/*.parquet`, in order (`vsz_bytes` is an allowed extra from `ps`). */
+/**
+ * Columns of `resources/*.parquet`, in order (`vsz_bytes` is an allowed extra from `ps`;
+ * `host` names the host a sampler read over ssh, null for this machine).
+ */
 export const RESOURCE_COLUMNS = {
   experiment: "str",
   runtime: "str",
@@ -49,6 +52,7 @@ export const RESOURCE_COLUMNS = {
   pids: "i64",
   state: "str",
   vsz_bytes: "f64",
+  host: "str",
 } as const satisfies Record<string, ColumnType>;
 
 /** Columns of `timings/*.parquet`, in order. */

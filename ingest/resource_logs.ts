@@ -30,6 +30,7 @@ const EMPTY: Omit<ResourceRow, "experiment" | "runtime" | "sampler" | "sample" |
   pids: null,
   state: null,
   vsz_bytes: null,
+  host: null,
 };
 
 const DOCKER_SUM = /^CPU%:\s*(\S+)\s+Memory:\s*(\S+)\s*$/;

@@ -11,7 +11,8 @@ const MIB = 1024 * 1024;
  * The per-sample totals of the resource samples of one experiment (the series of Figures
  * 31, 32): the `*` row where a sample is already a sum, else CPU summed over targets and
  * memory summed over containers; threads of one process (`ps`) share its memory, so a `ps`
- * sample's memory is one thread's RSS, never a sum over threads (DESIGN.md).
+ * sample's memory is one thread's RSS, never a sum over threads (DESIGN.md). Samples of
+ * several hosts (`host`, sampled over ssh) are totalled per host, then summed over hosts.
  */
 export function resourceSeries(resources: pl.DataFrame, experiment = "capacity"): pl.DataFrame {
   const keys = ["runtime", "sampler", "sample"];
@@ -21,15 +22,25 @@ export function resourceSeries(resources: pl.DataFrame, experiment = "capacity")
     .filter(pl.col("target").neq(pl.lit("*")))
     .join(sums.select(...keys).unique(), { on: keys, how: "anti" });
   const isPs = pl.col("sampler").first().eq(pl.lit("ps"));
+  // Per host first (a ps sample's memory is one RSS per host's process), then over hosts.
+  const hosts = rows.columns.includes("host") && rows.getColumn("host").nullCount() < rows.height;
+  const byHost = hosts ? [...keys, "host"] : keys;
   const totals = (frame: pl.DataFrame) =>
-    frame.groupBy(keys).agg(
+    frame.groupBy(byHost).agg(
       pl.col("t_ms").min().alias("t_ms"),
       pl.col("cpu_pct").sum().alias("cpu_pct"),
       pl.when(isPs).then(pl.col("mem_bytes").max()).otherwise(pl.col("mem_bytes").sum())
         .alias("mem_bytes"),
       pl.col("target").count().cast(pl.Int64).alias("targets"),
     );
-  return pl.concat([totals(sums), totals(perTarget)])
+  const overHosts = (frame: pl.DataFrame) =>
+    byHost === keys ? frame : frame.groupBy(keys).agg(
+      pl.col("t_ms").min().alias("t_ms"),
+      pl.col("cpu_pct").sum().alias("cpu_pct"),
+      pl.col("mem_bytes").sum().alias("mem_bytes"),
+      pl.col("targets").sum().cast(pl.Int64).alias("targets"),
+    );
+  return pl.concat([overHosts(totals(sums)), overHosts(totals(perTarget))])
     .withColumns(pl.col("mem_bytes").div(MIB).alias("mem_mib"))
     .sort(keys);
 }

@@ -73,7 +73,14 @@ export function runLoop(
         if (rows.length > 0) {
           counts.kept++;
           for (const r of rows) {
-            writer.push({ experiment, runtime, sample: counts.kept, ...r, t_ms: r.t_ms ?? t_ms });
+            writer.push({
+              experiment,
+              runtime,
+              sample: counts.kept,
+              ...r,
+              t_ms: r.t_ms ?? t_ms,
+              host: r.host ?? null,
+            });
           }
         }
       } catch (err) {

@@ -46,7 +46,10 @@ export interface SamplerOptions {
   name?: string;
   /** ps: keep samples where no thread is running too. Default false (as the thesis). */
   all?: boolean;
-  /** docker: engine address. Default "unix:///var/run/docker.sock". */
+  /**
+   * docker: engine address (default "unix:///var/run/docker.sock"); ps: another host over
+   * ssh, `ssh://[user@]host[:port]` (default this machine).
+   */
   host?: string;
   /** docker: "api" or "cli". Default "api". */
   source?: "api" | "cli";
@@ -122,7 +125,9 @@ export async function startSampler(
     warn = (m: string) => console.error(m),
   } = options;
   if (!(interval > 0)) throw new RangeError(`Sampler interval ${interval} s: expected > 0`);
-  const prefix = `${kind}-${clock()}-${Deno.pid}`;
+  // The host in the part names too: one sampler per host may start in the same millisecond.
+  const on = kind === "ps" && options.host ? `-${options.host.replace(/[^\w.-]+/g, "_")}` : "";
+  const prefix = `${kind}${on}-${clock()}-${Deno.pid}`;
   const mark = (what: string) => markEvent(out, { experiment, level: null, what }, clock);
   let running: { stop(): Promise<SamplerSummary>; done: Promise<SamplerSummary> };
   if (kind === "timings") {
@@ -137,7 +142,7 @@ export async function startSampler(
     running = { stop: () => t.stop().then(summary), done: t.done.then(summary) };
   } else {
     const sample = kind === "ps"
-      ? await psSampler({ name: options.name, all: options.all })
+      ? await psSampler({ name: options.name, all: options.all, host: options.host })
       : await dockerSampler({ host: options.host, source: options.source });
     const writer = tableWriter(out, "resources", prefix);
     const loop = runLoop(sample, writer, {

@@ -8,7 +8,8 @@
  * and the pipeline sums CPU over them.)
  */
 import type { Sample, SampleRow } from "./_sample.ts";
-import { clockTicks, readThreadTicks } from "./proc_stat.ts";
+import { clockTicks, parseStatLine, readThreadTicks } from "./proc_stat.ts";
+import { hostName, parseSshUrl, runOverSsh, shellQuote, type SshTarget } from "./ssh.ts";
 
 /** One line of `ps -L -o pid=,spid=,stat=,%cpu=,rss=,vsz=` (RSS and VSZ in KiB). */
 export interface PsThread {
@@ -77,6 +78,65 @@ export interface PsOptions {
   all?: boolean;
   /** The monotonic clock, ms (injectable for tests). Default performance.now. */
   now?: () => number;
+  /** Sample another host over ssh (`ssh://[user@]host[:port]`); default this machine. */
+  host?: string;
+}
+
+/** One sample's threads and each thread's CPU ticks (null: the thread is gone). */
+interface Probe {
+  threads: PsThread[];
+  ticks: Map<string, number | null>;
+}
+
+/** Takes a probe on this machine: `ps`, then /proc for every thread it lists. */
+function localProbe(name: string): () => Promise<Probe> {
+  return async () => {
+    const found = await ps(["-o", "pid=", "-C", name]);
+    const pids = found.split(/\s+/).filter((p) => p !== "").map(Number);
+    const threads = pids.length === 0
+      ? []
+      : parsePsOutput(await ps(psArgs(pids)), `ps -L -C ${name}`);
+    const ticks = new Map<string, number | null>();
+    for (const t of threads) {
+      ticks.set(`${t.pid}/${t.spid}`, (await readThreadTicks(t.pid, t.spid))?.ticks ?? null);
+    }
+    return { threads, ticks };
+  };
+}
+
+/** The shell script a remote probe runs: ps's lines, a marker, then `pid tid <stat>` lines. */
+export function remoteProbeScript(name: string): string {
+  return [
+    `p=$(ps -o pid= -C ${shellQuote(name)})`,
+    `[ -n "$(echo $p)" ] || exit 0`,
+    `ps ${psArgs([]).slice(0, -1).join(" ")} "$(echo $p | tr ' ' ',')"`,
+    `echo '#ticks'`,
+    `for q in $p; do for t in /proc/$q/task/*; do ` +
+    `printf '%s %s ' "$q" "\${t##*/}"; cat "$t/stat" 2>/dev/null || echo; done; done`,
+  ].join("\n");
+}
+
+/** Parses a remote probe's output ({@linkcode remoteProbeScript}). */
+export function parseRemoteProbe(text: string, where: string): Probe {
+  const [psPart, tickPart = ""] = text.split("#ticks\n");
+  const threads = parsePsOutput(psPart, where);
+  const ticks = new Map<string, number | null>();
+  for (const line of tickPart.split("\n")) {
+    const m = /^(\d+) (\d+) (.*)$/.exec(line);
+    if (!m) continue;
+    ticks.set(
+      `${m[1]}/${m[2]}`,
+      m[3].trim() ? parseStatLine(m[3], `${where} task ${m[2]}`).ticks : null,
+    );
+  }
+  return { threads, ticks };
+}
+
+/** Takes a probe on another host: one ssh round trip a sample. */
+function remoteProbe(target: SshTarget, name: string): () => Promise<Probe> {
+  const script = remoteProbeScript(name);
+  return async () =>
+    parseRemoteProbe(await runOverSsh(target, script), `ps on ${hostName(target)}`);
 }
 
 /** Runs ps; exit 1 with no output means no process matched: no lines, not an error. */
@@ -92,7 +152,7 @@ async function ps(args: string[]): Promise<string> {
 
 /** A `ps` sampler: each call runs `ps` once and reads /proc for every thread it lists. */
 export async function psSampler(
-  { name = "executor", all = false, now = () => performance.now() }: PsOptions = {},
+  { name = "executor", all = false, now = () => performance.now(), host }: PsOptions = {},
 ): Promise<Sample> {
   if (name.length === 0 || name.length > 15) {
     throw new RangeError(
@@ -101,26 +161,27 @@ export async function psSampler(
       }: ps -C matches the kernel's command name, 1 to 15 characters`,
     );
   }
-  const hz = await clockTicks();
+  const target = host === undefined ? null : parseSshUrl(host);
+  const hz = target ? Number(await runOverSsh(target, "getconf CLK_TCK")) : await clockTicks();
+  if (!(hz > 0)) throw new Error(`ps on ${host}: getconf CLK_TCK gave no number`);
+  const probe = target ? remoteProbe(target, name) : localProbe(name);
+  const hostColumn = target ? hostName(target) : null;
   let previous = new Map<string, { ticks: number; at: number }>();
   return async () => {
-    const found = await ps(["-o", "pid=", "-C", name]);
-    const pids = found.split(/\s+/).filter((p) => p !== "").map(Number);
-    const threads = pids.length === 0
-      ? []
-      : parsePsOutput(await ps(psArgs(pids)), `ps -L -C ${name}`);
+    const { threads, ticks: allTicks } = await probe();
+    const probed = now();
     const current = new Map<string, { ticks: number; at: number }>();
     const rows: SampleRow[] = [];
     for (const t of threads) {
       const key = `${t.pid}/${t.spid}`;
-      const ticks = await readThreadTicks(t.pid, t.spid);
-      const at = now();
+      const ticks = allTicks.get(key) ?? null;
+      const at = target ? probed : now();
       let interval: number | null = null;
       if (ticks !== null) {
-        current.set(key, { ticks: ticks.ticks, at });
+        current.set(key, { ticks, at });
         const before = previous.get(key);
         if (before && at > before.at) {
-          interval = ((ticks.ticks - before.ticks) / hz) / ((at - before.at) / 1000) * 100;
+          interval = ((ticks - before.ticks) / hz) / ((at - before.at) / 1000) * 100;
         }
       }
       rows.push({
@@ -133,6 +194,7 @@ export async function psSampler(
         pids: null,
         state: t.stat,
         vsz_bytes: t.vsz_kib * 1024,
+        host: hostColumn,
       });
     }
     previous = current;

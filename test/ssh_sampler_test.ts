@@ -1,0 +1,236 @@
+/**
+ * Sampling past one host: a real OpenSSH server that the test starts on two loopback ports
+ * with keys it makes, so this machine is sampled as two "hosts" by `deno task sample ps
+ * --host ssh://...,ssh://...`; rows carry each host's name, each host's clock offset is
+ * recorded, and the pipeline totals per host, then over hosts.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import pl from "nodejs-polars";
+import { readDataset } from "../dataset/mod.ts";
+import { resourceSeries } from "../pipeline/mod.ts";
+import { parseSshUrl } from "../collectors/samplers/ssh.ts";
+import { parseRemoteProbe, remoteProbeScript } from "../collectors/samplers/ps.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const SSHD = "/usr/sbin/sshd";
+
+async function run(cmd: string, ...args: string[]): Promise<void> {
+  const r = await new Deno.Command(cmd, { args, stdout: "null", stderr: "piped" }).output();
+  if (!r.success) {
+    throw new Error(`${cmd} ${args.join(" ")}: ${new TextDecoder().decode(r.stderr)}`);
+  }
+}
+
+/** A free loopback port (bound, then released). */
+function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = l.addr as Deno.NetAddr;
+  l.close();
+  return port;
+}
+
+async function until(ok: () => Promise<boolean>, what: string, ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms / 1000} s`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** sshd on two loopback ports, a key for root, and an ssh config that uses them. */
+async function startSshd(dir: string) {
+  await run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", join(dir, "host_key"));
+  await run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", join(dir, "user_key"));
+  await Deno.copyFile(join(dir, "user_key.pub"), join(dir, "authorized_keys"));
+  const ports = [freePort(), freePort()];
+  await Deno.writeTextFile(
+    join(dir, "sshd_config"),
+    [
+      ...ports.map((p) => `Port ${p}`),
+      "ListenAddress 127.0.0.1",
+      `HostKey ${join(dir, "host_key")}`,
+      `AuthorizedKeysFile ${join(dir, "authorized_keys")}`,
+      "PasswordAuthentication no",
+      "KbdInteractiveAuthentication no",
+      "PermitRootLogin prohibit-password",
+      "StrictModes no",
+      "UsePAM no",
+      `PidFile ${join(dir, "sshd.pid")}`,
+      "",
+    ].join("\n"),
+  );
+  await Deno.writeTextFile(
+    join(dir, "ssh_config"),
+    [
+      "Host 127.0.0.1",
+      `  IdentityFile ${join(dir, "user_key")}`,
+      `  UserKnownHostsFile ${join(dir, "known_hosts")}`,
+      "  StrictHostKeyChecking accept-new",
+      "  IdentitiesOnly yes",
+      "",
+    ].join("\n"),
+  );
+  await Deno.mkdir("/run/sshd", { recursive: true });
+  const sshd = new Deno.Command(SSHD, {
+    args: ["-D", "-e", "-f", join(dir, "sshd_config")],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  for (const port of ports) {
+    await until(async () => {
+      try {
+        (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+        return true;
+      } catch {
+        return false;
+      }
+    }, `sshd on port ${port}`);
+  }
+  return { sshd, ports, config: join(dir, "ssh_config") };
+}
+
+const canRun = Deno.build.os === "linux" && Deno.uid?.() === 0 &&
+  (() => {
+    try {
+      Deno.statSync(SSHD);
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+
+Deno.test({
+  name: "deno task sample ps --host: this machine sampled as two hosts over a real sshd",
+  ignore: !canRun,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "whiskbench-ssh-" });
+    const { sshd, ports, config } = await startSshd(dir);
+    const name = `wbs${crypto.randomUUID().slice(0, 8)}`;
+    await Deno.mkdir(join(dir, "bin"));
+    await Deno.symlink(Deno.execPath(), join(dir, "bin", name));
+    const busy = new Deno.Command(join(dir, "bin", name), {
+      args: ["eval", "while (true) {}"],
+      stdout: "null",
+    }).spawn();
+    const out = join(dir, "ds");
+    const hosts = ports.map((p) => `ssh://root@127.0.0.1:${p}`);
+    const sampler = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        `${ROOT}cli/sample.ts`,
+        "ps",
+        "--out",
+        out,
+        "--name",
+        name,
+        "--interval",
+        "0.2",
+        "--flush",
+        "0.2",
+        "--host",
+        hosts.join(","),
+      ],
+      env: { WHISKBENCH_SSH_CONFIG: config },
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    try {
+      // Three samples written from each host, then stop.
+      await until(async () => {
+        try {
+          const r = (await readDataset(out)).resources;
+          return ports.every((p) =>
+            r.filter(pl.col("host").eq(pl.lit(`127.0.0.1:${p}`))).getColumn("sample").max() >= 3
+          );
+        } catch {
+          return false;
+        }
+      }, "three samples from each host");
+      sampler.kill("SIGINT");
+      const result = await sampler.output();
+      const stderr = new TextDecoder().decode(result.stderr);
+      assert.equal(result.code, 0, stderr);
+      assert.match(
+        new TextDecoder().decode(result.stdout),
+        /^wrote \d+ rows in \d+ parts, 0 failed/,
+      );
+
+      const ds = await readDataset(out);
+      const r = ds.resources;
+      assert.deepEqual(
+        r.getColumn("host").unique().sort().toArray(),
+        ports.map((p) => `127.0.0.1:${p}`).sort(),
+      );
+      // The busy process's main thread, seen from each "host", used CPU.
+      const main = r.filter(pl.col("target").eq(pl.lit(String(busy.pid))));
+      for (const p of ports) {
+        const seen = main.filter(pl.col("host").eq(pl.lit(`127.0.0.1:${p}`)));
+        assert.ok(seen.height >= 3, `${seen.height} samples of the busy thread from port ${p}`);
+        const cpu = seen.getColumn("cpu_pct_interval").toArray().slice(1) as number[];
+        assert.ok(cpu.some((c) => c > 5), `busy thread's CPU from port ${p}: ${cpu}`);
+      }
+      // Each host's clock offset and round trip, recorded (one machine: near zero).
+      const entry = (ds.meta.samplers as {
+        settings: { hosts: { host: string; offset_ms: number; rtt_ms: number }[] };
+      }[])[0];
+      assert.deepEqual(
+        entry.settings.hosts.map((h) => h.host).sort(),
+        ports.map((p) => `127.0.0.1:${p}`).sort(),
+      );
+      for (const h of entry.settings.hosts) {
+        assert.ok(
+          Math.abs(h.offset_ms) <= h.rtt_ms + 5,
+          `offset ${h.offset_ms} ms, rtt ${h.rtt_ms} ms`,
+        );
+      }
+      // Per sample: CPU summed over both hosts; memory one RSS per host, summed over hosts.
+      const series = resourceSeries(r);
+      const s1 = r.filter(pl.col("sample").eq(1));
+      const first = series.filter(pl.col("sample").eq(1));
+      assert.ok(
+        Math.abs(first.getColumn("cpu_pct").get(0) - (s1.getColumn("cpu_pct").sum() as number)) <
+          1e-9,
+      );
+      const rssPerHost = ports.map((p) =>
+        s1.filter(pl.col("host").eq(pl.lit(`127.0.0.1:${p}`))).getColumn("mem_bytes")
+          .max() as number
+      );
+      assert.equal(first.getColumn("mem_bytes").get(0), rssPerHost[0] + rssPerHost[1]);
+    } finally {
+      try {
+        sampler.kill("SIGKILL");
+      } catch { /* ended */ }
+      await sampler.status;
+      busy.kill("SIGKILL");
+      await busy.status;
+      sshd.kill("SIGTERM");
+      await sshd.status;
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test("ssh URLs are checked, and a remote probe's output is parsed", () => {
+  assert.deepEqual(parseSshUrl("ssh://bob@inv-1.example:2222"), {
+    url: "ssh://bob@inv-1.example:2222",
+    user: "bob",
+    host: "inv-1.example",
+    port: 2222,
+  });
+  for (const bad of ["inv-1", "http://x", "ssh://a:pw@x", "ssh://x/path", "ssh://-oProxy@x"]) {
+    assert.throws(() => parseSshUrl(bad), RangeError, bad);
+  }
+  const script = remoteProbeScript("it's");
+  assert.match(script, /-C 'it'\\''s'/);
+  const probe = parseRemoteProbe(
+    " 7  8 Rl 12.5 100 200\n 7  9 S 0.0 100 200\n#ticks\n" +
+      "7 8 8 (x y) R 1 7 7 0 -1 0 0 0 0 0 250 50 0 0\n7 9 \n",
+    "test",
+  );
+  assert.equal(probe.threads.length, 2);
+  assert.deepEqual([...probe.ticks], [["7/8", 300], ["7/9", null]]);
+});
