@@ -1,8 +1,9 @@
 /**
  * `deno task collect all`: a whole campaign for one runtime, in the thesis's order with the
  * thesis's parameters (or the steps of a plan file), into one dataset. Resumable: a step whose
- * collection in the dataset is complete (same experiment, runtime, workload, levels, repetitions
- * and step) is skipped on a rerun; an interrupted one runs again, its rows so far kept.
+ * collection in the dataset is complete (same experiment, runtime, workload and every
+ * parameter that changes the measurement, see {@link measuringParams}) is skipped on a rerun;
+ * an interrupted, stopped or failed one runs again, its rows so far kept.
  *
  * A plan file is JSON: a list of steps (or `{"steps": [...]}`), each `{"experiment": NAME}`
  * with any flags of that experiment by name, e.g.
@@ -106,16 +107,31 @@ async function collections(dir: string): Promise<Record<string, unknown>[]> {
   }
 }
 
-/** True where `dir` already has a complete collection of this step. */
+/**
+ * Parameters that do not change what a step measures: where its plan came from, and how
+ * often its parts are written. Every other parameter (levels, repetitions, idle wait,
+ * iterations, input, weights, seed, memory, kind, error policy, time-outs, keep-alive,
+ * samplers ...) must be the same for a collection to stand for the step; one added later
+ * counts too, unless it is listed here.
+ */
+const NOT_MEASURING = new Set<string>(["plan", "flush_every_s", "code"]);
+
+/** The parameters of `params` that decide what a step measures. */
+export function measuringParams(params: CommonParams): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(params).filter(([k]) => !NOT_MEASURING.has(k)));
+}
+
+/** True where `dir` already has a complete collection of this step, with the same parameters. */
 export async function stepComplete(dir: string, { name, runtime, params }: Step): Promise<boolean> {
   const e = EXPERIMENTS[name];
   if (!e.column || !e.workload) return false;
   const workload = e.workload(params);
+  const wanted = Object.entries(measuringParams(params));
   return (await collections(dir)).some((c) => {
     const p = (c.parameters ?? {}) as Record<string, unknown>;
     return c.status === "complete" && c.experiment === e.column && c.runtime === runtime &&
-      c.workload === workload && p.levels === params.levels && p.reps === params.reps &&
-      p.step_s === params.step_s;
+      c.workload === workload && p.experiment === name &&
+      wanted.every(([k, v]) => JSON.stringify(p[k]) === JSON.stringify(v));
   });
 }
 

@@ -9,9 +9,13 @@
  * rows: its failures are error rows (a failed record keeps its JSON in `record`), the first
  * failure first, and the records that did come back at that level are listed by id in the
  * collection's `final_error` entry of dataset.json (OpenWhisk keeps them under those ids).
+ *
+ * A rejected key or a missing action (401, 403, 404) is not the host's limit but a wrong
+ * setup: the test stops there (status `stopped`, no final error, no capacity), so that it
+ * never reads as a capacity of 0.
  */
 import { type Clock, systemClock } from "./clock.ts";
-import { invokeWithPolicy, type Outcome, type PolicyOptions } from "./invoke.ts";
+import { invokeWithPolicy, isFatal, type Outcome, type PolicyOptions } from "./invoke.ts";
 import type { OpenWhiskApi } from "./openwhisk.ts";
 import type { Output } from "./output.ts";
 import type { Progress } from "./progress.ts";
@@ -141,6 +145,12 @@ export async function capacity(
       succeeded: level - failures.length,
       succeeded_ids: ids,
     };
+    const fatal = calls.map((c) => c.attempts.at(-1)!).find(isFatal);
+    if (fatal) {
+      event(level, `stopped: ${fatal.error}`);
+      await out.flush();
+      return { ...result, status: "stopped", reason: `${action}: ${fatal.error}` };
+    }
     result.finalError = finalError;
     out.entry.final_error = finalError;
     event(level, `Final Error: ${finalError.error} (${failures.length} of ${level} failed)`);

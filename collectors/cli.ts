@@ -10,7 +10,7 @@ import { deploy, recordActionFacts } from "./deploy.ts";
 import { type ExperimentResult, EXPERIMENTS, experimentsHelp, mixedSpec } from "./experiments.ts";
 import { type CommonParams, flagsHelp, parseFlags } from "./flags.ts";
 import { hostFacts } from "./host.ts";
-import { OpenWhiskApi } from "./openwhisk.ts";
+import { checkActions, OpenWhiskApi } from "./openwhisk.ts";
 import { openOutput } from "./output.ts";
 import { Progress } from "./progress.ts";
 import { Stopper } from "./signals.ts";
@@ -175,6 +175,7 @@ async function collectOne(
   const experiment = EXPERIMENTS[name];
   if (!experiment?.ready || !experiment.run) throw new Error(`Cannot run "${name}" as a step`);
   const conn = api.conn;
+  await checkActions(api, experiment.actions!(params));
   const out = await openOutput(dir, {
     experiment: experiment.column!,
     runtime,

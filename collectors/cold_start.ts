@@ -54,6 +54,11 @@ export interface ColdStartResult {
   reason?: string;
 }
 
+/** The actions level `levels` invokes: `<workload>1`..`<workload>N`. */
+export function coldStartActions(workload: string, levels: number): string[] {
+  return Array.from({ length: levels }, (_, i) => `${workload}${i + 1}`);
+}
+
 /** Runs the cold-start experiment, writing rows and events into `out` as it goes. */
 export async function coldStart(
   api: OpenWhiskApi,
@@ -91,7 +96,7 @@ export async function coldStart(
       event(level, run, "level_start");
       const context = { experiment, workload, runtime, run, level };
       let warm = 0, records = 0, stop: string | undefined;
-      const actions = Array.from({ length: level }, (_, i) => `${workload}${i + 1}`);
+      const actions = coldStartActions(workload, level);
       inFlight = actions.length;
       show();
       await Promise.all(actions.map(async (action) => {

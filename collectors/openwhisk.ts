@@ -187,6 +187,36 @@ export class OpenWhiskApi {
   }
 }
 
+/**
+ * Pre-flight: one `GET` of each action before the first invocation, so that a missing action
+ * or a key without access to it stops an experiment before it has measured anything (as a
+ * 404 in the middle of a run would, after some levels). Throws a {@link ConnectionError}
+ * naming every action that is not there.
+ */
+export async function checkActions(api: OpenWhiskApi, actions: string[]): Promise<void> {
+  const missing: string[] = [];
+  for (const action of new Set(actions)) {
+    const name = action.split("/").map(encodeURIComponent).join("/");
+    const a = await api.request("GET", api.path(`actions/${name}?code=false`), {
+      signal: AbortSignal.timeout(30_000),
+    });
+    if (a.status === 200) continue;
+    if (a.status !== 404) {
+      throw new ConnectionError(
+        `Pre-flight: cannot read action ${action} at ${api.conn.apihost}: ${api.errorText(a)}`,
+      );
+    }
+    missing.push(action);
+  }
+  if (missing.length > 0) {
+    throw new ConnectionError(
+      `Pre-flight: ${missing.length === 1 ? "action" : "actions"} ${missing.join(", ")} ` +
+        `not found at ${api.conn.apihost} (HTTP 404); deploy them first ` +
+        "(deno task collect deploy): nothing was invoked",
+    );
+  }
+}
+
 /** An error's message, and its cause's where the message does not already hold it. */
 export function describe(err: unknown): string {
   const e = err as Error & { cause?: unknown };

@@ -1,0 +1,163 @@
+/**
+ * `deno task collect` through its real CLI against the stand-in: when a collection may call
+ * itself complete, and what its exit code, closing line, dataset.json and tables then say.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { readDataset } from "../dataset/mod.ts";
+import { computeTables } from "../pipeline/mod.ts";
+import { type Standin, type StandinOptions, startStandin } from "./standin/mod.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const opts = { sanitizeResources: false, sanitizeOps: false };
+const HELLOS = Array.from({ length: 15 }, (_, i) => `hello${i + 1}`);
+
+/** Runs `deno task collect <args>` against `ow`; its exit code and output. */
+async function collect(ow: Standin, args: string[]) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "collectors/cli.ts", ...args, "--apihost", ow.apihost, "--auth", ow.auth],
+    cwd: ROOT,
+    env: { NO_COLOR: "1", HOME: "/nonexistent" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+  return { code: out.code, text };
+}
+
+type Entry = Record<string, unknown> & { status: string; parameters: Record<string, unknown> };
+
+async function entries(dir: string): Promise<Entry[]> {
+  return JSON.parse(await Deno.readTextFile(join(dir, "dataset.json"))).collections;
+}
+
+/** A stand-in and a temporary folder, closed and removed after `body`. */
+async function withStandin(
+  options: StandinOptions,
+  body: (ow: Standin, tmp: string) => Promise<void>,
+): Promise<void> {
+  const ow = await startStandin({ actions: HELLOS, idleTimeoutMs: 30, initMs: 5, ...options });
+  const tmp = await Deno.makeTempDir({ prefix: "collect-trust-" });
+  try {
+    await body(ow, tmp);
+  } finally {
+    await ow.close();
+    await Deno.remove(tmp, { recursive: true });
+  }
+}
+
+Deno.test(
+  "collect capacity: a 403 mid-run stops with exit 1, status stopped, no capacity in the table",
+  opts,
+  () =>
+    withStandin({
+      actions: ["sleep"],
+      runMs: { sleep: 20 },
+      faults: [{ kind: "status", status: 403, action: "sleep", count: 1000 }],
+    }, async (ow, tmp) => {
+      const ds = join(tmp, "ds");
+      const r = await collect(ow, [
+        "capacity",
+        "--runtime",
+        "docker",
+        "--levels",
+        "5",
+        "--out",
+        ds,
+      ]);
+      assert.equal(r.code, 1, r.text);
+      assert.match(r.text, /wrote 1 records, 1 failed -> .*\(runs 1\.\.1, \d+ parts, stopped\)/);
+      assert.match(r.text, /stopped: sleep: HTTP 403: /);
+      assert.doesNotMatch(r.text, /capacity[: ]+0/);
+      assert.deepEqual((await entries(ds)).map((e) => [e.status, e.final_error]), [
+        ["stopped", undefined],
+      ]);
+      assert.deepEqual(ow.faults, [{ kind: "status", status: 403, action: "sleep", count: 999 }]);
+      const t = computeTables(await readDataset(ds));
+      assert.equal(t.capacity.height, 0); // no capacity figure from a stopped test
+    }),
+);
+
+Deno.test(
+  "collect: a missing action stops every experiment at pre-flight, exit 1, nothing invoked",
+  opts,
+  () =>
+    withStandin({ actions: ["hello1", "hello2", "net"] }, async (ow, tmp) => {
+      const ds = join(tmp, "ds");
+      for (
+        const [args, missing] of [
+          [["capacity"], "action sleep not found"],
+          [["cold-start", "--levels", "4"], "actions hello3, hello4 not found"],
+          [["mixed", "--workload", "mixed_10_90"], "action prime not found"],
+          [["concurrency", "--workload", "hash"], "action hash not found"],
+        ] as const
+      ) {
+        const r = await collect(ow, [...args, "--runtime", "docker", "--out", ds]);
+        assert.equal(r.code, 1, r.text);
+        assert.match(r.text, new RegExp(`error: Pre-flight: ${missing} at http://127`));
+      }
+      assert.equal(ow.counts.invocations, 0);
+      await assert.rejects(Deno.stat(join(ds, "dataset.json")), Deno.errors.NotFound);
+    }),
+);
+
+Deno.test(
+  "collect all: a stopped step is never complete; another measuring parameter runs a step again",
+  opts,
+  () =>
+    withStandin({
+      actions: [...HELLOS, "sleep"],
+      maxInFlight: 2,
+      runMs: { sleep: 50 },
+      faults: [{ kind: "status", status: 403, action: "sleep" }],
+    }, async (ow, tmp) => {
+      const plan = join(tmp, "plan.json"), ds = join(tmp, "ds");
+      await Deno.writeTextFile(
+        plan,
+        JSON.stringify([
+          { experiment: "cold-start", levels: 2, reps: 1, "idle-wait": 0.06 },
+          { experiment: "capacity", levels: 5 },
+        ]),
+      );
+      const all = (...extra: string[]) =>
+        collect(ow, ["all", "--runtime", "docker", "--plan", plan, "--out", ds, ...extra]);
+      const status = async () => (await entries(ds)).map((e) => `${e.experiment} ${e.status}`);
+
+      const first = await all();
+      assert.equal(first.code, 1, first.text);
+      assert.match(first.text, /stopped: sleep: HTTP 403/);
+      assert.deepEqual(await status(), ["cold_start complete", "capacity stopped"]);
+
+      const second = await all();
+      assert.equal(second.code, 0, second.text);
+      assert.match(second.text, /step 1\/2: cold-start: skipped, complete in /);
+      assert.match(second.text, /capacity: 2\n/);
+      assert.match(second.text, /1 steps run, 1 skipped as complete/);
+      assert.deepEqual(await status(), [
+        "cold_start complete",
+        "capacity stopped",
+        "capacity complete",
+      ]);
+      const t = computeTables(await readDataset(ds));
+      assert.deepEqual(t.capacity.select("runtime", "capacity").toRecords(), [
+        { runtime: "docker", capacity: 2 },
+      ]);
+
+      // Another idle wait measures something else: both steps run again.
+      const third = await all("--idle-wait", "0.07");
+      assert.equal(third.code, 0, third.text);
+      assert.match(third.text, /2 steps run, 0 skipped as complete/);
+      assert.deepEqual(
+        (await entries(ds)).slice(3).map((e) => [e.experiment, e.parameters.idle_wait_s]),
+        [["cold_start", 0.07], ["capacity", 0.07]],
+      );
+      // So does another repetition count, or --iterations, given to the campaign.
+      for (const extra of [["--reps", "2"], ["--iterations", "7"]]) {
+        const again = await all("--idle-wait", "0.07", ...extra);
+        assert.equal(again.code, 0, again.text);
+        assert.match(again.text, /2 steps run, 0 skipped as complete/);
+      }
+      const same = await all("--idle-wait", "0.07", "--iterations", "7");
+      assert.match(same.text, /0 steps run, 2 skipped as complete/);
+    }),
+);
