@@ -4,6 +4,7 @@
  * samples taken meanwhile.
  */
 import pl from "nodejs-polars";
+import { NOT_FAILED } from "./latency_rows.ts";
 
 const MIB = 1024 * 1024;
 
@@ -42,7 +43,7 @@ export function resourceSeries(resources: pl.DataFrame, experiment = "capacity")
 export function capacityTable(activations: pl.DataFrame, resources: pl.DataFrame): pl.DataFrame {
   const exp = activations.filter(pl.col("experiment").eq(pl.lit("capacity")));
   const reached = exp
-    .filter(pl.col("wait_ms").isNotNull())
+    .filter(pl.col("wait_ms").isNotNull().and(NOT_FAILED))
     .groupBy("runtime")
     .agg(pl.col("level").max().alias("capacity"));
   const errors = exp

@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import pl from "nodejs-polars";
 import { readDataset } from "../dataset/mod.ts";
 import { computeTables } from "../pipeline/mod.ts";
 import { type Standin, type StandinOptions, startStandin } from "./standin/mod.ts";
@@ -160,4 +161,66 @@ Deno.test(
       const same = await all("--idle-wait", "0.07", "--iterations", "7");
       assert.match(same.text, /0 steps run, 2 skipped as complete/);
     }),
+);
+
+Deno.test(
+  "collect: failed activations are errors of their cell, never latencies (rows kept)",
+  opts,
+  () =>
+    withStandin(
+      { actions: ["hello", ...HELLOS], failing: ["hello", "hello2"] },
+      async (ow, tmp) => {
+        const ds = join(tmp, "ds");
+        const ramp = await collect(ow, [
+          "concurrency",
+          "--runtime",
+          "docker",
+          "--levels",
+          "2",
+          "--step",
+          "0.3",
+          "--out",
+          ds,
+        ]);
+        assert.equal(ramp.code, 1, ramp.text);
+        const m = /wrote (\d+) records, (\d+) failed -> .*complete\)/.exec(ramp.text);
+        assert.ok(m && m[1] === m[2], ramp.text);
+        const cold = await collect(ow, [
+          "cold-start",
+          "--runtime",
+          "docker",
+          "--levels",
+          "2",
+          "--reps",
+          "1",
+          "--idle-wait",
+          "0.06",
+          "--out",
+          ds,
+        ]);
+        assert.equal(cold.code, 1, cold.text);
+        assert.match(cold.text, /wrote 3 records, 1 failed -> /);
+
+        const data = await readDataset(ds);
+        const failed = data.activations.filter(pl.col("success").eq(pl.lit(false)));
+        assert.equal(failed.height, Number(m![1]) + 1); // every failed activation kept as a row
+        assert.ok(failed.getColumn("status").toArray().every((s) => s === "application error"));
+        const t = computeTables(data);
+        assert.deepEqual(
+          t.warm.select("level", "n", "mean", "n_errors").toRecords(),
+          [1, 2].map((level) => ({
+            level,
+            n: 0,
+            mean: null,
+            n_errors: failed.filter(
+              pl.col("level").eq(pl.lit(level)).and(pl.col("experiment").eq(pl.lit("concurrency"))),
+            ).height,
+          })),
+        );
+        assert.deepEqual(t.coldStart.select("level", "n", "n_not_cold", "n_errors").toRecords(), [
+          { level: 1, n: 1, n_not_cold: 0, n_errors: 0 },
+          { level: 2, n: 1, n_not_cold: 0, n_errors: 1 },
+        ]);
+      },
+    ),
 );
