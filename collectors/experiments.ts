@@ -6,6 +6,8 @@
 import { capacity } from "./capacity.ts";
 import type { Clock } from "./clock.ts";
 import { coldStart, coldStartActions } from "./cold_start.ts";
+import { measureIdleTimeout } from "./idle_timeout.ts";
+import { NOT_ALL_COLD } from "./rows.ts";
 import { ramp, type RampOptions, workloadParams } from "./concurrency.ts";
 import { mixedChooser, mixedWeights } from "./mixed.ts";
 import type { CommonParams } from "./flags.ts";
@@ -137,6 +139,39 @@ function rampRuns(
   });
 }
 
+/**
+ * `--idle-wait auto`: measures the idle timeout with the first cold-start action, records it
+ * in the collection's entry, and returns the wait to use: the shortest idle time seen to give
+ * a cold start, plus a tenth (OpenWhisk removes idle containers on a timer, not at once);
+ * null when stopped meanwhile.
+ */
+async function idleWaitAuto({ api, out, params, stopper, progress }: ExperimentContext) {
+  const action = coldStartActions(params.workload, 1)[0];
+  progress.note(`measuring the idle timeout with ${action} (--idle-wait auto)`);
+  let found;
+  try {
+    found = await measureIdleTimeout(api, action, {
+      signal: stopper.stop.signal,
+      invoke: invokeOptions(params),
+      onProbe: (p) => {
+        progress.update({ idleWaitS: p.wait_ms / 1000 });
+        progress.note(`  idle ${p.wait_ms / 1000} s: ${p.cold ? "cold" : "warm"}`);
+      },
+    });
+  } catch (err) {
+    if (stopper.stopping) return null;
+    throw err;
+  }
+  const waitMs = Math.ceil(found.cold_after_ms * 1.1);
+  out.entry.idle_wait = { action, ...found, idle_wait_ms: waitMs };
+  await out.saveEntry();
+  progress.note(
+    `idle timeout: warm after ${found.warm_after_ms / 1000} s, cold after ` +
+      `${found.cold_after_ms / 1000} s: waiting ${waitMs / 1000} s before each level`,
+  );
+  return waitMs;
+}
+
 /** The experiments by CLI name. */
 export const EXPERIMENTS: Record<string, Experiment> = {
   deploy: {
@@ -151,18 +186,26 @@ export const EXPERIMENTS: Record<string, Experiment> = {
     actions: (p) => coldStartActions(p.workload, p.levels),
     run: async (ctx) => {
       const { api, out, params } = ctx;
+      const idleWaitMs = params.idle_wait_s === "auto"
+        ? await idleWaitAuto(ctx)
+        : params.idle_wait_s * 1000;
+      if (idleWaitMs === null) {
+        return { status: "interrupted", records: 0, errors: 0, notes: [] };
+      }
       const r = await coldStart(api, out, {
         ...handOn(ctx),
         levels: params.levels,
         reps: params.reps,
-        idleWaitMs: params.idle_wait_s * 1000,
+        idleWaitMs,
+        coldRetries: params.cold_retries,
         workload: params.workload,
         firstRun: out.entry.first_run,
       });
       return {
         ...r,
         notes: r.notCold.map((f) =>
-          `not all cold: run ${f.run} level ${f.level}: ${f.warm} of ${f.records} warm`
+          `not all cold: run ${f.run} level ${f.level}: ${f.warm} of ${f.records} warm ` +
+          `after ${f.idle_wait_ms / 1000} s (kept as ${NOT_ALL_COLD} rows)`
         ),
       };
     },

@@ -32,7 +32,16 @@ export const FLAGS: [string, string, string][] = [
   ["kind", "go:1.20 (docker), wasm:0.1 (wasm)", "deploy: the actions' kind"],
   ["memory", "256", "deploy: the actions' memory limit, MB"],
   ["plan", "the thesis's campaign", "all: a JSON plan file (see README)"],
-  ["idle-wait", "15", "seconds to wait for idle containers to go (thesis: 10 s timeout)"],
+  [
+    "idle-wait",
+    "15",
+    "seconds to wait for idle containers to go (thesis: 10 s timeout); auto: measure it first",
+  ],
+  [
+    "cold-retries",
+    "2",
+    "cold-start: runs of a level that is not all cold, each after twice the wait, then exit 1",
+  ],
   ["on-error", "continue", "on an invocation without a record: continue, retry or stop"],
   ["retries", "3", "attempts after the first with --on-error retry (1 s, 2 s, 4 s ... apart)"],
   ["timeout", "120", "client time-out of one invocation, seconds"],
@@ -66,7 +75,9 @@ export interface CommonParams {
   input: string;
   weights: string;
   seed: number;
-  idle_wait_s: number;
+  /** Seconds before each cold-start level; `auto`: measured first (collectors/idle_timeout.ts). */
+  idle_wait_s: number | "auto";
+  cold_retries: number;
   from: number;
   increment: number;
   code: string | null;
@@ -170,7 +181,8 @@ export function parseFlags(args: string[], today: string): Parsed {
       input: str("input") ?? "whiskbench",
       weights,
       seed: integer(v, "seed", 1, 0),
-      idle_wait_s: number(v, "idle-wait", 15),
+      idle_wait_s: v["idle-wait"] === "auto" ? "auto" : number(v, "idle-wait", 15),
+      cold_retries: integer(v, "cold-retries", 2, 0),
       from: integer(v, "from", 1),
       increment: integer(v, "increment", 1),
       code: str("code") ?? null,

@@ -23,6 +23,12 @@ export const COLLECTED_COLUMNS = {
   attempt: "i64",
 } as const;
 
+/**
+ * The `source` of a cold-start record whose level was not all cold: kept in the dataset, but
+ * neither a cold-start latency nor a warm one (the level ran again, or the experiment stopped).
+ */
+export const NOT_ALL_COLD = "not_all_cold";
+
 /** One collected activation row. */
 export type CollectedRow = RowOf<typeof COLLECTED_COLUMNS>;
 

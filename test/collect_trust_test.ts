@@ -224,3 +224,72 @@ Deno.test(
       },
     ),
 );
+
+Deno.test(
+  "collect cold-start: a level that stays warm stops with exit 1; --idle-wait auto measures the timeout",
+  opts,
+  () =>
+    withStandin({ idleTimeoutMs: 1000 }, async (ow, tmp) => {
+      const base = ["cold-start", "--runtime", "docker", "--levels", "2", "--reps", "1"];
+      // 0.3 s is shorter than the stand-in's 1 s idle timeout, and so is 0.6 s.
+      const short = join(tmp, "short");
+      const stopped = await collect(ow, [
+        ...base,
+        "--idle-wait",
+        "0.3",
+        "--cold-retries",
+        "1",
+        "--out",
+        short,
+      ]);
+      assert.equal(stopped.code, 1, stopped.text);
+      assert.match(stopped.text, /trying the level again after 0\.6 s/);
+      assert.match(
+        stopped.text,
+        /stopped: run 1 level 2: 2 of 2 records are not cold \(no initTime\) after an idle wait of 0\.6 s, attempt 2 of 2/,
+      );
+      const [entry] = await entries(short);
+      assert.equal(entry.status, "stopped");
+      assert.deepEqual(
+        (entry.flags as { level: number; idle_wait_ms: number }[]).map((f) => [
+          f.level,
+          f.idle_wait_ms,
+        ]),
+        [[2, 300], [2, 600]],
+      );
+      const t = computeTables(await readDataset(short));
+      assert.deepEqual(t.coldStart.select("level", "n", "n_not_cold").toRecords(), [
+        { level: 1, n: 1, n_not_cold: 0 },
+      ]);
+
+      // With the default two retries the third wait (1.2 s) is long enough.
+      const retried = join(tmp, "retried");
+      const ok = await collect(ow, [...base, "--idle-wait", "0.3", "--out", retried]);
+      assert.equal(ok.code, 0, ok.text);
+      assert.match(ok.text, /not all cold: run 1 level 2: \d of 2 warm after 0\.6 s/);
+      assert.deepEqual(
+        computeTables(await readDataset(retried)).coldStart.select("level", "n", "n_not_cold")
+          .toRecords(),
+        [{ level: 1, n: 1, n_not_cold: 0 }, { level: 2, n: 2, n_not_cold: 0 }],
+      );
+
+      const auto = join(tmp, "auto");
+      const measured = await collect(ow, [...base, "--idle-wait", "auto", "--out", auto]);
+      assert.equal(measured.code, 0, measured.text);
+      assert.match(measured.text, /idle timeout: warm after [\d.]+ s, cold after [\d.]+ s/);
+      const [a] = await entries(auto);
+      const idle = a.idle_wait as { cold_after_ms: number; warm_after_ms: number };
+      assert.ok(idle.warm_after_ms < 1000 && idle.cold_after_ms >= 1000, JSON.stringify(idle));
+      assert.ok(idle.cold_after_ms - idle.warm_after_ms <= Math.max(50, idle.cold_after_ms / 10));
+      assert.deepEqual([a.status, a.parameters.idle_wait_s, a.flags], [
+        "complete",
+        "auto",
+        undefined,
+      ]);
+      assert.deepEqual(
+        computeTables(await readDataset(auto)).coldStart.select("level", "n", "n_not_cold")
+          .toRecords(),
+        [{ level: 1, n: 1, n_not_cold: 0 }, { level: 2, n: 2, n_not_cold: 0 }],
+      );
+    }),
+);
