@@ -20,6 +20,8 @@ const decoder = new TextDecoder();
 /** One HTTP answer: its status and its body parsed as JSON (or `text` when it is not). */
 export interface Answer {
   status: number;
+  /** Header names in lower case. */
+  headers: Record<string, string>;
   body: unknown;
   text: string;
 }
@@ -113,7 +115,7 @@ export class OpenWhiskApi {
       body === undefined ? (auth ? "auth" : "anonymous") : (auth ? "authJson" : "anonymousJson")
     ];
     const json = body === undefined ? undefined : JSON.stringify(body);
-    let status: number, text: string;
+    let status: number, text: string, fields: Record<string, string>;
     if (this.#fetch) {
       const res = await this.#fetch(this.conn.apihost + path, {
         method,
@@ -121,7 +123,7 @@ export class OpenWhiskApi {
         body: json,
         signal,
       });
-      [status, text] = [res.status, await res.text()];
+      [status, text, fields] = [res.status, await res.text(), Object.fromEntries(res.headers)];
     } else {
       if (!this.#client) await this.open();
       const res = await this.#client!.request(this.conn.apihost, {
@@ -131,7 +133,7 @@ export class OpenWhiskApi {
         body: json,
         signal,
       });
-      [status, text] = [res.status, decoder.decode(res.body)];
+      [status, text, fields] = [res.status, decoder.decode(res.body), res.headers];
     }
     let parsed: unknown = undefined;
     try {
@@ -139,7 +141,7 @@ export class OpenWhiskApi {
     } catch {
       parsed = undefined;
     }
-    return { status, body: parsed, text };
+    return { status, headers: fields, body: parsed, text };
   }
 
   /** The error text of an answer: OpenWhisk's `error` field, else the body's start. */

@@ -293,3 +293,38 @@ Deno.test(
       );
     }),
 );
+
+Deno.test(
+  "collect: an answer cut after its headers is fetched by its x-openwhisk-activation-id",
+  opts,
+  () =>
+    withStandin({ faults: [{ kind: "cut", action: "hello1", count: 2 }] }, async (ow, tmp) => {
+      const ds = join(tmp, "ds");
+      const r = await collect(ow, [
+        "cold-start",
+        "--runtime",
+        "docker",
+        "--levels",
+        "1",
+        "--reps",
+        "2",
+        "--idle-wait",
+        "0.06",
+        "--out",
+        ds,
+      ]);
+      assert.equal(r.code, 0, r.text);
+      assert.match(r.text, /wrote 2 records, 0 failed -> .*complete\)/);
+      const rows = (await readDataset(ds)).activations;
+      assert.deepEqual(rows.select("source", "http_status", "error").toRecords(), [
+        { source: "record", http_status: 200, error: null },
+        { source: "record", http_status: 200, error: null },
+      ]);
+      // Each record came once, by id (the cut answer never reached the collector whole).
+      assert.deepEqual(
+        [...rows.getColumn("activation_id").toArray()].sort(),
+        ow.records.map((x) => x.activationId).sort(),
+      );
+      assert.equal(ow.served.length, 4); // two cut answers, two fetched by id
+    }),
+);

@@ -33,8 +33,9 @@ export interface Fault {
   /** Only invocations of this action (default: any). */
   action?: string;
   /** `drop`: close the connection without an answer; `slow`: answer `delayMs` late;
-   * `status`: answer with `status` and an OpenWhisk error body instead of running. */
-  kind: "drop" | "slow" | "status";
+   * `status`: answer with `status` and an OpenWhisk error body instead of running; `cut`: run
+   * it, send the status line, the headers and half the body, then close the connection. */
+  kind: "drop" | "slow" | "status" | "cut";
   delayMs?: number;
   status?: number;
   /** How many invocations it hits (default 1). */
@@ -106,9 +107,17 @@ export async function startStandin(
     for await (const c of req) chunks.push(c as Uint8Array);
     const url = new URL(req.url ?? "/", "http://standin");
     const method = req.method ?? "GET";
-    const send = (status: number, value: unknown) => {
-      res.writeHead(status, { "content-type": "application/json" });
-      res.end(JSON.stringify(value));
+    const send = (status: number, value: unknown, cut = false) => {
+      const text = JSON.stringify(value);
+      const id = (value as Json)?.activationId;
+      res.writeHead(status, {
+        "content-type": "application/json",
+        "content-length": String(Buffer.byteLength(text)),
+        // As OpenWhisk names the activation of every invoke answer (200, 202, 502).
+        ...(invoking && typeof id === "string" ? { "x-openwhisk-activation-id": id } : {}),
+      });
+      if (!cut) return res.end(text);
+      res.write(text.slice(0, Math.floor(text.length / 2)), () => req.socket.destroy());
     };
     const invoking = method === "POST" && /\/actions\/./.test(url.pathname);
     const fault = invoking ? takeFault(url.pathname.split("/").pop()!) : undefined;
@@ -135,7 +144,7 @@ export async function startStandin(
         }
       }
       const [status, value] = await route(method, url, body, req.headers.authorization);
-      send(status, value);
+      send(status, value, fault?.kind === "cut");
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;
       send(err.status, { error: err.message, code: activationId().slice(0, 16) });
