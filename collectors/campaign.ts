@@ -114,7 +114,7 @@ async function collections(dir: string): Promise<Record<string, unknown>[]> {
  * samplers ...) must be the same for a collection to stand for the step; one added later
  * counts too, unless it is listed here.
  */
-const NOT_MEASURING = new Set<string>(["plan", "flush_every_s", "code"]);
+const NOT_MEASURING = new Set<string>(["plan", "flush_every_s", "code", "ignore_limits"]);
 
 /** The parameters of `params` that decide what a step measures. */
 export function measuringParams(params: CommonParams): Record<string, unknown> {

@@ -17,6 +17,9 @@ import { describe, type OpenWhiskApi } from "./openwhisk.ts";
  */
 export const ACTIVATION_ID_HEADER = "x-openwhisk-activation-id";
 
+/** How long OpenWhisk's controller waits for a blocking invocation by default, ms. */
+export const BLOCKING_WAIT_MS = 60_000;
+
 type Json = Record<string, unknown>;
 
 /** What one invocation returned. */
@@ -85,7 +88,13 @@ export async function invoke(
     ...o,
   });
   const name = action.split("/").map(encodeURIComponent).join("/"); // package/action
-  const path = api.path(`actions/${name}?blocking=true&result=false`);
+  // A client time-out shorter than OpenWhisk's blocking wait (60 s) is passed on as its
+  // `timeout` parameter, a second earlier: the controller then answers 202 with the id in time,
+  // and the record is fetched, where the client would otherwise give up without an id.
+  const wait = timeoutMs - 1000 < BLOCKING_WAIT_MS
+    ? `&timeout=${Math.max(1, timeoutMs - 1000)}`
+    : "";
+  const path = api.path(`actions/${name}?blocking=true&result=false${wait}`);
   const timeout = AbortSignal.timeout(timeoutMs);
   let answer;
   try {

@@ -45,6 +45,9 @@ export class ConnectionError extends Error {}
 /** A client of one OpenWhisk API host. */
 export class OpenWhiskApi {
   readonly conn: Connection;
+  /** The API host's origin, and its path prefix (empty, or `/openwhisk` behind a gateway). */
+  readonly #origin: string;
+  readonly #prefix: string;
   readonly #namespace: string;
   readonly #fetch?: typeof fetch;
   #client?: Http1Client;
@@ -57,6 +60,9 @@ export class OpenWhiskApi {
     { namespace = "_", fetch: f, keepAliveMs = 2000 }: ApiOptions = {},
   ) {
     this.conn = conn;
+    const url = new URL(conn.apihost);
+    this.#origin = url.origin;
+    this.#prefix = url.pathname.replace(/\/+$/, "");
     this.#keepAliveMs = keepAliveMs;
     this.#namespace = namespace;
     this.#fetch = f;
@@ -126,9 +132,9 @@ export class OpenWhiskApi {
       [status, text, fields] = [res.status, await res.text(), Object.fromEntries(res.headers)];
     } else {
       if (!this.#client) await this.open();
-      const res = await this.#client!.request(this.conn.apihost, {
+      const res = await this.#client!.request(this.#origin, {
         method,
-        path,
+        path: this.#prefix + path,
         headers,
         body: json,
         signal,
@@ -165,10 +171,8 @@ export class OpenWhiskApi {
       });
     } catch (err) {
       throw new ConnectionError(
-        this.redact(`Cannot reach ${where}: ${describe(err)}` + tlsHint(err)),
-        {
-          cause: err,
-        },
+        this.redact(`Cannot reach ${where}: ${describe(err)}` + await this.#schemeHint(err)),
+        { cause: err },
       );
     }
     if (info.status !== 200 || typeof info.body !== "object" || info.body === null) {
@@ -186,6 +190,51 @@ export class OpenWhiskApi {
       throw new ConnectionError(`${where} failed to list actions: ${this.errorText(probe)}`);
     }
     return info.body as Json;
+  }
+
+  /**
+   * `GET /` of the API host: OpenWhisk's controller answers with its `limits` (invocations a
+   * minute and in flight) and `runtimes`; null where the host does not (a gateway may not
+   * route it).
+   */
+  async root(): Promise<Json | null> {
+    try {
+      const a = await this.request("GET", "/", {
+        auth: false,
+        signal: AbortSignal.timeout(30_000),
+      });
+      const body = a.body as Json | undefined;
+      return a.status === 200 && typeof body === "object" && body !== null && !Array.isArray(body)
+        ? body
+        : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Why a first request failed, where a hint helps: a certificate to trust, or an API host
+   * given as `host:port`, for which HTTPS was assumed (as wsk does) while the server speaks
+   * HTTP (tried once, without the key).
+   */
+  async #schemeHint(err: unknown): Promise<string> {
+    const tls = tlsHint(err);
+    if (!this.conn.assumedHttps || !this.conn.apihost.startsWith("https:")) return tls;
+    const http = this.conn.apihost.replace(/^https:/, "http:");
+    try {
+      const client = new Http1Client({ maxIdlePerHost: 0 });
+      const url = new URL(http);
+      await client.request(url.origin, {
+        method: "GET",
+        path: `${url.pathname.replace(/\/+$/, "")}/api/v1`,
+        signal: AbortSignal.timeout(5_000),
+      });
+      client.close();
+      return ` (the API host was given without a scheme, so HTTPS was assumed, as wsk does; ` +
+        `the server speaks HTTP: give --apihost ${http})`;
+    } catch {
+      return tls + " (the API host was given without a scheme: HTTPS was assumed, as wsk does)";
+    }
   }
 }
 

@@ -328,3 +328,105 @@ Deno.test(
       assert.equal(ow.served.length, 4); // two cut answers, two fetched by id
     }),
 );
+
+Deno.test(
+  "collect: GET / limits refuse a plan over them, are recorded; 429 per minute; command and commit recorded",
+  opts,
+  () =>
+    withStandin({ actions: ["hello"], perMinute: 5 }, async (ow, tmp) => {
+      const ds = join(tmp, "ds");
+      const ramp = ["concurrency", "--runtime", "docker", "--levels", "2", "--step", "0.3"];
+      const refused = await collect(ow, [...ramp, "--out", ds]);
+      assert.equal(refused.code, 1, refused.text);
+      assert.match(
+        refused.text,
+        /error: concurrency asks about 120 invocations a minute; OpenWhisk allows 5 \(limits\.actions_per_minute of GET \/\): it would measure OpenWhisk's limit/,
+      );
+      assert.equal(ow.counts.invocations, 0);
+      await assert.rejects(Deno.stat(join(ds, "dataset.json")), Deno.errors.NotFound);
+
+      const forced = await collect(ow, [...ramp, "--ignore-limits", "-i", "--out", ds]);
+      assert.equal(forced.code, 1, forced.text);
+      const m = /wrote (\d+) records, (\d+) failed -> .*complete\)/.exec(forced.text);
+      assert.ok(m, forced.text);
+      const [entry] = await entries(ds);
+      const counts = entry.counts as Record<string, number>;
+      assert.equal(counts.rows, Number(m[1])); // the closing line's count is dataset.json's
+      assert.equal(counts.errors, Number(m[2]));
+      const rows = (await readDataset(ds)).activations;
+      assert.equal(rows.height, Number(m[1]));
+      // The warm-up and four more were accepted in the minute; the rest were 429s.
+      assert.equal(rows.filter(pl.col("source").eq(pl.lit("record"))).height, 4);
+      assert.match(
+        rows.filter(pl.col("http_status").eq(pl.lit(429))).getColumn("error").get(0),
+        /HTTP 429: Too many requests in the last minute \(count: 6, allowed: 5\)/,
+      );
+      const openwhisk = entry.openwhisk as {
+        limits: Record<string, number>;
+        runtimes: Record<string, unknown>;
+      };
+      assert.deepEqual(
+        [openwhisk.limits.actions_per_minute, openwhisk.limits.concurrent_actions],
+        [5, 30],
+      );
+      assert.ok(Array.isArray(openwhisk.runtimes.nodejs));
+      assert.deepEqual([entry.parameters.insecure, entry.parameters.ca], [true, null]);
+      const command = entry.command as string[];
+      assert.deepEqual(command.slice(0, 2), ["concurrency", "--runtime"]);
+      assert.ok(command.includes("***") && !command.join(" ").includes(ow.auth.split(":")[1]));
+      const head = new TextDecoder().decode(
+        (await new Deno.Command("git", { args: ["rev-parse", "HEAD"], cwd: ROOT }).output())
+          .stdout,
+      ).trim();
+      assert.equal((entry.git as { commit: string }).commit, head);
+    }),
+);
+
+Deno.test(
+  "collect: an API host path prefix is kept; host:port speaking HTTP says so; blocking timeout sent",
+  opts,
+  async () => {
+    await withStandin({ prefix: "/openwhisk", runMs: { hello1: 2500 } }, async (ow, tmp) => {
+      assert.match(ow.apihost, /\/openwhisk$/);
+      const ds = join(tmp, "ds");
+      // A client time-out of 1.5 s asks OpenWhisk to answer by 0.5 s: a 202, then the record.
+      const r = await collect(ow, [
+        "cold-start",
+        "--runtime",
+        "docker",
+        "--levels",
+        "1",
+        "--reps",
+        "1",
+        "--idle-wait",
+        "0",
+        "--timeout",
+        "1.5",
+        "--out",
+        ds,
+      ]);
+      assert.equal(r.code, 0, r.text);
+      const rows = (await readDataset(ds)).activations;
+      assert.deepEqual(rows.select("source", "http_status", "action").toRecords(), [
+        { source: "record", http_status: 202, action: "hello1" },
+      ]);
+      assert.equal(((await entries(ds))[0].openwhisk as { apihost: string }).apihost, ow.apihost);
+
+      const bare = ow.apihost.replace(/^http:\/\//, "");
+      const noScheme = await collect({ ...ow, apihost: bare }, [
+        "cold-start",
+        "--runtime",
+        "docker",
+        "--out",
+        join(tmp, "bare"),
+      ]);
+      assert.equal(noScheme.code, 1, noScheme.text);
+      assert.match(
+        noScheme.text,
+        new RegExp(
+          `the server speaks HTTP: give --apihost http://${bare.replaceAll(".", "\\.")}\\)`,
+        ),
+      );
+    });
+  },
+);

@@ -52,6 +52,8 @@ export interface StandinOptions extends Partial<ControllerOptions> {
   tls?: { cert: string; key: string };
   /** Faults to serve, in order. */
   faults?: Fault[];
+  /** A path prefix the API is served under, as behind a gateway (default none). */
+  prefix?: string;
 }
 
 /** A running stand-in. */
@@ -86,8 +88,15 @@ type Json = Record<string, unknown>;
  * ```
  */
 export async function startStandin(
-  { port = 0, hostname = "127.0.0.1", tls, faults = [], auth = GUEST_AUTH, ...options }:
-    StandinOptions = {},
+  {
+    port = 0,
+    hostname = "127.0.0.1",
+    tls,
+    faults = [],
+    auth = GUEST_AUTH,
+    prefix = "",
+    ...options
+  }: StandinOptions = {},
 ): Promise<Standin> {
   const clock = options.clock ?? systemClock;
   const { state, route } = controller({ auth, clock, ...options });
@@ -106,6 +115,13 @@ export async function startStandin(
     const chunks: Uint8Array[] = [];
     for await (const c of req) chunks.push(c as Uint8Array);
     const url = new URL(req.url ?? "/", "http://standin");
+    if (prefix) {
+      if (!url.pathname.startsWith(`${prefix}/`)) {
+        res.writeHead(404, { "content-type": "text/plain" });
+        return res.end(`not under ${prefix}`);
+      }
+      url.pathname = url.pathname.slice(prefix.length);
+    }
     const method = req.method ?? "GET";
     const send = (status: number, value: unknown, cut = false) => {
       const text = JSON.stringify(value);
@@ -166,7 +182,7 @@ export async function startStandin(
     ...state,
     auth,
     faults: pending,
-    apihost: `${tls ? "https" : "http"}://${hostname}:${address.port}`,
+    apihost: `${tls ? "https" : "http"}://${hostname}:${address.port}${prefix}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
