@@ -81,7 +81,16 @@ export async function capacity(
   const experiment = "capacity";
   const result: CapacityResult = { status: "complete", records: 0, errors: 0, capacity: 0 };
   const event = (level: number, what: string) =>
-    out.events.push({ t_ms: clock.now(), experiment, level, what, runtime, run });
+    out.events.push({
+      t_ms: clock.now(),
+      experiment,
+      level,
+      what,
+      runtime,
+      run,
+      workload: action,
+      collection: out.entry.id,
+    });
   let done = 0, inFlight = 0;
   const show = (change = {}) =>
     progress?.update({ inFlight, done, errors: result.errors, ...change });
@@ -91,7 +100,7 @@ export async function capacity(
     show({ level, fraction: 0 });
     event(level, "level_start");
     inFlight = level;
-    const context = { experiment, workload: action, runtime, run, level };
+    const context = { experiment, workload: action, runtime, run, level, collection: out.entry.id };
     const where = `${api.conn.apihost} ${action} run ${run} level ${level}`;
     const calls = await Promise.all(Array.from({ length: level }, async () => {
       const r = await invokeWithPolicy(api, action, {

@@ -97,14 +97,23 @@ export async function coldStart(
     notCold: [],
   };
   const event = (level: number, run: number, what: string) =>
-    out.events.push({ t_ms: clock.now(), experiment, level, what, runtime, run });
+    out.events.push({
+      t_ms: clock.now(),
+      experiment,
+      level,
+      what,
+      runtime,
+      run,
+      workload,
+      collection: out.entry.id,
+    });
   let done = 0, inFlight = 0;
   const show = (change = {}) =>
     progress?.update({ inFlight, done, errors: result.errors, ...change });
 
   /** One attempt at a level: its rows (not yet written), records, warm ones, a fatal stop. */
   const attempt = async (run: number, level: number) => {
-    const context = { experiment, workload, runtime, run, level };
+    const context = { experiment, workload, runtime, run, level, collection: out.entry.id };
     const rows: CollectedRow[] = [];
     let warm = 0, records = 0, errors = 0, stop: string | undefined;
     const actions = coldStartActions(workload, level);

@@ -21,6 +21,8 @@ export const COLLECTED_COLUMNS = {
   client_send_ms: "f64",
   client_receive_ms: "f64",
   attempt: "i64",
+  /** The collection (its id in dataset.json) that wrote the row. */
+  collection: "str",
 } as const;
 
 /**
@@ -32,8 +34,17 @@ export const NOT_ALL_COLD = "not_all_cold";
 /** One collected activation row. */
 export type CollectedRow = RowOf<typeof COLLECTED_COLUMNS>;
 
-/** Columns of the events parts a collector writes (the contract's, with runtime and run). */
-export const COLLECTED_EVENT_COLUMNS = { ...EVENT_COLUMNS, runtime: "str", run: "i64" } as const;
+/**
+ * Columns of the events parts a collector writes: the contract's, with runtime, run, workload
+ * and collection, so that the level changes of the ramps of one campaign are told apart.
+ */
+export const COLLECTED_EVENT_COLUMNS = {
+  ...EVENT_COLUMNS,
+  runtime: "str",
+  run: "i64",
+  workload: "str",
+  collection: "str",
+} as const;
 
 /** One collected event row. */
 export type CollectedEvent = RowOf<typeof COLLECTED_EVENT_COLUMNS>;
@@ -44,12 +55,17 @@ export type CollectedEvent = RowOf<typeof COLLECTED_EVENT_COLUMNS>;
  */
 export function outcomeRow(
   o: Outcome,
-  context: RecordContext,
+  { collection = null, ...context }: RecordContext & { collection?: string | null },
   where: string,
   attempt = 1,
 ): CollectedRow {
   const ctx = { ...context, http_status: o.http_status };
-  const extra = { client_send_ms: o.sent_ms, client_receive_ms: o.received_ms, attempt };
+  const extra = {
+    client_send_ms: o.sent_ms,
+    client_receive_ms: o.received_ms,
+    attempt,
+    collection,
+  };
   let row: ActivationRow;
   if (o.record) {
     try {

@@ -19,6 +19,8 @@ export const PIPELINE_COLUMNS = [
   "init_ms",
   "success",
   "error",
+  // A collected dataset's collection of each row (absent from an ingested one).
+  "collection",
 ] as const;
 
 const is = (col: string, value: string) => pl.col(col).eq(pl.lit(value));

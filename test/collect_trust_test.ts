@@ -430,3 +430,49 @@ Deno.test(
     });
   },
 );
+
+Deno.test(
+  "collect capacity: no failure up to N is '>= N' per collection, never the capacity; rows and events name their collection",
+  opts,
+  () =>
+    withStandin({ actions: ["sleep"], runMs: { sleep: 20 }, maxInFlight: 4 }, async (ow, tmp) => {
+      const ds = join(tmp, "ds");
+      const run = (levels: string) =>
+        collect(ow, ["capacity", "--runtime", "wasm", "--levels", levels, "--out", ds]);
+      const bound = await run("3");
+      assert.equal(bound.code, 0, bound.text);
+      assert.match(bound.text, /capacity: at least 3 \(no failure up to level 3\)/);
+      let t = computeTables(await readDataset(ds));
+      assert.equal(t.capacity.height, 0); // a lower bound is not a capacity
+      assert.deepEqual(t.collections.select("experiment", "status", "capacity").toRecords(), [
+        { experiment: "capacity", status: "complete", capacity: ">= 3" },
+      ]);
+
+      const measured = await run("10");
+      assert.equal(measured.code, 0, measured.text);
+      assert.match(measured.text, /capacity: 4\n/);
+      const data = await readDataset(ds);
+      t = computeTables(data);
+      assert.deepEqual(t.capacity.select("runtime", "capacity").toRecords(), [
+        { runtime: "wasm", capacity: 4 },
+      ]);
+      const ids = (await entries(ds)).map((e) => e.id as string);
+      assert.deepEqual(t.collections.select("collection", "capacity").toRecords(), [
+        { collection: ids[0], capacity: ">= 3" },
+        { collection: ids[1], capacity: "4" },
+      ]);
+      // Every row and event names its collection (and the events their workload).
+      for (const frame of [data.activations, data.events]) {
+        assert.deepEqual(
+          frame.groupBy("collection").len().sort("collection").getColumn("collection").toArray(),
+          [...ids].sort(),
+        );
+      }
+      assert.deepEqual(data.events.getColumn("workload").unique().toArray(), ["sleep"]);
+      assert.equal(
+        data.events.filter(pl.col("what").eq(pl.lit("level_start"))).groupBy("collection")
+          .len().sort("collection").getColumn("len").toArray().join(),
+        ids[0] < ids[1] ? "3,5" : "5,3",
+      );
+    }),
+);
