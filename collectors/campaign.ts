@@ -142,6 +142,11 @@ export interface CampaignOptions {
   params: CommonParams;
   /** Runs one experiment step (the CLI's). */
   collect: (step: Step) => Promise<{ code: number; result?: ExperimentResult }>;
+  /**
+   * Checks one experiment step before any step runs, throwing for one that cannot run (the
+   * CLI's: OpenWhisk's limits); default none.
+   */
+  check?: (step: Step) => void;
   /** Runs the deploy step (the CLI's); default: deploy steps are skipped. */
   deploy?: (step: Step) => Promise<number>;
   /** Where the campaign's lines go (default stdout). */
@@ -151,22 +156,27 @@ export interface CampaignOptions {
 /** Runs a campaign; returns the exit code (130 when interrupted, 1 if a step failed). */
 export async function campaign(
   args: string[],
-  { runtime, dir, params, collect, deploy, log = console.log }: CampaignOptions,
+  { runtime, dir, params, collect, deploy, check, log = console.log }: CampaignOptions,
 ): Promise<number> {
   const plan = params.plan ? await readPlan(params.plan) : THESIS_PLAN;
   const global = campaignArgs(args);
   const today = new Date().toISOString().slice(0, 10);
+  const steps: Step[] = plan.map((planStep) => ({
+    name: planStep.experiment,
+    runtime,
+    dir,
+    params: parseFlags([planStep.experiment, ...stepArgs(planStep), ...global, "--out", dir], today)
+      .params,
+  }));
+  // The whole plan is checked before its first invocation, not step by step.
+  for (const step of steps) if (step.name !== "deploy") check?.(step);
   let code = 0, ran = 0, skipped = 0;
   for (const [i, planStep] of plan.entries()) {
-    const parsed = parseFlags(
-      [planStep.experiment, ...stepArgs(planStep), ...global, "--out", dir],
-      today,
-    );
-    const step: Step = { name: planStep.experiment, runtime, dir, params: parsed.params };
+    const step = steps[i];
     const label = `step ${i + 1}/${plan.length}: ${step.name}` +
       (planStep.workload ? ` ${planStep.workload}` : "");
     if (step.name === "deploy") {
-      if (!deploy || (!parsed.params.code && runtime !== "docker")) {
+      if (!deploy || (!step.params.code && runtime !== "docker")) {
         log(`${label}: skipped (give --code DIR to deploy ${runtime} actions)`);
         continue;
       }

@@ -96,7 +96,8 @@ export async function main(args: string[]): Promise<number> {
         runtime,
         dir,
         params,
-        collect: (step) => collectOne(api, info, step),
+        check: (step) => checkPlan(step.name, step.params, limitsOf(info.root)),
+        collect: (step) => collectOne(api, info, step, { checked: true }),
         deploy: (step) => deployCommand(api, runtime, step.dir, step.params),
       });
     }
@@ -204,17 +205,21 @@ function checkPlan(name: string, params: CommonParams, limits: Limits): void {
   );
 }
 
-/** Runs one experiment into the dataset `dir`; returns its exit code and result. */
+/**
+ * Runs one experiment into the dataset `dir`; returns its exit code and result. `checked`:
+ * its plan was checked against OpenWhisk's limits already (a campaign checks all its steps
+ * first).
+ */
 async function collectOne(
   api: OpenWhiskApi,
   info: RunFacts,
   { name, runtime, dir, params }: Step,
+  { checked = false }: { checked?: boolean } = {},
 ): Promise<{ code: number; result: ExperimentResult }> {
   const experiment = EXPERIMENTS[name];
   if (!experiment?.ready || !experiment.run) throw new Error(`Cannot run "${name}" as a step`);
   const conn = api.conn;
-  const limits = limitsOf(info.root);
-  checkPlan(name, params, limits);
+  if (!checked) checkPlan(name, params, limitsOf(info.root));
   await checkActions(api, experiment.actions!(params));
   const out = await openOutput(dir, {
     experiment: experiment.column!,

@@ -476,3 +476,28 @@ Deno.test(
       );
     }),
 );
+
+Deno.test(
+  "collect all: the whole plan is checked against OpenWhisk's limits before its first invocation",
+  opts,
+  () =>
+    withStandin({ actions: [...HELLOS, "hello"], perMinute: 5 }, async (ow, tmp) => {
+      const plan = join(tmp, "plan.json"), ds = join(tmp, "ds");
+      await Deno.writeTextFile(
+        plan,
+        JSON.stringify([
+          { experiment: "cold-start", levels: 1, reps: 1, "idle-wait": 30 },
+          { experiment: "concurrency", workload: "hello", levels: 2, step: 0.3 },
+        ]),
+      );
+      const r = await collect(ow, ["all", "--runtime", "docker", "--plan", plan, "--out", ds]);
+      assert.equal(r.code, 1, r.text);
+      assert.match(
+        r.text,
+        /error: concurrency asks about 120 invocations a minute; OpenWhisk allows 5/,
+      );
+      assert.doesNotMatch(r.text, /step 1\/2/); // nothing ran
+      assert.equal(ow.counts.invocations, 0);
+      await assert.rejects(Deno.stat(join(ds, "dataset.json")), Deno.errors.NotFound);
+    }),
+);
