@@ -89,11 +89,11 @@ export async function invoke(
   });
   const name = action.split("/").map(encodeURIComponent).join("/"); // package/action
   // A client time-out shorter than OpenWhisk's blocking wait (60 s) is passed on as its
-  // `timeout` parameter, a second earlier: the controller then answers 202 with the id in time,
-  // and the record is fetched, where the client would otherwise give up without an id.
-  const wait = timeoutMs - 1000 < BLOCKING_WAIT_MS
-    ? `&timeout=${Math.max(1, timeoutMs - 1000)}`
-    : "";
+  // `timeout` parameter, a second earlier (half of a short one): the controller then answers
+  // 202 with the id in time, and the record is fetched, where the client would otherwise give
+  // up without an id.
+  const asked = Math.round(Math.max(timeoutMs / 2, timeoutMs - 1000));
+  const wait = asked < BLOCKING_WAIT_MS ? `&timeout=${asked}` : "";
   const path = api.path(`actions/${name}?blocking=true&result=false${wait}`);
   const timeout = AbortSignal.timeout(timeoutMs);
   let answer;

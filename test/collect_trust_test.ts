@@ -389,7 +389,7 @@ Deno.test(
     await withStandin({ prefix: "/openwhisk", runMs: { hello1: 2500 } }, async (ow, tmp) => {
       assert.match(ow.apihost, /\/openwhisk$/);
       const ds = join(tmp, "ds");
-      // A client time-out of 1.5 s asks OpenWhisk to answer by 0.5 s: a 202, then the record.
+      // A client time-out of 1.5 s asks OpenWhisk to answer by 0.75 s: a 202, then the record.
       const r = await collect(ow, [
         "cold-start",
         "--runtime",
