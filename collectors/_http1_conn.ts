@@ -32,6 +32,8 @@ export class Http1Conn {
   onIdleEvent: (() => void) | null = null;
   /** Bytes of the current answer received so far. */
   received = 0;
+  /** Status and headers of the current answer once read, so a body cut short keeps them. */
+  head: { status: number; headers: Record<string, string> } | null = null;
   closed = false;
   #buf = new Uint8Array(16 * 1024);
   #start = 0;
@@ -87,6 +89,7 @@ export class Http1Conn {
       head = await this.#readHead();
     }
     const { status, http10, headers } = head;
+    this.head = { status, headers };
     let reusable = !http10 && !/(?:^|,)\s*close\s*(?:,|$)/i.test(headers.connection ?? "");
     let body: Uint8Array = EMPTY;
     const te = headers["transfer-encoding"], cl = headers["content-length"];

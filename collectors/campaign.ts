@@ -1,8 +1,9 @@
 /**
  * `deno task collect all`: a whole campaign for one runtime, in the thesis's order with the
  * thesis's parameters (or the steps of a plan file), into one dataset. Resumable: a step whose
- * collection in the dataset is complete (same experiment, runtime, workload, levels, repetitions
- * and step) is skipped on a rerun; an interrupted one runs again, its rows so far kept.
+ * collection in the dataset is complete (same experiment, runtime, workload and every
+ * parameter that changes the measurement, see {@link measuringParams}) is skipped on a rerun;
+ * an interrupted, stopped or failed one runs again, its rows so far kept.
  *
  * A plan file is JSON: a list of steps (or `{"steps": [...]}`), each `{"experiment": NAME}`
  * with any flags of that experiment by name, e.g.
@@ -102,16 +103,31 @@ async function collections(dir: string): Promise<Record<string, unknown>[]> {
   return Array.isArray(meta?.collections) ? meta.collections : [];
 }
 
-/** True where `dir` already has a complete collection of this step. */
+/**
+ * Parameters that do not change what a step measures: where its plan came from, and how
+ * often its parts are written. Every other parameter (levels, repetitions, idle wait,
+ * iterations, input, weights, seed, memory, kind, error policy, time-outs, keep-alive,
+ * samplers ...) must be the same for a collection to stand for the step; one added later
+ * counts too, unless it is listed here.
+ */
+const NOT_MEASURING = new Set<string>(["plan", "flush_every_s", "code", "ignore_limits"]);
+
+/** The parameters of `params` that decide what a step measures. */
+export function measuringParams(params: CommonParams): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(params).filter(([k]) => !NOT_MEASURING.has(k)));
+}
+
+/** True where `dir` already has a complete collection of this step, with the same parameters. */
 export async function stepComplete(dir: string, { name, runtime, params }: Step): Promise<boolean> {
   const e = EXPERIMENTS[name];
   if (!e.column || !e.workload) return false;
   const workload = e.workload(params);
+  const wanted = Object.entries(measuringParams(params));
   return (await collections(dir)).some((c) => {
     const p = (c.parameters ?? {}) as Record<string, unknown>;
     return c.status === "complete" && c.experiment === e.column && c.runtime === runtime &&
-      c.workload === workload && p.levels === params.levels && p.reps === params.reps &&
-      p.step_s === params.step_s;
+      c.workload === workload && p.experiment === name &&
+      wanted.every(([k, v]) => JSON.stringify(p[k]) === JSON.stringify(v));
   });
 }
 
@@ -122,6 +138,11 @@ export interface CampaignOptions {
   params: CommonParams;
   /** Runs one experiment step (the CLI's). */
   collect: (step: Step) => Promise<{ code: number; result?: ExperimentResult }>;
+  /**
+   * Checks one experiment step before any step runs, throwing for one that cannot run (the
+   * CLI's: OpenWhisk's limits); default none.
+   */
+  check?: (step: Step) => void;
   /** Runs the deploy step (the CLI's); default: deploy steps are skipped. */
   deploy?: (step: Step) => Promise<number>;
   /** Where the campaign's lines go (default stdout). */
@@ -131,22 +152,27 @@ export interface CampaignOptions {
 /** Runs a campaign; returns the exit code (130 when interrupted, 1 if a step failed). */
 export async function campaign(
   args: string[],
-  { runtime, dir, params, collect, deploy, log = console.log }: CampaignOptions,
+  { runtime, dir, params, collect, deploy, check, log = console.log }: CampaignOptions,
 ): Promise<number> {
   const plan = params.plan ? await readPlan(params.plan) : THESIS_PLAN;
   const global = campaignArgs(args);
   const today = new Date().toISOString().slice(0, 10);
+  const steps: Step[] = plan.map((planStep) => ({
+    name: planStep.experiment,
+    runtime,
+    dir,
+    params: parseFlags([planStep.experiment, ...stepArgs(planStep), ...global, "--out", dir], today)
+      .params,
+  }));
+  // The whole plan is checked before its first invocation, not step by step.
+  for (const step of steps) if (step.name !== "deploy") check?.(step);
   let code = 0, ran = 0, skipped = 0;
   for (const [i, planStep] of plan.entries()) {
-    const parsed = parseFlags(
-      [planStep.experiment, ...stepArgs(planStep), ...global, "--out", dir],
-      today,
-    );
-    const step: Step = { name: planStep.experiment, runtime, dir, params: parsed.params };
+    const step = steps[i];
     const label = `step ${i + 1}/${plan.length}: ${step.name}` +
       (planStep.workload ? ` ${planStep.workload}` : "");
     if (step.name === "deploy") {
-      if (!deploy || (!parsed.params.code && runtime !== "docker")) {
+      if (!deploy || (!step.params.code && runtime !== "docker")) {
         log(`${label}: skipped (give --code DIR to deploy ${runtime} actions)`);
         continue;
       }

@@ -9,9 +9,13 @@
  * rows: its failures are error rows (a failed record keeps its JSON in `record`), the first
  * failure first, and the records that did come back at that level are listed by id in the
  * collection's `final_error` entry of dataset.json (OpenWhisk keeps them under those ids).
+ *
+ * A rejected key or a missing action (401, 403, 404) is not the host's limit but a wrong
+ * setup: the test stops there (status `stopped`, no final error, no capacity), so that it
+ * never reads as a capacity of 0.
  */
 import { type Clock, systemClock } from "./clock.ts";
-import { invokeWithPolicy, type Outcome, type PolicyOptions } from "./invoke.ts";
+import { invokeWithPolicy, isFatal, type Outcome, type PolicyOptions } from "./invoke.ts";
 import type { OpenWhiskApi } from "./openwhisk.ts";
 import type { Output } from "./output.ts";
 import type { Progress } from "./progress.ts";
@@ -77,7 +81,16 @@ export async function capacity(
   const experiment = "capacity";
   const result: CapacityResult = { status: "complete", records: 0, errors: 0, capacity: 0 };
   const event = (level: number, what: string) =>
-    out.events.push({ t_ms: clock.now(), experiment, level, what, runtime, run });
+    out.events.push({
+      t_ms: clock.now(),
+      experiment,
+      level,
+      what,
+      runtime,
+      run,
+      workload: action,
+      collection: out.entry.id,
+    });
   let done = 0, inFlight = 0;
   const show = (change = {}) =>
     progress?.update({ inFlight, done, errors: result.errors, ...change });
@@ -87,7 +100,7 @@ export async function capacity(
     show({ level, fraction: 0 });
     event(level, "level_start");
     inFlight = level;
-    const context = { experiment, workload: action, runtime, run, level };
+    const context = { experiment, workload: action, runtime, run, level, collection: out.entry.id };
     const where = `${api.conn.apihost} ${action} run ${run} level ${level}`;
     const calls = await Promise.all(Array.from({ length: level }, async () => {
       const r = await invokeWithPolicy(api, action, {
@@ -141,6 +154,12 @@ export async function capacity(
       succeeded: level - failures.length,
       succeeded_ids: ids,
     };
+    const fatal = calls.map((c) => c.attempts.at(-1)!).find(isFatal);
+    if (fatal) {
+      event(level, `stopped: ${fatal.error}`);
+      await out.flush();
+      return { ...result, status: "stopped", reason: `${action}: ${fatal.error}` };
+    }
     result.finalError = finalError;
     out.entry.final_error = finalError;
     event(level, `Final Error: ${finalError.error} (${failures.length} of ${level} failed)`);

@@ -10,8 +10,9 @@ import { campaign, readPlan, type Step } from "./campaign.ts";
 import { deploy, recordActionFacts } from "./deploy.ts";
 import { type ExperimentResult, EXPERIMENTS, experimentsHelp, mixedSpec } from "./experiments.ts";
 import { type CommonParams, flagsHelp, parseFlags } from "./flags.ts";
-import { hostFacts } from "./host.ts";
-import { OpenWhiskApi } from "./openwhisk.ts";
+import { hostFacts, toolCommit } from "./host.ts";
+import { checkLimits, type Limits, limitsOf } from "./limits.ts";
+import { checkActions, OpenWhiskApi } from "./openwhisk.ts";
 import { openOutput } from "./output.ts";
 import { Progress } from "./progress.ts";
 import { Stopper } from "./signals.ts";
@@ -87,14 +88,19 @@ export async function main(args: string[]): Promise<number> {
 
   const api = new OpenWhiskApi(conn, { keepAliveMs: params.keep_alive_s * 1000 });
   try {
-    const info = await api.check();
+    const info = {
+      ...(await collectorFacts(args, conn)),
+      api: await api.check(),
+      root: await api.root(),
+    };
     if (name === "deploy") return await deployCommand(api, runtime, dir, params);
     if (name === "all") {
       return await campaign(args, {
         runtime,
         dir,
         params,
-        collect: (step) => collectOne(api, info, step),
+        check: (step) => checkPlan(step.name, step.params, limitsOf(info.root)),
+        collect: (step) => collectOne(api, info, step, { checked: true }),
         deploy: (step) => deployCommand(api, runtime, step.dir, step.params),
       });
     }
@@ -169,24 +175,78 @@ async function startSamplers(
   return started;
 }
 
-/** Runs one experiment into the dataset `dir`; returns its exit code and result. */
+/** What the CLI learns once, before any experiment: how it was run, and what OpenWhisk says. */
+interface RunFacts {
+  /** The command line, the key replaced by `***`. */
+  command: string[];
+  git: Awaited<ReturnType<typeof toolCommit>>;
+  /** `GET /api/v1` and `GET /` of the API host. */
+  api: unknown;
+  root: Record<string, unknown> | null;
+}
+
+async function collectorFacts(args: string[], conn: Connection) {
+  return { command: args.map((a) => redact(a, conn.auth)), git: await toolCommit() };
+}
+
+/**
+ * Checks `params` against OpenWhisk's limits of `GET /` before the first invocation: over a
+ * limit the experiment would measure the limit (429s), so it does not start, unless
+ * `--ignore-limits` (a namespace may have limits of its own, which `GET /` does not show).
+ */
+function checkPlan(name: string, params: CommonParams, limits: Limits): void {
+  const { errors, notes } = checkLimits(name, params, limits);
+  for (const note of notes) console.log(`note: ${note}`);
+  if (errors.length === 0) return;
+  if (params.ignore_limits) {
+    for (const e of errors) console.log(`warning: ${e} (--ignore-limits: running anyway)`);
+    return;
+  }
+  throw new RangeError(
+    `${errors.join("; ")}: it would measure OpenWhisk's limit, not the host. Raise the limit ` +
+      "(or lower --levels), or give --ignore-limits where the namespace has limits of its own",
+  );
+}
+
+/**
+ * Runs one experiment into the dataset `dir`; returns its exit code and result. `checked`:
+ * its plan was checked against OpenWhisk's limits already (a campaign checks all its steps
+ * first).
+ */
 async function collectOne(
   api: OpenWhiskApi,
-  info: unknown,
+  info: RunFacts,
   { name, runtime, dir, params }: Step,
+  { checked = false }: { checked?: boolean } = {},
 ): Promise<{ code: number; result: ExperimentResult }> {
   const experiment = EXPERIMENTS[name];
   if (!experiment?.ready || !experiment.run) throw new Error(`Cannot run "${name}" as a step`);
   const conn = api.conn;
+  if (!checked) checkPlan(name, params, limitsOf(info.root));
+  await checkActions(api, experiment.actions!(params));
   const out = await openOutput(dir, {
     experiment: experiment.column!,
     runtime,
     workload: experiment.workload!(params),
-    parameters: { experiment: name, runtime, ...params, insecure: conn.insecure },
+    parameters: {
+      experiment: name,
+      runtime,
+      ...params,
+      insecure: conn.insecure,
+      ca: conn.caFile ?? null,
+    },
     host: await hostFacts(),
-    openwhisk: { apihost: conn.apihost, api: info },
+    openwhisk: {
+      apihost: conn.apihost,
+      api: info.api,
+      limits: info.root?.limits ?? null,
+      runtimes: info.root?.runtimes ?? null,
+    },
     flushEveryMs: params.flush_every_s * 1000,
   });
+  out.entry.command = info.command;
+  out.entry.git = info.git;
+  await out.saveEntry();
   const progress = new Progress({
     experiment: name,
     runtime,
@@ -223,7 +283,14 @@ async function collectOne(
     }
   }
   if (result.reason) out.entry.stop_reason = result.reason;
-  await out.finish(result.status, { records: result.records, errors: result.errors });
+  // `rows` is the closing line's count: every row written, records and error rows alike,
+  // counted once the last rows are written.
+  await out.flush();
+  await out.finish(result.status, {
+    rows: out.activations.rows,
+    records: result.records,
+    errors: result.errors,
+  });
   const first = out.entry.first_run;
   console.log(
     `wrote ${out.activations.rows} records, ${result.errors} failed -> ${dir} ` +

@@ -3,14 +3,16 @@
  * invokes `<workload>1`..`<workload>L` at once, blocking, after waiting `idleWaitMs` for
  * OpenWhisk to remove idle containers so that every invocation starts cold. Every record is
  * checked for initTime; a level whose records are not all cold is flagged (an event row, the
- * collection's entry in dataset.json, and a note on screen).
+ * collection's entry in dataset.json, and a note on screen), its rows kept with source
+ * `not_all_cold` (out of every latency table), and run again after twice the wait, up to
+ * `coldRetries` times; then the experiment stops: a level that is not cold measured nothing.
  */
 import { type Clock, systemClock } from "./clock.ts";
 import { invokeWithPolicy, type PolicyOptions } from "./invoke.ts";
 import type { OpenWhiskApi } from "./openwhisk.ts";
 import type { Output } from "./output.ts";
 import type { Progress } from "./progress.ts";
-import { outcomeRow } from "./rows.ts";
+import { type CollectedRow, NOT_ALL_COLD, outcomeRow } from "./rows.ts";
 import { Stopper } from "./signals.ts";
 
 /** A level whose records were not all cold starts. */
@@ -20,6 +22,8 @@ export interface NotColdFlag {
   /** Records without initTime, of `records`. */
   warm: number;
   records: number;
+  /** The idle wait before the level, ms. */
+  idle_wait_ms: number;
 }
 
 /** Options of {@link coldStart}. */
@@ -32,6 +36,11 @@ export interface ColdStartOptions {
   reps?: number;
   /** Wait before each level for idle containers to go, ms (default 15 000). */
   idleWaitMs?: number;
+  /**
+   * Times a level whose records are not all cold runs again, each after twice the previous
+   * wait, before the experiment stops (default 2).
+   */
+  coldRetries?: number;
   /** Base name of the actions: level L invokes `<workload>1`..`<workload>L` (default hello). */
   workload?: string;
   /** `run` of the first repetition (default 1; an existing dataset continues its numbers). */
@@ -49,9 +58,16 @@ export interface ColdStartResult {
   records: number;
   /** Invocations without a record, and records of failed activations. */
   errors: number;
+  /** Records of levels that were not all cold (kept, with source `not_all_cold`). */
+  notAllCold: number;
   notCold: NotColdFlag[];
   /** Why it stopped early (a fatal error such as a rejected key or a missing action). */
   reason?: string;
+}
+
+/** The actions level `levels` invokes: `<workload>1`..`<workload>N`. */
+export function coldStartActions(workload: string, levels: number): string[] {
+  return Array.from({ length: levels }, (_, i) => `${workload}${i + 1}`);
 }
 
 /** Runs the cold-start experiment, writing rows and events into `out` as it goes. */
@@ -63,6 +79,7 @@ export async function coldStart(
     levels = 15,
     reps = 10,
     idleWaitMs = 15_000,
+    coldRetries = 2,
     workload = "hello",
     firstRun = 1,
     clock = systemClock,
@@ -72,64 +89,108 @@ export async function coldStart(
   }: ColdStartOptions,
 ): Promise<ColdStartResult> {
   const experiment = "cold_start";
-  const result: ColdStartResult = { status: "complete", records: 0, errors: 0, notCold: [] };
+  const result: ColdStartResult = {
+    status: "complete",
+    records: 0,
+    errors: 0,
+    notAllCold: 0,
+    notCold: [],
+  };
   const event = (level: number, run: number, what: string) =>
-    out.events.push({ t_ms: clock.now(), experiment, level, what, runtime, run });
+    out.events.push({
+      t_ms: clock.now(),
+      experiment,
+      level,
+      what,
+      runtime,
+      run,
+      workload,
+      collection: out.entry.id,
+    });
   let done = 0, inFlight = 0;
   const show = (change = {}) =>
     progress?.update({ inFlight, done, errors: result.errors, ...change });
+
+  /** One attempt at a level: its rows (not yet written), records, warm ones, a fatal stop. */
+  const attempt = async (run: number, level: number) => {
+    const context = { experiment, workload, runtime, run, level, collection: out.entry.id };
+    const rows: CollectedRow[] = [];
+    let warm = 0, records = 0, errors = 0, stop: string | undefined;
+    const actions = coldStartActions(workload, level);
+    inFlight = actions.length;
+    show();
+    await Promise.all(actions.map(async (action) => {
+      const { attempts, stop: fatal } = await invokeWithPolicy(api, action, {
+        ...invoke,
+        clock,
+        signal: stopper.abort.signal,
+      });
+      attempts.forEach((o, i) => {
+        const where = `${api.conn.apihost} ${action} run ${run} level ${level}`;
+        const row = outcomeRow(o, context, where, i + 1);
+        rows.push(row);
+        if (row.source === "record") {
+          records++;
+          if (row.init_ms === null) warm++;
+        }
+        if (row.source !== "record" || row.success === false) errors++;
+        if (fatal && i === attempts.length - 1) stop ??= `${action}: ${o.error}`;
+      });
+      inFlight--;
+      done++;
+      show();
+    }));
+    return { rows, warm, records, errors, stop };
+  };
 
   for (let rep = 1; rep <= reps; rep++) {
     const run = firstRun + rep - 1;
     for (let level = 1; level <= levels; level++) {
       show({ run: rep, level, fraction: ((rep - 1) * levels + level - 1) / (reps * levels) });
-      try {
-        await clock.sleep(idleWaitMs, stopper.stop.signal);
-      } catch { /* stop requested during the wait */ }
-      if (stopper.stopping) return { ...result, status: "interrupted" };
+      for (let retry = 0;; retry++) {
+        const waitMs = idleWaitMs * 2 ** retry;
+        show({ idleWaitS: waitMs / 1000 });
+        try {
+          await clock.sleep(waitMs, stopper.stop.signal);
+        } catch { /* stop requested during the wait */ }
+        if (stopper.stopping) return { ...result, status: "interrupted" };
 
-      event(level, run, "level_start");
-      const context = { experiment, workload, runtime, run, level };
-      let warm = 0, records = 0, stop: string | undefined;
-      const actions = Array.from({ length: level }, (_, i) => `${workload}${i + 1}`);
-      inFlight = actions.length;
-      show();
-      await Promise.all(actions.map(async (action) => {
-        const { attempts, stop: fatal } = await invokeWithPolicy(api, action, {
-          ...invoke,
-          clock,
-          signal: stopper.abort.signal,
-        });
-        attempts.forEach((o, i) => {
-          const where = `${api.conn.apihost} ${action} run ${run} level ${level}`;
-          const row = outcomeRow(o, context, where, i + 1);
-          out.activations.push(row);
-          if (row.source === "record") {
-            records++;
-            if (row.init_ms === null) warm++;
-          }
-          if (row.source !== "record" || row.success === false) result.errors++;
-          if (fatal && i === attempts.length - 1) stop ??= `${action}: ${o.error}`;
-        });
-        inFlight--;
-        done++;
-        show();
-      }));
-      result.records += records;
-      if (warm > 0) {
-        const flag = { run, level, warm, records };
+        event(level, run, retry === 0 ? "level_start" : `level_start retry ${retry}`);
+        const a = await attempt(run, level);
+        result.errors += a.errors;
+        if (a.warm === 0 || a.stop) {
+          for (const row of a.rows) out.activations.push(row);
+          result.records += a.records;
+          event(level, run, "level_end");
+          await out.flush();
+          if (a.stop) return { ...result, status: "stopped", reason: a.stop };
+          break;
+        }
+        // Not all cold: the level did not measure what it should. Its rows are kept, out of
+        // the latency tables (source not_all_cold), and it runs again after a longer wait.
+        for (const row of a.rows) {
+          out.activations.push(row.source === "record" ? { ...row, source: NOT_ALL_COLD } : row);
+        }
+        result.notAllCold += a.records;
+        const flag = { run, level, warm: a.warm, records: a.records, idle_wait_ms: waitMs };
         result.notCold.push(flag);
-        event(level, run, `not_all_cold: ${warm} of ${records} records without initTime`);
-        progress?.note(
-          `warning: run ${run} level ${level}: ${warm} of ${records} records are not cold ` +
-            `(no initTime); is --idle-wait longer than OpenWhisk's idle-container timeout?`,
-        );
+        event(level, run, `not_all_cold: ${a.warm} of ${a.records} records without initTime`);
         out.entry.flags = [...(out.entry.flags ?? []), { kind: "not_all_cold", ...flag }];
         await out.saveEntry(); // in dataset.json now, not only at the end
+        await out.flush();
+        const what = `run ${run} level ${level}: ${a.warm} of ${a.records} records are not cold ` +
+          `(no initTime) after an idle wait of ${waitMs / 1000} s`;
+        if (retry < coldRetries) {
+          progress?.note(`warning: ${what}; trying the level again after ${waitMs / 500} s`);
+          continue;
+        }
+        return {
+          ...result,
+          status: "stopped",
+          reason: `${what}, attempt ${retry + 1} of ${coldRetries + 1}: OpenWhisk keeps idle ` +
+            "containers longer than that (try --idle-wait auto)",
+        };
       }
-      event(level, run, "level_end");
-      await out.flush();
-      if (stop) return { ...result, status: "stopped", reason: stop };
     }
   }
   show({ fraction: 1 });

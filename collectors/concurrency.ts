@@ -100,7 +100,16 @@ export async function ramp(
     warmups: [],
   };
   const event = (level: number, what: string) =>
-    out.events.push({ t_ms: clock.now(), experiment, level, what, runtime, run });
+    out.events.push({
+      t_ms: clock.now(),
+      experiment,
+      level,
+      what,
+      runtime,
+      run,
+      workload,
+      collection: out.entry.id,
+    });
   let current = 0, inFlight = 0, done = 0, ending = false, stop: string | undefined;
   const started = clock.now();
   const show = () =>
@@ -143,7 +152,7 @@ export async function ramp(
         signal: stopper.abort.signal,
       });
       const level = current; // the level current when it returned
-      const context = { experiment, workload, runtime, run, level };
+      const context = { experiment, workload, runtime, run, level, collection: out.entry.id };
       attempts.forEach((o, i) => {
         const where = `${api.conn.apihost} ${action} run ${run} level ${level}`;
         const row = outcomeRow(o, context, where, i + 1);

@@ -18,6 +18,8 @@ export interface Connection {
   caFile?: string;
   /** Where the key came from, for messages (`--auth`, `__OW_API_KEY`, or the file). */
   authFrom: string;
+  /** The API host was given without a scheme, and HTTPS assumed (as `wsk` does). */
+  assumedHttps?: boolean;
 }
 
 /** Flags and environment that {@link resolveConnection} reads. */
@@ -42,7 +44,10 @@ export function parseWskprops(text: string): Record<string, string> {
   return out;
 }
 
-/** `host[:port]` or a URL -> a base URL; no scheme means HTTPS, as `wsk` assumes. */
+/**
+ * `host[:port]` or a URL -> a base URL, its path kept (an API gateway's prefix such as
+ * `http://gateway/openwhisk`); no scheme means HTTPS, as `wsk` assumes.
+ */
 export function normalizeApihost(apihost: string): string {
   const withScheme = /^https?:\/\//.test(apihost) ? apihost : `https://${apihost}`;
   let url: URL;
@@ -51,7 +56,7 @@ export function normalizeApihost(apihost: string): string {
   } catch (cause) {
     throw new TypeError(`APIHOST "${apihost}" is not a host or URL`, { cause });
   }
-  return `${url.protocol}//${url.host}`;
+  return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, "")}`;
 }
 
 /**
@@ -93,6 +98,7 @@ export async function resolveConnection(
   }
   return {
     apihost: normalizeApihost(host),
+    assumedHttps: !/^https?:\/\//.test(host),
     auth: key,
     insecure: insecure === true || env.__OW_IGNORE_CERTS?.toLowerCase() === "true",
     caFile: ca,

@@ -11,7 +11,7 @@ export const FLAGS: [string, string, string][] = [
   ["runtime", "(required)", "fills the runtime column: docker, wasm or any name"],
   ["apihost", "APIHOST of ~/.wskprops", "OpenWhisk API host (or __OW_API_HOST; WSK_CONFIG_FILE)"],
   ["auth", "AUTH of ~/.wskprops", "UUID:KEY (or __OW_API_KEY); never written anywhere"],
-  ["insecure", "false", "accept a self-signed certificate, as wsk -i"],
+  ["insecure", "false", "accept a self-signed certificate, as wsk -i (-i works too)"],
   ["ca", "none", "PEM file of the host's certificate to trust (certificates stay checked)"],
   ["out", "data/campaign-<UTC date>", "dataset folder; an existing one gets new parts"],
   ["levels", "15 (capacity 2000)", "highest level N (deploy: copies hello1..helloN)"],
@@ -32,7 +32,16 @@ export const FLAGS: [string, string, string][] = [
   ["kind", "go:1.20 (docker), wasm:0.1 (wasm)", "deploy: the actions' kind"],
   ["memory", "256", "deploy: the actions' memory limit, MB"],
   ["plan", "the thesis's campaign", "all: a JSON plan file (see README)"],
-  ["idle-wait", "15", "seconds to wait for idle containers to go (thesis: 10 s timeout)"],
+  [
+    "idle-wait",
+    "15",
+    "seconds to wait for idle containers to go (thesis: 10 s timeout); auto: measure it first",
+  ],
+  [
+    "cold-retries",
+    "2",
+    "cold-start: runs of a level that is not all cold, each after twice the wait, then exit 1",
+  ],
   ["on-error", "continue", "on an invocation without a record: continue, retry or stop"],
   ["retries", "3", "attempts after the first with --on-error retry (1 s, 2 s, 4 s ... apart)"],
   ["timeout", "120", "client time-out of one invocation, seconds"],
@@ -42,6 +51,11 @@ export const FLAGS: [string, string, string][] = [
     "seconds an idle connection is kept for the next request (0: a new one per request)",
   ],
   ["poll-deadline", "300", "after a 202, seconds to keep fetching the record"],
+  [
+    "ignore-limits",
+    "false",
+    "run even where the plan exceeds the limits of GET / (a namespace with its own limits)",
+  ],
   ["flush-every", "5", "seconds between Parquet parts (also one at every level)"],
   [
     "sample",
@@ -66,7 +80,9 @@ export interface CommonParams {
   input: string;
   weights: string;
   seed: number;
-  idle_wait_s: number;
+  /** Seconds before each cold-start level; `auto`: measured first (collectors/idle_timeout.ts). */
+  idle_wait_s: number | "auto";
+  cold_retries: number;
   from: number;
   increment: number;
   code: string | null;
@@ -79,6 +95,8 @@ export interface CommonParams {
   /** Seconds an idle connection is kept; 0: a new connection per request. */
   keep_alive_s: number;
   poll_deadline_s: number;
+  /** Run even where the plan exceeds OpenWhisk's limits (collectors/limits.ts). */
+  ignore_limits: boolean;
   flush_every_s: number;
   /** Samplers started beside the experiment (none by default). */
   sample: (typeof SAMPLERS)[number][];
@@ -127,8 +145,11 @@ function integer(values: Record<string, unknown>, name: string, def: number, min
  * ```
  */
 export function parseFlags(args: string[], today: string): Parsed {
-  const strings = FLAGS.map(([n]) => n).filter((n) => n !== "insecure");
-  const { values, positionals } = parse(args, strings, ["insecure", "help"]);
+  const booleans = ["insecure", "ignore-limits", "help"];
+  const strings = FLAGS.map(([n]) => n).filter((n) => !booleans.includes(n));
+  // `-i`, as wsk users type it, is --insecure.
+  const long = args.map((a) => a === "-i" ? "--insecure" : a);
+  const { values, positionals } = parse(long, strings, booleans);
   if (positionals.length > 1) {
     throw new SyntaxError(`One experiment at a time, got ${positionals.join(", ")}`);
   }
@@ -170,7 +191,8 @@ export function parseFlags(args: string[], today: string): Parsed {
       input: str("input") ?? "whiskbench",
       weights,
       seed: integer(v, "seed", 1, 0),
-      idle_wait_s: number(v, "idle-wait", 15),
+      idle_wait_s: v["idle-wait"] === "auto" ? "auto" : number(v, "idle-wait", 15),
+      cold_retries: integer(v, "cold-retries", 2, 0),
       from: integer(v, "from", 1),
       increment: integer(v, "increment", 1),
       code: str("code") ?? null,
@@ -182,6 +204,7 @@ export function parseFlags(args: string[], today: string): Parsed {
       timeout_s: number(v, "timeout", 120, 0.001),
       keep_alive_s: number(v, "keep-alive", 2),
       poll_deadline_s: number(v, "poll-deadline", 300),
+      ignore_limits: v["ignore-limits"] === true,
       flush_every_s: number(v, "flush-every", 5, 0.05),
       sample: sample as CommonParams["sample"],
       sample_interval_s: number(v, "sample-interval", 1, 0.01),

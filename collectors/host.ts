@@ -49,3 +49,16 @@ export async function hostFacts(): Promise<HostFacts> {
     hostname,
   };
 }
+
+/**
+ * The git commit of the whiskbench that runs (and whether its tree has changes), so a
+ * dataset names the code that collected it; null outside a git checkout.
+ */
+export async function toolCommit(): Promise<{ commit: string; dirty: boolean } | null> {
+  const dir = new URL("..", import.meta.url).pathname;
+  const head = await $({ quiet: true, cwd: dir })`git rev-parse HEAD`.nothrow().timeout("10s");
+  if (head.exitCode !== 0) return null;
+  const status = await $({ quiet: true, cwd: dir })`git status --porcelain`.nothrow()
+    .timeout("10s");
+  return { commit: head.stdout.trim(), dirty: status.stdout.trim() !== "" };
+}

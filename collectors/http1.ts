@@ -70,11 +70,19 @@ export class Http1Error extends Error {
   readonly reused: boolean;
   /** Bytes of the answer received before the failure. */
   readonly received: number;
+  /** Status and headers of the answer, where they came before the failure. */
+  readonly head: { status: number; headers: Record<string, string> } | null;
 
-  constructor(message: string, reused: boolean, received: number, options?: ErrorOptions) {
+  constructor(
+    message: string,
+    reused: boolean,
+    received: number,
+    options?: ErrorOptions & { head?: Http1Error["head"] },
+  ) {
     super(message, options);
     this.reused = reused;
     this.received = received;
+    this.head = options?.head ?? null;
   }
 }
 
@@ -120,6 +128,7 @@ export class Http1Client {
     try {
       if (signal?.aborted) throw signal.reason;
       c.received = 0;
+      c.head = null;
       await c.write(bytes);
       sent = true;
       const { reusable, ...res } = await c.readResponse(method);
@@ -135,7 +144,7 @@ export class Http1Client {
         `${method} ${path} on ${on}: ${what}${message(err)}; not sent again`,
         reused,
         c.received,
-        { cause: err },
+        { cause: err, head: c.head },
       );
     } finally {
       signal?.removeEventListener("abort", abort);

@@ -1,12 +1,24 @@
 /**
  * One invocation as the thesis made it: `POST .../actions/<name>?blocking=true&result=false`.
  * A 200 or a 502 carries the activation record; a 202 carries only its id, and the record is
- * fetched from `GET .../activations/<id>` with backoff until it appears or a deadline passes.
+ * fetched from `GET .../activations/<id>` with backoff until it appears or a deadline passes;
+ * so is the record of an answer cut after its headers, by the id its
+ * `x-openwhisk-activation-id` header names.
  * Everything else (401, 404, 429, 503, resets, client time-outs) is an outcome with its error
  * text and HTTP status, never an exception, so that an experiment can keep it as a row.
  */
 import { type Clock, systemClock } from "./clock.ts";
+import { Http1Error } from "./http1.ts";
 import { describe, type OpenWhiskApi } from "./openwhisk.ts";
+
+/**
+ * The header in which OpenWhisk names the activation of every invoke answer (200, 202, 500,
+ * 502), so that an answer whose body is cut short still says which record to fetch.
+ */
+export const ACTIVATION_ID_HEADER = "x-openwhisk-activation-id";
+
+/** How long OpenWhisk's controller waits for a blocking invocation by default, ms. */
+export const BLOCKING_WAIT_MS = 60_000;
 
 type Json = Record<string, unknown>;
 
@@ -76,7 +88,13 @@ export async function invoke(
     ...o,
   });
   const name = action.split("/").map(encodeURIComponent).join("/"); // package/action
-  const path = api.path(`actions/${name}?blocking=true&result=false`);
+  // A client time-out shorter than OpenWhisk's blocking wait (60 s) is passed on as its
+  // `timeout` parameter, a second earlier (half of a short one): the controller then answers
+  // 202 with the id in time, and the record is fetched, where the client would otherwise give
+  // up without an id.
+  const asked = Math.round(Math.max(timeoutMs / 2, timeoutMs - 1000));
+  const wait = asked < BLOCKING_WAIT_MS ? `&timeout=${asked}` : "";
+  const path = api.path(`actions/${name}?blocking=true&result=false${wait}`);
   const timeout = AbortSignal.timeout(timeoutMs);
   let answer;
   try {
@@ -90,9 +108,27 @@ export async function invoke(
       : timeout.aborted
       ? `client time-out after ${timeoutMs} ms`
       : `connection failed: ${describe(err)}`;
-    return done({ error: api.redact(error) });
+    // An answer cut after its headers still names its activation: fetch the record by id.
+    const head = err instanceof Http1Error ? err.head : null;
+    const id = head?.headers[ACTIVATION_ID_HEADER];
+    if (head && id && !signal?.aborted) {
+      const fetched = await fetchRecord(api, id, {
+        clock,
+        pollDeadlineMs,
+        pollMinMs,
+        pollMaxMs,
+        signal,
+      });
+      return done({
+        ...fetched,
+        http_status: head.status,
+        error: fetched.record ? null : `${api.redact(error)}; then ${fetched.error}`,
+      });
+    }
+    return done({ error: api.redact(error), activation_id: id ?? null });
   }
-  const { status, body } = answer;
+  const { status, body, headers } = answer;
+  const headerId = headers[ACTIVATION_ID_HEADER] ?? null;
   if (status === 202 && typeof (body as Json)?.activationId === "string") {
     const id = (body as Json).activationId as string;
     return done(
@@ -104,7 +140,7 @@ export async function invoke(
   if (isRecord(body)) {
     return done({ record: body, http_status: status, activation_id: body.activationId as string });
   }
-  return done({ http_status: status, error: api.errorText(answer) });
+  return done({ http_status: status, error: api.errorText(answer), activation_id: headerId });
 }
 
 /** After a 202: fetches the record with exponential backoff until it appears or time is up. */

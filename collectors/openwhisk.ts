@@ -20,6 +20,8 @@ const decoder = new TextDecoder();
 /** One HTTP answer: its status and its body parsed as JSON (or `text` when it is not). */
 export interface Answer {
   status: number;
+  /** Header names in lower case. */
+  headers: Record<string, string>;
   body: unknown;
   text: string;
 }
@@ -43,6 +45,9 @@ export class ConnectionError extends Error {}
 /** A client of one OpenWhisk API host. */
 export class OpenWhiskApi {
   readonly conn: Connection;
+  /** The API host's origin, and its path prefix (empty, or `/openwhisk` behind a gateway). */
+  readonly #origin: string;
+  readonly #prefix: string;
   readonly #namespace: string;
   readonly #fetch?: typeof fetch;
   #client?: Http1Client;
@@ -55,6 +60,9 @@ export class OpenWhiskApi {
     { namespace = "_", fetch: f, keepAliveMs = 2000 }: ApiOptions = {},
   ) {
     this.conn = conn;
+    const url = new URL(conn.apihost);
+    this.#origin = url.origin;
+    this.#prefix = url.pathname.replace(/\/+$/, "");
     this.#keepAliveMs = keepAliveMs;
     this.#namespace = namespace;
     this.#fetch = f;
@@ -113,7 +121,7 @@ export class OpenWhiskApi {
       body === undefined ? (auth ? "auth" : "anonymous") : (auth ? "authJson" : "anonymousJson")
     ];
     const json = body === undefined ? undefined : JSON.stringify(body);
-    let status: number, text: string;
+    let status: number, text: string, fields: Record<string, string>;
     if (this.#fetch) {
       const res = await this.#fetch(this.conn.apihost + path, {
         method,
@@ -121,17 +129,17 @@ export class OpenWhiskApi {
         body: json,
         signal,
       });
-      [status, text] = [res.status, await res.text()];
+      [status, text, fields] = [res.status, await res.text(), Object.fromEntries(res.headers)];
     } else {
       if (!this.#client) await this.open();
-      const res = await this.#client!.request(this.conn.apihost, {
+      const res = await this.#client!.request(this.#origin, {
         method,
-        path,
+        path: this.#prefix + path,
         headers,
         body: json,
         signal,
       });
-      [status, text] = [res.status, decoder.decode(res.body)];
+      [status, text, fields] = [res.status, decoder.decode(res.body), res.headers];
     }
     let parsed: unknown = undefined;
     try {
@@ -139,7 +147,7 @@ export class OpenWhiskApi {
     } catch {
       parsed = undefined;
     }
-    return { status, body: parsed, text };
+    return { status, headers: fields, body: parsed, text };
   }
 
   /** The error text of an answer: OpenWhisk's `error` field, else the body's start. */
@@ -163,10 +171,8 @@ export class OpenWhiskApi {
       });
     } catch (err) {
       throw new ConnectionError(
-        this.redact(`Cannot reach ${where}: ${describe(err)}` + tlsHint(err)),
-        {
-          cause: err,
-        },
+        this.redact(`Cannot reach ${where}: ${describe(err)}` + await this.#schemeHint(err)),
+        { cause: err },
       );
     }
     if (info.status !== 200 || typeof info.body !== "object" || info.body === null) {
@@ -184,6 +190,81 @@ export class OpenWhiskApi {
       throw new ConnectionError(`${where} failed to list actions: ${this.errorText(probe)}`);
     }
     return info.body as Json;
+  }
+
+  /**
+   * `GET /` of the API host: OpenWhisk's controller answers with its `limits` (invocations a
+   * minute and in flight) and `runtimes`; null where the host does not (a gateway may not
+   * route it).
+   */
+  async root(): Promise<Json | null> {
+    try {
+      const a = await this.request("GET", "/", {
+        auth: false,
+        signal: AbortSignal.timeout(30_000),
+      });
+      const body = a.body as Json | undefined;
+      return a.status === 200 && typeof body === "object" && body !== null && !Array.isArray(body)
+        ? body
+        : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Why a first request failed, where a hint helps: a certificate to trust, or an API host
+   * given as `host:port`, for which HTTPS was assumed (as wsk does) while the server speaks
+   * HTTP (tried once, without the key).
+   */
+  async #schemeHint(err: unknown): Promise<string> {
+    const tls = tlsHint(err);
+    if (!this.conn.assumedHttps || !this.conn.apihost.startsWith("https:")) return tls;
+    const http = this.conn.apihost.replace(/^https:/, "http:");
+    try {
+      const client = new Http1Client({ maxIdlePerHost: 0 });
+      const url = new URL(http);
+      await client.request(url.origin, {
+        method: "GET",
+        path: `${url.pathname.replace(/\/+$/, "")}/api/v1`,
+        signal: AbortSignal.timeout(5_000),
+      });
+      client.close();
+      return ` (the API host was given without a scheme, so HTTPS was assumed, as wsk does; ` +
+        `the server speaks HTTP: give --apihost ${http})`;
+    } catch {
+      return tls + " (the API host was given without a scheme: HTTPS was assumed, as wsk does)";
+    }
+  }
+}
+
+/**
+ * Pre-flight: one `GET` of each action before the first invocation, so that a missing action
+ * or a key without access to it stops an experiment before it has measured anything (as a
+ * 404 in the middle of a run would, after some levels). Throws a {@link ConnectionError}
+ * naming every action that is not there.
+ */
+export async function checkActions(api: OpenWhiskApi, actions: string[]): Promise<void> {
+  const missing: string[] = [];
+  for (const action of new Set(actions)) {
+    const name = action.split("/").map(encodeURIComponent).join("/");
+    const a = await api.request("GET", api.path(`actions/${name}?code=false`), {
+      signal: AbortSignal.timeout(30_000),
+    });
+    if (a.status === 200) continue;
+    if (a.status !== 404) {
+      throw new ConnectionError(
+        `Pre-flight: cannot read action ${action} at ${api.conn.apihost}: ${api.errorText(a)}`,
+      );
+    }
+    missing.push(action);
+  }
+  if (missing.length > 0) {
+    throw new ConnectionError(
+      `Pre-flight: ${missing.length === 1 ? "action" : "actions"} ${missing.join(", ")} ` +
+        `not found at ${api.conn.apihost} (HTTP 404); deploy them first ` +
+        "(deno task collect deploy): nothing was invoked",
+    );
   }
 }
 

@@ -35,7 +35,7 @@ export interface CollectionEntry {
   first_run: number;
   parameters: Record<string, unknown>;
   host: unknown;
-  openwhisk: { apihost: string; api: unknown };
+  openwhisk: { apihost: string; api: unknown; [key: string]: unknown };
   tool: { name: "whiskbench"; version: string };
   counts?: Record<string, number>;
   flags?: unknown[];
@@ -49,7 +49,8 @@ export interface OutputOptions {
   workload: string;
   parameters: Record<string, unknown>;
   host: unknown;
-  openwhisk: { apihost: string; api: unknown };
+  /** The API host, its `GET /api/v1` answer, and what else OpenWhisk told (limits, runtimes). */
+  openwhisk: { apihost: string; api: unknown; [key: string]: unknown };
   clock?: Clock;
   /** Flush interval of the parts, ms (default 5 000). */
   flushEveryMs?: number;

@@ -18,6 +18,8 @@ export interface ProgressState {
   errors: number;
   /** Share of the planned work finished, 0..1 (for the ETA). */
   fraction: number;
+  /** The idle wait before each level, seconds (cold start only). */
+  idleWaitS?: number;
 }
 
 function duration(ms: number): string {
@@ -42,7 +44,8 @@ function duration(ms: number): string {
 export function progressLine(state: ProgressState, elapsedMs: number): string {
   const { experiment, runtime, level, levels, run, runs, inFlight, done, errors, fraction } = state;
   const eta = fraction > 0 ? duration(elapsedMs / fraction * (1 - fraction)) : "?";
-  return `${experiment} ${runtime}  run ${run}/${runs}  level ${level}/${levels}  ` +
+  const idle = state.idleWaitS === undefined ? "" : `idle wait ${state.idleWaitS} s  `;
+  return `${experiment} ${runtime}  run ${run}/${runs}  level ${level}/${levels}  ${idle}` +
     `in flight ${inFlight}  done ${done}  errors ${errors}  ` +
     `elapsed ${duration(elapsedMs)}  ETA ${eta}`;
 }

@@ -21,13 +21,30 @@ export const COLLECTED_COLUMNS = {
   client_send_ms: "f64",
   client_receive_ms: "f64",
   attempt: "i64",
+  /** The collection (its id in dataset.json) that wrote the row. */
+  collection: "str",
 } as const;
+
+/**
+ * The `source` of a cold-start record whose level was not all cold: kept in the dataset, but
+ * neither a cold-start latency nor a warm one (the level ran again, or the experiment stopped).
+ */
+export const NOT_ALL_COLD = "not_all_cold";
 
 /** One collected activation row. */
 export type CollectedRow = RowOf<typeof COLLECTED_COLUMNS>;
 
-/** Columns of the events parts a collector writes (the contract's, with runtime and run). */
-export const COLLECTED_EVENT_COLUMNS = { ...EVENT_COLUMNS, runtime: "str", run: "i64" } as const;
+/**
+ * Columns of the events parts a collector writes: the contract's, with runtime, run, workload
+ * and collection, so that the level changes of the ramps of one campaign are told apart.
+ */
+export const COLLECTED_EVENT_COLUMNS = {
+  ...EVENT_COLUMNS,
+  runtime: "str",
+  run: "i64",
+  workload: "str",
+  collection: "str",
+} as const;
 
 /** One collected event row. */
 export type CollectedEvent = RowOf<typeof COLLECTED_EVENT_COLUMNS>;
@@ -38,12 +55,17 @@ export type CollectedEvent = RowOf<typeof COLLECTED_EVENT_COLUMNS>;
  */
 export function outcomeRow(
   o: Outcome,
-  context: RecordContext,
+  { collection = null, ...context }: RecordContext & { collection?: string | null },
   where: string,
   attempt = 1,
 ): CollectedRow {
   const ctx = { ...context, http_status: o.http_status };
-  const extra = { client_send_ms: o.sent_ms, client_receive_ms: o.received_ms, attempt };
+  const extra = {
+    client_send_ms: o.sent_ms,
+    client_receive_ms: o.received_ms,
+    attempt,
+    collection,
+  };
   let row: ActivationRow;
   if (o.record) {
     try {

@@ -82,11 +82,10 @@ export async function readTable(
   columns?: readonly string[],
 ): Promise<pl.DataFrame> {
   const full: Schema = TABLES[table];
+  // A column outside the contract (an allowed extra, such as a collected dataset's
+  // `collection`) is read from the parts that have it, and absent where none has.
   const schema = columns
-    ? Object.fromEntries(columns.map((c) => {
-      if (!(c in full)) throw new RangeError(`${table} has no column ${c}`);
-      return [c, full[c]];
-    })) as Schema
+    ? Object.fromEntries(columns.filter((c) => c in full).map((c) => [c, full[c]])) as Schema
     : full;
   const folder = join(dir, table);
   const names: string[] = [];

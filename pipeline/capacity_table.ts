@@ -4,6 +4,7 @@
  * samples taken meanwhile.
  */
 import pl from "nodejs-polars";
+import { NOT_FAILED } from "./latency_rows.ts";
 
 const MIB = 1024 * 1024;
 
@@ -45,15 +46,35 @@ export function resourceSeries(resources: pl.DataFrame, experiment = "capacity")
     .sort(keys);
 }
 
+/** Options of {@linkcode capacityTable}. */
+export interface CapacityTableOptions {
+  /**
+   * Ids of the collections that measured a capacity (`measuredCapacityIds`): only their rows
+   * count; null (default) for a dataset without collections, where every row counts.
+   */
+  measured?: string[] | null;
+}
+
 /**
  * Table 17 per runtime: `capacity` (highest level with a latency in the capacity experiment),
  * `error` (the invocation error that ended it, if recorded), `max_cpu_pct` and `max_mem_mib`
- * (maxima over samples of the per-sample totals).
+ * (maxima over samples of the per-sample totals). In a collected dataset only the collections
+ * that measured a capacity count: a stopped or interrupted test, or one without a failure up
+ * to its last level, is a lower bound at most (the collections table shows it).
  */
-export function capacityTable(activations: pl.DataFrame, resources: pl.DataFrame): pl.DataFrame {
-  const exp = activations.filter(pl.col("experiment").eq(pl.lit("capacity")));
+export function capacityTable(
+  activations: pl.DataFrame,
+  resources: pl.DataFrame,
+  { measured = null }: CapacityTableOptions = {},
+): pl.DataFrame {
+  const all = activations.filter(pl.col("experiment").eq(pl.lit("capacity")));
+  const exp = measured === null
+    ? all
+    : all.columns.includes("collection")
+    ? all.filter(pl.col("collection").isIn(measured))
+    : all.head(0);
   const reached = exp
-    .filter(pl.col("wait_ms").isNotNull())
+    .filter(pl.col("wait_ms").isNotNull().and(NOT_FAILED))
     .groupBy("runtime")
     .agg(pl.col("level").max().alias("capacity"));
   const errors = exp

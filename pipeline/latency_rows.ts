@@ -19,16 +19,27 @@ export const PIPELINE_COLUMNS = [
   "init_ms",
   "success",
   "error",
+  // A collected dataset's collection of each row (absent from an ingested one).
+  "collection",
 ] as const;
 
 const is = (col: string, value: string) => pl.col(col).eq(pl.lit(value));
+
+/**
+ * Rows whose activation did not fail: a failed activation (`success: false`) still has a
+ * waitTime, but it is an error of its cell, counted by {@linkcode errorCounts}, never a
+ * latency. Unknown success (samples of the thesis's logs) counts as not failed.
+ */
+export const NOT_FAILED: pl.Expr = pl.col("success").isNull().or(
+  pl.col("success").eq(pl.lit(true)),
+);
 
 /** The experiment whose rows are warm latencies (mixed loads included). */
 export const WARM_EXPERIMENT = "concurrency";
 
 /**
- * Cold starts: full records that carry an initTime, with `latency_ms` = waitTime + initTime
- * (the cold-start latency of the thesis's Tables 3, 4 and 9).
+ * Cold starts: full records of activations that did not fail and carry an initTime, with
+ * `latency_ms` = waitTime + initTime (the cold-start latency of the thesis's Tables 3, 4 and 9).
  */
 export function coldStartRows(activations: pl.DataFrame, experiment = "cold_start"): pl.DataFrame {
   return coldStartRowsLazy(activations.lazy(), experiment).collectSync();
@@ -41,7 +52,8 @@ export function coldStartRowsLazy(
 ): pl.LazyDataFrame {
   return activations
     .filter(
-      is("experiment", experiment).and(is("source", "record")).and(pl.col("init_ms").isNotNull()),
+      is("experiment", experiment).and(is("source", "record")).and(pl.col("init_ms").isNotNull())
+        .and(NOT_FAILED),
     )
     .withColumns(pl.col("wait_ms").add(pl.col("init_ms")).alias("latency_ms"));
 }
@@ -49,7 +61,7 @@ export function coldStartRowsLazy(
 /**
  * Warm starts of the concurrency experiment (mixed loads included): records without an
  * initTime and samples known to be warm (`warm_samples`), with `latency_ms` = waitTime.
- * Samples of unknown warmth and error rows never enter.
+ * Samples of unknown warmth, error rows and failed activations never enter.
  */
 export function warmRows(activations: pl.DataFrame): pl.DataFrame {
   return warmRowsLazy(activations.lazy()).collectSync();
@@ -62,7 +74,8 @@ export function warmRowsLazy(activations: pl.LazyDataFrame): pl.LazyDataFrame {
     .filter(
       is("experiment", WARM_EXPERIMENT)
         .and(warmRecord.or(is("source", "warm_samples")))
-        .and(pl.col("wait_ms").isNotNull()),
+        .and(pl.col("wait_ms").isNotNull())
+        .and(NOT_FAILED),
     )
     .withColumns(pl.col("wait_ms").alias("latency_ms"));
 }

@@ -25,6 +25,23 @@ function withCount(
     .withColumns(pl.col(name).fillNull(0).cast(pl.Int64));
 }
 
+/**
+ * `stats` over every cell of `keys` (with a level) that has rows in `stats` or in any of `counts`: a cell
+ * whose activations all failed keeps its row (n = 0, its errors counted) instead of vanishing.
+ */
+function everyCell(
+  stats: pl.LazyDataFrame,
+  counts: pl.LazyDataFrame[],
+  keys: string[],
+): pl.LazyDataFrame {
+  // Errors without a level (a run's final error line) belong to no cell.
+  const cells = pl.concat([stats, ...counts].map((f) => f.select(...keys)))
+    .filter(pl.col("level").isNotNull()).unique();
+  return cells.join(stats, { on: keys, how: "left" }).withColumns(
+    pl.col("n").fillNull(0).cast(pl.Int64),
+  );
+}
+
 // Each table is one lazy query, collected once: on millions of rows the intermediate frames
 // (held until JavaScript's garbage collector frees them) cost more than the statistics.
 
@@ -41,10 +58,14 @@ export function coldStartTable(activations: pl.DataFrame): pl.DataFrame {
     .filter(pl.col("source").eq(pl.lit("record")).and(pl.col("init_ms").isNull()))
     .groupBy(keys)
     .agg(pl.len().cast(pl.Int64).alias("n_not_cold"));
-  const stats = levelStatsLazy(coldStartRowsLazy(all), "latency_ms", ["runtime"]);
+  const errors = errorCountsLazy(exp, keys);
+  const stats = everyCell(
+    levelStatsLazy(coldStartRowsLazy(all), "latency_ms", ["runtime"]),
+    [notCold, errors],
+    keys,
+  );
   const withNotCold = withCount(stats, notCold, keys, "n_not_cold");
-  return withCount(withNotCold, errorCountsLazy(exp, keys), keys, "n_errors").sort(keys)
-    .collectSync();
+  return withCount(withNotCold, errors, keys, "n_errors").sort(keys).collectSync();
 }
 
 /**
@@ -67,6 +88,7 @@ export function warmTable(
 ): pl.DataFrame {
   const keys = ["runtime", "workload", "level"];
   const exp = activations.lazy().filter(pl.col("experiment").eq(pl.lit(WARM_EXPERIMENT)));
-  const stats = levels.lazy().select(...keys, ...STAT_COLUMNS);
-  return withCount(stats, errorCountsLazy(exp, keys), keys, "n_errors").sort(keys).collectSync();
+  const errors = errorCountsLazy(exp, keys);
+  const stats = everyCell(levels.lazy().select(...keys, ...STAT_COLUMNS), [errors], keys);
+  return withCount(stats, errors, keys, "n_errors").sort(keys).collectSync();
 }

@@ -8,6 +8,7 @@ export * from "./latency_tables.ts";
 export * from "./comparison_table.ts";
 export * from "./levels.ts";
 export * from "./capacity_table.ts";
+export * from "./collections_table.ts";
 export * from "./durations_table.ts";
 export * from "./actions_table.ts";
 export * from "./tables.ts";

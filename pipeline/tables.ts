@@ -6,6 +6,7 @@ import pl from "nodejs-polars";
 import type { Dataset } from "../dataset/mod.ts";
 import { actionsTable } from "./actions_table.ts";
 import { capacityRatios, capacityTable, resourceSeries } from "./capacity_table.ts";
+import { collectionsTable, measuredCapacityIds } from "./collections_table.ts";
 import {
   comparisonMoments,
   type ComparisonOptions,
@@ -62,6 +63,8 @@ export interface ComputedTables {
   initDurations: pl.DataFrame;
   runDurations: pl.DataFrame;
   actions: pl.DataFrame;
+  /** The collections of a collected dataset and how each ended (empty for an ingested one). */
+  collections: pl.DataFrame;
 }
 
 /**
@@ -73,7 +76,9 @@ export function computeTables(ds: Dataset, options: TablesOptions = {}): Compute
   const moments = comparisonMoments(ds.activations, warmByLevel);
   const cmpOptions: ComparisonOptions = { levels: options.levels };
   const comparison = comparisonTable(ds.activations, cmpOptions, moments);
-  const capacity = capacityTable(ds.activations, ds.resources);
+  const capacity = capacityTable(ds.activations, ds.resources, {
+    measured: measuredCapacityIds(ds.meta),
+  });
   const { levels } = options;
   const chosen = (perLevel: pl.DataFrame) =>
     levels === undefined ? perLevel : perLevel.filter(pl.col("level").isIn(levels));
@@ -89,14 +94,15 @@ export function computeTables(ds: Dataset, options: TablesOptions = {}): Compute
     initDurations: durationTable(ds.timings, INIT_PHASES),
     runDurations: durationTable(ds.timings, RUN_PHASES),
     actions: actionsTable(ds.meta),
+    collections: collectionsTable(ds.meta, ds.activations),
   };
 }
 
 /**
  * The computed tables as files: `cold_start_<runtime>`, `warm_<runtime>_<workload>`,
  * `comparison`, `comparison_thesis_mode`, `slowdown`, `capacity`, `capacity_ratios`,
- * `resources`, `init_durations`, `run_durations`, `actions`. Tables with no data behind them
- * are left out.
+ * `resources`, `init_durations`, `run_durations`, `actions`, `collections`. Tables with no
+ * data behind them are left out.
  */
 export function namedTables(t: ComputedTables): NamedTable[] {
   const out: NamedTable[] = [];
@@ -127,6 +133,7 @@ export function namedTables(t: ComputedTables): NamedTable[] {
   add("init_durations", "Executor /init durations (µs)", t.initDurations);
   add("run_durations", "Executor /run durations (µs)", t.runDurations);
   add("actions", "Benchmark actions", t.actions);
+  add("collections", "Collections and how each ended", t.collections);
   return out;
 }
 

@@ -65,7 +65,13 @@ Deno.test(
         clock,
         progress,
       });
-      assert.deepEqual(result, { status: "complete", records: 12, errors: 0, notCold: [] });
+      assert.deepEqual(result, {
+        status: "complete",
+        records: 12,
+        errors: 0,
+        notAllCold: 0,
+        notCold: [],
+      });
       assert.equal(clock.slept.filter((ms) => ms === 15_000).length, 6); // one wait per level
       await o.finish(result.status, { records: result.records });
 
@@ -103,7 +109,7 @@ Deno.test(
       assert.deepEqual([entry.status, entry.counts], ["complete", { records: 12 }]);
       assert.match(
         lines.at(-1)!,
-        /^cold-start wasm {2}run 2\/2 {2}level 3\/3 {2}in flight 0 {2}done 12 {2}errors 0/,
+        /^cold-start wasm {2}run 2\/2 {2}level 3\/3 {2}idle wait 15 s {2}in flight 0 {2}done 12 {2}errors 0/,
       );
 
       // A second collection into the same dataset continues the run numbers, adds parts.
@@ -128,64 +134,98 @@ Deno.test(
   },
 );
 
-Deno.test("coldStart() flags a level whose records are not all cold", opts, async () => {
-  const clock = new ManualClock(1_700_000_000_000);
-  const { ow, api, dir, out } = await setup(clock, 60_000); // idle timeout longer than the wait
-  try {
-    const notes: string[] = [];
-    const o = await out("docker");
-    const progress = new Progress({
-      experiment: "cold-start",
-      runtime: "docker",
-      level: 0,
-      levels: 3,
-      run: 0,
-      runs: 1,
-      inFlight: 0,
-      done: 0,
-      errors: 0,
-      fraction: 0,
-    }, { clock, write: (t) => notes.push(t), tty: false, everyMs: 1e12 });
-    const result = await coldStart(api, o, {
-      runtime: "docker",
-      levels: 3,
-      reps: 1,
-      idleWaitMs: 15_000,
-      clock,
-      progress,
-    });
-    assert.deepEqual(result.notCold, [
-      { run: 1, level: 2, warm: 1, records: 2 },
-      { run: 1, level: 3, warm: 2, records: 3 },
-    ]);
-    assert.ok(
-      notes.some((t) => t.startsWith("warning: run 1 level 2: 1 of 2 records are not cold")),
-    );
-    await o.finish(result.status, {});
-    const ds = await readDataset(dir);
-    assert.deepEqual(
-      ds.events.filter(pl.col("what").str.startsWith("not_all_cold")).select("level", "what")
-        .toRecords(),
-      [
-        { level: 2, what: "not_all_cold: 1 of 2 records without initTime" },
-        { level: 3, what: "not_all_cold: 2 of 3 records without initTime" },
-      ],
-    );
-    const entry = (ds.meta.collections as { flags: unknown[] }[])[0];
-    assert.equal(entry.flags.length, 2);
-    assert.deepEqual(
-      coldStartTable(ds.activations).select("level", "n", "n_not_cold").toRecords(),
-      [{ level: 1, n: 1, n_not_cold: 0 }, { level: 2, n: 1, n_not_cold: 1 }, {
-        level: 3,
-        n: 1,
-        n_not_cold: 2,
-      }],
-    );
-  } finally {
-    await ow.close();
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+Deno.test(
+  "coldStart() runs a level that is not all cold again after twice the wait, then stops",
+  opts,
+  async () => {
+    const clock = new ManualClock(1_700_000_000_000);
+    const { ow, api, dir, out } = await setup(clock, 60_000); // idle timeout longer than the wait
+    try {
+      const notes: string[] = [];
+      const o = await out("docker");
+      const progress = new Progress({
+        experiment: "cold-start",
+        runtime: "docker",
+        level: 0,
+        levels: 3,
+        run: 0,
+        runs: 1,
+        inFlight: 0,
+        done: 0,
+        errors: 0,
+        fraction: 0,
+      }, { clock, write: (t) => notes.push(t), tty: false, everyMs: 1e12 });
+      const result = await coldStart(api, o, {
+        runtime: "docker",
+        levels: 3,
+        reps: 1,
+        idleWaitMs: 15_000,
+        clock,
+        progress,
+      });
+      // 15 s and 30 s leave containers warm; 60 s (the stand-in's idle timeout) does not.
+      assert.equal(result.status, "complete");
+      assert.deepEqual(result.notCold, [
+        { run: 1, level: 2, warm: 1, records: 2, idle_wait_ms: 15_000 },
+        { run: 1, level: 2, warm: 2, records: 2, idle_wait_ms: 30_000 },
+        { run: 1, level: 3, warm: 2, records: 3, idle_wait_ms: 15_000 },
+        { run: 1, level: 3, warm: 3, records: 3, idle_wait_ms: 30_000 },
+      ]);
+      assert.deepEqual([result.records, result.notAllCold], [1 + 2 + 3, 4 + 6]);
+      assert.ok(
+        notes.some((t) =>
+          t.startsWith(
+            "warning: run 1 level 2: 1 of 2 records are not cold (no initTime) after an idle " +
+              "wait of 15 s; trying the level again after 30 s",
+          )
+        ),
+      );
+      await o.finish(result.status, {});
+      const ds = await readDataset(dir);
+      assert.deepEqual(
+        ds.events.filter(pl.col("what").str.startsWith("not_all_cold")).select("level", "what")
+          .toRecords(),
+        [
+          { level: 2, what: "not_all_cold: 1 of 2 records without initTime" },
+          { level: 2, what: "not_all_cold: 2 of 2 records without initTime" },
+          { level: 3, what: "not_all_cold: 2 of 3 records without initTime" },
+          { level: 3, what: "not_all_cold: 3 of 3 records without initTime" },
+        ],
+      );
+      const entry = (ds.meta.collections as { flags: unknown[] }[])[0];
+      assert.equal(entry.flags.length, 4);
+      // The rows of the levels that were not all cold are kept, out of the table.
+      assert.deepEqual(
+        ds.activations.groupBy("source").len().sort("source").toRecords(),
+        [{ source: "not_all_cold", len: 10 }, { source: "record", len: 6 }],
+      );
+      assert.deepEqual(
+        coldStartTable(ds.activations).select("level", "n", "n_not_cold").toRecords(),
+        [1, 2, 3].map((level) => ({ level, n: level, n_not_cold: 0 })),
+      );
+
+      // Without retries, the first level that is not all cold stops the experiment.
+      const stopped = await coldStart(api, o, {
+        runtime: "docker",
+        levels: 3,
+        reps: 1,
+        idleWaitMs: 15_000,
+        coldRetries: 0,
+        firstRun: 2,
+        clock,
+      });
+      assert.equal(stopped.status, "stopped");
+      assert.equal(
+        stopped.reason,
+        "run 2 level 1: 1 of 1 records are not cold (no initTime) after an idle wait of 15 s, " +
+          "attempt 1 of 1: OpenWhisk keeps idle containers longer than that (try --idle-wait auto)",
+      );
+    } finally {
+      await ow.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
 
 Deno.test(
   "coldStart() stops at a stop request and on a fatal error, keeping the rows",

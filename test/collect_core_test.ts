@@ -28,6 +28,7 @@ Deno.test("resolveConnection(): flags over environment over the wskprops file", 
       insecure: false,
       caFile: undefined,
       authFrom: `AUTH in ${file}`,
+      assumedHttps: true,
     });
     const fromEnv = await resolveConnection({
       env: {
@@ -41,6 +42,7 @@ Deno.test("resolveConnection(): flags over environment over the wskprops file", 
       [fromEnv.apihost, fromEnv.auth, fromEnv.authFrom, fromEnv.insecure],
       ["http://h:3233", "u:envkey", "__OW_API_KEY", true],
     );
+    assert.equal(fromEnv.assumedHttps, false);
     const fromFlags = await resolveConnection({ apihost: "h2:443", auth: "u:flagkey", env });
     assert.deepEqual([fromFlags.apihost, fromFlags.auth], ["https://h2", "u:flagkey"]);
     await assert.rejects(
@@ -69,6 +71,8 @@ Deno.test("parseWskprops(), normalizeApihost() and redact()", () => {
   });
   assert.equal(normalizeApihost("http://127.0.0.1:3233/"), "http://127.0.0.1:3233");
   assert.equal(normalizeApihost("openwhisk.example:31001"), "https://openwhisk.example:31001");
+  // A gateway's path prefix is kept.
+  assert.equal(normalizeApihost("http://gateway/openwhisk/"), "http://gateway/openwhisk");
   const auth = "23bc46b1:s3cret";
   assert.equal(
     redact(`key ${auth}, half s3cret, header Basic ${btoa(auth)}`, auth),

@@ -31,8 +31,12 @@ export const USAGE = `usage: deno task standin [options]
   --blocking-limit SECONDS  a blocking call that takes longer gets 202 (default 60)
   --max-in-flight N       429 above N activations in flight (default 30, OpenWhisk's namespace
                           limit; where \`collect capacity\` stops)
+  --per-minute N          429 above N invocations a minute (default 1000000; OpenWhisk's stock
+                          deployment allows 60), told at GET / as OpenWhisk does
+  --prefix PATH           serve the API under PATH, as behind a gateway (e.g. /openwhisk)
   --fail A,...            actions that fail (502)
   --drop A[:N]            drop the connection of the next N invocations of A (default 1)
+  --cut A[:N]             send the next N answers to A half, after their headers
   --slow A:MS[:N]         answer the next N invocations of A MS late
   --status A:CODE[:N]     answer the next N invocations of A with CODE
   --actions A,...         actions that exist at start (default hello, hello1..hello15, hash,
@@ -52,7 +56,7 @@ function pairs(text: string | undefined): Record<string, number> {
 
 function fault(kind: Fault["kind"], text: string): Fault {
   const [action, a, b] = text.split(":");
-  if (kind === "drop") return { kind, action, count: Number(a ?? 1) };
+  if (kind === "drop" || kind === "cut") return { kind, action, count: Number(a ?? 1) };
   if (kind === "slow") return { kind, action, delayMs: Number(a), count: Number(b ?? 1) };
   return { kind, action, status: Number(a), count: Number(b ?? 1) };
 }
@@ -71,6 +75,9 @@ if (import.meta.main) {
       "run-ms",
       "blocking-limit",
       "max-in-flight",
+      "per-minute",
+      "prefix",
+      "cut",
       "fail",
       "drop",
       "slow",
@@ -91,6 +98,7 @@ if (import.meta.main) {
     const num = (v: string | undefined, d: number) => v === undefined ? d : Number(v);
     const faults = [
       ...(values.drop ? [fault("drop", values.drop)] : []),
+      ...(values.cut ? [fault("cut", values.cut)] : []),
       ...(values.slow ? [fault("slow", values.slow)] : []),
       ...(values.status ? [fault("status", values.status)] : []),
     ];
@@ -105,6 +113,8 @@ if (import.meta.main) {
       runMs: values["run-ms"] ? pairs(values["run-ms"]) : THESIS_RUN_MS,
       blockingLimitMs: num(values["blocking-limit"], 60) * 1000,
       maxInFlight: num(values["max-in-flight"], 30),
+      perMinute: num(values["per-minute"], 1_000_000),
+      prefix: values.prefix ?? "",
       failing: values.fail?.split(",") ?? [],
       actions: values.actions?.split(",") ?? THESIS_ACTIONS,
       faults,

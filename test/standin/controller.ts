@@ -58,6 +58,9 @@ export interface ControllerOptions {
   blockingLimitMs?: number;
   /** Activations in flight above which an invocation gets 429 (default 30). */
   maxInFlight?: number;
+  /** Invocations a minute above which an invocation gets 429 (default 1 000 000; OpenWhisk's
+   * stock deployment allows 60). */
+  perMinute?: number;
   /** Actions that fail (502 when blocking, `success: false`). */
   failing?: string[];
   /** Actions created at start, all of kind `nodejs:20` (for example hello1..hello15). */
@@ -94,6 +97,7 @@ export function controller({
   idleTimeoutMs = 10_000,
   blockingLimitMs = 60_000,
   maxInFlight = 30,
+  perMinute = 1_000_000,
   failing = [],
   actions = [],
 }: ControllerOptions): {
@@ -107,11 +111,31 @@ export function controller({
   const activations = new Map<string, Json>();
   const order: string[] = [];
   let inFlight = 0;
+  /** Times of the invocations accepted in the last minute (the per-minute limit). */
+  const lastMinute: number[] = [];
   const state: ControllerState = {
     records: [],
     served: [],
     counts: { invocations: 0, rejected429: 0, dropped: 0, inFlight: 0, peakInFlight: 0 },
     pool,
+  };
+  // `GET /`, in the shape of OpenWhisk's controller (Controller.info): its limits and runtimes.
+  const rootInfo = {
+    description: "OpenWhisk (whiskbench stand-in)",
+    api_paths: ["/api/v1"],
+    limits: {
+      actions_per_minute: perMinute,
+      triggers_per_minute: perMinute,
+      concurrent_actions: maxInFlight,
+      sequence_length: 50,
+      min_action_duration: 100,
+      max_action_duration: 300_000,
+      min_action_memory: 134_217_728,
+      max_action_memory: 536_870_912,
+      min_action_logs: 0,
+      max_action_logs: 10_485_760,
+    },
+    runtimes: { nodejs: [{ kind: "nodejs:20", default: true, deprecated: false }] },
   };
   for (const name of actions) {
     docs.set(name, actionDoc(namespace, name, { exec: { kind: "nodejs:20" } }, clock.now()));
@@ -163,6 +187,18 @@ export function controller({
     body: Json,
   ): Promise<[number, unknown]> {
     state.counts.invocations++;
+    const now = clock.now();
+    while (lastMinute.length > 0 && lastMinute[0] <= now - 60_000) lastMinute.shift();
+    if (lastMinute.length >= perMinute) {
+      state.counts.rejected429++;
+      throw new HttpError(
+        429,
+        `Too many requests in the last minute (count: ${
+          lastMinute.length + 1
+        }, allowed: ${perMinute}).`,
+      );
+    }
+    lastMinute.push(now);
     if (inFlight >= maxInFlight) {
       state.counts.rejected429++;
       throw new HttpError(
@@ -176,7 +212,10 @@ export function controller({
     // The blocking limit is wall time even under a manual clock (whose sleeps return at once).
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timedOut = new Promise<undefined>((r) => {
-      timer = setTimeout(() => r(undefined), blockingLimitMs);
+      // The blocking `timeout` parameter (ms) shortens the wait, as OpenWhisk's does.
+      const asked = Number(q.get("timeout"));
+      const wait = asked > 0 ? Math.min(asked, blockingLimitMs) : blockingLimitMs;
+      timer = setTimeout(() => r(undefined), wait);
     });
     const record = await Promise.race([running, timedOut]);
     clearTimeout(timer);
@@ -189,6 +228,7 @@ export function controller({
 
   async function route(method: string, url: URL, body: Json, authHeader?: string) {
     const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+    if (parts.length === 0 && method === "GET") return [200, rootInfo] as const;
     if (parts[0] !== "api" || parts[1] !== "v1") throw new HttpError(404, NOT_FOUND);
     if (parts.length === 2 && method === "GET") return [200, API_INFO] as const;
     if (parts[2] !== "namespaces") throw new HttpError(404, NOT_FOUND);

@@ -33,8 +33,9 @@ export interface Fault {
   /** Only invocations of this action (default: any). */
   action?: string;
   /** `drop`: close the connection without an answer; `slow`: answer `delayMs` late;
-   * `status`: answer with `status` and an OpenWhisk error body instead of running. */
-  kind: "drop" | "slow" | "status";
+   * `status`: answer with `status` and an OpenWhisk error body instead of running; `cut`: run
+   * it, send the status line, the headers and half the body, then close the connection. */
+  kind: "drop" | "slow" | "status" | "cut";
   delayMs?: number;
   status?: number;
   /** How many invocations it hits (default 1). */
@@ -51,6 +52,8 @@ export interface StandinOptions extends Partial<ControllerOptions> {
   tls?: { cert: string; key: string };
   /** Faults to serve, in order. */
   faults?: Fault[];
+  /** A path prefix the API is served under, as behind a gateway (default none). */
+  prefix?: string;
 }
 
 /** A running stand-in. */
@@ -85,8 +88,15 @@ type Json = Record<string, unknown>;
  * ```
  */
 export async function startStandin(
-  { port = 0, hostname = "127.0.0.1", tls, faults = [], auth = GUEST_AUTH, ...options }:
-    StandinOptions = {},
+  {
+    port = 0,
+    hostname = "127.0.0.1",
+    tls,
+    faults = [],
+    auth = GUEST_AUTH,
+    prefix = "",
+    ...options
+  }: StandinOptions = {},
 ): Promise<Standin> {
   const clock = options.clock ?? systemClock;
   const { state, route } = controller({ auth, clock, ...options });
@@ -105,10 +115,25 @@ export async function startStandin(
     const chunks: Uint8Array[] = [];
     for await (const c of req) chunks.push(c as Uint8Array);
     const url = new URL(req.url ?? "/", "http://standin");
+    if (prefix) {
+      if (!url.pathname.startsWith(`${prefix}/`)) {
+        res.writeHead(404, { "content-type": "text/plain" });
+        return res.end(`not under ${prefix}`);
+      }
+      url.pathname = url.pathname.slice(prefix.length);
+    }
     const method = req.method ?? "GET";
-    const send = (status: number, value: unknown) => {
-      res.writeHead(status, { "content-type": "application/json" });
-      res.end(JSON.stringify(value));
+    const send = (status: number, value: unknown, cut = false) => {
+      const text = JSON.stringify(value);
+      const id = (value as Json)?.activationId;
+      res.writeHead(status, {
+        "content-type": "application/json",
+        "content-length": String(Buffer.byteLength(text)),
+        // As OpenWhisk names the activation of every invoke answer (200, 202, 502).
+        ...(invoking && typeof id === "string" ? { "x-openwhisk-activation-id": id } : {}),
+      });
+      if (!cut) return res.end(text);
+      res.write(text.slice(0, Math.floor(text.length / 2)), () => req.socket.destroy());
     };
     const invoking = method === "POST" && /\/actions\/./.test(url.pathname);
     const fault = invoking ? takeFault(url.pathname.split("/").pop()!) : undefined;
@@ -135,7 +160,7 @@ export async function startStandin(
         }
       }
       const [status, value] = await route(method, url, body, req.headers.authorization);
-      send(status, value);
+      send(status, value, fault?.kind === "cut");
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;
       send(err.status, { error: err.message, code: activationId().slice(0, 16) });
@@ -157,7 +182,7 @@ export async function startStandin(
     ...state,
     auth,
     faults: pending,
-    apihost: `${tls ? "https" : "http"}://${hostname}:${address.port}`,
+    apihost: `${tls ? "https" : "http"}://${hostname}:${address.port}${prefix}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

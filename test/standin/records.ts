@@ -101,7 +101,9 @@ export function activationRecord(run: Run): Json {
     { key: "limits", value: doc.limits },
   ];
   if (run.init !== undefined) annotations.push({ key: "initTime", value: Math.round(run.init) });
-  const status = run.success ? "success" : "action developer error";
+  // An action that returns an error is OpenWhisk's "application error" (ActivationResponse);
+  // "action developer error" is for one that crashes or returns no JSON object.
+  const status = run.success ? "success" : "application error";
   return {
     activationId: run.id,
     annotations,
