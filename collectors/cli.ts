@@ -272,6 +272,18 @@ async function collectOne(
   let result;
   try {
     result = await experiment.run({ api, out, runtime, params, stopper, progress });
+    // `rows` is the closing line's count: every row written, records and error rows alike,
+    // counted once the last rows are written.
+    await out.flush();
+  } catch (err) {
+    // A write error (a full disk) or a crash: the parts written so far stay, whole.
+    const rows = out.activations.rows, parts = out.activations.parts.length;
+    await out.fail(err, { rows, lost: out.activations.lost + out.activations.pending });
+    const text = err instanceof Error ? err.message : String(err);
+    throw new Error(
+      `${text}\ncollection ${out.entry.id} failed: ${rows} rows in ${parts} parts kept in ${dir}`,
+      { cause: err },
+    );
   } finally {
     stopFlushing();
     stopper.close();
@@ -283,9 +295,6 @@ async function collectOne(
     }
   }
   if (result.reason) out.entry.stop_reason = result.reason;
-  // `rows` is the closing line's count: every row written, records and error rows alike,
-  // counted once the last rows are written.
-  await out.flush();
   await out.finish(result.status, {
     rows: out.activations.rows,
     records: result.records,

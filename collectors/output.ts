@@ -8,6 +8,7 @@
 import pl from "nodejs-polars";
 import { checkOutput } from "../dataset/folder.ts";
 import {
+  freeReserve,
   isCollected,
   lockForWriting,
   newCollectedMeta,
@@ -103,6 +104,30 @@ export class Output {
       else list.push(this.entry);
       return { ...meta, collections: list };
     });
+  }
+
+  /**
+   * Records that the collection failed (a write error, a crash of the experiment): status
+   * `failed`, the error's text and the counts, as far as dataset.json can still be written;
+   * the parts already written stay. Releases the lock.
+   */
+  async fail(error: unknown, counts: Record<string, number>): Promise<void> {
+    const message = error instanceof Error ? error.message : String(error);
+    Object.assign(this.entry, {
+      status: "failed",
+      finished: new Date().toISOString(),
+      error: message,
+      counts,
+    });
+    await freeReserve(this.dir, "collect");
+    try {
+      await this.saveEntry();
+    } catch (err) {
+      console.error(
+        `could not record the failure in dataset.json: ${err instanceof Error ? err.message : err}`,
+      );
+    }
+    await this.unlock();
   }
 
   /** Flushes, then records the end state and counts. */

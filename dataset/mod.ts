@@ -4,6 +4,7 @@
  * collector can flush part by part and a crash loses at most the part in flight.
  */
 import pl from "nodejs-polars";
+import { statfsSync } from "node:fs";
 import { join } from "node:path";
 import {
   ACTIVATION_COLUMNS,
@@ -162,17 +163,28 @@ export async function writePart(
     await f.sync();
   } catch (err) {
     await Deno.remove(tmp).catch(() => {});
-    throw new Error(`Cannot write ${path}: ${describeWriteError(err)}`, { cause: err });
+    throw new Error(`Cannot write ${path}: ${describeWriteError(err, folder)}`, { cause: err });
   }
   await Deno.rename(tmp, path);
   await syncFolder(folder);
   return path;
 }
 
-/** A write error in plain words: polars reports a full disk as a thrift or IO error. */
-function describeWriteError(err: unknown): string {
+/**
+ * A write error in plain words. polars reports a full disk as "Invalid thrift: transport
+ * error", so the file system's free space is asked too.
+ */
+function describeWriteError(err: unknown, folder: string): string {
   const text = err instanceof Error ? err.message : String(err);
   if (/No space left|ENOSPC|os error 28/i.test(text)) return "no space left on device";
+  try {
+    const fs = statfsSync(folder);
+    if (fs.bavail * fs.bsize < 1 << 20) {
+      return `no space left on device (${fs.bavail * fs.bsize} bytes free; ${text})`;
+    }
+  } catch {
+    // No statfs here: the error as it came.
+  }
   return text;
 }
 

@@ -181,6 +181,7 @@ export async function takeLock(
   path: string,
   what: string,
   onStale: (holder: LockHolder | null) => void = () => {},
+  reserveBytes = 0,
 ): Promise<() => Promise<void>> {
   const me: LockHolder = {
     pid: Deno.pid,
@@ -190,7 +191,10 @@ export async function takeLock(
   };
   for (let attempt = 0;; attempt++) {
     try {
-      await writeSynced(path, new TextEncoder().encode(JSON.stringify(me) + "\n"));
+      const line = new TextEncoder().encode(JSON.stringify(me) + "\n");
+      const bytes = new Uint8Array(line.length + reserveBytes).fill(0x20);
+      bytes.set(line);
+      await writeSynced(path, bytes);
       return async () => {
         await Deno.remove(path).catch(() => {});
       };
@@ -230,6 +234,24 @@ async function waitForLock(path: string, what: string, timeoutMs = 30_000) {
 /** Locks of this process: held once per folder and role, however often asked for. */
 const held = new Map<string, { count: number; release: () => Promise<void> }>();
 
+/**
+ * Bytes the `collect` lock file holds in reserve (spaces after its JSON line): given back by
+ * {@linkcode freeReserve} on a full disk, so that the collection's failure can still be
+ * written to dataset.json.
+ */
+export const RESERVE_BYTES = 256 << 10;
+
+/** Gives back the reserve of a writer lock (a full disk), keeping the lock itself. */
+export async function freeReserve(dir: string, role: string): Promise<void> {
+  const path = lockFile(dir, role);
+  try {
+    const text = await Deno.readTextFile(path);
+    await Deno.truncate(path, new TextEncoder().encode(text.split("\n")[0] + "\n").length);
+  } catch {
+    // No lock, or not ours to shrink: nothing to give back.
+  }
+}
+
 /** The name of the lock file of a writer role in a dataset folder. */
 export function lockFile(dir: string, role: string): string {
   return join(dir, `.${role}.lock`);
@@ -253,10 +275,15 @@ export async function lockForWriting(
   if (mine) mine.count++;
   else {
     try {
-      const release = await takeLock(path, what, (h) =>
-        log(
-          `${path}: taking over the lock of process ${h?.pid ?? "?"}, which is no longer running`,
-        ));
+      const release = await takeLock(
+        path,
+        what,
+        (h) =>
+          log(
+            `${path}: taking over the lock of process ${h?.pid ?? "?"}, which is no longer running`,
+          ),
+        RESERVE_BYTES,
+      );
       held.set(path, { count: 1, release });
     } catch (err) {
       if (!(err instanceof LockHeld)) throw err;
