@@ -1,0 +1,79 @@
+/**
+ * OpenWhisk activation records as users export them: a JSON array (what the REST API's
+ * `GET /namespaces/{ns}/activations?docs=true`, `wsk activation list --full` and `wsk activation
+ * get` give) or JSON lines (one record a line). Each record becomes a row through
+ * activationRow, the same function the thesis ingest and the collectors use.
+ *
+ * A production record says nothing of an experiment: the row's `experiment` is `cold_start`
+ * for a record with an initTime (a cold start) and `concurrency` for one without (a warm start),
+ * so that cold records fill the cold-start table and warm ones the warm table; `level` (the
+ * client's concurrency) is unknown, null; `workload` is the action's name, `runtime` the
+ * record's `kind` annotation unless the caller names one.
+ */
+import { activationRow, type ImportedRow } from "../../dataset/mod.ts";
+import { type JsonLayout, jsonValues } from "./json_values.ts";
+
+/** Options of {@linkcode openWhiskRecordRows}. */
+export interface RecordImportOptions {
+  /** The rows' runtime. Default: the record's `kind` annotation (`nodejs:20`), else `unknown`. */
+  runtime?: string;
+  /** The rows' workload. Default: the action's name. */
+  workload?: string;
+}
+
+/** Format names of the two layouts, as `--format` takes them. */
+export const RECORD_FORMATS = { array: "openwhisk-json", lines: "openwhisk-jsonl" } as const;
+
+const decoder = new TextDecoder();
+
+/** The memory limit (MB) a record's `limits` annotation gives, where it gives one. */
+function memoryLimit(record: Record<string, unknown>): number | null {
+  const list = record.annotations;
+  if (!Array.isArray(list)) return null;
+  const limits = list.find((a) => a?.key === "limits")?.value;
+  const mb = limits?.memory;
+  return Number.isSafeInteger(mb) && mb > 0 ? mb : null;
+}
+
+/**
+ * The rows of the activation records of one file laid out as `layout`; a value that is not
+ * JSON or not a valid record is an error naming `file`, the byte and the line of its `{`.
+ */
+export async function* openWhiskRecordRows(
+  chunks: AsyncIterable<Uint8Array>,
+  file: string,
+  layout: JsonLayout,
+  { runtime, workload }: RecordImportOptions = {},
+): AsyncGenerator<ImportedRow> {
+  for await (const value of jsonValues(chunks, file, layout)) {
+    const where = `${file} byte ${value.offset} (line ${value.line})`;
+    let record: Record<string, unknown>;
+    try {
+      record = JSON.parse(decoder.decode(value.bytes));
+    } catch (cause) {
+      throw new SyntaxError(`${where}: not a JSON activation record: ${(cause as Error).message}`, {
+        cause,
+      });
+    }
+    const row = activationRow(
+      record,
+      { experiment: "", workload: "", runtime: "", run: null, level: null },
+      where,
+    );
+    const cold = row.init_ms !== null;
+    yield {
+      ...row,
+      experiment: cold ? "cold_start" : "concurrency",
+      workload: workload ?? row.action ?? "unknown",
+      runtime: runtime ?? row.kind ?? "unknown",
+      format: RECORD_FORMATS[layout],
+      latency: "waitTime+initTime",
+      cold,
+      client_ms: null,
+      exec_ms: null,
+      connect_ms: null,
+      memory_mb: memoryLimit(record),
+      mem_used_mb: null,
+    };
+  }
+}
