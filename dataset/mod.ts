@@ -128,17 +128,21 @@ export interface ReadOptions {
   activationColumns?: readonly string[];
 }
 
-/** Reads a dataset folder: dataset.json and every table (missing tables are empty). */
-export async function readDataset(dir: string, options: ReadOptions = {}): Promise<Dataset> {
-  let meta: DatasetMeta;
+/** Reads a dataset's dataset.json, or throws naming the folder. */
+export async function readMeta(dir: string): Promise<DatasetMeta> {
   try {
-    meta = JSON.parse(await Deno.readTextFile(join(dir, "dataset.json")));
+    return JSON.parse(await Deno.readTextFile(join(dir, "dataset.json")));
   } catch (cause) {
     if (cause instanceof Deno.errors.NotFound) {
       throw new Error(`Not a dataset: ${dir} has no dataset.json`, { cause });
     }
     throw new Error(`Cannot read ${join(dir, "dataset.json")}: ${cause}`, { cause });
   }
+}
+
+/** Reads a dataset folder: dataset.json and every table (missing tables are empty). */
+export async function readDataset(dir: string, options: ReadOptions = {}): Promise<Dataset> {
+  const meta = await readMeta(dir);
   return {
     meta,
     activations: await readTable(dir, "activations", options.activationColumns),
