@@ -4,6 +4,7 @@
  * flags with their defaults. Arguments and environment are read here and nowhere else.
  */
 import { run } from "../cli/_args.ts";
+import { activationsCommand } from "./activations_command.ts";
 import { type Connection, redact, resolveConnection } from "./config.ts";
 import { campaign, readPlan, type Step } from "./campaign.ts";
 import { deploy, recordActionFacts } from "./deploy.ts";
@@ -55,6 +56,9 @@ let secret: string | undefined;
 
 /** Runs the CLI on `args`; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
+  if (args[0] === "activations") {
+    return await activationsCommand(args.slice(1), Deno.env.toObject(), new Date());
+  }
   const { experiment: name, help, runtime, out: dir, connection, params } = parseFlags(
     args,
     new Date().toISOString().slice(0, 10),
