@@ -12,8 +12,12 @@
 /** How top-level values are laid out. */
 export type JsonLayout = "array" | "lines";
 
-/** One top-level object: its bytes (a copy), and where it starts. */
+/** One top-level object: its bytes, and where it starts. */
 export interface JsonValue {
+  /**
+   * Its bytes: a view into the chunk it was read from where it lies within one (no copy per
+   * record), so valid only until the next value is asked for.
+   */
   bytes: Uint8Array;
   /** Byte offset of its `{` in the file. */
   offset: number;
@@ -80,7 +84,7 @@ export async function* jsonValues(
         else if (b === OPEN_BRACE || b === OPEN_BRACKET) depth++;
         else if (b === CLOSE_BRACE || b === CLOSE_BRACKET) {
           if (--depth === 0) {
-            parts.push(chunk.slice(from, i + 1));
+            parts.push(chunk.subarray(from, i + 1));
             yield { bytes: concat(parts), offset: startOffset, line: startLine };
             parts = [];
             from = -1;
@@ -118,6 +122,7 @@ export async function* jsonValues(
         throw new SyntaxError(`${at(here, line)}: found ${shown(b)}, expected ${expected}`);
       }
     }
+    // A value continuing into the next chunk keeps a copy: the reader may reuse the chunk.
     if (depth > 0 && from >= 0) parts.push(chunk.slice(from));
     offset += chunk.length;
   }

@@ -36,6 +36,38 @@ function memoryLimit(record: Record<string, unknown>): number | null {
 }
 
 /**
+ * The row of one parsed activation record (activationRow's, with the experiment told by its
+ * initTime and the import's columns); `where` names the file or request and the place.
+ */
+export function importedRecordRow(
+  record: unknown,
+  where: string,
+  format: string,
+  { runtime, workload }: RecordImportOptions = {},
+): ImportedRow {
+  const row = activationRow(
+    record,
+    { experiment: "", workload: "", runtime: "", run: null, level: null },
+    where,
+  );
+  const cold = row.init_ms !== null;
+  return {
+    ...row,
+    experiment: cold ? "cold_start" : "concurrency",
+    workload: workload ?? row.action ?? "unknown",
+    runtime: runtime ?? row.kind ?? "unknown",
+    format,
+    latency: "waitTime+initTime",
+    cold,
+    client_ms: null,
+    exec_ms: null,
+    connect_ms: null,
+    memory_mb: memoryLimit(record as Record<string, unknown>),
+    mem_used_mb: null,
+  };
+}
+
+/**
  * The rows of the activation records of one file laid out as `layout`; a value that is not
  * JSON or not a valid record is an error naming `file`, the byte and the line of its `{`.
  */
@@ -43,11 +75,11 @@ export async function* openWhiskRecordRows(
   chunks: AsyncIterable<Uint8Array>,
   file: string,
   layout: JsonLayout,
-  { runtime, workload }: RecordImportOptions = {},
+  options: RecordImportOptions = {},
 ): AsyncGenerator<ImportedRow> {
   for await (const value of jsonValues(chunks, file, layout)) {
     const where = `${file} byte ${value.offset} (line ${value.line})`;
-    let record: Record<string, unknown>;
+    let record: unknown;
     try {
       record = JSON.parse(decoder.decode(value.bytes));
     } catch (cause) {
@@ -55,25 +87,6 @@ export async function* openWhiskRecordRows(
         cause,
       });
     }
-    const row = activationRow(
-      record,
-      { experiment: "", workload: "", runtime: "", run: null, level: null },
-      where,
-    );
-    const cold = row.init_ms !== null;
-    yield {
-      ...row,
-      experiment: cold ? "cold_start" : "concurrency",
-      workload: workload ?? row.action ?? "unknown",
-      runtime: runtime ?? row.kind ?? "unknown",
-      format: RECORD_FORMATS[layout],
-      latency: "waitTime+initTime",
-      cold,
-      client_ms: null,
-      exec_ms: null,
-      connect_ms: null,
-      memory_mb: memoryLimit(record),
-      mem_used_mb: null,
-    };
+    yield importedRecordRow(record, where, RECORD_FORMATS[layout], options);
   }
 }
