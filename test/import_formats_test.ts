@@ -165,6 +165,31 @@ Deno.test("OpenWhisk records, JSON array and JSON lines: the same rows, cold-sta
   });
 });
 
+Deno.test("`wsk activation get` output: its ok line is skipped, bytes and lines keep their numbers", async () => {
+  await withTemp(async (dir) => {
+    const exported = JSON.parse(await Deno.readTextFile(OW_JSON));
+    const id = exported[0].activationId;
+    const good = join(dir, "get.json");
+    await Deno.writeTextFile(
+      good,
+      `ok: got activation ${id}\n${JSON.stringify(exported[0], null, 4)}\n`,
+    );
+    assert.equal(await detectFileFormat(good), "openwhisk-jsonl");
+    await importFiles([good], join(dir, "ds"));
+    const a = (await readDataset(join(dir, "ds"))).activations;
+    assert.deepEqual(records(a.select("activation_id", "wait_ms", "init_ms")), [
+      { activation_id: id, wait_ms: 10, init_ms: 300 },
+    ]);
+    const bad = join(dir, "bad.json");
+    const header = `ok: got activation ${id}\n`;
+    await Deno.writeTextFile(bad, `${header}{"activationId": "${id}", "annotations": []}\n`);
+    await rejects(
+      importFiles([bad], join(dir, "ds2")),
+      `bad.json byte ${header.length} (line 2) (activation ${id}): waitTime is missing, expected a number`,
+    );
+  });
+});
+
 Deno.test("SeBS result.csv: client_time as the latency, no wait/init split, units converted", async () => {
   await withTemp(async (dir) => {
     await importFiles([join(SEBS, "result.csv")], join(dir, "s"));

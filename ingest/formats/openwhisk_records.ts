@@ -11,6 +11,7 @@
  * record's `kind` annotation unless the caller names one.
  */
 import { activationRow, type ImportedRow } from "../../dataset/mod.ts";
+import { WSK_GET_HEADER } from "./detect.ts";
 import { type JsonLayout, jsonValues } from "./json_values.ts";
 
 /** Options of {@linkcode openWhiskRecordRows}. */
@@ -68,8 +69,34 @@ export function importedRecordRow(
 }
 
 /**
- * The rows of the activation records of one file laid out as `layout`; a value that is not
- * JSON or not a valid record is an error naming `file`, the byte and the line of its `{`.
+ * The chunks with `wsk activation get`'s first line blanked (spaces, so that bytes and lines
+ * keep their numbers in error messages), where the file starts with it.
+ */
+async function* withoutWskHeader(
+  chunks: AsyncIterable<Uint8Array>,
+): AsyncGenerator<Uint8Array> {
+  let first = true;
+  for await (const chunk of chunks) {
+    if (first) {
+      first = false;
+      const head = decoder.decode(chunk.subarray(0, 200));
+      const m = WSK_GET_HEADER.exec(head);
+      if (m) {
+        const blanked = chunk.slice();
+        const end = new TextEncoder().encode(m[0]).length;
+        blanked.fill(0x20, 0, end - 1); // keep the line break
+        yield blanked;
+        continue;
+      }
+    }
+    yield chunk;
+  }
+}
+
+/**
+ * The rows of the activation records of one file laid out as `layout` (after `wsk activation
+ * get`'s `ok: got activation ID` line, where there is one); a value that is not JSON or not a
+ * valid record is an error naming `file`, the byte and the line of its `{`.
  */
 export async function* openWhiskRecordRows(
   chunks: AsyncIterable<Uint8Array>,
@@ -77,7 +104,7 @@ export async function* openWhiskRecordRows(
   layout: JsonLayout,
   options: RecordImportOptions = {},
 ): AsyncGenerator<ImportedRow> {
-  for await (const value of jsonValues(chunks, file, layout)) {
+  for await (const value of jsonValues(withoutWskHeader(chunks), file, layout)) {
     const where = `${file} byte ${value.offset} (line ${value.line})`;
     let record: unknown;
     try {
