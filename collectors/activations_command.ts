@@ -8,6 +8,11 @@ import { collectActivations } from "./activations.ts";
 import { redact, resolveConnection } from "./config.ts";
 import { OpenWhiskApi } from "./openwhisk.ts";
 
+/** The line `collect --help` gives `activations`. */
+export const ACTIVATIONS_LINE =
+  "deno task collect activations --since T [--upto T] [--name A] --out DIR: the activation " +
+  "records OpenWhisk holds -> a dataset (--help lists its flags).";
+
 /** Help of `collect activations`. */
 export const ACTIVATIONS_HELP = `deno task collect activations --since T [flags]
   Pages the activation records OpenWhisk holds into a dataset (resumable: a rerun adds only

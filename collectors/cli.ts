@@ -4,7 +4,7 @@
  * flags with their defaults. Arguments and environment are read here and nowhere else.
  */
 import { run } from "../cli/_args.ts";
-import { activationsCommand } from "./activations_command.ts";
+import { ACTIVATIONS_LINE, activationsCommand } from "./activations_command.ts";
 import { type Connection, redact, resolveConnection } from "./config.ts";
 import { campaign, readPlan, type Step } from "./campaign.ts";
 import { deploy, recordActionFacts } from "./deploy.ts";
@@ -64,7 +64,7 @@ export async function main(args: string[]): Promise<number> {
     new Date().toISOString().slice(0, 10),
   );
   if (!name || (help && !(name in EXPERIMENTS))) {
-    console.log(experimentsHelp());
+    console.log(`${experimentsHelp()}\n${ACTIVATIONS_LINE}`);
     return name || help ? 0 : 2;
   }
   const experiment = EXPERIMENTS[name];

@@ -184,7 +184,8 @@ export async function importFiles(
         );
       }
     }
-    await writeMeta(tmp, { ...meta, import: report });
+    const used = [...new Set(report.files.map((f) => f.format))].join(", ");
+    await writeMeta(tmp, { source: `imported (${used})`, ...meta, import: report });
     await Deno.remove(outDir, { recursive: true }).catch(() => {});
     await Deno.rename(tmp, outDir);
   } catch (err) {
