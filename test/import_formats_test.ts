@@ -14,6 +14,7 @@ import { jsonValues } from "../ingest/formats/json_values.ts";
 import { importFiles } from "../ingest/formats/mod.ts";
 import { coldStartTable, warmTable } from "../pipeline/latency_tables.ts";
 import { records } from "./_frames.ts";
+import { quietReport } from "./_quiet_report.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const FIXTURES = join(ROOT, "test/fixtures/import");
@@ -310,6 +311,32 @@ Deno.test("ingest + tables CLI on an activation export give the known statistics
   });
 });
 
+Deno.test("ingest CLI on SeBS and In-Vitro folders: tables known, the report says what SeBS cannot fill", async () => {
+  await withTemp(async (dir) => {
+    const invitro = join(dir, "invitro"), sebs = join(dir, "sebs");
+    const a = await task("cli/ingest.ts", INVITRO, "--runtime", "docker", "--out", invitro);
+    assert.equal(a.code, 0, a.text);
+    assert.match(a.text, /imported 2 files, 8 rows/);
+    const t = await task("cli/tables.ts", invitro, "--out", join(dir, "out"));
+    assert.equal(t.code, 0, t.text);
+    const csv = (name: string) => records(pl.readCSV(join(dir, "out", "tables", `${name}.csv`)), 6);
+    assert.deepEqual(csv("cold_start_docker").map((r) => [r.n, r.mean, r.min, r.max]), [
+      [2, 391, 362, 420],
+    ]);
+    assert.deepEqual(csv("warm_docker_trace-func-0-2052").map((r) => [r.n, r.mean, r.n_errors]), [
+      [2, 5, 1],
+    ]);
+
+    const b = await task("cli/ingest.ts", SEBS, "--out", sebs);
+    assert.equal(b.code, 0, b.text);
+    assert.match(b.text, /result\.csv: sebs-csv, 0 rows \(its rows are those of the SeBS JSON/);
+    const report = await quietReport(sebs);
+    assert.equal(report.tables, 0);
+    const html = await Deno.readTextFile(report.html);
+    assert.match(html, /This dataset has no data for this section/);
+  });
+});
+
 Deno.test("malformed imports name the file and the place, and leave no dataset", async () => {
   await withTemp(async (dir) => {
     const write = async (name: string, text: string) => {
@@ -364,6 +391,15 @@ Deno.test("malformed imports name the file and the place, and leave no dataset",
       await assert.rejects(Deno.stat(out), Deno.errors.NotFound);
     }
     assert.deepEqual([...Deno.readDirSync(dir)].filter((e) => e.name.startsWith(".")), []);
+    // An --out folder that is not a dataset is never replaced.
+    const precious = join(dir, "precious");
+    await Deno.mkdir(precious);
+    await Deno.writeTextFile(join(precious, "thesis.tex"), "keep me");
+    await rejects(
+      importFiles([OW_JSON], precious),
+      `--out ${precious} is neither empty nor a dataset (no dataset.json): not replacing it`,
+    );
+    assert.equal(await Deno.readTextFile(join(precious, "thesis.tex")), "keep me");
     const cli = await task("cli/ingest.ts", join(dir, "notes.txt"), "--out", join(dir, "o"));
     assert.equal(cli.code, 1);
     assert.match(cli.text, /^error: .*notes\.txt: cannot tell its format/);

@@ -11,6 +11,7 @@
 import { basename, dirname, join } from "node:path";
 import {
   type DatasetMeta,
+  exists,
   FrameBuilder,
   IMPORTED_COLUMNS,
   type ImportedRow,
@@ -134,6 +135,7 @@ export async function importFiles(
     }
   }
 
+  await refuseNonDataset(outDir);
   const tmp = join(dirname(outDir), `.${basename(outDir)}.import-${Deno.pid}`);
   await Deno.remove(tmp, { recursive: true }).catch(() => {});
   const report: ImportReport = { tool, files: [], latency: {} };
@@ -195,6 +197,19 @@ export async function importFiles(
     hasher.close();
   }
   return report;
+}
+
+/**
+ * Throws unless `dir` is absent, empty or a dataset (has dataset.json): the import replaces
+ * it, and a folder of something else (a typo in --out) must never be removed.
+ */
+async function refuseNonDataset(dir: string): Promise<void> {
+  if (!(await exists(dir)) || (await exists(join(dir, "dataset.json")))) return;
+  for await (const _ of Deno.readDir(dir)) {
+    throw new Error(
+      `--out ${dir} is neither empty nor a dataset (no dataset.json): not replacing it`,
+    );
+  }
 }
 
 /**
