@@ -16,6 +16,7 @@
  * doubling up to 5 s. Records without a waitTime (trigger and rule activations) are not
  * invocations of an action: counted as skipped, not stored.
  */
+import { join } from "node:path";
 import {
   exists,
   FrameBuilder,
@@ -125,13 +126,13 @@ export async function collectActivations(
     progress = (line) => console.error(line),
   }: ActivationsOptions,
 ): Promise<ActivationsResult> {
-  if (await exists(dir) && !(await exists(`${dir}/dataset.json`))) {
+  if (await exists(dir) && !(await exists(join(dir, "dataset.json")))) {
     for await (const _ of Deno.readDir(dir)) {
       throw new Error(`${dir} is not a dataset (no dataset.json) and not empty: not writing there`);
     }
   }
   const seen = await knownIds(dir);
-  const meta = (await exists(`${dir}/dataset.json`))
+  const meta = (await exists(join(dir, "dataset.json")))
     ? await readMeta(dir)
     : { source: "OpenWhisk activation API" };
   const runs = Array.isArray(meta.activation_collections) ? meta.activation_collections : [];

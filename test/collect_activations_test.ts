@@ -169,7 +169,7 @@ Deno.test(
   "collect activations CLI: a run killed with SIGKILL resumes, every record once",
   opts,
   async () => {
-    const ow = await standin({ listDelayMs: 400 });
+    const ow = await standin({ listDelayMs: 1000 });
     const tmp = await Deno.makeTempDir({ prefix: "collect-activations-kill-" });
     const dir = join(tmp, "ds");
     const cli = () =>
