@@ -18,15 +18,16 @@
  */
 import { join } from "node:path";
 import {
+  ACTIVATION_COLUMNS,
+  activationRow,
   exists,
   FrameBuilder,
-  IMPORTED_COLUMNS,
   readMeta,
   readTable,
   writeMeta,
   writePart,
 } from "../dataset/mod.ts";
-import { importedRecordRow } from "../ingest/formats/openwhisk_records.ts";
+import { RECORD_CONTEXT, recordImportColumns } from "../ingest/formats/openwhisk_records.ts";
 import type { Answer, OpenWhiskApi } from "./openwhisk.ts";
 
 /** OpenWhisk's largest page of a list request. */
@@ -180,7 +181,7 @@ export async function collectActivations(
       const items = answer.body as unknown[];
       result.pages++;
       result.listed += items.length;
-      const rows = new FrameBuilder(IMPORTED_COLUMNS);
+      const rows = new FrameBuilder(ACTIVATION_COLUMNS);
       for (const [k, item] of items.entries()) {
         const id = isObject(item) && typeof item.activationId === "string"
           ? item.activationId
@@ -210,7 +211,7 @@ export async function collectActivations(
           continue;
         }
         try {
-          rows.push(importedRecordRow(record, `${where} (${id})`, "openwhisk-api", { runtime }));
+          rows.push(activationRow(record, RECORD_CONTEXT, `${where} (${id})`));
         } catch (err) {
           seen.delete(id);
           result.failed.push({ id, error: (err as Error).message });
@@ -219,7 +220,8 @@ export async function collectActivations(
       if (rows.length > 0) {
         result.added += rows.length;
         const part = `api-${stamp}-${String(result.pages).padStart(5, "0")}`;
-        await writePart(dir, "activations", part, rows.toFrame());
+        const frame = recordImportColumns(rows.toFrame(), "openwhisk-api", { runtime });
+        await writePart(dir, "activations", part, frame);
       }
       progress(
         `activations: page ${result.pages} (skip ${skip}): listed ${result.listed}, ` +

@@ -22,7 +22,7 @@ import { FileHasher } from "../file_hasher.ts";
 import { detectFileFormat, type Format, FORMATS } from "./detect.ts";
 import { fileChunks } from "./json_values.ts";
 import { invitroRows } from "./invitro.ts";
-import { openWhiskRecordRows } from "./openwhisk_records.ts";
+import { importRecordFile } from "./openwhisk_records.ts";
 import { sebsCsvRows, sebsJsonRows } from "./sebs.ts";
 
 /** What each format's rows carry, as dataset.json states it. */
@@ -148,19 +148,27 @@ export async function importFiles(
     for (const [i, path] of paths.entries()) {
       const f = formats[i], name = names[i], size = { n: 0 };
       const options = { runtime, workload };
-      let rows: AsyncIterable<ImportedRow> | Iterable<ImportedRow>;
+      const skipped = skip.get(path);
+      const stem = name.replace(/[^A-Za-z0-9._-]/g, "_");
+      let n: number;
       if (f === "openwhisk-json" || f === "openwhisk-jsonl") {
         const layout = f === "openwhisk-json" ? "array" : "lines";
-        rows = openWhiskRecordRows(counted(path, size), name, layout, options);
-      } else if (f === "sebs-csv") rows = sebsCsvRows(counted(path, size), name, options);
-      else if (f === "invitro-csv") rows = invitroRows(counted(path, size), name, { runtime });
-      else {
-        const bytes = await Deno.readFile(path);
-        size.n = bytes.length;
-        rows = sebsJsonRows(new TextDecoder().decode(bytes), name, basename(path), options);
+        n = await importRecordFile(counted(path, size), name, layout, options, {
+          dir: tmp,
+          stem,
+          partRows,
+        });
+      } else {
+        let rows: AsyncIterable<ImportedRow> | Iterable<ImportedRow>;
+        if (f === "sebs-csv") rows = sebsCsvRows(counted(path, size), name, options);
+        else if (f === "invitro-csv") rows = invitroRows(counted(path, size), name, { runtime });
+        else {
+          const bytes = await Deno.readFile(path);
+          size.n = bytes.length;
+          rows = sebsJsonRows(new TextDecoder().decode(bytes), name, basename(path), options);
+        }
+        n = await writeRows(rows, tmp, stem, partRows, skipped === undefined);
       }
-      const skipped = skip.get(path);
-      const n = await writeRows(rows, tmp, name, partRows, skipped === undefined);
       const hash = await hashes[i];
       if (hash.bytes !== size.n) {
         throw new Error(
@@ -231,12 +239,11 @@ function uniqueNames(paths: string[]): string[] {
 async function writeRows(
   rows: AsyncIterable<ImportedRow> | Iterable<ImportedRow>,
   dir: string,
-  name: string,
+  stem: string,
   partRows: number,
   write: boolean,
 ): Promise<number> {
   const b = new FrameBuilder(IMPORTED_COLUMNS);
-  const stem = name.replace(/[^A-Za-z0-9._-]/g, "_");
   let total = 0, part = 0;
   const flush = async () => {
     if (b.length === 0) return;

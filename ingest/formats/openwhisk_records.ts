@@ -1,71 +1,88 @@
 /**
  * OpenWhisk activation records as users export them: a JSON array (what the REST API's
- * `GET /namespaces/{ns}/activations?docs=true`, `wsk activation list --full` and `wsk activation
- * get` give) or JSON lines (one record a line). Each record becomes a row through
- * activationRow, the same function the thesis ingest and the collectors use.
+ * `GET /namespaces/{ns}/activations?docs=true` and `wsk activation list --full` give), JSON
+ * lines (one record a line), or `wsk activation get`'s output. Each record becomes the row
+ * activationRow gives, the same function the thesis ingest and the collectors use: read
+ * straight from its bytes where the thesis ingest's fast path takes it (compact JSON,
+ * dataset/activation_bytes.ts), else parsed.
  *
  * A production record says nothing of an experiment: the row's `experiment` is `cold_start`
  * for a record with an initTime (a cold start) and `concurrency` for one without (a warm start),
  * so that cold records fill the cold-start table and warm ones the warm table; `level` (the
- * client's concurrency) is unknown, null; `workload` is the action's name, `runtime` the
- * record's `kind` annotation unless the caller names one.
+ * client's concurrency) and `run` are unknown, null; `workload` is the action's name, `runtime`
+ * the record's `kind` annotation unless the caller names them. These, and the import's extra
+ * columns, are set by {@linkcode recordImportColumns}, once for every source of records.
  */
-import { activationRow, type ImportedRow } from "../../dataset/mod.ts";
+import pl from "nodejs-polars";
+import { ActivationRows } from "../../dataset/activation_bytes.ts";
+import { activationRow, IMPORTED_COLUMNS, writePart } from "../../dataset/mod.ts";
 import { WSK_GET_HEADER } from "./detect.ts";
 import { type JsonLayout, jsonValues } from "./json_values.ts";
 
-/** Options of {@linkcode openWhiskRecordRows}. */
+/** Options of the record importers. */
 export interface RecordImportOptions {
   /** The rows' runtime. Default: the record's `kind` annotation (`nodejs:20`), else `unknown`. */
   runtime?: string;
-  /** The rows' workload. Default: the action's name. */
+  /** The rows' workload. Default: the action's name, else `unknown`. */
   workload?: string;
 }
 
 /** Format names of the two layouts, as `--format` takes them. */
 export const RECORD_FORMATS = { array: "openwhisk-json", lines: "openwhisk-jsonl" } as const;
 
+/** What the `latency` column says of a row read from an activation record. */
+export const RECORD_LATENCY = "waitTime+initTime";
+
+/** The context of a record row before {@linkcode recordImportColumns} sets it. */
+export const RECORD_CONTEXT = {
+  experiment: "record",
+  workload: "record",
+  runtime: "record",
+  run: null,
+  level: null,
+} as const;
+
 const decoder = new TextDecoder();
 
-/** The memory limit (MB) a record's `limits` annotation gives, where it gives one. */
-function memoryLimit(record: Record<string, unknown>): number | null {
-  const list = record.annotations;
-  if (!Array.isArray(list)) return null;
-  const limits = list.find((a) => a?.key === "limits")?.value;
-  const mb = limits?.memory;
-  return Number.isSafeInteger(mb) && mb > 0 ? mb : null;
-}
-
 /**
- * The row of one parsed activation record (activationRow's, with the experiment told by its
- * initTime and the import's columns); `where` names the file or request and the place.
+ * `activations` rows made from activation records (contract columns) as imported rows: the
+ * experiment told by the initTime, workload and runtime as {@link RecordImportOptions} says,
+ * `format`, `latency`, `cold`, and `memory_mb` from the record's `limits` annotation; the
+ * columns a record does not fill are null. The one definition of an imported record's row.
  */
-export function importedRecordRow(
-  record: unknown,
-  where: string,
+export function recordImportColumns(
+  rows: pl.DataFrame,
   format: string,
   { runtime, workload }: RecordImportOptions = {},
-): ImportedRow {
-  const row = activationRow(
-    record,
-    { experiment: "", workload: "", runtime: "", run: null, level: null },
-    where,
-  );
-  const cold = row.init_ms !== null;
-  return {
-    ...row,
-    experiment: cold ? "cold_start" : "concurrency",
-    workload: workload ?? row.action ?? "unknown",
-    runtime: runtime ?? row.kind ?? "unknown",
-    format,
-    latency: "waitTime+initTime",
+): pl.DataFrame {
+  const cold = pl.col("init_ms").isNotNull();
+  const memory = pl.col("record")
+    .str.jsonPathMatch("$.annotations[?(@.key=='limits')].value.memory")
+    .cast(pl.Int64, false);
+  const set: Record<string, pl.Expr> = {
+    experiment: pl.when(cold).then(pl.lit("cold_start")).otherwise(pl.lit("concurrency")),
+    workload: workload === undefined
+      ? pl.col("action").fillNull(pl.lit("unknown"))
+      : pl.lit(workload),
+    runtime: runtime === undefined ? pl.col("kind").fillNull(pl.lit("unknown")) : pl.lit(runtime),
+    format: pl.lit(format),
+    latency: pl.lit(RECORD_LATENCY),
     cold,
-    client_ms: null,
-    exec_ms: null,
-    connect_ms: null,
-    memory_mb: memoryLimit(record as Record<string, unknown>),
-    mem_used_mb: null,
+    memory_mb: pl.when(memory.gt(0)).then(memory).otherwise(pl.lit(null)),
   };
+  const dtypes: Record<string, pl.DataType> = {
+    str: pl.Utf8,
+    i64: pl.Int64,
+    f64: pl.Float64,
+    bool: pl.Bool,
+  };
+  return rows.select(
+    ...Object.entries(IMPORTED_COLUMNS).map(([name, type]) =>
+      (set[name] ?? (rows.columns.includes(name) ? pl.col(name) : pl.lit(null)))
+        .cast(dtypes[type])
+        .alias(name)
+    ),
+  );
 }
 
 /**
@@ -79,12 +96,10 @@ async function* withoutWskHeader(
   for await (const chunk of chunks) {
     if (first) {
       first = false;
-      const head = decoder.decode(chunk.subarray(0, 200));
-      const m = WSK_GET_HEADER.exec(head);
+      const m = WSK_GET_HEADER.exec(decoder.decode(chunk.subarray(0, 200)));
       if (m) {
         const blanked = chunk.slice();
-        const end = new TextEncoder().encode(m[0]).length;
-        blanked.fill(0x20, 0, end - 1); // keep the line break
+        blanked.fill(0x20, 0, m[0].length - 1); // ASCII: bytes = characters; the line break stays
         yield blanked;
         continue;
       }
@@ -93,27 +108,54 @@ async function* withoutWskHeader(
   }
 }
 
+/** Where {@linkcode importRecordFile} writes. */
+export interface RecordSink {
+  /** The dataset folder. */
+  dir: string;
+  /** Parts are named `<stem>.0001` ... */
+  stem: string;
+  /** Rows a part. */
+  partRows: number;
+}
+
 /**
- * The rows of the activation records of one file laid out as `layout` (after `wsk activation
- * get`'s `ok: got activation ID` line, where there is one); a value that is not JSON or not a
- * valid record is an error naming `file`, the byte and the line of its `{`.
+ * Reads the activation records of one file laid out as `layout` into Parquet parts of
+ * `sink.dir`; returns how many rows it wrote. A value that is not JSON or not a valid record is
+ * an error naming `file`, the byte and the line of its `{`.
  */
-export async function* openWhiskRecordRows(
+export async function importRecordFile(
   chunks: AsyncIterable<Uint8Array>,
   file: string,
   layout: JsonLayout,
-  options: RecordImportOptions = {},
-): AsyncGenerator<ImportedRow> {
+  options: RecordImportOptions,
+  { dir, stem, partRows }: RecordSink,
+): Promise<number> {
+  const rows = new ActivationRows(RECORD_CONTEXT);
+  let total = 0, part = 0;
+  const flush = async () => {
+    if (rows.length === 0) return;
+    total += rows.length;
+    const frame = recordImportColumns(rows.toFrame(), RECORD_FORMATS[layout], options);
+    await writePart(dir, "activations", `${stem}.${String(++part).padStart(4, "0")}`, frame);
+  };
   for await (const value of jsonValues(withoutWskHeader(chunks), file, layout)) {
-    const where = `${file} byte ${value.offset} (line ${value.line})`;
-    let record: unknown;
-    try {
-      record = JSON.parse(decoder.decode(value.bytes));
-    } catch (cause) {
-      throw new SyntaxError(`${where}: not a JSON activation record: ${(cause as Error).message}`, {
-        cause,
-      });
+    rows.begin(null, null);
+    if (rows.record(value.bytes, 0) < 0) {
+      const where = `${file} byte ${value.offset} (line ${value.line})`;
+      let record: unknown;
+      try {
+        record = JSON.parse(decoder.decode(value.bytes));
+      } catch (cause) {
+        throw new SyntaxError(
+          `${where}: not a JSON activation record: ${(cause as Error).message}`,
+          { cause },
+        );
+      }
+      rows.push(activationRow(record, RECORD_CONTEXT, where));
     }
-    yield importedRecordRow(record, where, RECORD_FORMATS[layout], options);
+    rows.commit();
+    if (rows.length >= partRows) await flush();
   }
+  await flush();
+  return total;
 }
