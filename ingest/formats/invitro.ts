@@ -45,6 +45,8 @@ export const INVITRO_OPENWHISK_HEADER = [
 export interface InvitroOptions {
   /** The rows' runtime. Default `unknown` (In-Vitro's CSV does not say). */
   runtime?: string;
+  /** The rows' workload. Default the function's name (`instance`). */
+  workload?: string;
 }
 
 function micros(row: CsvRow, field: string, where: string): number {
@@ -57,7 +59,7 @@ function micros(row: CsvRow, field: string, where: string): number {
 export async function* invitroRows(
   chunks: AsyncIterable<Uint8Array>,
   file: string,
-  { runtime = "unknown" }: InvitroOptions = {},
+  { runtime = "unknown", workload }: InvitroOptions = {},
 ): AsyncGenerator<ImportedRow> {
   const { header, rows } = await csvRows(chunks, file, INVITRO_BASE_HEADER);
   const openWhisk = INVITRO_OPENWHISK_HEADER.every((h) => header.includes(h));
@@ -85,7 +87,7 @@ export async function* invitroRows(
     const id = openWhisk && f.activationID.trim() !== "" ? f.activationID.trim() : f.invocationID;
     yield {
       experiment: cold ? "cold_start" : "concurrency",
-      workload: f.instance,
+      workload: workload ?? f.instance,
       runtime,
       run: null,
       level: null,

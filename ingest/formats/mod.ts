@@ -161,7 +161,7 @@ export async function importFiles(
       } else {
         let rows: AsyncIterable<ImportedRow> | Iterable<ImportedRow>;
         if (f === "sebs-csv") rows = sebsCsvRows(counted(path, size), name, options);
-        else if (f === "invitro-csv") rows = invitroRows(counted(path, size), name, { runtime });
+        else if (f === "invitro-csv") rows = invitroRows(counted(path, size), name, options);
         else {
           const bytes = await Deno.readFile(path);
           size.n = bytes.length;
