@@ -380,6 +380,11 @@ Deno.test("malformed imports name the file and the place, and leave no dataset",
         "short.csv line 2: 4 fields, expected 10 as in the header",
       ],
       ["notes.txt", "some notes\n", "cannot tell its format from its content; pass --format"],
+      [
+        "1_wasm_cold_start.log",
+        '[{"no_concurrent_requests":1,"responses":[]}]\n',
+        "1_wasm_cold_start.log is a raw log of the thesis's layout: ingest its folder",
+      ],
     ];
     for (const [name, text, message] of cases) {
       const path = await write(name, text);

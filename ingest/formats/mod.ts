@@ -19,6 +19,7 @@ import {
   writePart,
 } from "../../dataset/mod.ts";
 import { FileHasher } from "../file_hasher.ts";
+import { classify } from "../file_kind.ts";
 import { detectFileFormat, type Format, FORMATS } from "./detect.ts";
 import { fileChunks } from "./json_values.ts";
 import { invitroRows } from "./invitro.ts";
@@ -108,6 +109,11 @@ export async function importFiles(
   const paths = (await Promise.all(sources.map(filesOf))).flat();
   const formats: Format[] = [];
   for (const path of paths) {
+    if (format === undefined && classify(basename(path)) !== null) {
+      throw new Error(
+        `${path} is a raw log of the thesis's layout: ingest its folder (deno task ingest DIR)`,
+      );
+    }
     const f = format ?? await detectFileFormat(path);
     if (f === null) {
       throw new Error(
