@@ -181,6 +181,12 @@ Deno.test("`wsk activation get` output: its ok line is skipped, bytes and lines 
     assert.deepEqual(records(a.select("activation_id", "wait_ms", "init_ms")), [
       { activation_id: id, wait_ms: 10, init_ms: 300 },
     ]);
+    // A byte order mark before a JSON array.
+    const bom = join(dir, "bom.json");
+    await Deno.writeTextFile(bom, `\uFEFF${JSON.stringify(exported)}`);
+    assert.equal(await detectFileFormat(bom), "openwhisk-json");
+    await importFiles([bom], join(dir, "ds3"));
+    assert.equal((await readDataset(join(dir, "ds3"))).activations.height, 6);
     const bad = join(dir, "bad.json");
     const header = `ok: got activation ${id}\n`;
     await Deno.writeTextFile(bad, `${header}{"activationId": "${id}", "annotations": []}\n`);

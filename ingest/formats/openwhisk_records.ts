@@ -86,20 +86,23 @@ export function recordImportColumns(
 }
 
 /**
- * The chunks with `wsk activation get`'s first line blanked (spaces, so that bytes and lines
- * keep their numbers in error messages), where the file starts with it.
+ * The chunks with a UTF-8 byte order mark and `wsk activation get`'s first line (`ok: got
+ * activation ID`) blanked, where the file starts with them: spaces, so that bytes and lines keep
+ * their numbers in error messages.
  */
-async function* withoutWskHeader(
+async function* blankPreamble(
   chunks: AsyncIterable<Uint8Array>,
 ): AsyncGenerator<Uint8Array> {
   let first = true;
   for await (const chunk of chunks) {
     if (first) {
       first = false;
-      const m = WSK_GET_HEADER.exec(decoder.decode(chunk.subarray(0, 200)));
-      if (m) {
+      const bom = chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf ? 3 : 0;
+      const m = WSK_GET_HEADER.exec(decoder.decode(chunk.subarray(bom, bom + 200)));
+      if (bom > 0 || m) {
         const blanked = chunk.slice();
-        blanked.fill(0x20, 0, m[0].length - 1); // ASCII: bytes = characters; the line break stays
+        // ASCII: bytes = characters; the line break stays.
+        blanked.fill(0x20, 0, bom + (m ? m[0].length - 1 : 0));
         yield blanked;
         continue;
       }
@@ -138,7 +141,7 @@ export async function importRecordFile(
     const frame = recordImportColumns(rows.toFrame(), RECORD_FORMATS[layout], options);
     await writePart(dir, "activations", `${stem}.${String(++part).padStart(4, "0")}`, frame);
   };
-  for await (const value of jsonValues(withoutWskHeader(chunks), file, layout)) {
+  for await (const value of jsonValues(blankPreamble(chunks), file, layout)) {
     rows.begin(null, null);
     if (rows.record(value.bytes, 0) < 0) {
       const where = `${file} byte ${value.offset} (line ${value.line})`;
