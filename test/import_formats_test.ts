@@ -12,6 +12,7 @@ import { readDataset } from "../dataset/mod.ts";
 import { detectFileFormat, detectFormat } from "../ingest/formats/detect.ts";
 import { jsonValues } from "../ingest/formats/json_values.ts";
 import { importFiles } from "../ingest/formats/mod.ts";
+import { importRecordFile } from "../ingest/formats/openwhisk_records.ts";
 import { coldStartTable, warmTable } from "../pipeline/latency_tables.ts";
 import { records } from "./_frames.ts";
 import { quietReport } from "./_quiet_report.ts";
@@ -163,6 +164,32 @@ Deno.test("OpenWhisk records, JSON array and JSON lines: the same rows, cold-sta
       ["activations.json", "openwhisk-json", 6, (await Deno.stat(OW_JSON)).size],
     ]);
     assert.match(fromArray.files[0].sha256, /^[0-9a-f]{64}$/);
+  });
+});
+
+Deno.test("importRecordFile() gives the same rows whatever the chunking and the part size", async () => {
+  await withTemp(async (dir) => {
+    const text = await Deno.readTextFile(OW_JSONL);
+    const read = async (name: string, chunks: Uint8Array[], partRows: number) => {
+      const out = join(dir, name);
+      const n = await importRecordFile(
+        (async function* () {
+          yield* chunks;
+        })(),
+        "x.jsonl",
+        "lines",
+        {},
+        { dir: out, stem: "x", partRows },
+      );
+      assert.equal(n, 6);
+      await Deno.writeTextFile(join(out, "dataset.json"), "{}");
+      return records((await readDataset(out)).activations);
+    };
+    const whole = await read("whole", [encoder.encode(text)], 100);
+    // One byte a chunk: no record lies within a chunk, so none is taken; parts of 4 rows.
+    const bytes = await read("bytes", bytewise(text), 4);
+    assert.deepEqual(bytes, whole);
+    assert.equal(whole.length, 6);
   });
 });
 

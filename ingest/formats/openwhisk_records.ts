@@ -141,7 +141,20 @@ export async function importRecordFile(
     const frame = recordImportColumns(rows.toFrame(), RECORD_FORMATS[layout], options);
     await writePart(dir, "activations", `${stem}.${String(++part).padStart(4, "0")}`, frame);
   };
-  for await (const value of jsonValues(blankPreamble(chunks), file, layout)) {
+  // Records the fast path reads straight from the chunk (most, in compact JSON) are taken
+  // while splitting; the others come back as bytes: the fast path again (a record that spans
+  // two chunks), else JSON.parse and activationRow.
+  const take = (buf: Uint8Array, p: number) => {
+    rows.begin(null, null);
+    const end = rows.record(buf, p);
+    if (end >= 0) rows.commit();
+    return end;
+  };
+  for await (const value of jsonValues(blankPreamble(chunks), file, layout, { take })) {
+    if (value.taken) {
+      if (rows.length >= partRows) await flush();
+      continue;
+    }
     rows.begin(null, null);
     if (rows.record(value.bytes, 0) < 0) {
       const where = `${file} byte ${value.offset} (line ${value.line})`;
