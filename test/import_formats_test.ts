@@ -314,6 +314,19 @@ Deno.test("In-Vitro CSVs: OpenWhisk rows fill the tables from waitTime/initTime,
       })),
     );
     assert.equal(a.getColumn("error").toArray()[7], "function timeout");
+    // Blank lines are skipped, as gocsv never writes them but an edited file may hold them.
+    const text = await Deno.readTextFile(join(INVITRO, "openwhisk_duration_1.csv"));
+    const lines = text.split("\n");
+    await Deno.writeTextFile(
+      join(dir, "blank.csv"),
+      [...lines.slice(0, 3), "", ...lines.slice(3)].join("\n") + "\n",
+    );
+    await importFiles([join(dir, "blank.csv")], join(dir, "b"));
+    const blank = (await readDataset(join(dir, "b"))).activations;
+    assert.deepEqual(
+      records(blank.drop("runtime")),
+      records(a.filter(pl.col("format").eq(pl.lit("invitro-csv"))).tail(5).drop("runtime")),
+    );
     // Cold: 362, 420; warm: 4, 6 and the timed-out invocation's error.
     assert.deepEqual(records(coldStartTable(a).select("runtime", "n", "mean", "min", "max")), [
       { runtime: "docker", n: 2, mean: 391, min: 362, max: 420 },
@@ -411,6 +424,18 @@ Deno.test("malformed imports name the file and the place, and leave no dataset",
         "phase,instance,invocationID,startTime,requestedDuration,grpcConnEstablish,responseTime," +
         "actualDuration,connectionTimeout,functionTimeout\n2,f,i,1\n",
         "short.csv line 2: 4 fields, expected 10 as in the header",
+      ],
+      [
+        "commas.csv",
+        "phase,instance,invocationID,startTime,requestedDuration,grpcConnEstablish,responseTime," +
+        "actualDuration,connectionTimeout,functionTimeout\n1,f,i,1,1,1,1,1,false,false\n,,,,,,,,,\n",
+        'commas.csv line 3: connectionTimeout is "", expected true or false',
+      ],
+      [
+        "negative.csv",
+        "phase,instance,invocationID,startTime,requestedDuration,grpcConnEstablish,responseTime," +
+        "actualDuration,connectionTimeout,functionTimeout\n1,f,i,1,1,1,-7,1,false,false\n",
+        "negative.csv line 2: responseTime is -7, expected a number >= 0",
       ],
       ["notes.txt", "some notes\n", "cannot tell its format from its content; pass --format"],
       [

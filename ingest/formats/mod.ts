@@ -9,6 +9,7 @@
  * renamed into place only when every file was read without error.
  */
 import { basename, dirname, join } from "node:path";
+import type pl from "nodejs-polars";
 import {
   type DatasetMeta,
   exists,
@@ -22,7 +23,7 @@ import { FileHasher } from "../file_hasher.ts";
 import { classify } from "../file_kind.ts";
 import { detectFileFormat, type Format, FORMATS } from "./detect.ts";
 import { fileChunks } from "./json_values.ts";
-import { invitroRows } from "./invitro.ts";
+import { invitroFrame } from "./invitro.ts";
 import { importRecordFile } from "./openwhisk_records.ts";
 import { sebsCsvRows, sebsJsonRows } from "./sebs.ts";
 
@@ -164,10 +165,14 @@ export async function importFiles(
           stem,
           partRows,
         });
+      } else if (f === "invitro-csv") {
+        // Read by polars from the path (so its size comes from the file system).
+        size.n = (await Deno.stat(path)).size;
+        const frame = await invitroFrame(path, name, () => fileChunks(path), options);
+        n = await writeFrame(frame, tmp, stem, partRows);
       } else {
         let rows: AsyncIterable<ImportedRow> | Iterable<ImportedRow>;
         if (f === "sebs-csv") rows = sebsCsvRows(counted(path, size), name, options);
-        else if (f === "invitro-csv") rows = invitroRows(counted(path, size), name, options);
         else {
           const bytes = await Deno.readFile(path);
           size.n = bytes.length;
@@ -236,6 +241,20 @@ function uniqueNames(paths: string[]): string[] {
     p,
     i,
   ) => (bases.indexOf(bases[i]) !== bases.lastIndexOf(bases[i]) ? p : bases[i]));
+}
+
+/** Writes `frame` as Parquet parts of `dir`'s activations, `partRows` a part; returns its rows. */
+async function writeFrame(
+  frame: pl.DataFrame,
+  dir: string,
+  stem: string,
+  partRows: number,
+): Promise<number> {
+  for (let k = 0; k * partRows < frame.height; k++) {
+    const part = `${stem}.${String(k + 1).padStart(4, "0")}`;
+    await writePart(dir, "activations", part, frame.slice(k * partRows, partRows));
+  }
+  return frame.height;
 }
 
 /**
