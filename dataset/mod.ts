@@ -171,6 +171,24 @@ export async function writePart(
   return path;
 }
 
+/**
+ * Writes one Parquet part of a table from a lazy query, with polars' streaming engine (so a
+ * large import is never one frame in memory), atomically as {@linkcode writePart}.
+ */
+export async function sinkPart(
+  dir: string,
+  table: TableName,
+  part: string,
+  query: pl.LazyDataFrame,
+): Promise<string> {
+  const folder = join(dir, table);
+  await Deno.mkdir(folder, { recursive: true });
+  const path = join(folder, `${part}.parquet`);
+  await query.sinkParquet(`${path}.tmp`, { compression: "zstd" }).collect();
+  await Deno.rename(`${path}.tmp`, path);
+  return path;
+}
+
 /** Writes dataset.json (stable key order as given, two-space indent, final newline). */
 export async function writeMeta(dir: string, meta: DatasetMeta): Promise<void> {
   await Deno.mkdir(dir, { recursive: true });

@@ -148,33 +148,42 @@ async function readHeader(chunks: AsyncIterable<Uint8Array>, file: string): Prom
 }
 
 /**
- * The rows of the In-Vitro CSV at `path` (named `file` in messages), read by polars; a file
- * polars cannot read or a value the format does not allow is an error naming the line and
- * field ({@linkcode checkInvitroFile}).
+ * The rows of the In-Vitro CSV at `path` (named `file` in messages) as a lazy polars query,
+ * and how many there are; a file polars cannot read or a value the format does not allow is an
+ * error naming the line and field ({@linkcode checkInvitroFile}). One streaming pass checks
+ * the values; the query reads the file again when it runs.
  */
-export async function invitroFrame(
+export async function invitroQuery(
   path: string,
   file: string,
   chunks: () => AsyncIterable<Uint8Array>,
   options: InvitroOptions = {},
-): Promise<pl.DataFrame> {
+): Promise<{ query: pl.LazyDataFrame; rows: number }> {
   const header = await readHeader(chunks(), file);
-  let frame: pl.DataFrame;
+  const scan = () =>
+    pl.scanCSV(path, { hasHeader: true, inferSchemaLength: 0 }).select(
+      ...rowsExpr(header, options),
+    );
+  const count = (e: pl.Expr) => e.cast(pl.Int64).sum();
+  let found: Record<string, unknown>;
   try {
-    frame = pl.scanCSV(path, { hasHeader: true, inferSchemaLength: 0 })
-      .select(...rowsExpr(header, options)).collectSync();
+    found = (await scan().select(
+      count(pl.col("_valid").or(pl.col("_blank")).not()).alias("bad"),
+      count(pl.col("_blank")).alias("blank"),
+      pl.len().cast(pl.Int64).alias("n"),
+    ).collect({ streaming: true })).toRecords()[0];
   } catch (cause) {
     await checkInvitroFile(chunks(), file);
     throw new SyntaxError(`${file}: not a CSV polars can read: ${cause}`, { cause });
   }
-  const bad = frame.withRowIndex("_row").filter(pl.col("_valid").not().and(pl.col("_blank").not()));
-  const blank = frame.filter(pl.col("_blank")).height;
-  if (bad.height === 0 && blank === 0) return frame.drop("_valid", "_blank");
+  const [bad, blank, n] = [found.bad, found.blank, found.n].map(Number);
   // Blank lines are skipped, as the line reader skips them; one of commas alone is an error.
-  await checkInvitroFile(chunks(), file);
-  if (bad.height === 0) return frame.filter(pl.col("_blank").not()).drop("_valid", "_blank");
-  const row = Number(bad.getColumn("_row").get(0)) + 1;
-  throw new TypeError(`${file}: data row ${row} holds a value In-Vitro's format does not allow`);
+  if (bad > 0 || blank > 0) await checkInvitroFile(chunks(), file);
+  if (bad > 0) {
+    throw new TypeError(`${file}: ${bad} data rows hold values In-Vitro's format does not allow`);
+  }
+  const query = scan().filter(pl.col("_blank").not()).drop("_valid", "_blank");
+  return { query, rows: n - blank };
 }
 
 function nonNegative(row: CsvRow, field: string, where: string): void {

@@ -9,13 +9,13 @@
  * renamed into place only when every file was read without error.
  */
 import { basename, dirname, join } from "node:path";
-import type pl from "nodejs-polars";
 import {
   type DatasetMeta,
   exists,
   FrameBuilder,
   IMPORTED_COLUMNS,
   type ImportedRow,
+  sinkPart,
   writeMeta,
   writePart,
 } from "../../dataset/mod.ts";
@@ -23,7 +23,7 @@ import { FileHasher } from "../file_hasher.ts";
 import { classify } from "../file_kind.ts";
 import { detectFileFormat, type Format, FORMATS } from "./detect.ts";
 import { fileChunks } from "./json_values.ts";
-import { invitroFrame } from "./invitro.ts";
+import { invitroQuery } from "./invitro.ts";
 import { importRecordFile } from "./openwhisk_records.ts";
 import { sebsCsvRows, sebsJsonRows } from "./sebs.ts";
 
@@ -168,8 +168,9 @@ export async function importFiles(
       } else if (f === "invitro-csv") {
         // Read by polars from the path (so its size comes from the file system).
         size.n = (await Deno.stat(path)).size;
-        const frame = await invitroFrame(path, name, () => fileChunks(path), options);
-        n = await writeFrame(frame, tmp, stem, partRows);
+        const read = await invitroQuery(path, name, () => fileChunks(path), options);
+        if (skipped === undefined) await sinkPart(tmp, "activations", `${stem}.0001`, read.query);
+        n = read.rows;
       } else {
         let rows: AsyncIterable<ImportedRow> | Iterable<ImportedRow>;
         if (f === "sebs-csv") rows = sebsCsvRows(counted(path, size), name, options);
@@ -241,20 +242,6 @@ function uniqueNames(paths: string[]): string[] {
     p,
     i,
   ) => (bases.indexOf(bases[i]) !== bases.lastIndexOf(bases[i]) ? p : bases[i]));
-}
-
-/** Writes `frame` as Parquet parts of `dir`'s activations, `partRows` a part; returns its rows. */
-async function writeFrame(
-  frame: pl.DataFrame,
-  dir: string,
-  stem: string,
-  partRows: number,
-): Promise<number> {
-  for (let k = 0; k * partRows < frame.height; k++) {
-    const part = `${stem}.${String(k + 1).padStart(4, "0")}`;
-    await writePart(dir, "activations", part, frame.slice(k * partRows, partRows));
-  }
-  return frame.height;
 }
 
 /**
