@@ -40,6 +40,12 @@ export async function runImport(
   const rows = report.files.reduce((n, f) => n + f.rows, 0);
   console.log(`imported ${report.files.length} files, ${rows} rows -> ${out}`);
   for (const f of report.files) {
-    console.log(`  ${f.name}: ${f.format}, ${f.rows} rows${f.skipped ? ` (${f.skipped})` : ""}`);
+    const notes = [
+      f.skipped,
+      f.not_actions ? `${f.not_actions} trigger or rule activations left out` : undefined,
+    ].filter(Boolean);
+    console.log(
+      `  ${f.name}: ${f.format}, ${f.rows} rows${notes.length ? ` (${notes.join("; ")})` : ""}`,
+    );
   }
 }

@@ -13,8 +13,8 @@
  *
  * An item that is not a full record (a store whose listing gives summaries without
  * annotations or response) is fetched by id; a 429 on any request is retried after 100 ms,
- * doubling up to 5 s. Records without a waitTime (trigger and rule activations) are not
- * invocations of an action: counted as skipped, not stored.
+ * doubling up to 5 s. Trigger and rule activations (no waitTime, no kind) are not invocations
+ * of an action: counted as skipped, not stored.
  */
 import { join } from "node:path";
 import {
@@ -27,7 +27,11 @@ import {
   writeMeta,
   writePart,
 } from "../dataset/mod.ts";
-import { RECORD_CONTEXT, recordImportColumns } from "../ingest/formats/openwhisk_records.ts";
+import {
+  isActionRecord,
+  RECORD_CONTEXT,
+  recordImportColumns,
+} from "../ingest/formats/openwhisk_records.ts";
 import type { Answer, OpenWhiskApi } from "./openwhisk.ts";
 
 /** OpenWhisk's largest page of a list request. */
@@ -64,7 +68,7 @@ export interface ActivationsResult {
   known: number;
   /** Items fetched by id because the list gave no full record. */
   fetched: number;
-  /** Records without a waitTime (not an action's invocation). */
+  /** Trigger and rule activations (not an action's invocation, see isActionRecord). */
   skipped: number;
   /** Items that could not be fetched or read, with why. */
   failed: { id: string; error: string }[];
@@ -79,10 +83,6 @@ const isObject = (v: unknown): v is Json =>
 /** Whether a listed item is a full record: annotations and a response. */
 function isFull(item: Json): boolean {
   return Array.isArray(item.annotations) && isObject(item.response);
-}
-
-function hasWaitTime(record: Json): boolean {
-  return (record.annotations as unknown[]).some((a) => isObject(a) && a.key === "waitTime");
 }
 
 /** GET `path`, retrying a 429 after 100 ms, doubling up to 5 s, `attempts` times at most. */
@@ -206,7 +206,7 @@ export async function collectActivations(
           record = got.body;
         }
         seen.add(id);
-        if (!hasWaitTime(record)) {
+        if (!isActionRecord(record)) {
           result.skipped++;
           continue;
         }

@@ -160,6 +160,15 @@ Deno.test("OpenWhisk records, JSON array and JSON lines: the same rows, cold-sta
       records(warmTable(a).select("workload", "level", "n", "mean", "n_errors")),
       [{ workload: "hello", level: null, n: 3, mean: 7, n_errors: 1 }],
     );
+    // A trigger's activation (no annotations at all) beside them is counted and left out.
+    const trigger = { activationId: "t1", annotations: [], name: "every-minute", start: 1, end: 0 };
+    const mixed = join(dir, "mixed.json");
+    await Deno.writeTextFile(
+      mixed,
+      JSON.stringify([trigger, ...JSON.parse(await Deno.readTextFile(OW_JSON))]),
+    );
+    const withTrigger = await importFiles([mixed], join(dir, "m"));
+    assert.deepEqual([withTrigger.files[0].rows, withTrigger.files[0].not_actions], [6, 1]);
     assert.deepEqual(fromArray.files.map((f) => [f.name, f.format, f.rows, f.bytes]), [
       ["activations.json", "openwhisk-json", 6, (await Deno.stat(OW_JSON)).size],
     ]);
@@ -172,7 +181,7 @@ Deno.test("importRecordFile() gives the same rows whatever the chunking and the 
     const text = await Deno.readTextFile(OW_JSONL);
     const read = async (name: string, chunks: Uint8Array[], partRows: number) => {
       const out = join(dir, name);
-      const n = await importRecordFile(
+      const { rows: n } = await importRecordFile(
         (async function* () {
           yield* chunks;
         })(),
@@ -216,7 +225,10 @@ Deno.test("`wsk activation get` output: its ok line is skipped, bytes and lines 
     assert.equal((await readDataset(join(dir, "ds3"))).activations.height, 6);
     const bad = join(dir, "bad.json");
     const header = `ok: got activation ${id}\n`;
-    await Deno.writeTextFile(bad, `${header}{"activationId": "${id}", "annotations": []}\n`);
+    await Deno.writeTextFile(
+      bad,
+      `${header}{"activationId": "${id}", "annotations": [{"key": "kind", "value": "go:1.20"}]}\n`,
+    );
     await rejects(
       importFiles([bad], join(dir, "ds2")),
       `bad.json byte ${header.length} (line 2) (activation ${id}): waitTime is missing, expected a number`,
@@ -397,7 +409,7 @@ Deno.test("malformed imports name the file and the place, and leave no dataset",
       ],
       [
         "nowait.json",
-        '[\n{"activationId":"y","annotations":[]}]',
+        '[\n{"activationId":"y","annotations":[{"key":"kind","value":"nodejs:20"}]}]',
         "nowait.json byte 2 (line 2) (activation y): waitTime is missing, expected a number",
       ],
       [

@@ -68,6 +68,8 @@ export interface ImportedFile {
   rows: number;
   /** Set where the file's rows come from other files (SeBS's CSV beside its JSON). */
   skipped?: string;
+  /** Records left out as not an action's activation (a trigger's or a rule's), where any. */
+  not_actions?: number;
 }
 
 /** What an import did, written to dataset.json under `import`. */
@@ -157,14 +159,16 @@ export async function importFiles(
       const options = { runtime, workload };
       const skipped = skip.get(path);
       const stem = name.replace(/[^A-Za-z0-9._-]/g, "_");
-      let n: number;
+      let n: number, notActions = 0;
       if (f === "openwhisk-json" || f === "openwhisk-jsonl") {
         const layout = f === "openwhisk-json" ? "array" : "lines";
-        n = await importRecordFile(counted(path, size), name, layout, options, {
+        const read = await importRecordFile(counted(path, size), name, layout, options, {
           dir: tmp,
           stem,
           partRows,
         });
+        n = read.rows;
+        notActions = read.notActions;
       } else if (f === "invitro-csv") {
         // Read by polars from the path (so its size comes from the file system).
         size.n = (await Deno.stat(path)).size;
@@ -188,6 +192,7 @@ export async function importFiles(
         );
       }
       const file: ImportedFile = { name, format: f, bytes: size.n, sha256: hash.sha256, rows: n };
+      if (notActions > 0) file.not_actions = notActions;
       if (skipped !== undefined) {
         file.skipped = skipped;
         file.rows = 0;

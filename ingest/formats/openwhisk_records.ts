@@ -45,6 +45,19 @@ export const RECORD_CONTEXT = {
 const decoder = new TextDecoder();
 
 /**
+ * Whether a record is an action's activation: a trigger's (and a rule's) carries neither a
+ * waitTime nor a kind annotation (Triggers.scala makes it with none); an action's, sequences
+ * included, carries both. Such records are counted and left out, not an error; a record with a
+ * kind but no waitTime still is one.
+ */
+export function isActionRecord(record: unknown): boolean {
+  if (typeof record !== "object" || record === null) return true; // activationRow says what is wrong
+  const list = (record as { annotations?: unknown }).annotations;
+  if (!Array.isArray(list)) return true;
+  return list.some((a) => a?.key === "waitTime" || a?.key === "kind");
+}
+
+/**
  * `activations` rows made from activation records (contract columns) as imported rows: the
  * experiment told by the initTime, workload and runtime as {@link RecordImportOptions} says,
  * `format`, `latency`, `cold`, and `memory_mb` from the record's `limits` annotation; the
@@ -123,8 +136,9 @@ export interface RecordSink {
 
 /**
  * Reads the activation records of one file laid out as `layout` into Parquet parts of
- * `sink.dir`; returns how many rows it wrote. A value that is not JSON or not a valid record is
- * an error naming `file`, the byte and the line of its `{`.
+ * `sink.dir`; returns how many rows it wrote and how many records it left out as not an
+ * action's ({@linkcode isActionRecord}). A value that is not JSON or not a valid record is an
+ * error naming `file`, the byte and the line of its `{`.
  */
 export async function importRecordFile(
   chunks: AsyncIterable<Uint8Array>,
@@ -132,9 +146,9 @@ export async function importRecordFile(
   layout: JsonLayout,
   options: RecordImportOptions,
   { dir, stem, partRows }: RecordSink,
-): Promise<number> {
+): Promise<{ rows: number; notActions: number }> {
   const rows = new ActivationRows(RECORD_CONTEXT);
-  let total = 0, part = 0;
+  let total = 0, part = 0, notActions = 0;
   const flush = async () => {
     if (rows.length === 0) return;
     total += rows.length;
@@ -167,11 +181,15 @@ export async function importRecordFile(
           { cause },
         );
       }
+      if (!isActionRecord(record)) {
+        notActions++;
+        continue;
+      }
       rows.push(activationRow(record, RECORD_CONTEXT, where));
     }
     rows.commit();
     if (rows.length >= partRows) await flush();
   }
   await flush();
-  return total;
+  return { rows: total, notActions };
 }
