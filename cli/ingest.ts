@@ -1,22 +1,30 @@
 /**
  * `deno task ingest RAW_DIR --out DIR [--meta FILE]`: raw logs in the thesis's formats -> a
  * dataset. `--meta` names a JSON file of provenance (host, settings, actions) merged into
- * dataset.json.
+ * dataset.json. Other tools' data (files, a folder without `.log` files, or `--format F`) goes
+ * to ingest/formats/ (README, "Importing other tools' data").
  */
 import "./_ingest_threads.ts"; // first: before polars is loaded
 import { ingest } from "../ingest/mod.ts";
 import { exitWithParent, userPath } from "../dataset/folder.ts";
 import { parse, run } from "./_args.ts";
+import { IMPORT_FLAGS, IMPORT_USAGE, isImport, runImport } from "./_import.ts";
 
-const USAGE = "usage: deno task ingest RAW_DIR --out DIR [--meta FILE]";
+const USAGE = "usage: deno task ingest RAW_DIR --out DIR [--meta FILE]\n" + IMPORT_USAGE;
 
 if (import.meta.main) {
   await run(async () => {
-    const { values, positionals } = parse(Deno.args, ["out", "meta"]);
-    if (positionals.length !== 1 || !values.out) throw new Error(USAGE);
+    const { values, positionals } = parse(Deno.args, ["out", "meta", ...IMPORT_FLAGS]);
+    if (positionals.length === 0 || !values.out) throw new Error(USAGE);
     exitWithParent();
     const meta = values.meta ? await readMetaFile(userPath(values.meta)) : {};
-    const report = await ingest(userPath(positionals[0]), userPath(values.out), { meta });
+    const sources = positionals.map(userPath);
+    const out = userPath(values.out);
+    if (await isImport(sources, values.format)) {
+      return await runImport(sources, out, { ...values, meta });
+    }
+    if (sources.length !== 1) throw new Error(USAGE);
+    const report = await ingest(sources[0], out, { meta });
     const rows = report.files.reduce((n, f) => n + f.rows, 0);
     console.log(`ingested ${report.files.length} files, ${rows} rows -> ${values.out}`);
     for (const e of report.run_errors) {

@@ -5,6 +5,7 @@
  */
 import { run } from "./args.ts";
 import { exitWithParent, userPath } from "../dataset/folder.ts";
+import { ACTIVATIONS_LINE, activationsCommand } from "./activations_command.ts";
 import { type Connection, redact, resolveConnection } from "./config.ts";
 import { campaign, readPlan, type Step } from "./campaign.ts";
 import { deploy, recordActionFacts } from "./deploy.ts";
@@ -57,6 +58,9 @@ let secret: string | undefined;
 
 /** Runs the CLI on `args`; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
+  if (args[0] === "activations") {
+    return await activationsCommand(args.slice(1), Deno.env.toObject(), new Date());
+  }
   const { experiment: name, help, runtime, out, connection, params } = parseFlags(
     args,
     new Date().toISOString().slice(0, 10),
@@ -64,7 +68,7 @@ export async function main(args: string[]): Promise<number> {
   // Typed in the user's own folder (deno task runs in the project root).
   const dir = userPath(out);
   if (!name || (help && !(name in EXPERIMENTS))) {
-    console.log(experimentsHelp());
+    console.log(`${experimentsHelp()}\n${ACTIVATIONS_LINE}`);
     return name || help ? 0 : 2;
   }
   const experiment = EXPERIMENTS[name];

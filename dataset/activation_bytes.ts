@@ -84,8 +84,11 @@ export class ActivationRows {
     this.length++;
   }
 
-  /** Starts a level group of repetition `run` at `level`: its records commit or roll back together. */
-  begin(run: number, level: number): void {
+  /**
+   * Starts a level group of repetition `run` at `level` (null where unknown, as for imported
+   * records): its records commit or roll back together.
+   */
+  begin(run: number | null, level: number | null): void {
     this.#flushObjects();
     // Rows go into buffers of a few MB, never copied to grow: a full one becomes a piece.
     if (this.#out.length - this.#len < BUFFER_BYTES / 4) {
@@ -96,9 +99,9 @@ export class ActivationRows {
     this.#markRows = this.length;
     // `${run}\t${level}\t` in bytes, without a string or an encoder call per group.
     const prefix = this.#prefix;
-    let len = digits(prefix, 0, run);
+    let len = run === null ? 0 : digits(prefix, 0, run); // an empty field is null
     prefix[len++] = TAB;
-    len = digits(prefix, len, level);
+    len = level === null ? len : digits(prefix, len, level);
     prefix[len++] = TAB;
     this.#prefixLen = len;
     if (this.index) this.index = { waits: [], inits: [], ids: [] };

@@ -188,6 +188,33 @@ function describeWriteError(err: unknown, folder: string): string {
   return text;
 }
 
+/**
+ * Writes one Parquet part of a table from a lazy query, with polars' streaming engine (so a
+ * large import is never one frame in memory), atomically as {@linkcode writePart}.
+ */
+export async function sinkPart(
+  dir: string,
+  table: TableName,
+  part: string,
+  query: pl.LazyDataFrame,
+): Promise<string> {
+  const folder = join(dir, table);
+  await Deno.mkdir(folder, { recursive: true });
+  const path = join(folder, `${part}.parquet`);
+  const tmp = `${path}.tmp`;
+  try {
+    await query.sinkParquet(tmp, { compression: "zstd" }).collect();
+    using f = await Deno.open(tmp, { read: true });
+    await f.sync();
+  } catch (err) {
+    await Deno.remove(tmp).catch(() => {});
+    throw new Error(`Cannot write ${path}: ${describeWriteError(err, folder)}`, { cause: err });
+  }
+  await Deno.rename(tmp, path);
+  await syncFolder(folder);
+  return path;
+}
+
 /** Writes dataset.json (stable key order as given, two-space indent, final newline). */
 export function writeMeta(dir: string, meta: DatasetMeta): Promise<void> {
   return writeMetaFile(dir, meta);

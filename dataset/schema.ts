@@ -150,3 +150,25 @@ export class FrameBuilder<S extends Schema> {
 export function emptyFrame(schema: Schema): pl.DataFrame {
   return new FrameBuilder(schema).toFrame();
 }
+
+/**
+ * Columns of `activations` rows imported from other tools (`ingest --format`): the contract's
+ * columns, then extras that say what an imported row carries. `latency` names which latency
+ * the row's times are (`waitTime+initTime` for OpenWhisk's own; `client_time` where a tool
+ * measured only a round trip at the client, in `client_ms`); `memory_mb` is the memory the
+ * function was configured with. Null where the source does not say.
+ */
+export const IMPORTED_COLUMNS = {
+  ...ACTIVATION_COLUMNS,
+  format: "str",
+  latency: "str",
+  cold: "bool",
+  client_ms: "f64",
+  exec_ms: "f64",
+  connect_ms: "f64",
+  memory_mb: "i64",
+  mem_used_mb: "f64",
+} as const satisfies Record<string, ColumnType>;
+
+/** One imported activation row. */
+export type ImportedRow = RowOf<typeof IMPORTED_COLUMNS>;

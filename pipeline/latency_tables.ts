@@ -13,7 +13,11 @@ import {
 import { momentAggs, withMomentColumns } from "./level_moments.ts";
 import { levelStatsLazy, STAT_COLUMNS } from "./stats.ts";
 
-/** `stats` with the count column `name` of `counts` joined on `keys`, 0 where none. */
+/**
+ * `stats` with the count column `name` of `counts` joined on `keys`, 0 where none. A null key
+ * (the level of imported records, whose concurrency is unknown) matches a null key: otherwise
+ * such a cell's counts would silently be 0.
+ */
 function withCount(
   stats: pl.LazyDataFrame,
   counts: pl.LazyDataFrame,
@@ -21,7 +25,7 @@ function withCount(
   name: string,
 ): pl.LazyDataFrame {
   return stats
-    .join(counts, { on: keys, how: "left" })
+    .join(counts, { on: keys, how: "left", nullsEqual: true })
     .withColumns(pl.col(name).fillNull(0).cast(pl.Int64));
 }
 

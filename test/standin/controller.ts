@@ -35,6 +35,17 @@ export const API_INFO = {
   swagger_paths: { "api-docs": "/api-docs", ui: "/api/v1/api-docs" },
 };
 
+/** Most activations one list request returns (OpenWhisk's Collection.MAX_LIST_LIMIT). */
+const MAX_LIST_LIMIT = 200;
+
+/** ActivationResponse's status codes by status text (what a summary's statusCode holds). */
+const STATUS_CODES: Record<string, number> = {
+  "success": 0,
+  "application error": 1,
+  "action developer error": 2,
+  "whisk internal error": 3,
+};
+
 /** Options of {@link controller}. */
 export interface ControllerOptions {
   /** The `uuid:key` accepted. */
@@ -65,6 +76,15 @@ export interface ControllerOptions {
   failing?: string[];
   /** Actions created at start, all of kind `nodejs:20` (for example hello1..hello15). */
   actions?: string[];
+  /**
+   * List activations as summaries without annotations even with `docs=true`, as an activation
+   * store whose listing lacks them (default false: `docs=true` lists full records).
+   */
+  listSummaries?: boolean;
+  /** Each page of the activation list is answered this much later, ms (default 0). */
+  listDelayMs?: number;
+  /** The first N requests of an activation by id answer 429 (default 0). */
+  getRejections?: number;
 }
 
 /** What the controller did, for tests to compare with what a client saw. */
@@ -100,6 +120,9 @@ export function controller({
   perMinute = 1_000_000,
   failing = [],
   actions = [],
+  listSummaries = false,
+  listDelayMs = 0,
+  getRejections = 0,
 }: ControllerOptions): {
   state: ControllerState;
   route: (method: string, url: URL, body: Json, authHeader?: string) => Promise<
@@ -252,7 +275,7 @@ export function controller({
     const name = rest.join("/");
     const q = url.searchParams;
     if (collection === "actions") return await actionsRoute(method, name, q, body);
-    if (collection === "activations") return activationsRoute(method, name, q);
+    if (collection === "activations") return await activationsRoute(method, name, q);
     throw new HttpError(404, NOT_FOUND);
   }
 
@@ -299,21 +322,75 @@ export function controller({
     throw new HttpError(405, "Method not allowed");
   }
 
-  function activationsRoute(method: string, id: string, q: URLSearchParams) {
+  async function activationsRoute(method: string, id: string, q: URLSearchParams) {
     if (method !== "GET") throw new HttpError(405, "Method not allowed");
-    if (!id) {
-      const name = q.get("name");
-      const ids = [...order].reverse().filter((i) => !name || activations.get(i)!.name === name);
-      const skip = Number(q.get("skip") ?? 0), limit = Number(q.get("limit") ?? 30) || 200;
-      return [
-        200,
-        ids.slice(skip, skip + Math.min(limit, 200)).map((i) => activations.get(i)),
-      ] as const;
+    if (!id) return [200, await listActivations(q)] as const;
+    if (getRejections > 0) {
+      getRejections--;
+      throw new HttpError(429, "Too many requests in the last minute (stand-in).");
     }
     const record = activations.get(id);
     if (!record) throw new HttpError(404, NOT_FOUND);
     state.served.push(id);
     return [200, record] as const;
+  }
+
+  /**
+   * `GET .../activations` as OpenWhisk's controller answers it (Activations.scala,
+   * RestAPIs.scala, WhiskStore.scala): newest `start` first; `since` and `upto` (epoch ms,
+   * both inclusive) bound `start`; `name` keeps one action's; `skip` (>= 0), then `limit`
+   * (default 30, 0 meaning the maximum 200, above 200 a 400); `docs=true` full records,
+   * otherwise summaries (the activations view's: no response, no logs).
+   */
+  async function listActivations(q: URLSearchParams): Promise<Json[]> {
+    const integer = (key: string, def: number): number => {
+      const text = q.get(key);
+      if (text === null) return def;
+      if (!/^-?\d+$/.test(text)) {
+        throw new HttpError(
+          400,
+          key === "since" || key === "upto"
+            ? `Parameter is not a valid value for epoch seconds: ${text}`
+            : `The value '${text}' is not an integer for activations.`,
+        );
+      }
+      return Number(text);
+    };
+    const skip = integer("skip", 0), requested = integer("limit", 30);
+    const since = integer("since", 0), upto = integer("upto", Number.MAX_SAFE_INTEGER);
+    if (skip < 0) {
+      throw new HttpError(
+        400,
+        `The value '${skip}' is not greater than or equal to 0 for activations.`,
+      );
+    }
+    if (requested < 0 || requested > MAX_LIST_LIMIT) {
+      throw new HttpError(
+        400,
+        `The value '${requested}' is not in the range of 0 to ${MAX_LIST_LIMIT} for activations.`,
+      );
+    }
+    const limit = requested === 0 ? MAX_LIST_LIMIT : requested;
+    const name = q.get("name");
+    const docs = q.get("docs") === "true" && !listSummaries;
+    if (listDelayMs > 0) await clock.sleep(listDelayMs);
+    const matching = [...order].reverse()
+      .map((i) => activations.get(i)!)
+      .filter((r) =>
+        (!name || r.name === name) && (r.start as number) >= since && (r.start as number) <= upto
+      )
+      .sort((a, b) => (b.start as number) - (a.start as number));
+    return matching.slice(skip, skip + limit).map((r) => (docs ? r : summary(r)));
+  }
+
+  /** A record as the activations view summarizes it (and, with listSummaries, unannotated). */
+  function summary(r: Json): Json {
+    const { response, logs: _logs, annotations, subject: _subject, ...rest } = r;
+    return {
+      ...rest,
+      ...(listSummaries ? {} : { annotations }),
+      statusCode: STATUS_CODES[(response as Json).status as string] ?? 3,
+    };
   }
 
   return { state, route };

@@ -3,7 +3,8 @@
  * and testing the collectors where there is no OpenWhisk: basic auth, actions (create with
  * 409 unless `overwrite=true`, get, list, delete), `GET /api/v1`, invocations (blocking,
  * non-blocking, `result=true`, 202 past the blocking limit) on a container pool with cold and
- * warm starts and an idle timeout, activations by id and listed with limit and skip, 429 over
+ * warm starts and an idle timeout, activations by id and listed as OpenWhisk lists them
+ * (since, upto, name, skip, limit up to 200, docs or summaries), 429 over
  * a number of activations in flight, 502 for a failing action, latencies, faults on demand
  * (dropped connections, slow responses, any status) and HTTPS.
  *

@@ -1,0 +1,249 @@
+/**
+ * `collect activations`: the activation records a running OpenWhisk already holds, paged out
+ * of its list API into a dataset (one row per record, through the same record-to-row function
+ * as every importer), so that a production deployment's cold starts reach the same tables.
+ *
+ * How OpenWhisk lists (Activations.scala, WhiskStore.scala): newest `start` first, `since` and
+ * `upto` (epoch ms) inclusive bounds on `start`, `skip` then `limit` (at most 200), `docs=true`
+ * for full records. Paging by `skip` over a window that is still filling shifts the pages (a
+ * record seen twice, never one missed, as new records come first): rows are kept once by
+ * activation id. The same id check makes a run resumable: a second run over the same window
+ * adds only what the dataset does not hold yet, and a run killed mid-way loses at most the
+ * page it was writing (each page is one Parquet part, renamed into place when complete).
+ *
+ * An item that is not a full record (a store whose listing gives summaries without
+ * annotations or response) is fetched by id; a 429 on any request is retried after 100 ms,
+ * doubling up to 5 s. Trigger and rule activations (no waitTime, no kind) are not invocations
+ * of an action: counted as skipped, not stored.
+ */
+import {
+  ACTIVATION_COLUMNS,
+  activationRow,
+  exists,
+  FrameBuilder,
+  lockForWriting,
+  readTable,
+  updateMeta,
+  writePart,
+} from "../dataset/mod.ts";
+import { checkOutput } from "../dataset/folder.ts";
+import {
+  isActionRecord,
+  RECORD_CONTEXT,
+  recordImportColumns,
+} from "../ingest/formats/openwhisk_records.ts";
+import type { Answer, OpenWhiskApi } from "./openwhisk.ts";
+
+/** OpenWhisk's largest page of a list request. */
+export const MAX_PAGE = 200;
+
+/** Options of {@linkcode collectActivations}. */
+export interface ActivationsOptions {
+  /** Earliest `start` kept, epoch ms (inclusive). */
+  since: number;
+  /** Latest `start` kept, epoch ms (inclusive). */
+  upto: number;
+  /** Only this action's activations (`pkg/action` or `action`). Default all. */
+  name?: string;
+  /** The rows' runtime. Default each record's `kind` annotation. */
+  runtime?: string;
+  /** Records a page (default 200, OpenWhisk's maximum). */
+  pageLimit?: number;
+  /** Attempts of one request that keeps answering 429 (default 10). */
+  attempts?: number;
+  /** Waits between attempts (default setTimeout; tests inject one). */
+  sleep?: (ms: number) => Promise<void>;
+  /** Receives one progress line a page (default: stderr). */
+  progress?: (line: string) => void;
+}
+
+/** What one run did. */
+export interface ActivationsResult {
+  pages: number;
+  /** Items the list returned. */
+  listed: number;
+  /** Rows added to the dataset. */
+  added: number;
+  /** Items already in the dataset (or seen earlier in this run). */
+  known: number;
+  /** Items fetched by id because the list gave no full record. */
+  fetched: number;
+  /** Trigger and rule activations (not an action's invocation, see isActionRecord). */
+  skipped: number;
+  /** Items that could not be fetched or read, with why. */
+  failed: { id: string; error: string }[];
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Whether a listed item is a full record: annotations and a response. */
+function isFull(item: Json): boolean {
+  return Array.isArray(item.annotations) && isObject(item.response);
+}
+
+/** GET `path`, retrying a 429 after 100 ms, doubling up to 5 s, `attempts` times at most. */
+async function getPatiently(
+  api: OpenWhiskApi,
+  path: string,
+  attempts: number,
+  sleep: (ms: number) => Promise<void>,
+): Promise<Answer> {
+  let delay = 100;
+  for (let attempt = 1;; attempt++) {
+    const answer = await api.request("GET", path, { signal: AbortSignal.timeout(60_000) });
+    if (answer.status !== 429 || attempt >= attempts) return answer;
+    await sleep(delay);
+    delay = Math.min(delay * 2, 5000);
+  }
+}
+
+/** The activation ids a dataset holds already. */
+async function knownIds(dir: string): Promise<Set<string>> {
+  if (!(await exists(dir))) return new Set();
+  const ids = (await readTable(dir, "activations", ["activation_id"])).getColumn("activation_id");
+  return new Set(ids.toArray().filter((id): id is string => typeof id === "string"));
+}
+
+/**
+ * Pages the activations of `api`'s namespace with `start` in [since, upto] into the dataset
+ * `dir` (created, or added to), and records the run in dataset.json under
+ * `activation_collections` (at the start, and again at the end).
+ */
+export async function collectActivations(
+  api: OpenWhiskApi,
+  dir: string,
+  {
+    since,
+    upto,
+    name,
+    runtime,
+    pageLimit = MAX_PAGE,
+    attempts = 10,
+    sleep = defaultSleep,
+    progress = (line) => console.error(line),
+  }: ActivationsOptions,
+): Promise<ActivationsResult> {
+  await checkOutput(dir, "dataset");
+  const unlock = await lockForWriting(dir, "collect", `collect activations ${since}..${upto}`);
+  const seen = await knownIds(dir);
+  const entry: Json = {
+    apihost: api.conn.apihost,
+    path: api.path("activations"),
+    since,
+    upto,
+    name: name ?? null,
+    format: "openwhisk-api",
+    latency: "activation records: wait_ms = waitTime, init_ms = initTime (cold starts only)",
+    started: new Date().toISOString(),
+    status: "running",
+  };
+  // This run's entry in dataset.json's `activation_collections`, written now and at the end.
+  const saveEntry = () =>
+    updateMeta(dir, (found) => {
+      const meta = found ?? { source: "OpenWhisk activation API" };
+      const runs = Array.isArray(meta.activation_collections)
+        ? meta.activation_collections.filter((e: Json) => e.started !== entry.started)
+        : [];
+      return { ...meta, activation_collections: [...runs, entry] };
+    });
+  await saveEntry();
+
+  const result: ActivationsResult = {
+    pages: 0,
+    listed: 0,
+    added: 0,
+    known: 0,
+    fetched: 0,
+    skipped: 0,
+    failed: [],
+  };
+  const stamp = Date.now().toString(36);
+  const query = (skip: number) => {
+    const q = new URLSearchParams({
+      docs: "true",
+      limit: String(pageLimit),
+      skip: String(skip),
+      since: String(since),
+      upto: String(upto),
+    });
+    if (name) q.set("name", name);
+    return api.path(`activations?${q}`);
+  };
+  try {
+    for (let skip = 0;; skip += pageLimit) {
+      const answer = await getPatiently(api, query(skip), attempts, sleep);
+      if (answer.status !== 200 || !Array.isArray(answer.body)) {
+        throw new Error(`Cannot list activations (skip ${skip}): ${api.errorText(answer)}`);
+      }
+      const items = answer.body as unknown[];
+      result.pages++;
+      result.listed += items.length;
+      const rows = new FrameBuilder(ACTIVATION_COLUMNS);
+      for (const [k, item] of items.entries()) {
+        const id = isObject(item) && typeof item.activationId === "string"
+          ? item.activationId
+          : null;
+        const where = `${api.conn.apihost} activation list skip ${skip}, item ${k + 1}`;
+        if (id === null) {
+          result.failed.push({ id: "?", error: `${where}: no activationId` });
+          continue;
+        }
+        if (seen.has(id)) {
+          result.known++;
+          continue;
+        }
+        let record = item as Json;
+        if (!isFull(record)) {
+          const got = await getPatiently(api, api.path(`activations/${id}`), attempts, sleep);
+          result.fetched++;
+          if (got.status !== 200 || !isObject(got.body) || !isFull(got.body)) {
+            result.failed.push({ id, error: `fetching ${id}: ${api.errorText(got)}` });
+            continue;
+          }
+          record = got.body;
+        }
+        seen.add(id);
+        if (!isActionRecord(record)) {
+          result.skipped++;
+          continue;
+        }
+        try {
+          rows.push(activationRow(record, RECORD_CONTEXT, `${where} (${id})`));
+        } catch (err) {
+          seen.delete(id);
+          result.failed.push({ id, error: (err as Error).message });
+        }
+      }
+      if (rows.length > 0) {
+        result.added += rows.length;
+        const part = `api-${stamp}-${String(result.pages).padStart(5, "0")}`;
+        const frame = recordImportColumns(rows.toFrame(), "openwhisk-api", { runtime });
+        await writePart(dir, "activations", part, frame);
+      }
+      progress(
+        `activations: page ${result.pages} (skip ${skip}): listed ${result.listed}, ` +
+          `added ${result.added}, known ${result.known}, fetched by id ${result.fetched}, ` +
+          `skipped ${result.skipped}, failed ${result.failed.length}`,
+      );
+      if (items.length < pageLimit) break;
+    }
+    Object.assign(entry, { status: "complete" });
+  } catch (err) {
+    Object.assign(entry, { status: "failed", error: (err as Error).message });
+    throw err;
+  } finally {
+    const { failed, ...counts } = result;
+    Object.assign(entry, {
+      finished: new Date().toISOString(),
+      counts: { ...counts, failed: failed.length },
+      failures: failed.slice(0, 20),
+    });
+    await saveEntry();
+    await unlock();
+  }
+  return result;
+}

@@ -1,0 +1,73 @@
+/**
+ * Which importer reads a file, told from its first bytes where that is unambiguous: a JSON
+ * array is OpenWhisk activation records; a JSON object whose first key is `_invocations` is a
+ * SeBS perf-cost result (SeBS writes sorted keys); any other JSON object starts activation
+ * records one after another (JSON lines); a CSV header with SeBS's or In-Vitro's column names
+ * is theirs. Anything else needs `--format`.
+ */
+
+/** The formats `ingest --format` takes. */
+export const FORMATS = [
+  "openwhisk-json",
+  "openwhisk-jsonl",
+  "sebs-csv",
+  "sebs-json",
+  "invitro-csv",
+] as const;
+
+/** One importable format. */
+export type Format = typeof FORMATS[number];
+
+/** Whether `name` is a format `--format` takes. */
+export function isFormat(name: string): name is Format {
+  return (FORMATS as readonly string[]).includes(name);
+}
+
+/** The line `wsk activation get` prints before the record (SeBS's OpenWhisk code skips it too). */
+export const WSK_GET_HEADER = /^ok: got activation [0-9a-f]+[ \t]*\r?\n/;
+
+/** Bytes looked at: enough for any header line or first key. */
+const HEAD_BYTES = 64 * 1024;
+
+/** The format of `head` (a file's first bytes), or null where they do not tell. */
+export function detectFormat(head: string): Format | null {
+  // `wsk activation get` prints a line before the record.
+  const text = head.replace(/^\uFEFF/, "").replace(WSK_GET_HEADER, "").trimStart();
+  if (text.startsWith("[")) return "openwhisk-json";
+  if (text.startsWith("{")) {
+    const key = /^\{\s*"((?:[^"\\]|\\.)*)"/.exec(text);
+    if (key && key[1] === "_invocations") return "sebs-json";
+    return "openwhisk-jsonl";
+  }
+  const header = text.split(/\r?\n/, 1)[0].split(",").map((h) => h.trim().replace(/^"|"$/g, ""));
+  if (["is_cold", "client_time", "provider_time"].every((h) => header.includes(h))) {
+    return "sebs-csv";
+  }
+  if (["invocationID", "startTime", "responseTime"].every((h) => header.includes(h))) {
+    return "invitro-csv";
+  }
+  return null;
+}
+
+/** The format of the file at `path` from its first bytes, or null where they do not tell. */
+export async function detectFileFormat(path: string): Promise<Format | null> {
+  using file = await Deno.open(path);
+  const buf = new Uint8Array(HEAD_BYTES);
+  let n = 0;
+  while (n < buf.length) {
+    const got = await file.read(buf.subarray(n));
+    if (got === null) break;
+    n += got;
+  }
+  return detectFormat(new TextDecoder().decode(buf.subarray(0, n)));
+}
+
+/**
+ * Whether `source` is a folder of the thesis's raw logs (every raw file of that layout is a
+ * `.log`), which the thesis ingest reads; other tools' files go to the importers.
+ */
+export async function isThesisLayout(source: string): Promise<boolean> {
+  if (!(await Deno.stat(source)).isDirectory) return false;
+  for await (const e of Deno.readDir(source)) if (e.isFile && e.name.endsWith(".log")) return true;
+  return false;
+}

@@ -1,0 +1,227 @@
+/**
+ * In-Vitro (vhive-serverless/invitro) per-invocation CSVs, `<prefix>_duration_<minutes>.csv`,
+ * written by gocsv from its execution record types (pkg/metric/record.go). Every record starts
+ * with `phase, instance, invocationID, startTime, requestedDuration, grpcConnEstablish,
+ * responseTime, actualDuration, connectionTimeout, functionTimeout` (times in microseconds,
+ * startTime epoch microseconds). Its OpenWhisk record adds `activationID, startType (hot|cold),
+ * httpStatusCode, waitTime, initTime` (microseconds, from the activation record's
+ * annotations); other back ends add memory and asynchronous-call fields instead.
+ *
+ * With waitTime and initTime a row carries the activation record's latency (`source` record,
+ * `latency` waitTime+initTime; init_ms only for a cold start, as OpenWhisk sets initTime only
+ * then) and fills the same tables as OpenWhisk's own records; experiment `cold_start` for a
+ * cold start, `concurrency` for a hot one; `level` unknown (In-Vitro replays a trace, it does
+ * not hold a fixed concurrency). Without them a row carries only In-Vitro's client-side
+ * `responseTime` (`source` client, `latency` client_time, in `client_ms`). An invocation that
+ * timed out has no record: an `error` row. The CSV row itself is kept as JSON in `record`.
+ *
+ * The rows are made by polars' CSV reader and expressions ({@linkcode invitroFrame}): these
+ * files run to millions of rows. Where a value is not what the format allows, the file is read
+ * again line by line ({@linkcode checkInvitroFile}) to name the line and the field.
+ */
+import pl from "nodejs-polars";
+import { IMPORTED_COLUMNS } from "../../dataset/mod.ts";
+import { csvBoolean, csvNumber, type CsvRow, csvRows } from "./csv_rows.ts";
+
+/** The columns every In-Vitro execution record has (ExecutionRecordBase). */
+export const INVITRO_BASE_HEADER = [
+  "phase",
+  "instance",
+  "invocationID",
+  "startTime",
+  "requestedDuration",
+  "grpcConnEstablish",
+  "responseTime",
+  "actualDuration",
+  "connectionTimeout",
+  "functionTimeout",
+] as const;
+
+/** The columns In-Vitro's OpenWhisk execution record adds. */
+export const INVITRO_OPENWHISK_HEADER = [
+  "activationID",
+  "startType",
+  "httpStatusCode",
+  "waitTime",
+  "initTime",
+] as const;
+
+/** Options of {@linkcode invitroFrame}. */
+export interface InvitroOptions {
+  /** The rows' runtime. Default `unknown` (In-Vitro's CSV does not say). */
+  runtime?: string;
+  /** The rows' workload. Default the function's name (`instance`). */
+  workload?: string;
+}
+
+/** Whether a header is of In-Vitro's OpenWhisk record (waitTime, initTime...). */
+function isOpenWhisk(header: readonly string[]): boolean {
+  return INVITRO_OPENWHISK_HEADER.every((h) => header.includes(h));
+}
+
+const text = (c: string) => pl.col(c).str.strip();
+const micros = (c: string) => text(c).cast(pl.Float64, false);
+/** A microsecond field that is a finite number >= 0. */
+const validMicros = (c: string) => micros(c).isNotNull().and(micros(c).gtEq(0));
+const flag = (c: string) => text(c).str.toLowerCase();
+const validFlag = (c: string) => flag(c).eq(pl.lit("true")).or(flag(c).eq(pl.lit("false")));
+const NULL = pl.lit(null);
+
+/**
+ * The rows of one In-Vitro CSV whose header is `header` (IMPORTED_COLUMNS), and a column
+ * `_valid` that is false on a row whose values the format does not allow.
+ */
+function rowsExpr(header: readonly string[], { runtime = "unknown", workload }: InvitroOptions) {
+  const ow = isOpenWhisk(header);
+  const failed = flag("connectionTimeout").eq(pl.lit("true"))
+    .or(flag("functionTimeout").eq(pl.lit("true")));
+  const cold = ow ? text("startType").eq(pl.lit("cold")) : NULL;
+  const record = ow ? failed.not() : pl.lit(false);
+  const source = pl.when(failed).then(pl.lit("error"))
+    .otherwise(pl.lit(ow ? "record" : "client"));
+  const ms = (c: string) => micros(c).div(1000);
+  const id = ow
+    ? pl.when(text("activationID").eq(pl.lit(""))).then(pl.col("invocationID"))
+      .otherwise(text("activationID"))
+    : pl.col("invocationID");
+  const status = ow ? text("httpStatusCode").cast(pl.Int64, false) : NULL;
+  let valid = validMicros("startTime").and(validMicros("grpcConnEstablish"))
+    .and(validFlag("connectionTimeout")).and(validFlag("functionTimeout"))
+    .and(failed.or(validMicros("actualDuration").and(validMicros("responseTime"))));
+  if (ow) {
+    const type = text("startType");
+    valid = valid.and(type.eq(pl.lit("hot")).or(type.eq(pl.lit("cold"))))
+      .and(status.isNotNull())
+      .and(record.not().or(validMicros("waitTime")))
+      .and(record.not().or(type.eq(pl.lit("hot"))).or(validMicros("initTime")));
+  }
+  const set: Record<string, pl.Expr> = {
+    experiment: pl.when(ow ? cold : pl.lit(false)).then(pl.lit("cold_start"))
+      .otherwise(pl.lit("concurrency")),
+    workload: workload === undefined ? pl.col("instance") : pl.lit(workload),
+    runtime: pl.lit(runtime),
+    activation_id: pl.when(id.eq(pl.lit(""))).then(NULL).otherwise(id),
+    action: pl.col("instance"),
+    start_ms: ms("startTime"),
+    duration_ms: pl.when(failed).then(NULL).otherwise(ms("actualDuration")),
+    wait_ms: ow ? pl.when(record).then(ms("waitTime")).otherwise(NULL) : NULL,
+    init_ms: ow ? pl.when(record.and(cold)).then(ms("initTime")).otherwise(NULL) : NULL,
+    success: failed.not(),
+    error: pl.when(failed).then(
+      pl.concatString(
+        [
+          pl.when(flag("connectionTimeout").eq(pl.lit("true"))).then(pl.lit("connection timeout"))
+            .otherwise(NULL),
+          pl.when(flag("functionTimeout").eq(pl.lit("true"))).then(pl.lit("function timeout"))
+            .otherwise(NULL),
+        ],
+        ", ",
+        true,
+      ),
+    ).otherwise(NULL),
+    source,
+    http_status: ow ? pl.when(status.gt(0)).then(status).otherwise(NULL) : NULL,
+    record: pl.struct(header.map((h) => pl.col(h))).struct.jsonEncode(),
+    format: pl.lit("invitro-csv"),
+    latency: pl.when(failed).then(NULL)
+      .otherwise(pl.lit(ow ? "waitTime+initTime" : "client_time")),
+    cold,
+    client_ms: pl.when(failed).then(NULL).otherwise(ms("responseTime")),
+    connect_ms: ms("grpcConnEstablish"),
+  };
+  const dtypes = { str: pl.Utf8, i64: pl.Int64, f64: pl.Float64, bool: pl.Bool } as const;
+  return [
+    ...Object.entries(IMPORTED_COLUMNS).map(([name, type]) =>
+      (set[name] ?? NULL).cast(dtypes[type]).alias(name)
+    ),
+    valid.fillNull(false).alias("_valid"),
+    // A blank line reads as a row of nulls.
+    header.map((h) => pl.col(h).isNull()).reduce((a, b) => a.and(b)).alias("_blank"),
+  ];
+}
+
+/** The header of a CSV file (its first line), checked for In-Vitro's base columns. */
+async function readHeader(chunks: AsyncIterable<Uint8Array>, file: string): Promise<string[]> {
+  const { header, rows } = await csvRows(chunks, file, INVITRO_BASE_HEADER);
+  await rows.return(undefined);
+  return header;
+}
+
+/**
+ * The rows of the In-Vitro CSV at `path` (named `file` in messages) as a lazy polars query,
+ * and how many there are; a file polars cannot read or a value the format does not allow is an
+ * error naming the line and field ({@linkcode checkInvitroFile}). One streaming pass checks
+ * the values; the query reads the file again when it runs.
+ */
+export async function invitroQuery(
+  path: string,
+  file: string,
+  chunks: () => AsyncIterable<Uint8Array>,
+  options: InvitroOptions = {},
+): Promise<{ query: pl.LazyDataFrame; rows: number }> {
+  const header = await readHeader(chunks(), file);
+  const scan = () =>
+    pl.scanCSV(path, { hasHeader: true, inferSchemaLength: 0 }).select(
+      ...rowsExpr(header, options),
+    );
+  const count = (e: pl.Expr) => e.cast(pl.Int64).sum();
+  let found: Record<string, unknown>;
+  try {
+    found = (await scan().select(
+      count(pl.col("_valid").or(pl.col("_blank")).not()).alias("bad"),
+      count(pl.col("_blank")).alias("blank"),
+      pl.len().cast(pl.Int64).alias("n"),
+    ).collect({ streaming: true })).toRecords()[0];
+  } catch (cause) {
+    await checkInvitroFile(chunks(), file);
+    throw new SyntaxError(`${file}: not a CSV polars can read: ${cause}`, { cause });
+  }
+  const [bad, blank, n] = [found.bad, found.blank, found.n].map(Number);
+  // Blank lines are skipped, as the line reader skips them; one of commas alone is an error.
+  if (bad > 0 || blank > 0) await checkInvitroFile(chunks(), file);
+  if (bad > 0) {
+    throw new TypeError(`${file}: ${bad} data rows hold values In-Vitro's format does not allow`);
+  }
+  const query = scan().filter(pl.col("_blank").not()).drop("_valid", "_blank");
+  return { query, rows: n - blank };
+}
+
+function nonNegative(row: CsvRow, field: string, where: string): void {
+  const n = csvNumber(row, field, where)!;
+  if (n < 0) throw new RangeError(`${where}: ${field} is ${n}, expected a number >= 0`);
+}
+
+/**
+ * Reads an In-Vitro CSV line by line and throws at the first value the format does not allow,
+ * naming the file, the line and the field (the same rules as {@linkcode invitroFrame}'s).
+ */
+export async function checkInvitroFile(
+  chunks: AsyncIterable<Uint8Array>,
+  file: string,
+): Promise<void> {
+  const { header, rows } = await csvRows(chunks, file, INVITRO_BASE_HEADER);
+  const ow = isOpenWhisk(header);
+  for await (const row of rows) {
+    const where = `${file} line ${row.line}`;
+    const failed = csvBoolean(row, "connectionTimeout", where) ||
+      csvBoolean(row, "functionTimeout", where);
+    nonNegative(row, "startTime", where);
+    nonNegative(row, "grpcConnEstablish", where);
+    if (!failed) {
+      nonNegative(row, "actualDuration", where);
+      nonNegative(row, "responseTime", where);
+    }
+    if (!ow) continue;
+    const type = row.fields.startType.trim();
+    if (type !== "hot" && type !== "cold") {
+      throw new TypeError(
+        `${where}: startType is ${JSON.stringify(row.fields.startType)}, expected hot or cold`,
+      );
+    }
+    csvNumber(row, "httpStatusCode", where);
+    if (!failed) {
+      nonNegative(row, "waitTime", where);
+      if (type === "cold") nonNegative(row, "initTime", where);
+    }
+  }
+}

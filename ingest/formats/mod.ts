@@ -1,0 +1,281 @@
+/**
+ * `ingest --format`: other tools' cold-start data -> a dataset. Each file's format is told
+ * from its content where that is unambiguous (detect.ts), or given; every importer streams
+ * its file into `activations` rows (IMPORTED_COLUMNS: the contract's columns, plus which
+ * latency a row carries), written part by part; dataset.json records each file's format,
+ * size and SHA-256, its rows, and what its latency is.
+ *
+ * As the thesis ingest does, the dataset is built beside `outDir` and swapped into place
+ * (dataset/folder.ts) only when every file was read without error.
+ */
+import { basename, join } from "node:path";
+import {
+  type DatasetMeta,
+  FrameBuilder,
+  IMPORTED_COLUMNS,
+  type ImportedRow,
+  sinkPart,
+  TABLES,
+  writeMeta,
+  writePart,
+} from "../../dataset/mod.ts";
+import { checkOutput, replaceFolder } from "../../dataset/folder.ts";
+import { FileHasher } from "../file_hasher.ts";
+import { classify } from "../file_kind.ts";
+import { detectFileFormat, type Format, FORMATS } from "./detect.ts";
+import { fileChunks } from "./json_values.ts";
+import { invitroQuery } from "./invitro.ts";
+import { importRecordFile } from "./openwhisk_records.ts";
+import { sebsCsvRows, sebsJsonRows } from "./sebs.ts";
+
+/** What each format's rows carry, as dataset.json states it. */
+export const LATENCY_OF: Record<Format, string> = {
+  "openwhisk-json": "activation records: wait_ms = waitTime, init_ms = initTime (cold starts " +
+    "only); cold-start latency = wait_ms + init_ms",
+  "openwhisk-jsonl": "activation records: wait_ms = waitTime, init_ms = initTime (cold starts " +
+    "only); cold-start latency = wait_ms + init_ms",
+  "sebs-csv": "client_time (SeBS driver's round trip) in client_ms; no waitTime or initTime " +
+    "(wait_ms, init_ms null); provider_time in duration_ms, exec_time in exec_ms, " +
+    "connection_time (curl, seconds in SeBS) in connect_ms",
+  "sebs-json": "client_time (SeBS driver's round trip) in client_ms; no waitTime (wait_ms " +
+    "null); provider initialization (OpenWhisk: initTime) in init_ms where processed; " +
+    "provider execution in duration_ms",
+  "invitro-csv": "with waitTime/initTime columns (its OpenWhisk records): wait_ms = waitTime, " +
+    "init_ms = initTime for cold starts; without: responseTime (client round trip) in client_ms",
+};
+
+/** Options of {@linkcode importFiles}. */
+export interface ImportOptions {
+  /** Read every file as this format. Default: told from each file's content. */
+  format?: Format;
+  /** The rows' runtime where a format does not say it (or to override it). */
+  runtime?: string;
+  /** The rows' workload, overriding what a format says. */
+  workload?: string;
+  /** Extra provenance merged into dataset.json. Default none. */
+  meta?: DatasetMeta;
+  /** Rows per Parquet part. Default 100,000. */
+  partRows?: number;
+  /** Tool name written to dataset.json. Default "whiskbench". */
+  tool?: string;
+}
+
+/** One imported file, as dataset.json lists it. */
+export interface ImportedFile {
+  name: string;
+  format: Format;
+  bytes: number;
+  sha256: string;
+  rows: number;
+  /** Set where the file's rows come from other files (SeBS's CSV beside its JSON). */
+  skipped?: string;
+  /** Records left out as not an action's activation (a trigger's or a rule's), where any. */
+  not_actions?: number;
+}
+
+/** What an import did, written to dataset.json under `import`. */
+export interface ImportReport {
+  tool: string;
+  files: ImportedFile[];
+  latency: Partial<Record<Format, string>>;
+}
+
+/** The files a source names: itself, or a folder's files (not hidden ones), by name. */
+async function filesOf(source: string): Promise<string[]> {
+  const info = await Deno.stat(source);
+  if (!info.isDirectory) return [source];
+  const names: string[] = [];
+  for await (const e of Deno.readDir(source)) {
+    if (e.isFile && !e.name.startsWith(".")) names.push(e.name);
+  }
+  if (names.length === 0) throw new Error(`${source}: no files to import`);
+  return names.sort().map((n) => join(source, n));
+}
+
+/** A file's chunks, counting its bytes in `size`. */
+async function* counted(path: string, size: { n: number }) {
+  for await (const chunk of fileChunks(path)) {
+    size.n += chunk.length;
+    yield chunk;
+  }
+}
+
+/**
+ * Imports every file of `sources` (files or folders) into a dataset at `outDir` (replacing
+ * it), or throws naming the first bad file and place, leaving `outDir` as it was.
+ */
+export async function importFiles(
+  sources: string[],
+  outDir: string,
+  { format, runtime, workload, meta = {}, partRows = 100_000, tool = "whiskbench" }: ImportOptions =
+    {},
+): Promise<ImportReport> {
+  const paths = (await Promise.all(sources.map(filesOf))).flat();
+  const formats: Format[] = [];
+  for (const path of paths) {
+    if (format === undefined && classify(basename(path)) !== null) {
+      throw new Error(
+        `${path} is a raw log of the thesis's layout: ingest its folder (deno task ingest DIR)`,
+      );
+    }
+    const f = format ?? await detectFileFormat(path);
+    if (f === null) {
+      throw new Error(
+        `${path}: cannot tell its format from its content; pass --format (one of ${
+          FORMATS.join(", ")
+        })`,
+      );
+    }
+    formats.push(f);
+  }
+  // SeBS's result.csv repeats the rows of the JSON files beside it, which say more: with
+  // JSON files, the CSV is checked for its row count and not imported again; and a
+  // `-processed` JSON replaces the raw one of the same configuration.
+  const sebsJson = paths.filter((_, i) => formats[i] === "sebs-json");
+  const skip = new Map<string, string>();
+  for (const [i, p] of paths.entries()) {
+    if (formats[i] === "sebs-csv" && sebsJson.length > 0) {
+      skip.set(p, "its rows are those of the SeBS JSON files imported beside it");
+    }
+    if (formats[i] === "sebs-json" && sebsJson.includes(p.replace(/\.json$/, "-processed.json"))) {
+      skip.set(
+        p,
+        `${basename(p.replace(/\.json$/, "-processed.json"))} holds the same invocations`,
+      );
+    }
+  }
+
+  await checkOutput(outDir, "dataset", { inputs: sources });
+  const keep = await notImported(outDir);
+  const report: ImportReport = { tool, files: [], latency: {} };
+  const hasher = new FileHasher();
+  const hashes = paths.map((p) => hasher.hash(p));
+  const names = uniqueNames(paths);
+  try {
+    await replaceFolder(outDir, "dataset", importInto, { keep });
+  } finally {
+    hasher.close();
+  }
+  return report;
+
+  async function importInto(tmp: string): Promise<void> {
+    let jsonRows = 0;
+    const csvChecks: { file: ImportedFile; rows: number }[] = [];
+    for (const [i, path] of paths.entries()) {
+      const f = formats[i], name = names[i], size = { n: 0 };
+      const options = { runtime, workload };
+      const skipped = skip.get(path);
+      const stem = name.replace(/[^A-Za-z0-9._-]/g, "_");
+      let n: number, notActions = 0;
+      if (f === "openwhisk-json" || f === "openwhisk-jsonl") {
+        const layout = f === "openwhisk-json" ? "array" : "lines";
+        const read = await importRecordFile(counted(path, size), name, layout, options, {
+          dir: tmp,
+          stem,
+          partRows,
+        });
+        n = read.rows;
+        notActions = read.notActions;
+      } else if (f === "invitro-csv") {
+        // Read by polars from the path (so its size comes from the file system).
+        size.n = (await Deno.stat(path)).size;
+        const read = await invitroQuery(path, name, () => fileChunks(path), options);
+        if (skipped === undefined) await sinkPart(tmp, "activations", `${stem}.0001`, read.query);
+        n = read.rows;
+      } else {
+        let rows: AsyncIterable<ImportedRow> | Iterable<ImportedRow>;
+        if (f === "sebs-csv") rows = sebsCsvRows(counted(path, size), name, options);
+        else {
+          const bytes = await Deno.readFile(path);
+          size.n = bytes.length;
+          rows = sebsJsonRows(new TextDecoder().decode(bytes), name, basename(path), options);
+        }
+        n = await writeRows(rows, tmp, stem, partRows, skipped === undefined);
+      }
+      const hash = await hashes[i];
+      if (hash.bytes !== size.n) {
+        throw new Error(
+          `${name}: changed while being imported (${size.n} bytes read, ${hash.bytes} hashed)`,
+        );
+      }
+      const file: ImportedFile = { name, format: f, bytes: size.n, sha256: hash.sha256, rows: n };
+      if (notActions > 0) file.not_actions = notActions;
+      if (skipped !== undefined) {
+        file.skipped = skipped;
+        file.rows = 0;
+        if (f === "sebs-csv") csvChecks.push({ file, rows: n });
+      } else {
+        report.latency[f] = LATENCY_OF[f];
+        if (f === "sebs-json") jsonRows += n;
+      }
+      report.files.push(file);
+    }
+    for (const { file, rows } of csvChecks) {
+      if (rows !== jsonRows) {
+        throw new Error(
+          `${file.name}: ${rows} rows, but the SeBS JSON files beside it hold ${jsonRows} ` +
+            `invocations: import them apart (pass the CSV or the JSON files alone)`,
+        );
+      }
+    }
+    const used = [...new Set(report.files.map((f) => f.format))].join(", ");
+    await writeMeta(tmp, { source: `imported (${used})`, ...meta, import: report });
+  }
+}
+
+/**
+ * What an import does not write (published.json, notes) in an existing dataset: copied into
+ * the new one, as a re-ingest keeps them.
+ */
+async function notImported(outDir: string): Promise<string[]> {
+  const owned = new Set(["dataset.json", ...Object.keys(TABLES)]);
+  const names: string[] = [];
+  try {
+    for await (const e of Deno.readDir(outDir)) if (!owned.has(e.name)) names.push(e.name);
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  return names.sort();
+}
+
+/**
+ * File names as dataset.json and error messages show them: the base name, or the path
+ * relative to the common folder where two files share a base name.
+ */
+function uniqueNames(paths: string[]): string[] {
+  const bases = paths.map((p) => basename(p));
+  return paths.map((
+    p,
+    i,
+  ) => (bases.indexOf(bases[i]) !== bases.lastIndexOf(bases[i]) ? p : bases[i]));
+}
+
+/**
+ * Writes the rows as Parquet parts of `dir`'s activations (`partRows` a part), or only counts
+ * them (`write` false); returns how many there were.
+ */
+async function writeRows(
+  rows: AsyncIterable<ImportedRow> | Iterable<ImportedRow>,
+  dir: string,
+  stem: string,
+  partRows: number,
+  write: boolean,
+): Promise<number> {
+  const b = new FrameBuilder(IMPORTED_COLUMNS);
+  let total = 0, part = 0;
+  const flush = async () => {
+    if (b.length === 0) return;
+    total += b.length;
+    part++;
+    const frame = b.toFrame();
+    if (write) {
+      await writePart(dir, "activations", `${stem}.${String(part).padStart(4, "0")}`, frame);
+    }
+  };
+  for await (const row of rows) {
+    b.push(row);
+    if (b.length >= partRows) await flush();
+  }
+  await flush();
+  return total;
+}

@@ -1,0 +1,195 @@
+/**
+ * OpenWhisk activation records as users export them: a JSON array (what the REST API's
+ * `GET /namespaces/{ns}/activations?docs=true` and `wsk activation list --full` give), JSON
+ * lines (one record a line), or `wsk activation get`'s output. Each record becomes the row
+ * activationRow gives, the same function the thesis ingest and the collectors use: read
+ * straight from its bytes where the thesis ingest's fast path takes it (compact JSON,
+ * dataset/activation_bytes.ts), else parsed.
+ *
+ * A production record says nothing of an experiment: the row's `experiment` is `cold_start`
+ * for a record with an initTime (a cold start) and `concurrency` for one without (a warm start),
+ * so that cold records fill the cold-start table and warm ones the warm table; `level` (the
+ * client's concurrency) and `run` are unknown, null; `workload` is the action's name, `runtime`
+ * the record's `kind` annotation unless the caller names them. These, and the import's extra
+ * columns, are set by {@linkcode recordImportColumns}, once for every source of records.
+ */
+import pl from "nodejs-polars";
+import { ActivationRows } from "../../dataset/activation_bytes.ts";
+import { activationRow, IMPORTED_COLUMNS, writePart } from "../../dataset/mod.ts";
+import { WSK_GET_HEADER } from "./detect.ts";
+import { type JsonLayout, jsonValues } from "./json_values.ts";
+
+/** Options of the record importers. */
+export interface RecordImportOptions {
+  /** The rows' runtime. Default: the record's `kind` annotation (`nodejs:20`), else `unknown`. */
+  runtime?: string;
+  /** The rows' workload. Default: the action's name, else `unknown`. */
+  workload?: string;
+}
+
+/** Format names of the two layouts, as `--format` takes them. */
+export const RECORD_FORMATS = { array: "openwhisk-json", lines: "openwhisk-jsonl" } as const;
+
+/** What the `latency` column says of a row read from an activation record. */
+export const RECORD_LATENCY = "waitTime+initTime";
+
+/** The context of a record row before {@linkcode recordImportColumns} sets it. */
+export const RECORD_CONTEXT = {
+  experiment: "record",
+  workload: "record",
+  runtime: "record",
+  run: null,
+  level: null,
+} as const;
+
+const decoder = new TextDecoder();
+
+/**
+ * Whether a record is an action's activation: a trigger's (and a rule's) carries neither a
+ * waitTime nor a kind annotation (Triggers.scala makes it with none); an action's, sequences
+ * included, carries both. Such records are counted and left out, not an error; a record with a
+ * kind but no waitTime still is one.
+ */
+export function isActionRecord(record: unknown): boolean {
+  if (typeof record !== "object" || record === null) return true; // activationRow says what is wrong
+  const list = (record as { annotations?: unknown }).annotations;
+  if (!Array.isArray(list)) return true;
+  return list.some((a) => a?.key === "waitTime" || a?.key === "kind");
+}
+
+/**
+ * `activations` rows made from activation records (contract columns) as imported rows: the
+ * experiment told by the initTime, workload and runtime as {@link RecordImportOptions} says,
+ * `format`, `latency`, `cold`, and `memory_mb` from the record's `limits` annotation; the
+ * columns a record does not fill are null. The one definition of an imported record's row.
+ */
+export function recordImportColumns(
+  rows: pl.DataFrame,
+  format: string,
+  { runtime, workload }: RecordImportOptions = {},
+): pl.DataFrame {
+  const cold = pl.col("init_ms").isNotNull();
+  const memory = pl.col("record")
+    .str.jsonPathMatch("$.annotations[?(@.key=='limits')].value.memory")
+    .cast(pl.Int64, false);
+  const set: Record<string, pl.Expr> = {
+    experiment: pl.when(cold).then(pl.lit("cold_start")).otherwise(pl.lit("concurrency")),
+    workload: workload === undefined
+      ? pl.col("action").fillNull(pl.lit("unknown"))
+      : pl.lit(workload),
+    runtime: runtime === undefined ? pl.col("kind").fillNull(pl.lit("unknown")) : pl.lit(runtime),
+    format: pl.lit(format),
+    latency: pl.lit(RECORD_LATENCY),
+    cold,
+    memory_mb: pl.when(memory.gt(0)).then(memory).otherwise(pl.lit(null)),
+  };
+  const dtypes: Record<string, pl.DataType> = {
+    str: pl.Utf8,
+    i64: pl.Int64,
+    f64: pl.Float64,
+    bool: pl.Bool,
+  };
+  return rows.select(
+    ...Object.entries(IMPORTED_COLUMNS).map(([name, type]) =>
+      (set[name] ?? (rows.columns.includes(name) ? pl.col(name) : pl.lit(null)))
+        .cast(dtypes[type])
+        .alias(name)
+    ),
+  );
+}
+
+/**
+ * The chunks with a UTF-8 byte order mark and `wsk activation get`'s first line (`ok: got
+ * activation ID`) blanked, where the file starts with them: spaces, so that bytes and lines keep
+ * their numbers in error messages.
+ */
+async function* blankPreamble(
+  chunks: AsyncIterable<Uint8Array>,
+): AsyncGenerator<Uint8Array> {
+  let first = true;
+  for await (const chunk of chunks) {
+    if (first) {
+      first = false;
+      const bom = chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf ? 3 : 0;
+      const m = WSK_GET_HEADER.exec(decoder.decode(chunk.subarray(bom, bom + 200)));
+      if (bom > 0 || m) {
+        const blanked = chunk.slice();
+        // ASCII: bytes = characters; the line break stays.
+        blanked.fill(0x20, 0, bom + (m ? m[0].length - 1 : 0));
+        yield blanked;
+        continue;
+      }
+    }
+    yield chunk;
+  }
+}
+
+/** Where {@linkcode importRecordFile} writes. */
+export interface RecordSink {
+  /** The dataset folder. */
+  dir: string;
+  /** Parts are named `<stem>.0001` ... */
+  stem: string;
+  /** Rows a part. */
+  partRows: number;
+}
+
+/**
+ * Reads the activation records of one file laid out as `layout` into Parquet parts of
+ * `sink.dir`; returns how many rows it wrote and how many records it left out as not an
+ * action's ({@linkcode isActionRecord}). A value that is not JSON or not a valid record is an
+ * error naming `file`, the byte and the line of its `{`.
+ */
+export async function importRecordFile(
+  chunks: AsyncIterable<Uint8Array>,
+  file: string,
+  layout: JsonLayout,
+  options: RecordImportOptions,
+  { dir, stem, partRows }: RecordSink,
+): Promise<{ rows: number; notActions: number }> {
+  const rows = new ActivationRows(RECORD_CONTEXT);
+  let total = 0, part = 0, notActions = 0;
+  const flush = async () => {
+    if (rows.length === 0) return;
+    total += rows.length;
+    const frame = recordImportColumns(rows.toFrame(), RECORD_FORMATS[layout], options);
+    await writePart(dir, "activations", `${stem}.${String(++part).padStart(4, "0")}`, frame);
+  };
+  // Records the fast path reads straight from the chunk (most, in compact JSON) are taken
+  // while splitting; the others come back as bytes: the fast path again (a record that spans
+  // two chunks), else JSON.parse and activationRow.
+  const take = (buf: Uint8Array, p: number) => {
+    rows.begin(null, null);
+    const end = rows.record(buf, p);
+    if (end >= 0) rows.commit();
+    return end;
+  };
+  for await (const value of jsonValues(blankPreamble(chunks), file, layout, { take })) {
+    if (value.taken) {
+      if (rows.length >= partRows) await flush();
+      continue;
+    }
+    rows.begin(null, null);
+    if (rows.record(value.bytes, 0) < 0) {
+      const where = `${file} byte ${value.offset} (line ${value.line})`;
+      let record: unknown;
+      try {
+        record = JSON.parse(decoder.decode(value.bytes));
+      } catch (cause) {
+        throw new SyntaxError(
+          `${where}: not a JSON activation record: ${(cause as Error).message}`,
+          { cause },
+        );
+      }
+      if (!isActionRecord(record)) {
+        notActions++;
+        continue;
+      }
+      rows.push(activationRow(record, RECORD_CONTEXT, where));
+    }
+    rows.commit();
+    if (rows.length >= partRows) await flush();
+  }
+  await flush();
+  return { rows: total, notActions };
+}

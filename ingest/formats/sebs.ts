@@ -1,0 +1,237 @@
+/**
+ * SeBS (spcl/serverless-benchmarks) perf-cost results: `result.csv`, written by
+ * `sebs experiment process perf-cost`, and the per-configuration JSON files it reads
+ * (`<type>_results_<memory>.json`, and `...-processed.json` once provider times are in).
+ *
+ * What SeBS measures is not what OpenWhisk's record says, and the rows say so:
+ * - Its latency is `client_time`, the round trip its driver measured (microseconds), in
+ *   `client_ms`, with `latency` = `client_time`. There is no waitTime and no split of a cold
+ *   start into wait and init: `wait_ms` is null, so the rows enter none of the waitTime
+ *   tables (which would otherwise mix two different latencies); `source` is `client`.
+ * - `provider_time` (the provider's execution time, on OpenWhisk the record's `duration`) is
+ *   `duration_ms`, null where SeBS wrote 0 (not downloaded); `exec_time` (its shim's timing of
+ *   the function body) is `exec_ms`; `connection_time` is curl's PRETRANSFER_TIME, which SeBS
+ *   stores in seconds (its docs say microseconds; its code, sebs/faas/function.py, writes
+ *   curl's seconds), as `connect_ms`.
+ * - `is_cold` (its shim's own detection) is `cold`; `memory` (MB, 0 where SeBS ran without a
+ *   memory suffix) is `memory_mb`; `mem_used` (MB) is `mem_used_mb`.
+ * - `type` cold or burst (batches after a forced cold start) is experiment `cold_start`; warm
+ *   or sequential is `concurrency`.
+ * The JSON adds what the CSV lacks: the request id (on OpenWhisk the activation id), the
+ * function, the benchmark and runtime, the batch size (`concurrent-invocations`, as `level`;
+ * 1 for sequential), the provider's initialization time (on OpenWhisk the record's initTime,
+ * as `init_ms`) and failures.
+ */
+import type { ImportedRow } from "../../dataset/mod.ts";
+import { csvBoolean, csvNumber, type CsvRow, csvRows } from "./csv_rows.ts";
+
+/** The header SeBS's perf-cost `process()` writes, in its order. */
+export const SEBS_CSV_HEADER = [
+  "memory",
+  "type",
+  "is_cold",
+  "exec_time",
+  "connection_time",
+  "client_time",
+  "provider_time",
+  "mem_used",
+] as const;
+
+const EXPERIMENTS: Record<string, string> = {
+  cold: "cold_start",
+  burst: "cold_start",
+  warm: "concurrency",
+  sequential: "concurrency",
+};
+
+/** Options of the SeBS readers. */
+export interface SebsOptions {
+  /** The rows' runtime. Default: the JSON's `language:version`; `unknown` for the CSV. */
+  runtime?: string;
+  /** The rows' workload. Default: the JSON's benchmark; `unknown` for the CSV. */
+  workload?: string;
+}
+
+function experimentOf(type: string, where: string): string {
+  const e = EXPERIMENTS[type];
+  if (!e) {
+    throw new TypeError(
+      `${where}: type is ${JSON.stringify(type)}, expected cold, warm, burst or sequential`,
+    );
+  }
+  return e;
+}
+
+/** A row of SeBS's that carries no activation record: the columns it cannot fill are null. */
+function clientRow(fields: Partial<ImportedRow>): ImportedRow {
+  return {
+    experiment: null,
+    workload: null,
+    runtime: null,
+    run: null,
+    level: null,
+    activation_id: null,
+    action: null,
+    kind: null,
+    start_ms: null,
+    end_ms: null,
+    duration_ms: null,
+    wait_ms: null,
+    init_ms: null,
+    status: null,
+    success: true,
+    error: null,
+    source: "client",
+    http_status: null,
+    record: null,
+    format: null,
+    latency: "client_time",
+    cold: null,
+    client_ms: null,
+    exec_ms: null,
+    connect_ms: null,
+    memory_mb: null,
+    mem_used_mb: null,
+    ...fields,
+  };
+}
+
+/** Microseconds to milliseconds; a provider time of 0 (not downloaded) is null. */
+const ms = (us: number | null, { zeroIsNull = false } = {}) =>
+  us === null || (zeroIsNull && us === 0) ? null : us / 1000;
+
+/** The rows of SeBS's `result.csv`; a bad field is an error naming `file`, line and field. */
+export async function* sebsCsvRows(
+  chunks: AsyncIterable<Uint8Array>,
+  file: string,
+  { runtime = "unknown", workload = "unknown" }: SebsOptions = {},
+): AsyncGenerator<ImportedRow> {
+  const { rows } = await csvRows(chunks, file, SEBS_CSV_HEADER);
+  for await (const row of rows) {
+    const where = `${file} line ${row.line}`;
+    const memory = nonNegative(row, "memory", where)!;
+    yield clientRow({
+      experiment: experimentOf(row.fields.type.trim(), where),
+      workload,
+      runtime,
+      duration_ms: ms(nonNegative(row, "provider_time", where), { zeroIsNull: true }),
+      record: JSON.stringify(row.fields),
+      format: "sebs-csv",
+      cold: csvBoolean(row, "is_cold", where),
+      client_ms: ms(nonNegative(row, "client_time", where)),
+      exec_ms: ms(nonNegative(row, "exec_time", where)),
+      connect_ms: seconds(nonNegative(row, "connection_time", where, true)),
+      memory_mb: memory === 0 ? null : memory,
+      mem_used_mb: nonNegative(row, "mem_used", where, true),
+    });
+  }
+}
+
+function nonNegative(row: CsvRow, field: string, where: string, nullable = false) {
+  const n = csvNumber(row, field, where, { nullable });
+  if (n !== null && n < 0) {
+    throw new RangeError(`${where}: ${field} is ${n}, expected a number >= 0`);
+  }
+  return n;
+}
+
+const seconds = (s: number | null) => (s === null ? null : s * 1000);
+
+/** Type and memory of a perf-cost JSON file, from its name as SeBS writes it. */
+export function sebsJsonName(name: string): { type: string; memory: number | null } {
+  const m = /^([a-z]+)_results(?:_(\d+))?(-processed)?\.json$/.exec(name);
+  if (!m) {
+    throw new TypeError(
+      `${name}: not a SeBS perf-cost file name, expected <type>_results[_<memory>][-processed].json`,
+    );
+  }
+  return { type: m[1], memory: m[2] === undefined || m[2] === "0" ? null : Number(m[2]) };
+}
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** A number at `path` of `obj`, null where absent; an error naming `where` if not a number >= 0. */
+function num(obj: Json, path: string[], where: string): number | null {
+  let v: unknown = obj;
+  for (const k of path) v = isObject(v) ? v[k] : undefined;
+  if (v === undefined || v === null) return null;
+  if (typeof v !== "number" || !Number.isFinite(v) || v < 0) {
+    throw new TypeError(
+      `${where}: ${path.join(".")} is ${JSON.stringify(v)}, expected a number >= 0`,
+    );
+  }
+  return v;
+}
+
+/**
+ * The rows of one perf-cost JSON file (`text`, named `file`): one per invocation of
+ * `_invocations`, in file order.
+ */
+export function sebsJsonRows(
+  text: string,
+  file: string,
+  name: string,
+  options: SebsOptions = {},
+): ImportedRow[] {
+  const { type, memory } = sebsJsonName(name);
+  const experiment = experimentOf(type, file);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (cause) {
+    throw new SyntaxError(`${file}: not JSON: ${(cause as Error).message}`, { cause });
+  }
+  if (!isObject(doc) || !isObject(doc._invocations)) {
+    throw new TypeError(`${file}: expected a SeBS result object with _invocations`);
+  }
+  const config = isObject(doc.config) && isObject(doc.config.experiments)
+    ? doc.config.experiments
+    : {};
+  const settings = isObject(config.experiments) && isObject(config.experiments["perf-cost"])
+    ? config.experiments["perf-cost"]
+    : {};
+  const rt = isObject(config.runtime) ? config.runtime : {};
+  const runtime = options.runtime ??
+    (typeof rt.language === "string" ? `${rt.language}:${rt.version ?? ""}` : "unknown");
+  const batch = num(settings, ["concurrent-invocations"], `${file}: config.experiments.perf-cost`);
+  const level = type === "sequential" ? 1 : batch;
+  const rows: ImportedRow[] = [];
+  for (const [func, invocations] of Object.entries(doc._invocations)) {
+    if (!isObject(invocations)) {
+      throw new TypeError(`${file}: _invocations.${func} is not an object of invocations`);
+    }
+    for (const [id, inv] of Object.entries(invocations)) {
+      const where = `${file}: _invocations.${func}.${id}`;
+      if (!isObject(inv)) throw new TypeError(`${where}: expected an invocation object`);
+      const stats = isObject(inv.stats) ? inv.stats : {};
+      const failed = stats.failure === true;
+      const billedMemory = num(inv, ["billing", "_memory"], where);
+      rows.push(clientRow({
+        experiment,
+        workload: options.workload ??
+          (typeof settings.benchmark === "string" ? settings.benchmark : func),
+        runtime,
+        level,
+        activation_id: typeof inv.request_id === "string" && inv.request_id !== ""
+          ? inv.request_id
+          : id,
+        action: func,
+        duration_ms: ms(num(inv, ["provider_times", "execution"], where), { zeroIsNull: true }),
+        init_ms: ms(num(inv, ["provider_times", "initialization"], where), { zeroIsNull: true }),
+        success: !failed,
+        error: failed ? "SeBS marked the invocation failed" : null,
+        record: JSON.stringify(inv),
+        format: "sebs-json",
+        cold: typeof stats.cold_start === "boolean" ? stats.cold_start : null,
+        client_ms: ms(num(inv, ["times", "client"], where)),
+        exec_ms: ms(num(inv, ["times", "benchmark"], where)),
+        connect_ms: seconds(num(inv, ["times", "http_startup"], where)),
+        memory_mb: memory ?? billedMemory,
+        mem_used_mb: num(inv, ["stats", "memory_used"], where),
+      }));
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,241 @@
+/**
+ * `collect activations` against the stand-in, which lists activations as OpenWhisk does
+ * (newest first, since/upto inclusive on start, skip, limit <= 200, docs or summaries): every
+ * record once, a rerun adds nothing, a window keeps exactly its records, summaries are fetched
+ * by id through 429s, and a run killed with SIGKILL resumes.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { readDataset } from "../dataset/mod.ts";
+import { collectActivations } from "../collectors/activations.ts";
+import { parseTime } from "../collectors/activations_command.ts";
+import { OpenWhiskApi } from "../collectors/openwhisk.ts";
+import { coldStartTable } from "../pipeline/latency_tables.ts";
+import { type Standin, type StandinOptions, startStandin } from "./standin/mod.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const opts = { sanitizeResources: false, sanitizeOps: false };
+const AUTH = "c0ffee00-0000-4000-8000-000000000000:activations-test-key";
+
+async function standin(extra: StandinOptions = {}): Promise<Standin> {
+  return await startStandin({
+    auth: AUTH,
+    actions: ["hello", "other"],
+    idleTimeoutMs: 5,
+    maxInFlight: 1000,
+    ...extra,
+  });
+}
+
+/** Invokes `n` times (blocking), `hello` and every fourth `other`, a few at a time. */
+async function invoke(ow: Standin, n: number): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < n) {
+      const k = next++;
+      const action = k % 4 === 3 ? "other" : "hello";
+      const res = await fetch(`${ow.apihost}/api/v1/namespaces/_/actions/${action}?blocking=true`, {
+        method: "POST",
+        headers: { authorization: `Basic ${btoa(AUTH)}` },
+      });
+      assert.equal(res.status, 200, await res.text());
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+}
+
+function api(ow: Standin): OpenWhiskApi {
+  return new OpenWhiskApi({ apihost: ow.apihost, auth: AUTH, insecure: false, authFrom: "test" });
+}
+
+const quiet = { progress: () => {}, sleep: () => Promise.resolve() };
+
+async function ids(dir: string): Promise<string[]> {
+  return (await readDataset(dir)).activations.getColumn("activation_id").toArray() as string[];
+}
+
+Deno.test(
+  "collect activations: every record once, a rerun adds nothing, a window its own",
+  opts,
+  async () => {
+    const ow = await standin();
+    const tmp = await Deno.makeTempDir({ prefix: "collect-activations-" });
+    const client = api(ow);
+    try {
+      await invoke(ow, 450);
+      const all = ow.records.map((r) => r.activationId as string);
+      const dir = join(tmp, "ds");
+      const first = await collectActivations(client, dir, { since: 0, upto: Date.now(), ...quiet });
+      assert.deepEqual(
+        [first.pages, first.listed, first.added, first.known, first.fetched, first.failed.length],
+        [3, 450, 450, 0, 0, 0],
+      );
+      const got = await ids(dir);
+      assert.equal(new Set(got).size, 450);
+      assert.deepEqual([...got].sort(), [...all].sort());
+      // The cold starts the stand-in made are the cold rows, with their waitTime + initTime.
+      const cold = ow.records.filter((r) =>
+        (r.annotations as { key: string }[]).some((a) => a.key === "initTime")
+      );
+      const { activations, meta } = await readDataset(dir);
+      const table = coldStartTable(activations);
+      assert.equal(table.getColumn("n").sum(), cold.length);
+      const entry = (meta.activation_collections as Record<string, unknown>[])[0];
+      assert.equal(entry.status, "complete");
+      assert.ok(!JSON.stringify(meta).includes("activations-test-key"));
+
+      const again = await collectActivations(client, dir, { since: 0, upto: Date.now(), ...quiet });
+      assert.deepEqual([again.listed, again.added, again.known], [450, 0, 450]);
+      assert.equal((await ids(dir)).length, 450);
+
+      // A window of start times, bounds inclusive, one action.
+      const starts = ow.records.map((r) => r.start as number).sort((a, b) => a - b);
+      const [since, upto] = [starts[100], starts[300]];
+      const window = join(tmp, "window");
+      const w = await collectActivations(client, window, { since, upto, name: "other", ...quiet });
+      const expected = ow.records.filter((r) =>
+        r.name === "other" && (r.start as number) >= since && (r.start as number) <= upto
+      ).map((r) => r.activationId as string);
+      assert.ok(expected.length > 20);
+      assert.equal(w.added, expected.length);
+      assert.deepEqual((await ids(window)).sort(), expected.sort());
+    } finally {
+      client.close();
+      await ow.close();
+      await Deno.remove(tmp, { recursive: true });
+    }
+  },
+);
+
+Deno.test(
+  "collect activations: summaries without annotations are fetched by id through 429s",
+  opts,
+  async () => {
+    const ow = await standin({ listSummaries: true, getRejections: 5 });
+    const tmp = await Deno.makeTempDir({ prefix: "collect-activations-" });
+    const client = api(ow);
+    const waits: number[] = [];
+    try {
+      await invoke(ow, 30);
+      const dir = join(tmp, "ds");
+      const r = await collectActivations(client, dir, {
+        since: 0,
+        upto: Date.now(),
+        progress: () => {},
+        sleep: (ms) => {
+          waits.push(ms);
+          return Promise.resolve();
+        },
+      });
+      assert.deepEqual([r.added, r.fetched, r.failed.length], [30, 30, 0]);
+      assert.deepEqual(waits, [100, 200, 400, 800, 1600]);
+      const rows = (await readDataset(dir)).activations;
+      assert.equal(rows.getColumn("wait_ms").nullCount(), 0);
+    } finally {
+      client.close();
+      await ow.close();
+      await Deno.remove(tmp, { recursive: true });
+    }
+  },
+);
+
+Deno.test("the stand-in's activation list rejects what OpenWhisk rejects", opts, async () => {
+  const ow = await standin();
+  try {
+    const get = async (q: string) => {
+      const res = await fetch(`${ow.apihost}/api/v1/namespaces/_/activations?${q}`, {
+        headers: { authorization: `Basic ${btoa(AUTH)}` },
+      });
+      return [res.status, (await res.json()).error];
+    };
+    assert.deepEqual(await get("limit=201"), [
+      400,
+      "The value '201' is not in the range of 0 to 200 for activations.",
+    ]);
+    assert.deepEqual(await get("skip=-1"), [
+      400,
+      "The value '-1' is not greater than or equal to 0 for activations.",
+    ]);
+    assert.deepEqual(await get("since=yesterday"), [
+      400,
+      "Parameter is not a valid value for epoch seconds: yesterday",
+    ]);
+  } finally {
+    await ow.close();
+  }
+});
+
+Deno.test(
+  "collect activations CLI: a run killed with SIGKILL resumes, every record once",
+  opts,
+  async () => {
+    const ow = await standin({ listDelayMs: 1000 });
+    const tmp = await Deno.makeTempDir({ prefix: "collect-activations-kill-" });
+    const dir = join(tmp, "ds");
+    const cli = (...more: string[]) =>
+      new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "-A",
+          "collectors/cli.ts",
+          "activations",
+          "--since",
+          "1970-01-01T00:00:00Z",
+          "--out",
+          dir,
+          ...more,
+        ],
+        cwd: ROOT,
+        env: { NO_COLOR: "1", HOME: "/nonexistent", __OW_API_HOST: ow.apihost, __OW_API_KEY: AUTH },
+        stdout: "piped",
+        stderr: "piped",
+      });
+    try {
+      await invoke(ow, 500);
+      const child = cli().spawn();
+      const partsDir = join(dir, "activations");
+      const deadline = Date.now() + 60_000;
+      const parts = async () => {
+        try {
+          return (await Array.fromAsync(Deno.readDir(partsDir))).filter((e) =>
+            e.name.endsWith(".parquet")
+          ).length;
+        } catch {
+          return 0;
+        }
+      };
+      while ((await parts()) < 1) {
+        assert.ok(Date.now() < deadline, "no part written within 60 s");
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      child.kill("SIGKILL");
+      assert.equal((await child.status).signal, "SIGKILL");
+      await child.stdout.cancel();
+      await child.stderr.cancel();
+      const partial = await ids(dir);
+      assert.ok(partial.length >= 200 && partial.length < 500, `${partial.length} rows`);
+
+      const out = await cli("--namespace", "guest").output(); // the key's namespace by name
+      const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+      assert.equal(out.code, 0, text);
+      assert.match(text, new RegExp(`wrote ${500 - partial.length} records, 0 failed`));
+      assert.match(text, /activations: page 3 \(skip 400\)/);
+      const all = await ids(dir);
+      assert.equal(all.length, 500);
+      assert.equal(new Set(all).size, 500);
+      assert.ok(!text.includes("activations-test-key"));
+    } finally {
+      await ow.close();
+      await Deno.remove(tmp, { recursive: true });
+    }
+  },
+);
+
+Deno.test("parseTime() takes epoch ms or ISO 8601, and names the flag otherwise", () => {
+  assert.equal(parseTime("1700000000000", "since"), 1700000000000);
+  assert.equal(parseTime("2023-11-14T22:13:20Z", "upto"), 1700000000000);
+  assert.throws(
+    () => parseTime("soon", "upto"),
+    /--upto is "soon", expected epoch milliseconds or an ISO 8601 time/,
+  );
+});

@@ -1,0 +1,492 @@
+/**
+ * `ingest` of other tools' data (ingest/formats/): OpenWhisk activation records (JSON array,
+ * JSON lines), SeBS perf-cost results (result.csv, processed JSON) and In-Vitro per-invocation
+ * CSVs, from fixtures written for these tests after each tool's own header and shape. Each:
+ * format told from content, rows in = rows out, known statistics through the real CLI, and
+ * malformed input naming the file and the place.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import pl from "nodejs-polars";
+import { readDataset } from "../dataset/mod.ts";
+import { detectFileFormat, detectFormat } from "../ingest/formats/detect.ts";
+import { jsonValues } from "../ingest/formats/json_values.ts";
+import { importFiles } from "../ingest/formats/mod.ts";
+import { importRecordFile } from "../ingest/formats/openwhisk_records.ts";
+import { coldStartTable, warmTable } from "../pipeline/latency_tables.ts";
+import { records } from "./_frames.ts";
+import { quietReport } from "./_quiet_report.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const FIXTURES = join(ROOT, "test/fixtures/import");
+const OW_JSON = join(FIXTURES, "openwhisk/activations.json");
+const OW_JSONL = join(FIXTURES, "openwhisk/activations.jsonl");
+const SEBS = join(FIXTURES, "sebs");
+const INVITRO = join(FIXTURES, "invitro");
+
+const encoder = new TextEncoder(), decoder = new TextDecoder();
+
+async function task(...args: string[]): Promise<{ code: number; text: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", ...args],
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
+  }).output();
+  return { code: out.code, text: decoder.decode(out.stdout) + decoder.decode(out.stderr) };
+}
+
+async function withTemp(f: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "whiskbench-import-" });
+  try {
+    await f(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** One byte a chunk: every boundary falls inside a string, an escape and a number once. */
+function bytewise(text: string): Uint8Array[] {
+  return [...encoder.encode(text)].map((b) => Uint8Array.of(b));
+}
+
+async function values(chunks: Iterable<Uint8Array>, layout: "array" | "lines") {
+  const out: { value: unknown; offset: number; line: number }[] = [];
+  for await (const v of jsonValues(chunks, "x.json", layout)) {
+    out.push({ value: JSON.parse(decoder.decode(v.bytes)), offset: v.offset, line: v.line });
+  }
+  return out;
+}
+
+async function rejects(p: Promise<unknown>, message: string) {
+  await assert.rejects(p, (e: Error) => {
+    assert.equal(e.message, message);
+    return true;
+  });
+}
+
+Deno.test("jsonValues() cuts an array into its objects whatever the chunking", async () => {
+  const text = await Deno.readTextFile(OW_JSON);
+  const whole = await values([encoder.encode(text)], "array");
+  assert.deepEqual(whole.map((v) => v.value), JSON.parse(text));
+  assert.deepEqual(await values(bytewise(text), "array"), whole);
+  // The first object opens on line 2 at byte 4 ("[\n  {").
+  assert.deepEqual([whole[0].offset, whole[0].line], [4, 2]);
+  assert.equal(text.slice(whole[3].offset, whole[3].offset + 1), "{");
+});
+
+Deno.test("jsonValues() reads JSON lines, braces and quotes inside strings included", async () => {
+  const text = '{"a":"}\\"{"}\n\n{"b":{"c":["]"]}}\n';
+  assert.deepEqual(await values(bytewise(text), "lines"), [
+    { value: { a: '}"{' }, offset: 0, line: 1 },
+    { value: { b: { c: ["]"] } }, offset: 14, line: 3 },
+  ]);
+});
+
+Deno.test("jsonValues() names file, byte and line of what breaks the layout", async () => {
+  const cases: [string, "array" | "lines", string][] = [
+    ['[{"a":1} {"b":2}]', "array", 'x.json byte 9 (line 1): found "{", expected "," or "]"'],
+    ['[{"a":1},\n 7]', "array", 'x.json byte 11 (line 2): found "7", expected an object "{"'],
+    [
+      '[{"a":1}] x',
+      "array",
+      'x.json byte 10 (line 1): found "x", expected nothing after the closing ]',
+    ],
+    [
+      '[{"a":1},\n{"b":"}',
+      "array",
+      "x.json byte 17 (line 2): the file ends inside the object opened at byte 10 (line 2): truncated",
+    ],
+    ['[{"a":1},', "array", "x.json byte 9 (line 1): the file ends before the closing ]: truncated"],
+    [
+      '{"a":1}\n[1]',
+      "lines",
+      'x.json byte 8 (line 2): found "[", expected an object "{" (one activation record a line)',
+    ],
+  ];
+  for (const [text, layout, message] of cases) {
+    await rejects(values([encoder.encode(text)], layout), message);
+  }
+});
+
+Deno.test("detectFormat() tells each format from its first bytes, and nothing else", async () => {
+  assert.equal(await detectFileFormat(OW_JSON), "openwhisk-json");
+  assert.equal(await detectFileFormat(OW_JSONL), "openwhisk-jsonl");
+  assert.equal(await detectFileFormat(join(SEBS, "result.csv")), "sebs-csv");
+  assert.equal(await detectFileFormat(join(SEBS, "cold_results_256-processed.json")), "sebs-json");
+  assert.equal(await detectFileFormat(join(INVITRO, "openwhisk_duration_1.csv")), "invitro-csv");
+  assert.equal(await detectFileFormat(join(INVITRO, "knative_duration_1.csv")), "invitro-csv");
+  assert.equal(detectFormat("\uFEFF  [\n"), "openwhisk-json");
+  assert.equal(detectFormat("a,b,c\n1,2,3\n"), null);
+  assert.equal(detectFormat(""), null);
+});
+
+Deno.test("OpenWhisk records, JSON array and JSON lines: the same rows, cold-start and warm tables known", async () => {
+  await withTemp(async (dir) => {
+    const fromArray = await importFiles([OW_JSON], join(dir, "a"));
+    await importFiles([OW_JSONL], join(dir, "b"));
+    const a = (await readDataset(join(dir, "a"))).activations;
+    const b = (await readDataset(join(dir, "b"))).activations;
+    assert.equal(a.height, 6); // rows in = rows out
+    assert.deepEqual(records(a.drop("format")), records(b.drop("format")));
+    assert.deepEqual(
+      records(a.select("activation_id", "experiment", "workload", "runtime", "wait_ms", "init_ms")),
+      [
+        ["a1", "cold_start", 10, 300],
+        ["a2", "concurrency", 5, null],
+        ["a3", "cold_start", 20, 400],
+        ["a4", "concurrency", 7, null],
+        ["a5", "cold_start", 30, 500],
+        ["a6", "concurrency", 9, null],
+      ].map(([id, experiment, wait_ms, init_ms]) => ({
+        activation_id: `000000000000000000000000000000${id}`,
+        experiment,
+        workload: "hello",
+        runtime: "nodejs:20",
+        wait_ms,
+        init_ms,
+      })),
+    );
+    assert.deepEqual(a.getColumn("memory_mb").toArray(), [256, 256, 256, 256, 256, 256]);
+    assert.deepEqual(a.getColumn("error").toArray(), [null, null, null, null, null, "boom"]);
+    // The record column keeps the whole record, the tricky string included.
+    const tricky = JSON.parse(a.getColumn("record").toArray()[3] as string);
+    assert.equal(tricky.response.result.greeting, 'a "}]{[" \\\\ tricky\nstring');
+    // Cold latencies 310, 420, 530; warm 5, 7, 9 (one failed); level unknown.
+    assert.deepEqual(
+      records(coldStartTable(a).select("level", "n", "mean", "median", "min", "max", "n_errors")),
+      [{ level: null, n: 3, mean: 420, median: 420, min: 310, max: 530, n_errors: 0 }],
+    );
+    assert.deepEqual(
+      records(warmTable(a).select("workload", "level", "n", "mean", "n_errors")),
+      [{ workload: "hello", level: null, n: 3, mean: 7, n_errors: 1 }],
+    );
+    // A trigger's activation (no annotations at all) beside them is counted and left out.
+    const trigger = { activationId: "t1", annotations: [], name: "every-minute", start: 1, end: 0 };
+    const mixed = join(dir, "mixed.json");
+    await Deno.writeTextFile(
+      mixed,
+      JSON.stringify([trigger, ...JSON.parse(await Deno.readTextFile(OW_JSON))]),
+    );
+    const withTrigger = await importFiles([mixed], join(dir, "m"));
+    assert.deepEqual([withTrigger.files[0].rows, withTrigger.files[0].not_actions], [6, 1]);
+    assert.deepEqual(fromArray.files.map((f) => [f.name, f.format, f.rows, f.bytes]), [
+      ["activations.json", "openwhisk-json", 6, (await Deno.stat(OW_JSON)).size],
+    ]);
+    assert.match(fromArray.files[0].sha256, /^[0-9a-f]{64}$/);
+  });
+});
+
+Deno.test("importRecordFile() gives the same rows whatever the chunking and the part size", async () => {
+  await withTemp(async (dir) => {
+    const text = await Deno.readTextFile(OW_JSONL);
+    const read = async (name: string, chunks: Uint8Array[], partRows: number) => {
+      const out = join(dir, name);
+      const { rows: n } = await importRecordFile(
+        (async function* () {
+          yield* chunks;
+        })(),
+        "x.jsonl",
+        "lines",
+        {},
+        { dir: out, stem: "x", partRows },
+      );
+      assert.equal(n, 6);
+      await Deno.writeTextFile(join(out, "dataset.json"), "{}");
+      return records((await readDataset(out)).activations);
+    };
+    const whole = await read("whole", [encoder.encode(text)], 100);
+    // One byte a chunk: no record lies within a chunk, so none is taken; parts of 4 rows.
+    const bytes = await read("bytes", bytewise(text), 4);
+    assert.deepEqual(bytes, whole);
+    assert.equal(whole.length, 6);
+  });
+});
+
+Deno.test("`wsk activation get` output: its ok line is skipped, bytes and lines keep their numbers", async () => {
+  await withTemp(async (dir) => {
+    const exported = JSON.parse(await Deno.readTextFile(OW_JSON));
+    const id = exported[0].activationId;
+    const good = join(dir, "get.json");
+    await Deno.writeTextFile(
+      good,
+      `ok: got activation ${id}\n${JSON.stringify(exported[0], null, 4)}\n`,
+    );
+    assert.equal(await detectFileFormat(good), "openwhisk-jsonl");
+    await importFiles([good], join(dir, "ds"));
+    const a = (await readDataset(join(dir, "ds"))).activations;
+    assert.deepEqual(records(a.select("activation_id", "wait_ms", "init_ms")), [
+      { activation_id: id, wait_ms: 10, init_ms: 300 },
+    ]);
+    // A byte order mark before a JSON array.
+    const bom = join(dir, "bom.json");
+    await Deno.writeTextFile(bom, `\uFEFF${JSON.stringify(exported)}`);
+    assert.equal(await detectFileFormat(bom), "openwhisk-json");
+    await importFiles([bom], join(dir, "ds3"));
+    assert.equal((await readDataset(join(dir, "ds3"))).activations.height, 6);
+    const bad = join(dir, "bad.json");
+    const header = `ok: got activation ${id}\n`;
+    await Deno.writeTextFile(
+      bad,
+      `${header}{"activationId": "${id}", "annotations": [{"key": "kind", "value": "go:1.20"}]}\n`,
+    );
+    await rejects(
+      importFiles([bad], join(dir, "ds2")),
+      `bad.json byte ${header.length} (line 2) (activation ${id}): waitTime is missing, expected a number`,
+    );
+  });
+});
+
+Deno.test("SeBS result.csv: client_time as the latency, no wait/init split, units converted", async () => {
+  await withTemp(async (dir) => {
+    await importFiles([join(SEBS, "result.csv")], join(dir, "s"));
+    const { activations: a, meta } = await readDataset(join(dir, "s"));
+    assert.equal(a.height, 6);
+    const cols = ["experiment", "source", "latency", "cold", "client_ms", "exec_ms", "connect_ms"];
+    assert.deepEqual(
+      records(a.select(...cols, "duration_ms", "memory_mb", "mem_used_mb"), 6),
+      [
+        ["cold_start", true, 310, 1.5, 2.1, 305, 41.5],
+        ["cold_start", true, 420, 1.6, 2.3, 410, null],
+        ["cold_start", true, 530, 1.7, 1.9, null, 42],
+        ["concurrency", false, 5, 0.9, 1.1, 3, 40],
+        ["concurrency", false, 7, 1, 1.2, 4, 40],
+        ["concurrency", false, 9, 1.1, 1.3, 5, 40.5],
+      ].map(([experiment, cold, client_ms, exec_ms, connect_ms, duration_ms, mem_used_mb]) => ({
+        experiment,
+        source: "client",
+        latency: "client_time",
+        cold,
+        client_ms,
+        exec_ms,
+        connect_ms,
+        duration_ms,
+        memory_mb: 256,
+        mem_used_mb,
+      })),
+    );
+    assert.equal(a.getColumn("wait_ms").nullCount(), 6);
+    // Client times are not waitTimes: no latency table takes them.
+    assert.equal(coldStartTable(a).height, 0);
+    assert.equal(warmTable(a).height, 0);
+    const imp = meta.import as { latency: Record<string, string> };
+    assert.match(imp.latency["sebs-csv"], /^client_time/);
+  });
+});
+
+Deno.test("SeBS processed JSON adds ids, benchmark, runtime, batch size and initTime; its CSV is checked, not imported twice", async () => {
+  await withTemp(async (dir) => {
+    const report = await importFiles([SEBS], join(dir, "s"));
+    assert.deepEqual(report.files.map((f) => [f.name, f.rows, f.skipped !== undefined]), [
+      ["cold_results_256-processed.json", 3, false],
+      ["result.csv", 0, true],
+      ["warm_results_256-processed.json", 3, false],
+    ]);
+    const a = (await readDataset(join(dir, "s"))).activations;
+    assert.equal(a.height, 6);
+    assert.deepEqual(
+      records(a.select("workload", "runtime", "level", "client_ms", "init_ms").head(3)),
+      [310, 420, 530].map((client_ms, k) => ({
+        workload: "110.dynamic-html",
+        runtime: "python:3.11",
+        level: 3,
+        client_ms,
+        init_ms: [290, 395, null][k],
+      })),
+    );
+    assert.deepEqual(
+      a.getColumn("activation_id").toArray().slice(0, 2),
+      ["00000000000000000000000005eb5000", "00000000000000000000000005eb5001"],
+    );
+  });
+});
+
+Deno.test("In-Vitro CSVs: OpenWhisk rows fill the tables from waitTime/initTime, others carry responseTime", async () => {
+  await withTemp(async (dir) => {
+    await importFiles([INVITRO], join(dir, "v"), { runtime: "docker" });
+    const a = (await readDataset(join(dir, "v"))).activations;
+    assert.equal(a.height, 8);
+    assert.deepEqual(
+      records(a.select("source", "latency", "wait_ms", "init_ms", "client_ms", "start_ms")),
+      [
+        ["client", "client_time", null, null, 15, 1700000000000],
+        ["client", "client_time", null, null, 25, 1700000001000],
+        ["client", "client_time", null, null, 35, 1700000002000],
+        ["record", "waitTime+initTime", 12, 350, 520, 1700000000000],
+        ["record", "waitTime+initTime", 4, null, 110, 1700000001000],
+        ["record", "waitTime+initTime", 18, 402, 580, 1700000002000],
+        ["record", "waitTime+initTime", 6, null, 120, 1700000003000],
+        ["error", null, null, null, null, 1700000004000],
+      ].map(([source, latency, wait_ms, init_ms, client_ms, start_ms]) => ({
+        source,
+        latency,
+        wait_ms,
+        init_ms,
+        client_ms,
+        start_ms,
+      })),
+    );
+    assert.equal(a.getColumn("error").toArray()[7], "function timeout");
+    // Blank lines are skipped, as gocsv never writes them but an edited file may hold them.
+    const text = await Deno.readTextFile(join(INVITRO, "openwhisk_duration_1.csv"));
+    const lines = text.split("\n");
+    await Deno.writeTextFile(
+      join(dir, "blank.csv"),
+      [...lines.slice(0, 3), "", ...lines.slice(3)].join("\n") + "\n",
+    );
+    await importFiles([join(dir, "blank.csv")], join(dir, "b"));
+    const blank = (await readDataset(join(dir, "b"))).activations;
+    assert.deepEqual(
+      records(blank.drop("runtime")),
+      records(a.filter(pl.col("format").eq(pl.lit("invitro-csv"))).tail(5).drop("runtime")),
+    );
+    // Cold: 362, 420; warm: 4, 6 and the timed-out invocation's error.
+    assert.deepEqual(records(coldStartTable(a).select("runtime", "n", "mean", "min", "max")), [
+      { runtime: "docker", n: 2, mean: 391, min: 362, max: 420 },
+    ]);
+    assert.deepEqual(
+      records(warmTable(a).select("workload", "n", "mean", "n_errors")),
+      [{ workload: "trace-func-0-2052", n: 2, mean: 5, n_errors: 1 }],
+    );
+  });
+});
+
+Deno.test("ingest + tables CLI on an activation export give the known statistics", async () => {
+  await withTemp(async (dir) => {
+    const ds = join(dir, "ds"), out = join(dir, "out");
+    const said = await task("cli/ingest.ts", OW_JSONL, "--out", ds);
+    assert.equal(said.code, 0, said.text);
+    assert.match(said.text, /imported 1 files, 6 rows/);
+    const tables = await task("cli/tables.ts", ds, "--out", out);
+    assert.equal(tables.code, 0, tables.text);
+    const csv = (name: string) => records(pl.readCSV(join(out, "tables", `${name}.csv`)), 6);
+    assert.deepEqual(
+      csv("cold_start_nodejs:20").map((r) => [r.n, r.mean, r.median, r.min, r.max]),
+      [[3, 420, 420, 310, 530]],
+    );
+    assert.deepEqual(csv("warm_nodejs:20_hello").map((r) => [r.n, r.mean, r.n_errors]), [
+      [3, 7, 1],
+    ]);
+  });
+});
+
+Deno.test("ingest CLI on SeBS and In-Vitro folders: tables known, the report says what SeBS cannot fill", async () => {
+  await withTemp(async (dir) => {
+    const invitro = join(dir, "invitro"), sebs = join(dir, "sebs");
+    const a = await task("cli/ingest.ts", INVITRO, "--runtime", "docker", "--out", invitro);
+    assert.equal(a.code, 0, a.text);
+    assert.match(a.text, /imported 2 files, 8 rows/);
+    const t = await task("cli/tables.ts", invitro, "--out", join(dir, "out"));
+    assert.equal(t.code, 0, t.text);
+    const csv = (name: string) => records(pl.readCSV(join(dir, "out", "tables", `${name}.csv`)), 6);
+    assert.deepEqual(csv("cold_start_docker").map((r) => [r.n, r.mean, r.min, r.max]), [
+      [2, 391, 362, 420],
+    ]);
+    assert.deepEqual(csv("warm_docker_trace-func-0-2052").map((r) => [r.n, r.mean, r.n_errors]), [
+      [2, 5, 1],
+    ]);
+
+    const b = await task("cli/ingest.ts", SEBS, "--out", sebs);
+    assert.equal(b.code, 0, b.text);
+    assert.match(b.text, /result\.csv: sebs-csv, 0 rows \(its rows are those of the SeBS JSON/);
+    const report = await quietReport(sebs);
+    assert.equal(report.tables, 0);
+    const html = await Deno.readTextFile(report.html);
+    assert.match(html, /This dataset has no data for this section/);
+  });
+});
+
+Deno.test("malformed imports name the file and the place, and leave no dataset", async () => {
+  await withTemp(async (dir) => {
+    const write = async (name: string, text: string) => {
+      await Deno.writeTextFile(join(dir, name), text);
+      return join(dir, name);
+    };
+    const cases: [string, string, string][] = [
+      [
+        "bad.jsonl",
+        '{"activationId":"x","annotations":[{"key":"waitTime","value":1}]}\n{"activationId": tru}\n',
+        "bad.jsonl byte 66 (line 2): not a JSON activation record: ",
+      ],
+      [
+        "nowait.json",
+        '[\n{"activationId":"y","annotations":[{"key":"kind","value":"nodejs:20"}]}]',
+        "nowait.json byte 2 (line 2) (activation y): waitTime is missing, expected a number",
+      ],
+      [
+        "result.csv",
+        "memory,type,is_cold,exec_time,connection_time,client_time,provider_time,mem_used\n" +
+        "256,cold,True,1500,0.002,abc,0,\n",
+        'result.csv line 2: client_time is "abc", expected a number',
+      ],
+      [
+        "types.csv",
+        "memory,type,is_cold,exec_time,connection_time,client_time,provider_time,mem_used\n" +
+        "256,lukewarm,True,1500,0.002,1,0,\n",
+        'types.csv line 2: type is "lukewarm", expected cold, warm, burst or sequential',
+      ],
+      [
+        "iv.csv",
+        "phase,instance,invocationID,startTime,requestedDuration,grpcConnEstablish,responseTime," +
+        "actualDuration,connectionTimeout,functionTimeout,activationID,startType,httpStatusCode," +
+        "waitTime,initTime\n2,f,i,1,1,1,1,1,false,false,a,tepid,200,1,1\n",
+        'iv.csv line 2: startType is "tepid", expected hot or cold',
+      ],
+      [
+        "short.csv",
+        "phase,instance,invocationID,startTime,requestedDuration,grpcConnEstablish,responseTime," +
+        "actualDuration,connectionTimeout,functionTimeout\n2,f,i,1\n",
+        "short.csv line 2: 4 fields, expected 10 as in the header",
+      ],
+      [
+        "commas.csv",
+        "phase,instance,invocationID,startTime,requestedDuration,grpcConnEstablish,responseTime," +
+        "actualDuration,connectionTimeout,functionTimeout\n1,f,i,1,1,1,1,1,false,false\n,,,,,,,,,\n",
+        'commas.csv line 3: connectionTimeout is "", expected true or false',
+      ],
+      [
+        "negative.csv",
+        "phase,instance,invocationID,startTime,requestedDuration,grpcConnEstablish,responseTime," +
+        "actualDuration,connectionTimeout,functionTimeout\n1,f,i,1,1,1,-7,1,false,false\n",
+        "negative.csv line 2: responseTime is -7, expected a number >= 0",
+      ],
+      ["notes.txt", "some notes\n", "cannot tell its format from its content; pass --format"],
+      [
+        "1_wasm_cold_start.log",
+        '[{"no_concurrent_requests":1,"responses":[]}]\n',
+        "1_wasm_cold_start.log is a raw log of the thesis's layout: ingest its folder",
+      ],
+    ];
+    for (const [name, text, message] of cases) {
+      const path = await write(name, text);
+      const out = join(dir, `out-${name}`);
+      await assert.rejects(importFiles([path], out), (e: Error) => {
+        assert.ok(e.message.includes(message), `${e.message}\n does not include\n${message}`);
+        return true;
+      });
+      await assert.rejects(Deno.stat(out), Deno.errors.NotFound);
+    }
+    assert.deepEqual([...Deno.readDirSync(dir)].filter((e) => e.name.startsWith(".")), []);
+    // An --out folder that is not a dataset is never replaced.
+    const precious = join(dir, "precious");
+    await Deno.mkdir(precious);
+    await Deno.writeTextFile(join(precious, "thesis.tex"), "keep me");
+    await rejects(
+      importFiles([OW_JSON], precious),
+      `--out ${precious} is neither empty nor a dataset (no dataset.json): not replacing it`,
+    );
+    assert.equal(await Deno.readTextFile(join(precious, "thesis.tex")), "keep me");
+    const cli = await task("cli/ingest.ts", join(dir, "notes.txt"), "--out", join(dir, "o"));
+    assert.equal(cli.code, 1);
+    assert.match(cli.text, /^error: .*notes\.txt: cannot tell its format/);
+    const forced = await task(
+      "cli/ingest.ts",
+      join(dir, "notes.txt"),
+      "--format",
+      "sebs-csv",
+      "--out",
+      join(dir, "o"),
+    );
+    assert.equal(forced.code, 1);
+    assert.match(forced.text, /^error: notes\.txt line 1: the header lacks memory, type/);
+  });
+});
