@@ -3,7 +3,7 @@
  * --out DIR`: its flags, its connection (as every collector's: ~/.wskprops, environment,
  * flags) and its summary line. The work is collectors/activations.ts.
  */
-import { parse } from "../cli/_args.ts";
+import { parse } from "./args.ts";
 import { collectActivations } from "./activations.ts";
 import { redact, resolveConnection } from "./config.ts";
 import { OpenWhiskApi } from "./openwhisk.ts";

@@ -30,7 +30,7 @@ function withCount(
 }
 
 /**
- * `stats` over every cell of `keys` (with a level) that has rows in `stats` or in any of `counts`: a cell
+ * `stats` over every cell of `keys` that has rows in `stats` or (with a level) in any of `counts`: a cell
  * whose activations all failed keeps its row (n = 0, its errors counted) instead of vanishing.
  */
 function everyCell(
@@ -38,10 +38,13 @@ function everyCell(
   counts: pl.LazyDataFrame[],
   keys: string[],
 ): pl.LazyDataFrame {
-  // Errors without a level (a run's final error line) belong to no cell.
-  const cells = pl.concat([stats, ...counts].map((f) => f.select(...keys)))
-    .filter(pl.col("level").isNotNull()).unique();
-  return cells.join(stats, { on: keys, how: "left" }).withColumns(
+  // Errors without a level (a run's final error line) make no cell of their own; latencies
+  // without one (imported records, whose concurrency is unknown) do.
+  const cells = pl.concat([
+    stats.select(...keys),
+    ...counts.map((f) => f.select(...keys).filter(pl.col("level").isNotNull())),
+  ]).unique();
+  return cells.join(stats, { on: keys, how: "left", nullsEqual: true }).withColumns(
     pl.col("n").fillNull(0).cast(pl.Int64),
   );
 }
