@@ -11,12 +11,15 @@
  * - scorecard.txt / scorecard.json / published_vs_computed.md, provenance.json, report.md.
  *
  * Everything but provenance.json, report.html's provenance block and the PDFs' embedded dates
- * is the same byte for byte on every run over the same data.
+ * is the same byte for byte on every run over the same data. File names made from a dataset's
+ * ids and names go through `dataFile` and every path through `outPath`: nothing is written
+ * outside `--out`.
  */
 import { join } from "node:path";
 import { exists, readDataset } from "../dataset/mod.ts";
 import {
   computeTables,
+  escapeMarkdown,
   type FigureSpec,
   namedTables,
   PIPELINE_COLUMNS,
@@ -39,6 +42,8 @@ import {
   withChromium,
 } from "../render/chromium.ts";
 import { reportHtml } from "../render/html.ts";
+import { dataFile, outPath } from "../render/out_path.ts";
+import { csvSafe } from "../pipeline/csv_safe.ts";
 import { provenance } from "../render/provenance.ts";
 import { parse, run } from "./_args.ts";
 import { DEFAULT_DATA, writeCsvs } from "./tables.ts";
@@ -97,6 +102,13 @@ async function exportAll(
   return { exported: done.length, note: `every figure is also in figures/ as ${kinds}` };
 }
 
+/** A Markdown code fence that no run of backticks in `text` can close. */
+function fenced(text: string): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(Math.max(3, longest + 1));
+  return `${fence}\n${text}${fence}`;
+}
+
 /** Builds the whole report from the dataset in `options.data` into `options.out`. */
 export async function buildReport(options: ReportOptions): Promise<ReportResult> {
   const log = options.log ?? ((line: string) => console.error(line));
@@ -104,22 +116,34 @@ export async function buildReport(options: ReportOptions): Promise<ReportResult>
   const computed = computeTables(ds);
   const tables = namedTables(computed);
   const figures = thesisFigures(ds);
-  const tableDir = join(options.out, "tables");
-  const thesisDir = join(tableDir, "thesis");
-  const figureDir = join(options.out, "figures");
+  const tableDir = outPath(options.out, "tables");
+  const thesisDir = outPath(options.out, "tables", "thesis");
+  const figureDir = outPath(options.out, "figures");
   await Deno.mkdir(thesisDir, { recursive: true });
   await Deno.mkdir(figureDir, { recursive: true });
+  // Scrubbed of secrets and machine paths: the dataset's name as the page and report.md show it.
+  const prov = await provenance({
+    dataset: options.data,
+    meta: ds.meta,
+    command: options.command ??
+      ["deno", "task", "report", "--data", options.data, "--out", options.out],
+  });
+  const shown = prov.dataset as { path: string; meta: { name?: unknown } };
+  const name = String(shown.meta?.name ?? shown.path);
 
   await writeCsvs(tables, tableDir);
-  const md = [`# whiskbench report: ${ds.meta.name ?? options.data}\n`];
+  const md = [`# whiskbench report: ${escapeMarkdown(name)}\n`];
   for (const t of tables) {
     const body = toMarkdown(t.frame);
-    await Deno.writeTextFile(join(tableDir, `${t.name}.md`), `# ${t.title}\n\n${body}`);
     await Deno.writeTextFile(
-      join(tableDir, `${t.name}.tex`),
+      dataFile(tableDir, t.name, ".md"),
+      `# ${escapeMarkdown(t.title)}\n\n${body}`,
+    );
+    await Deno.writeTextFile(
+      dataFile(tableDir, t.name, ".tex"),
       toLatex(t.frame, { caption: t.title, label: `tab:${t.name}` }),
     );
-    md.push(`## ${t.title}\n\n${body}`);
+    md.push(`## ${escapeMarkdown(t.title)}\n\n${body}`);
   }
 
   const ownData = await exists(join(options.data, "published.json"));
@@ -128,58 +152,52 @@ export async function buildReport(options: ReportOptions): Promise<ReportResult>
   const thesis = thesisTables(published, card.cells);
   for (const t of thesis) {
     const printed = thesisTableFrame(t, "printed");
-    thesisTableFrame(t, "full").writeCSV(join(thesisDir, `${t.id}.csv`));
+    csvSafe(thesisTableFrame(t, "full")).writeCSV(dataFile(thesisDir, t.id, ".csv"));
     await Deno.writeTextFile(
-      join(thesisDir, `${t.id}.md`),
-      `# ${t.label}: ${t.title}\n\n${toMarkdown(printed, 4, t.columns)}`,
+      dataFile(thesisDir, t.id, ".md"),
+      `# ${escapeMarkdown(`${t.label}: ${t.title}`)}\n\n${toMarkdown(printed, 4, t.columns)}`,
     );
     const align = Object.fromEntries(t.columns.map((c) => [c, "r" as const]));
     await Deno.writeTextFile(
-      join(thesisDir, `${t.id}.tex`),
+      dataFile(thesisDir, t.id, ".tex"),
       toLatex(printed, { caption: `${t.title} (recomputed)`, label: `tab:${t.id}`, align }),
     );
   }
 
   for (const f of figures) {
-    await Deno.writeTextFile(join(figureDir, `${f.id}.json`), JSON.stringify(f.figure) + "\n");
+    await Deno.writeTextFile(dataFile(figureDir, f.id, ".json"), JSON.stringify(f.figure) + "\n");
   }
 
   const text = scorecardText(card.cells);
-  await Deno.writeTextFile(join(options.out, "scorecard.txt"), text);
+  await Deno.writeTextFile(outPath(options.out, "scorecard.txt"), text);
   await Deno.writeTextFile(
-    join(options.out, "published_vs_computed.md"),
+    outPath(options.out, "published_vs_computed.md"),
     comparisonMarkdown(card.cells),
   );
   await Deno.writeTextFile(
-    join(options.out, "scorecard.json"),
+    outPath(options.out, "scorecard.json"),
     JSON.stringify(card, null, 2) + "\n",
   );
   md.push(
     `## Figures\n\nPlotly specs in figures/: ${
-      figures.map((f) => `${f.id} (${f.title})`).join(", ")
+      figures.map((f) => escapeMarkdown(`${f.id} (${f.title})`)).join(", ")
     }\n`,
-    `## Scorecard against the published tables\n\n\`\`\`\n${text}\`\`\`\n\n` +
+    `## Scorecard against the published tables\n\n${fenced(text)}\n\n` +
       "Every published cell beside the computed one: published_vs_computed.md\n",
   );
-  await Deno.writeTextFile(join(options.out, "report.md"), md.join("\n"));
+  await Deno.writeTextFile(outPath(options.out, "report.md"), md.join("\n"));
 
   const plotlyJs = await plotlySource();
   const exported = await exportAll(figures, figureDir, plotlyJs, options, log);
-  const prov = await provenance({
-    dataset: options.data,
-    meta: ds.meta,
-    command: options.command ??
-      ["deno", "task", "report", "--data", options.data, "--out", options.out],
-  });
   await Deno.writeTextFile(
-    join(options.out, "provenance.json"),
+    outPath(options.out, "provenance.json"),
     JSON.stringify(prov, null, 2) + "\n",
   );
-  const html = join(options.out, "report.html");
+  const html = outPath(options.out, "report.html");
   await Deno.writeTextFile(
     html,
     reportHtml({
-      dataset: String(ds.meta.name ?? options.data),
+      dataset: name,
       tables,
       figures,
       thesisTables: thesis,

@@ -5,17 +5,22 @@
 import { join } from "node:path";
 import { readDataset } from "../dataset/mod.ts";
 import { allTables, levelRange, type NamedTable, PIPELINE_COLUMNS } from "../pipeline/mod.ts";
+import { csvSafe } from "../pipeline/csv_safe.ts";
+import { dataFile } from "../render/out_path.ts";
 import { parse, run } from "./_args.ts";
 
 /** The embedded default dataset, relative to the project root. */
 export const DEFAULT_DATA = new URL("../data/thesis", import.meta.url).pathname;
 
-/** Writes each table as `<dir>/<name>.csv` and returns the paths. */
+/**
+ * Writes each table as `<dir>/<name>.csv` (name reduced to a safe file name, text cells that a
+ * spreadsheet would run as formulas defused) and returns the paths.
+ */
 export async function writeCsvs(tables: NamedTable[], dir: string): Promise<string[]> {
   await Deno.mkdir(dir, { recursive: true });
   return tables.map(({ name, frame }) => {
-    const path = join(dir, `${name}.csv`);
-    frame.writeCSV(path);
+    const path = dataFile(dir, name, ".csv");
+    csvSafe(frame).writeCSV(path);
     return path;
   });
 }
