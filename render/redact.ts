@@ -92,8 +92,15 @@ function leaves(value: unknown, out: Set<string>): void {
  */
 export function findSecrets(value: unknown, found = new Set<string>()): Set<string> {
   if (typeof value === "string") secretsIn(value, found);
-  else if (Array.isArray(value)) { for (const v of value) findSecrets(v, found); }
-  else if (value && typeof value === "object") {
+  else if (Array.isArray(value)) {
+    value.forEach((v, i) => {
+      // A command line as an argument list: `["wsk", "--auth", KEY]`.
+      const flag = typeof v === "string" && /^--?([A-Za-z][\w-]*)$/.exec(v);
+      const next = value[i + 1];
+      if (flag && isSecretFlag(flag[1]) && typeof next === "string") found.add(next);
+      findSecrets(v, found);
+    });
+  } else if (value && typeof value === "object") {
     for (const [k, v] of Object.entries(value)) {
       secretsIn(k, found);
       if (isSecretName(k)) leaves(v, found);
