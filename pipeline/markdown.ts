@@ -16,10 +16,10 @@ export function formatCell(v: unknown, digits = 4): string {
 }
 
 /**
- * `text` as literal Markdown inline text on one line: line breaks become spaces, and the
- * characters that end a table cell, open a code span, an HTML tag, an autolink or a link or
- * image (`|`, backtick, `<`, `>`, `[`, `]`, and the escape character itself) are
- * backslash-escaped. Emphasis characters are left alone: they cannot inject anything and
+ * `text` as literal Markdown inline text on one line: line breaks and tabs become spaces,
+ * other control characters are dropped, and the characters that end a table cell, open a code
+ * span, an HTML tag, an autolink or a link or image (`|`, backtick, `<`, `>`, `[`, `]`, and the
+ * escape character itself) are backslash-escaped. Emphasis characters are left alone: they cannot inject anything and
  * escaping them would clutter names such as `max_cpu_pct`.
  *
  * @example
@@ -30,7 +30,11 @@ export function formatCell(v: unknown, digits = 4): string {
  * ```
  */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/\r\n?|\n/g, " ").replace(/[\\|`<>[\]]/g, (c) => `\\${c}`);
+  return text
+    .replace(/\r\n?|[\n\t]/g, " ")
+    // deno-lint-ignore no-control-regex
+    .replace(/[\u0000-\u001f\u007f]/g, "")
+    .replace(/[\\|`<>[\]]/g, (c) => `\\${c}`);
 }
 
 /**

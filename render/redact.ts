@@ -59,11 +59,13 @@ const OPENWHISK_KEY =
   /\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):([A-Za-z0-9]{64})\b/gi;
 /** `Basic …`, `Bearer …`, `Token …` as in an Authorization header. */
 const AUTH_SCHEME = /\b(Basic|Bearer|Token)(\s+)([A-Za-z0-9._~+/=-]{4,})/g;
+// The value patterns look ahead without consuming, so that one match (`http:` of a URL) does
+// not hide the next (`?api_key=` in the same URL).
 /** `--auth KEY`, `--auth=KEY`, `-u KEY` (wsk's short form of --auth). */
-const FLAG = /(^|\s)(--?)([A-Za-z][\w-]*)(=|\s+)(["']?)(?!-)([^\s"']+)\5/g;
+const FLAG = /(^|\s)(--?)([A-Za-z][\w-]*)(?=(=|\s+)(["']?)(?!-)([^\s"']+)\5)/g;
 /** `AUTH=KEY`, `"password": "x"`, `?api_key=x`: a secret-named key, `=` or `:`, its value. */
 const ASSIGNMENT =
-  /(^|[\s;,&?{("'])([A-Za-z_][\w.-]*)(["']?\s*[=:]\s*)(["']?)(?!(?:Basic|Bearer|Token)\s)([^\s"'&;,)}]+)\4/g;
+  /(^|[\s;,&?{("'])([A-Za-z_][\w.-]*)(?=(["']?\s*[=:]\s*)(["']?)(?!(?:Basic|Bearer|Token)\s)([^\s"'&;,)}]+)\4)/g;
 
 function isSecretFlag(name: string): boolean {
   return name === "u" || isSecretName(name);
@@ -154,22 +156,13 @@ export function hidePaths(text: string, roots: PathRoots): string {
 
 /** `text` with every known secret, and whatever its context or shape marks secret, removed. */
 export function redactText(text: string, secrets: Iterable<string>, roots: PathRoots = []): string {
-  const all = [...secrets].flatMap(forms).sort((a, b) => b.length - a.length);
+  const known = new Set(secrets);
+  secretsIn(text, known);
+  const all = [...known].filter((s) => s.length >= MIN_SECRET_LENGTH && s !== REDACTED)
+    .flatMap(forms).sort((a, b) => b.length - a.length);
   let out = text;
   for (const s of all) out = out.split(s).join(REDACTED);
-  out = out
-    .replace(URL_USERINFO, "$1")
-    .replace(OPENWHISK_KEY, REDACTED)
-    .replace(AUTH_SCHEME, `$1$2${REDACTED}`)
-    .replace(
-      FLAG,
-      (m, sp, dash, name, sep) => isSecretFlag(name) ? `${sp}${dash}${name}${sep}${REDACTED}` : m,
-    )
-    .replace(
-      ASSIGNMENT,
-      (m, before, name, sep) => isSecretName(name) ? `${before}${name}${sep}${REDACTED}` : m,
-    );
-  return hidePaths(out, roots);
+  return hidePaths(out.replace(URL_USERINFO, "$1"), roots);
 }
 
 /**
