@@ -16,7 +16,7 @@
  * outside `--out`.
  */
 import { join } from "node:path";
-import { exists, readDataset } from "../dataset/mod.ts";
+import { type Dataset, exists, readDataset } from "../dataset/mod.ts";
 import {
   computeTables,
   escapeMarkdown,
@@ -112,7 +112,18 @@ function fenced(text: string): string {
 /** Builds the whole report from the dataset in `options.data` into `options.out`. */
 export async function buildReport(options: ReportOptions): Promise<ReportResult> {
   const log = options.log ?? ((line: string) => console.error(line));
-  const ds = await readDataset(options.data, { activationColumns: PIPELINE_COLUMNS });
+  const read = await readDataset(options.data, { activationColumns: PIPELINE_COLUMNS });
+  const prov = await provenance({
+    dataset: options.data,
+    meta: read.meta,
+    command: options.command ??
+      ["deno", "task", "report", "--data", options.data, "--out", options.out],
+  });
+  // Everything the report shows of dataset.json (its name, the actions of Tables 1 and 2) comes
+  // from the provenance block's copy, free of secrets and machine paths.
+  const shown = prov.dataset as { path: string; meta: Dataset["meta"] };
+  const ds: Dataset = { ...read, meta: shown.meta };
+  const name = String(shown.meta.name ?? shown.path);
   const computed = computeTables(ds);
   const tables = namedTables(computed);
   const figures = thesisFigures(ds);
@@ -121,15 +132,6 @@ export async function buildReport(options: ReportOptions): Promise<ReportResult>
   const figureDir = outPath(options.out, "figures");
   await Deno.mkdir(thesisDir, { recursive: true });
   await Deno.mkdir(figureDir, { recursive: true });
-  // Scrubbed of secrets and machine paths: the dataset's name as the page and report.md show it.
-  const prov = await provenance({
-    dataset: options.data,
-    meta: ds.meta,
-    command: options.command ??
-      ["deno", "task", "report", "--data", options.data, "--out", options.out],
-  });
-  const shown = prov.dataset as { path: string; meta: { name?: unknown } };
-  const name = String(shown.meta?.name ?? shown.path);
 
   await writeCsvs(tables, tableDir);
   const md = [`# whiskbench report: ${escapeMarkdown(name)}\n`];

@@ -196,7 +196,19 @@ Deno.test("scrub(): absolute paths are made relative or cut to their last two pa
 Deno.test("report: no secret of the corpus and no machine path in any file it writes", async () => {
   const base = await Deno.makeTempDir({ prefix: "whiskbench-redact-" });
   const data = join(base, "ds"), out = join(base, "out");
-  const meta: Record<string, unknown> = { ...PATHS, data_folder: data };
+  const meta: Record<string, unknown> = {
+    ...PATHS,
+    data_folder: data,
+    // Tables 1 and 2 are made of dataset.json's actions: the report shows them as tables too.
+    actions: [{
+      runtime: "docker",
+      file: "hello.go",
+      action: "hello",
+      lines_of_code: 12,
+      size_kb: 3,
+      type: `built with --auth ${s(98)} in /home/someone/actions/hello`,
+    }],
+  };
   for (const [i, leak] of LEAKS.entries()) meta[`leak_${i}`] = leak.meta;
   await writeHostileDataset(data, { meta, runtimes: ["docker"], workloads: ["hello"] });
   await buildReport({
@@ -207,6 +219,9 @@ Deno.test("report: no secret of the corpus and no machine path in any file it wr
     command: ["deno", "task", "report", "--data", data, "--out", out, "--auth", s(99)],
   });
   const files = [
+    "tables/actions.csv",
+    "tables/actions.md",
+    "tables/actions.tex",
     "provenance.json",
     "report.html",
     "report.md",
@@ -218,12 +233,19 @@ Deno.test("report: no secret of the corpus and no machine path in any file it wr
     const text = await Deno.readTextFile(join(out, f));
     for (const leak of LEAKS) assert.ok(!text.includes(leak.secret), `${f}: ${leak.shape}`);
     assert.ok(!text.includes(s(99)), `${f}: key on the command line`);
-    for (const p of [base, PATHS.raw, "/srv/bench"]) assert.ok(!text.includes(p), `${f}: ${p}`);
+    assert.ok(!text.includes(s(98)), `${f}: key in an action's description`);
+    for (const p of [base, PATHS.raw, "/srv/bench", "/home/someone"]) {
+      assert.ok(!text.includes(p), `${f}: ${p}`);
+    }
   }
   const prov = JSON.parse(await Deno.readTextFile(join(out, "provenance.json")));
   assert.equal(prov.dataset.path, "ds");
   assert.equal(prov.dataset.meta.data_folder, "ds");
   assert.equal(prov.dataset.meta.leak_8.command, `wsk -i --auth ${REDACTED} action invoke hello`);
+  assert.match(
+    await Deno.readTextFile(join(out, "tables/actions.csv")),
+    /^docker,hello,hello\.go,12,3\.0,built with --auth \[redacted\] in \.\.\.\/actions\/hello$/m,
+  );
   // A dataset without a name is titled by its folder's name, not its absolute path.
   const html = await Deno.readTextFile(join(out, "report.html"));
   assert.match(html, /<title>whiskbench report: ds<\/title>/);
