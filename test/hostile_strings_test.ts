@@ -8,13 +8,14 @@
  * requests nothing.
  */
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import pl from "nodejs-polars";
 import { buildReport } from "../cli/report.ts";
 import { escapeLatex, escapeMarkdown, latexLabel, toLatex, toMarkdown } from "../pipeline/mod.ts";
 import { csvSafe, csvSafeText } from "../pipeline/csv_safe.ts";
 import { findChromium, withChromium } from "../render/chromium.ts";
-import { escapeHtml, frameHtml } from "../render/html.ts";
+import { escapeHtml, frameHtml, reportHtml } from "../render/html.ts";
 import { outPath, safeName } from "../render/out_path.ts";
 import type { Published } from "../verify/mod.ts";
 import { filesUnder, PAYLOADS, writeHostileDataset } from "./_hostile_dataset.ts";
@@ -91,6 +92,33 @@ Deno.test("hostile strings: file names of a safe alphabet, distinct, and kept in
   }
   assert.equal(outPath("/out/report", "/etc/passwd"), "/out/report/etc/passwd");
   assert.equal(outPath("report", "tables", "a.csv"), "report/tables/a.csv");
+});
+
+Deno.test("report.html: its CSP allows exactly its own inline scripts, by hash, and no request", () => {
+  const html = reportHtml({
+    dataset: PAYLOADS.closeScript,
+    tables: [],
+    figures: [],
+    thesisTables: [],
+    ownData: false,
+    exportNote: PAYLOADS.script,
+    provenance: { note: PAYLOADS.closeScript },
+    plotlyJs: "window.Plotly = {}; // </script> inside the library",
+  });
+  const policy = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(html)?.[1];
+  assert.ok(policy, "no CSP meta");
+  const csp = policy.replaceAll("&#39;", "'");
+  const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
+  assert.equal(scripts.length, 2, "plotly.js and the page's script, nothing of the data");
+  const hashes = scripts.map((s) =>
+    `'sha256-${createHash("sha256").update(s, "utf8").digest("base64")}'`
+  );
+  assert.equal(
+    csp,
+    `default-src 'none'; script-src ${hashes.join(" ")}; style-src 'unsafe-inline'; ` +
+      "img-src data:; font-src data:; base-uri 'none'; form-action 'none'",
+  );
+  assert.ok(html.indexOf("Content-Security-Policy") < html.indexOf("<script"), "CSP first");
 });
 
 /** published.json of the hostile dataset: every payload as a table id, label and title. */
