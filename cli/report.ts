@@ -29,6 +29,7 @@ import {
 } from "../pipeline/mod.ts";
 import {
   comparisonMarkdown,
+  type Published,
   scorecardText,
   thesisTableFrame,
   thesisTables,
@@ -44,7 +45,8 @@ import {
 import { reportHtml } from "../render/html.ts";
 import { dataFile, outPath } from "../render/out_path.ts";
 import { csvSafe } from "../pipeline/csv_safe.ts";
-import { provenance } from "../render/provenance.ts";
+import { pathRoots, provenance } from "../render/provenance.ts";
+import { scrub } from "../render/redact.ts";
 import { parse, run } from "./_args.ts";
 import { DEFAULT_DATA, writeCsvs } from "./tables.ts";
 import { readPublished } from "./verify.ts";
@@ -149,7 +151,10 @@ export async function buildReport(options: ReportOptions): Promise<ReportResult>
   }
 
   const ownData = await exists(join(options.data, "published.json"));
-  const published = await readPublished(options.data);
+  // A dataset's own published.json is untrusted text as well: its source, titles and labels
+  // reach every file of the report.
+  const ownPublished = await readPublished(options.data);
+  const published = scrub(ownPublished, pathRoots(options.data)) as Published;
   const card = verify(ds, published, computed);
   const thesis = thesisTables(published, card.cells);
   for (const t of thesis) {

@@ -210,7 +210,19 @@ Deno.test("report: no secret of the corpus and no machine path in any file it wr
     }],
   };
   for (const [i, leak] of LEAKS.entries()) meta[`leak_${i}`] = leak.meta;
-  await writeHostileDataset(data, { meta, runtimes: ["docker"], workloads: ["hello"] });
+  // The dataset's own published.json is text of the same provenance.
+  const published = {
+    source: `transcribed from /home/someone/thesis/tables.pdf with token=${s(97)}`,
+    tables: [{
+      id: "table_3",
+      label: "Table 3",
+      title: `Cold start, docker (https://bob:${s(96)}@files.example/t3)`,
+      kind: "cold_start",
+      runtime: "docker",
+      rows: [{ level: "1", cov_pct: "1.0", sd: "2.0", mean: "3.0" }],
+    }],
+  };
+  await writeHostileDataset(data, { meta, runtimes: ["docker"], workloads: ["hello"], published });
   await buildReport({
     data,
     out,
@@ -219,6 +231,8 @@ Deno.test("report: no secret of the corpus and no machine path in any file it wr
     command: ["deno", "task", "report", "--data", data, "--out", out, "--auth", s(99)],
   });
   const files = [
+    "tables/thesis/table_3.md",
+    "tables/thesis/table_3.tex",
     "tables/actions.csv",
     "tables/actions.md",
     "tables/actions.tex",
@@ -234,6 +248,7 @@ Deno.test("report: no secret of the corpus and no machine path in any file it wr
     for (const leak of LEAKS) assert.ok(!text.includes(leak.secret), `${f}: ${leak.shape}`);
     assert.ok(!text.includes(s(99)), `${f}: key on the command line`);
     assert.ok(!text.includes(s(98)), `${f}: key in an action's description`);
+    for (const k of [s(97), s(96)]) assert.ok(!text.includes(k), `${f}: key in published.json`);
     for (const p of [base, PATHS.raw, "/srv/bench", "/home/someone"]) {
       assert.ok(!text.includes(p), `${f}: ${p}`);
     }
