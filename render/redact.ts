@@ -71,11 +71,16 @@ function isSecretFlag(name: string): boolean {
   return name === "u" || isSecretName(name);
 }
 
+/** Whether the word after `Basic`/`Bearer`/`Token` is a credential, not prose ("Basic idea"). */
+function looksLikeToken(word: string): boolean {
+  return word.length >= 20 || (word.length >= 8 && /[0-9+/=._-]/.test(word));
+}
+
 /** The secret values `text` shows by context or shape, added to `found`. */
 function secretsIn(text: string, found: Set<string>): void {
   for (const m of text.matchAll(URL_USERINFO)) if (m[3]) found.add(m[3]);
   for (const m of text.matchAll(OPENWHISK_KEY)) found.add(m[0]).add(m[1]).add(m[2]);
-  for (const m of text.matchAll(AUTH_SCHEME)) found.add(m[3]);
+  for (const m of text.matchAll(AUTH_SCHEME)) if (looksLikeToken(m[3])) found.add(m[3]);
   for (const m of text.matchAll(FLAG)) if (isSecretFlag(m[3])) found.add(m[6]);
   for (const m of text.matchAll(ASSIGNMENT)) if (isSecretName(m[2])) found.add(m[5]);
 }

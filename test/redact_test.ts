@@ -169,6 +169,7 @@ Deno.test("scrub(): ordinary provenance is left as it is", () => {
     source: "results/final of https://github.com/MarlonFunk/MasterThesis",
     host: { cpu: "i5-1135G7 @ 2.40GHz, 4 cores", memory_mb: 7928.68 },
     author: "someone",
+    notes: "Basic settings; Bearer of the results: the Token bucket was off",
     keep_alive_s: 2,
     experiments: { cold_start: { levels: "1-15" } },
   };
