@@ -11,13 +11,16 @@
  * - scorecard.txt / scorecard.json / published_vs_computed.md, provenance.json, report.md.
  *
  * Everything but provenance.json, report.html's provenance block and the PDFs' embedded dates
- * is the same byte for byte on every run over the same data.
+ * is the same byte for byte on every run over the same data. File names made from a dataset's
+ * ids and names go through `dataFile` and every path through `outPath`: nothing is written
+ * outside `--out`.
  */
 import { join } from "node:path";
 import { type Dataset, exists, readDataset } from "../dataset/mod.ts";
 import { checkOutput, exitWithParent, replaceFolder, userPath } from "../dataset/folder.ts";
 import {
   computeTables,
+  escapeMarkdown,
   type FigureSpec,
   type NamedTable,
   namedTables,
@@ -28,6 +31,7 @@ import {
 } from "../pipeline/mod.ts";
 import {
   comparisonMarkdown,
+  type Published,
   readPublished,
   scorecardText,
   thesisTableFrame,
@@ -42,7 +46,10 @@ import {
   withChromium,
 } from "../render/chromium.ts";
 import { reportHtml } from "../render/html.ts";
-import { provenance } from "../render/provenance.ts";
+import { dataFile, outPath } from "../render/out_path.ts";
+import { csvSafe } from "../pipeline/csv_safe.ts";
+import { pathRoots, provenance } from "../render/provenance.ts";
+import { scrub } from "../render/redact.ts";
 import { parse, run } from "./_args.ts";
 import { DEFAULT_DATA, writeCsvs } from "./tables.ts";
 
@@ -102,110 +109,140 @@ async function exportAll(
   return { exported: done.length, note: `every figure is also in figures/ as ${kinds}` };
 }
 
+/** A Markdown code fence that no run of backticks in `text` can close. */
+function fenced(text: string): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(Math.max(3, longest + 1));
+  return `${fence}\n${text}${fence}`;
+}
+
 /** Builds the whole report from the dataset in `options.data` into `options.out`. */
 export async function buildReport(options: ReportOptions): Promise<ReportResult> {
   const log = options.log ?? ((line: string) => console.error(line));
   await checkOutput(options.out, "report", { inputs: [options.data] });
-  const ds = await readDataset(options.data, { activationColumns: PIPELINE_COLUMNS });
+  const read = await readDataset(options.data, { activationColumns: PIPELINE_COLUMNS });
+  const prov = await provenance({
+    dataset: options.data,
+    meta: read.meta,
+    command: options.command ??
+      ["deno", "task", "report", "--data", options.data, "--out", options.out],
+  });
+  // Everything the report shows of dataset.json (its name, the actions of Tables 1 and 2) comes
+  // from the provenance block's copy, free of secrets and machine paths.
+  const shown = prov.dataset as { path: string; meta: Dataset["meta"] };
+  const ds: Dataset = { ...read, meta: shown.meta };
   const computed = computeTables(ds);
-  const tables = namedTables(computed);
-  const figures = thesisFigures(ds);
-  const plotlyJs = await plotlySource();
+  const report: Shown = {
+    ds,
+    name: String(shown.meta.name ?? shown.path),
+    prov,
+    computed,
+    tables: namedTables(computed),
+    figures: thesisFigures(ds),
+    plotlyJs: await plotlySource(),
+  };
   const built = await replaceFolder(
     options.out,
     "report",
-    (root) => writeReport(options, root, ds, computed, tables, figures, plotlyJs, log),
+    (root) => writeReport(options, root, report, log),
     { log },
   );
   return { ...built, html: join(options.out, "report.html") };
+}
+
+/** What a report shows, computed before its folder is written. */
+interface Shown {
+  ds: Dataset;
+  name: string;
+  prov: Record<string, unknown>;
+  computed: ReturnType<typeof computeTables>;
+  tables: NamedTable[];
+  figures: FigureSpec[];
+  plotlyJs: string;
 }
 
 /** Writes every file of the report into `root` (a new folder, swapped in afterwards). */
 async function writeReport(
   options: ReportOptions,
   root: string,
-  ds: Dataset,
-  computed: ReturnType<typeof computeTables>,
-  tables: NamedTable[],
-  figures: FigureSpec[],
-  plotlyJs: string,
+  { ds, name, prov, computed, tables, figures, plotlyJs }: Shown,
   log: (line: string) => void,
 ): Promise<ReportResult> {
-  const tableDir = join(root, "tables");
-  const thesisDir = join(tableDir, "thesis");
-  const figureDir = join(root, "figures");
+  const tableDir = outPath(root, "tables");
+  const thesisDir = outPath(root, "tables", "thesis");
+  const figureDir = outPath(root, "figures");
   await Deno.mkdir(thesisDir, { recursive: true });
   await Deno.mkdir(figureDir, { recursive: true });
 
   await writeCsvs(tables, tableDir);
-  const md = [`# whiskbench report: ${ds.meta.name ?? options.data}\n`];
+  const md = [`# whiskbench report: ${escapeMarkdown(name)}\n`];
   for (const t of tables) {
     const body = toMarkdown(t.frame);
-    await Deno.writeTextFile(join(tableDir, `${t.name}.md`), `# ${t.title}\n\n${body}`);
     await Deno.writeTextFile(
-      join(tableDir, `${t.name}.tex`),
+      dataFile(tableDir, t.name, ".md"),
+      `# ${escapeMarkdown(t.title)}\n\n${body}`,
+    );
+    await Deno.writeTextFile(
+      dataFile(tableDir, t.name, ".tex"),
       toLatex(t.frame, { caption: t.title, label: `tab:${t.name}` }),
     );
-    md.push(`## ${t.title}\n\n${body}`);
+    md.push(`## ${escapeMarkdown(t.title)}\n\n${body}`);
   }
 
   const ownData = await exists(join(options.data, "published.json"));
-  const published = await readPublished(options.data);
+  // A dataset's own published.json is untrusted text as well: its source, titles and labels
+  // reach every file of the report.
+  const ownPublished = await readPublished(options.data);
+  const published = scrub(ownPublished, pathRoots(options.data)) as Published;
   const card = verify(ds, published, computed);
   const thesis = thesisTables(published, card.cells);
   for (const t of thesis) {
     const printed = thesisTableFrame(t, "printed");
-    thesisTableFrame(t, "full").writeCSV(join(thesisDir, `${t.id}.csv`));
+    csvSafe(thesisTableFrame(t, "full")).writeCSV(dataFile(thesisDir, t.id, ".csv"));
     await Deno.writeTextFile(
-      join(thesisDir, `${t.id}.md`),
-      `# ${t.label}: ${t.title}\n\n${toMarkdown(printed, 4, t.columns)}`,
+      dataFile(thesisDir, t.id, ".md"),
+      `# ${escapeMarkdown(`${t.label}: ${t.title}`)}\n\n${toMarkdown(printed, 4, t.columns)}`,
     );
     const align = Object.fromEntries(t.columns.map((c) => [c, "r" as const]));
     await Deno.writeTextFile(
-      join(thesisDir, `${t.id}.tex`),
+      dataFile(thesisDir, t.id, ".tex"),
       toLatex(printed, { caption: `${t.title} (recomputed)`, label: `tab:${t.id}`, align }),
     );
   }
 
   for (const f of figures) {
-    await Deno.writeTextFile(join(figureDir, `${f.id}.json`), JSON.stringify(f.figure) + "\n");
+    await Deno.writeTextFile(dataFile(figureDir, f.id, ".json"), JSON.stringify(f.figure) + "\n");
   }
 
   const text = scorecardText(card.cells);
-  await Deno.writeTextFile(join(root, "scorecard.txt"), text);
+  await Deno.writeTextFile(outPath(root, "scorecard.txt"), text);
   await Deno.writeTextFile(
-    join(root, "published_vs_computed.md"),
+    outPath(root, "published_vs_computed.md"),
     comparisonMarkdown(card.cells),
   );
   await Deno.writeTextFile(
-    join(root, "scorecard.json"),
+    outPath(root, "scorecard.json"),
     JSON.stringify(card, null, 2) + "\n",
   );
   md.push(
     `## Figures\n\nPlotly specs in figures/: ${
-      figures.map((f) => `${f.id} (${f.title})`).join(", ")
+      figures.map((f) => escapeMarkdown(`${f.id} (${f.title})`)).join(", ")
     }\n`,
-    `## Scorecard against the published tables\n\n\`\`\`\n${text}\`\`\`\n\n` +
+    `## Scorecard against the published tables\n\n${fenced(text)}\n\n` +
       "Every published cell beside the computed one: published_vs_computed.md\n",
   );
-  await Deno.writeTextFile(join(root, "report.md"), md.join("\n"));
+  await Deno.writeTextFile(outPath(root, "report.md"), md.join("\n"));
 
   const exported = await exportAll(figures, figureDir, plotlyJs, options, log);
-  const prov = await provenance({
-    dataset: options.data,
-    meta: ds.meta,
-    command: options.command ??
-      ["deno", "task", "report", "--data", options.data, "--out", options.out],
-  });
   await Deno.writeTextFile(
-    join(root, "provenance.json"),
+    outPath(root, "provenance.json"),
     JSON.stringify(prov, null, 2) + "\n",
   );
-  const html = join(root, "report.html");
+  const html = outPath(root, "report.html");
   await Deno.writeTextFile(
     html,
     reportHtml({
-      dataset: String(ds.meta.name ?? options.data),
+      dataset: name,
       tables,
       figures,
       thesisTables: thesis,

@@ -15,17 +15,22 @@ import {
   shownLevels,
 } from "../pipeline/mod.ts";
 import { checkOutput, exitWithParent, replaceFolder, userPath } from "../dataset/folder.ts";
+import { csvSafe } from "../pipeline/csv_safe.ts";
+import { dataFile } from "../render/out_path.ts";
 import { parse, run } from "./_args.ts";
 
 /** The embedded default dataset, in the project root. */
 export const DEFAULT_DATA = EMBEDDED_DATASET;
 
-/** Writes each table as `<dir>/<name>.csv` and returns the paths. */
+/**
+ * Writes each table as `<dir>/<name>.csv` (name reduced to a safe file name, text cells that a
+ * spreadsheet would run as formulas defused) and returns the paths.
+ */
 export async function writeCsvs(tables: NamedTable[], dir: string): Promise<string[]> {
   await Deno.mkdir(dir, { recursive: true });
   return tables.map(({ name, frame }) => {
-    const path = join(dir, `${name}.csv`);
-    frame.writeCSV(path);
+    const path = dataFile(dir, name, ".csv");
+    csvSafe(frame).writeCSV(path);
     return path;
   });
 }

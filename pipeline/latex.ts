@@ -1,7 +1,9 @@
 /**
  * A frame as a LaTeX table (booktabs), ready for `\input{}` in a paper: the CSV beside it keeps
  * full precision, this one shows each number with the decimals asked for (per column, or one
- * default), escapes LaTeX's special characters, and leaves nulls empty.
+ * default), escapes LaTeX's special characters, and leaves nulls empty. Names and captions come
+ * from datasets, which may be crafted: no text of theirs can run a command (`\input{}`), end
+ * a cell, a row or the table, or break out of `\label{}`.
  */
 import type pl from "nodejs-polars";
 
@@ -30,11 +32,33 @@ const SPECIAL: Record<string, string> = {
   "}": "\\}",
   "~": "\\textasciitilde{}",
   "^": "\\textasciicircum{}",
+  // A row starting with `[` would be read as the optional argument of the `\\` before it.
+  "[": "{[}",
+  "]": "{]}",
 };
 
-/** Escapes the characters LaTeX treats specially in text. */
+/**
+ * Escapes the characters LaTeX treats specially in text; line breaks (which would end a
+ * paragraph inside a cell) become spaces and other control characters are dropped.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { escapeLatex } from "./latex.ts";
+ * assert.equal(escapeLatex("\\input{/etc/passwd}"), "\\textbackslash{}input\\{/etc/passwd\\}");
+ * ```
+ */
 export function escapeLatex(text: string): string {
-  return text.replace(/[\\&%$#_{}~^]/g, (c) => SPECIAL[c]);
+  return text
+    .replace(/\r\n?|[\n\t]/g, " ")
+    // deno-lint-ignore no-control-regex
+    .replace(/[\u0000-\u001f\u007f]/g, "")
+    .replace(/[\\&%$#_{}~^[\]]/g, (c) => SPECIAL[c]);
+}
+
+/** A `\label{}` key of `[A-Za-z0-9:._-]` only: any other character becomes `-`. */
+export function latexLabel(key: string): string {
+  return key.replace(/[^A-Za-z0-9:._-]/g, "-");
 }
 
 function cell(v: unknown, decimals: number | undefined, digits: number): string {
@@ -86,7 +110,7 @@ export function toLatex(frame: pl.DataFrame, options: LatexOptions = {}): string
     "\\begin{table}[htbp]",
     "\\centering",
     `\\caption{${escapeLatex(options.caption)}}`,
-    ...(options.label ? [`\\label{${options.label}}`] : []),
+    ...(options.label ? [`\\label{${latexLabel(options.label)}}`] : []),
     ...lines,
     "\\end{table}",
   ].join("\n") + "\n";

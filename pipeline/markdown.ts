@@ -1,17 +1,40 @@
 /**
  * A frame as a Markdown table, for reading (the CSV beside it keeps full precision): numbers
- * are shown with at most `digits` decimals, nulls as empty cells.
+ * are shown with at most `digits` decimals, nulls as empty cells. Text comes from datasets,
+ * which may be crafted: it is escaped so that it stays text in its cell.
  */
 import type pl from "nodejs-polars";
 
-/** Formats one cell for display. */
+/** Formats one cell for display (text as it is: escaping belongs to the output format). */
 export function formatCell(v: unknown, digits = 4): string {
   if (v === null || v === undefined) return "";
   if (typeof v === "number") {
     return Number.isInteger(v) ? String(v) : String(Number(v.toFixed(digits)));
   }
   if (typeof v === "bigint") return v.toString();
-  return String(v).replaceAll("|", "\\|").replaceAll("\n", " ");
+  return String(v);
+}
+
+/**
+ * `text` as literal Markdown inline text on one line: line breaks and tabs become spaces,
+ * other control characters are dropped, and the characters that end a table cell, open a code
+ * span, an HTML tag, an autolink or a link or image (`|`, backtick, `<`, `>`, `[`, `]`, and the
+ * escape character itself) are backslash-escaped. Emphasis characters are left alone: they cannot inject anything and
+ * escaping them would clutter names such as `max_cpu_pct`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { escapeMarkdown } from "./markdown.ts";
+ * assert.equal(escapeMarkdown("a|b <script>\n`x`"), "a\\|b \\<script\\> \\`x\\`");
+ * ```
+ */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/\r\n?|[\n\t]/g, " ")
+    // deno-lint-ignore no-control-regex
+    .replace(/[\u0000-\u001f\u007f]/g, "")
+    .replace(/[\\|`<>[\]]/g, (c) => `\\${c}`);
 }
 
 /**
@@ -33,9 +56,9 @@ export function toMarkdown(frame: pl.DataFrame, digits = 4, rightAligned: string
   const cols = frame.columns;
   const right = (c: string) => rightAligned.includes(c) || frame.getColumn(c).isNumeric();
   const align = cols.map((c) => (right(c) ? "---:" : "---"));
-  const lines = [`| ${cols.join(" | ")} |`, `| ${align.join(" | ")} |`];
+  const lines = [`| ${cols.map(escapeMarkdown).join(" | ")} |`, `| ${align.join(" | ")} |`];
   for (const row of frame.toRecords()) {
-    lines.push(`| ${cols.map((c) => formatCell(row[c], digits)).join(" | ")} |`);
+    lines.push(`| ${cols.map((c) => escapeMarkdown(formatCell(row[c], digits))).join(" | ")} |`);
   }
   return lines.join("\n") + "\n";
 }

@@ -6,6 +6,7 @@
  */
 import { type Browser, chromium } from "playwright-core";
 import type { FigureSpec } from "../pipeline/mod.ts";
+import { dataFile } from "./out_path.ts";
 
 /** Where Chromium is looked for, after `$WHISKBENCH_CHROMIUM`. */
 export const CHROMIUM_PATHS = [
@@ -63,6 +64,10 @@ export function figureSize(f: FigureSpec): { width: number; height: number } {
   };
 }
 
+/** The PDF page holds an SVG made from a dataset's strings: no script or request there. */
+const NO_SCRIPT = `<meta http-equiv="Content-Security-Policy" ` +
+  `content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:">`;
+
 /** Files written for one figure. */
 export interface Exported {
   id: string;
@@ -97,15 +102,15 @@ export async function exportFigures(
       const url: string = await Plotly.toImage(figure, { format: "svg", ...size });
       return decodeURIComponent(url.slice(url.indexOf(",") + 1));
     }, { figure: f.figure, size });
-    const svgPath = `${dir}/${f.id}.svg`;
+    const svgPath = dataFile(dir, f.id, ".svg");
     await Deno.writeTextFile(svgPath, svg + "\n");
     const written: Exported = { id: f.id, svg: svgPath };
     if (pdfPage) {
       await pdfPage.setContent(
-        `<!doctype html><html><head><style>@page{size:${size.width}px ${size.height}px;margin:0}` +
+        `<!doctype html><html><head>${NO_SCRIPT}<style>@page{size:${size.width}px ${size.height}px;margin:0}` +
           `html,body{margin:0}</style></head><body>${svg}</body></html>`,
       );
-      written.pdf = `${dir}/${f.id}.pdf`;
+      written.pdf = dataFile(dir, f.id, ".pdf");
       await pdfPage.pdf({
         path: written.pdf,
         width: `${size.width}px`,

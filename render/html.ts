@@ -2,12 +2,16 @@
  * The report as one self-contained HTML page: plotly.js, every figure spec and every table
  * are inlined, so the file works offline and can be mailed or archived alone. Pure: the page
  * is a function of its model, which keeps it testable without a browser and deterministic
- * apart from the provenance block.
+ * apart from the provenance block. Every string of a dataset (names, ids, titles, labels) is
+ * escaped where it lands, and a Content-Security-Policy lets only the page's own two scripts
+ * run and nothing be fetched, so a crafted dataset cannot run script in a reader's browser.
  */
+import { createHash } from "node:crypto";
 import type pl from "nodejs-polars";
 import type { FigureSpec, NamedTable } from "../pipeline/mod.ts";
 import { formatCell } from "../pipeline/mod.ts";
 import { type Scorecard, shown, type ThesisTable, totals } from "../verify/mod.ts";
+import { safeName } from "./out_path.ts";
 import { OTHER_SECTION, sectionOf, SECTIONS, type SectionSpec } from "./sections.ts";
 
 /** Every thesis table and figure id some section shows by name. */
@@ -97,7 +101,7 @@ export function thesisTableHtml(t: ThesisTable, ownData: boolean): string {
       });
       return `<tr><th>${escapeHtml(r)}</th>${cells.join("")}</tr>`;
     }).join("");
-  return `<figure class="thesis-table" id="${t.id}">` +
+  return `<figure class="thesis-table" id="${escapeHtml(t.id)}">` +
     `<figcaption>${escapeHtml(t.label)}: ${escapeHtml(t.title)}</figcaption>` +
     `<div class="pair">` +
     `<div><h4>computed from this dataset</h4><table class="data computed"><thead>${head}</thead><tbody>${
@@ -106,15 +110,18 @@ export function thesisTableHtml(t: ThesisTable, ownData: boolean): string {
     `<div><h4>published</h4><table class="data published"><thead>${head}</thead><tbody>${
       side("published")
     }</tbody></table></div>` +
-    `</div><p class="files">tables/thesis/${t.id}.csv · .md · .tex</p></figure>`;
+    `</div><p class="files">tables/thesis/${
+      escapeHtml(safeName(t.id))
+    }.csv · .md · .tex</p></figure>`;
 }
 
 function figureHtml(f: FigureSpec): string {
   const n = /^figure_(\d+)$/.exec(f.id);
   const label = n ? `Figure ${Number(n[1])}: ` : "";
-  return `<figure class="plot-figure" id="${f.id}"><div class="plot" data-figure="${f.id}"></div>` +
+  const id = escapeHtml(f.id);
+  return `<figure class="plot-figure" id="${id}"><div class="plot" data-figure="${id}"></div>` +
     `<figcaption>${escapeHtml(label + f.title)}</figcaption>` +
-    `<p class="files">figures/${f.id}.json · .svg · .pdf</p></figure>`;
+    `<p class="files">figures/${escapeHtml(safeName(f.id))}.json · .svg · .pdf</p></figure>`;
 }
 
 function pipelineTablesHtml(tables: NamedTable[]): string {
@@ -124,9 +131,9 @@ function pipelineTablesHtml(tables: NamedTable[]): string {
       tables.length === 1 ? "" : "s"
     }: n, mean, sd, CoV, median, p95, p99, min, max, errors)</summary>` +
     tables.map((t) =>
-      `<h4 id="tbl-${t.name}">${escapeHtml(t.title)} <code>tables/${t.name}.csv</code></h4>${
-        frameHtml(t.frame)
-      }`
+      `<h4 id="tbl-${escapeHtml(t.name)}">${escapeHtml(t.title)} <code>tables/${
+        escapeHtml(safeName(t.name))
+      }.csv</code></h4>${frameHtml(t.frame)}`
     ).join("") + "</details>";
 }
 
@@ -184,12 +191,14 @@ function scorecardHtml(m: ReportModel): string {
     ? `<table class="data errata"><thead><tr><th>cell</th><th>published</th><th>computed</th>` +
       `<th>grade</th><th>cause</th></tr></thead><tbody>${
         others.map((c) =>
-          `<tr><td><a href="#${c.table}">${
+          `<tr><td><a href="#${escapeHtml(c.table)}">${
             escapeHtml(`${c.label} ${c.row} ${c.column}`)
           }</a></td>` +
           `<td class="num">${escapeHtml(c.published)}</td><td class="num">${
             escapeHtml(c.computed === null ? "n/a" : String(Number(c.computed.toPrecision(10))))
-          }</td><td>${c.status}</td><td>${escapeHtml(c.cause ?? "cause unknown")}</td></tr>`
+          }</td><td>${escapeHtml(c.status)}</td><td>${
+            escapeHtml(c.cause ?? "cause unknown")
+          }</td></tr>`
         ).join("")
       }</tbody></table>`
     : "";
@@ -219,6 +228,28 @@ for (const el of document.querySelectorAll(".plot")) {
   Plotly.newPlot(el, f.data, f.layout, { responsive: true, displaylogo: false });
 }`;
 
+/** `'sha256-…'`: a CSP source that allows exactly the inline script `source`. */
+function scriptHash(source: string): string {
+  return `'sha256-${createHash("sha256").update(source, "utf8").digest("base64")}'`;
+}
+
+/**
+ * The page's Content-Security-Policy: its two inline scripts (plotly.js and the one that draws
+ * the figures) by hash and nothing else, no request of any kind (`default-src 'none'`),
+ * images only as data: URLs (plotly's own), inline styles (plotly sets them on every element).
+ */
+export function contentSecurityPolicy(scripts: string[]): string {
+  return [
+    "default-src 'none'",
+    `script-src ${scripts.map(scriptHash).join(" ")}`,
+    "style-src 'unsafe-inline'",
+    "img-src data:",
+    "font-src data:",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join("; ");
+}
+
 /** The whole page. */
 export function reportHtml(m: ReportModel): string {
   const thesis = new Map(m.thesisTables.map((t) => [t.id, t]));
@@ -228,12 +259,16 @@ export function reportHtml(m: ReportModel): string {
   const sections = [...SECTIONS, ...(hasOther ? [OTHER_SECTION] : [])];
   const nav = sections.map((s) => `<a href="#${s.id}">${escapeHtml(s.title)}</a>`).join(" ");
   const specs = Object.fromEntries(m.figures.map((f) => [f.id, f.figure]));
+  const plotly = m.plotlyJs.replace(/<\/script/gi, "<\\/script");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${
+    escapeHtml(contentSecurityPolicy([plotly, RENDER]))
+  }">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>whiskbench report: ${escapeHtml(m.dataset)}</title>
 <style>${STYLE}</style>
-<script>${m.plotlyJs.replace(/<\/script/gi, "<\\/script")}</script>
+<script>${plotly}</script>
 </head><body>
 <header><h1>whiskbench report: ${escapeHtml(m.dataset)}</h1>
 <p>Cold-start and warm latency, capacity and executor durations of OpenWhisk actions in Docker

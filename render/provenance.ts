@@ -1,35 +1,24 @@
 /**
  * Where a report came from: the dataset's own dataset.json, the tool's version and git commit,
  * Deno's and the pinned packages' versions, the command line and the time. Secrets are
- * removed by key name and absolute paths of this machine are made relative (or reduced to a
- * base name), so a report can be published as it is.
+ * removed by name, context, shape and value, and absolute paths are made relative to the
+ * working folder, the project or the dataset (or reduced to their last parts), by
+ * `redact.ts`, so a report can be published as it is.
  */
 import { $ } from "zx";
-import { basename, isAbsolute, relative } from "node:path";
+import { basename, isAbsolute, relative, resolve } from "node:path";
+import { type PathRoots, scrub } from "./redact.ts";
 
-/** Keys whose values never leave the machine, at any depth. */
-const SECRET_KEY = /^(auth|authorization|password|passwd|token|secret|api_?key|key)$/i;
-
-/** A copy of `value` with secret-looking keys redacted and this machine's paths hidden. */
-export function scrub(value: unknown, cwd = Deno.cwd()): unknown {
-  if (Array.isArray(value)) return value.map((v) => scrub(v, cwd));
-  if (value && typeof value === "object") {
-    return Object.fromEntries(
-      Object.entries(value).map((
-        [k, v],
-      ) => [k, SECRET_KEY.test(k) ? "[redacted]" : scrub(v, cwd)]),
-    );
-  }
-  if (typeof value === "string") return hidePaths(value, cwd);
-  return value;
-}
-
-/** Rewrites absolute paths under `cwd` as relative ones, and the home folder as `~`. */
-export function hidePaths(text: string, cwd = Deno.cwd()): string {
-  let out = text.split(cwd + "/").join("").split(cwd).join(".");
+/** The folders whose paths a report shows relative: the dataset, the working folder, home. */
+export function pathRoots(dataset: string, cwd = Deno.cwd()): PathRoots {
+  const roots: PathRoots = [
+    [resolve(cwd, dataset), shownPath(resolve(cwd, dataset), cwd)],
+    [cwd, "."],
+    [new URL("..", import.meta.url).pathname, "."],
+  ];
   const home = Deno.env.get("HOME");
-  if (home && home !== "/") out = out.split(home).join("~");
-  return out;
+  if (home && home !== "/") roots.push([home, "~"]);
+  return roots;
 }
 
 /** A path as the user should see it in a report: relative to `cwd`, else its base name. */
@@ -80,5 +69,5 @@ export async function provenance(
     runtime: { deno: Deno.version.deno, v8: Deno.version.v8, typescript: Deno.version.typescript },
     packages: tool.packages,
     dataset: { path: shownPath(options.dataset), meta: options.meta },
-  }) as Record<string, unknown>;
+  }, pathRoots(options.dataset)) as Record<string, unknown>;
 }

@@ -5,6 +5,7 @@
  * in which case the corrected value is reported beside it; `tolerance` when it is within one
  * unit of the last printed digit; otherwise `off`, with its cause where known (ERRATA).
  */
+import { escapeMarkdown } from "../pipeline/markdown.ts";
 import { type Cell, cut, decimals, shown } from "./cells.ts";
 
 /** Outcome of one cell. */
@@ -170,14 +171,15 @@ export function comparisonMarkdown(cells: GradedCell[]): string {
     if (c.table !== current) {
       current = c.table;
       out.push(
-        `\n## ${c.label}\n`,
+        `\n## ${escapeMarkdown(c.label)}\n`,
         "| row | column | published | computed | grade |",
         "| --- | --- | ---: | ---: | --- |",
       );
     }
     const computed = shown(c) || "n/a";
     const mark = c.status === "exact" || c.status === "carried" ? c.status : `**${c.status}**`;
-    out.push(`| ${c.row} | ${c.column} | ${c.published} | ${computed} | ${mark} |`);
+    const text = [c.row, c.column, c.published, computed].map(escapeMarkdown);
+    out.push(`| ${text.join(" | ")} | ${mark} |`);
   }
   return `# Published tables beside the computed ones\n${out.join("\n")}\n`;
 }
