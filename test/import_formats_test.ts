@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { dataFile } from "../render/out_path.ts";
 import pl from "nodejs-polars";
 import { readDataset } from "../dataset/mod.ts";
 import { detectFileFormat, detectFormat } from "../ingest/formats/detect.ts";
@@ -359,7 +360,8 @@ Deno.test("ingest + tables CLI on an activation export give the known statistics
     assert.match(said.text, /imported 1 files, 6 rows/);
     const tables = await task("cli/tables.ts", ds, "--out", out);
     assert.equal(tables.code, 0, tables.text);
-    const csv = (name: string) => records(pl.readCSV(join(out, "tables", `${name}.csv`)), 6);
+    const csv = (name: string) =>
+      records(pl.readCSV(dataFile(join(out, "tables"), name, ".csv")), 6);
     assert.deepEqual(
       csv("cold_start_nodejs:20").map((r) => [r.n, r.mean, r.median, r.min, r.max]),
       [[3, 420, 420, 310, 530]],
@@ -378,7 +380,8 @@ Deno.test("ingest CLI on SeBS and In-Vitro folders: tables known, the report say
     assert.match(a.text, /imported 2 files, 8 rows/);
     const t = await task("cli/tables.ts", invitro, "--out", join(dir, "out"));
     assert.equal(t.code, 0, t.text);
-    const csv = (name: string) => records(pl.readCSV(join(dir, "out", "tables", `${name}.csv`)), 6);
+    const csv = (name: string) =>
+      records(pl.readCSV(dataFile(join(dir, "out", "tables"), name, ".csv")), 6);
     assert.deepEqual(csv("cold_start_docker").map((r) => [r.n, r.mean, r.min, r.max]), [
       [2, 391, 362, 420],
     ]);
