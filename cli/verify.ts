@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import { readDataset } from "../dataset/mod.ts";
 import { PIPELINE_COLUMNS } from "../pipeline/mod.ts";
-import { type Published, scorecardText, verify } from "../verify/mod.ts";
+import { type Published, scorecardText, tablesWithoutData, verify } from "../verify/mod.ts";
 import { parse, run } from "./_args.ts";
 import { DEFAULT_DATA } from "./tables.ts";
 
@@ -37,6 +37,13 @@ if (import.meta.main) {
     if (values.json) {
       await Deno.writeTextFile(values.json, JSON.stringify(card, null, 2) + "\n");
       console.log(`wrote ${values.json}`);
+    }
+    const empty = tablesWithoutData(card.cells);
+    if (empty.length > 0) {
+      throw new Error(
+        `${dir}: no data for ${empty.length} of the tables to grade (not one cell computed): ` +
+          `${empty.join(", ")}`,
+      );
     }
   });
 }

@@ -1,0 +1,210 @@
+/**
+ * The schema checked on read: a part of a dataset is untrusted input, and a cast that turns a
+ * value it cannot convert into null makes a level vanish or a table shrink without a word. So
+ * every part is checked before its rows reach a table: required columns present, each column of
+ * a type that converts without loss, numbers finite and in range, ids unique.
+ *
+ * Every check is a polars expression over whole columns, evaluated once per part in one
+ * `select`; JS looks only at the one-row answer (and, on an error, at the first bad row).
+ */
+import pl from "nodejs-polars";
+import {
+  ACTIVATION_SOURCES,
+  type ColumnType,
+  emptyFrame,
+  NOT_NULL_COLUMNS,
+  REQUIRED_COLUMNS,
+  type Schema,
+  VALUE_RANGES,
+  type ValueRange,
+} from "./schema.ts";
+
+/** A table of a dataset, by name. */
+type Table = keyof typeof REQUIRED_COLUMNS;
+
+const NUMBER_TYPES = new Set([
+  "Int8",
+  "Int16",
+  "Int32",
+  "Int64",
+  "UInt8",
+  "UInt16",
+  "UInt32",
+  "UInt64",
+  "Float32",
+  "Float64",
+]);
+const TEXT_TYPES = new Set(["Utf8", "String", "Categorical"]);
+const TYPE_NAMES: Record<ColumnType, string> = {
+  str: "text",
+  i64: "integers",
+  f64: "numbers",
+  bool: "true/false",
+};
+
+/** One row-wise condition: `bad` is true on a row that breaks it. */
+interface RowCheck {
+  column: string;
+  bad: pl.Expr;
+  expected: string;
+}
+
+/** A value as the error message shows it (NaN and infinities as such, text quoted). */
+function show(value: unknown): string {
+  return typeof value === "number" ? String(value) : JSON.stringify(value);
+}
+
+/** The first row of `frame` where `bad` holds (0-based), or -1. */
+function firstBad(frame: pl.DataFrame, bad: pl.Expr): number {
+  const [r] = frame.select(bad.any().alias("any"), bad.argMax().alias("first")).toRecords();
+  return r.any ? Number(r.first) : -1;
+}
+
+/**
+ * The expression that turns column `name` of `frame` into the schema's type, or a TypeError
+ * naming the column, its type and its first value that does not convert. Numbers convert
+ * between integer and float types (a float only where it is a whole number, for an integer
+ * column); text, numbers and booleans never convert into one another.
+ */
+function castColumn(frame: pl.DataFrame, name: string, type: ColumnType): pl.Expr {
+  const target = emptyFrame({ [name]: type }).getColumn(name).dtype;
+  const found = frame.getColumn(name).dtype.variant;
+  const col = pl.col(name);
+  if (found === target.variant || found === "Null") return col.cast(target);
+  const numeric = type === "i64" || type === "f64";
+  let bad: pl.Expr | null = null;
+  if (numeric && NUMBER_TYPES.has(found)) {
+    if (type === "f64" || !found.startsWith("Float")) return col.cast(target);
+    bad = col.isNotNull().and(col.isFinite().not().or(col.floor().neq(col)));
+    if (firstBad(frame, bad) < 0) return col.cast(target);
+  } else if (type === "str" && TEXT_TYPES.has(found)) {
+    return col.cast(target);
+  }
+  // Prefer the first value that does not even convert; else the first value of the wrong type.
+  const convertible = numeric && TEXT_TYPES.has(found)
+    ? col.cast(target, false).isNull().and(col.isNotNull())
+    : col.isNotNull();
+  let row = firstBad(frame, bad ?? convertible);
+  if (row < 0) row = firstBad(frame, col.isNotNull());
+  throw new TypeError(
+    `column ${name} holds ${found}, expected ${TYPE_NAMES[type]} (${type})` +
+      (row < 0 ? "" : `: row ${row + 1} is ${show(frame.getColumn(name).get(row))}`),
+  );
+}
+
+/** The conditions every row of a conformed part of `table` must meet, on `columns`. */
+function rowChecks(table: Table, schema: Schema): RowCheck[] {
+  const checks: RowCheck[] = [];
+  const ranges: Record<string, ValueRange> = VALUE_RANGES[table];
+  for (const [name, type] of Object.entries(schema)) {
+    const col = pl.col(name);
+    if ((NOT_NULL_COLUMNS[table] as readonly string[]).includes(name)) {
+      checks.push({ column: name, bad: col.isNull(), expected: "a value (not null)" });
+    }
+    if (type === "f64") {
+      checks.push({
+        column: name,
+        bad: col.isNotNull().and(col.isFinite().not()),
+        expected: "a finite number",
+      });
+    }
+    const range = ranges[name];
+    if (range) {
+      let bad = col.lt(range.min);
+      if (range.max !== undefined) bad = bad.or(col.gt(range.max));
+      checks.push({
+        column: name,
+        bad: col.isNotNull().and(bad),
+        expected: range.max === undefined
+          ? `a value >= ${range.min}`
+          : `a value from ${range.min} to ${range.max}`,
+      });
+    }
+  }
+  if (table === "activations" && "source" in schema) {
+    checks.push({
+      column: "source",
+      bad: pl.col("source").isNotNull().and(pl.col("source").isIn([...ACTIVATION_SOURCES]).not()),
+      expected: `one of ${ACTIVATION_SOURCES.join(", ")}`,
+    });
+  }
+  return checks;
+}
+
+/**
+ * A part of `table` read from a Parquet file, checked and cast to `schema`'s types (columns of
+ * the schema it lacks added as nulls where not required, extra columns kept). Throws naming
+ * the column, the first bad row (1-based), its value and what was expected, and how many rows
+ * break the same rule.
+ */
+export function conformPart(frame: pl.DataFrame, table: Table, schema: Schema): pl.DataFrame {
+  const missing = REQUIRED_COLUMNS[table].filter((c) => c in schema && !frame.columns.includes(c));
+  if (missing.length > 0) {
+    throw new TypeError(
+      `no column ${missing.join(", ")} (every ${table} part has ${
+        REQUIRED_COLUMNS[table].join(", ")
+      })`,
+    );
+  }
+  const empty = emptyFrame(schema);
+  const exprs = Object.entries(schema).map(([name, type]) =>
+    frame.columns.includes(name)
+      ? castColumn(frame, name, type)
+      : pl.lit(null).cast(empty.getColumn(name).dtype).alias(name)
+  );
+  const extra = frame.columns.filter((c) => !(c in schema)).map((c) => pl.col(c));
+  const conformed = frame.select(...exprs, ...extra);
+  const checks = rowChecks(table, schema);
+  if (checks.length === 0 || conformed.height === 0) return conformed;
+  const [answer] = conformed.select(
+    ...checks.flatMap((c, i) => [c.bad.sum().alias(`n${i}`), c.bad.argMax().alias(`f${i}`)]),
+  ).toRecords();
+  checks.forEach((c, i) => {
+    const n = Number(answer[`n${i}`]);
+    if (n === 0) return;
+    const row = Number(answer[`f${i}`]);
+    const value = show(conformed.getColumn(c.column).get(row));
+    throw new RangeError(
+      `column ${c.column}: row ${row + 1} is ${value}, expected ${c.expected}` +
+        (n > 1 ? ` (${n} rows like it)` : ""),
+    );
+  });
+  return conformed;
+}
+
+/** The activation ids of one part, with where they came from. */
+export interface PartIds {
+  /** The part's path, for messages. */
+  part: string;
+  /** Its `activation_id` column (nulls allowed: samples and errors have none). */
+  ids: pl.Series;
+}
+
+/**
+ * Throws if an activation id occurs twice among `parts` (nulls are not ids: sample and error
+ * rows have none), naming the id and both places: two parts, or two rows of one part.
+ */
+export function checkUniqueIds(parts: PartIds[]): void {
+  const frames = parts.map(({ ids }, p) =>
+    pl.DataFrame([ids.cast(pl.Utf8).alias("id")]).withRowIndex("row").withColumns(
+      pl.lit(p).cast(pl.UInt32).alias("part"),
+    ).filter(pl.col("id").isNotNull())
+  );
+  if (frames.length === 0) return;
+  const all = frames.length === 1 ? frames[0] : pl.concat(frames);
+  if (all.height === 0) return;
+  const dup = pl.col("id").isDuplicated();
+  const first = firstBad(all, dup);
+  if (first < 0) return;
+  const id = all.getColumn("id").get(first);
+  const places = all.filter(pl.col("id").eq(pl.lit(id))).head(2).toRecords();
+  const [a, b] = places.map((r) => ({ part: parts[Number(r.part)].part, row: Number(r.row) + 1 }));
+  const count = all.select(dup.sum().alias("n")).toRecords()[0].n;
+  throw new RangeError(
+    `activation id ${JSON.stringify(id)} occurs twice: ` +
+      (a.part === b.part
+        ? `rows ${a.row} and ${b.row} of ${a.part}`
+        : `${a.part} row ${a.row} and ${b.part} row ${b.row}`) +
+      ` (${count} rows share an id; an activation is one row: is a part copied?)`,
+  );
+}
