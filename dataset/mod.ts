@@ -14,10 +14,13 @@ import {
   TIMING_COLUMNS,
 } from "./schema.ts";
 
+import { checkMeta } from "./meta_checks.ts";
 import { checkUniqueIds, conformPart, type PartIds } from "./part_checks.ts";
 
 export * from "./schema.ts";
 export * from "./activation_row.ts";
+export { checkMeta } from "./meta_checks.ts";
+export { type DuplicateId, findDuplicateId, type PartIds } from "./part_checks.ts";
 
 /** The tables of a dataset, one folder of Parquet parts each. */
 export const TABLES = {
@@ -190,13 +193,15 @@ export interface ReadOptions {
 /** Reads a dataset folder: dataset.json and every table (missing tables are empty). */
 export async function readDataset(dir: string, options: ReadOptions = {}): Promise<Dataset> {
   let meta: DatasetMeta;
+  const file = join(dir, "dataset.json");
   try {
-    meta = JSON.parse(await Deno.readTextFile(join(dir, "dataset.json")));
+    meta = checkMeta(JSON.parse(await Deno.readTextFile(file)), file);
   } catch (cause) {
+    if (cause instanceof TypeError) throw cause;
     if (cause instanceof Deno.errors.NotFound) {
       throw new Error(`Not a dataset: ${dir} has no dataset.json`, { cause });
     }
-    throw new Error(`Cannot read ${join(dir, "dataset.json")}: ${cause}`, { cause });
+    throw new Error(`Cannot read ${file}: ${cause}`, { cause });
   }
   return {
     meta,

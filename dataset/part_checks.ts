@@ -180,31 +180,54 @@ export interface PartIds {
   ids: pl.Series;
 }
 
+/** An activation id found twice, and where: part and row (1-based) of two of its rows. */
+export interface DuplicateId {
+  id: string;
+  /** Rows that share an id beyond the first of each. */
+  count: number;
+  first: { part: string; row: number };
+  second: { part: string; row: number };
+}
+
 /**
- * Throws if an activation id occurs twice among `parts` (nulls are not ids: sample and error
- * rows have none), naming the id and both places: two parts, or two rows of one part.
+ * The first activation id that occurs twice among `parts`, or null (nulls are not ids: sample
+ * and error rows have none). One hash over the ids of all parts, in polars.
  */
-export function checkUniqueIds(parts: PartIds[]): void {
+export function findDuplicateId(parts: PartIds[]): DuplicateId | null {
   const frames = parts.map(({ ids }, p) =>
     pl.DataFrame([ids.cast(pl.Utf8).alias("id")]).withRowIndex("row").withColumns(
       pl.lit(p).cast(pl.UInt32).alias("part"),
     ).filter(pl.col("id").isNotNull())
   );
-  if (frames.length === 0) return;
+  if (frames.length === 0) return null;
   const all = frames.length === 1 ? frames[0] : pl.concat(frames);
-  if (all.height === 0) return;
+  if (all.height === 0) return null;
   const dup = pl.col("id").isDuplicated();
-  const first = firstBad(all, dup);
-  if (first < 0) return;
-  const id = all.getColumn("id").get(first);
-  const places = all.filter(pl.col("id").eq(pl.lit(id))).head(2).toRecords();
-  const [a, b] = places.map((r) => ({ part: parts[Number(r.part)].part, row: Number(r.row) + 1 }));
-  const count = all.select(dup.sum().alias("n")).toRecords()[0].n;
+  const at = firstBad(all, dup);
+  if (at < 0) return null;
+  const id = String(all.getColumn("id").get(at));
+  const [first, second] = all.filter(pl.col("id").eq(pl.lit(id))).head(2).toRecords().map((r) => ({
+    part: parts[Number(r.part)].part,
+    row: Number(r.row) + 1,
+  }));
+  const count = Number(all.select(dup.sum().alias("n")).toRecords()[0].n) -
+    Number(all.filter(dup).select(pl.col("id").nUnique().alias("n")).toRecords()[0].n);
+  return { id, count, first, second };
+}
+
+/**
+ * Throws if an activation id occurs twice among `parts`, naming the id and both places: two
+ * parts, or two rows of one part.
+ */
+export function checkUniqueIds(parts: PartIds[]): void {
+  const d = findDuplicateId(parts);
+  if (!d) return;
+  const { first: a, second: b } = d;
   throw new RangeError(
-    `activation id ${JSON.stringify(id)} occurs twice: ` +
+    `activation id ${JSON.stringify(d.id)} occurs twice: ` +
       (a.part === b.part
         ? `rows ${a.row} and ${b.row} of ${a.part}`
         : `${a.part} row ${a.row} and ${b.part} row ${b.row}`) +
-      ` (${count} rows share an id; an activation is one row: is a part copied?)`,
+      ` (${d.count} rows repeat an id; an activation is one row: is a part copied?)`,
   );
 }

@@ -29,6 +29,7 @@ import { parseDockerSumLog, parsePsLog } from "./resource_logs.ts";
 import { parseIdLines, parseLevelLines } from "./sample_logs.ts";
 import { FileHasher } from "./file_hasher.ts";
 import { parseTimingLog } from "./timing_logs.ts";
+import { checkIngestedIds } from "./unique_ids.ts";
 
 /** Options of {@linkcode ingest}. */
 export interface IngestOptions {
@@ -126,8 +127,7 @@ export async function ingest(
   outDir: string,
   { meta = {}, partRows = 100_000, tool = "whiskbench" }: IngestOptions = {},
 ): Promise<IngestReport> {
-  const names: string[] = [];
-  for await (const e of Deno.readDir(rawDir)) if (e.isFile) names.push(e.name);
+  const names = await rawNames(rawDir);
   const unknown = names.filter((n) => classify(n) === null).sort();
   if (unknown.length > 0) {
     throw new Error(
@@ -172,7 +172,7 @@ export async function ingest(
       } else if (role.kind === "samples" || role.kind === "warm_samples") {
         rows = await ingestSampleLog(chunks, name, role, tmp, stem, report, raw);
       } else if (role.kind === "resources") {
-        const lines = readLines(chunks);
+        const lines = readLines(chunks, name);
         const first = await lines.next();
         if (first.done) throw new SyntaxError(`${name}: empty file`);
         const all = (async function* () {
@@ -186,7 +186,7 @@ export async function ingest(
         rows = b.length;
         await writePart(tmp, "resources", stem, b.toFrame());
       } else {
-        const parsed = await parseTimingLog(readLines(chunks), name, role.runtime);
+        const parsed = await parseTimingLog(readLines(chunks, name), name, role.runtime);
         const b = new FrameBuilder(TIMING_COLUMNS);
         parsed.rows.forEach((r) => b.push(r));
         rows = b.length;
@@ -202,6 +202,7 @@ export async function ingest(
       report.files.push({ name, bytes: size.n, sha256: hash.sha256, role: roleName(role), rows });
     }
     await writer.close();
+    await checkIngestedIds(tmp, rawDir);
     report.files.sort((a, b) => (a.name < b.name ? -1 : 1));
     const ingestMeta: Record<string, unknown> = { ...report };
     if (Object.keys(unlabelled).length > 0) ingestMeta.unlabelled_numbers = unlabelled;
@@ -217,6 +218,29 @@ export async function ingest(
     hasher.close();
   }
   return report;
+}
+
+/**
+ * The names of the files of `rawDir`. A symbolic link to a file is read like the file (a large
+ * log is often linked, not copied); one to anything else is an error naming it, never skipped.
+ */
+async function rawNames(rawDir: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const e of Deno.readDir(rawDir)) {
+    if (e.isSymlink) {
+      const path = join(rawDir, e.name);
+      const target = await Deno.stat(path).catch(() => null);
+      if (!target?.isFile) {
+        throw new Error(
+          `${path}: a symbolic link to ${
+            target ? "something that is not a file" : "nothing (dangling)"
+          }, expected a raw log`,
+        );
+      }
+      names.push(e.name);
+    } else if (e.isFile) names.push(e.name);
+  }
+  return names;
 }
 
 /**
@@ -322,7 +346,7 @@ async function ingestSampleLog(
   const { experiment, workload, runtime } = where;
   const source = where.kind === "warm_samples" ? "warm_samples" : "samples";
   if (where.experiment === "cold_start" && where.kind === "samples") {
-    const lines = await parseIdLines(readLines(chunks), name);
+    const lines = await parseIdLines(readLines(chunks, name), name);
     if (index) {
       report.checks.push(checkIds(name, index, lines));
       return 0;
@@ -338,7 +362,7 @@ async function ingestSampleLog(
     await writePart(out, "activations", stem, b.toFrame());
     return lines.length;
   }
-  const levels = await parseLevelLines(readLines(chunks), name);
+  const levels = await parseLevelLines(readLines(chunks, name), name);
   if (index) {
     const expected = source === "warm_samples" ? index.warmByLevel : index.waitsByLevel;
     report.checks.push(checkLevels(name, index.file, expected, levels));
