@@ -9,6 +9,31 @@ import type { DatasetMeta } from "./mod.ts";
 const ACTION_TEXT = ["runtime", "file", "action", "type"] as const;
 const ACTION_NUMBERS = ["lines_of_code", "size_kb"] as const;
 
+/**
+ * The deepest nesting dataset.json may have. JSON.parse reads any depth, but JSON.stringify
+ * (writing dataset.json, provenance) recurses and overflows the stack on a deep enough value.
+ */
+export const MAX_META_DEPTH = 100;
+
+/** Throws naming `file` and the JSON path where `value` nests deeper than MAX_META_DEPTH. */
+function checkDepth(value: unknown, file: string): void {
+  const stack: { v: unknown; path: string; depth: number }[] = [{ v: value, path: "", depth: 0 }];
+  while (stack.length > 0) {
+    const { v, path, depth } = stack.pop()!;
+    if (typeof v !== "object" || v === null) continue;
+    if (depth >= MAX_META_DEPTH) {
+      throw new TypeError(
+        `${file}: ${path.slice(0, 80)}${path.length > 80 ? "..." : ""} is nested deeper than ` +
+          `${MAX_META_DEPTH} levels`,
+      );
+    }
+    for (const [k, child] of Object.entries(v)) {
+      const at = Array.isArray(v) ? `${path}[${k}]` : `${path}${path ? "." : ""}${k}`;
+      stack.push({ v: child, path: at, depth: depth + 1 });
+    }
+  }
+}
+
 function kind(v: unknown): string {
   if (v === null) return "null";
   if (Array.isArray(v)) return "an array";
@@ -33,6 +58,7 @@ export function checkMeta(value: unknown, file: string): DatasetMeta {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     fail("the top level", value, "a JSON object");
   }
+  checkDepth(value, file);
   const meta = value as Record<string, unknown>;
   for (const key of ["name", "source"]) {
     if (key in meta && typeof meta[key] !== "string") fail(key, meta[key], "text");

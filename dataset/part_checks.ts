@@ -54,6 +54,11 @@ function show(value: unknown): string {
   return typeof value === "number" ? String(value) : JSON.stringify(value);
 }
 
+/** The value of column `name` at `row` (Series.get has no boolean case). */
+function valueAt(frame: pl.DataFrame, name: string, row: number): unknown {
+  return frame.slice(row, 1).getColumn(name).toArray()[0];
+}
+
 /** The first row of `frame` where `bad` holds (0-based), or -1. */
 function firstBad(frame: pl.DataFrame, bad: pl.Expr): number {
   const [r] = frame.select(bad.any().alias("any"), bad.argMax().alias("first")).toRecords();
@@ -88,7 +93,7 @@ function castColumn(frame: pl.DataFrame, name: string, type: ColumnType): pl.Exp
   if (row < 0) row = firstBad(frame, col.isNotNull());
   throw new TypeError(
     `column ${name} holds ${found}, expected ${TYPE_NAMES[type]} (${type})` +
-      (row < 0 ? "" : `: row ${row + 1} is ${show(frame.getColumn(name).get(row))}`),
+      (row < 0 ? "" : `: row ${row + 1} is ${show(valueAt(frame, name, row))}`),
   );
 }
 
@@ -163,7 +168,7 @@ export function conformPart(frame: pl.DataFrame, table: Table, schema: Schema): 
     const n = Number(answer[`n${i}`]);
     if (n === 0) return;
     const row = Number(answer[`f${i}`]);
-    const value = show(conformed.getColumn(c.column).get(row));
+    const value = show(valueAt(conformed, c.column, row));
     throw new RangeError(
       `column ${c.column}: row ${row + 1} is ${value}, expected ${c.expected}` +
         (n > 1 ? ` (${n} rows like it)` : ""),

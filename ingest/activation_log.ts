@@ -14,6 +14,7 @@
  * errors are the same either way.
  */
 import type { ActivationRows, GroupIndex } from "../dataset/activation_bytes.ts";
+import { MAX_LEVEL } from "../dataset/schema.ts";
 import { decodeUtf8, invalidUtf8At } from "./utf8.ts";
 
 /** One `{no_concurrent_requests, responses}` element of a log. */
@@ -89,7 +90,7 @@ function fastGroup(
   while (p < buf.length && buf[p] >= 0x30 && buf[p] <= 0x39 && p - digits < 15) {
     level = level * 10 + buf[p++] - 0x30;
   }
-  if (p === digits || !matches(buf, p, RESPONSES)) return null;
+  if (p === digits || level > MAX_LEVEL || !matches(buf, p, RESPONSES)) return null;
   p += RESPONSES.length;
   rows.begin(run, level);
   const before = rows.length;
@@ -200,9 +201,11 @@ export async function* readActivationLog(
     }
     const v = value as Record<string, unknown>;
     const level = v?.no_concurrent_requests;
-    if (typeof level !== "number" || !Number.isInteger(level) || level < 1) {
+    if (typeof level !== "number" || !Number.isInteger(level) || level < 1 || level > MAX_LEVEL) {
       fail(
-        `no_concurrent_requests is ${JSON.stringify(level)}, expected an integer >= 1`,
+        `no_concurrent_requests is ${
+          JSON.stringify(level)
+        }, expected an integer from 1 to ${MAX_LEVEL}`,
         at,
         atLine,
       );
