@@ -15,7 +15,7 @@ import {
 } from "./schema.ts";
 
 import { checkMeta } from "./meta_checks.ts";
-import { checkUniqueIds, conformPart, type PartIds } from "./part_checks.ts";
+import { anyBadRow, checkRows, checkUniqueIds, conformPart, type PartIds } from "./part_checks.ts";
 
 export * from "./schema.ts";
 export * from "./activation_row.ts";
@@ -170,7 +170,18 @@ export async function readTable(
     throw new Error(`Cannot read dataset ${dir}: ${(cause as Error).message}`, { cause });
   }
   if (frames.length === 0) return emptyFrame(schema);
-  return frames.length === 1 ? frames[0] : pl.concat(frames, { how: "diagonal" });
+  const all = frames.length === 1 ? frames[0] : pl.concat(frames, { how: "diagonal" });
+  if (anyBadRow(all, table, schema)) {
+    frames.forEach((frame, i) => {
+      try {
+        checkRows(frame, table, schema);
+      } catch (cause) {
+        const message = cause instanceof Error ? cause.message : String(cause);
+        throw new Error(`Cannot read dataset part ${paths[i]}: ${message}`, { cause });
+      }
+    });
+  }
+  return all;
 }
 
 /** Whether `path` exists (any other error than "not found" is thrown). */

@@ -4,13 +4,15 @@
  * every part is checked before its rows reach a table: required columns present, each column of
  * a type that converts without loss, numbers finite and in range, ids unique.
  *
- * Every check is a polars expression over whole columns, evaluated once per part in one
- * `select`; JS looks only at the one-row answer (and, on an error, at the first bad row).
+ * Every check is a polars expression over whole columns. The rules on values are evaluated as
+ * one expression over all parts together; only when it finds a bad row are the parts checked
+ * one by one, to name the part, the rule and the first bad row.
  */
 import pl from "nodejs-polars";
 import {
   ACTIVATION_SOURCES,
   type ColumnType,
+  dtypeOf,
   emptyFrame,
   NOT_NULL_COLUMNS,
   REQUIRED_COLUMNS,
@@ -72,7 +74,7 @@ function firstBad(frame: pl.DataFrame, bad: pl.Expr): number {
  * column); text, numbers and booleans never convert into one another.
  */
 function castColumn(frame: pl.DataFrame, name: string, type: ColumnType): pl.Expr {
-  const target = emptyFrame({ [name]: type }).getColumn(name).dtype;
+  const target = dtypeOf(type);
   const found = frame.getColumn(name).dtype.variant;
   const col = pl.col(name);
   if (found === target.variant || found === "Null") return col.cast(target);
@@ -137,10 +139,11 @@ function rowChecks(table: Table, schema: Schema): RowCheck[] {
 }
 
 /**
- * A part of `table` read from a Parquet file, checked and cast to `schema`'s types (columns of
- * the schema it lacks added as nulls where not required, extra columns kept). Throws naming
- * the column, the first bad row (1-based), its value and what was expected, and how many rows
- * break the same rule.
+ * A part of `table` read from a Parquet file, cast to `schema`'s types (columns of the schema
+ * it lacks added as nulls where not required, extra columns kept). Throws naming a required
+ * column it lacks, or a column of a type that does not convert and its first bad row. The
+ * rules on values are checked apart ({@linkcode anyBadRow}, {@linkcode checkRows}), once over
+ * all parts together.
  */
 export function conformPart(frame: pl.DataFrame, table: Table, schema: Schema): pl.DataFrame {
   const missing = REQUIRED_COLUMNS[table].filter((c) => c in schema && !frame.columns.includes(c));
@@ -158,23 +161,40 @@ export function conformPart(frame: pl.DataFrame, table: Table, schema: Schema): 
       : pl.lit(null).cast(empty.getColumn(name).dtype).alias(name)
   );
   const extra = frame.columns.filter((c) => !(c in schema)).map((c) => pl.col(c));
-  const conformed = frame.select(...exprs, ...extra);
+  return frame.select(...exprs, ...extra);
+}
+
+/**
+ * Whether any row of `frame` (conformed parts of `table`, concatenated) breaks a rule: one
+ * expression over whole columns, the cost of a read where all is well.
+ */
+export function anyBadRow(frame: pl.DataFrame, table: Table, schema: Schema): boolean {
   const checks = rowChecks(table, schema);
-  if (checks.length === 0 || conformed.height === 0) return conformed;
-  const [answer] = conformed.select(
+  if (checks.length === 0 || frame.height === 0) return false;
+  const bad = checks.map((c) => c.bad).reduce((a, b) => a.or(b));
+  return Boolean(frame.select(bad.any().alias("bad")).toRecords()[0].bad);
+}
+
+/**
+ * Throws if a row of `frame` (one conformed part of `table`) breaks a rule, naming the column,
+ * the first bad row (1-based), its value, what was expected and how many rows break it.
+ */
+export function checkRows(frame: pl.DataFrame, table: Table, schema: Schema): void {
+  const checks = rowChecks(table, schema);
+  if (checks.length === 0 || frame.height === 0) return;
+  const [answer] = frame.select(
     ...checks.flatMap((c, i) => [c.bad.sum().alias(`n${i}`), c.bad.argMax().alias(`f${i}`)]),
   ).toRecords();
   checks.forEach((c, i) => {
     const n = Number(answer[`n${i}`]);
     if (n === 0) return;
     const row = Number(answer[`f${i}`]);
-    const value = show(valueAt(conformed, c.column, row));
+    const value = show(valueAt(frame, c.column, row));
     throw new RangeError(
       `column ${c.column}: row ${row + 1} is ${value}, expected ${c.expected}` +
         (n > 1 ? ` (${n} rows like it)` : ""),
     );
   });
-  return conformed;
 }
 
 /** The activation ids of one part, with where they came from. */
@@ -199,6 +219,10 @@ export interface DuplicateId {
  * and error rows have none). One hash over the ids of all parts, in polars.
  */
 export function findDuplicateId(parts: PartIds[]): DuplicateId | null {
+  if (parts.length === 0) return null;
+  // The common case, every id once, costs one hash of the ids; where is asked only after.
+  const ids = pl.concat(parts.map((p) => p.ids.cast(pl.Utf8))).dropNulls();
+  if (ids.nUnique() === ids.len()) return null;
   const frames = parts.map(({ ids }, p) =>
     pl.DataFrame([ids.cast(pl.Utf8).alias("id")]).withRowIndex("row").withColumns(
       pl.lit(p).cast(pl.UInt32).alias("part"),

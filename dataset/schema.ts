@@ -87,7 +87,8 @@ export type TimingRow = RowOf<typeof TIMING_COLUMNS>;
 /** One experiment phase marker. */
 export type EventRow = RowOf<typeof EVENT_COLUMNS>;
 
-function dtypeOf(type: ColumnType) {
+/** The polars type of a column type. */
+export function dtypeOf(type: ColumnType): pl.DataType {
   switch (type) {
     case "str":
       return pl.Utf8;
