@@ -53,7 +53,9 @@ interface RowCheck {
 
 /** A value as the error message shows it (NaN and infinities as such, text quoted). */
 function show(value: unknown): string {
-  return typeof value === "number" ? String(value) : JSON.stringify(value);
+  return typeof value === "number" || typeof value === "bigint"
+    ? String(value)
+    : JSON.stringify(value);
 }
 
 /** The value of column `name` at `row` (Series.get has no boolean case). */
@@ -81,8 +83,12 @@ function castColumn(frame: pl.DataFrame, name: string, type: ColumnType): pl.Exp
   const numeric = type === "i64" || type === "f64";
   let bad: pl.Expr | null = null;
   if (numeric && NUMBER_TYPES.has(found)) {
-    if (type === "f64" || !found.startsWith("Float")) return col.cast(target);
-    bad = col.isNotNull().and(col.isFinite().not().or(col.floor().neq(col)));
+    if (type === "f64" || /^U?Int(8|16|32)$/.test(found) || found === "Int64") {
+      return col.cast(target);
+    }
+    // A float into an integer column, or a UInt64: lost where not whole or out of Int64's range.
+    bad = col.isNotNull().and(col.cast(target, false).isNull());
+    if (found.startsWith("Float")) bad = bad.or(col.isNotNull().and(col.floor().neq(col)));
     if (firstBad(frame, bad) < 0) return col.cast(target);
   } else if (type === "str" && TEXT_TYPES.has(found)) {
     return col.cast(target);

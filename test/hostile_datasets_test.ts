@@ -159,6 +159,31 @@ const CASES: Case[] = [
     error: ["bad.parquet: column level holds Float64, expected integers (i64): row 2 is 2.5"],
   },
   {
+    name: "a level of 1e30 (a whole float Int64 cannot hold) is a type error, not a null",
+    run: tables(() => withPart(tampered({ level: [2, 1e30] }))),
+    error: ["bad.parquet: column level holds Float64, expected integers (i64): row 2 is 1e+30"],
+  },
+  {
+    name: "a UInt64 level beyond Int64 is a type error, not a null",
+    run: tables(() =>
+      withPart(
+        extra().withColumns(
+          pl.Series("level", [2n, 18446744073709551615n], pl.UInt64),
+        ),
+      )
+    ),
+    error: [
+      "bad.parquet: column level holds UInt64, expected integers (i64): row 2 is 18446744073709551615",
+    ],
+  },
+  {
+    name: "a part that is not Parquet names the part",
+    run: tables(() =>
+      dataset((dir) => Deno.writeTextFile(join(dir, "activations/junk.parquet"), "not parquet"))
+    ),
+    error: ["Cannot read dataset part ", "activations/junk.parquet: "],
+  },
+  {
     name: "true/false in a latency column is a type error",
     run: tables(() => withPart(tampered({ wait_ms: [true, false] }))),
     error: ["bad.parquet: column wait_ms holds Bool, expected numbers (f64): row 1 is true"],
