@@ -4,9 +4,10 @@
  * every part is checked before its rows reach a table: required columns present, each column of
  * a type that converts without loss, numbers finite and in range, ids unique.
  *
- * Every check is a polars expression over whole columns. The rules on values are evaluated as
- * one expression over all parts together; only when it finds a bad row are the parts checked
- * one by one, to name the part, the rule and the first bad row.
+ * Every check is a polars expression over whole columns, never a loop over rows in JS. The
+ * rules on values are first asked of all parts together, as aggregations (null counts, sums,
+ * minima, maxima); only when those show a bad row are the parts checked one by one, row mask
+ * by row mask, to name the part, the rule and the first bad row.
  */
 import pl from "nodejs-polars";
 import {
@@ -113,7 +114,7 @@ function castColumn(frame: pl.DataFrame, name: string, type: ColumnType): pl.Exp
   );
 }
 
-/** The conditions every row of a conformed part of `table` must meet, on `columns`. */
+/** The conditions every row of `table` must meet, on the columns of `schema`. */
 function rowChecks(table: Table, schema: Schema): RowCheck[] {
   const checks: RowCheck[] = [];
   const ranges: Record<string, ValueRange> = VALUE_RANGES[table];

@@ -45,11 +45,14 @@ export async function* readLines(
   };
   for await (const chunk of chunks) {
     pending += decode(chunk);
-    // At most the lead and two more bytes of a sequence the next chunk ends (none that
-    // continue a sequence begun before them).
-    let from = Math.max(0, chunk.length - 3);
-    while (from < chunk.length && (chunk[from] & 0xc0) === 0x80) from++;
-    carry = chunk.slice(from);
+    // The last three bytes read: they hold the lead of any sequence a later chunk ends (a
+    // sequence may span three chunks), less bytes that continue one begun before them.
+    const tail = chunk.length >= 3
+      ? chunk.slice(-3)
+      : new Uint8Array([...carry, ...chunk]).slice(-3);
+    let from = 0;
+    while (from < tail.length && (tail[from] & 0xc0) === 0x80) from++;
+    carry = tail.slice(from);
     offset += chunk.length;
     let nl: number;
     while ((nl = pending.indexOf("\n")) >= 0) {
