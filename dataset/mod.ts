@@ -13,7 +13,6 @@ import {
   type Schema,
   TIMING_COLUMNS,
 } from "./schema.ts";
-
 import { checkMeta } from "./meta_checks.ts";
 import { anyBadRow, checkRows, checkUniqueIds, conformPart, type PartIds } from "./part_checks.ts";
 
@@ -203,19 +202,18 @@ export interface ReadOptions {
 
 /** Reads a dataset folder: dataset.json and every table (missing tables are empty). */
 export async function readDataset(dir: string, options: ReadOptions = {}): Promise<Dataset> {
-  let meta: DatasetMeta;
+  let value: unknown;
   const file = join(dir, "dataset.json");
   try {
-    meta = checkMeta(JSON.parse(await Deno.readTextFile(file)), file);
+    value = JSON.parse(await Deno.readTextFile(file));
   } catch (cause) {
-    if (cause instanceof TypeError) throw cause;
     if (cause instanceof Deno.errors.NotFound) {
       throw new Error(`Not a dataset: ${dir} has no dataset.json`, { cause });
     }
     throw new Error(`Cannot read ${file}: ${cause}`, { cause });
   }
   return {
-    meta,
+    meta: checkMeta(value, file),
     activations: await readTable(dir, "activations", options.activationColumns),
     resources: await readTable(dir, "resources"),
     timings: await readTable(dir, "timings"),
