@@ -6,7 +6,13 @@
 import { join } from "node:path";
 import { readDataset } from "../dataset/mod.ts";
 import { PIPELINE_COLUMNS } from "../pipeline/mod.ts";
-import { type Published, scorecardText, tablesWithoutData, verify } from "../verify/mod.ts";
+import {
+  checkPublished,
+  type Published,
+  scorecardText,
+  tablesWithoutData,
+  verify,
+} from "../verify/mod.ts";
 import { parse, run } from "./_args.ts";
 import { DEFAULT_DATA } from "./tables.ts";
 
@@ -16,13 +22,16 @@ export async function readPublished(dir: string, file?: string): Promise<Publish
     ? [file]
     : [join(dir, "published.json"), join(DEFAULT_DATA, "published.json")];
   for (const path of candidates) {
+    let value: unknown;
     try {
-      return JSON.parse(await Deno.readTextFile(path));
+      value = JSON.parse(await Deno.readTextFile(path));
     } catch (err) {
       if (!(err instanceof Deno.errors.NotFound) || file) {
         throw new Error(`Cannot read published numbers ${path}: ${err}`, { cause: err });
       }
+      continue;
     }
+    return checkPublished(value, path);
   }
   throw new Error(`No published.json in ${dir} or ${DEFAULT_DATA}`);
 }

@@ -432,6 +432,55 @@ const CASES: Case[] = [
     run: async () => ["cli/verify.ts", await dataset()],
     error: ["no data for ", "Table 3"],
   },
+  {
+    name: "a dataset's published.json whose tables is not an array names the file and field",
+    run: async () => [
+      "cli/verify.ts",
+      await dataset((dir) =>
+        Deno.writeTextFile(join(dir, "published.json"), '{"source": "x", "tables": 5}')
+      ),
+    ],
+    error: ["published.json: tables is number 5, expected an array"],
+  },
+  {
+    name: "a published table without rows names the table and field",
+    run: async () => [
+      "cli/verify.ts",
+      await dataset((dir) =>
+        Deno.writeTextFile(
+          join(dir, "published.json"),
+          JSON.stringify({
+            source: "x",
+            tables: [{ id: "t", label: "T", kind: "cold_start", runtime: "wasm" }],
+          }),
+        )
+      ),
+    ],
+    error: ["published.json: tables[0].rows is undefined, expected an array of objects"],
+  },
+  {
+    name: "a published cell that is a number, not the printed text, names the cell",
+    run: async () => [
+      "cli/verify.ts",
+      await dataset((dir) =>
+        Deno.writeTextFile(
+          join(dir, "published.json"),
+          JSON.stringify({
+            source: "x",
+            tables: [{
+              id: "t",
+              label: "T",
+              kind: "warm",
+              runtime: "wasm",
+              workload: "hello",
+              rows: [{ level: "1", mean: 3 }],
+            }],
+          }),
+        )
+      ),
+    ],
+    error: ["published.json: tables[0].rows[0].mean is number 3, expected text or an array"],
+  },
   // Raw logs: invalid UTF-8.
   {
     name: "invalid UTF-8 in a record of a 1_ log names file and byte",

@@ -8,6 +8,7 @@ import { cellsOf, type Published } from "./cells.ts";
 import { grade, type GradedCell, type Totals, totals } from "./scorecard.ts";
 
 export * from "./cells.ts";
+export * from "./published_checks.ts";
 export * from "./scorecard.ts";
 export * from "./thesis_tables.ts";
 
