@@ -4,6 +4,7 @@
  * collector can flush part by part and a crash loses at most the part in flight.
  */
 import pl from "nodejs-polars";
+import { Buffer } from "node:buffer";
 import { join } from "node:path";
 import {
   ACTIVATION_COLUMNS,
@@ -117,9 +118,7 @@ async function checkNoCopies(paths: string[]): Promise<void> {
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+  return Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
 }
 
 /**
