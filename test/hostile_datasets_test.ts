@@ -626,7 +626,10 @@ const CASES: Case[] = [
   {
     name: "a waitTime of 1e999 (Infinity to JSON.parse) names file and record",
     run: ingestOf({ "1_wasm_cold_start.log": COLD.replace('"value":5', '"value":1e999') }),
-    error: ["1_wasm_cold_start.log byte 1 (line 1, level 1, record 1) (activation a1)"],
+    error: [
+      "1_wasm_cold_start.log byte 1 (line 1, level 1, record 1) (activation a1): ",
+      "waitTime is Infinity (out of range), expected a finite number",
+    ],
   },
   {
     name: "NaN in a 4_ log names file and line",
