@@ -222,7 +222,8 @@ export async function ingest(
 
 /**
  * The names of the files of `rawDir`. A symbolic link to a file is read like the file (a large
- * log is often linked, not copied); one to anything else is an error naming it, never skipped.
+ * log is often linked, not copied); one to anything else, or a folder, is an error naming it,
+ * never skipped.
  */
 async function rawNames(rawDir: string): Promise<string[]> {
   const names: string[] = [];
@@ -239,6 +240,12 @@ async function rawNames(rawDir: string): Promise<string[]> {
       }
       names.push(e.name);
     } else if (e.isFile) names.push(e.name);
+    else {
+      throw new Error(
+        `${join(rawDir, e.name)}: a folder; ingest reads the raw logs of ${rawDir} itself, not ` +
+          `of its folders (ingest that folder on its own)`,
+      );
+    }
   }
   return names;
 }

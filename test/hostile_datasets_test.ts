@@ -697,6 +697,16 @@ const CASES: Case[] = [
     error: ["4_wasm_concurrency_hash.log: a symbolic link to nothing (dangling)"],
   },
   {
+    name: "a folder in the raw folder is an error naming it, not skipped",
+    run: async (out) => {
+      const args = await ingestOf({ "4_wasm_concurrency_hello.log": LEVELS })(out);
+      await Deno.mkdir(join(args[1], "run2"));
+      await Deno.writeTextFile(join(args[1], "run2", "4_wasm_concurrency_hash.log"), LEVELS);
+      return args;
+    },
+    error: ["/run2: a folder; ingest reads the raw logs of "],
+  },
+  {
     name: "a symbolic link to a folder in the raw folder is an error naming it",
     run: async (out) => {
       const args = await ingestOf({ "4_wasm_concurrency_hello.log": LEVELS })(out);
