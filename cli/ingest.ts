@@ -5,12 +5,24 @@
  * to ingest/formats/ (README, "Importing other tools' data").
  */
 import "./_ingest_threads.ts"; // first: before polars is loaded
+import { checkMeta, type DatasetMeta } from "../dataset/mod.ts";
 import { ingest } from "../ingest/mod.ts";
 import { exitWithParent, userPath } from "../dataset/folder.ts";
 import { parse, run } from "./_args.ts";
 import { IMPORT_FLAGS, IMPORT_USAGE, isImport, runImport } from "./_import.ts";
 
 const USAGE = "usage: deno task ingest RAW_DIR --out DIR [--meta FILE]\n" + IMPORT_USAGE;
+
+/** The `--meta` file: JSON of dataset.json's shape, or an error naming the file. */
+async function readMetaFile(path: string): Promise<DatasetMeta> {
+  let value: unknown;
+  try {
+    value = JSON.parse(await Deno.readTextFile(path));
+  } catch (cause) {
+    throw new Error(`Cannot read --meta file ${path}: ${cause}`, { cause });
+  }
+  return checkMeta(value, `--meta file ${path}`);
+}
 
 if (import.meta.main) {
   await run(async () => {
@@ -36,18 +48,4 @@ if (import.meta.main) {
       for (const d of c.differences) console.log(`    ${d}`);
     }
   });
-}
-
-/** Reads a `--meta` file: a JSON object, or an error naming the file. */
-async function readMetaFile(path: string): Promise<Record<string, unknown>> {
-  let value: unknown;
-  try {
-    value = JSON.parse(await Deno.readTextFile(path));
-  } catch (cause) {
-    throw new Error(`--meta ${path}: ${cause instanceof Error ? cause.message : cause}`, { cause });
-  }
-  if (!value || typeof value !== "object" || Array.isArray(value)) {
-    throw new Error(`--meta ${path}: expected a JSON object of provenance`);
-  }
-  return value as Record<string, unknown>;
 }

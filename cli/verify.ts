@@ -5,7 +5,7 @@
  */
 import { readDataset } from "../dataset/mod.ts";
 import { PIPELINE_COLUMNS } from "../pipeline/mod.ts";
-import { readPublished, scorecardText, verify } from "../verify/mod.ts";
+import { readPublished, scorecardText, tablesWithoutData, verify } from "../verify/mod.ts";
 import { userPath } from "../dataset/folder.ts";
 import { parse, run } from "./_args.ts";
 import { DEFAULT_DATA } from "./tables.ts";
@@ -24,6 +24,13 @@ if (import.meta.main) {
     if (values.json) {
       await Deno.writeTextFile(userPath(values.json), JSON.stringify(card, null, 2) + "\n");
       console.log(`wrote ${values.json}`);
+    }
+    const empty = tablesWithoutData(card.cells);
+    if (empty.length > 0) {
+      throw new Error(
+        `${dir}: no data for ${empty.length} of the tables to grade (not one cell computed): ` +
+          `${empty.join(", ")}`,
+      );
     }
   });
 }

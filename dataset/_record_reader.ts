@@ -23,6 +23,13 @@ export interface Field {
   plain: boolean;
 }
 
+/**
+ * The deepest nesting of values the fast path reads; a deeper record is declined, so that the
+ * recursion here stays shallow and the full parser, which bounds nesting with an error naming
+ * the byte, decides (activation records nest about four deep).
+ */
+const MAX_DEPTH = 64;
+
 function field(): Field {
   return { kind: 0, start: -1, end: -1, plain: false };
 }
@@ -67,12 +74,15 @@ export class RecordReader {
   annotations = false;
   readonly #annKey = field();
   readonly #annValue = field();
+  /** Arrays and objects open around the value being read (see MAX_DEPTH). */
+  #depth = 0;
 
   /**
    * Reads the record whose `{` is at `p` of `buf`; returns the index after it, or -1 if it is
    * not canonical JSON (or runs past the buffer).
    */
   read(buf: Uint8Array, p: number): number {
+    this.#depth = 0;
     this.buf = buf;
     this.#n = buf.length;
     this.id.start =
@@ -204,12 +214,12 @@ export class RecordReader {
     const c = this.buf[p];
     let end: number;
     if (c === QUOTE) return this.#string(p);
-    if (c === OPEN_BRACE) {
-      end = this.#object(p, ANY);
-      this.#kind = OBJECT;
-    } else if (c === OPEN_BRACKET) {
-      end = this.#array(p);
-      this.#kind = ARRAY;
+    if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      if (this.#depth >= MAX_DEPTH) return -1;
+      this.#depth++;
+      end = c === OPEN_BRACE ? this.#object(p, ANY) : this.#array(p);
+      this.#depth--;
+      this.#kind = c === OPEN_BRACE ? OBJECT : ARRAY;
     } else if (c === MINUS || (c >= ZERO && c <= NINE)) {
       return this.#number(p);
     } else if (c === 0x74) { // true

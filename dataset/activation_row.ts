@@ -40,7 +40,12 @@ function time(value: unknown, field: string, where: string, required: boolean): 
     return null;
   }
   if (typeof value !== "number" || !Number.isFinite(value)) {
-    throw new TypeError(`${where}: ${field} is ${JSON.stringify(value)}, expected a number`);
+    // JSON.parse reads 1e999 as Infinity, which JSON.stringify would show as null.
+    throw new TypeError(
+      typeof value === "number"
+        ? `${where}: ${field} is ${value} (out of range), expected a finite number`
+        : `${where}: ${field} is ${JSON.stringify(value)}, expected a number`,
+    );
   }
   if (value < 0) {
     throw new RangeError(`${where}: ${field} is ${value}, expected a number >= 0`);

@@ -4,6 +4,7 @@
  * collector can flush part by part and a crash loses at most the part in flight.
  */
 import pl from "nodejs-polars";
+import { Buffer } from "node:buffer";
 import { statfsSync } from "node:fs";
 import { join } from "node:path";
 import {
@@ -15,10 +16,13 @@ import {
   TIMING_COLUMNS,
 } from "./schema.ts";
 import { readMeta, syncFolder, writeMetaFile } from "./store.ts";
+import { anyBadRow, checkRows, checkUniqueIds, conformPart, type PartIds } from "./part_checks.ts";
 
 export * from "./schema.ts";
 export * from "./activation_row.ts";
 export * from "./store.ts";
+export { checkMeta } from "./meta_checks.ts";
+export { type DuplicateId, findDuplicateId, type PartIds } from "./part_checks.ts";
 
 /** The tables of a dataset, one folder of Parquet parts each. */
 export const TABLES = {
@@ -60,22 +64,71 @@ export interface ActionInfo {
   type: string;
 }
 
-/** Casts a frame read from a part to the schema's types, adding missing columns as nulls. */
-function conform(frame: pl.DataFrame, schema: Schema): pl.DataFrame {
-  const empty = emptyFrame(schema);
-  const exprs = Object.keys(schema).map((name) =>
-    frame.columns.includes(name)
-      ? pl.col(name).cast(empty.getColumn(name).dtype)
-      : pl.lit(null).cast(empty.getColumn(name).dtype).alias(name)
-  );
-  const extra = frame.columns.filter((c) => !(c in schema)).map((c) => pl.col(c));
-  return frame.select(...exprs, ...extra);
+/**
+ * The `*.parquet` parts of one table folder, in file name order (none if there is no folder).
+ * A symbolic link to a file is a part like any other; one to anything else is an error, never
+ * skipped in silence.
+ */
+async function partPaths(folder: string): Promise<string[]> {
+  const names: string[] = [];
+  try {
+    for await (const e of Deno.readDir(folder)) {
+      if (!e.name.endsWith(".parquet")) continue;
+      if (e.isSymlink) {
+        const target = await Deno.stat(join(folder, e.name)).catch(() => null);
+        if (!target?.isFile) {
+          throw new Error(
+            `Cannot read dataset part ${join(folder, e.name)}: a symbolic link to ${
+              target ? "a folder" : "nothing (dangling)"
+            }, expected a Parquet file`,
+          );
+        }
+      } else if (!e.isFile) continue;
+      names.push(e.name);
+    }
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return [];
+    throw err;
+  }
+  return names.sort().map((name) => join(folder, name));
 }
 
 /**
- * Reads every `*.parquet` part of one table folder, in file name order. With `columns`, only
- * those are read (from each part that has them; nulls where a part lacks one): the tables need
- * 9 of the 19 activation columns, and the full `record` JSON is by far the largest.
+ * Throws if two parts are byte for byte the same file: a copied part doubles every count, and
+ * parts of samples have no activation id that would show it. Only parts of equal size are read.
+ */
+async function checkNoCopies(paths: string[]): Promise<void> {
+  const bySize = new Map<number, string[]>();
+  for (const path of paths) {
+    const { size } = await Deno.stat(path);
+    bySize.set(size, [...(bySize.get(size) ?? []), path]);
+  }
+  for (const same of bySize.values()) {
+    if (same.length < 2) continue;
+    const seen: { path: string; bytes: Uint8Array }[] = [];
+    for (const path of same) {
+      const bytes = await Deno.readFile(path);
+      const copy = seen.find((s) => equalBytes(s.bytes, bytes));
+      if (copy) {
+        throw new Error(
+          `Cannot read dataset part ${path}: a copy of ${copy.path} (the same bytes), which would count every row twice`,
+        );
+      }
+      seen.push({ path, bytes });
+    }
+  }
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
+}
+
+/**
+ * Reads every `*.parquet` part of one table folder, in file name order, each checked against
+ * the schema (part_checks.ts); activation ids must be unique across all parts. With `columns`,
+ * only those are read (from each part that has them; nulls where a part lacks one that is not
+ * required): the tables need 9 of the 19 activation columns, and the full `record` JSON is by
+ * far the largest.
  */
 export async function readTable(
   dir: string,
@@ -88,29 +141,46 @@ export async function readTable(
   const schema = columns
     ? Object.fromEntries(columns.filter((c) => c in full).map((c) => [c, full[c]])) as Schema
     : full;
-  const folder = join(dir, table);
-  const names: string[] = [];
-  try {
-    for await (const e of Deno.readDir(folder)) {
-      if (e.isFile && e.name.endsWith(".parquet")) names.push(e.name);
-    }
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return emptyFrame(schema);
-    throw err;
-  }
-  names.sort();
-  const frames = names.map((name) => {
+  const paths = await partPaths(join(dir, table));
+  await checkNoCopies(paths);
+  const ids: PartIds[] = [];
+  const frames = paths.map((path) => {
     try {
-      const path = join(folder, name);
-      if (!columns) return conform(pl.readParquet(path), schema);
-      const present = pl.scanParquet(path).columns.filter((c) => columns.includes(c));
-      return conform(pl.readParquet(path, { columns: present }), schema);
+      const present = pl.scanParquet(path).columns;
+      const keepIds = table === "activations" && present.includes("activation_id");
+      const wanted = columns
+        ? present.filter((c) => columns.includes(c) || (keepIds && c === "activation_id"))
+        : undefined;
+      const raw = pl.readParquet(path, wanted ? { columns: wanted } : {});
+      let frame = conformPart(raw, table, schema);
+      if (keepIds) {
+        ids.push({ part: path, ids: frame.getColumn("activation_id") });
+        if (!(columns?.includes("activation_id") ?? true)) frame = frame.drop("activation_id");
+      }
+      return frame;
     } catch (cause) {
-      throw new Error(`Cannot read dataset part ${join(folder, name)}: ${cause}`, { cause });
+      const message = cause instanceof Error ? cause.message : String(cause);
+      throw new Error(`Cannot read dataset part ${path}: ${message}`, { cause });
     }
   });
+  try {
+    checkUniqueIds(ids);
+  } catch (cause) {
+    throw new Error(`Cannot read dataset ${dir}: ${(cause as Error).message}`, { cause });
+  }
   if (frames.length === 0) return emptyFrame(schema);
-  return frames.length === 1 ? frames[0] : pl.concat(frames, { how: "diagonal" });
+  const all = frames.length === 1 ? frames[0] : pl.concat(frames, { how: "diagonal" });
+  if (anyBadRow(all, table, schema)) {
+    frames.forEach((frame, i) => {
+      try {
+        checkRows(frame, table, schema);
+      } catch (cause) {
+        const message = cause instanceof Error ? cause.message : String(cause);
+        throw new Error(`Cannot read dataset part ${paths[i]}: ${message}`, { cause });
+      }
+    });
+  }
+  return all;
 }
 
 /** Whether `path` exists (any other error than "not found" is thrown). */

@@ -91,7 +91,8 @@ export type TimingRow = RowOf<typeof TIMING_COLUMNS>;
 /** One experiment phase marker. */
 export type EventRow = RowOf<typeof EVENT_COLUMNS>;
 
-function dtypeOf(type: ColumnType) {
+/** The polars type of a column type. */
+export function dtypeOf(type: ColumnType): pl.DataType {
   switch (type) {
     case "str":
       return pl.Utf8;
@@ -172,3 +173,75 @@ export const IMPORTED_COLUMNS = {
 
 /** One imported activation row. */
 export type ImportedRow = RowOf<typeof IMPORTED_COLUMNS>;
+
+ * The highest concurrency level a dataset may hold. The thesis's highest is 878 (Wasm's
+ * capacity); the bound is there to catch a value that is not a level at all (a timestamp, an
+ * id, a count) before it becomes a row of a table, and sits well above what one host reaches.
+ */
+export const MAX_LEVEL = 5_000;
+
+/** Columns a part of each table must have: without one, its rows cannot be placed in a table. */
+export const REQUIRED_COLUMNS = {
+  activations: ["experiment", "workload", "runtime", "source", "level", "wait_ms", "init_ms"],
+  resources: ["experiment", "runtime", "sampler", "sample", "target", "cpu_pct", "mem_bytes"],
+  timings: ["runtime", "action", "phase", "run", "us"],
+  events: ["t_ms", "experiment", "level", "what"],
+} as const satisfies Record<string, readonly string[]>;
+
+/** Columns whose values may not be null: a row without one belongs to no table. */
+export const NOT_NULL_COLUMNS = {
+  activations: ["experiment", "workload", "runtime", "source"],
+  resources: ["experiment", "runtime", "sampler", "sample"],
+  timings: ["runtime", "action", "phase", "us"],
+  events: ["experiment", "what"],
+} as const satisfies Record<string, readonly string[]>;
+
+/**
+ * The values of the `source` column of `activations`: DESIGN.md's four, `not_all_cold` (the
+ * records of a cold-start attempt that was not all cold, kept outside every latency table) and
+ * `client` (a latency another tool measured at the client: a round trip, no wait/init split).
+ */
+export const ACTIVATION_SOURCES = [
+  "record",
+  "warm_samples",
+  "samples",
+  "error",
+  "not_all_cold",
+  "client",
+] as const;
+
+/**
+ * The range of a number column, bounds included. Every number of a dataset must also be
+ * finite: NaN and infinities are never a measurement.
+ */
+export interface ValueRange {
+  min: number;
+  max?: number;
+}
+
+/** Ranges of the number columns (latencies, durations and sizes are never negative). */
+export const VALUE_RANGES = {
+  activations: {
+    run: { min: 1 },
+    level: { min: 1, max: MAX_LEVEL },
+    start_ms: { min: 0 },
+    end_ms: { min: 0 },
+    duration_ms: { min: 0 },
+    wait_ms: { min: 0 },
+    init_ms: { min: 0 },
+    http_status: { min: 100, max: 599 },
+  },
+  resources: {
+    sample: { min: 1 },
+    t_ms: { min: 0 },
+    cpu_pct: { min: 0 },
+    cpu_pct_interval: { min: 0 },
+    mem_bytes: { min: 0 },
+    mem_limit_bytes: { min: 0 },
+    pids: { min: 0 },
+    vsz_bytes: { min: 0 },
+  },
+  timings: { run: { min: 1 }, us: { min: 0 } },
+  // Level 0 marks what happens before the first level (a concurrency run's warm-up).
+  events: { t_ms: { min: 0 }, level: { min: 0, max: MAX_LEVEL } },
+} as const satisfies Record<string, Record<string, ValueRange>>;

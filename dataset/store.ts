@@ -13,6 +13,7 @@
  */
 import { basename, join, resolve } from "node:path";
 import type { DatasetMeta } from "./mod.ts";
+import { checkMeta } from "./meta_checks.ts";
 
 /** The embedded default dataset (the thesis's published measurements), in the project. */
 export const EMBEDDED_DATASET = resolve(new URL("../data/thesis", import.meta.url).pathname);
@@ -21,13 +22,16 @@ export const EMBEDDED_DATASET = resolve(new URL("../data/thesis", import.meta.ur
  * Reads the published numbers that belong with dataset `dir` as JSON: `file` if given, else
  * `dir`/published.json where present, else the embedded dataset's. Errors name the file.
  */
-export async function readPublishedJson(dir: string, file?: string): Promise<unknown> {
+export async function readPublishedJson(
+  dir: string,
+  file?: string,
+): Promise<{ value: unknown; path: string }> {
   const candidates = file
     ? [file]
     : [join(dir, "published.json"), join(EMBEDDED_DATASET, "published.json")];
   for (const path of candidates) {
     try {
-      return JSON.parse(await Deno.readTextFile(path));
+      return { value: JSON.parse(await Deno.readTextFile(path)), path };
     } catch (err) {
       if (!(err instanceof Deno.errors.NotFound) || file) {
         throw new Error(`Cannot read published numbers ${path}: ${err}`, { cause: err });

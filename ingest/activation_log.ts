@@ -14,6 +14,8 @@
  * errors are the same either way.
  */
 import type { ActivationRows, GroupIndex } from "../dataset/activation_bytes.ts";
+import { MAX_LEVEL } from "../dataset/schema.ts";
+import { decodeUtf8, invalidUtf8At } from "./utf8.ts";
 
 /** One `{no_concurrent_requests, responses}` element of a log. */
 export interface LevelGroup {
@@ -51,6 +53,12 @@ function isSpace(b: number): boolean {
   return b === 0x20 || b === NEWLINE || b === 0x0d || b === 0x09;
 }
 
+/**
+ * The deepest nesting of brackets and braces a level group may have. An activation record
+ * nests about five deep; the bound stops a crafted log before a parser's recursion does.
+ */
+export const MAX_DEPTH = 1000;
+
 /** Trailer lines the thesis's tools write; any other text outside the arrays is an error. */
 const TRAILER = /^Final Error:/;
 
@@ -82,7 +90,7 @@ function fastGroup(
   while (p < buf.length && buf[p] >= 0x30 && buf[p] <= 0x39 && p - digits < 15) {
     level = level * 10 + buf[p++] - 0x30;
   }
-  if (p === digits || !matches(buf, p, RESPONSES)) return null;
+  if (p === digits || level > MAX_LEVEL || !matches(buf, p, RESPONSES)) return null;
   p += RESPONSES.length;
   rows.begin(run, level);
   const before = rows.length;
@@ -119,7 +127,6 @@ export async function* readActivationLog(
   file: string,
   rows?: ActivationRows,
 ): AsyncGenerator<LevelGroup | Trailer> {
-  const decoder = new TextDecoder();
   // Scanner state, kept across chunks.
   // (Declared by assertion: `scan` changes it, which narrowing outside it would not see.)
   let state = "between" as "between" | "array" | "element" | "trailer";
@@ -138,8 +145,22 @@ export async function* readActivationLog(
     throw new SyntaxError(`${file} byte ${at} (line ${atLine}): ${msg}`);
   };
 
-  const endTrailer = (raw: string): Trailer => {
-    const text = raw.trim();
+  /** The text of `bytes`, which start at byte `at` (line `atLine`), or a SyntaxError there. */
+  const utf8 = (bytes: Uint8Array, at: number, atLine: number): string => {
+    const text = decodeUtf8(bytes);
+    if (text !== null) return text;
+    const k = invalidUtf8At(bytes);
+    const lines = bytes.subarray(0, k).filter((b) => b === NEWLINE).length;
+    return fail(
+      `invalid UTF-8: byte 0x${bytes[k].toString(16).padStart(2, "0")} is not part of a ` +
+        `well-formed UTF-8 sequence`,
+      at + k,
+      atLine + lines,
+    );
+  };
+
+  const endTrailer = (bytes: Uint8Array): Trailer => {
+    const text = utf8(bytes, startOffset, startLine).trim();
     if (!TRAILER.test(text)) {
       fail(
         `expected '[' or a trailer line "Final Error:...", found ${
@@ -153,14 +174,19 @@ export async function* readActivationLog(
   };
 
   const parseElement = (bytes: Uint8Array, at: number, atLine: number): LevelGroup => {
-    const text = decoder.decode(bytes);
+    const text = utf8(bytes, at, atLine);
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch (cause) {
       // V8 names no position for many errors ("Unexpected token ... is not valid JSON") and
       // counts characters, not bytes: find the place and what JSON allows there ourselves.
-      const err = jsonSyntaxError(text);
+      let err: ReturnType<typeof jsonSyntaxError> = null;
+      try {
+        err = jsonSyntaxError(text);
+      } catch {
+        // Too deep for the search (MAX_DEPTH bounds it; this is the last guard): say what V8 says.
+      }
       if (!err) throw new SyntaxError(`${file} byte ${at} (line ${atLine}): ${cause}`, { cause });
       const before = text.slice(0, err.pos);
       const near = at + new TextEncoder().encode(before).length;
@@ -175,9 +201,11 @@ export async function* readActivationLog(
     }
     const v = value as Record<string, unknown>;
     const level = v?.no_concurrent_requests;
-    if (typeof level !== "number" || !Number.isInteger(level) || level < 1) {
+    if (typeof level !== "number" || !Number.isInteger(level) || level < 1 || level > MAX_LEVEL) {
       fail(
-        `no_concurrent_requests is ${JSON.stringify(level)}, expected an integer >= 1`,
+        `no_concurrent_requests is ${
+          JSON.stringify(level)
+        }, expected an integer from 1 to ${MAX_LEVEL}`,
         at,
         atLine,
       );
@@ -208,8 +236,16 @@ export async function* readActivationLog(
           continue;
         }
         if (b === QUOTE) inString = true;
-        else if (b === OPEN_BRACE || b === OPEN_BRACKET) depth++;
-        else if (b === CLOSE_BRACE || b === CLOSE_BRACKET) {
+        else if (b === OPEN_BRACE || b === OPEN_BRACKET) {
+          if (++depth > MAX_DEPTH) {
+            fail(
+              `nested deeper than ${MAX_DEPTH} levels in the level group at byte ${startOffset} ` +
+                `(line ${startLine})`,
+              offset + i,
+              line,
+            );
+          }
+        } else if (b === CLOSE_BRACE || b === CLOSE_BRACKET) {
           depth--;
           if (depth === 0) {
             // A group cut by the end of a chunk gets the fast path once it is whole.
@@ -242,7 +278,7 @@ export async function* readActivationLog(
       }
       if (state === "trailer") {
         if (b === NEWLINE) {
-          trailer = endTrailer(decoder.decode(buf.subarray(start, i)));
+          trailer = endTrailer(buf.subarray(start, i));
           start = -1;
           state = "between";
           line++;
@@ -350,7 +386,7 @@ export async function* readActivationLog(
   }
   const end = offset + buf.length;
   if (state === "trailer") {
-    trailer = endTrailer(decoder.decode(buf.subarray(start)));
+    trailer = endTrailer(buf.subarray(start));
   } else if (state === "element") {
     fail(
       `truncated: the level group opened at byte ${startOffset} (line ${startLine}) never closes`,

@@ -30,6 +30,7 @@ import { parseDockerSumLog, parsePsLog } from "./resource_logs.ts";
 import { parseIdLines, parseLevelLines } from "./sample_logs.ts";
 import { FileHasher } from "./file_hasher.ts";
 import { parseTimingLog } from "./timing_logs.ts";
+import { checkIngestedIds } from "./unique_ids.ts";
 
 /** Options of {@linkcode ingest}. */
 export interface IngestOptions {
@@ -128,8 +129,7 @@ export async function ingest(
   { meta = {}, partRows = 100_000, tool = "whiskbench" }: IngestOptions = {},
 ): Promise<IngestReport> {
   await checkOutput(outDir, "dataset", { inputs: [rawDir] });
-  const names: string[] = [];
-  for await (const e of Deno.readDir(rawDir)) if (e.isFile) names.push(e.name);
+  const names = await rawNames(rawDir);
   const unknown = names.filter((n) => classify(n) === null).sort();
   if (unknown.length > 0) {
     throw new Error(
@@ -187,7 +187,7 @@ export async function ingest(
       } else if (role.kind === "samples" || role.kind === "warm_samples") {
         rows = await ingestSampleLog(chunks, name, role, tmp, stem, report, raw);
       } else if (role.kind === "resources") {
-        const lines = readLines(chunks);
+        const lines = readLines(chunks, name);
         const first = await lines.next();
         if (first.done) throw new SyntaxError(`${name}: empty file`);
         const all = (async function* () {
@@ -201,7 +201,7 @@ export async function ingest(
         rows = b.length;
         await writePart(tmp, "resources", stem, b.toFrame());
       } else {
-        const parsed = await parseTimingLog(readLines(chunks), name, role.runtime);
+        const parsed = await parseTimingLog(readLines(chunks, name), name, role.runtime);
         const b = new FrameBuilder(TIMING_COLUMNS);
         parsed.rows.forEach((r) => b.push(r));
         rows = b.length;
@@ -217,11 +217,42 @@ export async function ingest(
       report.files.push({ name, bytes: size.n, sha256: hash.sha256, role: roleName(role), rows });
     }
     await writer.close();
+    await checkIngestedIds(tmp, rawDir);
     report.files.sort((a, b) => (a.name < b.name ? -1 : 1));
     const ingestMeta: Record<string, unknown> = { ...report };
     if (Object.keys(unlabelled).length > 0) ingestMeta.unlabelled_numbers = unlabelled;
     await writeMeta(tmp, { ...meta, ingest: ingestMeta });
   }
+}
+
+/**
+ * The names of the files of `rawDir`. A symbolic link to a file is read like the file (a large
+ * log is often linked, not copied); one to anything else, or a folder, is an error naming it,
+ * never skipped.
+ */
+async function rawNames(rawDir: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const e of Deno.readDir(rawDir)) {
+    if (e.isSymlink) {
+      const path = join(rawDir, e.name);
+      const target = await Deno.stat(path).catch(() => null);
+      if (!target?.isFile) {
+        throw new Error(
+          `${path}: a symbolic link to ${
+            target ? "something that is not a file" : "nothing (dangling)"
+          }, expected a raw log`,
+        );
+      }
+      names.push(e.name);
+    } else if (e.isFile) names.push(e.name);
+    else {
+      throw new Error(
+        `${join(rawDir, e.name)}: a folder; ingest reads the raw logs of ${rawDir} itself, not ` +
+          `of its folders (ingest that folder on its own)`,
+      );
+    }
+  }
+  return names;
 }
 
 /**
@@ -327,7 +358,7 @@ async function ingestSampleLog(
   const { experiment, workload, runtime } = where;
   const source = where.kind === "warm_samples" ? "warm_samples" : "samples";
   if (where.experiment === "cold_start" && where.kind === "samples") {
-    const lines = await parseIdLines(readLines(chunks), name);
+    const lines = await parseIdLines(readLines(chunks, name), name);
     if (index) {
       report.checks.push(checkIds(name, index, lines));
       return 0;
@@ -343,7 +374,7 @@ async function ingestSampleLog(
     await writePart(out, "activations", stem, b.toFrame());
     return lines.length;
   }
-  const levels = await parseLevelLines(readLines(chunks), name);
+  const levels = await parseLevelLines(readLines(chunks, name), name);
   if (index) {
     const expected = source === "warm_samples" ? index.warmByLevel : index.waitsByLevel;
     report.checks.push(checkLevels(name, index.file, expected, levels));

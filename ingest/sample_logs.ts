@@ -4,6 +4,7 @@
  * (`2_` cold-start files). Values stay exactly as written; a value that is not a non-negative
  * number is an error naming the file, the line and the value.
  */
+import { MAX_LEVEL } from "../dataset/schema.ts";
 import type { Line } from "./lines.ts";
 
 /** The waitTimes of one level line. */
@@ -50,7 +51,9 @@ export async function parseLevelLines(
       );
     }
     const level = Number(m[1]);
-    if (level < 1) throw new RangeError(`${where}: level is ${level}, expected >= 1`);
+    if (level < 1 || level > MAX_LEVEL) {
+      throw new RangeError(`${where}: level is ${level}, expected 1 to ${MAX_LEVEL}`);
+    }
     const fields = m[2].split(",");
     const values: number[] = [];
     fields.forEach((f, i) => {
@@ -78,8 +81,10 @@ export async function parseIdLines(lines: AsyncIterable<Line>, file: string): Pr
       );
     }
     const level = number(f[1], "level", where);
-    if (!Number.isInteger(level) || level < 1) {
-      throw new RangeError(`${where}: level is ${f[1]}, expected an integer >= 1`);
+    if (!Number.isInteger(level) || level < 1 || level > MAX_LEVEL) {
+      throw new RangeError(
+        `${where}: level is ${f[1]}, expected an integer from 1 to ${MAX_LEVEL}`,
+      );
     }
     out.push({ activation_id: f[0], level, ms: number(f[2], "milliseconds", where), line });
   }

@@ -96,7 +96,7 @@ const CASES: Case[] = [
     dir: "group_without_level",
     file: "1_docker_concurrency_hash.log",
     place: "byte 1 (line 1)",
-    expected: "no_concurrent_requests is undefined, expected an integer >= 1",
+    expected: "no_concurrent_requests is undefined, expected an integer from 1 to 5000",
   },
   {
     name: "responses that is not an array naming file and byte",

@@ -5,9 +5,11 @@
 import { type Dataset, readPublishedJson } from "../dataset/mod.ts";
 import type { ComputedTables } from "../pipeline/mod.ts";
 import { cellsOf, type Published } from "./cells.ts";
+import { checkPublished } from "./published_checks.ts";
 import { grade, type GradedCell, type Totals, totals } from "./scorecard.ts";
 
 export * from "./cells.ts";
+export * from "./published_checks.ts";
 export * from "./scorecard.ts";
 export * from "./thesis_tables.ts";
 
@@ -16,7 +18,8 @@ export * from "./thesis_tables.ts";
  * else the thesis's (the embedded dataset's).
  */
 export async function readPublished(dir: string, file?: string): Promise<Published> {
-  return await readPublishedJson(dir, file) as Published;
+  const { value, path } = await readPublishedJson(dir, file);
+  return checkPublished(value, path);
 }
 
 /** The scorecard as JSON: totals and every graded cell. */

@@ -130,6 +130,30 @@ export function totals(cells: GradedCell[]): Totals {
   return t;
 }
 
+/**
+ * The published tables (carried ones apart) of which not one cell could be computed from the
+ * dataset: a scorecard that grades them would only say "off", so `verify` names them and fails.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { tablesWithoutData } from "./scorecard.ts";
+ * const cell = { table: "table_3", label: "Table 3", row: "1", column: "mean", published: "2" };
+ * assert.deepEqual(tablesWithoutData([{ ...cell, computed: null, status: "off" }]), ["Table 3"]);
+ * assert.deepEqual(tablesWithoutData([{ ...cell, computed: 2, status: "exact" }]), []);
+ * ```
+ */
+export function tablesWithoutData(cells: GradedCell[]): string[] {
+  const computed = new Map<string, { label: string; any: boolean }>();
+  for (const c of cells) {
+    if (c.carried) continue;
+    const t = computed.get(c.table) ?? { label: c.label, any: false };
+    t.any ||= c.computed !== null && Number.isFinite(c.computed);
+    computed.set(c.table, t);
+  }
+  return [...computed.values()].filter((t) => !t.any).map((t) => t.label);
+}
+
 function fmt(v: number | null | undefined): string {
   return v === null || v === undefined ? "n/a" : String(Number(v.toPrecision(10)));
 }

@@ -1,0 +1,72 @@
+/**
+ * One activation, one row: after ingest has written a dataset's parts (and before the dataset
+ * is put in place), every activation id must occur once. None of the thesis's raw formats
+ * writes a record twice into the files that become rows: its tools push each response once,
+ * and the derived files that do repeat records (`2_` cold-start, `2_docker_capacity`) are
+ * checked against their `1_` log, not stored. So a repeated id is an error (a run pasted twice
+ * into a log, two logs of one run), named by file and byte, never a row counted twice.
+ *
+ * The check reads only the `activation_id` column of the parts, in polars, so the byte loop of
+ * the fast path (dataset/activation_bytes.ts) keeps making no JS string per record.
+ */
+import pl from "nodejs-polars";
+import { basename, join } from "node:path";
+import { findDuplicateId } from "../dataset/mod.ts";
+
+/** The raw file a part of `activations` was written from: `1_x.0002.parquet` -> `1_x.log`. */
+function rawFileOf(part: string): string {
+  return basename(part).replace(/(\.\d{4})?\.parquet$/, ".log");
+}
+
+/** Byte offsets of the first `max` occurrences of `needle` in the file at `path`. */
+async function offsetsOf(path: string, needle: string, max: number): Promise<number[]> {
+  const bytes = await Deno.readFile(path);
+  const want = new TextEncoder().encode(needle);
+  const found: number[] = [];
+  for (let i = bytes.indexOf(want[0]); i >= 0 && found.length < max;) {
+    let k = 1;
+    while (k < want.length && bytes[i + k] === want[k]) k++;
+    if (k === want.length) found.push(i);
+    i = bytes.indexOf(want[0], i + 1);
+  }
+  return found;
+}
+
+/**
+ * Throws if an activation id occurs twice in the `activations` parts under `dataDir`, naming
+ * the raw files of `rawDir` they came from and the byte offset of the id in each.
+ */
+export async function checkIngestedIds(dataDir: string, rawDir: string): Promise<void> {
+  const folder = join(dataDir, "activations");
+  const parts: { part: string; ids: pl.Series }[] = [];
+  try {
+    for await (const e of Deno.readDir(folder)) {
+      if (!e.name.endsWith(".parquet")) continue;
+      const path = join(folder, e.name);
+      parts.push({
+        part: path,
+        ids: pl.readParquet(path, { columns: ["activation_id"] })
+          .getColumn("activation_id"),
+      });
+    }
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return;
+    throw err;
+  }
+  parts.sort((a, b) => (a.part < b.part ? -1 : 1));
+  const d = findDuplicateId(parts);
+  if (!d) return;
+  const [a, b] = [rawFileOf(d.first.part), rawFileOf(d.second.part)];
+  const needle = JSON.stringify(d.id);
+  const where = async (file: string, n: number) => {
+    const at = await offsetsOf(join(rawDir, file), needle, n);
+    return at.length > 0 ? at : await offsetsOf(join(rawDir, file), d.id, n);
+  };
+  const places = a === b
+    ? (await where(a, 2)).map((at) => `${a} byte ${at}`)
+    : [`${a} byte ${(await where(a, 1))[0]}`, `${b} byte ${(await where(b, 1))[0]}`];
+  throw new RangeError(
+    `activation id ${needle} occurs twice: ${places.join(" and ")} ` +
+      `(${d.count} records repeat an id; an activation is one row: is a run in a log twice?)`,
+  );
+}
