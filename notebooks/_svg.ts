@@ -1,8 +1,10 @@
 /**
  * A static SVG of a pipeline figure spec, the fallback of the Plotly MIME bundle for viewers
  * without a Plotly renderer (GitHub, nbviewer, a terminal). No browser: it draws the subset
- * of Plotly the pipeline's figures use, by Plotly's rules where they matter (box: quartiles
- * interpolated linearly, whiskers at the furthest points within 1.5 IQR, outliers beyond;
+ * of Plotly the pipeline's figures use, by Plotly's rules where they matter (box: the
+ * figure's own quartiles and whiskers where it gives them, else quartiles interpolated
+ * linearly, whiskers at the furthest points within 1.5 IQR, outliers beyond; markers of a
+ * trace without legend entry (outliers) as small circles;
  * bars stacked with `barmode: "stack"`; a second panel on `xaxis2`/`yaxis2` domains). The
  * interactive figure stays the reference; this is a picture of it.
  */
@@ -48,6 +50,19 @@ export function boxStats(y: number[]): {
     low: inside[0] ?? q1,
     high: inside.at(-1) ?? q3,
     outliers: s.filter((v) => v < lowFence || v > highFence),
+  };
+}
+
+/** The numbers of a box the figure computed itself (`q1`, `median`, ... of one box). */
+function precomputed(t: Trace): ReturnType<typeof boxStats> {
+  const first = (k: string) => nums(t[k])[0];
+  return {
+    q1: first("q1"),
+    median: first("median"),
+    q3: first("q3"),
+    low: first("lowerfence"),
+    high: first("upperfence"),
+    outliers: [],
   };
 }
 
@@ -103,7 +118,7 @@ export function figureSvg(figure: { data: unknown[]; layout: Layout }): string {
           ys.push(top, 0);
         });
       } else {
-        const [lo, hi] = extent(nums(t.y));
+        const [lo, hi] = extent([...nums(t.y), ...nums(t.lowerfence), ...nums(t.upperfence)]);
         if (lo <= hi) ys.push(lo, hi);
       }
     }
@@ -162,7 +177,7 @@ export function figureSvg(figure: { data: unknown[]; layout: Layout }): string {
           (t.line as Trace | undefined)?.color ?? "#1f77b4",
       );
       if (t.type === "box") {
-        const b = boxStats(nums(t.y)), x = X(t.x0);
+        const b = t.q1 ? precomputed(t) : boxStats(nums(t.y)), x = X(t.x0);
         const [l, r] = [fmt(x - width / 2), fmt(x + width / 2)];
         out.push(
           `<g stroke="${esc(color)}" fill="none">`,
@@ -200,6 +215,18 @@ export function figureSvg(figure: { data: unknown[]; layout: Layout }): string {
         out.push(
           `<polyline points="${pts}" fill="none" stroke="${esc(color)}" stroke-width="1.2"/>`,
         );
+      } else if (t.showlegend === false) {
+        const seen = new Set<string>();
+        nums(t.x).forEach((x, i) => {
+          const [cx, cy] = [fmt(X(x)), fmt(Y(nums(t.y)[i]))];
+          if (seen.has(`${cx},${cy}`)) return;
+          seen.add(`${cx},${cy}`);
+          out.push(
+            `<circle cx="${cx}" cy="${cy}" r="1.6" fill="none" stroke="${
+              esc(color)
+            }" stroke-opacity="0.55"/>`,
+          );
+        });
       } else {
         legend.set(String(t.name), color);
         nums(t.x).forEach((x, i) => {
@@ -211,10 +238,11 @@ export function figureSvg(figure: { data: unknown[]; layout: Layout }): string {
         });
       }
     }
-    for (const a of ((suffix ? [] : layout.annotations ?? []) as Trace[])) {
+    const notes = (layout.annotations ?? []) as Trace[];
+    for (const a of notes.filter((a) => (a.xref ?? "x") === `x${suffix}`)) {
       out.push(
         `<text x="${fmt(X(a.x))}" y="${
-          fmt(Y(Number(a.y)) - 4)
+          fmt(Y(Number(a.y)) + (Number(a.ay) > 0 ? 12 : -4))
         }" font-size="9" text-anchor="middle" fill="#333">${esc(a.text)}</text>`,
       );
     }

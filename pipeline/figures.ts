@@ -15,20 +15,24 @@ import {
   boxTrace,
   COLD_BOX_NUMBERS,
   knownFirst,
-  type LevelSummary,
   lineTrace,
   maxAnnotation,
   meanTrace,
+  outlierTrace,
   PHASE_COLORS,
   RESOURCE_NUMBERS,
   runtimeColor,
   runtimeLabel,
+  sixDigits,
+  THESIS_RESOURCE_LABELS,
   THESIS_RUNTIMES,
   THESIS_WORKLOADS,
   thesisId,
+  valueLabel,
   WARM_BOX_NUMBERS,
   workloadLabel,
 } from "./_figure_style.ts";
+import { boxStats } from "./box_stats.ts";
 import { resourceSeries } from "./capacity_table.ts";
 import { levelRange } from "./comparison_table.ts";
 import { durationTable, INIT_PHASES, RUN_PHASES } from "./durations_table.ts";
@@ -40,6 +44,8 @@ export interface FigureSpec {
   id: string;
   /** Short title, also the figure's layout title. */
   title: string;
+  /** What differs from the thesis's figure and why, where something does. */
+  note?: string;
   /** Plotly figure: traces and layout, plain JSON. */
   figure: { data: unknown[]; layout: Record<string, unknown> };
 }
@@ -73,31 +79,11 @@ export function boxFigureId(kind: LatencyKind, runtime: string, workload: string
   return n === undefined ? `box_${experiment}_${runtime}_${workload}` : thesisId(n);
 }
 
-/** Latencies, mean and maximum per level of one runtime and workload, by level. */
-function levelSummaries(
-  rows: pl.DataFrame,
-  runtime: string,
-  workload: string,
-  levels: number[],
-): LevelSummary[] {
-  const v = pl.col("latency_ms");
-  return rows
-    .filter(
-      pl.col("runtime").eq(pl.lit(runtime))
-        .and(pl.col("workload").eq(pl.lit(workload)))
-        .and(pl.col("level").isIn(levels))
-        .and(v.isNotNull()),
-    )
-    .groupBy("level")
-    .agg(v.alias("y"), v.mean().alias("mean"), v.max().cast(pl.Float64).alias("max"))
-    .sort("level")
-    .toRecords() as unknown as LevelSummary[];
-}
-
 /**
  * Box plot of latency per concurrency level for one runtime and workload (Figures 5-9, 11,
- * 13-15, 17, 19, 21, 23, 25, 27, 29): one box per level, the means as red squares and each
- * level's maximum written above its box.
+ * 13-15, 17, 19, 21, 23, 25, 27, 29): one box per level with R's quartiles and 1.5 IQR
+ * whiskers (`boxStats`), the distinct outliers, the means as red squares and each level's
+ * maximum written above its box.
  *
  * @example
  * ```ts
@@ -117,11 +103,16 @@ export function latencyBoxFigure(
   rows: pl.DataFrame,
   { runtime, workload, kind, levels = levelRange(15) }: LatencyBoxOptions,
 ): FigureSpec {
-  const summaries = levelSummaries(rows, runtime, workload, levels);
+  const summaries = boxStats(rows.filter(
+    pl.col("runtime").eq(pl.lit(runtime))
+      .and(pl.col("workload").eq(pl.lit(workload)))
+      .and(pl.col("level").isIn(levels)),
+  ));
+  const color = runtimeColor(runtime);
   const title = kind === "cold_start"
     ? `Cold-start latency per level, ${runtimeLabel(runtime)}`
     : `Warm latency per level, ${runtimeLabel(runtime)}, ${workloadLabel(workload)}`;
-  const boxes = summaries.map((s) => boxTrace(s, runtimeColor(runtime)));
+  const boxes = summaries.map((s) => boxTrace(s, color));
   const layout = {
     ...baseLayout(title),
     boxmode: "overlay",
@@ -129,27 +120,68 @@ export function latencyBoxFigure(
     yaxis: axis(Y_TITLES[kind]),
     annotations: summaries.map(maxAnnotation),
   };
-  const data = summaries.length === 0 ? [] : [...boxes, meanTrace(summaries)];
+  const data = summaries.length === 0
+    ? []
+    : [...boxes, outlierTrace(summaries, color), meanTrace(summaries)];
   return { id: boxFigureId(kind, runtime, workload), title, figure: { data, layout } };
+}
+
+/** Options of {@linkcode resourceFigure}. */
+export interface ResourceFigureOptions {
+  /**
+   * Samples whose value is written beside the line, per panel. Default: each panel's
+   * maximum, as the thesis labels Figure 32 (the peaks Table 17 reports).
+   */
+  labels?: { cpu: number[]; mem: number[] };
+  /** Figure id. Default `figure_31`/`figure_32` for Docker/Wasm, else `resources_<runtime>`. */
+  id?: string;
+  /** Said after the runtime in the title. Default nothing. */
+  variant?: string;
+  /** What differs from the thesis's figure and why, shown with the figure. */
+  note?: string;
 }
 
 /**
  * CPU % (left panel) and memory in MiB (right panel) per observation of one runtime
- * (Figures 31, 32), from the per-sample totals of `resourceSeries`.
+ * (Figures 31, 32), from the per-sample totals of `resourceSeries`, with chosen samples'
+ * values written beside the line (six significant digits, as the thesis's logs and labels
+ * print them).
  */
-export function resourceFigure(series: pl.DataFrame, runtime: string): FigureSpec {
+export function resourceFigure(
+  series: pl.DataFrame,
+  runtime: string,
+  { labels, id, variant, note }: ResourceFigureOptions = {},
+): FigureSpec {
   const rows = series.filter(pl.col("runtime").eq(pl.lit(runtime))).sort(["sampler", "sample"]);
   const samplers = knownFirst(rows.getColumn("sampler").dropNulls().toArray() as string[], []);
   const color = runtimeColor(runtime);
+  const panels = [["cpu_pct", "x", "y", "cpu"], ["mem_mib", "x2", "y2", "mem"]] as const;
   const data = samplers.flatMap((sampler) => {
     const part = rows.filter(pl.col("sampler").eq(pl.lit(sampler)));
     const x = part.getColumn("sample").toArray();
-    return [
-      lineTrace(`CPU, ${sampler}`, x, part.getColumn("cpu_pct").toArray(), ["x", "y"], color),
-      lineTrace(`Memory, ${sampler}`, x, part.getColumn("mem_mib").toArray(), ["x2", "y2"], color),
-    ];
+    return panels.map(([column, xa, ya]) =>
+      lineTrace(
+        `${column === "cpu_pct" ? "CPU" : "Memory"}, ${sampler}`,
+        x,
+        part.getColumn(column).toArray(),
+        [xa, ya],
+        color,
+      )
+    );
   });
-  const title = `CPU and memory per observation, ${runtimeLabel(runtime)}`;
+  const annotations = samplers.length === 1
+    ? panels.flatMap(([column, xa, ya, key]) => {
+      const x = rows.getColumn("sample").toArray() as number[];
+      const y = rows.getColumn(column).toArray() as number[];
+      const chosen = labels?.[key] ?? [x[y.indexOf(Math.max(...y))]];
+      return chosen.filter((sample) => x.includes(sample)).map((sample) =>
+        valueLabel(y, x.indexOf(sample), sample, [xa, ya])
+      );
+    })
+    : [];
+  const title = `CPU and memory per observation, ${runtimeLabel(runtime)}${
+    variant ? `, ${variant}` : ""
+  }`;
   const layout = {
     ...baseLayout(title),
     showlegend: samplers.length > 1,
@@ -157,10 +189,41 @@ export function resourceFigure(series: pl.DataFrame, runtime: string): FigureSpe
     yaxis: axis("CPU (%)", { anchor: "x" }),
     xaxis2: axis("Observation", { domain: [0.55, 1], anchor: "y2" }),
     yaxis2: axis("Memory (MiB)", { anchor: "x2" }),
+    annotations,
   };
   const n = RESOURCE_NUMBERS[runtime];
-  const id = n === undefined ? `resources_${runtime}` : thesisId(n);
-  return { id, title, figure: { data, layout } };
+  const figureId = id ?? (n === undefined ? `resources_${runtime}` : thesisId(n));
+  return { id: figureId, title, ...(note ? { note } : {}), figure: { data, layout } };
+}
+
+/**
+ * Figure 31 as the thesis drew it, from a log already summed over containers (the thesis's
+ * `docker_res.log` format, rows with target `*`): its script reads that log with R's
+ * `read.table(header = TRUE)`, as it reads `wasm_res.log`, but `docker_res.log` has no header
+ * line, so its first sample became column names and the plot starts at the second sample,
+ * one observation short. Same series, first sample dropped, observations renumbered from 1.
+ */
+export function thesisModeResourceFigure(
+  series: pl.DataFrame,
+  runtime: string,
+  { labels }: Pick<ResourceFigureOptions, "labels"> = {},
+): FigureSpec {
+  const rows = series.filter(pl.col("runtime").eq(pl.lit(runtime))).sort("sample");
+  const first = rows.head(1).toRecords()[0] as { cpu_pct: number; mem_mib: number };
+  const shown = rows.tail(rows.height - 1).withColumns(pl.col("sample").minus(1).alias("sample"));
+  const base = resourceFigure(series, runtime);
+  const note = `As the thesis plots it: ${shown.height} observations, not ${rows.height}. ` +
+    "The thesis's plot_resources.R reads docker_res.log with read.table(header = TRUE), as it " +
+    "reads wasm_res.log, which has a header line; docker_res.log has none, so its first " +
+    `sample (CPU ${sixDigits(first.cpu_pct)} %, memory ${sixDigits(first.mem_mib)} MiB) ` +
+    "became the column names and every later sample moved up one observation. Values are " +
+    `labelled where the thesis's script labels them. ${base.id} plots every sample.`;
+  return resourceFigure(shown, runtime, {
+    labels,
+    id: `${base.id}_thesis`,
+    variant: "as the thesis plots it",
+    note,
+  });
 }
 
 /**
@@ -224,8 +287,11 @@ export interface ThesisFiguresOptions {
 
 /**
  * Every figure of a dataset with data behind it, in thesis order: cold-start and warm box
- * plots, resource plots per runtime, executor durations. The thesis's runtimes and workloads
- * get its figure ids (`figure_05` ... `figure_34`); others get descriptive ids.
+ * plots, resource plots per runtime (each followed, where its samples come from a log in the
+ * thesis's summed format, by the view the thesis's own processing makes of it), executor
+ * durations. The thesis's runtimes and workloads get its figure ids (`figure_05` ...
+ * `figure_34`); others get descriptive ids. On the thesis's own data (dataset name
+ * `thesis`), that view labels the observations the thesis labels.
  */
 export function thesisFigures(ds: Dataset, { levels }: ThesisFiguresOptions = {}): FigureSpec[] {
   const out: FigureSpec[] = [];
@@ -239,7 +305,15 @@ export function thesisFigures(ds: Dataset, { levels }: ThesisFiguresOptions = {}
   const series = resourceSeries(ds.resources);
   const names = series.getColumn("runtime").dropNulls().toArray() as string[];
   const runtimes = knownFirst(names, THESIS_RUNTIMES);
-  for (const runtime of runtimes) out.push(resourceFigure(series, runtime));
+  const summed = ds.resources.filter(pl.col("target").eq(pl.lit("*")))
+    .getColumn("runtime").unique().toArray() as string[];
+  const thesisData = ds.meta.name === "thesis";
+  for (const runtime of runtimes) {
+    out.push(resourceFigure(series, runtime));
+    if (!summed.includes(runtime)) continue;
+    const labels = thesisData ? THESIS_RESOURCE_LABELS[runtime] : undefined;
+    out.push(thesisModeResourceFigure(series, runtime, { labels }));
+  }
   out.push(durationFigure(durationTable(ds.timings, INIT_PHASES), INIT_PHASES, thesisId(33)));
   out.push(durationFigure(durationTable(ds.timings, RUN_PHASES), RUN_PHASES, thesisId(34)));
   return out.filter((f) => f.figure.data.length > 0);

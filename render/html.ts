@@ -110,10 +110,11 @@ export function thesisTableHtml(t: ThesisTable, ownData: boolean): string {
 }
 
 function figureHtml(f: FigureSpec): string {
-  const n = /^figure_(\d+)$/.exec(f.id);
+  const n = /^figure_(\d+)(_thesis)?$/.exec(f.id);
   const label = n ? `Figure ${Number(n[1])}: ` : "";
   return `<figure class="plot-figure" id="${f.id}"><div class="plot" data-figure="${f.id}"></div>` +
     `<figcaption>${escapeHtml(label + f.title)}</figcaption>` +
+    (f.note ? `<p class="note">${escapeHtml(f.note)}</p>` : "") +
     `<p class="files">figures/${f.id}.json · .svg · .pdf</p></figure>`;
 }
 

@@ -377,6 +377,33 @@ Deno.test("figureSvg() draws boxes, means, stacked bars and two panels without a
   assert.equal(panels.match(/<polyline/g)?.length, 2);
 });
 
+Deno.test("figureSvg() draws a box from its own numbers, outliers once, labels on their panel", () => {
+  const svg = figureSvg({
+    data: [
+      {
+        type: "box",
+        x0: 1,
+        q1: [20],
+        median: [30],
+        q3: [40],
+        lowerfence: [10],
+        upperfence: [70],
+      },
+      { type: "scatter", mode: "markers", showlegend: false, x: [1, 1, 1], y: [90, 90, 95] },
+      { type: "scatter", mode: "lines", x: [1, 2], y: [5, 6], xaxis: "x2", yaxis: "y2" },
+    ],
+    layout: {
+      xaxis: { domain: [0, 0.45] },
+      xaxis2: { domain: [0.55, 1] },
+      annotations: [{ x: 2, y: 6, xref: "x2", yref: "y2", text: "peak" }],
+    },
+  });
+  assert.equal(svg.match(/fill-opacity="0.25"/g)?.length, 1, "one box");
+  assert.equal(svg.match(/<circle/g)?.length, 2, "one marker per distinct outlier");
+  const peak = /<text x="([\d.]+)"[^>]*>peak<\/text>/.exec(svg);
+  assert.ok(peak && Number(peak[1]) > 360, "the label sits on the right panel");
+});
+
 Deno.test("installKernel() writes kernel.json where Jupyter looks for it", async () => {
   const dir = await Deno.makeTempDir();
   const kernelDir = await installKernel(dir, { deno: "/opt/deno" });

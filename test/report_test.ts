@@ -41,9 +41,9 @@ Deno.test({
     out,
     log: (l) => progress.push(l),
   });
-  assert.deepEqual([r.tables, r.thesisTables, r.figures, r.exported], [25, 29, 20, 20]);
-  assert.equal(progress.length, 20, "one progress line per exported figure");
-  assert.match(progress[19], /figure_34 \(20\/20\)/);
+  assert.deepEqual([r.tables, r.thesisTables, r.figures, r.exported], [25, 29, 21, 21]);
+  assert.equal(progress.length, 21, "one progress line per exported figure");
+  assert.match(progress[20], /figure_34 \(21\/21\)/);
   const svg = await Deno.readTextFile(join(out, "figures/figure_05.svg"));
   assert.match(svg, /^<svg[^>]*width="900"/);
   assert.match(svg, /Cold-start latency \(ms\)/);
@@ -68,7 +68,7 @@ Deno.test({
       (n) =>
         [...document.querySelectorAll(".plot")].filter((e) => e.querySelector(".main-svg"))
           .length === n,
-      20,
+      21,
       { timeout: 60_000 },
     );
     const counts = await page.evaluate(() => ({
@@ -87,7 +87,7 @@ Deno.test({
   });
   assert.deepEqual(seen.errors, []);
   assert.deepEqual(seen.requests, []);
-  assert.equal(seen.counts.plots, 20);
+  assert.equal(seen.counts.plots, 21);
   assert.equal(seen.counts.boxes, 15, "one box per level in Figure 5");
   assert.equal(seen.counts.thesisTables, 29);
   // 22 thesis-mode cells and 3 off cells are marked, and each is listed with its cause.
