@@ -1,5 +1,6 @@
 /**
- * `deno task report [--data DIR] [--out DIR] [--no-export] [--no-pdf]`: the paper artifact
+ * `deno task report [--data DIR] [--out DIR] [--no-export] [--no-pdf] [--paper-size text|column]
+ * [--figure-titles]`: the paper artifact
  * from a dataset (default data/thesis -> report/):
  *
  * - report.html: one self-contained page (plotly.js inlined) in the thesis's order, every
@@ -7,7 +8,9 @@
  *   cause, and a provenance block;
  * - tables/: every pipeline table as CSV (full precision), Markdown and LaTeX (booktabs), and
  *   tables/thesis/: the thesis's 29 tables in its layout, recomputed, in the same three forms;
- * - figures/: every figure as a Plotly spec (JSON) and, where Chromium is found, SVG and PDF;
+ * - figures/: every figure as a Plotly spec (JSON) and, where Chromium is found, SVG and PDF
+ *   set for a paper's page (`paperFigure`: printed size, no title or mean legend unless
+ *   `--figure-titles`);
  * - scorecard.txt / scorecard.json / published_vs_computed.md, provenance.json, report.md.
  *
  * Everything but provenance.json, report.html's provenance block and the PDFs' embedded dates
@@ -19,6 +22,9 @@ import {
   computeTables,
   type FigureSpec,
   namedTables,
+  PAPER_SIZES,
+  type PaperFigureOptions,
+  type PaperSize,
   PIPELINE_COLUMNS,
   thesisFigures,
   toLatex,
@@ -51,6 +57,8 @@ export interface ReportOptions {
   /** Export figures to SVG (and PDF unless `pdf` is false) when a browser is found. */
   exportFigures?: boolean;
   pdf?: boolean;
+  /** How exported SVG and PDF files are set for a paper; default `paperFigure`'s. */
+  paper?: PaperFigureOptions;
   /** Chromium binary; default: {@linkcode findChromium}. `null`: behave as where none is. */
   chromium?: string | null;
   /** The command line shown in the provenance block. */
@@ -91,6 +99,7 @@ async function exportAll(
     exportFigures(b, figures, dir, {
       plotlyJs,
       pdf: options.pdf !== false,
+      paper: options.paper,
       progress: (i, n, id) => log(`report: exported ${id} (${i}/${n})`),
     }));
   const kinds = options.pdf === false ? "SVG" : "SVG and PDF";
@@ -203,9 +212,17 @@ export async function buildReport(options: ReportOptions): Promise<ReportResult>
 
 if (import.meta.main) {
   await run(async () => {
-    const { values, positionals } = parse(Deno.args, ["data", "out"], ["no-export", "no-pdf"]);
-    if (positionals.length > 0) {
-      throw new Error("usage: deno task report [--data DIR] [--out DIR] [--no-export] [--no-pdf]");
+    const { values, positionals } = parse(Deno.args, ["data", "out", "paper-size"], [
+      "no-export",
+      "no-pdf",
+      "figure-titles",
+    ]);
+    const size = values["paper-size"] ?? "text";
+    if (positionals.length > 0 || !(size in PAPER_SIZES)) {
+      throw new Error(
+        "usage: deno task report [--data DIR] [--out DIR] [--no-export] [--no-pdf] " +
+          "[--paper-size text|column] [--figure-titles]",
+      );
     }
     const started = performance.now();
     const r = await buildReport({
@@ -213,6 +230,7 @@ if (import.meta.main) {
       out: values.out ?? "report",
       exportFigures: !values["no-export"],
       pdf: !values["no-pdf"],
+      paper: { size: size as PaperSize, keepTitleAndLegend: values["figure-titles"] === true },
       command: ["deno", "task", "report", ...Deno.args],
     });
     console.log(r.scorecard);

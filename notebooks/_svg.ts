@@ -222,9 +222,7 @@ export function figureSvg(figure: { data: unknown[]; layout: Layout }): string {
           if (seen.has(`${cx},${cy}`)) return;
           seen.add(`${cx},${cy}`);
           out.push(
-            `<circle cx="${cx}" cy="${cy}" r="1.6" fill="none" stroke="${
-              esc(color)
-            }" stroke-opacity="0.55"/>`,
+            `<circle cx="${cx}" cy="${cy}" r="1.6" fill="none" stroke="${esc(color)}"/>`,
           );
         });
       } else {

@@ -116,7 +116,14 @@ export function latencyBoxFigure(
   const layout = {
     ...baseLayout(title),
     boxmode: "overlay",
-    xaxis: axis("Concurrent activations", { type: "linear", tickmode: "linear", dtick: 1 }),
+    xaxis: axis("Concurrent activations", {
+      type: "linear",
+      tickmode: "linear",
+      dtick: 1,
+      ...(summaries.length === 0
+        ? {}
+        : { range: [summaries[0].level - 0.5, summaries.at(-1)!.level + 0.5] }),
+    }),
     yaxis: axis(Y_TITLES[kind]),
     annotations: summaries.map(maxAnnotation),
   };

@@ -79,7 +79,7 @@ Deno.test("figure_05 holds Docker's cold starts: 8 repetitions x level, Table 3'
   assert.deepEqual(b.map((t) => t.x0), Array.from({ length: 15 }, (_, i) => i + 1));
   assert.ok(b.every((t) => t.boxpoints === false && t.y === undefined), "boxes drawn from numbers");
   const outliers = traces(f).find((t) => t.name === "Outliers")!;
-  assert.equal(outliers.marker.opacity, 0.55, "the thesis's outlier.alpha");
+  assert.equal(outliers.marker.color, "rgba(31, 119, 180, 0.55)", "the thesis's outlier.alpha");
   const mean = meanTrace(f);
   assert.equal(mean.y[0], 2879);
   assert.equal(mean.marker.color, "red");

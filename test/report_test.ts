@@ -45,10 +45,18 @@ Deno.test({
   assert.equal(progress.length, 21, "one progress line per exported figure");
   assert.match(progress[20], /figure_34 \(21\/21\)/);
   const svg = await Deno.readTextFile(join(out, "figures/figure_05.svg"));
-  assert.match(svg, /^<svg[^>]*width="900"/);
+  assert.match(svg, /^<svg[^>]*width="672" height="\d+"/, "7 in at 96 px/in: full text width");
   assert.match(svg, /Cold-start latency \(ms\)/);
+  assert.doesNotMatch(svg, /Cold-start latency per level/, "no built-in title: the caption's");
+  assert.doesNotMatch(svg, />\d+k</, "milliseconds written out, not 35k");
   const pdf = await Deno.readFile(join(out, "figures/figure_31.pdf"));
   assert.equal(new TextDecoder().decode(pdf.slice(0, 5)), "%PDF-");
+  // Every exported file fits a paper's submission system (Figure 13's PDF was 5.4 MB).
+  for await (const e of Deno.readDir(join(out, "figures"))) {
+    if (!/\.(svg|pdf)$/.test(e.name)) continue;
+    const { size } = await Deno.stat(join(out, "figures", e.name));
+    assert.ok(size < 300_000, `figures/${e.name} is ${size} bytes, over 300 KB`);
+  }
 
   await Deno.mkdir(ARTEFACTS, { recursive: true });
   const seen = await withChromium(chromium, async (browser) => {
