@@ -10,7 +10,7 @@
  */
 import pl from "nodejs-polars";
 import { Buffer } from "node:buffer";
-import type { FigureSpec, NamedTable } from "../pipeline/mod.ts";
+import { figureCaption, type FigureSpec, type NamedTable } from "../pipeline/mod.ts";
 import { figureSvg } from "./_svg.ts";
 
 export * from "./_params.ts";
@@ -95,9 +95,15 @@ export async function showTable(table: NamedTable | undefined, name = "?"): Prom
   await show(table.frame);
 }
 
-/** Displays a figure as a Plotly MIME bundle (awaited, so outputs keep their order). */
+/**
+ * Displays a figure under its caption (what it shows, and how it differs from the thesis's
+ * where it does), as a Plotly MIME bundle (awaited, so outputs keep their order).
+ */
 export async function showFigure(spec: FigureSpec | undefined, id = "?"): Promise<void> {
   if (!spec) return await show(md(`*No figure \`${id}\` in this dataset.*`));
+  await show(
+    md(`**${figureCaption(spec)}** (\`${spec.id}\`)${spec.note ? `\n\n${spec.note}` : ""}`),
+  );
   await jupyter().display(figureBundle(spec), { raw: true });
   counted();
 }

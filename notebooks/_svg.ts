@@ -5,7 +5,7 @@
  * figure's own quartiles and whiskers where it gives them, else quartiles interpolated
  * linearly, whiskers at the furthest points within 1.5 IQR, outliers beyond; markers of a
  * trace without legend entry (outliers) as small circles;
- * bars stacked with `barmode: "stack"`; a second panel on `xaxis2`/`yaxis2` domains). The
+ * bars stacked with `barmode: "stack"`, else side by side; a second panel on `xaxis2`/`yaxis2` domains). The
  * interactive figure stays the reference; this is a picture of it.
  */
 
@@ -108,12 +108,14 @@ export function figureSvg(figure: { data: unknown[]; layout: Layout }): string {
       ...new Set(mine.filter((t) => t.type === "bar").flatMap((t) => t.x as string[])),
     ];
     // y range: every value drawn, stacked bars summed, from zero for bars.
+    const stacked = layout.barmode === "stack";
+    const bars = mine.filter((t) => t.type === "bar");
     const ys: number[] = [];
     const stack = new Map<string, number>();
     for (const t of mine) {
       if (t.type === "bar") {
         (t.x as string[]).forEach((c, i) => {
-          const top = (stack.get(c) ?? 0) + (Number((t.y as unknown[])[i]) || 0);
+          const top = (stacked ? stack.get(c) ?? 0 : 0) + (Number((t.y as unknown[])[i]) || 0);
           stack.set(c, top);
           ys.push(top, 0);
         });
@@ -199,15 +201,17 @@ export function figureSvg(figure: { data: unknown[]; layout: Layout }): string {
         out.push(`</g>`);
       } else if (t.type === "bar") {
         legend.set(String(t.name), color);
+        // Stacked: one bar per category, phases on top of each other; grouped: side by side.
+        const [left, barWidth] = stacked
+          ? [-width, 2 * width]
+          : [-width + bars.indexOf(t) * 2 * width / bars.length, 2 * width / bars.length];
         (t.x as string[]).forEach((c, i) => {
-          const v = Number((t.y as unknown[])[i]) || 0, b0 = base.get(c) ?? 0;
+          const v = Number((t.y as unknown[])[i]) || 0, b0 = stacked ? base.get(c) ?? 0 : 0;
           base.set(c, b0 + v);
           out.push(
-            `<rect x="${fmt(X(c) - width)}" y="${fmt(Y(b0 + v))}" width="${
-              fmt(2 * width)
-            }" height="${fmt(Y(b0) - Y(b0 + v))}" fill="${esc(color)}"><title>${esc(t.name)} ${
-              esc(c)
-            }: ${fmt(v)}</title></rect>`,
+            `<rect x="${fmt(X(c) + left)}" y="${fmt(Y(b0 + v))}" width="${fmt(barWidth)}" height="${
+              fmt(Y(b0) - Y(b0 + v))
+            }" fill="${esc(color)}"><title>${esc(t.name)} ${esc(c)}: ${fmt(v)}</title></rect>`,
           );
         });
       } else if (t.mode === "lines") {

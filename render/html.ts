@@ -6,7 +6,7 @@
  */
 import type pl from "nodejs-polars";
 import type { FigureSpec, NamedTable } from "../pipeline/mod.ts";
-import { formatCell } from "../pipeline/mod.ts";
+import { figureCaption, formatCell } from "../pipeline/mod.ts";
 import { type Scorecard, shown, type ThesisTable, totals } from "../verify/mod.ts";
 import { OTHER_SECTION, sectionOf, SECTIONS, type SectionSpec } from "./sections.ts";
 
@@ -110,10 +110,8 @@ export function thesisTableHtml(t: ThesisTable, ownData: boolean): string {
 }
 
 function figureHtml(f: FigureSpec): string {
-  const n = /^figure_(\d+)(_thesis)?$/.exec(f.id);
-  const label = n ? `Figure ${Number(n[1])}: ` : "";
   return `<figure class="plot-figure" id="${f.id}"><div class="plot" data-figure="${f.id}"></div>` +
-    `<figcaption>${escapeHtml(label + f.title)}</figcaption>` +
+    `<figcaption>${escapeHtml(figureCaption(f))}</figcaption>` +
     (f.note ? `<p class="note">${escapeHtml(f.note)}</p>` : "") +
     `<p class="files">figures/${f.id}.json · .svg · .pdf</p></figure>`;
 }

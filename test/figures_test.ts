@@ -139,9 +139,9 @@ Deno.test("warm box plots label the y axis waitTime and stop at level 15", () =>
   assert.deepEqual(boxes(f).map((t) => t.x0), Array.from({ length: 15 }, (_, i) => i + 1));
 });
 
-Deno.test("figure_33 stacks overhead and init per action (Table 18's means)", () => {
+Deno.test("figure_33 groups overhead and init per action, as the thesis (Table 18's means)", () => {
   const f = byId("figure_33");
-  assert.equal(f.figure.layout.barmode, "stack");
+  assert.equal(f.figure.layout.barmode, "group");
   const t = traces(f);
   assert.deepEqual(t.map((x) => [x.type, x.name]), [["bar", "overhead"], ["bar", "init"]]);
   const hello = t[0].x.indexOf("hello");
@@ -210,6 +210,18 @@ Deno.test("latencyBoxFigure() gives each level's latencies, mean and maximum", (
     levels: [2],
   });
   assert.deepEqual(boxes(only2).map((t) => t.x0), [2]);
+  assert.equal(
+    only2.title,
+    "Warm latency per level, Wasm, hash load, level 2",
+    "says what it shows",
+  );
+  const first = latencyBoxFigure(rows, {
+    runtime: "wasm",
+    workload: "hash",
+    kind: "warm",
+    levels: [1, 2],
+  });
+  assert.equal(first.title, "Warm latency per level, Wasm, hash load, levels 1-2");
 });
 
 Deno.test("latencyBoxFigure() names figures outside the thesis by experiment, runtime, workload", () => {
@@ -279,7 +291,7 @@ Deno.test("resourceFigure() plots the per-sample totals of one runtime", () => {
   assert.deepEqual(traces(f).map((t) => [t.x, t.y]), [[[1, 2], [25, 30]], [[1, 2], [40, 50]]]);
 });
 
-Deno.test("durationFigure() stacks one trace per phase, null where an action lacks it", () => {
+Deno.test("durationFigure() gives one trace per phase, null where an action lacks it", () => {
   const timings = pl.DataFrame({
     runtime: ["wasm", "wasm", "wasm"],
     action: ["b", "a", "a"],

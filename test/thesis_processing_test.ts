@@ -184,3 +184,22 @@ Deno.test("Figure 32 is what plot_resources.R draws of wasm_res.log: %CPU and RS
   assert.deepEqual(labels(f, "x2"), [[rss.indexOf(memMax) + 1, memMax.toFixed(2)]]);
   assert.equal(figures.some((x) => x.id === "figure_32_thesis"), false, "its header line is real");
 });
+
+Deno.test("Figures 33, 34 group the printed means the thesis plots; only Table 19's hello differs, and says why", async () => {
+  const published = JSON.parse(
+    await Deno.readTextFile(new URL("../data/thesis/published.json", import.meta.url)),
+  ) as { tables: { id: string; rows: { action: string; phase: string; mean: string }[] }[] };
+  const differing: string[] = [];
+  for (const [id, table] of [["figure_33", "table_18"], ["figure_34", "table_19"]]) {
+    const f = byId(id);
+    assert.equal(f.figure.layout.barmode, "group", "position_dodge in the thesis's script");
+    for (const row of published.tables.find((t) => t.id === table)!.rows) {
+      const trace = traces(f).find((t) => t.name === row.phase)!;
+      const plotted = trace.y[trace.x.indexOf(row.action)];
+      if (plotted !== Number(row.mean)) differing.push(`${id} ${row.action} ${row.phase}`);
+    }
+  }
+  assert.deepEqual(differing, ["figure_34 hello wasi", "figure_34 hello module"]);
+  assert.match(byId("figure_34").note!, /172 and 177\.8 µs[^]*182\.0 and 197\.8 µs/);
+  assert.equal(byId("figure_33").note, undefined);
+});
