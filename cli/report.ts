@@ -17,6 +17,7 @@
  * is the same byte for byte on every run over the same data.
  */
 import { join } from "node:path";
+import pl from "nodejs-polars";
 import { exists, readDataset } from "../dataset/mod.ts";
 import {
   computeTables,
@@ -32,7 +33,10 @@ import {
 } from "../pipeline/mod.ts";
 import {
   comparisonMarkdown,
+  deviationNotes,
   scorecardText,
+  THESIS_ROW_LABELS,
+  thesisHeaders,
   thesisTableFrame,
   thesisTables,
   verify,
@@ -143,9 +147,19 @@ export async function buildReport(options: ReportOptions): Promise<ReportResult>
       `# ${t.label}: ${t.title}\n\n${toMarkdown(printed, 4, t.columns)}`,
     );
     const align = Object.fromEntries(t.columns.map((c) => [c, "r" as const]));
+    const rowLabel = pl.col("row").str.replace("^level ", "").replace(
+      Object.keys(THESIS_ROW_LABELS),
+      Object.values(THESIS_ROW_LABELS),
+    );
     await Deno.writeTextFile(
       join(thesisDir, `${t.id}.tex`),
-      toLatex(printed, { caption: `${t.title} (recomputed)`, label: `tab:${t.id}`, align }),
+      toLatex(printed.withColumns(rowLabel.alias("row")), {
+        caption: `${t.title} (recomputed)`,
+        label: `tab:${t.id}`,
+        align,
+        headers: thesisHeaders(t),
+        ...deviationNotes(t),
+      }),
     );
   }
 

@@ -12,7 +12,9 @@ import { $ } from "zx";
  * docker sampler's test starts its own engine (dockerd, with the docker client) and imports an
  * image built from the static busybox; the notebook tests and `deno task notebooks` run
  * Jupyter's nbclient with Debian's python3 (absolute paths: a pyenv or venv python3 on PATH does
- * not have these packages); jq and wrk for the bench's baselines (test/bench_test.ts). */
+ * not have these packages); jq and wrk for the bench's baselines (test/bench_test.ts); pdflatex
+ * compiles the report's LaTeX tables (test/latex_compile_test.ts; texlive-latex-recommended
+ * brings booktabs and, through texlive-latex-base, pdflatex, longtable and graphicx). */
 export const SYSTEM_PACKAGES: Record<string, string> = {
   "/usr/bin/jupyter-execute": "python3-nbclient",
   "/usr/bin/jupyter-nbconvert": "jupyter-nbconvert",
@@ -23,6 +25,7 @@ export const SYSTEM_PACKAGES: Record<string, string> = {
   busybox: "busybox-static",
   jq: "jq",
   wrk: "wrk",
+  pdflatex: "texlive-latex-recommended",
 };
 
 async function has(command: string): Promise<boolean> {

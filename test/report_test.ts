@@ -139,7 +139,8 @@ Deno.test("report: tables and figure specs are the same on every run; no machine
   const tex = ta.get("tables/thesis/table_17.tex")!;
   assert.match(
     tex,
-    /\\toprule\nrow & docker & wasm & ratio \\\\\n\\midrule\nmax\\_cpu\\_pct & 773\.37 & 182 & 4\.25/,
+    /\\toprule\n & Docker & Wasm & vs\. Docker \\\\\n\\midrule\nmax\. CPU usage & 773\.37 & 182 & 4\.25/,
+    "the thesis's own row and column labels",
   );
   assert.match(ta.get("tables/thesis/table_3.csv")!, /^row,cov_pct,sd,mean\nlevel 1,2\.8952049/);
   assert.match(ta.get("tables/cold_start_docker.tex")!, /\\begin\{tabular\}\{rrrrrrrrrrrr\}/);
