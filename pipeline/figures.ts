@@ -338,7 +338,8 @@ export function thesisFigures(ds: Dataset, { levels }: ThesisFiguresOptions = {}
   const series = resourceSeries(ds.resources);
   const names = series.getColumn("runtime").dropNulls().toArray() as string[];
   const runtimes = knownFirst(names, THESIS_RUNTIMES);
-  const summed = ds.resources.filter(pl.col("target").eq(pl.lit("*")))
+  const summed = ds.resources
+    .filter(pl.col("target").eq(pl.lit("*")).and(pl.col("experiment").eq(pl.lit("capacity"))))
     .getColumn("runtime").unique().toArray() as string[];
   const thesisData = ds.meta.name === "thesis";
   for (const runtime of runtimes) {

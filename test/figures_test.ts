@@ -309,3 +309,34 @@ Deno.test("durationFigure() gives one trace per phase, null where an action lack
     [],
   );
 });
+
+Deno.test("a summed docker stats log of another dataset gets the thesis's view, labelled at its maxima", () => {
+  const MiB = 1024 * 1024;
+  const sample = (sample: number, cpu: number, mem: number) => ({
+    experiment: "capacity",
+    runtime: "docker",
+    sampler: "docker_stats",
+    sample,
+    target: "*",
+    cpu_pct: cpu,
+    mem_bytes: mem * MiB,
+  });
+  const dataset: Dataset = {
+    meta: { name: "rerun" },
+    activations: emptyFrame(ACTIVATION_COLUMNS),
+    resources: resources([sample(1, 90, 10), sample(2, 50, 40), sample(3, 70, 20)]),
+    timings: emptyFrame(TIMING_COLUMNS),
+    events: emptyFrame(EVENT_COLUMNS),
+  };
+  const [all, thesisView] = thesisFigures(dataset);
+  assert.deepEqual([all.id, thesisView.id], ["figure_31", "figure_31_thesis"]);
+  assert.deepEqual(traces(all).map((t) => t.y), [[90, 50, 70], [10, 40, 20]]);
+  assert.deepEqual(traces(thesisView).map((t) => [t.x, t.y]), [[[1, 2], [50, 70]], [
+    [1, 2],
+    [40, 20],
+  ]]);
+  const labels = (f: FigureSpec) => annotations(f).map((a) => [a.xref, a.x, a.text]);
+  assert.deepEqual(labels(all), [["x", 1, "90"], ["x2", 2, "40"]]);
+  assert.deepEqual(labels(thesisView), [["x", 2, "70"], ["x2", 1, "40"]], "not the thesis's picks");
+  assert.match(thesisView.note!, /2 observations, not 3[^]*CPU 90 %, memory 10 MiB/);
+});
