@@ -37,7 +37,10 @@ export function md(text: string): { [k: symbol]: () => MimeBundle } {
 export function figureBundle(spec: FigureSpec): MimeBundle {
   const svg = figureSvg(spec.figure);
   const src = `data:image/svg+xml;base64,${Buffer.from(svg).toString("base64")}`;
-  const alt = `${spec.id}: ${spec.title}`.replaceAll("&", "&amp;").replaceAll('"', "&quot;")
+  const alt = (spec.description ?? `${spec.id}: ${spec.title}`).replaceAll("&", "&amp;").replaceAll(
+    '"',
+    "&quot;",
+  )
     .replaceAll("<", "&lt;");
   return {
     "application/vnd.plotly.v1+json": spec.figure,

@@ -46,6 +46,8 @@ export interface FigureSpec {
   title: string;
   /** What differs from the thesis's figure and why, where something does. */
   note?: string;
+  /** What the figure shows and its key numbers, in words: its text alternative. */
+  description?: string;
   /** Plotly figure: traces and layout, plain JSON. */
   figure: { data: unknown[]; layout: Record<string, unknown> };
 }
@@ -140,7 +142,20 @@ export function latencyBoxFigure(
   const data = summaries.length === 0
     ? []
     : [...boxes, outlierTrace(summaries, color), meanTrace(summaries)];
-  return { id: boxFigureId(kind, runtime, workload), title, figure: { data, layout } };
+  const unit = kind === "cold_start" ? "cold-start latency" : "warm latency";
+  const top = summaries.reduce((a, b) => (b.max > a.max ? b : a), summaries[0]);
+  const description = summaries.length === 0 ? undefined : `Box plot of ${unit} in ms per ` +
+    `concurrency level, levels ${summaries[0].level} to ${summaries.at(-1)!.level}: the median ` +
+    `goes from ${sixDigits(summaries[0].median)} ms at level ${summaries[0].level} to ` +
+    `${sixDigits(summaries.at(-1)!.median)} ms at level ${summaries.at(-1)!.level}, the mean ` +
+    `from ${sixDigits(summaries[0].mean)} to ${sixDigits(summaries.at(-1)!.mean)} ms; the ` +
+    `highest latency is ${sixDigits(top.max)} ms, at level ${top.level}.`;
+  return {
+    id: boxFigureId(kind, runtime, workload),
+    title,
+    ...(description ? { description } : {}),
+    figure: { data, layout },
+  };
 }
 
 /** Options of {@linkcode resourceFigure}. */
@@ -210,7 +225,23 @@ export function resourceFigure(
   };
   const n = RESOURCE_NUMBERS[runtime];
   const figureId = id ?? (n === undefined ? `resources_${runtime}` : thesisId(n));
-  return { id: figureId, title, ...(note ? { note } : {}), figure: { data, layout } };
+  const x = rows.getColumn("sample").toArray() as number[];
+  const peak = (column: string, unit: string) => {
+    const y = rows.getColumn(column).toArray() as number[];
+    const max = Math.max(...y.filter((v) => v !== null));
+    return `${unit === "%" ? "CPU" : "memory"} peaks at ${sixDigits(max)} ${unit} ` +
+      `(observation ${x[y.indexOf(max)]})`;
+  };
+  const description = rows.height === 0 ? undefined : `Two line charts over ` +
+    `${new Set(x).size} observations of the capacity test: CPU in % (left) and memory in MiB ` +
+    `(right); ${peak("cpu_pct", "%")}, ${peak("mem_mib", "MiB")}.`;
+  return {
+    id: figureId,
+    title,
+    ...(note ? { note } : {}),
+    ...(description ? { description } : {}),
+    figure: { data, layout },
+  };
 }
 
 /**
@@ -281,7 +312,17 @@ export function durationFigure(table: pl.DataFrame, phases: string[], id: string
     xaxis: axis("Action"),
     yaxis: axis("Mean duration (µs)"),
   };
-  return { id, title, figure: { data, layout } };
+  const description = data.length === 0 ? undefined : `Bar chart of the mean duration in µs ` +
+    `per action, one bar per phase: ${
+      data.map((t) =>
+        `${t.name} ${
+          t.x.map((label, i) => `${label} ${t.y[i] === null ? "none" : sixDigits(t.y[i])}`).join(
+            ", ",
+          )
+        }`
+      ).join("; ")
+    }.`;
+  return { id, title, ...(description ? { description } : {}), figure: { data, layout } };
 }
 
 /** Distinct runtime, workload pairs of latency rows: workloads in thesis order, then runtimes. */

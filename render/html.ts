@@ -110,7 +110,8 @@ export function thesisTableHtml(t: ThesisTable, ownData: boolean): string {
 }
 
 function figureHtml(f: FigureSpec): string {
-  return `<figure class="plot-figure" id="${f.id}"><div class="plot" data-figure="${f.id}"></div>` +
+  const alt = f.description ? ` role="img" aria-label="${escapeHtml(f.description)}"` : "";
+  return `<figure class="plot-figure" id="${f.id}"><div class="plot" data-figure="${f.id}"${alt}></div>` +
     `<figcaption>${escapeHtml(figureCaption(f))}</figcaption>` +
     (f.note ? `<p class="note">${escapeHtml(f.note)}</p>` : "") +
     `<p class="files">figures/${f.id}.json · .svg · .pdf</p></figure>`;

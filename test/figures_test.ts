@@ -340,3 +340,11 @@ Deno.test("a summed docker stats log of another dataset gets the thesis's view, 
   assert.deepEqual(labels(thesisView), [["x", 2, "70"], ["x2", 1, "40"]], "not the thesis's picks");
   assert.match(thesisView.note!, /2 observations, not 3[^]*CPU 90 %, memory 10 MiB/);
 });
+
+Deno.test("every figure says in words what it shows and its key numbers", () => {
+  for (const f of figures) assert.ok(f.description && f.description.length > 40, f.id);
+  assert.match(byId("figure_05").description!, /highest latency is 36999 ms, at level 12/);
+  assert.match(byId("figure_06").description!, /median goes from 29 ms at level 1 to 166\.5 ms/);
+  assert.match(byId("figure_31_thesis").description!, /50 observations[^]*773\.37 %/);
+  assert.match(byId("figure_33").description!, /overhead hash 453\.5, hello 499\.4/);
+});

@@ -82,6 +82,7 @@ Deno.test({
     const counts = await page.evaluate(() => ({
       plots: document.querySelectorAll(".plot").length,
       boxes: document.querySelectorAll("#figure_05 .boxlayer .trace").length,
+      described: document.querySelectorAll(".plot[role=img][aria-label]").length,
       thesisTables: document.querySelectorAll("figure.thesis-table").length,
       marked: document.querySelectorAll("table.computed td.dev").length,
       errata: document.querySelectorAll("table.errata tbody tr").length,
@@ -96,6 +97,7 @@ Deno.test({
   assert.deepEqual(seen.errors, []);
   assert.deepEqual(seen.requests, []);
   assert.equal(seen.counts.plots, 21);
+  assert.equal(seen.counts.described, 21, "every plot has a text alternative");
   assert.equal(seen.counts.boxes, 15, "one box per level in Figure 5");
   assert.equal(seen.counts.thesisTables, 29);
   // 22 thesis-mode cells and 3 off cells are marked, and each is listed with its cause.
