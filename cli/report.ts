@@ -209,6 +209,11 @@ export async function buildReport(options: ReportOptions): Promise<ReportResult>
       scorecard: card,
       ownData,
       exportNote: exported.note,
+      figureFormats: exported.exported === 0
+        ? []
+        : options.pdf === false
+        ? ["svg"]
+        : ["svg", "pdf"],
       provenance: prov,
       plotlyJs,
     }),

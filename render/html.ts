@@ -28,6 +28,8 @@ export interface ReportModel {
   ownData: boolean;
   /** What the figure export did, e.g. "SVG and PDF in figures/" or why it was skipped. */
   exportNote: string;
+  /** The figure files written beside each JSON spec (`["svg", "pdf"]`), linked from the page. */
+  figureFormats?: string[];
   /** Provenance block (already free of secrets and absolute paths). */
   provenance: Record<string, unknown>;
   /** plotly.js source, inlined. */
@@ -106,15 +108,25 @@ export function thesisTableHtml(t: ThesisTable, ownData: boolean): string {
     `<div><h4>published</h4><table class="data published"><thead>${head}</thead><tbody>${
       side("published")
     }</tbody></table></div>` +
-    `</div><p class="files">tables/thesis/${t.id}.csv · .md · .tex</p></figure>`;
+    `</div><p class="files">${fileLinks(`tables/thesis/${t.id}`, TABLE_FORMATS)}</p></figure>`;
 }
 
-function figureHtml(f: FigureSpec): string {
+/** Links to the files `<base>.<ext>` the report wrote. */
+function fileLinks(base: string, exts: string[]): string {
+  return exts.map((e) =>
+    `<a href="${escapeHtml(`${base}.${e}`)}">${escapeHtml(`${base}.${e}`)}</a>`
+  )
+    .join(" · ");
+}
+
+const TABLE_FORMATS = ["csv", "md", "tex"];
+
+function figureHtml(f: FigureSpec, formats: string[] = []): string {
   const alt = f.description ? ` role="img" aria-label="${escapeHtml(f.description)}"` : "";
   return `<figure class="plot-figure" id="${f.id}"><div class="plot" data-figure="${f.id}"${alt}></div>` +
     `<figcaption>${escapeHtml(figureCaption(f))}</figcaption>` +
     (f.note ? `<p class="note">${escapeHtml(f.note)}</p>` : "") +
-    `<p class="files">figures/${f.id}.json · .svg · .pdf</p></figure>`;
+    `<p class="files">${fileLinks(`figures/${f.id}`, ["json", ...formats])}</p></figure>`;
 }
 
 function pipelineTablesHtml(tables: NamedTable[]): string {
@@ -124,9 +136,9 @@ function pipelineTablesHtml(tables: NamedTable[]): string {
       tables.length === 1 ? "" : "s"
     }: n, mean, sd, CoV, median, p95, p99, min, max, errors)</summary>` +
     tables.map((t) =>
-      `<h4 id="tbl-${t.name}">${escapeHtml(t.title)} <code>tables/${t.name}.csv</code></h4>${
-        frameHtml(t.frame)
-      }`
+      `<h4 id="tbl-${t.name}">${escapeHtml(t.title)}</h4><p class="files">${
+        fileLinks(`tables/${t.name}`, TABLE_FORMATS)
+      }</p>${frameHtml(t.frame)}`
     ).join("") + "</details>";
 }
 
@@ -143,7 +155,7 @@ function sectionHtml(
   for (const id of s.items) {
     const f = figures.get(id);
     if (f) {
-      parts.push(figureHtml(f));
+      parts.push(figureHtml(f, m.figureFormats));
       withData++;
       continue;
     }
@@ -156,7 +168,7 @@ function sectionHtml(
   const own = m.tables.filter((t) => sectionOf(t.name) === s);
   const extraFigures = m.figures.filter((f) => !THESIS_ITEMS.has(f.id))
     .filter((f) => sectionOf(f.id) === s);
-  for (const f of extraFigures) parts.push(figureHtml(f));
+  for (const f of extraFigures) parts.push(figureHtml(f, m.figureFormats));
   withData += own.length + extraFigures.length;
   if (withData === 0 && s !== OTHER_SECTION) {
     parts.unshift(`<p class="nodata">This dataset has no data for this section.</p>`);
@@ -201,7 +213,7 @@ function scorecardHtml(m: ReportModel): string {
 
 const STYLE = `
 body{font:14px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1200px;padding:0 16px;color:#222}
-nav a{margin-right:.8em} h2{border-bottom:1px solid #ccc;margin-top:2em}
+nav{position:sticky;top:0;background:#fff;padding:4px 0;z-index:1} nav a{margin-right:.8em} h2{border-bottom:1px solid #ccc;margin-top:2em}
 table.data{border-collapse:collapse;margin:.3em 0;font-variant-numeric:tabular-nums}
 table.data th,table.data td{border-bottom:1px solid #e3e3e3;padding:2px 8px;text-align:left}
 table.data td.num{text-align:right} .pair{display:flex;gap:24px;flex-wrap:wrap}

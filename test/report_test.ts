@@ -88,6 +88,9 @@ Deno.test({
       errata: document.querySelectorAll("table.errata tbody tr").length,
       firstCell: document.querySelector("#table_3 table.computed tbody td")?.textContent,
       nodata: document.querySelectorAll(".nodata").length,
+      files: [...document.querySelectorAll("a[href]")].map((a) => a.getAttribute("href")!)
+        .filter((href) => !href.startsWith("#")),
+      navTop: getComputedStyle(document.querySelector("nav")!).position,
     }));
     await page.screenshot({ path: join(ARTEFACTS, "report.png"), fullPage: false });
     await page.locator("#figure_05").screenshot({ path: join(ARTEFACTS, "figure_05.png") });
@@ -105,6 +108,12 @@ Deno.test({
   assert.equal(seen.counts.errata, 25);
   assert.equal(seen.counts.firstCell, "2.8952049", "Table 3, level 1, CoV as printed");
   assert.equal(seen.counts.nodata, 0);
+  assert.equal(seen.counts.navTop, "sticky", "the table of contents stays visible");
+  // A link to every file the report wrote for a table or figure, and every link resolves.
+  assert.equal(seen.counts.files.length, 3 * 25 + 3 * 29 + 3 * 21);
+  for (const href of seen.counts.files) {
+    assert.ok((await Deno.stat(join(out, href))).isFile, `${href} does not resolve`);
+  }
   console.log(`screenshot: ${ARTEFACTS}/report.png`);
   await Deno.remove(out, { recursive: true });
 });
