@@ -35,8 +35,8 @@ import {
   comparisonMarkdown,
   deviationNotes,
   scorecardText,
-  THESIS_ROW_LABELS,
   thesisHeaders,
+  thesisRowLabel,
   thesisTableFrame,
   thesisTables,
   verify,
@@ -147,13 +147,10 @@ export async function buildReport(options: ReportOptions): Promise<ReportResult>
       `# ${t.label}: ${t.title}\n\n${toMarkdown(printed, 4, t.columns)}`,
     );
     const align = Object.fromEntries(t.columns.map((c) => [c, "r" as const]));
-    const rowLabel = pl.col("row").str.replace("^level ", "").replace(
-      Object.keys(THESIS_ROW_LABELS),
-      Object.values(THESIS_ROW_LABELS),
-    );
+    const rowLabels = pl.Series("row", t.rows.map(thesisRowLabel), pl.Utf8);
     await Deno.writeTextFile(
       join(thesisDir, `${t.id}.tex`),
-      toLatex(printed.withColumns(rowLabel.alias("row")), {
+      toLatex(printed.withColumns(rowLabels), {
         caption: `${t.title} (recomputed)`,
         label: `tab:${t.id}`,
         align,

@@ -7,7 +7,14 @@
 import type pl from "nodejs-polars";
 import type { FigureSpec, NamedTable } from "../pipeline/mod.ts";
 import { figureCaption, formatCell } from "../pipeline/mod.ts";
-import { type Scorecard, shown, type ThesisTable, totals } from "../verify/mod.ts";
+import {
+  type Scorecard,
+  shown,
+  thesisHeaders,
+  thesisRowLabel,
+  type ThesisTable,
+  totals,
+} from "../verify/mod.ts";
 import { OTHER_SECTION, sectionOf, SECTIONS, type SectionSpec } from "./sections.ts";
 
 /** Every thesis table and figure id some section shows by name. */
@@ -71,7 +78,10 @@ const MARK: Record<string, string> = {
 
 /** One thesis table: computed (deviations marked) beside published. */
 export function thesisTableHtml(t: ThesisTable, ownData: boolean): string {
-  const head = `<tr><th>row</th>${t.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("")}</tr>`;
+  const labels = thesisHeaders(t);
+  const head = `<tr><th>${escapeHtml(labels.row)}</th>${
+    t.columns.map((c) => `<th>${escapeHtml(labels[c] ?? c)}</th>`).join("")
+  }</tr>`;
   const side = (which: "computed" | "published") =>
     t.rows.map((r) => {
       const cells = t.columns.map((col) => {
@@ -97,7 +107,7 @@ export function thesisTableHtml(t: ThesisTable, ownData: boolean): string {
           which === "computed" && mark ? `<sup>${mark}</sup>` : ""
         }</td>`;
       });
-      return `<tr><th>${escapeHtml(r)}</th>${cells.join("")}</tr>`;
+      return `<tr><th>${escapeHtml(thesisRowLabel(r))}</th>${cells.join("")}</tr>`;
     }).join("");
   return `<figure class="thesis-table" id="${t.id}">` +
     `<figcaption>${escapeHtml(t.label)}: ${escapeHtml(t.title)}</figcaption>` +
@@ -211,6 +221,20 @@ function scorecardHtml(m: ReportModel): string {
     (list ? `<h3>Every deviation and its cause</h3>${list}` : "") + `</section>`;
 }
 
+/** The provenance block: a one-line summary, the whole record collapsed under it. */
+function provenanceHtml(p: Record<string, unknown>): string {
+  const tool = (p.tool ?? {}) as Record<string, unknown>;
+  const dataset = (p.dataset ?? {}) as { path?: string };
+  const summary =
+    `dataset ${dataset.path ?? "?"}, ${tool.name ?? "whiskbench"} ${tool.version ?? "?"}, commit ${
+      String(tool.git_commit ?? "?").slice(0, 12)
+    }${tool.git_dirty ? " (modified)" : ""}, ` +
+    `built ${p.generated_at ?? "?"}`;
+  return `<p>${escapeHtml(summary)}</p><details><summary>The whole record</summary><pre>${
+    escapeHtml(JSON.stringify(p, null, 2))
+  }</pre></details>`;
+}
+
 const STYLE = `
 body{font:14px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1200px;padding:0 16px;color:#222}
 nav{position:sticky;top:0;background:#fff;padding:4px 0;z-index:1} nav a{margin-right:.8em} h2{border-bottom:1px solid #ccc;margin-top:2em}
@@ -255,9 +279,7 @@ and WebAssembly, computed from the dataset by whiskbench's pipeline. Figures are
 </header>
 ${scorecardHtml(m)}
 ${sections.map((s) => sectionHtml(s, m, thesis, figures)).join("\n")}
-<section id="provenance"><h2>Provenance</h2><pre>${
-    escapeHtml(JSON.stringify(m.provenance, null, 2))
-  }</pre></section>
+<section id="provenance"><h2>Provenance</h2>${provenanceHtml(m.provenance)}</section>
 <script type="application/json" id="figure-specs">${scriptJson(specs)}</script>
 <script>${RENDER}</script>
 </body></html>

@@ -91,6 +91,8 @@ Deno.test({
       files: [...document.querySelectorAll("a[href]")].map((a) => a.getAttribute("href")!)
         .filter((href) => !href.startsWith("#")),
       navTop: getComputedStyle(document.querySelector("nav")!).position,
+      provenance: document.querySelector("#provenance > p")?.textContent,
+      provenanceOpen: document.querySelector("#provenance details")?.hasAttribute("open"),
     }));
     await page.screenshot({ path: join(ARTEFACTS, "report.png"), fullPage: false });
     await page.locator("#figure_05").screenshot({ path: join(ARTEFACTS, "figure_05.png") });
@@ -109,6 +111,11 @@ Deno.test({
   assert.equal(seen.counts.firstCell, "2.8952049", "Table 3, level 1, CoV as printed");
   assert.equal(seen.counts.nodata, 0);
   assert.equal(seen.counts.navTop, "sticky", "the table of contents stays visible");
+  assert.match(
+    seen.counts.provenance ?? "",
+    /^dataset data\/thesis, @whiskbench\/whiskbench 0\.1\.0, commit (\w{12}|unknown[^,]*)[^,]*, built \d{4}-/,
+  );
+  assert.equal(seen.counts.provenanceOpen, false, "the whole record collapsed");
   // A link to every file the report wrote for a table or figure, and every link resolves.
   assert.equal(seen.counts.files.length, 3 * 25 + 3 * 29 + 3 * 21);
   for (const href of seen.counts.files) {

@@ -72,6 +72,11 @@ export const THESIS_ROW_LABELS: Record<string, string> = {
   capacity: "Capacity",
 };
 
+/** A row key as the thesis labels it: `level 3` as `3`, `max_cpu_pct` as "max. CPU usage". */
+export function thesisRowLabel(row: string): string {
+  return THESIS_ROW_LABELS[row] ?? row.replace(/^level (\d+)$/, "$1");
+}
+
 /**
  * The column headers a thesis table prints, by column key (`row` for the first column): the
  * per-level tables' "No. concurrent responses", "Coefficient of Variation in %", ... as the
