@@ -1,7 +1,8 @@
 /**
  * A figure spec made ready for a paper's page: at the size it is printed, so that its fonts
  * are the sizes a reader sees, without the title the caption replaces, and square per panel
- * as the thesis's figures (ggplot2's default 7 x 7 in device). The report's interactive page
+ * as the thesis's figures (ggplot2's default 7 x 7 in device); in one column, two panels are
+ * stacked. The report's interactive page
  * keeps the spec as it is; exported SVG and PDF files use this one.
  */
 import type { FigureSpec } from "./figures.ts";
@@ -22,6 +23,9 @@ export const PAPER_SIZES: Record<PaperSize, { widthIn: number; fontPt: number }>
 /** CSS pixels per inch, the unit of Plotly's sizes and of Chromium's PDF pages. */
 const PX_PER_IN = 96;
 const PX_PER_PT = PX_PER_IN / 72;
+
+/** Share of the plot height each of two stacked panels takes (the rest is the gap). */
+const STACKED_PANEL = 0.42;
 
 /** Options of {@linkcode paperFigure}. */
 export interface PaperFigureOptions {
@@ -75,10 +79,20 @@ export function paperFigure(
     b: Math.round(font * 3.4),
   };
   const width = Math.round(widthIn * PX_PER_IN);
+  // Two panels side by side in one column would be 1.4 in each: there they go one above the
+  // other, each still square.
+  const stacked = size === "column" && layout.xaxis2 !== undefined;
+  if (stacked) {
+    layout.xaxis = { ...(layout.xaxis as Layout), domain: [0, 1] };
+    layout.xaxis2 = { ...(layout.xaxis2 as Layout), domain: [0, 1] };
+    layout.yaxis = { ...(layout.yaxis as Layout), domain: [1 - STACKED_PANEL, 1] };
+    layout.yaxis2 = { ...(layout.yaxis2 as Layout), domain: [0, STACKED_PANEL] };
+  }
   const domain = (layout.xaxis as { domain?: [number, number] } | undefined)?.domain ?? [0, 1];
   const panelWidth = (width - margin.l - margin.r) * (domain[1] - domain[0]);
   const legendBelow = layout.showlegend !== false && !boxPlot && spec.figure.data.length > 1;
-  const height = Math.round(panelWidth + margin.t + margin.b + (legendBelow ? font * 2 : 0));
+  const plotHeight = stacked ? panelWidth / STACKED_PANEL : panelWidth;
+  const height = Math.round(plotHeight + margin.t + margin.b + (legendBelow ? font * 2 : 0));
   for (const key of Object.keys(layout).filter((k) => /^[xy]axis\d*$/.test(k))) {
     const axis = layout[key] as Layout & { title?: { text?: string } };
     // "Cold-start latency (ms) = waitTime + initTime" is longer than a printed axis.

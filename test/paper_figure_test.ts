@@ -19,7 +19,11 @@ const layoutOf = (l: unknown) => l as Layout;
 /** Width and height of the plot area of the first panel, in px. */
 function plotArea(l: Layout): [number, number] {
   const [d0, d1] = l.xaxis.domain ?? [0, 1];
-  return [(l.width - l.margin.l - l.margin.r) * (d1 - d0), l.height - l.margin.t - l.margin.b];
+  const [e0, e1] = l.yaxis.domain ?? [0, 1];
+  return [
+    (l.width - l.margin.l - l.margin.r) * (d1 - d0),
+    (l.height - l.margin.t - l.margin.b) * (e1 - e0),
+  ];
 }
 
 Deno.test("paperFigure() sets the printed size: 7 in and 10 pt, or 3.5 in and 8 pt, at 96 px/in", () => {
@@ -52,6 +56,14 @@ Deno.test("paperFigure() makes every panel square, as the thesis's 7 x 7 in ggpl
       assert.ok(Math.abs(w - h) <= 1, `${id} ${size}: ${w} x ${h}`);
     }
   }
+});
+
+Deno.test("paperFigure() stacks two panels in one column, side by side at text width", () => {
+  const column = layoutOf(paperFigure(byId("figure_31"), { size: "column" }).figure.layout);
+  assert.deepEqual([column.xaxis.domain, column.xaxis2.domain], [[0, 1], [0, 1]]);
+  assert.ok(column.yaxis2.domain[1] < column.yaxis.domain[0], "memory below CPU, apart");
+  const text = layoutOf(paperFigure(byId("figure_31")).figure.layout);
+  assert.deepEqual([text.xaxis.domain, text.xaxis2.domain], [[0, 0.45], [0.55, 1]]);
 });
 
 Deno.test("paperFigure() keeps the data and the spec it was given", () => {
