@@ -1,5 +1,6 @@
 /**
- * `deno task report [--data DIR] [--out DIR] [--no-export] [--no-pdf]`: the paper artifact
+ * `deno task report [--data DIR] [--out DIR] [--no-export] [--no-pdf] [--paper-size text|column]
+ * [--figure-titles]`: the paper artifact
  * from a dataset (default data/thesis -> report/):
  *
  * - report.html: one self-contained page (plotly.js inlined) in the thesis's order, every
@@ -7,7 +8,9 @@
  *   cause, and a provenance block;
  * - tables/: every pipeline table as CSV (full precision), Markdown and LaTeX (booktabs), and
  *   tables/thesis/: the thesis's 29 tables in its layout, recomputed, in the same three forms;
- * - figures/: every figure as a Plotly spec (JSON) and, where Chromium is found, SVG and PDF;
+ * - figures/: every figure as a Plotly spec (JSON) and, where Chromium is found, SVG and PDF
+ *   set for a paper's page (`paperFigure`: printed size, no title or mean legend unless
+ *   `--figure-titles`);
  * - scorecard.txt / scorecard.json / published_vs_computed.md, provenance.json, report.md.
  *
  * Everything but provenance.json, report.html's provenance block and the PDFs' embedded dates
@@ -16,6 +19,7 @@
  * outside `--out`.
  */
 import { join } from "node:path";
+import pl from "nodejs-polars";
 import { type Dataset, exists, readDataset } from "../dataset/mod.ts";
 import { checkOutput, exitWithParent, replaceFolder, userPath } from "../dataset/folder.ts";
 import {
@@ -24,6 +28,9 @@ import {
   type FigureSpec,
   type NamedTable,
   namedTables,
+  PAPER_SIZES,
+  type PaperFigureOptions,
+  type PaperSize,
   PIPELINE_COLUMNS,
   thesisFigures,
   toLatex,
@@ -31,9 +38,12 @@ import {
 } from "../pipeline/mod.ts";
 import {
   comparisonMarkdown,
+  deviationNotes,
   type Published,
   readPublished,
   scorecardText,
+  thesisHeaders,
+  thesisRowLabel,
   thesisTableFrame,
   thesisTables,
   verify,
@@ -63,6 +73,8 @@ export interface ReportOptions {
   /** Export figures to SVG (and PDF unless `pdf` is false) when a browser is found. */
   exportFigures?: boolean;
   pdf?: boolean;
+  /** How exported SVG and PDF files are set for a paper; default `paperFigure`'s. */
+  paper?: PaperFigureOptions;
   /** Chromium binary; default: {@linkcode findChromium}. `null`: behave as where none is. */
   chromium?: string | null;
   /** The command line shown in the provenance block. */
@@ -103,6 +115,7 @@ async function exportAll(
     exportFigures(b, figures, dir, {
       plotlyJs,
       pdf: options.pdf !== false,
+      paper: options.paper,
       progress: (i, n, id) => log(`report: exported ${id} (${i}/${n})`),
     }));
   const kinds = options.pdf === false ? "SVG" : "SVG and PDF";
@@ -204,9 +217,16 @@ async function writeReport(
       `# ${escapeMarkdown(`${t.label}: ${t.title}`)}\n\n${toMarkdown(printed, 4, t.columns)}`,
     );
     const align = Object.fromEntries(t.columns.map((c) => [c, "r" as const]));
+    const rowLabels = pl.Series("row", t.rows.map(thesisRowLabel), pl.Utf8);
     await Deno.writeTextFile(
       dataFile(thesisDir, t.id, ".tex"),
-      toLatex(printed, { caption: `${t.title} (recomputed)`, label: `tab:${t.id}`, align }),
+      toLatex(printed.withColumns(rowLabels), {
+        caption: `${t.title} (recomputed)`,
+        label: `tab:${t.id}`,
+        align,
+        headers: thesisHeaders(t),
+        ...deviationNotes(t),
+      }),
     );
   }
 
@@ -249,6 +269,11 @@ async function writeReport(
       scorecard: card,
       ownData,
       exportNote: exported.note,
+      figureFormats: exported.exported === 0
+        ? []
+        : options.pdf === false
+        ? ["svg"]
+        : ["svg", "pdf"],
       provenance: prov,
       plotlyJs,
     }),
@@ -266,9 +291,17 @@ async function writeReport(
 
 if (import.meta.main) {
   await run(async () => {
-    const { values, positionals } = parse(Deno.args, ["data", "out"], ["no-export", "no-pdf"]);
-    if (positionals.length > 0) {
-      throw new Error("usage: deno task report [--data DIR] [--out DIR] [--no-export] [--no-pdf]");
+    const { values, positionals } = parse(Deno.args, ["data", "out", "paper-size"], [
+      "no-export",
+      "no-pdf",
+      "figure-titles",
+    ]);
+    const size = values["paper-size"] ?? "text";
+    if (positionals.length > 0 || !(size in PAPER_SIZES)) {
+      throw new Error(
+        "usage: deno task report [--data DIR] [--out DIR] [--no-export] [--no-pdf] " +
+          "[--paper-size text|column] [--figure-titles]",
+      );
     }
     exitWithParent();
     const started = performance.now();
@@ -277,6 +310,7 @@ if (import.meta.main) {
       out: values.out ? userPath(values.out) : DEFAULT_REPORT,
       exportFigures: !values["no-export"],
       pdf: !values["no-pdf"],
+      paper: { size: size as PaperSize, keepTitleAndLegend: values["figure-titles"] === true },
       command: ["deno", "task", "report", ...Deno.args],
     });
     console.log(r.scorecard);

@@ -13,7 +13,10 @@ import { $ } from "zx";
  * image built from the static busybox; the notebook tests and `deno task notebooks` run
  * Jupyter's nbclient with Debian's python3 (absolute paths: a pyenv or venv python3 on PATH does
  * not have these packages); Debian's classic Jupyter Notebook server is the front end a browser
- * test runs a notebook in; jq and wrk for the bench's baselines (test/bench_test.ts). */
+ * test runs a notebook in; jq and wrk for the bench's baselines (test/bench_test.ts); pdflatex
+ * compiles the report's LaTeX tables (test/latex_compile_test.ts; texlive-latex-recommended
+ * brings booktabs and, through texlive-latex-base, pdflatex, longtable and graphicx); sshd and
+ * ssh for the samplers' test past one host (test/ssh_sampler_test.ts). */
 export const SYSTEM_PACKAGES: Record<string, string> = {
   "/usr/bin/jupyter-execute": "python3-nbclient",
   "/usr/bin/jupyter-nbconvert": "jupyter-nbconvert",
@@ -27,6 +30,7 @@ export const SYSTEM_PACKAGES: Record<string, string> = {
   wrk: "wrk",
   "/usr/sbin/sshd": "openssh-server",
   ssh: "openssh-client",
+  pdflatex: "texlive-latex-recommended",
 };
 
 async function has(command: string): Promise<boolean> {

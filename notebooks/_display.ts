@@ -10,7 +10,7 @@
  */
 import pl from "nodejs-polars";
 import { Buffer } from "node:buffer";
-import type { FigureSpec, NamedTable } from "../pipeline/mod.ts";
+import { figureCaption, type FigureSpec, type NamedTable } from "../pipeline/mod.ts";
 import { figureSvg } from "./_svg.ts";
 
 export * from "./_params.ts";
@@ -37,7 +37,10 @@ export function md(text: string): { [k: symbol]: () => MimeBundle } {
 export function figureBundle(spec: FigureSpec): MimeBundle {
   const svg = figureSvg(spec.figure);
   const src = `data:image/svg+xml;base64,${Buffer.from(svg).toString("base64")}`;
-  const alt = `${spec.id}: ${spec.title}`.replaceAll("&", "&amp;").replaceAll('"', "&quot;")
+  const alt = (spec.description ?? `${spec.id}: ${spec.title}`).replaceAll("&", "&amp;").replaceAll(
+    '"',
+    "&quot;",
+  )
     .replaceAll("<", "&lt;");
   return {
     "application/vnd.plotly.v1+json": spec.figure,
@@ -95,9 +98,15 @@ export async function showTable(table: NamedTable | undefined, name = "?"): Prom
   await show(table.frame);
 }
 
-/** Displays a figure as a Plotly MIME bundle (awaited, so outputs keep their order). */
+/**
+ * Displays a figure under its caption (what it shows, and how it differs from the thesis's
+ * where it does), as a Plotly MIME bundle (awaited, so outputs keep their order).
+ */
 export async function showFigure(spec: FigureSpec | undefined, id = "?"): Promise<void> {
   if (!spec) return await show(md(`*No figure \`${id}\` in this dataset.*`));
+  await show(
+    md(`**${figureCaption(spec)}** (\`${spec.id}\`)${spec.note ? `\n\n${spec.note}` : ""}`),
+  );
   await jupyter().display(figureBundle(spec), { raw: true });
   counted();
 }

@@ -1,9 +1,11 @@
 /**
  * A static SVG of a pipeline figure spec, the fallback of the Plotly MIME bundle for viewers
  * without a Plotly renderer (GitHub, nbviewer, a terminal). No browser: it draws the subset
- * of Plotly the pipeline's figures use, by Plotly's rules where they matter (box: quartiles
- * interpolated linearly, whiskers at the furthest points within 1.5 IQR, outliers beyond;
- * bars stacked with `barmode: "stack"`; a second panel on `xaxis2`/`yaxis2` domains). The
+ * of Plotly the pipeline's figures use, by Plotly's rules where they matter (box: the
+ * figure's own quartiles and whiskers where it gives them, else quartiles interpolated
+ * linearly, whiskers at the furthest points within 1.5 IQR, outliers beyond; markers of a
+ * trace without legend entry (outliers) as small circles;
+ * bars stacked with `barmode: "stack"`, else side by side; a second panel on `xaxis2`/`yaxis2` domains). The
  * interactive figure stays the reference; this is a picture of it.
  */
 
@@ -51,6 +53,19 @@ export function boxStats(y: number[]): {
   };
 }
 
+/** The numbers of a box the figure computed itself (`q1`, `median`, ... of one box). */
+function precomputed(t: Trace): ReturnType<typeof boxStats> {
+  const first = (k: string) => nums(t[k])[0];
+  return {
+    q1: first("q1"),
+    median: first("median"),
+    q3: first("q3"),
+    low: first("lowerfence"),
+    high: first("upperfence"),
+    outliers: [],
+  };
+}
+
 /** About five round ticks covering [lo, hi]. */
 function ticks(lo: number, hi: number): number[] {
   if (!(hi > lo)) return [lo];
@@ -93,17 +108,19 @@ export function figureSvg(figure: { data: unknown[]; layout: Layout }): string {
       ...new Set(mine.filter((t) => t.type === "bar").flatMap((t) => t.x as string[])),
     ];
     // y range: every value drawn, stacked bars summed, from zero for bars.
+    const stacked = layout.barmode === "stack";
+    const bars = mine.filter((t) => t.type === "bar");
     const ys: number[] = [];
     const stack = new Map<string, number>();
     for (const t of mine) {
       if (t.type === "bar") {
         (t.x as string[]).forEach((c, i) => {
-          const top = (stack.get(c) ?? 0) + (Number((t.y as unknown[])[i]) || 0);
+          const top = (stacked ? stack.get(c) ?? 0 : 0) + (Number((t.y as unknown[])[i]) || 0);
           stack.set(c, top);
           ys.push(top, 0);
         });
       } else {
-        const [lo, hi] = extent(nums(t.y));
+        const [lo, hi] = extent([...nums(t.y), ...nums(t.lowerfence), ...nums(t.upperfence)]);
         if (lo <= hi) ys.push(lo, hi);
       }
     }
@@ -162,7 +179,7 @@ export function figureSvg(figure: { data: unknown[]; layout: Layout }): string {
           (t.line as Trace | undefined)?.color ?? "#1f77b4",
       );
       if (t.type === "box") {
-        const b = boxStats(nums(t.y)), x = X(t.x0);
+        const b = t.q1 ? precomputed(t) : boxStats(nums(t.y)), x = X(t.x0);
         const [l, r] = [fmt(x - width / 2), fmt(x + width / 2)];
         out.push(
           `<g stroke="${esc(color)}" fill="none">`,
@@ -184,15 +201,17 @@ export function figureSvg(figure: { data: unknown[]; layout: Layout }): string {
         out.push(`</g>`);
       } else if (t.type === "bar") {
         legend.set(String(t.name), color);
+        // Stacked: one bar per category, phases on top of each other; grouped: side by side.
+        const [left, barWidth] = stacked
+          ? [-width, 2 * width]
+          : [-width + bars.indexOf(t) * 2 * width / bars.length, 2 * width / bars.length];
         (t.x as string[]).forEach((c, i) => {
-          const v = Number((t.y as unknown[])[i]) || 0, b0 = base.get(c) ?? 0;
+          const v = Number((t.y as unknown[])[i]) || 0, b0 = stacked ? base.get(c) ?? 0 : 0;
           base.set(c, b0 + v);
           out.push(
-            `<rect x="${fmt(X(c) - width)}" y="${fmt(Y(b0 + v))}" width="${
-              fmt(2 * width)
-            }" height="${fmt(Y(b0) - Y(b0 + v))}" fill="${esc(color)}"><title>${esc(t.name)} ${
-              esc(c)
-            }: ${fmt(v)}</title></rect>`,
+            `<rect x="${fmt(X(c) + left)}" y="${fmt(Y(b0 + v))}" width="${fmt(barWidth)}" height="${
+              fmt(Y(b0) - Y(b0 + v))
+            }" fill="${esc(color)}"><title>${esc(t.name)} ${esc(c)}: ${fmt(v)}</title></rect>`,
           );
         });
       } else if (t.mode === "lines") {
@@ -200,6 +219,16 @@ export function figureSvg(figure: { data: unknown[]; layout: Layout }): string {
         out.push(
           `<polyline points="${pts}" fill="none" stroke="${esc(color)}" stroke-width="1.2"/>`,
         );
+      } else if (t.showlegend === false) {
+        const seen = new Set<string>();
+        nums(t.x).forEach((x, i) => {
+          const [cx, cy] = [fmt(X(x)), fmt(Y(nums(t.y)[i]))];
+          if (seen.has(`${cx},${cy}`)) return;
+          seen.add(`${cx},${cy}`);
+          out.push(
+            `<circle cx="${cx}" cy="${cy}" r="1.6" fill="none" stroke="${esc(color)}"/>`,
+          );
+        });
       } else {
         legend.set(String(t.name), color);
         nums(t.x).forEach((x, i) => {
@@ -211,10 +240,11 @@ export function figureSvg(figure: { data: unknown[]; layout: Layout }): string {
         });
       }
     }
-    for (const a of ((suffix ? [] : layout.annotations ?? []) as Trace[])) {
+    const notes = (layout.annotations ?? []) as Trace[];
+    for (const a of notes.filter((a) => (a.xref ?? "x") === `x${suffix}`)) {
       out.push(
         `<text x="${fmt(X(a.x))}" y="${
-          fmt(Y(Number(a.y)) - 4)
+          fmt(Y(Number(a.y)) + (Number(a.ay) > 0 ? 12 : -4))
         }" font-size="9" text-anchor="middle" fill="#333">${esc(a.text)}</text>`,
       );
     }

@@ -2,6 +2,7 @@
  * Private helpers of `figures.ts`: the thesis's figure numbers, display names, colours and
  * layout pieces, kept apart so that `figures.ts` holds only the figure definitions.
  */
+import type { BoxStats } from "./box_stats.ts";
 
 /** Runtimes of the thesis, in the order its figures show them. */
 export const THESIS_RUNTIMES = ["docker", "wasm"] as const;
@@ -33,6 +34,15 @@ export const WARM_BOX_NUMBERS: Record<string, Record<string, number>> = {
 
 /** Thesis figure numbers of the resource plots, by runtime. */
 export const RESOURCE_NUMBERS: Record<string, number> = { docker: 31, wasm: 32 };
+
+/**
+ * Observations whose values the thesis writes on Figure 31, in its own numbering (which
+ * starts at the log's second sample): picked by hand in its plot_resources.R
+ * (`outlier_indices_cpu`, `outlier_indices_mem`), no rule reproduces them.
+ */
+export const THESIS_RESOURCE_LABELS: Record<string, { cpu: number[]; mem: number[] }> = {
+  docker: { cpu: [22, 25, 31, 36, 44, 50], mem: [6, 9, 14, 18, 27, 31, 35, 38, 44, 50] },
+};
 
 /** `figure_05` style id of a thesis figure number. */
 export function thesisId(n: number): string {
@@ -68,12 +78,16 @@ export const PHASE_COLORS = ["#4c78a8", "#f58518", "#54a24b", "#e45756"];
 /** Colour of the mean markers of the box plots. */
 export const MEAN_COLOR = "red";
 
-/** Opacity of outlier markers, so that dense outliers stay readable. */
-export const OUTLIER_OPACITY = 0.4;
+/** Opacity of outlier markers, so that accumulations show (the thesis's `outlier.alpha`). */
+export const OUTLIER_OPACITY = 0.55;
 
-/** An axis with a title and optional extra settings. */
+/**
+ * An axis with a title and optional extra settings; tick labels are numbers written out
+ * ("35,000", not Plotly's default "35k", which reads as a unit in a paper), every one with
+ * thousands separated.
+ */
 export function axis(title: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { title: { text: title }, ...extra };
+  return { title: { text: title }, exponentformat: "none", separatethousands: true, ...extra };
 }
 
 /** Layout entries every figure shares: the title and margins. */
@@ -84,6 +98,11 @@ export function baseLayout(title: string): Record<string, unknown> {
 /** A number as short text: integers as they are, others with one decimal. */
 export function shortNumber(v: number): string {
   return String(Number(v.toFixed(1)));
+}
+
+/** A value with six significant digits, as awk writes the thesis's logs and its labels read. */
+export function sixDigits(v: number): string {
+  return String(Number(v.toPrecision(6)));
 }
 
 /** Known names first in their order, then the others sorted by code point (locale-free). */
@@ -97,30 +116,49 @@ export function knownFirst(names: string[], known: readonly string[]): string[] 
   return [...first, ...rest];
 }
 
-/** The latencies, mean and maximum of one level of a box plot. */
-export interface LevelSummary {
-  level: number;
-  y: number[];
-  mean: number;
-  max: number;
-}
-
-/** One box of a box plot: the latencies of one level, outliers drawn semi-transparent. */
-export function boxTrace({ level, y }: LevelSummary, color: string): Record<string, unknown> {
+/**
+ * One box of a box plot, drawn from its precomputed numbers (R's quartiles and whiskers, see
+ * `box_stats.ts`) rather than from the values, which Plotly would summarise its own way.
+ */
+export function boxTrace(b: BoxStats, color: string): Record<string, unknown> {
   return {
     type: "box",
-    name: String(level),
-    x0: level,
-    y,
-    boxpoints: "outliers",
-    marker: { color, opacity: OUTLIER_OPACITY, size: 4 },
+    name: String(b.level),
+    x0: b.level,
+    q1: [b.q1],
+    median: [b.median],
+    q3: [b.q3],
+    lowerfence: [b.lower_whisker],
+    upperfence: [b.upper_whisker],
+    boxpoints: false,
     line: { color, width: 1 },
     showlegend: false,
   };
 }
 
+/** The outliers of every box, one semi-transparent marker per distinct level and value. */
+export function outlierTrace(boxes: BoxStats[], color: string): Record<string, unknown> {
+  return {
+    type: "scatter",
+    mode: "markers",
+    name: "Outliers",
+    x: boxes.flatMap((b) => b.outliers.map(() => b.level)),
+    y: boxes.flatMap((b) => b.outliers),
+    // Transparency in the colour, not as `opacity`: Chromium's PDF gives every element with
+    // an opacity a group of its own (600 bytes a marker), a colour's alpha costs nothing.
+    marker: { color: withAlpha(color, OUTLIER_OPACITY), size: 4 },
+    showlegend: false,
+  };
+}
+
+/** `#rrggbb` as `rgba(r, g, b, alpha)`. */
+export function withAlpha(hex: string, alpha: number): string {
+  const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  return `rgba(${r}, ${g}, ${b}, ${alpha})`;
+}
+
 /** The means of the levels, as red squares over the boxes. */
-export function meanTrace(summaries: LevelSummary[]): Record<string, unknown> {
+export function meanTrace(summaries: BoxStats[]): Record<string, unknown> {
   return {
     type: "scatter",
     mode: "markers",
@@ -132,7 +170,7 @@ export function meanTrace(summaries: LevelSummary[]): Record<string, unknown> {
 }
 
 /** The maximum of a level, written just above its box. */
-export function maxAnnotation({ level, max }: LevelSummary): Record<string, unknown> {
+export function maxAnnotation({ level, max }: BoxStats): Record<string, unknown> {
   return {
     x: level,
     y: max,
@@ -155,4 +193,31 @@ export function lineTrace(
   color: string,
 ): Record<string, unknown> {
   return { type: "scatter", mode: "lines", name, x, y, xaxis, yaxis, line: { color } };
+}
+
+/**
+ * The value of point `i` of a line written beside it, with a short leader line: below a
+ * trough (a point lower than each of its neighbours), above any other point.
+ */
+export function valueLabel(
+  y: number[],
+  i: number,
+  x: number,
+  [xref, yref]: readonly [string, string],
+): Record<string, unknown> {
+  const neighbours = [y[i - 1], y[i + 1]].filter((v) => v !== undefined);
+  const trough = neighbours.every((v) => v > y[i]);
+  return {
+    x,
+    y: y[i],
+    xref,
+    yref,
+    text: sixDigits(y[i]),
+    showarrow: true,
+    arrowhead: 0,
+    arrowwidth: 0.6,
+    ax: 0,
+    ay: trough ? 16 : -16,
+    font: { size: 10 },
+  };
 }

@@ -15,20 +15,22 @@ import {
   boxTrace,
   COLD_BOX_NUMBERS,
   knownFirst,
-  type LevelSummary,
-  lineTrace,
   maxAnnotation,
   meanTrace,
+  outlierTrace,
   PHASE_COLORS,
-  RESOURCE_NUMBERS,
   runtimeColor,
   runtimeLabel,
+  sixDigits,
+  THESIS_RESOURCE_LABELS,
   THESIS_RUNTIMES,
   THESIS_WORKLOADS,
   thesisId,
   WARM_BOX_NUMBERS,
   workloadLabel,
 } from "./_figure_style.ts";
+import { boxStats } from "./box_stats.ts";
+import { resourceFigure, thesisModeResourceFigure } from "./resource_figure.ts";
 import { resourceSeries } from "./capacity_table.ts";
 import { levelRange } from "./levels.ts";
 import { durationTable, INIT_PHASES, RUN_PHASES } from "./durations_table.ts";
@@ -40,6 +42,10 @@ export interface FigureSpec {
   id: string;
   /** Short title, also the figure's layout title. */
   title: string;
+  /** What differs from the thesis's figure and why, where something does. */
+  note?: string;
+  /** What the figure shows and its key numbers, in words: its text alternative. */
+  description?: string;
   /** Plotly figure: traces and layout, plain JSON. */
   figure: { data: unknown[]; layout: Record<string, unknown> };
 }
@@ -73,31 +79,20 @@ export function boxFigureId(kind: LatencyKind, runtime: string, workload: string
   return n === undefined ? `box_${experiment}_${runtime}_${workload}` : thesisId(n);
 }
 
-/** Latencies, mean and maximum per level of one runtime and workload, by level. */
-function levelSummaries(
-  rows: pl.DataFrame,
-  runtime: string,
-  workload: string,
-  levels: number[],
-): LevelSummary[] {
-  const v = pl.col("latency_ms");
-  return rows
-    .filter(
-      pl.col("runtime").eq(pl.lit(runtime))
-        .and(pl.col("workload").eq(pl.lit(workload)))
-        .and(pl.col("level").isIn(levels))
-        .and(v.isNotNull()),
-    )
-    .groupBy("level")
-    .agg(v.alias("y"), v.mean().alias("mean"), v.max().cast(pl.Float64).alias("max"))
-    .sort("level")
-    .toRecords() as unknown as LevelSummary[];
+/** "levels 1-5" for a run of consecutive levels, else "levels 1, 2, 4". */
+function levelsLabel(levels: number[]): string {
+  const sorted = [...levels].sort((a, b) => a - b);
+  const run = sorted.every((v, i) => i === 0 || v === sorted[i - 1] + 1);
+  return run && sorted.length > 1
+    ? `levels ${sorted[0]}-${sorted.at(-1)}`
+    : `level${sorted.length === 1 ? "" : "s"} ${sorted.join(", ")}`;
 }
 
 /**
  * Box plot of latency per concurrency level for one runtime and workload (Figures 5-9, 11,
- * 13-15, 17, 19, 21, 23, 25, 27, 29): one box per level, the means as red squares and each
- * level's maximum written above its box.
+ * 13-15, 17, 19, 21, 23, 25, 27, 29): one box per level with R's quartiles and 1.5 IQR
+ * whiskers (`boxStats`), the distinct outliers, the means as red squares and each level's
+ * maximum written above its box.
  *
  * @example
  * ```ts
@@ -117,54 +112,53 @@ export function latencyBoxFigure(
   rows: pl.DataFrame,
   { runtime, workload, kind, levels = levelRange(15) }: LatencyBoxOptions,
 ): FigureSpec {
-  const summaries = levelSummaries(rows, runtime, workload, levels);
+  const summaries = boxStats(rows.filter(
+    pl.col("runtime").eq(pl.lit(runtime))
+      .and(pl.col("workload").eq(pl.lit(workload)))
+      .and(pl.col("level").isIn(levels)),
+  ));
+  const color = runtimeColor(runtime);
+  const shown = levels.join() === levelRange(15).join() ? "" : `, ${levelsLabel(levels)}`;
   const title = kind === "cold_start"
-    ? `Cold-start latency per level, ${runtimeLabel(runtime)}`
-    : `Warm latency per level, ${runtimeLabel(runtime)}, ${workloadLabel(workload)}`;
-  const boxes = summaries.map((s) => boxTrace(s, runtimeColor(runtime)));
+    ? `Cold-start latency per level, ${runtimeLabel(runtime)}${shown}`
+    : `Warm latency per level, ${runtimeLabel(runtime)}, ${workloadLabel(workload)}${shown}`;
+  const boxes = summaries.map((s) => boxTrace(s, color));
   const layout = {
     ...baseLayout(title),
     boxmode: "overlay",
-    xaxis: axis("Concurrent activations", { type: "linear", tickmode: "linear", dtick: 1 }),
+    xaxis: axis("Concurrent activations", {
+      type: "linear",
+      tickmode: "linear",
+      dtick: 1,
+      ...(summaries.length === 0
+        ? {}
+        : { range: [summaries[0].level - 0.5, summaries.at(-1)!.level + 0.5] }),
+    }),
     yaxis: axis(Y_TITLES[kind]),
     annotations: summaries.map(maxAnnotation),
   };
-  const data = summaries.length === 0 ? [] : [...boxes, meanTrace(summaries)];
-  return { id: boxFigureId(kind, runtime, workload), title, figure: { data, layout } };
-}
-
-/**
- * CPU % (left panel) and memory in MiB (right panel) per observation of one runtime
- * (Figures 31, 32), from the per-sample totals of `resourceSeries`.
- */
-export function resourceFigure(series: pl.DataFrame, runtime: string): FigureSpec {
-  const rows = series.filter(pl.col("runtime").eq(pl.lit(runtime))).sort(["sampler", "sample"]);
-  const samplers = knownFirst(rows.getColumn("sampler").dropNulls().toArray() as string[], []);
-  const color = runtimeColor(runtime);
-  const data = samplers.flatMap((sampler) => {
-    const part = rows.filter(pl.col("sampler").eq(pl.lit(sampler)));
-    const x = part.getColumn("sample").toArray();
-    return [
-      lineTrace(`CPU, ${sampler}`, x, part.getColumn("cpu_pct").toArray(), ["x", "y"], color),
-      lineTrace(`Memory, ${sampler}`, x, part.getColumn("mem_mib").toArray(), ["x2", "y2"], color),
-    ];
-  });
-  const title = `CPU and memory per observation, ${runtimeLabel(runtime)}`;
-  const layout = {
-    ...baseLayout(title),
-    showlegend: samplers.length > 1,
-    xaxis: axis("Observation", { domain: [0, 0.45], anchor: "y" }),
-    yaxis: axis("CPU (%)", { anchor: "x" }),
-    xaxis2: axis("Observation", { domain: [0.55, 1], anchor: "y2" }),
-    yaxis2: axis("Memory (MiB)", { anchor: "x2" }),
+  const data = summaries.length === 0
+    ? []
+    : [...boxes, outlierTrace(summaries, color), meanTrace(summaries)];
+  const unit = kind === "cold_start" ? "cold-start latency" : "warm latency";
+  const top = summaries.reduce((a, b) => (b.max > a.max ? b : a), summaries[0]);
+  const description = summaries.length === 0 ? undefined : `Box plot of ${unit} in ms per ` +
+    `concurrency level, levels ${summaries[0].level} to ${summaries.at(-1)!.level}: the median ` +
+    `goes from ${sixDigits(summaries[0].median)} ms at level ${summaries[0].level} to ` +
+    `${sixDigits(summaries.at(-1)!.median)} ms at level ${summaries.at(-1)!.level}, the mean ` +
+    `from ${sixDigits(summaries[0].mean)} to ${sixDigits(summaries.at(-1)!.mean)} ms; the ` +
+    `highest latency is ${sixDigits(top.max)} ms, at level ${top.level}.`;
+  return {
+    id: boxFigureId(kind, runtime, workload),
+    title,
+    ...(description ? { description } : {}),
+    figure: { data, layout },
   };
-  const n = RESOURCE_NUMBERS[runtime];
-  const id = n === undefined ? `resources_${runtime}` : thesisId(n);
-  return { id, title, figure: { data, layout } };
 }
 
 /**
- * Mean executor duration per action, one stacked bar segment per phase (Figures 33, 34), from
+ * Mean executor duration per action, the phases' bars side by side (Figures 33, 34: the
+ * thesis's plotting script dodges them, `position_dodge`), from
  * a `durationTable`; bars are labelled by action, and by runtime too where there are several.
  */
 export function durationFigure(table: pl.DataFrame, phases: string[], id: string): FigureSpec {
@@ -193,15 +187,28 @@ export function durationFigure(table: pl.DataFrame, phases: string[], id: string
       ),
       marker: { color: PHASE_COLORS[i % PHASE_COLORS.length] },
     }));
-  const title = `Mean executor duration per action, ${phases.join(" + ")}`;
+  const title = `Mean executor duration per action, ${phases.join(" and ")}`;
   const layout = {
     ...baseLayout(title),
-    barmode: "stack",
+    barmode: "group",
     xaxis: axis("Action"),
     yaxis: axis("Mean duration (µs)"),
   };
-  return { id, title, figure: { data, layout } };
+  const description = data.length === 0 ? undefined : `Bar chart of the mean duration in µs ` +
+    `per action, one bar per phase: ${
+      data.map((t) =>
+        `${t.name} ${
+          t.x.map((label, i) => `${label} ${t.y[i] === null ? "none" : sixDigits(t.y[i])}`).join(
+            ", ",
+          )
+        }`
+      ).join("; ")
+    }.`;
+  return { id, title, ...(description ? { description } : {}), figure: { data, layout } };
 }
+
+export { resourceFigure, thesisModeResourceFigure } from "./resource_figure.ts";
+export type { ResourceFigureOptions } from "./resource_figure.ts";
 
 /** Distinct runtime, workload pairs of latency rows: workloads in thesis order, then runtimes. */
 function pairs(rows: pl.DataFrame): [string, string][] {
@@ -216,6 +223,21 @@ function pairs(rows: pl.DataFrame): [string, string][] {
   });
 }
 
+/** How the thesis's Figure 34 differs from the one its published runs give. */
+export const THESIS_FIGURE_34_NOTE = "The thesis's Figure 34 plots the means Table 19 prints, " +
+  "typed into its plotting script (Durations_create_function.R): for hello 172 and 177.8 µs, " +
+  "where the ten runs published in function_times.log give 182.0 and 197.8 µs, the means " +
+  "plotted here. Every other bar is the same in both.";
+
+/**
+ * The caption of a figure: "Figure 31: " and its title for the thesis's figures (and the
+ * views of them), its title alone for others.
+ */
+export function figureCaption(f: FigureSpec): string {
+  const n = /^figure_(\d+)(_thesis)?$/.exec(f.id);
+  return n ? `Figure ${Number(n[1])}: ${f.title}` : f.title;
+}
+
 /** Options of {@linkcode thesisFigures}. */
 export interface ThesisFiguresOptions {
   /** Levels of the box plots. Default 1-15, as the thesis. */
@@ -224,8 +246,11 @@ export interface ThesisFiguresOptions {
 
 /**
  * Every figure of a dataset with data behind it, in thesis order: cold-start and warm box
- * plots, resource plots per runtime, executor durations. The thesis's runtimes and workloads
- * get its figure ids (`figure_05` ... `figure_34`); others get descriptive ids.
+ * plots, resource plots per runtime (each followed, where its samples come from a log in the
+ * thesis's summed format, by the view the thesis's own processing makes of it), executor
+ * durations. The thesis's runtimes and workloads get its figure ids (`figure_05` ...
+ * `figure_34`); others get descriptive ids. On the thesis's own data (dataset name
+ * `thesis`), that view labels the observations the thesis labels.
  */
 export function thesisFigures(ds: Dataset, { levels }: ThesisFiguresOptions = {}): FigureSpec[] {
   const out: FigureSpec[] = [];
@@ -239,8 +264,18 @@ export function thesisFigures(ds: Dataset, { levels }: ThesisFiguresOptions = {}
   const series = resourceSeries(ds.resources);
   const names = series.getColumn("runtime").dropNulls().toArray() as string[];
   const runtimes = knownFirst(names, THESIS_RUNTIMES);
-  for (const runtime of runtimes) out.push(resourceFigure(series, runtime));
+  const summed = ds.resources
+    .filter(pl.col("target").eq(pl.lit("*")).and(pl.col("experiment").eq(pl.lit("capacity"))))
+    .getColumn("runtime").unique().toArray() as string[];
+  const thesisData = ds.meta.name === "thesis";
+  for (const runtime of runtimes) {
+    out.push(resourceFigure(series, runtime));
+    if (!summed.includes(runtime)) continue;
+    const labels = thesisData ? THESIS_RESOURCE_LABELS[runtime] : undefined;
+    out.push(thesisModeResourceFigure(series, runtime, { labels }));
+  }
   out.push(durationFigure(durationTable(ds.timings, INIT_PHASES), INIT_PHASES, thesisId(33)));
-  out.push(durationFigure(durationTable(ds.timings, RUN_PHASES), RUN_PHASES, thesisId(34)));
+  const run = durationFigure(durationTable(ds.timings, RUN_PHASES), RUN_PHASES, thesisId(34));
+  out.push(thesisData ? { ...run, note: THESIS_FIGURE_34_NOTE } : run);
   return out.filter((f) => f.figure.data.length > 0);
 }

@@ -13,7 +13,9 @@ export * from "./durations_table.ts";
 export * from "./actions_table.ts";
 export * from "./tables.ts";
 export * from "./markdown.ts";
+export * from "./box_stats.ts";
 export * from "./figures.ts";
+export * from "./paper_figure.ts";
 export * from "./latex.ts";
 // The thesis's runtimes and workloads, in its order (for generators and notebooks too).
 export { THESIS_RUNTIMES, THESIS_WORKLOADS } from "./_figure_style.ts";

@@ -7,6 +7,7 @@
 import { type Browser, chromium } from "playwright-core";
 import type { FigureSpec } from "../pipeline/mod.ts";
 import { dataFile } from "./out_path.ts";
+import { paperFigure, type PaperFigureOptions } from "../pipeline/paper_figure.ts";
 
 /** Where Chromium is looked for, after `$WHISKBENCH_CHROMIUM`. */
 export const CHROMIUM_PATHS = [
@@ -76,8 +77,9 @@ export interface Exported {
 }
 
 /**
- * Writes `<dir>/<id>.svg` and, unless `pdf` is false, `<dir>/<id>.pdf` for every figure,
- * calling `progress(done, total, id)` after each.
+ * Writes `<dir>/<id>.svg` and, unless `pdf` is false, `<dir>/<id>.pdf` for every figure, as
+ * `paperFigure` sets it for a paper's page (options in `paper`), calling
+ * `progress(done, total, id)` after each.
  */
 export async function exportFigures(
   browser: Browser,
@@ -86,6 +88,7 @@ export async function exportFigures(
   options: {
     plotlyJs: string;
     pdf?: boolean;
+    paper?: PaperFigureOptions;
     progress?: (i: number, n: number, id: string) => void;
   },
 ): Promise<Exported[]> {
@@ -94,7 +97,8 @@ export async function exportFigures(
   await svgPage.addScriptTag({ content: options.plotlyJs });
   const pdfPage = options.pdf === false ? undefined : await browser.newPage();
   const out: Exported[] = [];
-  for (const [i, f] of figures.entries()) {
+  for (const [i, spec] of figures.entries()) {
+    const f = paperFigure(spec, options.paper);
     const size = figureSize(f);
     const svg = await svgPage.evaluate(async ({ figure, size }) => {
       // deno-lint-ignore no-explicit-any

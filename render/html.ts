@@ -9,8 +9,15 @@
 import { createHash } from "node:crypto";
 import type pl from "nodejs-polars";
 import type { FigureSpec, NamedTable } from "../pipeline/mod.ts";
-import { formatCell } from "../pipeline/mod.ts";
-import { type Scorecard, shown, type ThesisTable, totals } from "../verify/mod.ts";
+import { figureCaption, formatCell } from "../pipeline/mod.ts";
+import {
+  type Scorecard,
+  shown,
+  thesisHeaders,
+  thesisRowLabel,
+  type ThesisTable,
+  totals,
+} from "../verify/mod.ts";
 import { safeName } from "./out_path.ts";
 import { OTHER_SECTION, sectionOf, SECTIONS, type SectionSpec } from "./sections.ts";
 
@@ -32,6 +39,8 @@ export interface ReportModel {
   ownData: boolean;
   /** What the figure export did, e.g. "SVG and PDF in figures/" or why it was skipped. */
   exportNote: string;
+  /** The figure files written beside each JSON spec (`["svg", "pdf"]`), linked from the page. */
+  figureFormats?: string[];
   /** Provenance block (already free of secrets and absolute paths). */
   provenance: Record<string, unknown>;
   /** plotly.js source, inlined. */
@@ -73,7 +82,10 @@ const MARK: Record<string, string> = {
 
 /** One thesis table: computed (deviations marked) beside published. */
 export function thesisTableHtml(t: ThesisTable, ownData: boolean): string {
-  const head = `<tr><th>row</th>${t.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("")}</tr>`;
+  const labels = thesisHeaders(t);
+  const head = `<tr><th>${escapeHtml(labels.row)}</th>${
+    t.columns.map((c) => `<th>${escapeHtml(labels[c] ?? c)}</th>`).join("")
+  }</tr>`;
   const side = (which: "computed" | "published") =>
     t.rows.map((r) => {
       const cells = t.columns.map((col) => {
@@ -99,7 +111,7 @@ export function thesisTableHtml(t: ThesisTable, ownData: boolean): string {
           which === "computed" && mark ? `<sup>${mark}</sup>` : ""
         }</td>`;
       });
-      return `<tr><th>${escapeHtml(r)}</th>${cells.join("")}</tr>`;
+      return `<tr><th>${escapeHtml(thesisRowLabel(r))}</th>${cells.join("")}</tr>`;
     }).join("");
   return `<figure class="thesis-table" id="${escapeHtml(t.id)}">` +
     `<figcaption>${escapeHtml(t.label)}: ${escapeHtml(t.title)}</figcaption>` +
@@ -110,18 +122,28 @@ export function thesisTableHtml(t: ThesisTable, ownData: boolean): string {
     `<div><h4>published</h4><table class="data published"><thead>${head}</thead><tbody>${
       side("published")
     }</tbody></table></div>` +
-    `</div><p class="files">tables/thesis/${
-      escapeHtml(safeName(t.id))
-    }.csv · .md · .tex</p></figure>`;
+    `</div><p class="files">${
+      fileLinks(`tables/thesis/${safeName(t.id)}`, TABLE_FORMATS)
+    }</p></figure>`;
 }
 
-function figureHtml(f: FigureSpec): string {
-  const n = /^figure_(\d+)$/.exec(f.id);
-  const label = n ? `Figure ${Number(n[1])}: ` : "";
+/** Links to the files `<base>.<ext>` the report wrote. */
+function fileLinks(base: string, exts: string[]): string {
+  return exts.map((e) =>
+    `<a href="${escapeHtml(`${base}.${e}`)}">${escapeHtml(`${base}.${e}`)}</a>`
+  )
+    .join(" · ");
+}
+
+const TABLE_FORMATS = ["csv", "md", "tex"];
+
+function figureHtml(f: FigureSpec, formats: string[] = []): string {
+  const alt = f.description ? ` role="img" aria-label="${escapeHtml(f.description)}"` : "";
   const id = escapeHtml(f.id);
-  return `<figure class="plot-figure" id="${id}"><div class="plot" data-figure="${id}"></div>` +
-    `<figcaption>${escapeHtml(label + f.title)}</figcaption>` +
-    `<p class="files">figures/${escapeHtml(safeName(f.id))}.json · .svg · .pdf</p></figure>`;
+  return `<figure class="plot-figure" id="${id}"><div class="plot" data-figure="${id}"${alt}></div>` +
+    `<figcaption>${escapeHtml(figureCaption(f))}</figcaption>` +
+    (f.note ? `<p class="note">${escapeHtml(f.note)}</p>` : "") +
+    `<p class="files">${fileLinks(`figures/${safeName(f.id)}`, ["json", ...formats])}</p></figure>`;
 }
 
 function pipelineTablesHtml(tables: NamedTable[]): string {
@@ -131,9 +153,9 @@ function pipelineTablesHtml(tables: NamedTable[]): string {
       tables.length === 1 ? "" : "s"
     }: n, mean, sd, CoV, median, p95, p99, min, max, errors)</summary>` +
     tables.map((t) =>
-      `<h4 id="tbl-${escapeHtml(t.name)}">${escapeHtml(t.title)} <code>tables/${
-        escapeHtml(safeName(t.name))
-      }.csv</code></h4>${frameHtml(t.frame)}`
+      `<h4 id="tbl-${escapeHtml(t.name)}">${escapeHtml(t.title)}</h4><p class="files">${
+        fileLinks(`tables/${safeName(t.name)}`, TABLE_FORMATS)
+      }</p>${frameHtml(t.frame)}`
     ).join("") + "</details>";
 }
 
@@ -150,7 +172,7 @@ function sectionHtml(
   for (const id of s.items) {
     const f = figures.get(id);
     if (f) {
-      parts.push(figureHtml(f));
+      parts.push(figureHtml(f, m.figureFormats));
       withData++;
       continue;
     }
@@ -163,7 +185,7 @@ function sectionHtml(
   const own = m.tables.filter((t) => sectionOf(t.name) === s);
   const extraFigures = m.figures.filter((f) => !THESIS_ITEMS.has(f.id))
     .filter((f) => sectionOf(f.id) === s);
-  for (const f of extraFigures) parts.push(figureHtml(f));
+  for (const f of extraFigures) parts.push(figureHtml(f, m.figureFormats));
   withData += own.length + extraFigures.length;
   if (withData === 0 && s !== OTHER_SECTION) {
     parts.unshift(`<p class="nodata">This dataset has no data for this section.</p>`);
@@ -208,9 +230,23 @@ function scorecardHtml(m: ReportModel): string {
     (list ? `<h3>Every deviation and its cause</h3>${list}` : "") + `</section>`;
 }
 
+/** The provenance block: a one-line summary, the whole record collapsed under it. */
+function provenanceHtml(p: Record<string, unknown>): string {
+  const tool = (p.tool ?? {}) as Record<string, unknown>;
+  const dataset = (p.dataset ?? {}) as { path?: string };
+  const summary =
+    `dataset ${dataset.path ?? "?"}, ${tool.name ?? "whiskbench"} ${tool.version ?? "?"}, commit ${
+      String(tool.git_commit ?? "?").slice(0, 12)
+    }${tool.git_dirty ? " (modified)" : ""}, ` +
+    `built ${p.generated_at ?? "?"}`;
+  return `<p>${escapeHtml(summary)}</p><details><summary>The whole record</summary><pre>${
+    escapeHtml(JSON.stringify(p, null, 2))
+  }</pre></details>`;
+}
+
 const STYLE = `
 body{font:14px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1200px;padding:0 16px;color:#222}
-nav a{margin-right:.8em} h2{border-bottom:1px solid #ccc;margin-top:2em}
+nav{position:sticky;top:0;background:#fff;padding:4px 0;z-index:1} nav a{margin-right:.8em} h2{border-bottom:1px solid #ccc;margin-top:2em}
 table.data{border-collapse:collapse;margin:.3em 0;font-variant-numeric:tabular-nums}
 table.data th,table.data td{border-bottom:1px solid #e3e3e3;padding:2px 8px;text-align:left}
 table.data td.num{text-align:right} .pair{display:flex;gap:24px;flex-wrap:wrap}
@@ -278,9 +314,7 @@ and WebAssembly, computed from the dataset by whiskbench's pipeline. Figures are
 </header>
 ${scorecardHtml(m)}
 ${sections.map((s) => sectionHtml(s, m, thesis, figures)).join("\n")}
-<section id="provenance"><h2>Provenance</h2><pre>${
-    escapeHtml(JSON.stringify(m.provenance, null, 2))
-  }</pre></section>
+<section id="provenance"><h2>Provenance</h2>${provenanceHtml(m.provenance)}</section>
 <script type="application/json" id="figure-specs">${scriptJson(specs)}</script>
 <script>${RENDER}</script>
 </body></html>

@@ -72,7 +72,7 @@ export const SECTIONS: SectionSpec[] = [
   {
     id: "capacity",
     title: "Capacity, CPU and memory",
-    items: ["table_17", fig(31), fig(32)],
+    items: ["table_17", fig(31), `${fig(31)}_thesis`, fig(32)],
     owns: (id) => id.startsWith("capacity") || id === "resources",
   },
   {

@@ -46,7 +46,7 @@ const boxes = (f: FigureSpec) => traces(f).filter((t) => t.type === "box");
 const meanTrace = (f: FigureSpec) => traces(f).find((t) => t.name === "Mean")!;
 const annotations = (f: FigureSpec) => f.figure.layout.annotations as Trace[];
 
-Deno.test("thesisFigures() gives the 16 box plots and Figures 31-34 of the thesis, in order", () => {
+Deno.test("thesisFigures() gives the 16 box plots, Figures 31-34 and Figure 31 as the thesis plots it", () => {
   assert.deepEqual(figures.map((f) => f.id), [
     "figure_05",
     "figure_06",
@@ -65,6 +65,7 @@ Deno.test("thesisFigures() gives the 16 box plots and Figures 31-34 of the thesi
     "figure_27",
     "figure_29",
     "figure_31",
+    "figure_31_thesis",
     "figure_32",
     "figure_33",
     "figure_34",
@@ -75,9 +76,10 @@ Deno.test("figure_05 holds Docker's cold starts: 8 repetitions x level, Table 3'
   const f = byId("figure_05");
   const b = boxes(f);
   assert.equal(b.length, 15);
-  assert.deepEqual(b.map((t) => t.y.length), Array.from({ length: 15 }, (_, i) => 8 * (i + 1)));
   assert.deepEqual(b.map((t) => t.x0), Array.from({ length: 15 }, (_, i) => i + 1));
-  assert.ok(b.every((t) => t.boxpoints === "outliers" && t.marker.opacity === 0.4));
+  assert.ok(b.every((t) => t.boxpoints === false && t.y === undefined), "boxes drawn from numbers");
+  const outliers = traces(f).find((t) => t.name === "Outliers")!;
+  assert.equal(outliers.marker.color, "rgba(31, 119, 180, 0.55)", "the thesis's outlier.alpha");
   const mean = meanTrace(f);
   assert.equal(mean.y[0], 2879);
   assert.equal(mean.marker.color, "red");
@@ -137,9 +139,9 @@ Deno.test("warm box plots label the y axis waitTime and stop at level 15", () =>
   assert.deepEqual(boxes(f).map((t) => t.x0), Array.from({ length: 15 }, (_, i) => i + 1));
 });
 
-Deno.test("figure_33 stacks overhead and init per action (Table 18's means)", () => {
+Deno.test("figure_33 groups overhead and init per action, as the thesis (Table 18's means)", () => {
   const f = byId("figure_33");
-  assert.equal(f.figure.layout.barmode, "stack");
+  assert.equal(f.figure.layout.barmode, "group");
   const t = traces(f);
   assert.deepEqual(t.map((x) => [x.type, x.name]), [["bar", "overhead"], ["bar", "init"]]);
   const hello = t[0].x.indexOf("hello");
@@ -195,7 +197,10 @@ Deno.test("latencyBoxFigure() gives each level's latencies, mean and maximum", (
   ]));
   const f = latencyBoxFigure(rows, { runtime: "wasm", workload: "hash", kind: "warm" });
   assert.equal(f.id, "figure_11");
-  assert.deepEqual(boxes(f).map((t) => [t.x0, t.y]), [[1, [4, 2]], [2, [10, 30, 20]]]);
+  const five = (
+    t: Trace,
+  ) => [t.x0, t.lowerfence[0], t.q1[0], t.median[0], t.q3[0], t.upperfence[0]];
+  assert.deepEqual(boxes(f).map(five), [[1, 2, 2.5, 3, 3.5, 4], [2, 10, 15, 20, 25, 30]]);
   assert.deepEqual([meanTrace(f).x, meanTrace(f).y], [[1, 2], [3, 20]]);
   assert.deepEqual(annotations(f).map((a) => [a.x, a.y, a.text]), [[1, 4, "4"], [2, 30, "30"]]);
   const only2 = latencyBoxFigure(rows, {
@@ -205,6 +210,18 @@ Deno.test("latencyBoxFigure() gives each level's latencies, mean and maximum", (
     levels: [2],
   });
   assert.deepEqual(boxes(only2).map((t) => t.x0), [2]);
+  assert.equal(
+    only2.title,
+    "Warm latency per level, Wasm, hash load, level 2",
+    "says what it shows",
+  );
+  const first = latencyBoxFigure(rows, {
+    runtime: "wasm",
+    workload: "hash",
+    kind: "warm",
+    levels: [1, 2],
+  });
+  assert.equal(first.title, "Warm latency per level, Wasm, hash load, levels 1-2");
 });
 
 Deno.test("latencyBoxFigure() names figures outside the thesis by experiment, runtime, workload", () => {
@@ -274,7 +291,7 @@ Deno.test("resourceFigure() plots the per-sample totals of one runtime", () => {
   assert.deepEqual(traces(f).map((t) => [t.x, t.y]), [[[1, 2], [25, 30]], [[1, 2], [40, 50]]]);
 });
 
-Deno.test("durationFigure() stacks one trace per phase, null where an action lacks it", () => {
+Deno.test("durationFigure() gives one trace per phase, null where an action lacks it", () => {
   const timings = pl.DataFrame({
     runtime: ["wasm", "wasm", "wasm"],
     action: ["b", "a", "a"],
@@ -291,4 +308,43 @@ Deno.test("durationFigure() stacks one trace per phase, null where an action lac
     durationFigure(durationTable(timings, INIT_PHASES), INIT_PHASES, "figure_33").figure.data,
     [],
   );
+});
+
+Deno.test("a summed docker stats log of another dataset gets the thesis's view, labelled at its maxima", () => {
+  const MiB = 1024 * 1024;
+  const sample = (sample: number, cpu: number, mem: number) => ({
+    experiment: "capacity",
+    runtime: "docker",
+    sampler: "docker_stats",
+    sample,
+    target: "*",
+    cpu_pct: cpu,
+    mem_bytes: mem * MiB,
+  });
+  const dataset: Dataset = {
+    meta: { name: "rerun" },
+    activations: emptyFrame(ACTIVATION_COLUMNS),
+    resources: resources([sample(1, 90, 10), sample(2, 50, 40), sample(3, 70, 20)]),
+    timings: emptyFrame(TIMING_COLUMNS),
+    events: emptyFrame(EVENT_COLUMNS),
+  };
+  const [all, thesisView] = thesisFigures(dataset);
+  assert.deepEqual([all.id, thesisView.id], ["figure_31", "figure_31_thesis"]);
+  assert.deepEqual(traces(all).map((t) => t.y), [[90, 50, 70], [10, 40, 20]]);
+  assert.deepEqual(traces(thesisView).map((t) => [t.x, t.y]), [[[1, 2], [50, 70]], [
+    [1, 2],
+    [40, 20],
+  ]]);
+  const labels = (f: FigureSpec) => annotations(f).map((a) => [a.xref, a.x, a.text]);
+  assert.deepEqual(labels(all), [["x", 1, "90"], ["x2", 2, "40"]]);
+  assert.deepEqual(labels(thesisView), [["x", 2, "70"], ["x2", 1, "40"]], "not the thesis's picks");
+  assert.match(thesisView.note!, /2 observations, not 3[^]*CPU 90 %, memory 10 MiB/);
+});
+
+Deno.test("every figure says in words what it shows and its key numbers", () => {
+  for (const f of figures) assert.ok(f.description && f.description.length > 40, f.id);
+  assert.match(byId("figure_05").description!, /highest latency is 36999 ms, at level 12/);
+  assert.match(byId("figure_06").description!, /median goes from 29 ms at level 1 to 166\.5 ms/);
+  assert.match(byId("figure_31_thesis").description!, /50 observations[^]*773\.37 %/);
+  assert.match(byId("figure_33").description!, /overhead hash 453\.5, hello 499\.4/);
 });

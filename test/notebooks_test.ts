@@ -109,7 +109,7 @@ const EXPECTED_FIGURES: Record<string, number> = {
   "02_warm_no_load_and_hash.ipynb": 4, // Figures 7, 8, 9, 11
   "03_mixed_loads.ipynb": 10, // Figures 13-15, 17, 19, 21, 23, 25, 27, 29
   "04_comparison_and_slowdown.ipynb": 0,
-  "05_capacity_and_resources.ipynb": 2, // Figures 31, 32
+  "05_capacity_and_resources.ipynb": 3, // Figures 31, 32 and 31 as the thesis plots it
   "06_executor_durations.ipynb": 2, // Figures 33, 34
 };
 
@@ -152,7 +152,13 @@ Deno.test("01_cold_start shows Tables 3, 4 and Figures 5, 6", async () => {
     "Cold-start latency per level, Wasm",
   ]);
   assert.equal(figures[0].data.filter((t: Output) => t.type === "box").length, 15);
-  const bundle = outputs(nb, "figures")[0].data;
+  const [caption, first] = outputs(nb, "figures");
+  assert.equal(
+    text(caption.data["text/markdown"]),
+    "**Figure 5: Cold-start latency per level, Docker** (`figure_05`)",
+    "every figure is shown under its caption",
+  );
+  const bundle = first.data;
   assert.match(text(bundle["image/svg+xml"]), /^<svg /);
   assert.equal(text(bundle["text/plain"]), "figure_05: Cold-start latency per level, Docker");
 });
@@ -393,6 +399,33 @@ Deno.test("figureSvg() draws boxes, means, stacked bars and two panels without a
     layout: { xaxis: { domain: [0, 0.45] }, xaxis2: { domain: [0.55, 1] } },
   });
   assert.equal(panels.match(/<polyline/g)?.length, 2);
+});
+
+Deno.test("figureSvg() draws a box from its own numbers, outliers once, labels on their panel", () => {
+  const svg = figureSvg({
+    data: [
+      {
+        type: "box",
+        x0: 1,
+        q1: [20],
+        median: [30],
+        q3: [40],
+        lowerfence: [10],
+        upperfence: [70],
+      },
+      { type: "scatter", mode: "markers", showlegend: false, x: [1, 1, 1], y: [90, 90, 95] },
+      { type: "scatter", mode: "lines", x: [1, 2], y: [5, 6], xaxis: "x2", yaxis: "y2" },
+    ],
+    layout: {
+      xaxis: { domain: [0, 0.45] },
+      xaxis2: { domain: [0.55, 1] },
+      annotations: [{ x: 2, y: 6, xref: "x2", yref: "y2", text: "peak" }],
+    },
+  });
+  assert.equal(svg.match(/fill-opacity="0.25"/g)?.length, 1, "one box");
+  assert.equal(svg.match(/<circle/g)?.length, 2, "one marker per distinct outlier");
+  const peak = /<text x="([\d.]+)"[^>]*>peak<\/text>/.exec(svg);
+  assert.ok(peak && Number(peak[1]) > 360, "the label sits on the right panel");
 });
 
 Deno.test("installKernel() writes kernel.json where Jupyter looks for it", async () => {

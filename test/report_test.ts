@@ -41,14 +41,22 @@ Deno.test({
     out,
     log: (l) => progress.push(l),
   });
-  assert.deepEqual([r.tables, r.thesisTables, r.figures, r.exported], [25, 29, 20, 20]);
-  assert.equal(progress.length, 20, "one progress line per exported figure");
-  assert.match(progress[19], /figure_34 \(20\/20\)/);
+  assert.deepEqual([r.tables, r.thesisTables, r.figures, r.exported], [25, 29, 21, 21]);
+  assert.equal(progress.length, 21, "one progress line per exported figure");
+  assert.match(progress[20], /figure_34 \(21\/21\)/);
   const svg = await Deno.readTextFile(join(out, "figures/figure_05.svg"));
-  assert.match(svg, /^<svg[^>]*width="900"/);
+  assert.match(svg, /^<svg[^>]*width="672" height="\d+"/, "7 in at 96 px/in: full text width");
   assert.match(svg, /Cold-start latency \(ms\)/);
+  assert.doesNotMatch(svg, /Cold-start latency per level/, "no built-in title: the caption's");
+  assert.doesNotMatch(svg, />\d+k</, "milliseconds written out, not 35k");
   const pdf = await Deno.readFile(join(out, "figures/figure_31.pdf"));
   assert.equal(new TextDecoder().decode(pdf.slice(0, 5)), "%PDF-");
+  // Every exported file fits a paper's submission system (Figure 13's PDF was 5.4 MB).
+  for await (const e of Deno.readDir(join(out, "figures"))) {
+    if (!/\.(svg|pdf)$/.test(e.name)) continue;
+    const { size } = await Deno.stat(join(out, "figures", e.name));
+    assert.ok(size < 300_000, `figures/${e.name} is ${size} bytes, over 300 KB`);
+  }
 
   await Deno.mkdir(ARTEFACTS, { recursive: true });
   const seen = await withChromium(chromium, async (browser) => {
@@ -68,17 +76,23 @@ Deno.test({
       (n) =>
         [...document.querySelectorAll(".plot")].filter((e) => e.querySelector(".main-svg"))
           .length === n,
-      20,
+      21,
       { timeout: 60_000 },
     );
     const counts = await page.evaluate(() => ({
       plots: document.querySelectorAll(".plot").length,
       boxes: document.querySelectorAll("#figure_05 .boxlayer .trace").length,
+      described: document.querySelectorAll(".plot[role=img][aria-label]").length,
       thesisTables: document.querySelectorAll("figure.thesis-table").length,
       marked: document.querySelectorAll("table.computed td.dev").length,
       errata: document.querySelectorAll("table.errata tbody tr").length,
       firstCell: document.querySelector("#table_3 table.computed tbody td")?.textContent,
       nodata: document.querySelectorAll(".nodata").length,
+      files: [...document.querySelectorAll("a[href]")].map((a) => a.getAttribute("href")!)
+        .filter((href) => !href.startsWith("#")),
+      navTop: getComputedStyle(document.querySelector("nav")!).position,
+      provenance: document.querySelector("#provenance > p")?.textContent,
+      provenanceOpen: document.querySelector("#provenance details")?.hasAttribute("open"),
     }));
     await page.screenshot({ path: join(ARTEFACTS, "report.png"), fullPage: false });
     await page.locator("#figure_05").screenshot({ path: join(ARTEFACTS, "figure_05.png") });
@@ -87,7 +101,8 @@ Deno.test({
   });
   assert.deepEqual(seen.errors, []);
   assert.deepEqual(seen.requests, []);
-  assert.equal(seen.counts.plots, 20);
+  assert.equal(seen.counts.plots, 21);
+  assert.equal(seen.counts.described, 21, "every plot has a text alternative");
   assert.equal(seen.counts.boxes, 15, "one box per level in Figure 5");
   assert.equal(seen.counts.thesisTables, 29);
   // 22 thesis-mode cells and 3 off cells are marked, and each is listed with its cause.
@@ -95,6 +110,17 @@ Deno.test({
   assert.equal(seen.counts.errata, 25);
   assert.equal(seen.counts.firstCell, "2.8952049", "Table 3, level 1, CoV as printed");
   assert.equal(seen.counts.nodata, 0);
+  assert.equal(seen.counts.navTop, "sticky", "the table of contents stays visible");
+  assert.match(
+    seen.counts.provenance ?? "",
+    /^dataset data\/thesis, @whiskbench\/whiskbench 0\.1\.0, commit (\w{12}|unknown[^,]*)[^,]*, built \d{4}-/,
+  );
+  assert.equal(seen.counts.provenanceOpen, false, "the whole record collapsed");
+  // A link to every file the report wrote for a table or figure, and every link resolves.
+  assert.equal(seen.counts.files.length, 3 * 25 + 3 * 29 + 3 * 21);
+  for (const href of seen.counts.files) {
+    assert.ok((await Deno.stat(join(out, href))).isFile, `${href} does not resolve`);
+  }
   console.log(`screenshot: ${ARTEFACTS}/report.png`);
   await Deno.remove(out, { recursive: true });
 });
@@ -131,7 +157,8 @@ Deno.test("report: tables and figure specs are the same on every run; no machine
   const tex = ta.get("tables/thesis/table_17.tex")!;
   assert.match(
     tex,
-    /\\toprule\nrow & docker & wasm & ratio \\\\\n\\midrule\nmax\\_cpu\\_pct & 773\.37 & 182 & 4\.25/,
+    /\\toprule\n & Docker & Wasm & vs\. Docker \\\\\n\\midrule\nmax\. CPU usage & 773\.37 & 182 & 4\.25/,
+    "the thesis's own row and column labels",
   );
   assert.match(ta.get("tables/thesis/table_3.csv")!, /^row,cov_pct,sd,mean\nlevel 1,2\.8952049/);
   assert.match(ta.get("tables/cold_start_docker.tex")!, /\\begin\{tabular\}\{rrrrrrrrrrrr\}/);

@@ -61,3 +61,72 @@ export function thesisTableFrame(
   }
   return pl.DataFrame(Object.values(columns));
 }
+
+/** The thesis's own labels of the row keys of its tables (Tables 9-17). */
+export const THESIS_ROW_LABELS: Record<string, string> = {
+  docker: "Docker",
+  wasm: "Wasm",
+  slowdown: "Slowdown ratio",
+  max_cpu_pct: "max. CPU usage",
+  max_mem_mib: "RSS memory",
+  capacity: "Capacity",
+};
+
+/** A row key as the thesis labels it: `level 3` as `3`, `max_cpu_pct` as "max. CPU usage". */
+export function thesisRowLabel(row: string): string {
+  return THESIS_ROW_LABELS[row] ?? row.replace(/^level (\d+)$/, "$1");
+}
+
+/**
+ * The column headers a thesis table prints, by column key (`row` for the first column): the
+ * per-level tables' "No. concurrent responses", "Coefficient of Variation in %", ... as the
+ * thesis words them.
+ */
+export function thesisHeaders(t: ThesisTable): Record<string, string> {
+  const perLevel = t.columns.includes("sd");
+  const runs = t.columns.includes("run 1");
+  return {
+    row: perLevel ? "No. concurrent responses" : runs ? "Task, type" : "",
+    cov_pct: perLevel ? "Coefficient of Variation in %" : "CoV in %",
+    sd: "Standard Deviation",
+    mean: runs ? "Mean" : "Mean in ms",
+    "docker/wasm": "Slowdown ratio",
+    docker: "Docker",
+    wasm: "Wasm",
+    ratio: "vs. Docker",
+    lines_of_code: "Lines of code",
+    size_kb: "Size in KB",
+    ...Object.fromEntries(
+      t.columns.filter((c) => /^run \d+$/.test(c)).map((c) => [c, `Run ${c.slice(4)}`]),
+    ),
+  };
+}
+
+/**
+ * Footnotes of a recomputed thesis table: a letter on every cell whose value differs from the
+ * printed one, one letter per cause, and per letter the cause and the printed values.
+ */
+export function deviationNotes(t: ThesisTable): {
+  marks: { row: number; column: string; mark: string }[];
+  notes: { mark: string; text: string }[];
+} {
+  const differing = t.rows.flatMap((row, i) =>
+    t.columns.map((column) => ({ i, column, cell: t.cell(row, column) }))
+  ).filter(({ cell }) => cell && !["exact", "carried"].includes(cell.status));
+  const causes = [...new Set(differing.map(({ cell }) => cell!.cause ?? "cause unknown"))];
+  const mark = (cause: string) => String.fromCharCode(97 + causes.indexOf(cause));
+  return {
+    marks: differing.map(({ i, column, cell }) => ({
+      row: i,
+      column,
+      mark: mark(cell!.cause ?? "cause unknown"),
+    })),
+    notes: causes.map((cause) => ({
+      mark: mark(cause),
+      text: `The thesis prints ${
+        differing.filter(({ cell }) => (cell!.cause ?? "cause unknown") === cause)
+          .map(({ cell }) => cell!.published).join(", ")
+      }: ${cause}.`,
+    })),
+  };
+}
