@@ -14,6 +14,7 @@ import type { Output } from "./output.ts";
 import type { Progress } from "./progress.ts";
 import { type CollectedRow, NOT_ALL_COLD, outcomeRow } from "./rows.ts";
 import { Stopper } from "./signals.ts";
+import { DEFAULTS } from "./flags.ts";
 
 /** A level whose records were not all cold starts. */
 export interface NotColdFlag {
@@ -78,7 +79,7 @@ export async function coldStart(
     runtime,
     levels = 15,
     reps = 10,
-    idleWaitMs = 15_000,
+    idleWaitMs = DEFAULTS["idle-wait"] * 1000,
     coldRetries = 2,
     workload = "hello",
     firstRun = 1,

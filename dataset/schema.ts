@@ -174,6 +174,7 @@ export const IMPORTED_COLUMNS = {
 /** One imported activation row. */
 export type ImportedRow = RowOf<typeof IMPORTED_COLUMNS>;
 
+/**
  * The highest concurrency level a dataset may hold. The thesis's highest is 878 (Wasm's
  * capacity); the bound is there to catch a value that is not a level at all (a timestamp, an
  * id, a count) before it becomes a row of a table, and sits well above what one host reaches.
