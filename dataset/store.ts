@@ -64,12 +64,9 @@ export async function readMeta(dir: string): Promise<DatasetMeta | null> {
       cause: err,
     });
   }
-  if (!meta || typeof meta !== "object" || Array.isArray(meta)) {
-    throw new Error(
-      `${path}: expected a JSON object, found ${Array.isArray(meta) ? "an array" : typeof meta}`,
-    );
-  }
-  return meta as DatasetMeta;
+  // Its shape (a JSON object, the known fields' types, a bounded depth), or an error naming
+  // the file and the field.
+  return checkMeta(meta, path);
 }
 
 /** Whether a dataset's provenance says `deno task collect` made it (it lists collections). */

@@ -105,7 +105,10 @@ Deno.test("readMeta names the file of a dataset.json that is not a JSON object",
   await Deno.writeTextFile(join(dir, "dataset.json"), "{ not json");
   await assert.rejects(readMeta(dir), new RegExp(`${dir}/dataset.json: not JSON`));
   await Deno.writeTextFile(join(dir, "dataset.json"), "[1, 2]");
-  await assert.rejects(readMeta(dir), /dataset.json: expected a JSON object, found an array/);
+  await assert.rejects(
+    readMeta(dir),
+    /dataset.json: the top level is an array, expected a JSON object/,
+  );
 });
 
 Deno.test("writePart leaves no temporary file and names the part when it cannot write", async () => {

@@ -34,14 +34,18 @@ Deno.test("hostile strings: HTML text and attributes hold no markup of the data"
 Deno.test("hostile strings: LaTeX text runs no command and stays in its cell", () => {
   // What escaping may write; anything special left after removing these came from the data.
   const allowed = /\\text(backslash|asciitilde|asciicircum)\{\}|\\[&%$#_{}]|\{[[\]]\}/g;
+  // The lines of the same table of a harmless name: the data may not add any.
+  const plain =
+    toLatex(pl.DataFrame({ x: ["x"] }), { caption: "x", label: "x" }).split("\n").length;
   for (const [name, text] of CASES) {
     const rest = escapeLatex(text).replace(allowed, "");
     assert.doesNotMatch(rest, /[\\&%$#_{}~^[\]\n\r]/, `${name}: ${rest}`);
     assert.ok(!rest.includes("\u0000"), `${name}: NUL`);
     assert.match(latexLabel(`tab:${text}`), /^tab:[A-Za-z0-9:._-]*$/, name);
     const tex = toLatex(pl.DataFrame({ [text]: [text] }), { caption: text, label: text });
-    assert.equal(tex.match(/\\\\/g)?.length, 2, `${name}: header row and one data row`);
-    assert.equal(tex.split("\n").length, 13, `${name}: no line break of the data`);
+    // Rows end a line with `\\` (a long header may break inside its \shortstack).
+    assert.equal(tex.match(/ \\\\$/gm)?.length, 2, `${name}: header row and one data row`);
+    assert.equal(tex.split("\n").length, plain, `${name}: no line break of the data`);
   }
 });
 

@@ -68,6 +68,9 @@ export async function detectFileFormat(path: string): Promise<Format | null> {
  */
 export async function isThesisLayout(source: string): Promise<boolean> {
   if (!(await Deno.stat(source)).isDirectory) return false;
-  for await (const e of Deno.readDir(source)) if (e.isFile && e.name.endsWith(".log")) return true;
+  // A linked raw log counts as one: the thesis ingest reads it like the file.
+  for await (const e of Deno.readDir(source)) {
+    if ((e.isFile || e.isSymlink) && e.name.endsWith(".log")) return true;
+  }
   return false;
 }
