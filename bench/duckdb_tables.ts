@@ -17,28 +17,32 @@ const STATS = (v: string) =>
 /** The statements of the baseline: name -> query. */
 export function duckdbTableQueries(): Record<string, string> {
   const errors = `(source = 'error' OR success = false)`;
+  // A failed activation is an error of its cell, never a latency.
+  const ok = `success IS DISTINCT FROM false`;
   return {
     cold_start: `SELECT runtime, level, ${STATS("wait_ms + init_ms")},
         (SELECT count(*) FROM a a2 WHERE a2.experiment = 'cold_start' AND a2.source = 'record'
           AND a2.init_ms IS NULL AND a2.runtime = a.runtime AND a2.level = a.level) AS n_not_cold,
-        count(*) FILTER (WHERE ${errors}) AS n_errors
+        (SELECT count(*) FROM a a2 WHERE a2.experiment = 'cold_start' AND ${errors}
+          AND a2.runtime = a.runtime AND a2.level = a.level) AS n_errors
       FROM a WHERE experiment = 'cold_start' AND source = 'record' AND init_ms IS NOT NULL
+        AND ${ok}
       GROUP BY runtime, level ORDER BY runtime, level`,
     warm: `SELECT runtime, workload, level, ${STATS("wait_ms")},
         (SELECT count(*) FROM a a2 WHERE a2.experiment = 'concurrency' AND ${errors}
           AND a2.runtime = a.runtime AND a2.workload = a.workload AND a2.level = a.level)
           AS n_errors
-      FROM a WHERE experiment = 'concurrency' AND wait_ms IS NOT NULL
+      FROM a WHERE experiment = 'concurrency' AND wait_ms IS NOT NULL AND ${ok}
         AND ((source = 'record' AND init_ms IS NULL) OR source = 'warm_samples')
       GROUP BY runtime, workload, level ORDER BY runtime, workload, level`,
     comparison: `SELECT runtime, workload, count(v) AS n, avg(v) AS mean,
         stddev_pop(v) / avg(v) * 100 AS cov_pct FROM (
         SELECT runtime, 'cold_start' AS workload, wait_ms + init_ms AS v FROM a
           WHERE experiment = 'cold_start' AND source = 'record' AND init_ms IS NOT NULL
-          AND level BETWEEN 1 AND 15
+          AND level BETWEEN 1 AND 15 AND ${ok}
         UNION ALL
         SELECT runtime, workload, wait_ms AS v FROM a WHERE experiment = 'concurrency'
-          AND wait_ms IS NOT NULL AND level BETWEEN 1 AND 15
+          AND wait_ms IS NOT NULL AND level BETWEEN 1 AND 15 AND ${ok}
           AND ((source = 'record' AND init_ms IS NULL) OR source = 'warm_samples'))
       GROUP BY runtime, workload ORDER BY runtime, workload`,
   };
