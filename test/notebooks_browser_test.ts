@@ -140,7 +140,7 @@ Deno.test({
         now = await state();
       }
       const figures = await page.$$eval(
-        ".output_area img[alt^='figure_']",
+        ".output_area img[src^='data:image/svg+xml']",
         (imgs) => imgs.map((i) => (i as unknown as { naturalWidth: number }).naturalWidth),
       );
       await page.evaluate(() => (globalThis as W).Jupyter.notebook.save_notebook());
