@@ -13,5 +13,7 @@ export * from "./tables.ts";
 export * from "./markdown.ts";
 export * from "./figures.ts";
 export * from "./latex.ts";
+export * from "./compare_stats.ts";
+export * from "./compare.ts";
 // The thesis's runtimes and workloads, in its order (for generators and notebooks too).
 export { THESIS_RUNTIMES, THESIS_WORKLOADS } from "./_figure_style.ts";

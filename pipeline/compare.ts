@@ -1,0 +1,294 @@
+/**
+ * Two runs compared cell by cell, with the statistics that say whether a difference is real
+ * (the compare frame), and each run's slowdown of one runtime over another with its
+ * uncertainty (the slowdown frame: Tables 9-16 with confidence intervals).
+ *
+ * A cell is an experiment, workload, runtime and level; its latency is the one the per-level
+ * tables use (latency_rows.ts): wait + init for cold starts, the warm latency for the
+ * concurrency experiment. Each dataset's latencies are sorted once and split into cells; every
+ * statistic walks those sorted arrays (compare_stats.ts, bootstrap.ts).
+ */
+import pl from "nodejs-polars";
+import { hash32, seededRandom } from "./_random.ts";
+import { bootstrapRatio, MeanResampler, MedianResampler, type Runs } from "./bootstrap.ts";
+import { mannWhitney, medianCi, sortedMedian, verdict } from "./compare_stats.ts";
+import { coldStartRowsLazy, warmRowsLazy } from "./latency_rows.ts";
+
+/** A group of cells: one experiment, workload and runtime, by level, by run, sorted latencies. */
+export interface LatencyGroup {
+  experiment: string;
+  workload: string;
+  runtime: string;
+  levels: Map<number, Map<number, Float64Array>>;
+}
+
+/** A dataset's latency samples, grouped: key `experiment/workload/runtime` -> group. */
+export type LatencyCells = Map<string, LatencyGroup>;
+
+const KEYS = ["experiment", "workload", "runtime"] as const;
+
+/**
+ * The latency samples of a dataset's cold-start and concurrency experiments as cells (rows
+ * without a level or a latency are left out; a null run counts as one run, 0), sorted once.
+ */
+export function latencyCells(activations: pl.DataFrame): LatencyCells {
+  const cols = [...KEYS, "level", "run", "latency_ms"];
+  const lazy = activations.lazy();
+  const rows = pl.concat([
+    coldStartRowsLazy(lazy).select(...cols),
+    warmRowsLazy(lazy).select(...cols),
+  ])
+    .filter(pl.col("level").isNotNull().and(pl.col("latency_ms").isNotNull()))
+    .select(
+      ...KEYS,
+      pl.col("level").cast(pl.Float64),
+      pl.col("run").fillNull(0).cast(pl.Float64),
+      pl.col("latency_ms").cast(pl.Float64),
+    )
+    .sort([...KEYS, "level", "run", "latency_ms"])
+    .collectSync();
+  // One row per (cell, run), in the sorted order, with its length: the latencies are cut
+  // into cells by offsets, with no per-row work in JavaScript beyond the one typed array.
+  const groups = rows.lazy().groupBy([...KEYS, "level", "run"], { maintainOrder: true })
+    .agg(pl.len().cast(pl.Int64).alias("len"))
+    .collectSync().toRecords() as {
+      experiment: string;
+      workload: string;
+      runtime: string;
+      level: number;
+      run: number;
+      len: number;
+    }[];
+  const latency = rows.getColumn("latency_ms").toTypedArray() as Float64Array;
+  const cells: LatencyCells = new Map();
+  let start = 0;
+  for (const { experiment, workload, runtime, level, run, len } of groups) {
+    const key = `${experiment}/${workload}/${runtime}`;
+    let group = cells.get(key);
+    if (!group) cells.set(key, group = { experiment, workload, runtime, levels: new Map() });
+    let byRun = group.levels.get(level);
+    if (!byRun) group.levels.set(level, byRun = new Map());
+    byRun.set(run, latency.subarray(start, start += Number(len)));
+  }
+  return cells;
+}
+
+/**
+ * The samples of `group` at `levels` as the bootstrap resamples them: one entry per run (in
+ * run order), holding that run's sample of each level.
+ */
+function runsOf(group: LatencyGroup, levels: number[]): Runs {
+  const byRun = new Map<number, Float64Array[]>();
+  for (const level of levels) {
+    for (const [run, sample] of group.levels.get(level) ?? []) {
+      if (!byRun.has(run)) byRun.set(run, []);
+      byRun.get(run)!.push(sample);
+    }
+  }
+  return [...byRun.keys()].sort((a, b) => a - b).map((run) => byRun.get(run)!);
+}
+
+/** Levels present in every group given, ascending. */
+function commonLevels(...groups: LatencyGroup[]): number[] {
+  return [...groups[0].levels.keys()]
+    .filter((l) => groups.every((g) => g.levels.has(l)))
+    .sort((a, b) => a - b);
+}
+
+/** The cells to compare: (level label, levels) per level, then `all` pooling them. */
+function levelSets(levels: number[]): [string, number[]][] {
+  if (levels.length === 0) return [];
+  return [...levels.map((l): [string, number[]] => [String(l), [l]]), ["all", levels]];
+}
+
+/** Options of {@linkcode compareFrame} and {@linkcode slowdownFrame}. */
+export interface CompareOptions {
+  /** Practical threshold of the verdict, as a fraction (0.03 = 3 %). Default 0.03. */
+  threshold?: number;
+  /** Seed of the bootstrap. Default 1. */
+  seed?: number;
+  /** Bootstrap resamples per cell. Default 10,000. */
+  resamples?: number;
+}
+
+/** Below this many samples on either side, no median CI exists and the verdict is inconclusive. */
+const MIN_SAMPLES = 6;
+
+/** The columns of the compare frame, in order. */
+export const COMPARE_COLUMNS = [
+  "experiment",
+  "workload",
+  "runtime",
+  "level",
+  "n_base",
+  "n_new",
+  "median_base",
+  "median_new",
+  "median_base_lo",
+  "median_base_hi",
+  "median_new_lo",
+  "median_new_hi",
+  "ratio",
+  "ratio_lo",
+  "ratio_hi",
+  "p_value",
+  "cliffs_delta",
+  "verdict",
+] as const;
+
+const STRING_COLUMNS = new Set([
+  "experiment",
+  "workload",
+  "runtime",
+  "level",
+  "verdict",
+  "numerator",
+  "denominator",
+]);
+
+/** A frame of `columns` (in order) from row objects: strings, Int64 counts, Float64 else. */
+function frameOf(columns: readonly string[], rows: Record<string, unknown>[]): pl.DataFrame {
+  return pl.DataFrame(columns.map((c) => {
+    const dtype = STRING_COLUMNS.has(c) ? pl.Utf8 : c.startsWith("n_") ? pl.Int64 : pl.Float64;
+    return pl.Series(c, rows.map((r) => r[c] ?? null), dtype);
+  }));
+}
+
+/** A cell's random stream: the seed and the cell's key, so no cell depends on the others. */
+function cellRandom(seed: number, ...key: string[]) {
+  return seededRandom([seed, hash32(key.join("/"))]);
+}
+
+/**
+ * The compare frame ({@linkcode COMPARE_COLUMNS}): one row per experiment, workload, runtime
+ * and level present in both datasets, and a row with level `all` pooling those levels.
+ * Medians with their distribution-free 95 % CIs, `ratio` = median_new / median_base with its
+ * percentile bootstrap 95 % CI, the Mann-Whitney p-value, Cliff's delta (new against base) and
+ * the verdict of the ratio's CI against the threshold.
+ */
+export function compareFrame(
+  base: LatencyCells,
+  next: LatencyCells,
+  { threshold = 0.03, seed = 1, resamples = 10_000 }: CompareOptions = {},
+): pl.DataFrame {
+  const rows: Record<string, unknown>[] = [];
+  for (const key of [...base.keys()].filter((k) => next.has(k)).sort()) {
+    const b = base.get(key)!, n = next.get(key)!;
+    for (const [level, levels] of levelSets(commonLevels(b, n))) {
+      const rb = new MedianResampler(runsOf(b, levels));
+      const rn = new MedianResampler(runsOf(n, levels));
+      const xb = rb.values, xn = rn.values;
+      const mb = sortedMedian(xb)!, mn = sortedMedian(xn)!;
+      const cb = medianCi(xb), cn = medianCi(xn);
+      const random = cellRandom(seed, b.experiment, b.workload, b.runtime, level);
+      const ci = mb > 0 ? bootstrapRatio(rn, rb, random, { resamples }) : null;
+      const test = mannWhitney(xb, xn);
+      const enough = Math.min(xb.length, xn.length) >= MIN_SAMPLES;
+      rows.push({
+        experiment: b.experiment,
+        workload: b.workload,
+        runtime: b.runtime,
+        level,
+        n_base: xb.length,
+        n_new: xn.length,
+        median_base: mb,
+        median_new: mn,
+        median_base_lo: cb?.[0],
+        median_base_hi: cb?.[1],
+        median_new_lo: cn?.[0],
+        median_new_hi: cn?.[1],
+        ratio: mb > 0 ? mn / mb : null,
+        ratio_lo: ci?.[0],
+        ratio_hi: ci?.[1],
+        p_value: test.p,
+        cliffs_delta: test.delta,
+        verdict: enough && ci ? verdict(ci[0], ci[1], threshold) : "inconclusive",
+      });
+    }
+  }
+  return frameOf(COMPARE_COLUMNS, rows);
+}
+
+/** The columns of the slowdown frame, in order. */
+export const SLOWDOWN_COLUMNS = [
+  "experiment",
+  "workload",
+  "level",
+  "numerator",
+  "denominator",
+  "n_numerator",
+  "n_denominator",
+  "median_numerator",
+  "median_denominator",
+  "median_ratio",
+  "median_ratio_lo",
+  "median_ratio_hi",
+  "mean_numerator",
+  "mean_denominator",
+  "mean_ratio",
+  "mean_ratio_lo",
+  "mean_ratio_hi",
+] as const;
+
+/** Options of {@linkcode slowdownFrame}. */
+export interface SlowdownFrameOptions extends CompareOptions {
+  /** Runtime whose latency is divided. Default "docker". */
+  numerator?: string;
+  /** Runtime it is divided by. Default "wasm". */
+  denominator?: string;
+}
+
+const mean = (xs: Float64Array) => xs.reduce((s, v) => s + v, 0) / xs.length;
+
+/**
+ * The slowdown frame of one dataset ({@linkcode SLOWDOWN_COLUMNS}): per experiment, workload
+ * and level where both runtimes have samples, and pooled over those levels (`all`), the ratio
+ * numerator / denominator of the medians and of the means, each with a percentile bootstrap
+ * 95 % CI (the two runtimes resampled independently).
+ */
+export function slowdownFrame(
+  cells: LatencyCells,
+  { numerator = "docker", denominator = "wasm", seed = 1, resamples = 10_000 }:
+    SlowdownFrameOptions = {},
+): pl.DataFrame {
+  const rows: Record<string, unknown>[] = [];
+  const pairs = [...cells.values()]
+    .filter((g) => g.runtime === numerator)
+    .map((g) => [g, cells.get(`${g.experiment}/${g.workload}/${denominator}`)] as const)
+    .filter((pair): pair is readonly [LatencyGroup, LatencyGroup] => pair[1] !== undefined)
+    .sort(([a], [b]) => `${a.experiment}/${a.workload}` < `${b.experiment}/${b.workload}` ? -1 : 1);
+  for (const [num, den] of pairs) {
+    for (const [level, levels] of levelSets(commonLevels(num, den))) {
+      const rNum = runsOf(num, levels), rDen = runsOf(den, levels);
+      const medNum = new MedianResampler(rNum), medDen = new MedianResampler(rDen);
+      const xNum = medNum.values, xDen = medDen.values;
+      const random = cellRandom(seed, num.experiment, num.workload, level, numerator, denominator);
+      const mNum = sortedMedian(xNum)!, mDen = sortedMedian(xDen)!;
+      const aNum = mean(xNum), aDen = mean(xDen);
+      const medianCi = mDen > 0 ? bootstrapRatio(medNum, medDen, random, { resamples }) : null;
+      const meanCi = aDen > 0
+        ? bootstrapRatio(new MeanResampler(rNum), new MeanResampler(rDen), random, { resamples })
+        : null;
+      rows.push({
+        experiment: num.experiment,
+        workload: num.workload,
+        level,
+        numerator,
+        denominator,
+        n_numerator: xNum.length,
+        n_denominator: xDen.length,
+        median_numerator: mNum,
+        median_denominator: mDen,
+        median_ratio: mDen > 0 ? mNum / mDen : null,
+        median_ratio_lo: medianCi?.[0],
+        median_ratio_hi: medianCi?.[1],
+        mean_numerator: aNum,
+        mean_denominator: aDen,
+        mean_ratio: aDen > 0 ? aNum / aDen : null,
+        mean_ratio_lo: meanCi?.[0],
+        mean_ratio_hi: meanCi?.[1],
+      });
+    }
+  }
+  return frameOf(SLOWDOWN_COLUMNS, rows);
+}
