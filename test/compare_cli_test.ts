@@ -1,0 +1,138 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import pl from "nodejs-polars";
+import { readDataset, writeMeta, writePart } from "../dataset/mod.ts";
+import { coldStartTable, PIPELINE_COLUMNS, warmTable } from "../pipeline/mod.ts";
+import { parseCompareArgs } from "../cli/compare.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const THESIS = join(ROOT, "data/thesis");
+
+/** Runs `deno task compare`'s entry point; returns exit code and output. */
+async function compare(...args: string[]): Promise<{ code: number; text: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "cli/compare.ts", ...args],
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
+  }).output();
+  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+  return { code: out.code, text };
+}
+
+type Row = Record<string, string | number | null>;
+const rowsOf = (path: string) => pl.readCSV(path).toRecords() as Row[];
+const isWasmCold = (r: Row) => r.experiment === "cold_start" && r.runtime === "wasm";
+
+// Fewer resamples than the default keep the test quick; the verdicts' rules are the same.
+const RESAMPLES = "2000";
+
+Deno.test("compare: the thesis against itself is ratio 1, never slower or faster", async () => {
+  const out = await Deno.makeTempDir();
+  const run = await compare(THESIS, THESIS, "--out", out, "--resamples", RESAMPLES);
+  assert.equal(run.code, 0, run.text);
+  assert.match(run.text, /compared \d+ cells \(0 slower, 0 faster, \d+ same, \d+ inconclusive\)/);
+  const rows = rowsOf(join(out, "compare.csv"));
+  // A row per row of the per-level tables, and an `all` row per runtime (and workload).
+  const ds = await readDataset(THESIS, { activationColumns: PIPELINE_COLUMNS });
+  const coldTable = coldStartTable(ds.activations), warm = warmTable(ds.activations);
+  const groups = coldTable.select("runtime").unique().height +
+    warm.select("runtime", "workload").unique().height;
+  assert.equal(rows.length, coldTable.height + warm.height + groups);
+  for (const r of rows) {
+    assert.equal(r.ratio, 1, `${r.experiment} ${r.runtime} ${r.workload} ${r.level}`);
+    assert.ok(r.verdict === "same" || r.verdict === "inconclusive");
+    assert.ok((r.ratio_lo as number) <= 1 && 1 <= (r.ratio_hi as number));
+  }
+  const slowdown = rowsOf(join(out, "slowdown.csv"));
+  assert.deepEqual(
+    Object.keys(slowdown[0]).slice(0, 4),
+    ["dataset", "experiment", "workload", "level"],
+  );
+  // Both datasets are the thesis: the same rows twice.
+  const half = slowdown.length / 2;
+  assert.deepEqual(
+    slowdown.slice(0, half).map(({ dataset: _, ...r }) => r),
+    slowdown.slice(half).map(({ dataset: _, ...r }) => r),
+  );
+});
+
+Deno.test("compare: Wasm cold starts 1.3x slower are found slower, nothing else moves", async () => {
+  // A copy of the thesis whose Wasm cold starts waited 1.3 times as long.
+  const scaled = await Deno.makeTempDir();
+  const ds = await readDataset(THESIS, { activationColumns: [...PIPELINE_COLUMNS, "run"] });
+  const wasmCold = pl.col("experiment").eq(pl.lit("cold_start"))
+    .and(pl.col("runtime").eq(pl.lit("wasm")));
+  await writeMeta(scaled, ds.meta);
+  await writePart(
+    scaled,
+    "activations",
+    "scaled",
+    ds.activations.withColumns(
+      pl.when(wasmCold).then(pl.col("wait_ms").mul(1.3)).otherwise(pl.col("wait_ms"))
+        .alias("wait_ms"),
+    ),
+  );
+  const out = await Deno.makeTempDir();
+  const run = await compare(THESIS, scaled, "--out", out, "--resamples", RESAMPLES);
+  assert.equal(run.code, 0, run.text);
+  const rows = rowsOf(join(out, "compare.csv"));
+  const pooled = rows.find((r) => isWasmCold(r) && r.level === "all")!;
+  assert.equal(pooled.verdict, "slower");
+  assert.ok(
+    (pooled.ratio_lo as number) <= 1.3 && 1.3 <= (pooled.ratio_hi as number),
+    `1.3 outside ${pooled.ratio_lo}..${pooled.ratio_hi}`,
+  );
+  assert.ok((pooled.p_value as number) < 0.001, `p ${pooled.p_value}`);
+  assert.ok((pooled.cliffs_delta as number) > 0);
+  for (const r of rows.filter(isWasmCold)) {
+    assert.ok(r.verdict === "slower" || r.verdict === "inconclusive", `level ${r.level}`);
+  }
+  for (const r of rows.filter((r) => !isWasmCold(r))) {
+    assert.equal(r.ratio, 1);
+    assert.ok(r.verdict === "same" || r.verdict === "inconclusive", JSON.stringify(r));
+  }
+});
+
+Deno.test("parseCompareArgs() reads the flags and refuses bad ones, naming them", () => {
+  const a = parseCompareArgs(["b", "n", "--out", "o", "--threshold", "5", "--seed", "7"]);
+  assert.deepEqual(a, {
+    base: "b",
+    next: "n",
+    out: "o",
+    options: { threshold: 0.05, seed: 7, resamples: 10_000 },
+  });
+  assert.equal(parseCompareArgs(["b", "n", "--out", "o"]).options.threshold, 0.03);
+  assert.throws(() => parseCompareArgs(["b", "--out", "o"]), /usage: deno task compare/);
+  assert.throws(() => parseCompareArgs(["b", "n"]), /usage/);
+  assert.throws(() => parseCompareArgs(["b", "n", "--out", "o", "--seed=-1"]), /--seed -1/);
+  assert.throws(() => parseCompareArgs(["b", "n", "--out", "o", "--seed", "1.5"]), /--seed 1.5/);
+  assert.throws(
+    () => parseCompareArgs(["b", "n", "--out", "o", "--resamples", "1e3"]),
+    /--resamples 1e3: expected an integer/,
+  );
+  assert.throws(
+    () => parseCompareArgs(["b", "n", "--out", "o", "--threshold", "abc"]),
+    /--threshold abc/,
+  );
+  assert.throws(() => parseCompareArgs(["b", "n", "--out", "o", "--bogus"]), /bogus/);
+});
+
+Deno.test("compare refuses to write into an input dataset", async () => {
+  const inside = await compare(THESIS, THESIS, "--out", join(THESIS, "cmp"));
+  assert.equal(inside.code, 1);
+  assert.match(
+    inside.text,
+    /error: --out .*data\/thesis\/cmp is the input dataset .* or inside it/,
+  );
+  assert.equal(await Deno.stat(join(THESIS, "cmp")).catch(() => null), null);
+  const same = await compare(THESIS, "data/thesis/", "--out", "./data/thesis");
+  assert.equal(same.code, 1);
+  assert.match(same.text, /is the input dataset/);
+});
+
+Deno.test("compare names a folder that is not a dataset", async () => {
+  const empty = await Deno.makeTempDir();
+  const run = await compare(empty, THESIS, "--out", await Deno.makeTempDir());
+  assert.equal(run.code, 1);
+  assert.match(run.text, new RegExp(`Not a dataset: ${empty} has no dataset.json`));
+});
