@@ -123,10 +123,9 @@ function binomialBtrs(random: Random, n: number, p: number): number {
   const a = -0.0873 + 0.0248 * b + 0.01 * p;
   const c = n * p + 0.5;
   const vr = 0.92 - 4.2 / b;
-  const alpha = (2.83 + 5.1 / b) * spq;
-  const lpq = Math.log(p / q);
-  const m = Math.floor((n + 1) * p);
-  const h = logFactorial(m) + logFactorial(n - m);
+  // The exact test's constants cost two ln(k!) and a log: computed only when the squeeze
+  // fails (about one draw in seven).
+  let alpha = 0, lpq = 0, m = 0, h = NaN;
   for (;;) {
     const u = random() - 0.5;
     let v = random();
@@ -134,6 +133,12 @@ function binomialBtrs(random: Random, n: number, p: number): number {
     const k = Math.floor((2 * a / us + b) * u + c);
     if (k < 0 || k > n) continue;
     if (us >= 0.07 && v <= vr) return k;
+    if (Number.isNaN(h)) {
+      alpha = (2.83 + 5.1 / b) * spq;
+      lpq = Math.log(p / q);
+      m = Math.floor((n + 1) * p);
+      h = logFactorial(m) + logFactorial(n - m);
+    }
     v = Math.log(v * alpha / (a / (us * us) + b));
     if (v <= h - logFactorial(k) - logFactorial(n - k) + (k - m) * lpq) return k;
   }

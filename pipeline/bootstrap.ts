@@ -75,32 +75,6 @@ function copy(from: Bound, to: Bound, S: number): void {
   }
 }
 
-/**
- * The k-th smallest (1-based) of a[0..n), found by partitioning a in place (quickselect, with
- * the middle element as pivot); a[k-1] holds it after, every later element is at least it.
- */
-function select(a: Float64Array, n: number, k: number): number {
-  let left = 0, right = n - 1;
-  const target = k - 1;
-  while (left < right) {
-    const pivot = a[(left + right) >>> 1];
-    let i = left, j = right;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
-      if (i <= j) {
-        const t = a[i];
-        a[i++] = a[j];
-        a[j--] = t;
-      }
-    }
-    if (target <= j) right = j;
-    else if (target >= i) left = i;
-    else break;
-  }
-  return a[target];
-}
-
 /** ln of the Binomial(n, p) probability of c. */
 function logBinomialPmf(n: number, p: number, c: number): number {
   if (p <= 0) return c === 0 ? 0 : -Infinity;
@@ -222,8 +196,14 @@ export class MedianResampler implements Resampler {
   #haveAtK = false;
   /** Grid positions probed first: a band around the median the resample's median rarely leaves. */
   readonly #probes: number[];
-  /** Scratch space of a value-by-value resample, or null where the bisection is cheaper. */
-  readonly #scratch: Float64Array | null;
+  /** Counts per distinct value of a value-by-value resample, or null for the bisection. */
+  readonly #histogram: Int32Array | null;
+  /** Per stratum: each value's position in the grid (value by value), or the number of its
+   * values at or below each grid value (bisection; null where that table would be too big). */
+  readonly #ranks = new Map<Float64Array, Int32Array>();
+  readonly #counts = new Map<Float64Array, Int32Array>();
+  /** The drawn strata's tables, parallel to #strata. */
+  readonly #tables: (Int32Array | undefined)[];
   readonly #single: SampleMedianDistribution | null;
 
   constructor(runs: Runs, { method = "auto" }: MedianResamplerOptions = {}) {
@@ -253,9 +233,22 @@ export class MedianResampler implements Resampler {
     // Value by value: one uniform and about two comparisons per value; bisection: a binomial
     // and a binary search per stratum and step, several times the cost of one value.
     const steps = Math.ceil(Math.log2(grid.length + 1));
-    const largestRun = Math.max(...runs.map((r) => r.reduce((m, s) => m + s.length, 0)));
     const byValue = method === "values" || (method === "auto" && N <= 2 * max * steps);
-    this.#scratch = byValue ? new Float64Array(runs.length * largestRun) : null;
+    this.#histogram = byValue ? new Int32Array(grid.length) : null;
+    this.#tables = new Array(max);
+    const strata = new Set(runs.flat());
+    for (const stratum of strata) {
+      if (byValue) {
+        this.#ranks.set(stratum, Int32Array.from(stratum, gridIndex));
+      } else if (strata.size * grid.length <= 1 << 22) {
+        const table = new Int32Array(grid.length);
+        for (let g = 0, i = 0; g < grid.length; g++) {
+          while (i < stratum.length && stratum[i] <= grid[g]) i++;
+          table[g] = i;
+        }
+        this.#counts.set(stratum, table);
+      }
+    }
     this.#single = method === "auto" && runs.length === 1 && runs[0].length === 1
       ? new SampleMedianDistribution(values, grid)
       : null;
@@ -269,7 +262,9 @@ export class MedianResampler implements Resampler {
   draw(random: Random): number {
     if (this.#single) return this.#single.draw(random);
     const S = drawStrata(this.#runs, random, this.#strata);
-    if (this.#scratch) return this.#drawByValue(S, random, this.#scratch);
+    const tables = this.#histogram ? this.#ranks : this.#counts;
+    for (let s = 0; s < S; s++) this.#tables[s] = tables.get(this.#strata[s]);
+    if (this.#histogram) return this.#drawByValue(S, random, this.#histogram);
     const lo = this.#lo, hi = this.#hi;
     lo.at = -1;
     lo.total = 0;
@@ -298,19 +293,25 @@ export class MedianResampler implements Resampler {
     return (this.#grid[first] + this.#grid[second]) / 2;
   }
 
-  /** The median of a resample drawn value by value into `a`. */
-  #drawByValue(S: number, random: Random, a: Float64Array): number {
+  /** The median of a resample drawn value by value, counted per distinct value. */
+  #drawByValue(S: number, random: Random, counts: Int32Array): number {
     let n = 0;
     for (let s = 0; s < S; s++) {
-      const stratum = this.#strata[s], size = stratum.length;
-      for (let i = 0; i < size; i++) a[n++] = stratum[Math.floor(random() * size)];
+      const ranks = this.#tables[s]!, size = ranks.length;
+      for (let i = 0; i < size; i++) counts[ranks[Math.floor(random() * size)]]++;
+      n += size;
     }
     const k = (n + 1) >> 1;
-    const low = select(a, n, k);
-    if (n % 2 === 1) return low;
-    let next = a[k];
-    for (let i = k + 1; i < n; i++) if (a[i] < next) next = a[i];
-    return (low + next) / 2;
+    let below = 0, g = 0;
+    while (below + counts[g] < k) below += counts[g++];
+    let result = this.#grid[g];
+    if (n % 2 === 0 && below + counts[g] === k) {
+      let next = g + 1;
+      while (counts[next] === 0) next++;
+      result = (result + this.#grid[next]) / 2;
+    }
+    counts.fill(0);
+    return result;
   }
 
   /**
@@ -321,7 +322,7 @@ export class MedianResampler implements Resampler {
    */
   #search(S: number, k: number, random: Random, keepNext: boolean, probes: number[]): number {
     let lo = this.#lo, hi = this.#hi, mid = this.#mid;
-    const strata = this.#strata, grid = this.#grid;
+    const strata = this.#strata, grid = this.#grid, tables = this.#tables;
     let probe = 0;
     while (hi.at - lo.at > 1) {
       mid.at = (lo.at + hi.at) >>> 1;
@@ -336,7 +337,8 @@ export class MedianResampler implements Resampler {
       let sum = 0;
       for (let s = 0; s < S; s++) {
         const fl = lo.f[s], fh = hi.f[s], cl = lo.c[s], ch = hi.c[s];
-        const f = fl === fh ? fl : countAtOrBelow(strata[s], x, fl, fh);
+        const table = tables[s];
+        const f = fl === fh ? fl : table ? table[mid.at] : countAtOrBelow(strata[s], x, fl, fh);
         const c = ch === cl ? cl : cl + binomial(random, ch - cl, (f - fl) / (fh - fl));
         mid.f[s] = f;
         mid.c[s] = c;
