@@ -1,18 +1,21 @@
 /**
  * `deno task compare BASE NEW --out DIR [--threshold PCT] [--seed N] [--resamples N]`: whether
- * two runs really differ, cell by cell (DIR/compare.csv), and each run's Docker/Wasm slowdown
- * with its uncertainty (DIR/slowdown.csv, a `dataset` column saying base or new). Numbers at
- * full precision; the same bytes on every run for the same data, seed and resamples.
+ * two runs really differ, cell by cell (DIR/compare.csv), each run's Docker/Wasm slowdown with
+ * its uncertainty (DIR/slowdown.csv, a `dataset` column saying base or new), and the findings
+ * in sentences (DIR/findings.md). Numbers at full precision; the same bytes on every run for
+ * the same data, seed and resamples.
  */
 import { join, resolve, sep } from "node:path";
 import { readDataset } from "../dataset/mod.ts";
 import pl from "nodejs-polars";
 import {
+  compareFindings,
   compareFrame,
   type CompareOptions,
   type LatencyCells,
   latencyCells,
   PIPELINE_COLUMNS,
+  slowdownFindings,
   slowdownFrame,
 } from "../pipeline/mod.ts";
 import { parse, run } from "./_args.ts";
@@ -90,18 +93,25 @@ async function cellsOf(dir: string): Promise<LatencyCells> {
 export async function compare({ base, next, out, options }: CompareArgs): Promise<string> {
   const [b, n] = [await cellsOf(base), await cellsOf(next)];
   const cmp = compareFrame(b, n, options);
+  const [sb, sn] = [slowdownFrame(b, options), slowdownFrame(n, options)];
   const slowdown = pl.concat([
-    slowdownFrame(b, options).select(pl.lit("base").alias("dataset"), pl.all()),
-    slowdownFrame(n, options).select(pl.lit("new").alias("dataset"), pl.all()),
+    sb.select(pl.lit("base").alias("dataset"), pl.all()),
+    sn.select(pl.lit("new").alias("dataset"), pl.all()),
   ]);
+  const list = (lines: string[]) => lines.map((l) => `- ${l}\n`).join("") || "- none\n";
+  const findings = `# Findings\n\nBASE: ${base}\n\nNEW: ${next}\n\n` +
+    `## NEW against BASE\n\n${list(compareFindings(cmp, options))}\n` +
+    `## Slowdown in BASE\n\n${list(slowdownFindings(sb))}\n` +
+    `## Slowdown in NEW\n\n${list(slowdownFindings(sn))}`;
   await Deno.mkdir(out, { recursive: true });
   cmp.writeCSV(join(out, "compare.csv"));
   slowdown.writeCSV(join(out, "slowdown.csv"));
+  await Deno.writeTextFile(join(out, "findings.md"), findings);
   const verdicts = cmp.getColumn("verdict").toArray() as string[];
   const count = (v: string) => `${verdicts.filter((x) => x === v).length} ${v}`;
   const tally = ["slower", "faster", "same", "inconclusive"].map(count).join(", ");
   return `compared ${cmp.height} cells (${tally}) and ${slowdown.height} slowdown rows: ` +
-    `wrote ${join(out, "compare.csv")} and ${join(out, "slowdown.csv")}`;
+    `wrote compare.csv, slowdown.csv and findings.md to ${out}`;
 }
 
 if (import.meta.main) {

@@ -154,6 +154,12 @@ function frameOf(columns: readonly string[], rows: Record<string, unknown>[]): p
   }));
 }
 
+/** `p_value` and `cliffs_delta` of the Mann-Whitney test of `y` against `x`. */
+function testColumns(x: Float64Array, y: Float64Array) {
+  const { p, delta } = mannWhitney(x, y);
+  return { p_value: p, cliffs_delta: delta };
+}
+
 /** A cell's random stream: the seed and the cell's key, so no cell depends on the others. */
 function cellRandom(seed: number, ...key: string[]) {
   return seededRandom([seed, hash32(key.join("/"))]);
@@ -182,7 +188,6 @@ export function compareFrame(
       const cb = medianCi(xb), cn = medianCi(xn);
       const random = cellRandom(seed, b.experiment, b.workload, b.runtime, level);
       const ci = mb > 0 ? bootstrapRatio(rn, rb, random, { resamples }) : null;
-      const test = mannWhitney(xb, xn);
       const enough = Math.min(xb.length, xn.length) >= MIN_SAMPLES;
       rows.push({
         experiment: b.experiment,
@@ -200,8 +205,7 @@ export function compareFrame(
         ratio: mb > 0 ? mn / mb : null,
         ratio_lo: ci?.[0],
         ratio_hi: ci?.[1],
-        p_value: test.p,
-        cliffs_delta: test.delta,
+        ...testColumns(xb, xn),
         verdict: enough && ci ? verdict(ci[0], ci[1], threshold) : "inconclusive",
       });
     }
@@ -228,6 +232,8 @@ export const SLOWDOWN_COLUMNS = [
   "mean_ratio",
   "mean_ratio_lo",
   "mean_ratio_hi",
+  "p_value",
+  "cliffs_delta",
 ] as const;
 
 /** Options of {@linkcode slowdownFrame}. */
@@ -244,7 +250,8 @@ const mean = (xs: Float64Array) => xs.reduce((s, v) => s + v, 0) / xs.length;
  * The slowdown frame of one dataset ({@linkcode SLOWDOWN_COLUMNS}): per experiment, workload
  * and level where both runtimes have samples, and pooled over those levels (`all`), the ratio
  * numerator / denominator of the medians and of the means, each with a percentile bootstrap
- * 95 % CI (the two runtimes resampled independently).
+ * 95 % CI (the two runtimes resampled independently), and the Mann-Whitney p-value and Cliff's
+ * delta of the numerator's latencies against the denominator's (above 0: the numerator slower).
  */
 export function slowdownFrame(
   cells: LatencyCells,
@@ -287,6 +294,7 @@ export function slowdownFrame(
         mean_ratio: aDen > 0 ? aNum / aDen : null,
         mean_ratio_lo: meanCi?.[0],
         mean_ratio_hi: meanCi?.[1],
+        ...testColumns(xDen, xNum),
       });
     }
   }

@@ -15,5 +15,6 @@ export * from "./figures.ts";
 export * from "./latex.ts";
 export * from "./compare_stats.ts";
 export * from "./compare.ts";
+export * from "./compare_findings.ts";
 // The thesis's runtimes and workloads, in its order (for generators and notebooks too).
 export { THESIS_RUNTIMES, THESIS_WORKLOADS } from "./_figure_style.ts";

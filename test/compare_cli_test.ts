@@ -84,6 +84,12 @@ Deno.test("compare: Wasm cold starts 1.3x slower are found slower, nothing else 
   );
   assert.ok((pooled.p_value as number) < 0.001, `p ${pooled.p_value}`);
   assert.ok((pooled.cliffs_delta as number) > 0);
+  const findings = await Deno.readTextFile(join(out, "findings.md"));
+  assert.match(
+    findings,
+    /\n- NEW's Wasm cold-start latency under hello load is higher than BASE's, by a factor of 1\.2\d \(95 % CI /,
+  );
+  assert.doesNotMatch(findings, /NEW's Docker .* (higher|lower) than BASE's/);
   for (const r of rows.filter(isWasmCold)) {
     assert.ok(r.verdict === "slower" || r.verdict === "inconclusive", `level ${r.level}`);
   }

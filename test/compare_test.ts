@@ -6,6 +6,7 @@ import {
   SLOWDOWN_COLUMNS,
   slowdownFrame,
 } from "../pipeline/compare.ts";
+import { compareFindings, slowdownFindings } from "../pipeline/compare_findings.ts";
 import { activations, records } from "./_frames.ts";
 
 /** Cold starts of one runtime: `latencies` per level, as wait 0 + init (one run). */
@@ -145,6 +146,9 @@ Deno.test("slowdownFrame() divides Docker by Wasm per level and pooled, medians 
       r,
     ) => r.map((v) => typeof v === "number" ? Number(v.toFixed(6)) : v)),
   );
+  // Level 1: every Docker latency above every Wasm one (6 a side, untied): exact p = 2 / 924.
+  assert.equal(rows[0].cliffs_delta, 1);
+  assert.equal(rows[0].p_value, Number((2 / 924).toFixed(6)));
   // Level 2 has no spread: its intervals are the point.
   assert.equal(rows[1].median_ratio_lo, 6);
   assert.equal(rows[1].mean_ratio_hi, 6);
@@ -153,4 +157,32 @@ Deno.test("slowdownFrame() divides Docker by Wasm per level and pooled, medians 
     assert.ok((r.mean_ratio_lo as number) <= (r.mean_ratio as number) + 1e-9);
     assert.ok((r.mean_ratio as number) <= (r.mean_ratio_hi as number) + 1e-9);
   }
+});
+
+Deno.test("the findings say what the frames' numbers say, and only that", () => {
+  const wasmLevels = (scale: number) => ({
+    1: [100, 102, 104, 106, 108, 110].map((x) => x * scale),
+    2: [100, 101, 102, 103, 104, 105].map((x) => x * scale),
+  });
+  const base = latencyCells(activations([
+    ...cold("wasm", wasmLevels(1)),
+    ...warm("docker", "hash", { 1: [20, 40, 60, 80, 100, 120], 2: [30, 31, 32, 33, 34, 35] }),
+    ...warm("wasm", "hash", { 1: [2, 4, 6, 8, 10, 12], 2: [5, 6, 5, 6, 5, 6] }),
+  ]));
+  const next = latencyCells(activations(cold("wasm", wasmLevels(1.5))));
+  const compared = compareFindings(compareFrame(base, next, { resamples: 1000 }));
+  // Medians 103.5 and 155.25: a ratio of 1.5, every new latency above every base one.
+  assert.equal(compared.length, 1);
+  assert.match(
+    compared[0],
+    /^NEW's Wasm cold-start latency under hello load is higher than BASE's, by a factor of 1\.50 \(95 % CI 1\.\d\d-1\.\d\d, p < 0\.001\); of its 2 levels, 2 slower, 0 faster, 0 the same, 0 inconclusive\.$/,
+  );
+  const slow = slowdownFindings(slowdownFrame(base, { resamples: 1000 }));
+  // Pooled medians 34.5 / 6 = 5.75, means 51.25 / 6.25 = 8.2; every Docker latency above every
+  // Wasm one at both levels, the larger p (level 2, tied: normal approximation) 0.004.
+  assert.equal(slow.length, 1);
+  assert.match(
+    slow[0],
+    /^Wasm's warm latency under hash load is lower than Docker's at every level \(p = 0\.004\), by a factor of 5\.8 \(95 % CI \d\.\d-\d\.\d\)\. The means' ratio Docker \/ Wasm is 8\.2 \(95 % CI/,
+  );
 });
