@@ -27,6 +27,8 @@ export const PARAM_ENV = {
   data: "WHISKBENCH_DATA",
   /** `15` (levels 1-15), `1-10`, or a list `1,2,4,8`. */
   levels: "WHISKBENCH_LEVELS",
+  /** The dataset a comparison holds the dataset against; relative to the project root. */
+  baseline: "WHISKBENCH_BASELINE",
 } as const;
 
 /** Parses a levels parameter: `N` (1..N), `"A-B"`, `"1,2,4"` or an array of integers. */
@@ -100,6 +102,42 @@ export function readParams(
   if (env[PARAM_ENV.data]) data = resolve(PROJECT_ROOT, env[PARAM_ENV.data]!);
   if (env[PARAM_ENV.levels]) levels = parseLevels(env[PARAM_ENV.levels], PARAM_ENV.levels);
   return { data, levels };
+}
+
+/**
+ * The baseline of the comparison notebook (default: the embedded `data/thesis`), from the
+ * `"baseline"` key of the parameters file (relative to the file), then `WHISKBENCH_BASELINE`.
+ * Apart from {@linkcode readParams}, which every notebook reads, as only one notebook needs it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PROJECT_ROOT, readBaseline } from "./_params.ts";
+ * assert.equal(readBaseline({ WHISKBENCH_BASELINE: "data/x" }), `${PROJECT_ROOT}data/x`);
+ * ```
+ */
+export function readBaseline(
+  env: Record<string, string | undefined> = Deno.env.toObject(),
+  readText: (path: string) => string = Deno.readTextFileSync,
+): string {
+  let baseline = resolve(PROJECT_ROOT, "data/thesis");
+  const file = env[PARAM_ENV.file];
+  if (file) {
+    const path = resolve(PROJECT_ROOT, file);
+    const json = JSON.parse(readText(path)); // readParams has checked it is an object
+    if (json.baseline !== undefined) {
+      if (typeof json.baseline !== "string") {
+        throw new TypeError(
+          `Cannot read notebook parameters ${path}: "baseline" is ${
+            JSON.stringify(json.baseline)
+          }, expected a folder path`,
+        );
+      }
+      baseline = resolve(dirname(path), json.baseline);
+    }
+  }
+  if (env[PARAM_ENV.baseline]) baseline = resolve(PROJECT_ROOT, env[PARAM_ENV.baseline]!);
+  return baseline;
 }
 
 /** A path as shown in outputs: relative to the project root where inside it (no absolute
