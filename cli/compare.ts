@@ -89,29 +89,74 @@ async function cellsOf(dir: string): Promise<LatencyCells> {
   return latencyCells(ds.activations);
 }
 
-/** Runs the comparison and writes DIR/compare.csv and DIR/slowdown.csv; returns a summary. */
-export async function compare({ base, next, out, options }: CompareArgs): Promise<string> {
+/** A comparison of two datasets: the frames and the findings, as written to its folder. */
+export interface Comparison {
+  compare: pl.DataFrame;
+  /** Both datasets' slowdown frames, with a first column `dataset` (`base` or `new`). */
+  slowdown: pl.DataFrame;
+  /** Findings on NEW against BASE, and on each dataset's slowdown. */
+  findings: { compare: string[]; slowdownBase: string[]; slowdownNew: string[] };
+}
+
+/** Compares the datasets in folders `base` and `next`. */
+export async function compareDatasets(
+  base: string,
+  next: string,
+  options: CompareOptions = {},
+): Promise<Comparison> {
   const [b, n] = [await cellsOf(base), await cellsOf(next)];
   const cmp = compareFrame(b, n, options);
   const [sb, sn] = [slowdownFrame(b, options), slowdownFrame(n, options)];
-  const slowdown = pl.concat([
-    sb.select(pl.lit("base").alias("dataset"), pl.all()),
-    sn.select(pl.lit("new").alias("dataset"), pl.all()),
-  ]);
+  return {
+    compare: cmp,
+    slowdown: pl.concat([
+      sb.select(pl.lit("base").alias("dataset"), pl.all()),
+      sn.select(pl.lit("new").alias("dataset"), pl.all()),
+    ]),
+    findings: {
+      compare: compareFindings(cmp, options),
+      slowdownBase: slowdownFindings(sb),
+      slowdownNew: slowdownFindings(sn),
+    },
+  };
+}
+
+/** The findings as Markdown, under a heading of level `depth`. */
+export function findingsMarkdown(c: Comparison, base: string, next: string, depth = 1): string {
+  const h = "#".repeat(depth);
   const list = (lines: string[]) => lines.map((l) => `- ${l}\n`).join("") || "- none\n";
-  const findings = `# Findings\n\nBASE: ${base}\n\nNEW: ${next}\n\n` +
-    `## NEW against BASE\n\n${list(compareFindings(cmp, options))}\n` +
-    `## Slowdown in BASE\n\n${list(slowdownFindings(sb))}\n` +
-    `## Slowdown in NEW\n\n${list(slowdownFindings(sn))}`;
+  return `${h} Findings\n\nBASE: ${base}\n\nNEW: ${next}\n\n` +
+    `${h}# NEW against BASE\n\n${list(c.findings.compare)}\n` +
+    `${h}# Slowdown in BASE\n\n${list(c.findings.slowdownBase)}\n` +
+    `${h}# Slowdown in NEW\n\n${list(c.findings.slowdownNew)}`;
+}
+
+/** Writes compare.csv, slowdown.csv and findings.md into `out` (created if missing). */
+export async function writeComparison(
+  c: Comparison,
+  out: string,
+  base: string,
+  next: string,
+): Promise<void> {
   await Deno.mkdir(out, { recursive: true });
-  cmp.writeCSV(join(out, "compare.csv"));
-  slowdown.writeCSV(join(out, "slowdown.csv"));
-  await Deno.writeTextFile(join(out, "findings.md"), findings);
-  const verdicts = cmp.getColumn("verdict").toArray() as string[];
+  c.compare.writeCSV(join(out, "compare.csv"));
+  c.slowdown.writeCSV(join(out, "slowdown.csv"));
+  await Deno.writeTextFile(join(out, "findings.md"), findingsMarkdown(c, base, next));
+}
+
+/** The verdicts of a compare frame counted: "2 slower, 0 faster, 222 same, 35 inconclusive". */
+export function verdictTally(compare: pl.DataFrame): string {
+  const verdicts = compare.getColumn("verdict").toArray() as string[];
   const count = (v: string) => `${verdicts.filter((x) => x === v).length} ${v}`;
-  const tally = ["slower", "faster", "same", "inconclusive"].map(count).join(", ");
-  return `compared ${cmp.height} cells (${tally}) and ${slowdown.height} slowdown rows: ` +
-    `wrote compare.csv, slowdown.csv and findings.md to ${out}`;
+  return ["slower", "faster", "same", "inconclusive"].map(count).join(", ");
+}
+
+/** Runs `deno task compare` and returns its summary line. */
+export async function compare({ base, next, out, options }: CompareArgs): Promise<string> {
+  const c = await compareDatasets(base, next, options);
+  await writeComparison(c, out, base, next);
+  return `compared ${c.compare.height} cells (${verdictTally(c.compare)}) and ` +
+    `${c.slowdown.height} slowdown rows: wrote compare.csv, slowdown.csv and findings.md to ${out}`;
 }
 
 if (import.meta.main) {

@@ -1,6 +1,6 @@
 /**
- * `deno task report [--data DIR] [--out DIR] [--no-export] [--no-pdf]`: the paper artifact
- * from a dataset (default data/thesis -> report/):
+ * `deno task report [--data DIR] [--out DIR] [--baseline DIR] [--no-export] [--no-pdf]`: the
+ * paper artifact from a dataset (default data/thesis -> report/):
  *
  * - report.html: one self-contained page (plotly.js inlined) in the thesis's order, every
  *   thesis table beside its published counterpart, the scorecard with every deviation and its
@@ -8,7 +8,8 @@
  * - tables/: every pipeline table as CSV (full precision), Markdown and LaTeX (booktabs), and
  *   tables/thesis/: the thesis's 29 tables in its layout, recomputed, in the same three forms;
  * - figures/: every figure as a Plotly spec (JSON) and, where Chromium is found, SVG and PDF;
- * - scorecard.txt / scorecard.json / published_vs_computed.md, provenance.json, report.md.
+ * - scorecard.txt / scorecard.json / published_vs_computed.md, provenance.json, report.md;
+ * - with `--baseline DIR`: compare/ (as `deno task compare DIR DATA`) and a section of the page.
  *
  * Everything but provenance.json, report.html's provenance block and the PDFs' embedded dates
  * is the same byte for byte on every run over the same data.
@@ -38,7 +39,10 @@ import {
   plotlySource,
   withChromium,
 } from "../render/chromium.ts";
-import { reportHtml } from "../render/html.ts";
+import { type ReportComparison, reportHtml } from "../render/html.ts";
+import pl from "nodejs-polars";
+import { compareDatasets, findingsMarkdown, verdictTally, writeComparison } from "./compare.ts";
+import type { CompareOptions } from "../pipeline/mod.ts";
 import { provenance } from "../render/provenance.ts";
 import { parse, run } from "./_args.ts";
 import { DEFAULT_DATA, writeCsvs } from "./tables.ts";
@@ -48,6 +52,10 @@ import { readPublished } from "./verify.ts";
 export interface ReportOptions {
   data: string;
   out: string;
+  /** A baseline dataset to compare `data` with (a section of the page, files in compare/). */
+  baseline?: string;
+  /** Threshold, seed and resamples of that comparison (default: `deno task compare`'s). */
+  compare?: CompareOptions;
   /** Export figures to SVG (and PDF unless `pdf` is false) when a browser is found. */
   exportFigures?: boolean;
   pdf?: boolean;
@@ -95,6 +103,27 @@ async function exportAll(
     }));
   const kinds = options.pdf === false ? "SVG" : "SVG and PDF";
   return { exported: done.length, note: `every figure is also in figures/ as ${kinds}` };
+}
+
+/**
+ * Compares `data` with `baseline` (cli/compare.ts), writes the files into
+ * `out`/compare/, adds the findings to the Markdown report `md`, and returns the page's part.
+ */
+async function baselineComparison(
+  { baseline = "", data, out, compare }: ReportOptions,
+  md: string[],
+): Promise<ReportComparison> {
+  const c = await compareDatasets(baseline, data, compare);
+  await writeComparison(c, join(out, "compare"), baseline, data);
+  md.push(findingsMarkdown(c, baseline, data, 2));
+  const level = pl.col("level"), verdict = pl.col("verdict");
+  return {
+    baseline,
+    tally: verdictTally(c.compare),
+    findings: [...c.findings.compare, ...c.findings.slowdownNew],
+    pooled: c.compare.filter(level.eq(pl.lit("all"))),
+    changed: c.compare.filter(level.neq(pl.lit("all")).and(verdict.isIn(["slower", "faster"]))),
+  };
 }
 
 /** Builds the whole report from the dataset in `options.data` into `options.out`. */
@@ -161,7 +190,6 @@ export async function buildReport(options: ReportOptions): Promise<ReportResult>
     `## Scorecard against the published tables\n\n\`\`\`\n${text}\`\`\`\n\n` +
       "Every published cell beside the computed one: published_vs_computed.md\n",
   );
-  await Deno.writeTextFile(join(options.out, "report.md"), md.join("\n"));
 
   const plotlyJs = await plotlySource();
   const exported = await exportAll(figures, figureDir, plotlyJs, options, log);
@@ -175,10 +203,15 @@ export async function buildReport(options: ReportOptions): Promise<ReportResult>
     join(options.out, "provenance.json"),
     JSON.stringify(prov, null, 2) + "\n",
   );
+  const comparison = options.baseline === undefined
+    ? undefined
+    : await baselineComparison(options, md);
+  await Deno.writeTextFile(join(options.out, "report.md"), md.join("\n"));
   const html = join(options.out, "report.html");
   await Deno.writeTextFile(
     html,
     reportHtml({
+      comparison,
       dataset: String(ds.meta.name ?? options.data),
       tables,
       figures,
@@ -203,14 +236,21 @@ export async function buildReport(options: ReportOptions): Promise<ReportResult>
 
 if (import.meta.main) {
   await run(async () => {
-    const { values, positionals } = parse(Deno.args, ["data", "out"], ["no-export", "no-pdf"]);
+    const { values, positionals } = parse(
+      Deno.args,
+      ["data", "out", "baseline"],
+      ["no-export", "no-pdf"],
+    );
     if (positionals.length > 0) {
-      throw new Error("usage: deno task report [--data DIR] [--out DIR] [--no-export] [--no-pdf]");
+      throw new Error(
+        "usage: deno task report [--data DIR] [--out DIR] [--baseline DIR] [--no-export] [--no-pdf]",
+      );
     }
     const started = performance.now();
     const r = await buildReport({
       data: values.data ?? DEFAULT_DATA,
       out: values.out ?? "report",
+      baseline: values.baseline,
       exportFigures: !values["no-export"],
       pdf: !values["no-pdf"],
       command: ["deno", "task", "report", ...Deno.args],

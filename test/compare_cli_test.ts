@@ -4,6 +4,7 @@ import pl from "nodejs-polars";
 import { readDataset, writeMeta, writePart } from "../dataset/mod.ts";
 import { coldStartTable, PIPELINE_COLUMNS, warmTable } from "../pipeline/mod.ts";
 import { parseCompareArgs } from "../cli/compare.ts";
+import { buildReport } from "../cli/report.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const THESIS = join(ROOT, "data/thesis");
@@ -56,22 +57,31 @@ Deno.test("compare: the thesis against itself is ratio 1, never slower or faster
   );
 });
 
+/** A copy of the thesis whose Wasm cold starts waited 1.3 times as long (made once). */
+let scaledDataset: Promise<string> | undefined;
+function scaledThesis(): Promise<string> {
+  scaledDataset ??= (async () => {
+    const scaled = await Deno.makeTempDir();
+    const ds = await readDataset(THESIS, { activationColumns: [...PIPELINE_COLUMNS, "run"] });
+    const wasmCold = pl.col("experiment").eq(pl.lit("cold_start"))
+      .and(pl.col("runtime").eq(pl.lit("wasm")));
+    await writeMeta(scaled, ds.meta);
+    await writePart(
+      scaled,
+      "activations",
+      "scaled",
+      ds.activations.withColumns(
+        pl.when(wasmCold).then(pl.col("wait_ms").mul(1.3)).otherwise(pl.col("wait_ms"))
+          .alias("wait_ms"),
+      ),
+    );
+    return scaled;
+  })();
+  return scaledDataset;
+}
+
 Deno.test("compare: Wasm cold starts 1.3x slower are found slower, nothing else moves", async () => {
-  // A copy of the thesis whose Wasm cold starts waited 1.3 times as long.
-  const scaled = await Deno.makeTempDir();
-  const ds = await readDataset(THESIS, { activationColumns: [...PIPELINE_COLUMNS, "run"] });
-  const wasmCold = pl.col("experiment").eq(pl.lit("cold_start"))
-    .and(pl.col("runtime").eq(pl.lit("wasm")));
-  await writeMeta(scaled, ds.meta);
-  await writePart(
-    scaled,
-    "activations",
-    "scaled",
-    ds.activations.withColumns(
-      pl.when(wasmCold).then(pl.col("wait_ms").mul(1.3)).otherwise(pl.col("wait_ms"))
-        .alias("wait_ms"),
-    ),
-  );
+  const scaled = await scaledThesis();
   const out = await Deno.makeTempDir();
   const run = await compare(THESIS, scaled, "--out", out, "--resamples", RESAMPLES);
   assert.equal(run.code, 0, run.text);
@@ -141,4 +151,33 @@ Deno.test("compare names a folder that is not a dataset", async () => {
   const run = await compare(empty, THESIS, "--out", await Deno.makeTempDir());
   assert.equal(run.code, 1);
   assert.match(run.text, new RegExp(`Not a dataset: ${empty} has no dataset.json`));
+});
+
+Deno.test("report --baseline adds the comparison as a section and as files", async () => {
+  const out = await Deno.makeTempDir();
+  await buildReport({
+    data: await scaledThesis(),
+    baseline: THESIS,
+    out,
+    exportFigures: false,
+    compare: { resamples: 500 },
+    log: () => {},
+  });
+  const html = await Deno.readTextFile(join(out, "report.html"));
+  assert.match(html, /<a href="#compare">Against the baseline<\/a>/);
+  assert.match(html, /<section id="compare"><h2>Against the baseline<\/h2>/);
+  // Sentences are escaped text: the apostrophe of "NEW's" as &#39; or as it is.
+  assert.match(
+    html,
+    /<li>NEW(&#39;|')s Wasm cold-start latency under hello load is higher than BASE(&#39;|')s/,
+  );
+  const pooled = rowsOf(join(out, "compare", "compare.csv")).find((r) =>
+    isWasmCold(r) && r.level === "all"
+  )!;
+  assert.equal(pooled.verdict, "slower");
+  assert.match(await Deno.readTextFile(join(out, "report.md")), /\n## Findings\n/);
+  // Without a baseline, no such section.
+  const plain = await Deno.makeTempDir();
+  await buildReport({ data: THESIS, out: plain, exportFigures: false, log: () => {} });
+  assert.doesNotMatch(await Deno.readTextFile(join(plain, "report.html")), /id="compare"/);
 });
