@@ -86,7 +86,11 @@ export function parseCompareArgs(args: string[]): CompareArgs {
 /** A dataset's latency cells (only the columns the comparison reads are loaded). */
 async function cellsOf(dir: string): Promise<LatencyCells> {
   const ds = await readDataset(dir, { activationColumns: [...PIPELINE_COLUMNS, "run"] });
-  return latencyCells(ds.activations);
+  try {
+    return latencyCells(ds.activations);
+  } catch (cause) {
+    throw new Error(`${dir}: ${(cause as Error).message}`, { cause });
+  }
 }
 
 /** A comparison of two datasets: the frames and the findings, as written to its folder. */

@@ -68,7 +68,16 @@ export function latencyCells(activations: pl.DataFrame): LatencyCells {
     if (!group) cells.set(key, group = { experiment, workload, runtime, levels: new Map() });
     let byRun = group.levels.get(level);
     if (!byRun) group.levels.set(level, byRun = new Map());
-    byRun.set(run, latency.subarray(start, start += Number(len)));
+    const sample = latency.subarray(start, start += Number(len));
+    // Sorted ascending, NaN last: a NaN or an infinity shows at either end.
+    const bad = [sample[0], sample[sample.length - 1]].find((v) => !Number.isFinite(v));
+    if (bad !== undefined) {
+      throw new RangeError(
+        `Cannot compare latencies: ${key} level ${level} run ${run} has a latency of ${bad} ms, ` +
+          `expected a finite number (from wait_ms and init_ms)`,
+      );
+    }
+    byRun.set(run, sample);
   }
   return cells;
 }

@@ -5,6 +5,7 @@ import { readDataset, writeMeta, writePart } from "../dataset/mod.ts";
 import { coldStartTable, PIPELINE_COLUMNS, warmTable } from "../pipeline/mod.ts";
 import { parseCompareArgs } from "../cli/compare.ts";
 import { buildReport } from "../cli/report.ts";
+import { activations } from "./_frames.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const THESIS = join(ROOT, "data/thesis");
@@ -144,6 +145,33 @@ Deno.test("compare refuses to write into an input dataset", async () => {
   const same = await compare(THESIS, "data/thesis/", "--out", "./data/thesis");
   assert.equal(same.code, 1);
   assert.match(same.text, /is the input dataset/);
+});
+
+Deno.test("compare names the dataset and the cell of a latency that is not a number", async () => {
+  const bad = await Deno.makeTempDir();
+  await writeMeta(bad, {});
+  await writePart(
+    bad,
+    "activations",
+    "bad",
+    activations([1, NaN, 3].map((wait_ms) => ({
+      experiment: "concurrency",
+      workload: "hello",
+      runtime: "wasm",
+      level: 2,
+      source: "warm_samples",
+      wait_ms,
+    }))),
+  );
+  const run = await compare(THESIS, bad, "--out", await Deno.makeTempDir());
+  assert.equal(run.code, 1);
+  assert.match(
+    run.text,
+    new RegExp(
+      `error: ${bad}: Cannot compare latencies: concurrency/hello/wasm level 2 run 0 ` +
+        "has a latency of NaN ms",
+    ),
+  );
 });
 
 Deno.test("compare names a folder that is not a dataset", async () => {

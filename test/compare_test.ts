@@ -65,6 +65,17 @@ Deno.test("latencyCells() takes the tables' latencies: wait + init cold, warm ro
   assert.deepEqual(byRun("concurrency/hash/wasm", 2), { 0: [4], 1: [1, 2, 3] });
 });
 
+Deno.test("latencyCells() refuses a latency that is not a finite number, naming its cell", () => {
+  for (const bad of [NaN, Infinity, -Infinity]) {
+    assert.throws(
+      () => latencyCells(activations(warm("wasm", "hash", { 3: [1, bad, 2] }))),
+      new RegExp(
+        `concurrency/hash/wasm level 3 run 1 has a latency of ${bad} ms, expected a finite`,
+      ),
+    );
+  }
+});
+
 Deno.test("compareFrame() has the issue's columns and one row per shared level plus `all`", () => {
   const base = latencyCells(activations([
     ...cold("wasm", { 1: [100, 102, 104, 106, 108, 110], 2: [100, 101, 102, 103, 104, 105] }),
