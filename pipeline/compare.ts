@@ -3,112 +3,21 @@
  * (the compare frame), and each run's slowdown of one runtime over another with its
  * uncertainty (the slowdown frame: Tables 9-16 with confidence intervals).
  *
- * A cell is an experiment, workload, runtime and level; its latency is the one the per-level
- * tables use (latency_rows.ts): wait + init for cold starts, the warm latency for the
- * concurrency experiment. Each dataset's latencies are sorted once and split into cells; every
- * statistic walks those sorted arrays (compare_stats.ts, bootstrap.ts).
+ * A cell is an experiment, workload, runtime and level (latency_cells.ts: each dataset's
+ * latencies sorted once and split into cells); every statistic walks those sorted arrays
+ * (compare_stats.ts, bootstrap.ts).
  */
 import pl from "nodejs-polars";
 import { hash32, seededRandom } from "./_random.ts";
-import { bootstrapRatio, MeanResampler, MedianResampler, type Runs } from "./bootstrap.ts";
+import { bootstrapRatio, MeanResampler, MedianResampler } from "./bootstrap.ts";
 import { mannWhitney, medianCi, sortedMedian, verdict } from "./compare_stats.ts";
-import { coldStartRowsLazy, warmRowsLazy } from "./latency_rows.ts";
-
-/** A group of cells: one experiment, workload and runtime, by level, by run, sorted latencies. */
-export interface LatencyGroup {
-  experiment: string;
-  workload: string;
-  runtime: string;
-  levels: Map<number, Map<number, Float64Array>>;
-}
-
-/** A dataset's latency samples, grouped: key `experiment/workload/runtime` -> group. */
-export type LatencyCells = Map<string, LatencyGroup>;
-
-const KEYS = ["experiment", "workload", "runtime"] as const;
-
-/**
- * The latency samples of a dataset's cold-start and concurrency experiments as cells (rows
- * without a level or a latency are left out; a null run counts as one run, 0), sorted once.
- */
-export function latencyCells(activations: pl.DataFrame): LatencyCells {
-  const cols = [...KEYS, "level", "run", "latency_ms"];
-  const lazy = activations.lazy();
-  const rows = pl.concat([
-    coldStartRowsLazy(lazy).select(...cols),
-    warmRowsLazy(lazy).select(...cols),
-  ])
-    .filter(pl.col("level").isNotNull().and(pl.col("latency_ms").isNotNull()))
-    .select(
-      ...KEYS,
-      pl.col("level").cast(pl.Float64),
-      pl.col("run").fillNull(0).cast(pl.Float64),
-      pl.col("latency_ms").cast(pl.Float64),
-    )
-    .sort([...KEYS, "level", "run", "latency_ms"])
-    .collectSync();
-  // One row per (cell, run), in the sorted order, with its length: the latencies are cut
-  // into cells by offsets, with no per-row work in JavaScript beyond the one typed array.
-  const groups = rows.lazy().groupBy([...KEYS, "level", "run"], { maintainOrder: true })
-    .agg(pl.len().cast(pl.Int64).alias("len"))
-    .collectSync().toRecords() as {
-      experiment: string;
-      workload: string;
-      runtime: string;
-      level: number;
-      run: number;
-      len: number;
-    }[];
-  const latency = rows.getColumn("latency_ms").toTypedArray() as Float64Array;
-  const cells: LatencyCells = new Map();
-  let start = 0;
-  for (const { experiment, workload, runtime, level, run, len } of groups) {
-    const key = `${experiment}/${workload}/${runtime}`;
-    let group = cells.get(key);
-    if (!group) cells.set(key, group = { experiment, workload, runtime, levels: new Map() });
-    let byRun = group.levels.get(level);
-    if (!byRun) group.levels.set(level, byRun = new Map());
-    const sample = latency.subarray(start, start += Number(len));
-    // Sorted ascending, NaN last: a NaN or an infinity shows at either end.
-    const bad = [sample[0], sample[sample.length - 1]].find((v) => !Number.isFinite(v));
-    if (bad !== undefined) {
-      throw new RangeError(
-        `Cannot compare latencies: ${key} level ${level} run ${run} has a latency of ${bad} ms, ` +
-          `expected a finite number (from wait_ms and init_ms)`,
-      );
-    }
-    byRun.set(run, sample);
-  }
-  return cells;
-}
-
-/**
- * The samples of `group` at `levels` as the bootstrap resamples them: one entry per run (in
- * run order), holding that run's sample of each level.
- */
-function runsOf(group: LatencyGroup, levels: number[]): Runs {
-  const byRun = new Map<number, Float64Array[]>();
-  for (const level of levels) {
-    for (const [run, sample] of group.levels.get(level) ?? []) {
-      if (!byRun.has(run)) byRun.set(run, []);
-      byRun.get(run)!.push(sample);
-    }
-  }
-  return [...byRun.keys()].sort((a, b) => a - b).map((run) => byRun.get(run)!);
-}
-
-/** Levels present in every group given, ascending. */
-function commonLevels(...groups: LatencyGroup[]): number[] {
-  return [...groups[0].levels.keys()]
-    .filter((l) => groups.every((g) => g.levels.has(l)))
-    .sort((a, b) => a - b);
-}
-
-/** The cells to compare: (level label, levels) per level, then `all` pooling them. */
-function levelSets(levels: number[]): [string, number[]][] {
-  if (levels.length === 0) return [];
-  return [...levels.map((l): [string, number[]] => [String(l), [l]]), ["all", levels]];
-}
+import {
+  commonLevels,
+  type LatencyCells,
+  type LatencyGroup,
+  levelSets,
+  runsOf,
+} from "./latency_cells.ts";
 
 /** Options of {@linkcode compareFrame} and {@linkcode slowdownFrame}. */
 export interface CompareOptions {

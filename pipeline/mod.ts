@@ -14,6 +14,7 @@ export * from "./markdown.ts";
 export * from "./figures.ts";
 export * from "./latex.ts";
 export * from "./compare_stats.ts";
+export * from "./latency_cells.ts";
 export * from "./compare.ts";
 export * from "./compare_findings.ts";
 // The thesis's runtimes and workloads, in its order (for generators and notebooks too).

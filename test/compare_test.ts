@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import {
   COMPARE_COLUMNS,
   compareFrame,
-  latencyCells,
   SLOWDOWN_COLUMNS,
   slowdownFrame,
 } from "../pipeline/compare.ts";
+import { latencyCells } from "../pipeline/latency_cells.ts";
 import { compareFindings, slowdownFindings } from "../pipeline/compare_findings.ts";
 import { activations, records } from "./_frames.ts";
 
