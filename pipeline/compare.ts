@@ -12,6 +12,7 @@ import { hash32, seededRandom } from "./_random.ts";
 import { bootstrapRatio, MeanResampler, MedianResampler } from "./bootstrap.ts";
 import { mannWhitney, medianCi, sortedMedian, verdict } from "./compare_stats.ts";
 import {
+  cellKey,
   commonLevels,
   type LatencyCells,
   type LatencyGroup,
@@ -179,7 +180,7 @@ export function slowdownFrame(
   const rows: Record<string, unknown>[] = [];
   const pairs = [...cells.values()]
     .filter((g) => g.runtime === numerator)
-    .map((g) => [g, cells.get(`${g.experiment}/${g.workload}/${denominator}`)] as const)
+    .map((g) => [g, cells.get(cellKey(g.experiment, g.workload, denominator))] as const)
     .filter((pair): pair is readonly [LatencyGroup, LatencyGroup] => pair[1] !== undefined)
     .sort(([a], [b]) => `${a.experiment}/${a.workload}` < `${b.experiment}/${b.workload}` ? -1 : 1);
   for (const [num, den] of pairs) {

@@ -16,7 +16,15 @@ export interface LatencyGroup {
   levels: Map<number, Map<number, Float64Array>>;
 }
 
-/** A dataset's latency samples, grouped: key `experiment/workload/runtime` -> group. */
+/**
+ * The key of a group of cells. JSON, not a joined string: names come from untrusted datasets,
+ * and a workload named "a/b" must not meet experiment "x/a", workload "b".
+ */
+export function cellKey(experiment: string, workload: string, runtime: string): string {
+  return JSON.stringify([experiment, workload, runtime]);
+}
+
+/** A dataset's latency samples, grouped: {@linkcode cellKey} -> group. */
 export type LatencyCells = Map<string, LatencyGroup>;
 
 const KEYS = ["experiment", "workload", "runtime"] as const;
@@ -57,7 +65,7 @@ export function latencyCells(activations: pl.DataFrame): LatencyCells {
   const cells: LatencyCells = new Map();
   let start = 0;
   for (const { experiment, workload, runtime, level, run, len } of groups) {
-    const key = `${experiment}/${workload}/${runtime}`;
+    const key = cellKey(experiment, workload, runtime);
     let group = cells.get(key);
     if (!group) cells.set(key, group = { experiment, workload, runtime, levels: new Map() });
     let byRun = group.levels.get(level);
@@ -67,8 +75,9 @@ export function latencyCells(activations: pl.DataFrame): LatencyCells {
     const bad = [sample[0], sample[sample.length - 1]].find((v) => !Number.isFinite(v));
     if (bad !== undefined) {
       throw new RangeError(
-        `Cannot compare latencies: ${key} level ${level} run ${run} has a latency of ${bad} ms, ` +
-          `expected a finite number (from wait_ms and init_ms)`,
+        `Cannot compare latencies: experiment ${experiment}, workload ${workload}, runtime ` +
+          `${runtime}, level ${level}, run ${run} has a latency of ${bad} ms, expected a ` +
+          `finite number (from wait_ms and init_ms)`,
       );
     }
     byRun.set(run, sample);

@@ -168,8 +168,8 @@ Deno.test("compare names the dataset and the cell of a latency that is not a num
   assert.match(
     run.text,
     new RegExp(
-      `error: ${bad}: Cannot compare latencies: concurrency/hello/wasm level 2 run 0 ` +
-        "has a latency of NaN ms",
+      `error: ${bad}: Cannot compare latencies: experiment concurrency, workload hello, ` +
+        "runtime wasm, level 2, run 0 has a latency of NaN ms",
     ),
   );
 });

@@ -5,7 +5,7 @@ import {
   SLOWDOWN_COLUMNS,
   slowdownFrame,
 } from "../pipeline/compare.ts";
-import { latencyCells } from "../pipeline/latency_cells.ts";
+import { cellKey, latencyCells } from "../pipeline/latency_cells.ts";
 import { compareFindings, slowdownFindings } from "../pipeline/compare_findings.ts";
 import { activations, records } from "./_frames.ts";
 
@@ -56,13 +56,22 @@ Deno.test("latencyCells() takes the tables' latencies: wait + init cold, warm ro
     ...warm("wasm", "hash", { 2: [3, 1, 2] }),
     { experiment: "concurrency", workload: "hash", runtime: "wasm", level: 2, wait_ms: 4 }, // warm record, run null
   ]));
-  assert.deepEqual([...cells.keys()].sort(), ["cold_start/hello/wasm", "concurrency/hash/wasm"]);
+  assert.deepEqual([...cells.keys()].sort(), [
+    cellKey("cold_start", "hello", "wasm"),
+    cellKey("concurrency", "hash", "wasm"),
+  ]);
   const byRun = (key: string, level: number) =>
     Object.fromEntries(
       [...cells.get(key)!.levels.get(level)!].map(([run, xs]) => [run, Array.from(xs)]),
     );
-  assert.deepEqual(byRun("cold_start/hello/wasm", 1), { 1: [10, 30], 2: [20] });
-  assert.deepEqual(byRun("concurrency/hash/wasm", 2), { 0: [4], 1: [1, 2, 3] });
+  assert.deepEqual(byRun(cellKey("cold_start", "hello", "wasm"), 1), { 1: [10, 30], 2: [20] });
+  assert.deepEqual(byRun(cellKey("concurrency", "hash", "wasm"), 2), { 0: [4], 1: [1, 2, 3] });
+  // Names with the separator of a joined key stay apart.
+  const odd = latencyCells(activations([
+    ...warm("z", "x/y", { 1: [1] }), // joined: concurrency/x/y/z
+    ...warm("y/z", "x", { 1: [2] }), // joined: concurrency/x/y/z too
+  ]));
+  assert.equal(odd.size, 2);
 });
 
 Deno.test("latencyCells() refuses a latency that is not a finite number, naming its cell", () => {
@@ -70,7 +79,8 @@ Deno.test("latencyCells() refuses a latency that is not a finite number, naming 
     assert.throws(
       () => latencyCells(activations(warm("wasm", "hash", { 3: [1, bad, 2] }))),
       new RegExp(
-        `concurrency/hash/wasm level 3 run 1 has a latency of ${bad} ms, expected a finite`,
+        `experiment concurrency, workload hash, runtime wasm, level 3, run 1 has a latency of ` +
+          `${bad} ms, expected a finite`,
       ),
     );
   }
