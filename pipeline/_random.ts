@@ -68,18 +68,25 @@ export function normal(random: Random): number {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
 }
 
-const LOG_FACTORIAL = (() => {
-  const t = new Float64Array(256);
-  for (let k = 2; k < t.length; k++) t[k] = t[k - 1] + Math.log(k);
-  return t;
-})();
-
-/** ln(k!): a table below 256, Stirling's series above (exact to double precision there). */
-export function logFactorial(k: number): number {
-  if (k < LOG_FACTORIAL.length) return LOG_FACTORIAL[k];
+/** ln(k!) by Stirling's series: exact to double precision from k = 256. */
+function stirling(k: number): number {
   const k2 = k * k;
   return k * Math.log(k) - k + 0.5 * Math.log(2 * Math.PI * k) +
     (1 / 12 - (1 / 360 - 1 / (1260 * k2)) / k2) / k;
+}
+
+/** ln(k!) for k < 65,536: sums of logs below 256, Stirling's series above, looked up (the
+ * binomial sampler's exact test needs three a draw). */
+const LOG_FACTORIAL = (() => {
+  const t = new Float64Array(65_536);
+  for (let k = 2; k < 256; k++) t[k] = t[k - 1] + Math.log(k);
+  for (let k = 256; k < t.length; k++) t[k] = stirling(k);
+  return t;
+})();
+
+/** ln(k!): from a table below 65,536, Stirling's series above. */
+export function logFactorial(k: number): number {
+  return k < LOG_FACTORIAL.length ? LOG_FACTORIAL[k] : stirling(k);
 }
 
 /**

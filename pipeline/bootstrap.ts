@@ -50,7 +50,8 @@ export class MeanResampler implements Resampler {
 
   draw(random: Random): number {
     const S = drawStrata(this.#runs, random, this.#strata);
-    let sum = 0, count = 0;
+    // The large strata's normal limits add up to one normal: one draw for all of them.
+    let sum = 0, count = 0, normalMean = 0, normalVariance = 0;
     for (let s = 0; s < S; s++) {
       const stratum = this.#strata[s], n = stratum.length;
       if (n === 0) continue;
@@ -58,10 +59,13 @@ export class MeanResampler implements Resampler {
         for (let i = 0; i < n; i++) sum += stratum[Math.floor(random() * n)];
       } else {
         const [mean, sd] = this.#moments.get(stratum)!;
-        sum += n * mean + Math.sqrt(n) * sd * normal(random);
+        normalMean += n * mean;
+        normalVariance += n * sd * sd;
       }
       count += n;
     }
+    if (normalVariance > 0) sum += normalMean + Math.sqrt(normalVariance) * normal(random);
+    else sum += normalMean;
     return sum / count;
   }
 }
