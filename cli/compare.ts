@@ -9,11 +9,14 @@ import { join, resolve, sep } from "node:path";
 import { readDataset } from "../dataset/mod.ts";
 import pl from "nodejs-polars";
 import {
+  cellKey,
+  compareCells,
   compareFindings,
   compareFrame,
   type CompareOptions,
   type LatencyCells,
   latencyCells,
+  MedianDraws,
   PIPELINE_COLUMNS,
   slowdownFindings,
 } from "../pipeline/mod.ts";
@@ -103,57 +106,67 @@ export interface Comparison {
   findings: { compare: string[]; slowdownBase: string[]; slowdownNew: string[] };
 }
 
-/** One dataset's slowdown frame, computed by a worker (cli/_slowdown_worker.ts). */
-function slowdownInWorker(
-  cells: LatencyCells,
-  options: CompareOptions,
+/** A dataset's median draws and slowdown frame, computed by a worker (_slowdown_worker.ts). */
+function inWorker(
+  request: SlowdownRequest,
   workers: Worker[],
-): Promise<pl.DataFrame> {
+): Promise<{ slowdown: pl.DataFrame; draws: MedianDraws }> {
   const worker = new Worker(new URL("./_slowdown_worker.ts", import.meta.url), {
     type: "module",
   });
   workers.push(worker);
+  const { side, seed, resamples } = request.options;
   return new Promise((resolve, reject) => {
     worker.onmessage = ({ data }: MessageEvent<SlowdownReply>) => {
       worker.terminate();
-      if ("error" in data) reject(new Error(data.error));
-      else resolve(pl.readIPC(Buffer.from(data.ipc)));
+      if ("error" in data) return reject(new Error(data.error));
+      resolve({
+        slowdown: pl.readIPC(Buffer.from(data.ipc)),
+        draws: new MedianDraws(side, seed, resamples, data.draws),
+      });
     };
     worker.onerror = (e) => {
       e.preventDefault();
       worker.terminate();
-      reject(new Error(`Cannot compute a slowdown: ${e.message}`));
+      reject(new Error(`Cannot compute the ${side} dataset's draws: ${e.message}`));
     };
-    const request: SlowdownRequest = { cells, options };
     worker.postMessage(request);
   });
 }
 
 /**
- * Compares the datasets in folders `base` and `next`: the compare frame on this thread, the
- * two slowdown frames in workers meanwhile (the same numbers as on one thread, in about half
- * the time on two cores).
+ * Compares the datasets in folders `base` and `next`. One worker per dataset draws its
+ * bootstrap medians (each once, for both frames) and computes its slowdown frame; this thread
+ * then builds the compare frame from their draws: the same numbers as `compareFrame` and
+ * `slowdownFrame` on one thread, on both cores.
  */
 export async function compareDatasets(
   base: string,
   next: string,
   options: CompareOptions = {},
 ): Promise<Comparison> {
+  const { threshold = 0.03, seed = 1, resamples = 10_000 } = options;
+  const full = { threshold, seed, resamples };
   const [b, n] = [await cellsOf(base), await cellsOf(next)];
+  const cells = compareCells(b, n);
+  const needs = (side: "base" | "next") =>
+    cells.map((c): [string, number[]] => {
+      const g = c[side];
+      return [cellKey(g.experiment, g.workload, g.runtime), c.levels];
+    });
   const workers: Worker[] = [];
-  const slowdowns = Promise.all([
-    slowdownInWorker(b, options, workers),
-    slowdownInWorker(n, options, workers),
-  ]);
-  slowdowns.catch(() => {}); // awaited below; an error of this thread comes first
-  let cmp: pl.DataFrame;
+  let results;
   try {
-    cmp = compareFrame(b, n, options);
-  } catch (err) {
+    results = await Promise.all([
+      inWorker({ cells: b, options: { ...full, side: "base" }, needs: needs("base") }, workers),
+      inWorker({ cells: n, options: { ...full, side: "new" }, needs: needs("next") }, workers),
+    ]);
+  } finally {
     for (const w of workers) w.terminate();
-    throw err;
   }
-  const [sb, sn] = await slowdowns;
+  const [rb, rn] = results;
+  const cmp = compareFrame(b, n, full, { base: rb.draws, next: rn.draws });
+  const [sb, sn] = [rb.slowdown, rn.slowdown];
   return {
     compare: cmp,
     slowdown: pl.concat([

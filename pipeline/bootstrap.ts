@@ -79,10 +79,19 @@ export interface BootstrapOptions {
 }
 
 /**
+ * The percentile interval of `values` (sorted in place): their (1 - confidence) / 2 and
+ * (1 + confidence) / 2 quantiles.
+ */
+export function percentileInterval(values: Float64Array, confidence = 0.95): [number, number] {
+  values.sort();
+  const alpha = (1 - confidence) / 2;
+  return [sortedQuantile(values, alpha)!, sortedQuantile(values, 1 - alpha)!];
+}
+
+/**
  * The percentile bootstrap interval of the ratio of two statistics, numerator / denominator:
- * each resample draws both (independently: they are separate samples), and the interval is the
- * (1 - confidence) / 2 and (1 + confidence) / 2 quantiles of the ratios. Null where a ratio is
- * undefined (0 / 0).
+ * each resample draws both (independently: they are separate samples), and the interval is
+ * {@linkcode percentileInterval} of the ratios. Null where a ratio is undefined (0 / 0).
  */
 export function bootstrapRatio(
   numerator: Resampler,
@@ -95,7 +104,5 @@ export function bootstrapRatio(
     ratios[b] = numerator.draw(random) / denominator.draw(random);
     if (Number.isNaN(ratios[b])) return null;
   }
-  ratios.sort();
-  const alpha = (1 - confidence) / 2;
-  return [sortedQuantile(ratios, alpha)!, sortedQuantile(ratios, 1 - alpha)!];
+  return percentileInterval(ratios, confidence);
 }

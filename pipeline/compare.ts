@@ -9,7 +9,7 @@
  */
 import pl from "nodejs-polars";
 import { hash32, seededRandom } from "./_random.ts";
-import { bootstrapRatio, MeanResampler, MedianResampler } from "./bootstrap.ts";
+import { bootstrapRatio, MeanResampler, MedianResampler, percentileInterval } from "./bootstrap.ts";
 import { mannWhitney, medianCi, sortedMedian, verdict } from "./compare_stats.ts";
 import {
   cellKey,
@@ -85,6 +85,89 @@ function cellRandom(seed: number, ...key: string[]) {
 }
 
 /**
+ * Bootstrap draws of one dataset's medians, per cell and set of levels, each drawn once and
+ * shared by the compare frame (NEW over BASE) and the slowdown frame (Docker over Wasm). Each
+ * set has its own stream, from the seed, the dataset's side (`base`, `new`) and the set's key,
+ * so the draws do not depend on which other cells exist, on who asks first, or on the thread
+ * (cli/compare.ts computes them in workers).
+ */
+export class MedianDraws {
+  readonly #draws: Map<string, Float64Array>;
+
+  constructor(
+    readonly side: string,
+    readonly seed: number,
+    readonly resamples: number,
+    entries: Iterable<[string, Float64Array]> = [],
+  ) {
+    this.#draws = new Map(entries);
+  }
+
+  /** The key of `group`'s draws at `levels`. */
+  static key(group: LatencyGroup, levels: number[]): string {
+    return JSON.stringify([group.experiment, group.workload, group.runtime, levels]);
+  }
+
+  /** The draws of `group` at `levels` (from `resampler` where given), computed once. */
+  of(group: LatencyGroup, levels: number[], resampler?: MedianResampler): Float64Array {
+    const key = MedianDraws.key(group, levels);
+    let draws = this.#draws.get(key);
+    if (!draws) {
+      const r = resampler ?? new MedianResampler(runsOf(group, levels));
+      const random = seededRandom([this.seed, hash32(JSON.stringify([this.side, key]))]);
+      draws = new Float64Array(this.resamples);
+      for (let b = 0; b < draws.length; b++) draws[b] = r.draw(random);
+      this.#draws.set(key, draws);
+    }
+    return draws;
+  }
+
+  /** Every set of draws, by key (to pass on to another thread). */
+  entries(): [string, Float64Array][] {
+    return [...this.#draws];
+  }
+}
+
+/**
+ * The percentile interval of numerator / denominator over paired draws; null where a ratio is
+ * undefined (0 / 0).
+ */
+function ratioInterval(
+  numerator: Float64Array,
+  denominator: Float64Array,
+  confidence = 0.95,
+): [number, number] | null {
+  const ratios = new Float64Array(numerator.length);
+  for (let b = 0; b < ratios.length; b++) {
+    ratios[b] = numerator[b] / denominator[b];
+    if (Number.isNaN(ratios[b])) return null;
+  }
+  return percentileInterval(ratios, confidence);
+}
+
+/** The cells and level sets a comparison of `base` and `next` reads: shared levels, pooled. */
+export function compareCells(
+  base: LatencyCells,
+  next: LatencyCells,
+): { base: LatencyGroup; next: LatencyGroup; level: string; levels: number[] }[] {
+  return [...base.keys()].filter((k) => next.has(k)).sort().flatMap((key) => {
+    const b = base.get(key)!, n = next.get(key)!;
+    return levelSets(commonLevels(b, n)).map(([level, levels]) => ({
+      base: b,
+      next: n,
+      level,
+      levels,
+    }));
+  });
+}
+
+/** Draws for {@linkcode compareFrame}: one {@linkcode MedianDraws} per dataset. */
+export interface CompareDraws {
+  base: MedianDraws;
+  next: MedianDraws;
+}
+
+/**
  * The compare frame ({@linkcode COMPARE_COLUMNS}): one row per experiment, workload, runtime
  * and level present in both datasets, and a row with level `all` pooling those levels.
  * Medians with their distribution-free 95 % CIs, `ratio` = median_new / median_base with its
@@ -95,39 +178,41 @@ export function compareFrame(
   base: LatencyCells,
   next: LatencyCells,
   { threshold = 0.03, seed = 1, resamples = 10_000 }: CompareOptions = {},
+  draws: CompareDraws = {
+    base: new MedianDraws("base", seed, resamples),
+    next: new MedianDraws("new", seed, resamples),
+  },
 ): pl.DataFrame {
   const rows: Record<string, unknown>[] = [];
-  for (const key of [...base.keys()].filter((k) => next.has(k)).sort()) {
-    const b = base.get(key)!, n = next.get(key)!;
-    for (const [level, levels] of levelSets(commonLevels(b, n))) {
-      const rb = new MedianResampler(runsOf(b, levels));
-      const rn = new MedianResampler(runsOf(n, levels));
-      const xb = rb.values, xn = rn.values;
-      const mb = sortedMedian(xb)!, mn = sortedMedian(xn)!;
-      const cb = medianCi(xb), cn = medianCi(xn);
-      const random = cellRandom(seed, b.experiment, b.workload, b.runtime, level);
-      const ci = mb > 0 ? bootstrapRatio(rn, rb, random, { resamples }) : null;
-      const enough = Math.min(xb.length, xn.length) >= MIN_SAMPLES;
-      rows.push({
-        experiment: b.experiment,
-        workload: b.workload,
-        runtime: b.runtime,
-        level,
-        n_base: xb.length,
-        n_new: xn.length,
-        median_base: mb,
-        median_new: mn,
-        median_base_lo: cb?.[0],
-        median_base_hi: cb?.[1],
-        median_new_lo: cn?.[0],
-        median_new_hi: cn?.[1],
-        ratio: mb > 0 ? mn / mb : null,
-        ratio_lo: ci?.[0],
-        ratio_hi: ci?.[1],
-        ...testColumns(xb, xn),
-        verdict: enough && ci ? verdict(ci[0], ci[1], threshold) : "inconclusive",
-      });
-    }
+  for (const { base: b, next: n, level, levels } of compareCells(base, next)) {
+    const rb = new MedianResampler(runsOf(b, levels));
+    const rn = new MedianResampler(runsOf(n, levels));
+    const xb = rb.values, xn = rn.values;
+    const mb = sortedMedian(xb)!, mn = sortedMedian(xn)!;
+    const cb = medianCi(xb), cn = medianCi(xn);
+    const ci = mb > 0
+      ? ratioInterval(draws.next.of(n, levels, rn), draws.base.of(b, levels, rb))
+      : null;
+    const enough = Math.min(xb.length, xn.length) >= MIN_SAMPLES;
+    rows.push({
+      experiment: b.experiment,
+      workload: b.workload,
+      runtime: b.runtime,
+      level,
+      n_base: xb.length,
+      n_new: xn.length,
+      median_base: mb,
+      median_new: mn,
+      median_base_lo: cb?.[0],
+      median_base_hi: cb?.[1],
+      median_new_lo: cn?.[0],
+      median_new_hi: cn?.[1],
+      ratio: mb > 0 ? mn / mb : null,
+      ratio_lo: ci?.[0],
+      ratio_hi: ci?.[1],
+      ...testColumns(xb, xn),
+      verdict: enough && ci ? verdict(ci[0], ci[1], threshold) : "inconclusive",
+    });
   }
   return frameOf(COMPARE_COLUMNS, rows);
 }
@@ -161,6 +246,8 @@ export interface SlowdownFrameOptions extends CompareOptions {
   numerator?: string;
   /** Runtime it is divided by. Default "wasm". */
   denominator?: string;
+  /** The dataset's side in a comparison (`base`, `new`): part of its streams. Default "base". */
+  side?: string;
 }
 
 const mean = (xs: Float64Array) => xs.reduce((s, v) => s + v, 0) / xs.length;
@@ -174,8 +261,14 @@ const mean = (xs: Float64Array) => xs.reduce((s, v) => s + v, 0) / xs.length;
  */
 export function slowdownFrame(
   cells: LatencyCells,
-  { numerator = "docker", denominator = "wasm", seed = 1, resamples = 10_000 }:
-    SlowdownFrameOptions = {},
+  {
+    numerator = "docker",
+    denominator = "wasm",
+    seed = 1,
+    resamples = 10_000,
+    side = "base",
+  }: SlowdownFrameOptions = {},
+  draws: MedianDraws = new MedianDraws(side, seed, resamples),
 ): pl.DataFrame {
   const rows: Record<string, unknown>[] = [];
   const pairs = [...cells.values()]
@@ -188,10 +281,12 @@ export function slowdownFrame(
       const rNum = runsOf(num, levels), rDen = runsOf(den, levels);
       const medNum = new MedianResampler(rNum), medDen = new MedianResampler(rDen);
       const xNum = medNum.values, xDen = medDen.values;
-      const random = cellRandom(seed, num.experiment, num.workload, level, numerator, denominator);
+      const random = cellRandom(seed, side, num.experiment, num.workload, level, numerator);
       const mNum = sortedMedian(xNum)!, mDen = sortedMedian(xDen)!;
       const aNum = mean(xNum), aDen = mean(xDen);
-      const medianCi = mDen > 0 ? bootstrapRatio(medNum, medDen, random, { resamples }) : null;
+      const medianCi = mDen > 0
+        ? ratioInterval(draws.of(num, levels, medNum), draws.of(den, levels, medDen))
+        : null;
       const meanCi = aDen > 0
         ? bootstrapRatio(new MeanResampler(rNum), new MeanResampler(rDen), random, { resamples })
         : null;

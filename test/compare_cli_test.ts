@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import pl from "nodejs-polars";
 import { readDataset, writeMeta, writePart } from "../dataset/mod.ts";
-import { coldStartTable, PIPELINE_COLUMNS, warmTable } from "../pipeline/mod.ts";
+import {
+  coldStartTable,
+  compareFrame,
+  latencyCells,
+  PIPELINE_COLUMNS,
+  slowdownFrame,
+  warmTable,
+} from "../pipeline/mod.ts";
 import { parseCompareArgs } from "../cli/compare.ts";
 import { buildReport } from "../cli/report.ts";
 import { activations } from "./_frames.ts";
@@ -50,12 +57,41 @@ Deno.test("compare: the thesis against itself is ratio 1, never slower or faster
     Object.keys(slowdown[0]).slice(0, 4),
     ["dataset", "experiment", "workload", "level"],
   );
-  // Both datasets are the thesis: the same rows twice.
+  // Both datasets are the thesis: the same rows twice, but for the intervals, which come from
+  // each dataset's own bootstrap streams.
   const half = slowdown.length / 2;
-  assert.deepEqual(
-    slowdown.slice(0, half).map(({ dataset: _, ...r }) => r),
-    slowdown.slice(half).map(({ dataset: _, ...r }) => r),
+  const points = (rows: Row[]) =>
+    rows.map((r) =>
+      Object.fromEntries(
+        Object.entries(r).filter(([k]) => k !== "dataset" && !/_(lo|hi)$/.test(k)),
+      )
+    );
+  assert.deepEqual(points(slowdown.slice(0, half)), points(slowdown.slice(half)));
+  for (const r of slowdown) {
+    assert.ok((r.median_ratio_lo as number) <= (r.median_ratio as number) + 1e-9);
+    assert.ok((r.mean_ratio as number) <= (r.mean_ratio_hi as number) + 1e-9);
+  }
+  // The workers' numbers are the pipeline's on one thread, to the last digit.
+  const cells = latencyCells(
+    (await readDataset(THESIS, { activationColumns: [...PIPELINE_COLUMNS, "run"] })).activations,
   );
+  const options = { resamples: Number(RESAMPLES) };
+  const csv = (frame: pl.DataFrame) => {
+    const path = join(out, "check.csv");
+    frame.writeCSV(path);
+    return Deno.readTextFileSync(path);
+  };
+  assert.equal(
+    csv(compareFrame(cells, cells, options)),
+    await Deno.readTextFile(join(out, "compare.csv")),
+  );
+  const cliSlowdown = pl.readCSV(join(out, "slowdown.csv"));
+  for (const side of ["base", "new"]) {
+    assert.equal(
+      csv(slowdownFrame(cells, { ...options, side })),
+      csv(cliSlowdown.filter(pl.col("dataset").eq(pl.lit(side))).drop("dataset")),
+    );
+  }
 });
 
 /** A copy of the thesis whose Wasm cold starts waited 1.3 times as long (made once). */
