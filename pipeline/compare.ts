@@ -172,7 +172,9 @@ export interface CompareDraws {
  * and level present in both datasets, and a row with level `all` pooling those levels.
  * Medians with their distribution-free 95 % CIs, `ratio` = median_new / median_base with its
  * percentile bootstrap 95 % CI, the Mann-Whitney p-value, Cliff's delta (new against base) and
- * the verdict of the ratio's CI against the threshold.
+ * the verdict of the ratio's CI against the threshold. The medians' bootstrap draws come from
+ * `draws` (default: drawn here, with the options' seed and resamples); a caller that drew them
+ * elsewhere (cli/compare.ts's workers) passes them in.
  */
 export function compareFrame(
   base: LatencyCells,
@@ -258,6 +260,7 @@ const mean = (xs: Float64Array) => xs.reduce((s, v) => s + v, 0) / xs.length;
  * numerator / denominator of the medians and of the means, each with a percentile bootstrap
  * 95 % CI (the two runtimes resampled independently), and the Mann-Whitney p-value and Cliff's
  * delta of the numerator's latencies against the denominator's (above 0: the numerator slower).
+ * The medians' draws are taken from, and added to, `draws` (default: a new set for `side`).
  */
 export function slowdownFrame(
   cells: LatencyCells,
