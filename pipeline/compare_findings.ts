@@ -151,7 +151,7 @@ export interface FindingsOptions {
  * ]);
  * assert.deepEqual(compareFindings(frame), [
  *   "NEW's Wasm cold-start latency under hello load is higher than BASE's, by a factor of " +
- *   "1.27 (95 % CI 1.13-1.43, p < 0.001); of its 1 levels, 0 slower, 0 faster, 0 the same, " +
+ *   "1.27 (95 % CI 1.13-1.43, p < 0.001); of its 1 level, 0 slower, 0 faster, 0 the same, " +
  *   "1 inconclusive.",
  * ]);
  * ```
@@ -166,7 +166,8 @@ export function compareFindings(
     if (!pooled) continue;
     const levels = rows.filter((r) => r.level !== "all");
     const count = (v: string) => levels.filter((l) => l.verdict === v).length;
-    const tally = `of its ${levels.length} levels, ${count("slower")} slower, ` +
+    const tally = `of its ${levels.length} level${levels.length === 1 ? "" : "s"}, ` +
+      `${count("slower")} slower, ` +
       `${count("faster")} faster, ${count("same")} the same, ${count("inconclusive")} inconclusive`;
     const who = `${next}'s ${runtimeName(pooled.runtime)} ${
       latencyName(pooled.experiment, pooled.workload)
