@@ -1,5 +1,6 @@
 /**
- * `deno task notebooks [NOTEBOOK...] [--data DIR] [--levels L] [--params FILE] [--out DIR]`:
+ * `deno task notebooks [NOTEBOOK...] [--data DIR] [--levels L] [--params FILE] [--out DIR]
+ * [--baseline DIR]`:
  * re-executes the notebooks (default: every notebooks/*.ipynb, in name order) headlessly under
  * the real Deno kernel and writes their outputs back (or to `--out DIR`, which is what to use
  * with another dataset, so that the committed outputs stay those of data/thesis). The run's
@@ -47,6 +48,8 @@ export interface ExecuteOptions {
   levels?: string;
   /** A JSON file of parameters (sets WHISKBENCH_PARAMS). Default: none. */
   params?: string;
+  /** The comparison notebook's baseline dataset (sets WHISKBENCH_BASELINE). */
+  baseline?: string;
   /** Seconds one cell may take. Default 300. */
   timeoutS?: number;
   /** Print progress (one line a notebook) to stdout. Default true. */
@@ -59,7 +62,7 @@ export interface ExecuteOptions {
  */
 export async function executeNotebooks(
   paths: string[],
-  { out, data, levels, params, timeoutS = 300, progress = true }: ExecuteOptions = {},
+  { out, data, levels, params, baseline, timeoutS = 300, progress = true }: ExecuteOptions = {},
 ): Promise<void> {
   if (levels !== undefined) parseLevels(levels, "--levels");
   const jupyterPath = await Deno.makeTempDir({ prefix: "whiskbench-jupyter-" });
@@ -75,6 +78,7 @@ export async function executeNotebooks(
     };
     if (data) env.WHISKBENCH_DATA = resolve(data);
     if (levels) env.WHISKBENCH_LEVELS = levels;
+    if (baseline) env.WHISKBENCH_BASELINE = resolve(baseline);
     const args = ["--kernel", KERNEL_NAME, "--timeout", String(timeoutS)];
     if (out) args.push("--out", resolve(out));
     await runPython([...args, ...paths.map((p) => resolve(p))], env, progress, "execute");
@@ -138,7 +142,7 @@ if (import.meta.main) {
   await run(async () => {
     const { values, positionals } = parse(
       Deno.args,
-      ["data", "levels", "params", "out"],
+      ["data", "levels", "params", "out", "baseline"],
       ["clean"],
     );
     const paths = positionals.length > 0 ? positionals : await listNotebooks();

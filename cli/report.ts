@@ -1,7 +1,7 @@
 /**
- * `deno task report [--data DIR] [--out DIR] [--no-export] [--no-pdf] [--paper-size text|column]
- * [--figure-titles]`: the paper artifact
- * from a dataset (default data/thesis -> report/):
+ * `deno task report [--data DIR] [--out DIR] [--baseline DIR] [--no-export] [--no-pdf]
+ * [--paper-size text|column] [--figure-titles]`: the paper artifact from a dataset (default
+ * data/thesis -> report/):
  *
  * - report.html: one self-contained page (plotly.js inlined) in the thesis's order, every
  *   thesis table beside its published counterpart, the scorecard with every deviation and its
@@ -11,7 +11,8 @@
  * - figures/: every figure as a Plotly spec (JSON) and, where Chromium is found, SVG and PDF
  *   set for a paper's page (`paperFigure`: printed size, no title or mean legend unless
  *   `--figure-titles`);
- * - scorecard.txt / scorecard.json / published_vs_computed.md, provenance.json, report.md.
+ * - scorecard.txt / scorecard.json / published_vs_computed.md, provenance.json, report.md;
+ * - with `--baseline DIR`: compare/ (as `deno task compare DIR DATA`) and a section of the page.
  *
  * Everything but provenance.json, report.html's provenance block and the PDFs' embedded dates
  * is the same byte for byte on every run over the same data. File names made from a dataset's
@@ -55,11 +56,13 @@ import {
   plotlySource,
   withChromium,
 } from "../render/chromium.ts";
-import { reportHtml } from "../render/html.ts";
+import { type ReportComparison, reportHtml } from "../render/html.ts";
 import { dataFile, outPath } from "../render/out_path.ts";
 import { csvSafe } from "../pipeline/csv_safe.ts";
 import { pathRoots, provenance } from "../render/provenance.ts";
 import { scrub } from "../render/redact.ts";
+import { compareDatasets, findingsMarkdown, verdictTally, writeComparison } from "./compare.ts";
+import type { CompareOptions } from "../pipeline/mod.ts";
 import { parse, run } from "./_args.ts";
 import { DEFAULT_DATA, writeCsvs } from "./tables.ts";
 
@@ -70,6 +73,10 @@ export const DEFAULT_REPORT = new URL("../report", import.meta.url).pathname;
 export interface ReportOptions {
   data: string;
   out: string;
+  /** A baseline dataset to compare `data` with (a section of the page, files in compare/). */
+  baseline?: string;
+  /** Threshold, seed and resamples of that comparison (default: `deno task compare`'s). */
+  compare?: CompareOptions;
   /** Export figures to SVG (and PDF unless `pdf` is false) when a browser is found. */
   exportFigures?: boolean;
   pdf?: boolean;
@@ -129,10 +136,33 @@ function fenced(text: string): string {
   return `${fence}\n${text}${fence}`;
 }
 
+/**
+ * Compares `data` with `baseline` (cli/compare.ts), writes the files into
+ * `out`/compare/, adds the findings to the Markdown report `md`, and returns the page's part.
+ */
+async function baselineComparison(
+  { baseline = "", data, compare }: ReportOptions,
+  root: string,
+  md: string[],
+): Promise<ReportComparison> {
+  const c = await compareDatasets(baseline, data, compare);
+  await writeComparison(c, outPath(root, "compare"), baseline, data);
+  md.push(findingsMarkdown(c, baseline, data, 2));
+  const level = pl.col("level"), verdict = pl.col("verdict");
+  return {
+    baseline,
+    tally: verdictTally(c.compare),
+    findings: [...c.findings.compare, ...c.findings.slowdownNew],
+    pooled: c.compare.filter(level.eq(pl.lit("all"))),
+    changed: c.compare.filter(level.neq(pl.lit("all")).and(verdict.isIn(["slower", "faster"]))),
+  };
+}
+
 /** Builds the whole report from the dataset in `options.data` into `options.out`. */
 export async function buildReport(options: ReportOptions): Promise<ReportResult> {
   const log = options.log ?? ((line: string) => console.error(line));
-  await checkOutput(options.out, "report", { inputs: [options.data] });
+  const inputs = [options.data, ...(options.baseline ? [options.baseline] : [])];
+  await checkOutput(options.out, "report", { inputs });
   const read = await readDataset(options.data, { activationColumns: PIPELINE_COLUMNS });
   const prov = await provenance({
     dataset: options.data,
@@ -251,17 +281,21 @@ async function writeReport(
     `## Scorecard against the published tables\n\n${fenced(text)}\n\n` +
       "Every published cell beside the computed one: published_vs_computed.md\n",
   );
-  await Deno.writeTextFile(outPath(root, "report.md"), md.join("\n"));
 
   const exported = await exportAll(figures, figureDir, plotlyJs, options, log);
   await Deno.writeTextFile(
     outPath(root, "provenance.json"),
     JSON.stringify(prov, null, 2) + "\n",
   );
+  const comparison = options.baseline === undefined
+    ? undefined
+    : await baselineComparison(options, root, md);
+  await Deno.writeTextFile(outPath(root, "report.md"), md.join("\n"));
   const html = outPath(root, "report.html");
   await Deno.writeTextFile(
     html,
     reportHtml({
+      comparison,
       dataset: name,
       tables,
       figures,
@@ -291,7 +325,7 @@ async function writeReport(
 
 if (import.meta.main) {
   await run(async () => {
-    const { values, positionals } = parse(Deno.args, ["data", "out", "paper-size"], [
+    const { values, positionals } = parse(Deno.args, ["data", "out", "baseline", "paper-size"], [
       "no-export",
       "no-pdf",
       "figure-titles",
@@ -299,8 +333,8 @@ if (import.meta.main) {
     const size = values["paper-size"] ?? "text";
     if (positionals.length > 0 || !(size in PAPER_SIZES)) {
       throw new Error(
-        "usage: deno task report [--data DIR] [--out DIR] [--no-export] [--no-pdf] " +
-          "[--paper-size text|column] [--figure-titles]",
+        "usage: deno task report [--data DIR] [--out DIR] [--baseline DIR] [--no-export] " +
+          "[--no-pdf] [--paper-size text|column] [--figure-titles]",
       );
     }
     exitWithParent();
@@ -308,6 +342,7 @@ if (import.meta.main) {
     const r = await buildReport({
       data: values.data ? userPath(values.data) : DEFAULT_DATA,
       out: values.out ? userPath(values.out) : DEFAULT_REPORT,
+      baseline: values.baseline ? userPath(values.baseline) : undefined,
       exportFigures: !values["no-export"],
       pdf: !values["no-pdf"],
       paper: { size: size as PaperSize, keepTitleAndLegend: values["figure-titles"] === true },

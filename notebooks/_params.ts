@@ -43,6 +43,8 @@ export const PARAM_ENV = {
   data: "WHISKBENCH_DATA",
   /** `15` (levels 1-15), `1-10`, or a list `1,3,5-7`. */
   levels: "WHISKBENCH_LEVELS",
+  /** The dataset a comparison holds the dataset against; relative to the project root. */
+  baseline: "WHISKBENCH_BASELINE",
 } as const;
 
 /** Reads a parameters file; `undefined` where `optional` and there is none. */
@@ -50,7 +52,7 @@ function readFile(
   path: string,
   readText: (path: string) => string,
   optional: boolean,
-): { data?: unknown; levels?: unknown } | undefined {
+): { data?: unknown; levels?: unknown; baseline?: unknown } | undefined {
   let json;
   try {
     json = JSON.parse(readText(path));
@@ -61,12 +63,13 @@ function readFile(
   if (json === null || typeof json !== "object" || Array.isArray(json)) {
     throw new TypeError(`Cannot read notebook parameters ${path}: expected a JSON object`);
   }
-  const unknown = Object.keys(json).filter((k) => k !== "data" && k !== "levels");
+  // `baseline` is the comparison notebook's (readBaseline).
+  const unknown = Object.keys(json).filter((k) => !["data", "levels", "baseline"].includes(k));
   if (unknown.length > 0) {
     throw new TypeError(
       `Cannot read notebook parameters ${path}: unknown key ${
         JSON.stringify(unknown[0])
-      }, expected "data" and "levels"`,
+      }, expected "data", "levels" and "baseline"`,
     );
   }
   return json;
@@ -115,6 +118,43 @@ export function readParams(
     params.levels = parseLevels(env[PARAM_ENV.levels], PARAM_ENV.levels);
   }
   return params;
+}
+
+/**
+ * The baseline of the comparison notebook (default: the embedded `data/thesis`), from the
+ * `"baseline"` key of the parameters file (relative to the file), then `WHISKBENCH_BASELINE`.
+ * Apart from {@linkcode readParams}, which every notebook reads, as only one notebook needs it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PROJECT_ROOT, readBaseline } from "./_params.ts";
+ * assert.equal(readBaseline({ WHISKBENCH_BASELINE: "data/x" }), `${PROJECT_ROOT}data/x`);
+ * ```
+ */
+export function readBaseline(
+  env: Record<string, string | undefined> = Deno.env.toObject(),
+  readText: (path: string) => string = Deno.readTextFileSync,
+): string {
+  let baseline = resolve(PROJECT_ROOT, "data/thesis");
+  // The same file as readParams: notebooks/params.json unless WHISKBENCH_PARAMS names one.
+  const named = env[PARAM_ENV.file];
+  const path = named === undefined ? PARAMS_FILE : named && resolve(PROJECT_ROOT, named);
+  const json = path ? readFile(path, readText, named === undefined) : undefined;
+  if (json && path) {
+    if (json.baseline !== undefined) {
+      if (typeof json.baseline !== "string") {
+        throw new TypeError(
+          `Cannot read notebook parameters ${path}: "baseline" is ${
+            JSON.stringify(json.baseline)
+          }, expected a folder path`,
+        );
+      }
+      baseline = resolve(dirname(path), json.baseline);
+    }
+  }
+  if (env[PARAM_ENV.baseline]) baseline = resolve(PROJECT_ROOT, env[PARAM_ENV.baseline]!);
+  return baseline;
 }
 
 /** A path as shown in outputs: relative to the project root where inside it (no absolute

@@ -17,5 +17,9 @@ export * from "./box_stats.ts";
 export * from "./figures.ts";
 export * from "./paper_figure.ts";
 export * from "./latex.ts";
+export * from "./compare_stats.ts";
+export * from "./latency_cells.ts";
+export * from "./compare.ts";
+export * from "./compare_findings.ts";
 // The thesis's runtimes and workloads, in its order (for generators and notebooks too).
 export { THESIS_RUNTIMES, THESIS_WORKLOADS } from "./_figure_style.ts";

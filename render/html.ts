@@ -45,6 +45,21 @@ export interface ReportModel {
   provenance: Record<string, unknown>;
   /** plotly.js source, inlined. */
   plotlyJs: string;
+  /** The comparison with a baseline dataset, where one was asked for (`--baseline`). */
+  comparison?: ReportComparison;
+}
+
+/** What the page shows of a comparison with a baseline (cli/compare.ts). */
+export interface ReportComparison {
+  /** The baseline dataset, as named on the command line. */
+  baseline: string;
+  /** The verdicts counted, e.g. "2 slower, 0 faster, 222 same, 35 inconclusive". */
+  tally: string;
+  /** Generated sentences (pipeline/compare_findings.ts). */
+  findings: string[];
+  /** The compare frame's pooled rows, and its single levels judged slower or faster. */
+  pooled: pl.DataFrame;
+  changed: pl.DataFrame;
 }
 
 /** Escapes text for HTML content and attribute values. */
@@ -244,6 +259,23 @@ function provenanceHtml(p: Record<string, unknown>): string {
   }</pre></details>`;
 }
 
+/** The section on the baseline comparison; empty where none was asked for. */
+function comparisonHtml(m: ReportModel): string {
+  const c = m.comparison;
+  if (!c) return "";
+  const items = c.findings.map((f) => `<li>${escapeHtml(f)}</li>`).join("");
+  const intro = `NEW ${m.dataset} against BASE ${c.baseline}, cell by cell: ${c.tally}. ` +
+    "Every cell, the slowdowns and these findings: compare/compare.csv, compare/slowdown.csv, " +
+    "compare/findings.md.";
+  return `<section id="compare"><h2>Against the baseline</h2><p>${escapeHtml(intro)}</p>` +
+    `<h3>Findings</h3><ul>${items}</ul>` +
+    `<h3>Pooled over the shared levels</h3>${frameHtml(c.pooled)}` +
+    (c.changed.height > 0
+      ? `<h3>Single levels judged slower or faster</h3>${frameHtml(c.changed)}`
+      : "") +
+    `</section>`;
+}
+
 const STYLE = `
 body{font:14px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1200px;padding:0 16px;color:#222}
 nav{position:sticky;top:0;background:#fff;padding:4px 0;z-index:1} nav a{margin-right:.8em} h2{border-bottom:1px solid #ccc;margin-top:2em}
@@ -310,9 +342,11 @@ export function reportHtml(m: ReportModel): string {
 <p>Cold-start and warm latency, capacity and executor durations of OpenWhisk actions in Docker
 and WebAssembly, computed from the dataset by whiskbench's pipeline. Figures are interactive
 (hover, zoom); ${escapeHtml(m.exportNote)}.</p>
-<nav><a href="#scorecard">Against the published numbers</a> ${nav} <a href="#provenance">Provenance</a></nav>
+<nav>${
+    m.comparison ? '<a href="#compare">Against the baseline</a> ' : ""
+  }<a href="#scorecard">Against the published numbers</a> ${nav} <a href="#provenance">Provenance</a></nav>
 </header>
-${scorecardHtml(m)}
+${comparisonHtml(m)}${scorecardHtml(m)}
 ${sections.map((s) => sectionHtml(s, m, thesis, figures)).join("\n")}
 <section id="provenance"><h2>Provenance</h2>${provenanceHtml(m.provenance)}</section>
 <script type="application/json" id="figure-specs">${scriptJson(specs)}</script>

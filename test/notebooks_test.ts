@@ -23,6 +23,7 @@ import {
   PARAMS_FILE,
   paramsMarkdown,
   PROJECT_ROOT,
+  readBaseline,
   readParams,
   shownPath,
 } from "../notebooks/_params.ts";
@@ -82,6 +83,7 @@ const EXPECTED_NOTEBOOKS = [
   "04_comparison_and_slowdown.ipynb",
   "05_capacity_and_resources.ipynb",
   "06_executor_durations.ipynb",
+  "07_compare.ipynb",
 ];
 
 Deno.test("the notebooks folder holds one notebook per part and the overview", async () => {
@@ -111,6 +113,7 @@ const EXPECTED_FIGURES: Record<string, number> = {
   "04_comparison_and_slowdown.ipynb": 0,
   "05_capacity_and_resources.ipynb": 3, // Figures 31, 32 and 31 as the thesis plots it
   "06_executor_durations.ipynb": 2, // Figures 33, 34
+  "07_compare.ipynb": 0,
 };
 
 Deno.test("each notebook shows its figures as Plotly bundles with an SVG fallback", async () => {
@@ -161,6 +164,17 @@ Deno.test("01_cold_start shows Tables 3, 4 and Figures 5, 6", async () => {
   const bundle = first.data;
   assert.match(text(bundle["image/svg+xml"]), /^<svg /);
   assert.equal(text(bundle["text/plain"]), "figure_05: Cold-start latency per level, Docker");
+});
+
+Deno.test("07_compare compares the thesis with itself: ratio 1, never slower or faster", async () => {
+  const nb = await readNotebook(join(await executeAll(), "07_compare.ipynb"));
+  const said = text(outputs(nb, "compare")[0].data["text/markdown"]);
+  assert.match(said, /^\d+ cells compared \(0 slower, 0 faster, \d+ same, \d+ inconclusive\)/);
+  const [pooled] = frames(nb, "pooled");
+  assert.equal(pooled.length, 16); // 2 cold-start and 14 warm cells
+  for (const r of pooled) assert.equal(r.ratio, 1);
+  const findings = outputs(nb, "findings").map((o) => text(o.data["text/markdown"]));
+  assert.match(findings[1], /Wasm's warm latency under hash load is lower than Docker's at every/);
 });
 
 Deno.test("the committed notebooks hold the outputs of an execution (run deno task notebooks)", async () => {
@@ -284,13 +298,34 @@ Deno.test("readParams(): environment over file over defaults; notebooks/params.j
   files[PARAMS_FILE] = '{"level": 5}';
   assert.throws(
     () => readParams({}, read),
-    /notebooks\/params\.json: unknown key "level", expected "data" and "levels"/,
+    /notebooks\/params\.json: unknown key "level", expected "data", "levels" and "baseline"/,
   );
   files[PARAMS_FILE] = '{"levels": "1-x"}';
   assert.throws(() => readParams({}, read), /params\.json "levels": "1-x", expected/);
   assert.throws(
     () => readParams({ WHISKBENCH_PARAMS: "", WHISKBENCH_LEVELS: "abc" }, read),
     /Cannot read levels from WHISKBENCH_LEVELS: "abc", expected/,
+  );
+});
+
+Deno.test("readBaseline() reads the file's baseline, then WHISKBENCH_BASELINE", () => {
+  const files: Record<string, string> = {
+    [join(PROJECT_ROOT, "p/params.json")]: '{"data": "x", "baseline": "../base"}',
+    [join(PROJECT_ROOT, "p/bad.json")]: '{"baseline": 3}',
+  };
+  const read = (p: string) => files[p];
+  assert.equal(readBaseline({ WHISKBENCH_PARAMS: "" }, read), join(PROJECT_ROOT, "data/thesis"));
+  assert.equal(
+    readBaseline({ WHISKBENCH_PARAMS: "p/params.json" }, read),
+    join(PROJECT_ROOT, "base"),
+  );
+  assert.equal(
+    readBaseline({ WHISKBENCH_PARAMS: "p/params.json", WHISKBENCH_BASELINE: "/b" }, read),
+    "/b",
+  );
+  assert.throws(
+    () => readBaseline({ WHISKBENCH_PARAMS: "p/bad.json" }, read),
+    /bad\.json: "baseline" is 3, expected a folder path/,
   );
 });
 

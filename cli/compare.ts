@@ -1,0 +1,226 @@
+/**
+ * `deno task compare BASE NEW --out DIR [--threshold PCT] [--seed N] [--resamples N]`: whether
+ * two runs really differ, cell by cell (DIR/compare.csv), each run's Docker/Wasm slowdown with
+ * its uncertainty (DIR/slowdown.csv, a `dataset` column saying base or new), and the findings
+ * in sentences (DIR/findings.md). Numbers at full precision; the same bytes on every run for
+ * the same data, seed and resamples.
+ */
+import { join, resolve, sep } from "node:path";
+import { readDataset } from "../dataset/mod.ts";
+import pl from "nodejs-polars";
+import {
+  cellKey,
+  compareCells,
+  compareFindings,
+  compareFrame,
+  type CompareOptions,
+  type LatencyCells,
+  latencyCells,
+  MedianDraws,
+  PIPELINE_COLUMNS,
+  slowdownFindings,
+} from "../pipeline/mod.ts";
+import { Buffer } from "node:buffer";
+import type { SlowdownReply, SlowdownRequest } from "./_slowdown_worker.ts";
+import { parse, run } from "./_args.ts";
+
+const USAGE =
+  "usage: deno task compare BASE NEW --out DIR [--threshold PCT] [--seed N] [--resamples N]";
+
+/** What `deno task compare` was asked to do. */
+export interface CompareArgs {
+  base: string;
+  next: string;
+  out: string;
+  options: Required<CompareOptions>;
+}
+
+/** A flag's value as an integer in [min, max], or a RangeError naming the flag. */
+function integer(flag: string, text: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new RangeError(`--${flag} ${text}: expected an integer from ${min} to ${max}`);
+  }
+  return n;
+}
+
+/** Whether `inner` is `outer` or a path below it. */
+function within(inner: string, outer: string): boolean {
+  return inner === outer || inner.startsWith(outer.endsWith(sep) ? outer : outer + sep);
+}
+
+/** The real path of `path` if it exists, else its absolute path. */
+function real(path: string): string {
+  try {
+    return Deno.realPathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
+/** Parses and checks the arguments of `deno task compare`. */
+export function parseCompareArgs(args: string[]): CompareArgs {
+  const { values, positionals } = parse(args, ["out", "threshold", "seed", "resamples"]);
+  if (positionals.length !== 2 || !values.out) throw new Error(USAGE);
+  const [base, next] = positionals;
+  const out = values.out;
+  for (const input of [base, next]) {
+    if (within(real(out), real(input))) {
+      throw new Error(`--out ${out} is the input dataset ${input} or inside it; choose another`);
+    }
+  }
+  const pct = Number(values.threshold ?? "3");
+  if ((values.threshold !== undefined && !/^\d+(\.\d+)?$/.test(values.threshold)) || pct >= 100) {
+    throw new RangeError(`--threshold ${values.threshold}: expected a percentage from 0 to 100`);
+  }
+  return {
+    base,
+    next,
+    out,
+    options: {
+      threshold: pct / 100,
+      seed: values.seed === undefined ? 1 : integer("seed", values.seed, 0, 2 ** 53 - 1),
+      resamples: values.resamples === undefined
+        ? 10_000
+        : integer("resamples", values.resamples, 1, 10_000_000),
+    },
+  };
+}
+
+/** A dataset's latency cells (only the columns the comparison reads are loaded). */
+async function cellsOf(dir: string): Promise<LatencyCells> {
+  const ds = await readDataset(dir, { activationColumns: [...PIPELINE_COLUMNS, "run"] });
+  try {
+    return latencyCells(ds.activations);
+  } catch (cause) {
+    throw new Error(`${dir}: ${(cause as Error).message}`, { cause });
+  }
+}
+
+/** A comparison of two datasets: the frames and the findings, as written to its folder. */
+export interface Comparison {
+  compare: pl.DataFrame;
+  /** Both datasets' slowdown frames, with a first column `dataset` (`base` or `new`). */
+  slowdown: pl.DataFrame;
+  /** Findings on NEW against BASE, and on each dataset's slowdown. */
+  findings: { compare: string[]; slowdownBase: string[]; slowdownNew: string[] };
+}
+
+/** A dataset's median draws and slowdown frame, computed by a worker (_slowdown_worker.ts). */
+function inWorker(
+  request: SlowdownRequest,
+  workers: Worker[],
+): Promise<{ slowdown: pl.DataFrame; draws: MedianDraws }> {
+  const worker = new Worker(new URL("./_slowdown_worker.ts", import.meta.url), {
+    type: "module",
+  });
+  workers.push(worker);
+  const { side, seed, resamples } = request.options;
+  return new Promise((resolve, reject) => {
+    worker.onmessage = ({ data }: MessageEvent<SlowdownReply>) => {
+      worker.terminate();
+      if ("error" in data) return reject(new Error(data.error));
+      resolve({
+        slowdown: pl.readIPC(Buffer.from(data.ipc)),
+        draws: new MedianDraws(side, seed, resamples, data.draws),
+      });
+    };
+    worker.onerror = (e) => {
+      e.preventDefault();
+      worker.terminate();
+      reject(new Error(`Cannot compute the ${side} dataset's draws: ${e.message}`));
+    };
+    worker.postMessage(request);
+  });
+}
+
+/**
+ * Compares the datasets in folders `base` and `next`. One worker per dataset draws its
+ * bootstrap medians (each once, for both frames) and computes its slowdown frame; this thread
+ * then builds the compare frame from their draws: the same numbers as `compareFrame` and
+ * `slowdownFrame` on one thread, on both cores.
+ */
+export async function compareDatasets(
+  base: string,
+  next: string,
+  options: CompareOptions = {},
+): Promise<Comparison> {
+  const { threshold = 0.03, seed = 1, resamples = 10_000 } = options;
+  const full = { threshold, seed, resamples };
+  const [b, n] = [await cellsOf(base), await cellsOf(next)];
+  const cells = compareCells(b, n);
+  const needs = (side: "base" | "next") =>
+    cells.map((c): [string, number[]] => {
+      const g = c[side];
+      return [cellKey(g.experiment, g.workload, g.runtime), c.levels];
+    });
+  const workers: Worker[] = [];
+  let results;
+  try {
+    results = await Promise.all([
+      inWorker({ cells: b, options: { ...full, side: "base" }, needs: needs("base") }, workers),
+      inWorker({ cells: n, options: { ...full, side: "new" }, needs: needs("next") }, workers),
+    ]);
+  } finally {
+    for (const w of workers) w.terminate();
+  }
+  const [rb, rn] = results;
+  const cmp = compareFrame(b, n, full, { base: rb.draws, next: rn.draws });
+  const [sb, sn] = [rb.slowdown, rn.slowdown];
+  return {
+    compare: cmp,
+    slowdown: pl.concat([
+      sb.select(pl.lit("base").alias("dataset"), pl.all()),
+      sn.select(pl.lit("new").alias("dataset"), pl.all()),
+    ]),
+    findings: {
+      compare: compareFindings(cmp, options),
+      slowdownBase: slowdownFindings(sb),
+      slowdownNew: slowdownFindings(sn),
+    },
+  };
+}
+
+/** The findings as Markdown, under a heading of level `depth`. */
+export function findingsMarkdown(c: Comparison, base: string, next: string, depth = 1): string {
+  const h = "#".repeat(depth);
+  const list = (lines: string[]) => lines.map((l) => `- ${l}\n`).join("") || "- none\n";
+  return `${h} Findings\n\nBASE: ${base}\n\nNEW: ${next}\n\n` +
+    `${h}# NEW against BASE\n\n${list(c.findings.compare)}\n` +
+    `${h}# Slowdown in BASE\n\n${list(c.findings.slowdownBase)}\n` +
+    `${h}# Slowdown in NEW\n\n${list(c.findings.slowdownNew)}`;
+}
+
+/** Writes compare.csv, slowdown.csv and findings.md into `out` (created if missing). */
+export async function writeComparison(
+  c: Comparison,
+  out: string,
+  base: string,
+  next: string,
+): Promise<void> {
+  await Deno.mkdir(out, { recursive: true });
+  c.compare.writeCSV(join(out, "compare.csv"));
+  c.slowdown.writeCSV(join(out, "slowdown.csv"));
+  await Deno.writeTextFile(join(out, "findings.md"), findingsMarkdown(c, base, next));
+}
+
+/** The verdicts of a compare frame counted: "2 slower, 0 faster, 222 same, 35 inconclusive". */
+export function verdictTally(compare: pl.DataFrame): string {
+  const verdicts = compare.getColumn("verdict").toArray() as string[];
+  const count = (v: string) => `${verdicts.filter((x) => x === v).length} ${v}`;
+  return ["slower", "faster", "same", "inconclusive"].map(count).join(", ");
+}
+
+/** Runs `deno task compare` and returns its summary line. */
+export async function compare({ base, next, out, options }: CompareArgs): Promise<string> {
+  const c = await compareDatasets(base, next, options);
+  await writeComparison(c, out, base, next);
+  return `compared ${c.compare.height} cells (${verdictTally(c.compare)}) and ` +
+    `${c.slowdown.height} slowdown rows: wrote compare.csv, slowdown.csv and findings.md to ${out}`;
+}
+
+if (import.meta.main) {
+  await run(async () => {
+    console.log(await compare(parseCompareArgs(Deno.args)));
+  });
+}

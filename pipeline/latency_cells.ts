@@ -1,0 +1,114 @@
+/**
+ * A dataset's latencies as cells for the comparison (compare.ts): per experiment, workload and
+ * runtime, per level and run, sorted once. The latency is the one the per-level tables use
+ * (latency_rows.ts): wait + init for cold starts, the warm latency for the concurrency
+ * experiment.
+ */
+import pl from "nodejs-polars";
+import type { Runs } from "./bootstrap.ts";
+import { coldStartRowsLazy, warmRowsLazy } from "./latency_rows.ts";
+
+/** A group of cells: one experiment, workload and runtime, by level, by run, sorted latencies. */
+export interface LatencyGroup {
+  experiment: string;
+  workload: string;
+  runtime: string;
+  levels: Map<number, Map<number, Float64Array>>;
+}
+
+/**
+ * The key of a group of cells. JSON, not a joined string: names come from untrusted datasets,
+ * and a workload named "a/b" must not meet experiment "x/a", workload "b".
+ */
+export function cellKey(experiment: string, workload: string, runtime: string): string {
+  return JSON.stringify([experiment, workload, runtime]);
+}
+
+/** A dataset's latency samples, grouped: {@linkcode cellKey} -> group. */
+export type LatencyCells = Map<string, LatencyGroup>;
+
+const KEYS = ["experiment", "workload", "runtime"] as const;
+
+/**
+ * The latency samples of a dataset's cold-start and concurrency experiments as cells (rows
+ * without a level or a latency are left out; a null run counts as one run, 0), sorted once.
+ */
+export function latencyCells(activations: pl.DataFrame): LatencyCells {
+  const cols = [...KEYS, "level", "run", "latency_ms"];
+  const lazy = activations.lazy();
+  const rows = pl.concat([
+    coldStartRowsLazy(lazy).select(...cols),
+    warmRowsLazy(lazy).select(...cols),
+  ])
+    .filter(pl.col("level").isNotNull().and(pl.col("latency_ms").isNotNull()))
+    .select(
+      ...KEYS,
+      pl.col("level").cast(pl.Float64),
+      pl.col("run").fillNull(0).cast(pl.Float64),
+      pl.col("latency_ms").cast(pl.Float64),
+    )
+    .sort([...KEYS, "level", "run", "latency_ms"])
+    .collectSync();
+  // One row per (cell, run), in the sorted order, with its length: the latencies are cut
+  // into cells by offsets, with no per-row work in JavaScript beyond the one typed array.
+  const groups = rows.lazy().groupBy([...KEYS, "level", "run"], { maintainOrder: true })
+    .agg(pl.len().cast(pl.Int64).alias("len"))
+    .collectSync().toRecords() as {
+      experiment: string;
+      workload: string;
+      runtime: string;
+      level: number;
+      run: number;
+      len: number;
+    }[];
+  const latency = rows.getColumn("latency_ms").toTypedArray() as Float64Array;
+  const cells: LatencyCells = new Map();
+  let start = 0;
+  for (const { experiment, workload, runtime, level, run, len } of groups) {
+    const key = cellKey(experiment, workload, runtime);
+    let group = cells.get(key);
+    if (!group) cells.set(key, group = { experiment, workload, runtime, levels: new Map() });
+    let byRun = group.levels.get(level);
+    if (!byRun) group.levels.set(level, byRun = new Map());
+    const sample = latency.subarray(start, start += Number(len));
+    // Sorted ascending, NaN last: a NaN or an infinity shows at either end.
+    const bad = [sample[0], sample[sample.length - 1]].find((v) => !Number.isFinite(v));
+    if (bad !== undefined) {
+      throw new RangeError(
+        `Cannot compare latencies: experiment ${experiment}, workload ${workload}, runtime ` +
+          `${runtime}, level ${level}, run ${run} has a latency of ${bad} ms, expected a ` +
+          `finite number (from wait_ms and init_ms)`,
+      );
+    }
+    byRun.set(run, sample);
+  }
+  return cells;
+}
+
+/**
+ * The samples of `group` at `levels` as the bootstrap resamples them: one entry per run (in
+ * run order), holding that run's sample of each level.
+ */
+export function runsOf(group: LatencyGroup, levels: number[]): Runs {
+  const byRun = new Map<number, Float64Array[]>();
+  for (const level of levels) {
+    for (const [run, sample] of group.levels.get(level) ?? []) {
+      if (!byRun.has(run)) byRun.set(run, []);
+      byRun.get(run)!.push(sample);
+    }
+  }
+  return [...byRun.keys()].sort((a, b) => a - b).map((run) => byRun.get(run)!);
+}
+
+/** Levels present in every group given, ascending. */
+export function commonLevels(...groups: LatencyGroup[]): number[] {
+  return [...groups[0].levels.keys()]
+    .filter((l) => groups.every((g) => g.levels.has(l)))
+    .sort((a, b) => a - b);
+}
+
+/** The cells to compare: (level label, levels) per level, then `all` pooling them. */
+export function levelSets(levels: number[]): [string, number[]][] {
+  if (levels.length === 0) return [];
+  return [...levels.map((l): [string, number[]] => [String(l), [l]]), ["all", levels]];
+}

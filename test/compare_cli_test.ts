@@ -1,0 +1,247 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import pl from "nodejs-polars";
+import { readDataset, writeMeta, writePart } from "../dataset/mod.ts";
+import {
+  coldStartTable,
+  compareFrame,
+  latencyCells,
+  PIPELINE_COLUMNS,
+  slowdownFrame,
+  warmTable,
+} from "../pipeline/mod.ts";
+import { parseCompareArgs } from "../cli/compare.ts";
+import { buildReport } from "../cli/report.ts";
+import { activations } from "./_frames.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const THESIS = join(ROOT, "data/thesis");
+
+/** Runs `deno task compare`'s entry point; returns exit code and output. */
+async function compare(...args: string[]): Promise<{ code: number; text: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "cli/compare.ts", ...args],
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
+  }).output();
+  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+  return { code: out.code, text };
+}
+
+type Row = Record<string, string | number | null>;
+const rowsOf = (path: string) => pl.readCSV(path).toRecords() as Row[];
+const isWasmCold = (r: Row) => r.experiment === "cold_start" && r.runtime === "wasm";
+
+// Fewer resamples than the default keep the test quick; the verdicts' rules are the same.
+const RESAMPLES = "2000";
+
+Deno.test("compare: the thesis against itself is ratio 1, never slower or faster", async () => {
+  const out = await Deno.makeTempDir();
+  const run = await compare(THESIS, THESIS, "--out", out, "--resamples", RESAMPLES);
+  assert.equal(run.code, 0, run.text);
+  assert.match(run.text, /compared \d+ cells \(0 slower, 0 faster, \d+ same, \d+ inconclusive\)/);
+  const rows = rowsOf(join(out, "compare.csv"));
+  // A row per row of the per-level tables, and an `all` row per runtime (and workload).
+  const ds = await readDataset(THESIS, { activationColumns: PIPELINE_COLUMNS });
+  const coldTable = coldStartTable(ds.activations), warm = warmTable(ds.activations);
+  const groups = coldTable.select("runtime").unique().height +
+    warm.select("runtime", "workload").unique().height;
+  assert.equal(rows.length, coldTable.height + warm.height + groups);
+  for (const r of rows) {
+    assert.equal(r.ratio, 1, `${r.experiment} ${r.runtime} ${r.workload} ${r.level}`);
+    assert.ok(r.verdict === "same" || r.verdict === "inconclusive");
+    assert.ok((r.ratio_lo as number) <= 1 && 1 <= (r.ratio_hi as number));
+  }
+  const slowdown = rowsOf(join(out, "slowdown.csv"));
+  assert.deepEqual(
+    Object.keys(slowdown[0]).slice(0, 4),
+    ["dataset", "experiment", "workload", "level"],
+  );
+  // Both datasets are the thesis: the same rows twice, but for the intervals, which come from
+  // each dataset's own bootstrap streams.
+  const half = slowdown.length / 2;
+  const points = (rows: Row[]) =>
+    rows.map((r) =>
+      Object.fromEntries(
+        Object.entries(r).filter(([k]) => k !== "dataset" && !/_(lo|hi)$/.test(k)),
+      )
+    );
+  assert.deepEqual(points(slowdown.slice(0, half)), points(slowdown.slice(half)));
+  for (const r of slowdown) {
+    assert.ok((r.median_ratio_lo as number) <= (r.median_ratio as number) + 1e-9);
+    assert.ok((r.mean_ratio as number) <= (r.mean_ratio_hi as number) + 1e-9);
+  }
+  // The workers' numbers are the pipeline's on one thread, to the last digit.
+  const cells = latencyCells(
+    (await readDataset(THESIS, { activationColumns: [...PIPELINE_COLUMNS, "run"] })).activations,
+  );
+  const options = { resamples: Number(RESAMPLES) };
+  const csv = (frame: pl.DataFrame) => {
+    const path = join(out, "check.csv");
+    frame.writeCSV(path);
+    return Deno.readTextFileSync(path);
+  };
+  assert.equal(
+    csv(compareFrame(cells, cells, options)),
+    await Deno.readTextFile(join(out, "compare.csv")),
+  );
+  const cliSlowdown = pl.readCSV(join(out, "slowdown.csv"));
+  for (const side of ["base", "new"]) {
+    assert.equal(
+      csv(slowdownFrame(cells, { ...options, side })),
+      csv(cliSlowdown.filter(pl.col("dataset").eq(pl.lit(side))).drop("dataset")),
+    );
+  }
+});
+
+/** A copy of the thesis whose Wasm cold starts waited 1.3 times as long (made once). */
+let scaledDataset: Promise<string> | undefined;
+function scaledThesis(): Promise<string> {
+  scaledDataset ??= (async () => {
+    const scaled = await Deno.makeTempDir();
+    const ds = await readDataset(THESIS, { activationColumns: [...PIPELINE_COLUMNS, "run"] });
+    const wasmCold = pl.col("experiment").eq(pl.lit("cold_start"))
+      .and(pl.col("runtime").eq(pl.lit("wasm")));
+    await writeMeta(scaled, ds.meta);
+    await writePart(
+      scaled,
+      "activations",
+      "scaled",
+      ds.activations.withColumns(
+        pl.when(wasmCold).then(pl.col("wait_ms").mul(1.3)).otherwise(pl.col("wait_ms"))
+          .alias("wait_ms"),
+      ),
+    );
+    return scaled;
+  })();
+  return scaledDataset;
+}
+
+Deno.test("compare: Wasm cold starts 1.3x slower are found slower, nothing else moves", async () => {
+  const scaled = await scaledThesis();
+  const out = await Deno.makeTempDir();
+  const run = await compare(THESIS, scaled, "--out", out, "--resamples", RESAMPLES);
+  assert.equal(run.code, 0, run.text);
+  const rows = rowsOf(join(out, "compare.csv"));
+  const pooled = rows.find((r) => isWasmCold(r) && r.level === "all")!;
+  assert.equal(pooled.verdict, "slower");
+  assert.ok(
+    (pooled.ratio_lo as number) <= 1.3 && 1.3 <= (pooled.ratio_hi as number),
+    `1.3 outside ${pooled.ratio_lo}..${pooled.ratio_hi}`,
+  );
+  assert.ok((pooled.p_value as number) < 0.001, `p ${pooled.p_value}`);
+  assert.ok((pooled.cliffs_delta as number) > 0);
+  const findings = await Deno.readTextFile(join(out, "findings.md"));
+  assert.match(
+    findings,
+    /\n- NEW's Wasm cold-start latency under hello load is higher than BASE's, by a factor of 1\.2\d \(95 % CI /,
+  );
+  assert.doesNotMatch(findings, /NEW's Docker .* (higher|lower) than BASE's/);
+  for (const r of rows.filter(isWasmCold)) {
+    assert.ok(r.verdict === "slower" || r.verdict === "inconclusive", `level ${r.level}`);
+  }
+  for (const r of rows.filter((r) => !isWasmCold(r))) {
+    assert.equal(r.ratio, 1);
+    assert.ok(r.verdict === "same" || r.verdict === "inconclusive", JSON.stringify(r));
+  }
+});
+
+Deno.test("parseCompareArgs() reads the flags and refuses bad ones, naming them", () => {
+  const a = parseCompareArgs(["b", "n", "--out", "o", "--threshold", "5", "--seed", "7"]);
+  assert.deepEqual(a, {
+    base: "b",
+    next: "n",
+    out: "o",
+    options: { threshold: 0.05, seed: 7, resamples: 10_000 },
+  });
+  assert.equal(parseCompareArgs(["b", "n", "--out", "o"]).options.threshold, 0.03);
+  assert.throws(() => parseCompareArgs(["b", "--out", "o"]), /usage: deno task compare/);
+  assert.throws(() => parseCompareArgs(["b", "n"]), /usage/);
+  assert.throws(() => parseCompareArgs(["b", "n", "--out", "o", "--seed=-1"]), /--seed -1/);
+  assert.throws(() => parseCompareArgs(["b", "n", "--out", "o", "--seed", "1.5"]), /--seed 1.5/);
+  assert.throws(
+    () => parseCompareArgs(["b", "n", "--out", "o", "--resamples", "1e3"]),
+    /--resamples 1e3: expected an integer/,
+  );
+  assert.throws(
+    () => parseCompareArgs(["b", "n", "--out", "o", "--threshold", "abc"]),
+    /--threshold abc/,
+  );
+  assert.throws(() => parseCompareArgs(["b", "n", "--out", "o", "--bogus"]), /bogus/);
+});
+
+Deno.test("compare refuses to write into an input dataset", async () => {
+  const inside = await compare(THESIS, THESIS, "--out", join(THESIS, "cmp"));
+  assert.equal(inside.code, 1);
+  assert.match(
+    inside.text,
+    /error: --out .*data\/thesis\/cmp is the input dataset .* or inside it/,
+  );
+  assert.equal(await Deno.stat(join(THESIS, "cmp")).catch(() => null), null);
+  const same = await compare(THESIS, "data/thesis/", "--out", "./data/thesis");
+  assert.equal(same.code, 1);
+  assert.match(same.text, /is the input dataset/);
+});
+
+Deno.test("compare names the dataset and the cell of a latency that is not a number", async () => {
+  const bad = await Deno.makeTempDir();
+  await writeMeta(bad, {});
+  await writePart(
+    bad,
+    "activations",
+    "bad",
+    activations([1, NaN, 3].map((wait_ms) => ({
+      experiment: "concurrency",
+      workload: "hello",
+      runtime: "wasm",
+      level: 2,
+      source: "warm_samples",
+      wait_ms,
+    }))),
+  );
+  const run = await compare(THESIS, bad, "--out", await Deno.makeTempDir());
+  assert.equal(run.code, 1);
+  assert.match(
+    run.text,
+    new RegExp(
+      `error: ${bad}: Cannot compare latencies: experiment concurrency, workload hello, ` +
+        "runtime wasm, level 2, run 0 has a latency of NaN ms",
+    ),
+  );
+});
+
+Deno.test("compare names a folder that is not a dataset", async () => {
+  const empty = await Deno.makeTempDir();
+  const run = await compare(empty, THESIS, "--out", await Deno.makeTempDir());
+  assert.equal(run.code, 1);
+  assert.match(run.text, new RegExp(`Not a dataset: ${empty} has no dataset.json`));
+});
+
+Deno.test("report --baseline adds the comparison as a section and as files", async () => {
+  const out = await Deno.makeTempDir();
+  await buildReport({
+    data: await scaledThesis(),
+    baseline: THESIS,
+    out,
+    exportFigures: false,
+    compare: { resamples: 500 },
+    log: () => {},
+  });
+  const html = await Deno.readTextFile(join(out, "report.html"));
+  assert.match(html, /<a href="#compare">Against the baseline<\/a>/);
+  assert.match(html, /<section id="compare"><h2>Against the baseline<\/h2>/);
+  // Sentences are escaped text: the apostrophe of "NEW's" as &#39; or as it is.
+  assert.match(
+    html,
+    /<li>NEW(&#39;|')s Wasm cold-start latency under hello load is higher than BASE(&#39;|')s/,
+  );
+  const pooled = rowsOf(join(out, "compare", "compare.csv")).find((r) =>
+    isWasmCold(r) && r.level === "all"
+  )!;
+  assert.equal(pooled.verdict, "slower");
+  assert.match(await Deno.readTextFile(join(out, "report.md")), /\n## Findings\n/);
+  // Without a baseline, no such section.
+  const plain = await Deno.makeTempDir();
+  await buildReport({ data: THESIS, out: plain, exportFigures: false, log: () => {} });
+  assert.doesNotMatch(await Deno.readTextFile(join(plain, "report.html")), /id="compare"/);
+});
