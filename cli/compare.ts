@@ -5,8 +5,9 @@
  * in sentences (DIR/findings.md). Numbers at full precision; the same bytes on every run for
  * the same data, seed and resamples.
  */
-import { join, resolve, sep } from "node:path";
+import { join } from "node:path";
 import { readDataset } from "../dataset/mod.ts";
+import { checkOutput, exitWithParent, replaceFolder, userPath } from "../dataset/folder.ts";
 import pl from "nodejs-polars";
 import {
   cellKey,
@@ -44,31 +45,13 @@ function integer(flag: string, text: string, min: number, max: number): number {
   return n;
 }
 
-/** Whether `inner` is `outer` or a path below it. */
-function within(inner: string, outer: string): boolean {
-  return inner === outer || inner.startsWith(outer.endsWith(sep) ? outer : outer + sep);
-}
-
-/** The real path of `path` if it exists, else its absolute path. */
-function real(path: string): string {
-  try {
-    return Deno.realPathSync(path);
-  } catch {
-    return resolve(path);
-  }
-}
-
 /** Parses and checks the arguments of `deno task compare`. */
 export function parseCompareArgs(args: string[]): CompareArgs {
   const { values, positionals } = parse(args, ["out", "threshold", "seed", "resamples"]);
   if (positionals.length !== 2 || !values.out) throw new Error(USAGE);
-  const [base, next] = positionals;
-  const out = values.out;
-  for (const input of [base, next]) {
-    if (within(real(out), real(input))) {
-      throw new Error(`--out ${out} is the input dataset ${input} or inside it; choose another`);
-    }
-  }
+  // Typed in the user's own folder; the guard (dataset/folder.ts) checks --out when writing.
+  const [base, next] = positionals.map(userPath);
+  const out = userPath(values.out);
   const pct = Number(values.threshold ?? "3");
   if ((values.threshold !== undefined && !/^\d+(\.\d+)?$/.test(values.threshold)) || pct >= 100) {
     throw new RangeError(`--threshold ${values.threshold}: expected a percentage from 0 to 100`);
@@ -213,14 +196,16 @@ export function verdictTally(compare: pl.DataFrame): string {
 
 /** Runs `deno task compare` and returns its summary line. */
 export async function compare({ base, next, out, options }: CompareArgs): Promise<string> {
+  await checkOutput(out, "compare", { inputs: [base, next] });
   const c = await compareDatasets(base, next, options);
-  await writeComparison(c, out, base, next);
+  await replaceFolder(out, "compare", (dir) => writeComparison(c, dir, base, next));
   return `compared ${c.compare.height} cells (${verdictTally(c.compare)}) and ` +
     `${c.slowdown.height} slowdown rows: wrote compare.csv, slowdown.csv and findings.md to ${out}`;
 }
 
 if (import.meta.main) {
   await run(async () => {
+    exitWithParent();
     console.log(await compare(parseCompareArgs(Deno.args)));
   });
 }
