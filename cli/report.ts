@@ -99,6 +99,12 @@ export interface ReportResult {
   exportNote: string;
   html: string;
   scorecard: string;
+  /**
+   * What the command line prints of the scorecard: all of it for a dataset with its own
+   * published numbers (the thesis); for another dataset one line, since the thesis's numbers
+   * are shown beside its own on the page, not graded as if they were its errata.
+   */
+  summary: string;
 }
 
 async function exportAll(
@@ -156,6 +162,14 @@ async function baselineComparison(
     pooled: c.compare.filter(level.eq(pl.lit("all"))),
     changed: c.compare.filter(level.neq(pl.lit("all")).and(verdict.isIn(["slower", "faster"]))),
   };
+}
+
+/** One line on the thesis's published numbers beside another dataset's computed ones. */
+function otherDatasetSummary(cells: { computed: unknown }[]): string {
+  const computed = cells.filter((c) => c.computed !== null && c.computed !== undefined).length;
+  return `the thesis's ${cells.length} published cells stand beside this dataset's numbers ` +
+    `(${computed} computed from it, the rest without data here); not graded: the thesis's ` +
+    `errata are not this dataset's. Every cell: report.html, published_vs_computed.md`;
 }
 
 /** Builds the whole report from the dataset in `options.data` into `options.out`. */
@@ -320,6 +334,7 @@ async function writeReport(
     exportNote: exported.note,
     html,
     scorecard: text,
+    summary: ownData ? text : otherDatasetSummary(card.cells),
   };
 }
 
@@ -348,7 +363,7 @@ if (import.meta.main) {
       paper: { size: size as PaperSize, keepTitleAndLegend: values["figure-titles"] === true },
       command: ["deno", "task", "report", ...Deno.args],
     });
-    console.log(r.scorecard);
+    console.log(r.summary);
     console.log(
       `wrote ${r.html}: ${r.tables} pipeline tables and ${r.thesisTables} thesis tables ` +
         `(CSV, Markdown, LaTeX), ${r.figures} figures (JSON${r.exported ? ", SVG, PDF" : ""}) ` +
