@@ -12,6 +12,9 @@ import pl from "nodejs-polars";
 import { Buffer } from "node:buffer";
 import { figureCaption, type FigureSpec, type NamedTable } from "../pipeline/mod.ts";
 import { figureSvg } from "./_svg.ts";
+import { type Dataset, readDataset as readDatasetFile } from "../dataset/mod.ts";
+import { pathRoots } from "../render/provenance.ts";
+import { scrub } from "../render/redact.ts";
 
 export * from "./_params.ts";
 
@@ -109,4 +112,17 @@ export async function showFigure(spec: FigureSpec | undefined, id = "?"): Promis
   );
   await jupyter().display(figureBundle(spec), { raw: true });
   counted();
+}
+
+/**
+ * Reads a dataset as the notebooks show it: dataset.json free of secrets and of this
+ * machine's paths (render/redact.ts, as the report's provenance), since a notebook's outputs
+ * are committed and shared.
+ */
+export async function readDataset(
+  dir: string,
+  options?: Parameters<typeof readDatasetFile>[1],
+): Promise<Dataset> {
+  const ds = await readDatasetFile(dir, options);
+  return { ...ds, meta: scrub(ds.meta, pathRoots(dir)) as Dataset["meta"] };
 }
