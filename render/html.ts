@@ -289,12 +289,28 @@ figure{margin:1.2em 0} figcaption{font-weight:600} .files{color:#777;font-size:1
 .plot{width:100%;height:460px} .nodata{color:#a33} pre{background:#f6f6f6;padding:8px;overflow:auto}
 details.pipeline{margin:1em 0} summary{cursor:pointer;color:#335}`;
 
+/**
+ * Draws each figure when it comes near the viewport, so the text paints first and a reader
+ * waits only for the plots they look at; where IntersectionObserver is missing, all at once.
+ * The mode bar keeps only buttons that work offline.
+ */
 const RENDER = `
 const figures = JSON.parse(document.getElementById("figure-specs").textContent);
-for (const el of document.querySelectorAll(".plot")) {
+const config = { responsive: true, displaylogo: false, showSendToCloud: false,
+  showEditInChartStudio: false, modeBarButtonsToRemove: ["sendDataToCloud"] };
+const draw = (el) => {
+  if (el.dataset.drawn) return;
+  el.dataset.drawn = "1";
   const f = figures[el.dataset.figure];
-  Plotly.newPlot(el, f.data, f.layout, { responsive: true, displaylogo: false });
-}`;
+  Plotly.newPlot(el, f.data, f.layout, config);
+};
+const plots = document.querySelectorAll(".plot");
+if ("IntersectionObserver" in window) {
+  const seen = new IntersectionObserver((entries) => {
+    for (const e of entries) if (e.isIntersecting) { seen.unobserve(e.target); draw(e.target); }
+  }, { rootMargin: "400px" });
+  plots.forEach((el) => seen.observe(el));
+} else plots.forEach(draw);`;
 
 /** `'sha256-…'`: a CSP source that allows exactly the inline script `source`. */
 function scriptHash(source: string): string {
@@ -336,7 +352,6 @@ export function reportHtml(m: ReportModel): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>whiskbench report: ${escapeHtml(m.dataset)}</title>
 <style>${STYLE}</style>
-<script>${plotly}</script>
 </head><body>
 <header><h1>whiskbench report: ${escapeHtml(m.dataset)}</h1>
 <p>Cold-start and warm latency, capacity and executor durations of OpenWhisk actions in Docker
@@ -350,6 +365,7 @@ ${comparisonHtml(m)}${scorecardHtml(m)}
 ${sections.map((s) => sectionHtml(s, m, thesis, figures)).join("\n")}
 <section id="provenance"><h2>Provenance</h2>${provenanceHtml(m.provenance)}</section>
 <script type="application/json" id="figure-specs">${scriptJson(specs)}</script>
+<script>${plotly}</script>
 <script>${RENDER}</script>
 </body></html>
 `;

@@ -17,6 +17,7 @@ import { csvSafe, csvSafeText } from "../pipeline/csv_safe.ts";
 import { findChromium, withChromium } from "../render/chromium.ts";
 import { escapeHtml, frameHtml, reportHtml } from "../render/html.ts";
 import { outPath, safeName } from "../render/out_path.ts";
+import { drawEveryPlot } from "./_browser.ts";
 import type { Published } from "../verify/mod.ts";
 import { filesUnder, PAYLOADS, writeHostileDataset } from "./_hostile_dataset.ts";
 
@@ -253,6 +254,7 @@ Deno.test({
       url = `file://${path}`;
       await page.goto(url);
       const plots = await page.evaluate(() => document.querySelectorAll(".plot").length);
+      await drawEveryPlot(page);
       await page.waitForFunction(
         (n) =>
           [...document.querySelectorAll(".plot")].filter((e) => e.querySelector(".main-svg"))

@@ -6,6 +6,7 @@
  * table there; a screenshot is left in test_output/ as an artefact of the run).
  */
 import assert from "node:assert/strict";
+import { drawEveryPlot } from "./_browser.ts";
 import { join } from "node:path";
 import { ingest } from "../ingest/mod.ts";
 import { buildReport } from "../cli/report.ts";
@@ -72,6 +73,16 @@ Deno.test({
       if (!q.url().startsWith("file:")) requests.push(q.url());
     });
     await page.goto(`file://${Deno.realPathSync(r.html)}`);
+    // The text paints first; plots are drawn as they come into view. Measured, not asserted:
+    // first paint depends on the machine.
+    const firstPaint = await page.evaluate(() =>
+      performance.getEntriesByName("first-contentful-paint")[0]?.startTime
+    );
+    console.error(`report.html: first contentful paint at ${firstPaint?.toFixed(0)} ms`);
+    const drawnAtLoad = await page.evaluate(() =>
+      document.querySelectorAll(".plot[data-drawn]").length
+    );
+    await drawEveryPlot(page);
     await page.waitForFunction(
       (n) =>
         [...document.querySelectorAll(".plot")].filter((e) => e.querySelector(".main-svg"))
@@ -97,8 +108,15 @@ Deno.test({
     await page.screenshot({ path: join(ARTEFACTS, "report.png"), fullPage: false });
     await page.locator("#figure_05").screenshot({ path: join(ARTEFACTS, "figure_05.png") });
     await page.locator("#table_14").screenshot({ path: join(ARTEFACTS, "table_14.png") });
-    return { errors, requests, counts };
+    const cloudButtons = await page.evaluate(() =>
+      document.querySelectorAll(
+        '[data-title*="Chart Studio"], [data-title*="cloud" i], [data-title*="share" i]',
+      ).length
+    );
+    return { errors, requests, counts, drawnAtLoad, cloudButtons };
   });
+  assert.ok(seen.drawnAtLoad < 21, `${seen.drawnAtLoad} of 21 plots drawn before any scrolling`);
+  assert.equal(seen.cloudButtons, 0, "no mode-bar button that needs the network");
   assert.deepEqual(seen.errors, []);
   assert.deepEqual(seen.requests, []);
   assert.equal(seen.counts.plots, 21);
