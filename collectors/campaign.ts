@@ -12,6 +12,7 @@
  * `--workload` and `--weights` are the steps' own.
  */
 import { readMeta } from "../dataset/mod.ts";
+import { MIXED_LOADS } from "../pipeline/thesis_facts.ts";
 import { type ExperimentResult, EXPERIMENTS } from "./experiments.ts";
 import { type CommonParams, defaultParams, paramsOf } from "./flags.ts";
 
@@ -35,9 +36,9 @@ export const THESIS_PLAN: PlanStep[] = [
   { experiment: "cold-start", workload: "hello", levels: 15, reps: 10 },
   { experiment: "concurrency", workload: "hello", levels: 15, step: 5 },
   { experiment: "concurrency", workload: "hash", levels: 15, step: 5, iterations: 100_000 },
-  ...["mixed_10_90", "mixed_25_75", "mixed_50_50", "mixed_75_25", "mixed_90_10"].map((w) => ({
+  ...MIXED_LOADS.map((m) => ({
     experiment: "mixed",
-    workload: w,
+    workload: m.workload,
     levels: 15,
     step: 5,
   })),

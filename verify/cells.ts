@@ -6,7 +6,7 @@
  */
 import type pl from "nodejs-polars";
 import type { Dataset } from "../dataset/mod.ts";
-import { type ComputedTables, computeTables } from "../pipeline/mod.ts";
+import { type ComputedTables, computeTables, THESIS_RUNTIMES } from "../pipeline/mod.ts";
 
 /** One published table as transcribed (values are strings as printed). */
 export interface PublishedTable {
@@ -175,7 +175,7 @@ export function cellsOf(
       case "capacity":
         for (const r of t.rows) {
           const metric = r.metric as string;
-          for (const rt of ["docker", "wasm"]) {
+          for (const rt of THESIS_RUNTIMES) {
             add(metric, rt, r[rt] as string, num(lookup(capacity, { runtime: rt }), metric));
           }
           add(metric, "ratio", r.ratio as string, num(lookup(ratios, { metric }), "ratio"));
