@@ -6,15 +6,6 @@
 import type { BoxStats } from "./box_stats.ts";
 import { RUNTIME_NAMES } from "./thesis_facts.ts";
 
-/**
- * Observations whose values the thesis writes on Figure 31, in its own numbering (which
- * starts at the log's second sample): picked by hand in its plot_resources.R
- * (`outlier_indices_cpu`, `outlier_indices_mem`), no rule reproduces them.
- */
-export const THESIS_RESOURCE_LABELS: Record<string, { cpu: number[]; mem: number[] }> = {
-  docker: { cpu: [22, 25, 31, 36, 44, 50], mem: [6, 9, 14, 18, 27, 31, 35, 38, 44, 50] },
-};
-
 /** Display name of a runtime ("Docker", "Wasm", else the name as given). */
 export function runtimeLabel(runtime: string): string {
   return (RUNTIME_NAMES as Record<string, string>)[runtime] ?? runtime;

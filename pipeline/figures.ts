@@ -21,12 +21,12 @@ import {
   runtimeColor,
   runtimeLabel,
   sixDigits,
-  THESIS_RESOURCE_LABELS,
   workloadLabel,
 } from "./_figure_style.ts";
 import {
   COLD_BOX_FIGURES,
   DURATION_FIGURES,
+  THESIS_RESOURCE_LABELS,
   THESIS_RUNTIMES,
   THESIS_WORKLOADS,
   thesisId,

@@ -11,6 +11,10 @@
  * its printed numbers in tools/extract_published.ts; then `deno run -A
  * tools/extract_published.ts` writes published.json anew, and the tests that pin the number of
  * published cells (the scorecard's counts) change by the new table's cells.
+ *
+ * Not read from here: ingest/file_kind.ts's names of the thesis's log files (`mixed_1_9` is
+ * `mixed_10_90`), since ingest sits beside the pipeline, not above it; a new mixed load with
+ * short file names needs its entry there too.
  */
 
 /** Runtimes of the thesis, in the order its figures and tables show them. */
@@ -109,6 +113,15 @@ export const WARM_TABLES: Record<string, Record<ThesisRuntime, string>> = {
 
 /** Thesis figure numbers of the resource plots, by runtime. */
 export const RESOURCE_FIGURES: Record<ThesisRuntime, number> = { docker: 31, wasm: 32 };
+
+/**
+ * Observations whose values the thesis writes on Figure 31, in its own numbering (which
+ * starts at the log's second sample): picked by hand in its plot_resources.R
+ * (`outlier_indices_cpu`, `outlier_indices_mem`), no rule reproduces them.
+ */
+export const THESIS_RESOURCE_LABELS: Record<string, { cpu: number[]; mem: number[] }> = {
+  docker: { cpu: [22, 25, 31, 36, 44, 50], mem: [6, 9, 14, 18, 27, 31, 35, 38, 44, 50] },
+};
 
 /** Thesis figure numbers of the executor's duration plots: init (Table 18), run (Table 19). */
 export const DURATION_FIGURES = { init: 33, run: 34 } as const;
