@@ -7,8 +7,8 @@
  *
  * Adding a thesis table is one entry in {@link THESIS_TABLES} (and its item in
  * {@link THESIS_SECTIONS}, which says where the report and its notebook show it) plus, for a
- * new `kind`, its transform: the cells of that kind in verify/cells.ts and the extraction of
- * its printed numbers in tools/extract_published.ts; then `deno run -A
+ * new `kind`, its transform: its cells (one function in verify/cells.ts's `CELLS_OF_KIND`)
+ * and the extraction of its printed numbers (tools/extract_published.ts); then `deno run -A
  * tools/extract_published.ts` writes published.json anew, and the tests that pin the number of
  * published cells (the scorecard's counts) change by the new table's cells.
  *
