@@ -141,7 +141,21 @@ Deno.test(
         ...parseFlags(args, "2026-01-01"),
         runtime: "wasm",
         dir: join(dir, "ds"),
-        collect: (step) => (steps.push(step), Promise.resolve({ code: 0 })),
+        collect: async (step) => {
+          steps.push(step);
+          // Recorded as the CLI records a collection's parameters.
+          const e = EXPERIMENTS[step.name];
+          const out = await openOutput(step.dir, {
+            experiment: e.column!,
+            runtime: step.runtime,
+            workload: e.workload!(step.params),
+            parameters: { experiment: step.name, runtime: step.runtime, ...step.params },
+            host: {},
+            openwhisk: { apihost: "x", api: {} },
+          });
+          await out.finish("complete", {});
+          return { code: 0 };
+        },
         log: () => {},
       });
     try {
@@ -151,7 +165,9 @@ Deno.test(
         { experiment: "capacity", "on-error": "retry", reps: 9 },
       ]);
       assert.equal(await run(), 0);
-      const p = steps.map((s) => s.params);
+      const p = ((await readDataset(join(dir, "ds"))).meta.collections as {
+        parameters: Step["params"];
+      }[]).map((c) => c.parameters);
       assert.deepEqual(
         [p[0].levels, p[0].idle_wait_s, p[0].ignore_limits, p[0].reps, p[0].plan],
         [2, 0.25, true, 3, null],
