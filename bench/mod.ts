@@ -1,5 +1,5 @@
 /**
- * `deno task bench`: whiskbench against the tools a researcher would otherwise use (issue 8).
+ * `deno task bench`: whiskbench against the tools a researcher would otherwise use.
  * Each benchmark returns measurements; this module turns them into one table of ratios (a
  * baseline's median seconds over whiskbench's, so > 1 means whiskbench is faster) and a JSON
  * document with every run.

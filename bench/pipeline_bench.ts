@@ -4,6 +4,7 @@
  * same Parquet parts. The cold-start tables of both are checked to agree.
  */
 import { join } from "node:path";
+import { THESIS_RUNTIMES } from "../pipeline/mod.ts";
 import { denoRun, ROOT, treeBytes } from "./_paths.ts";
 import { generateDataset } from "./generate_dataset.ts";
 import { measure, type Measurement } from "./measure.ts";
@@ -68,7 +69,7 @@ export async function pipelineBench(
   // Same cells: whiskbench's cold_start_<runtime> tables against DuckDB's cold_start table.
   const differences: string[] = [];
   const duck = csvRows(await Deno.readTextFile(join(theirs, "cold_start.csv")));
-  for (const runtime of ["docker", "wasm"]) {
+  for (const runtime of THESIS_RUNTIMES) {
     const mine = csvRows(
       await Deno.readTextFile(join(ours, "tables", `cold_start_${runtime}.csv`)),
     );

@@ -1,6 +1,6 @@
 /**
  * `deno task bench [--sizes 100MB,1GB] [--rows 10000000] [--runs 3] [--only 1,2,3,4]
- * [--work DIR] [--json FILE] [--quick]`: the performance benchmarks of issue 8, with ratios
+ * [--work DIR] [--json FILE] [--quick]`: the performance benchmarks, with ratios
  * against the baselines measured in the same run. Results go to the JSON file (default
  * `<work>/results.json`) and the same name ending `.md` (the table, machine and versions). Generated data goes to `--work` (default a
  * folder under the system's temporary directory, reused between runs); `--quick` runs every

@@ -12,8 +12,9 @@
  * `--workload` and `--weights` are the steps' own.
  */
 import { readMeta } from "../dataset/mod.ts";
+import { MIXED_LOADS } from "../pipeline/thesis_facts.ts";
 import { type ExperimentResult, EXPERIMENTS } from "./experiments.ts";
-import { type CommonParams, parseFlags } from "./flags.ts";
+import { type CommonParams, defaultParams, paramsOf } from "./flags.ts";
 
 /** One step of a plan: an experiment and its flags by name. */
 export interface PlanStep {
@@ -35,9 +36,9 @@ export const THESIS_PLAN: PlanStep[] = [
   { experiment: "cold-start", workload: "hello", levels: 15, reps: 10 },
   { experiment: "concurrency", workload: "hello", levels: 15, step: 5 },
   { experiment: "concurrency", workload: "hash", levels: 15, step: 5, iterations: 100_000 },
-  ...["mixed_10_90", "mixed_25_75", "mixed_50_50", "mixed_75_25", "mixed_90_10"].map((w) => ({
+  ...MIXED_LOADS.map((m) => ({
     experiment: "mixed",
-    workload: w,
+    workload: m.workload,
     levels: 15,
     step: 5,
   })),
@@ -66,36 +67,44 @@ export async function readPlan(file: string): Promise<PlanStep[]> {
           Object.keys(EXPERIMENTS).filter((n) => n !== "all").join(", "),
       );
     }
+    planParams(s as PlanStep, `Plan ${file} step ${i + 1}`);
   });
   return steps as PlanStep[];
 }
 
-/** The flags of a plan step as arguments. */
-function stepArgs(step: PlanStep): string[] {
-  return Object.entries(step).flatMap(([k, v]) =>
-    k === "experiment" || v === false ? [] : v === true ? [`--${k}`] : [`--${k}`, String(v)]
-  );
-}
-
-/** `args` without the experiment and the flags that belong to the steps. */
-function campaignArgs(args: string[]): string[] {
-  const own = new Set(["plan", "workload", "weights"]);
-  const out: string[] = [];
-  let positional = false;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const m = /^--([^=]+)(=.*)?$/.exec(a);
-    if (m && own.has(m[1])) {
-      if (!m[2]) i++; // its value
-      continue;
+/**
+ * The parameters a plan step sets, validated by the flags' own rules; throws naming `where`
+ * (the plan file and the step) and the key. `plan` is no step's to set.
+ */
+function planParams(step: PlanStep, where: string): Partial<CommonParams> {
+  const out: Partial<CommonParams> = {};
+  for (const [key, value] of Object.entries(step)) {
+    if (key === "experiment") continue;
+    try {
+      if (key === "plan") throw new RangeError("a plan cannot name another plan");
+      if (!["string", "number", "boolean"].includes(typeof value)) {
+        throw new TypeError(`is ${JSON.stringify(value)}, expected text, a number or a boolean`);
+      }
+      Object.assign(out, paramsOf({ [key]: value }));
+    } catch (err) {
+      throw new RangeError(`${where}: ${key}: ${(err as Error).message}`, { cause: err });
     }
-    if (!a.startsWith("-") && !positional && (i === 0 || !args[i - 1].startsWith("--"))) {
-      positional = true; // "all"
-      continue;
-    }
-    out.push(a);
   }
   return out;
+}
+
+/**
+ * The parameters of one step: the experiment's defaults, then the plan step's own values,
+ * then the flags given to `collect all` (`given`), except the steps' own workload and
+ * weights and the plan itself.
+ */
+export function stepParams(
+  step: PlanStep,
+  given: Partial<CommonParams>,
+  where: string,
+): CommonParams {
+  const { workload: _w, weights: _m, plan: _p, ...campaignWide } = given;
+  return { ...defaultParams(step.experiment), ...planParams(step, where), ...campaignWide };
 }
 
 async function collections(dir: string): Promise<Record<string, unknown>[]> {
@@ -135,7 +144,10 @@ export async function stepComplete(dir: string, { name, runtime, params }: Step)
 export interface CampaignOptions {
   runtime: string;
   dir: string;
+  /** The parameters of `collect all`'s command line: its plan file, if any. */
   params: CommonParams;
+  /** The parameters whose flags `collect all` was given: laid over every step's. */
+  given: Partial<CommonParams>;
   /** Runs one experiment step (the CLI's). */
   collect: (step: Step) => Promise<{ code: number; result?: ExperimentResult }>;
   /**
@@ -151,18 +163,15 @@ export interface CampaignOptions {
 
 /** Runs a campaign; returns the exit code (130 when interrupted, 1 if a step failed). */
 export async function campaign(
-  args: string[],
-  { runtime, dir, params, collect, deploy, check, log = console.log }: CampaignOptions,
+  { runtime, dir, params, given, collect, deploy, check, log = console.log }: CampaignOptions,
 ): Promise<number> {
   const plan = params.plan ? await readPlan(params.plan) : THESIS_PLAN;
-  const global = campaignArgs(args);
-  const today = new Date().toISOString().slice(0, 10);
-  const steps: Step[] = plan.map((planStep) => ({
+  const source = params.plan ? `Plan ${params.plan}` : "The thesis's plan";
+  const steps: Step[] = plan.map((planStep, i) => ({
     name: planStep.experiment,
     runtime,
     dir,
-    params: parseFlags([planStep.experiment, ...stepArgs(planStep), ...global, "--out", dir], today)
-      .params,
+    params: stepParams(planStep, given, `${source} step ${i + 1}`),
   }));
   // The whole plan is checked before its first invocation, not step by step.
   for (const step of steps) if (step.name !== "deploy") check?.(step);

@@ -61,7 +61,7 @@ export async function main(args: string[]): Promise<number> {
   if (args[0] === "activations") {
     return await activationsCommand(args.slice(1), Deno.env.toObject(), new Date());
   }
-  const { experiment: name, help, runtime, out, connection, params } = parseFlags(
+  const { experiment: name, help, runtime, out, connection, params, given } = parseFlags(
     args,
     new Date().toISOString().slice(0, 10),
   );
@@ -99,10 +99,11 @@ export async function main(args: string[]): Promise<number> {
     };
     if (name === "deploy") return await deployCommand(api, runtime, dir, params);
     if (name === "all") {
-      return await campaign(args, {
+      return await campaign({
         runtime,
         dir,
         params,
+        given,
         check: (step) => checkPlan(step.name, step.params, limitsOf(info.root)),
         collect: (step) => collectOne(api, info, step, { checked: true }),
         deploy: (step) => deployCommand(api, runtime, step.dir, step.params),

@@ -72,6 +72,124 @@ export interface RampResult {
   }[];
 }
 
+/** What the ramp's level loop and its requests share as they run. */
+interface LoopState {
+  /** The level now. */
+  current: number;
+  inFlight: number;
+  done: number;
+  /** The last level ended: no request is issued any more. */
+  ending: boolean;
+  /** Why a fatal error stopped the ramp. */
+  stop?: string;
+  /** Invocations without a record in a row, for the backoff. */
+  failStreak: number;
+}
+
+/** What {@link warmUp} and {@link closedLoop} need of the ramp's options. */
+interface LoopContext {
+  api: OpenWhiskApi;
+  out: Output;
+  experiment: string;
+  runtime: string;
+  workload: string;
+  run: number;
+  clock: Clock;
+  stopper: Stopper;
+  invoke: PolicyOptions;
+  result: RampResult;
+  event: (level: number, what: string) => void;
+}
+
+/**
+ * Invokes each warm-up request once, recording it as an event; returns the ramp's result where
+ * a warm-up ends it (a fatal error, or a stop), else null.
+ */
+async function warmUp(
+  warmup: Request[],
+  { api, clock, stopper, invoke, result, event }: LoopContext,
+): Promise<RampResult | null> {
+  for (const w of warmup) {
+    const o = await invokeOnce(api, w.action, {
+      ...invoke,
+      params: w.params,
+      clock,
+      signal: stopper.abort.signal,
+    });
+    const cold = o.record ? hasInit(o.record) : null;
+    result.warmups.push({ action: w.action, activation_id: o.activation_id, cold, error: o.error });
+    event(0, `warmup ${w.action}: ${o.error ?? `${cold ? "cold" : "warm"} ${o.activation_id}`}`);
+    if (isFatal(o)) {
+      return { ...result, status: "stopped", reason: `warm-up ${w.action}: ${o.error}` };
+    }
+    if (stopper.stopping) return { ...result, status: "interrupted" };
+  }
+  return null;
+}
+
+/**
+ * The closed loop: `topUp` issues requests until `state.current` are in flight, each returning
+ * one re-issuing (after a backoff if it got no record); `cut` aborts at a fatal error, `end`
+ * cuts the backoffs short when the ramp ends, `drain` awaits the requests in flight.
+ */
+function closedLoop(
+  state: LoopState,
+  next: () => Request,
+  errorBackoffMs: number,
+  show: () => void,
+  { api, out, experiment, runtime, workload, run, clock, stopper, invoke, result }: LoopContext,
+): { topUp: () => void; cut: AbortController; end: AbortController; drain: () => Promise<void> } {
+  const cut = new AbortController(); // a fatal error ends the level at once
+  const end = new AbortController(); // the end of the ramp cuts error backoffs short
+  const running = new Set<Promise<void>>();
+  const launch = () => {
+    const { action, params } = next();
+    state.inFlight++;
+    const p = (async () => {
+      const { attempts, stop: fatal } = await invokeWithPolicy(api, action, {
+        ...invoke,
+        params,
+        clock,
+        signal: stopper.abort.signal,
+      });
+      const level = state.current; // the level current when it returned
+      const context = { experiment, workload, runtime, run, level, collection: out.entry.id };
+      attempts.forEach((o, i) => {
+        const where = `${api.conn.apihost} ${action} run ${run} level ${level}`;
+        const row = outcomeRow(o, context, where, i + 1);
+        out.activations.push(row);
+        result.perLevel[level - 1]++;
+        if (row.source === "record") result.records++;
+        if (row.source !== "record" || row.success === false) result.errors++;
+        if (fatal && i === attempts.length - 1) state.stop ??= `${action}: ${o.error}`;
+      });
+      if (state.stop) cut.abort();
+      if (attempts.at(-1)!.record) state.failStreak = 0;
+      else if (errorBackoffMs > 0 && !state.ending && !state.stop) {
+        const wait = Math.min(5_000, errorBackoffMs * 2 ** state.failStreak++);
+        await clock.sleep(wait, AbortSignal.any([stopper.stop.signal, end.signal])).catch(
+          () => {},
+        );
+      }
+      state.inFlight--;
+      state.done++;
+      show();
+      topUp();
+    })();
+    running.add(p);
+    p.finally(() => running.delete(p));
+  };
+  const topUp = () => {
+    while (!state.ending && !state.stop && !stopper.stopping && state.inFlight < state.current) {
+      launch();
+    }
+  };
+  const drain = async () => {
+    while (running.size > 0) await Promise.all([...running]);
+  };
+  return { topUp, cut, end, drain };
+}
+
 /** Runs the ramp, writing rows and events into `out` as it goes. */
 export async function ramp(
   api: OpenWhiskApi,
@@ -110,95 +228,51 @@ export async function ramp(
       workload,
       collection: out.entry.id,
     });
-  let current = 0, inFlight = 0, done = 0, ending = false, stop: string | undefined;
+  const state: LoopState = { current: 0, inFlight: 0, done: 0, ending: false, failStreak: 0 };
   const started = clock.now();
   const show = () =>
     progress?.update({
-      level: current,
-      inFlight,
-      done,
+      level: state.current,
+      inFlight: state.inFlight,
+      done: state.done,
       errors: result.errors,
       fraction: Math.min(1, (clock.now() - started) / Math.max(1, levels * stepMs)),
     });
-
-  for (const w of warmup) {
-    const o = await invokeOnce(api, w.action, {
-      ...invoke,
-      params: w.params,
-      clock,
-      signal: stopper.abort.signal,
-    });
-    const cold = o.record ? hasInit(o.record) : null;
-    result.warmups.push({ action: w.action, activation_id: o.activation_id, cold, error: o.error });
-    event(0, `warmup ${w.action}: ${o.error ?? `${cold ? "cold" : "warm"} ${o.activation_id}`}`);
-    if (isFatal(o)) {
-      return { ...result, status: "stopped", reason: `warm-up ${w.action}: ${o.error}` };
-    }
-    if (stopper.stopping) return { ...result, status: "interrupted" };
-  }
-
-  const cut = new AbortController(); // a fatal error ends the level at once
-  const end = new AbortController(); // the end of the ramp cuts error backoffs short
-  let failStreak = 0;
-  const running = new Set<Promise<void>>();
-  const launch = () => {
-    const { action, params } = next();
-    inFlight++;
-    const p = (async () => {
-      const { attempts, stop: fatal } = await invokeWithPolicy(api, action, {
-        ...invoke,
-        params,
-        clock,
-        signal: stopper.abort.signal,
-      });
-      const level = current; // the level current when it returned
-      const context = { experiment, workload, runtime, run, level, collection: out.entry.id };
-      attempts.forEach((o, i) => {
-        const where = `${api.conn.apihost} ${action} run ${run} level ${level}`;
-        const row = outcomeRow(o, context, where, i + 1);
-        out.activations.push(row);
-        result.perLevel[level - 1]++;
-        if (row.source === "record") result.records++;
-        if (row.source !== "record" || row.success === false) result.errors++;
-        if (fatal && i === attempts.length - 1) stop ??= `${action}: ${o.error}`;
-      });
-      if (stop) cut.abort();
-      if (attempts.at(-1)!.record) failStreak = 0;
-      else if (errorBackoffMs > 0 && !ending && !stop) {
-        const wait = Math.min(5_000, errorBackoffMs * 2 ** failStreak++);
-        await clock.sleep(wait, AbortSignal.any([stopper.stop.signal, end.signal])).catch(
-          () => {},
-        );
-      }
-      inFlight--;
-      done++;
-      show();
-      topUp();
-    })();
-    running.add(p);
-    p.finally(() => running.delete(p));
-  };
-  const topUp = () => {
-    while (!ending && !stop && !stopper.stopping && inFlight < current) launch();
+  const context: LoopContext = {
+    api,
+    out,
+    experiment,
+    runtime,
+    workload,
+    run,
+    clock,
+    stopper,
+    invoke,
+    result,
+    event,
   };
 
+  const early = await warmUp(warmup, context);
+  if (early) return early;
+
+  const loop = closedLoop(state, next, errorBackoffMs, show, context);
   for (let level = 1; level <= levels; level++) {
-    current = level;
+    state.current = level;
     event(level, "level_start");
-    topUp();
+    loop.topUp();
     show();
     await out.flush(); // a part at every level: what returned during the last one
     try {
-      await clock.sleep(stepMs, AbortSignal.any([stopper.stop.signal, cut.signal]));
+      await clock.sleep(stepMs, AbortSignal.any([stopper.stop.signal, loop.cut.signal]));
     } catch { /* stop requested during the level */ }
-    if (stopper.stopping || stop) break;
+    if (stopper.stopping || state.stop) break;
   }
-  ending = true;
-  end.abort();
-  event(current, "ramp_end");
-  while (running.size > 0) await Promise.all([...running]);
+  state.ending = true;
+  loop.end.abort();
+  event(state.current, "ramp_end");
+  await loop.drain();
   show();
-  if (stop) return { ...result, status: "stopped", reason: stop };
+  if (state.stop) return { ...result, status: "stopped", reason: state.stop };
   if (stopper.stopping) return { ...result, status: "interrupted" };
   return result;
 }

@@ -1,7 +1,7 @@
 /**
  * The experiments of `deno task collect`, in the thesis's order: what each writes (its
  * `experiment` and `workload` columns) and how it runs, on the core (connection, invoke
- * engine, parts, progress, signals). Those marked `ready: false` come with the next issue.
+ * engine, parts, progress, signals). One marked `ready: false` is listed but refuses to run.
  */
 import { capacity } from "./capacity.ts";
 import type { Clock } from "./clock.ts";

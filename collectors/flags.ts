@@ -154,26 +154,167 @@ export interface Parsed {
   out: string;
   connection: Omit<ConnectionInputs, "env">;
   params: CommonParams;
+  /** The parameters whose flags were given (a campaign lays them over each plan step's). */
+  given: Partial<CommonParams>;
 }
 
-function number(values: Record<string, unknown>, name: string, def: number, min = 0): number {
-  const text = values[name];
-  if (text === undefined) return def;
-  const n = Number(text);
-  if (!Number.isFinite(n) || n < min) {
-    throw new RangeError(`--${name} is "${text}", expected a number >= ${min}`);
+/** A flag's text (or, from a plan file, its JSON value) turned into its parameter's value. */
+type Validate = (value: string | number | boolean, flag: string) => unknown;
+
+/** Text as given: any string, never a JSON number or boolean. */
+const text: Validate = (value, flag) => {
+  if (typeof value !== "string") {
+    throw new TypeError(`--${flag} is ${JSON.stringify(value)}, expected text`);
+  }
+  return value;
+};
+
+/** A number >= `min`, from text or a JSON number. */
+const number = (min = 0): Validate => (value, flag) => {
+  const n = typeof value === "boolean" ? NaN : Number(value);
+  if (!Number.isFinite(n) || n < min || (typeof value === "string" && value.trim() === "")) {
+    throw new RangeError(`--${flag} is "${value}", expected a number >= ${min}`);
   }
   return n;
+};
+
+/** An integer >= `min`. */
+const integer = (min = 1): Validate => (value, flag) => {
+  const n = number(min)(value, flag) as number;
+  if (!Number.isInteger(n)) throw new RangeError(`--${flag} is "${n}", expected an integer`);
+  return n;
+};
+
+/** A switch: present on the command line, `true` or `false` in a plan. */
+const boolean: Validate = (value, flag) => {
+  if (typeof value !== "boolean") {
+    throw new TypeError(`--${flag} is ${JSON.stringify(value)}, expected true or false`);
+  }
+  return value;
+};
+
+const onError: Validate = (value) => {
+  if (typeof value !== "string" || !["continue", "retry", "stop"].includes(value)) {
+    throw new RangeError(`--on-error is "${value}", expected continue, retry or stop`);
+  }
+  return value;
+};
+
+const weights: Validate = (value) => {
+  if (typeof value !== "string" || !/^\d+(\.\d+)?:\d+(\.\d+)?$/.test(value)) {
+    throw new RangeError(`--weights is "${value}", expected IO:CPU such as 25:75`);
+  }
+  return value;
+};
+
+const sample: Validate = (value, flag) => {
+  const names = text(value, flag) as string;
+  if (names === "none") return [];
+  const out = [...new Set(names.split(",").map((x) => x.trim()))];
+  for (const k of out) {
+    if (!(SAMPLERS as readonly string[]).includes(k)) {
+      throw new RangeError(`--sample names "${k}", expected ${SAMPLERS.join(", ")} or none`);
+    }
+  }
+  return out;
+};
+
+const idleWait: Validate = (value, flag) => value === "auto" ? "auto" : number()(value, flag);
+
+/**
+ * Each flag that sets a parameter: the parameter's name and the one function that validates
+ * its value, used alike for the command line and for the steps of a plan file.
+ */
+const PARAM_FLAGS: Record<string, [keyof CommonParams, Validate]> = {
+  "levels": ["levels", integer()],
+  "reps": ["reps", integer()],
+  "step": ["step_s", number()],
+  "workload": ["workload", text],
+  "iterations": ["iterations", integer(0)],
+  "input": ["input", text],
+  "weights": ["weights", weights],
+  "seed": ["seed", integer(0)],
+  "idle-wait": ["idle_wait_s", idleWait],
+  "cold-retries": ["cold_retries", integer(0)],
+  "from": ["from", integer()],
+  "increment": ["increment", integer()],
+  "code": ["code", text],
+  "kind": ["kind", text],
+  "memory": ["memory_mb", integer()],
+  "plan": ["plan", text],
+  "on-error": ["on_error", onError],
+  "retries": ["retries", integer(0)],
+  "timeout": ["timeout_s", number(0.001)],
+  "keep-alive": ["keep_alive_s", number()],
+  "poll-deadline": ["poll_deadline_s", number()],
+  "ignore-limits": ["ignore_limits", boolean],
+  "flush-every": ["flush_every_s", number(0.05)],
+  "sample": ["sample", sample],
+  "sample-interval": ["sample_interval_s", number(0.01)],
+  "ps-name": ["ps_name", text],
+  "docker-host": ["docker_host", text],
+};
+
+/** The parameters of `experiment` where no flag is given. */
+export function defaultParams(experiment?: string): CommonParams {
+  return {
+    levels: experiment === "capacity" ? 2000 : 15,
+    reps: experiment === "cold-start" ? 10 : 1,
+    step_s: DEFAULTS.step,
+    workload: "hello",
+    iterations: DEFAULTS.iterations,
+    input: "whiskbench",
+    weights: "50:50",
+    seed: DEFAULTS.seed,
+    idle_wait_s: DEFAULTS["idle-wait"],
+    cold_retries: DEFAULTS["cold-retries"],
+    from: DEFAULTS.from,
+    increment: DEFAULTS.increment,
+    code: null,
+    kind: null,
+    memory_mb: DEFAULTS.memory,
+    plan: null,
+    on_error: "continue",
+    retries: DEFAULTS.retries,
+    timeout_s: DEFAULTS.timeout,
+    keep_alive_s: DEFAULTS["keep-alive"],
+    poll_deadline_s: DEFAULTS["poll-deadline"],
+    ignore_limits: false,
+    flush_every_s: DEFAULTS["flush-every"],
+    sample: [],
+    sample_interval_s: DEFAULTS["sample-interval"],
+    ps_name: "executor",
+    docker_host: null,
+  };
 }
 
-function integer(values: Record<string, unknown>, name: string, def: number, min = 1): number {
-  const n = number(values, name, def, min);
-  if (!Number.isInteger(n)) throw new RangeError(`--${name} is "${n}", expected an integer`);
-  return n;
+/**
+ * The parameters that the flags `values` (by flag name) set, validated; throws for a name
+ * that is no parameter's flag or a wrong value, naming the flag.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { paramsOf } from "./flags.ts";
+ * assert.deepEqual(paramsOf({ "idle-wait": 0.5, levels: "3" }), { idle_wait_s: 0.5, levels: 3 });
+ * assert.throws(() => paramsOf({ levels: 1.5 }), /--levels is "1.5", expected an integer/);
+ * ```
+ */
+export function paramsOf(
+  values: Record<string, string | number | boolean>,
+): Partial<CommonParams> {
+  const out: Record<string, unknown> = {};
+  for (const [flag, value] of Object.entries(values)) {
+    const spec = PARAM_FLAGS[flag];
+    if (!spec) throw new RangeError(`--${flag} is no flag that sets a parameter`);
+    out[spec[0]] = spec[1](value, flag);
+  }
+  return out as Partial<CommonParams>;
 }
 
 /**
  * Parses `args` (`<experiment> [flags]`); unknown flags and wrong values are errors.
+ * `given` holds the parameters of the flags given, `params` those over the defaults.
  *
  * @example
  * ```ts
@@ -182,6 +323,7 @@ function integer(values: Record<string, unknown>, name: string, def: number, min
  * const p = parseFlags(["cold-start", "--runtime", "wasm", "--levels", "3"], "2026-01-01");
  * assert.deepEqual([p.experiment, p.runtime, p.params.levels, p.out, p.params.keep_alive_s],
  *   ["cold-start", "wasm", 3, "data/campaign-2026-01-01", 2]);
+ * assert.deepEqual(p.given, { levels: 3 });
  * assert.equal(parseFlags(["concurrency", "--keep-alive", "0"], "").params.keep_alive_s, 0);
  * ```
  */
@@ -196,22 +338,13 @@ export function parseFlags(args: string[], today: string): Parsed {
   }
   const v = values as Record<string, string | boolean | undefined>;
   const str = (name: string) => v[name] as string | undefined;
-  const onError = str("on-error") ?? "continue";
-  if (!["continue", "retry", "stop"].includes(onError)) {
-    throw new RangeError(`--on-error is "${onError}", expected continue, retry or stop`);
-  }
-  const weights = str("weights") ?? "50:50";
-  if (!/^\d+(\.\d+)?:\d+(\.\d+)?$/.test(weights)) {
-    throw new RangeError(`--weights is "${weights}", expected IO:CPU such as 25:75`);
-  }
-  const sample = (str("sample") ?? "none") === "none"
-    ? []
-    : [...new Set(str("sample")!.split(",").map((x) => x.trim()))];
-  for (const k of sample) {
-    if (!(SAMPLERS as readonly string[]).includes(k)) {
-      throw new RangeError(`--sample names "${k}", expected ${SAMPLERS.join(", ")} or none`);
-    }
-  }
+  const given = paramsOf(
+    Object.fromEntries(
+      Object.entries(v).filter((e): e is [string, string | boolean] =>
+        e[0] in PARAM_FLAGS && e[1] !== undefined
+      ),
+    ),
+  );
   return {
     experiment: positionals[0],
     help: v.help === true,
@@ -223,37 +356,8 @@ export function parseFlags(args: string[], today: string): Parsed {
       insecure: v.insecure === true,
       ca: str("ca"),
     },
-    params: {
-      levels: integer(v, "levels", positionals[0] === "capacity" ? 2000 : 15),
-      reps: integer(v, "reps", positionals[0] === "cold-start" ? 10 : 1),
-      step_s: number(v, "step", DEFAULTS.step),
-      workload: str("workload") ?? "hello",
-      iterations: integer(v, "iterations", DEFAULTS.iterations, 0),
-      input: str("input") ?? "whiskbench",
-      weights,
-      seed: integer(v, "seed", DEFAULTS.seed, 0),
-      idle_wait_s: v["idle-wait"] === "auto"
-        ? "auto"
-        : number(v, "idle-wait", DEFAULTS["idle-wait"]),
-      cold_retries: integer(v, "cold-retries", DEFAULTS["cold-retries"], 0),
-      from: integer(v, "from", DEFAULTS.from),
-      increment: integer(v, "increment", DEFAULTS.increment),
-      code: str("code") ?? null,
-      kind: str("kind") ?? null,
-      memory_mb: integer(v, "memory", DEFAULTS.memory),
-      plan: str("plan") ?? null,
-      on_error: onError as ErrorPolicy,
-      retries: integer(v, "retries", DEFAULTS.retries, 0),
-      timeout_s: number(v, "timeout", DEFAULTS.timeout, 0.001),
-      keep_alive_s: number(v, "keep-alive", DEFAULTS["keep-alive"]),
-      poll_deadline_s: number(v, "poll-deadline", DEFAULTS["poll-deadline"]),
-      ignore_limits: v["ignore-limits"] === true,
-      flush_every_s: number(v, "flush-every", DEFAULTS["flush-every"], 0.05),
-      sample: sample as CommonParams["sample"],
-      sample_interval_s: number(v, "sample-interval", DEFAULTS["sample-interval"], 0.01),
-      ps_name: str("ps-name") ?? "executor",
-      docker_host: str("docker-host") ?? null,
-    },
+    params: { ...defaultParams(positionals[0]), ...given },
+    given,
   };
 }
 

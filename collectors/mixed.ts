@@ -4,16 +4,13 @@
  * given weights, from a seeded generator, so that a seed gives the same sequence of choices.
  * Rows have experiment `concurrency` and workload `mixed_<io>_<cpu>` (percentages).
  */
+import { MIXED_LOADS } from "../pipeline/thesis_facts.ts";
 import type { Request } from "./concurrency.ts";
 
 /** The five configurations of the thesis by name: IO % and CPU %. */
-export const MIXED_CONFIGS: Record<string, [number, number]> = {
-  mixed_10_90: [10, 90],
-  mixed_25_75: [25, 75],
-  mixed_50_50: [50, 50],
-  mixed_75_25: [75, 25],
-  mixed_90_10: [90, 10],
-};
+export const MIXED_CONFIGS: Record<string, [number, number]> = Object.fromEntries(
+  MIXED_LOADS.map((m) => [m.workload, [m.io_pct, m.cpu_pct]]),
+);
 
 /** The IO and CPU actions of a mixed load. */
 export const MIXED_ACTIONS = { io: "net", cpu: "prime" } as const;

@@ -10,7 +10,7 @@
  * Fast path: given an {@linkcode ActivationRows} builder, each level group in the exact layout
  * OpenWhisk writes (`{"no_concurrent_requests":N,"responses":[...]}`, compact) is read straight
  * into it, record by record, without JSON.parse; a group it declines (anything else, or one
- * cut by the end of a chunk) takes the byte scanner and JSON.parse as before, so rows and
+ * cut by the end of a chunk) takes the byte scanner and JSON.parse, so rows and
  * errors are the same either way.
  */
 import type { ActivationRows, GroupIndex } from "../dataset/activation_bytes.ts";
@@ -117,6 +117,362 @@ function fastGroup(
   return { end: p + 1, level, count, index: rows.commit() };
 }
 
+/** A SyntaxError naming `file`, the byte offset and the line. */
+function fail(file: string, msg: string, at: number, atLine: number): never {
+  throw new SyntaxError(`${file} byte ${at} (line ${atLine}): ${msg}`);
+}
+
+/** The text of `bytes`, which start at byte `at` (line `atLine`), or a SyntaxError there. */
+function utf8(file: string, bytes: Uint8Array, at: number, atLine: number): string {
+  const text = decodeUtf8(bytes);
+  if (text !== null) return text;
+  const k = invalidUtf8At(bytes);
+  const lines = bytes.subarray(0, k).filter((b) => b === NEWLINE).length;
+  return fail(
+    file,
+    `invalid UTF-8: byte 0x${bytes[k].toString(16).padStart(2, "0")} is not part of a ` +
+      `well-formed UTF-8 sequence`,
+    at + k,
+    atLine + lines,
+  );
+}
+
+/** The trailer line `bytes` of run `run`, or a SyntaxError for text that is no trailer. */
+function trailerOf(
+  file: string,
+  bytes: Uint8Array,
+  run: number,
+  at: number,
+  atLine: number,
+): Trailer {
+  const text = utf8(file, bytes, at, atLine).trim();
+  if (!TRAILER.test(text)) {
+    fail(
+      file,
+      `expected '[' or a trailer line "Final Error:...", found ${
+        JSON.stringify(text.slice(0, 60))
+      }`,
+      at,
+      atLine,
+    );
+  }
+  return { type: "trailer", run, text, offset: at, line: atLine };
+}
+
+/** The level group `bytes` of run `run` through JSON.parse, or a SyntaxError saying where. */
+function parseGroup(
+  file: string,
+  bytes: Uint8Array,
+  run: number,
+  at: number,
+  atLine: number,
+): LevelGroup {
+  const text = utf8(file, bytes, at, atLine);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (cause) {
+    // V8 names no position for many errors ("Unexpected token ... is not valid JSON") and
+    // counts characters, not bytes: find the place and what JSON allows there ourselves.
+    let err: ReturnType<typeof jsonSyntaxError> = null;
+    try {
+      err = jsonSyntaxError(text);
+    } catch {
+      // Too deep for the search (MAX_DEPTH bounds it; this is the last guard): say what V8 says.
+    }
+    if (!err) throw new SyntaxError(`${file} byte ${at} (line ${atLine}): ${cause}`, { cause });
+    const before = text.slice(0, err.pos);
+    const near = at + new TextEncoder().encode(before).length;
+    const nearLine = atLine + before.split("\n").length - 1;
+    throw new SyntaxError(
+      `${file} byte ${near} (line ${nearLine}): invalid JSON in the level group at byte ${at} ` +
+        `(line ${atLine}): expected ${err.expected}, found ${
+          JSON.stringify(text.slice(err.pos, err.pos + 20))
+        }`,
+      { cause },
+    );
+  }
+  const v = value as Record<string, unknown>;
+  const level = v?.no_concurrent_requests;
+  if (typeof level !== "number" || !Number.isInteger(level) || level < 1 || level > MAX_LEVEL) {
+    fail(
+      file,
+      `no_concurrent_requests is ${
+        JSON.stringify(level)
+      }, expected an integer from 1 to ${MAX_LEVEL}`,
+      at,
+      atLine,
+    );
+  }
+  if (!Array.isArray(v.responses)) {
+    fail(file, `responses is ${JSON.stringify(v.responses)}, expected an array`, at, atLine);
+  }
+  return {
+    type: "group",
+    run,
+    level: level as number,
+    responses: v.responses as unknown[],
+    offset: at,
+    line: atLine,
+  };
+}
+
+/** A group the fast path read, as the reader hands it out. */
+function fastGroupItem(
+  fast: { level: number; count: number; index: GroupIndex | null },
+  run: number,
+  offset: number,
+  line: number,
+): LevelGroup {
+  return {
+    type: "group",
+    run,
+    level: fast.level,
+    responses: [],
+    offset,
+    line,
+    fast: fast.count,
+    index: fast.index,
+  };
+}
+
+/**
+ * The byte scanner of one log: its state is kept across chunks, `push` takes the next chunk,
+ * `scan` reads it into `out`, `finish` checks the end of the file.
+ */
+class LogScanner {
+  state: "between" | "array" | "element" | "trailer" = "between";
+  /** Brace/bracket depth inside the current element. */
+  depth = 0;
+  inString = false;
+  escaped = false;
+  expectElement = true;
+  elements = 0;
+  run = 0;
+  arrayOffset = 0;
+  arrayLine = 0;
+  /** Byte offset and line of the first byte of `buf`. */
+  offset = 0;
+  line = 1;
+  /** The current element or trailer in `buf`: its index, byte offset and line. */
+  start = -1;
+  startOffset = 0;
+  startLine = 0;
+  trailer: Trailer | null = null;
+  buf: Uint8Array = new Uint8Array(0);
+  sawAnything = false;
+  /** The element being scanned began in an earlier chunk. */
+  carried = false;
+  readonly out: (LevelGroup | Trailer)[] = [];
+
+  constructor(readonly file: string, readonly rows?: ActivationRows) {}
+
+  /** Takes the next chunk, keeping the unfinished element or trailer; returns where to scan. */
+  push(chunk: Uint8Array): number {
+    if (this.start >= 0) {
+      // Keep the unfinished element or trailer, drop what was already handed out.
+      const rest = this.buf.subarray(this.start);
+      const joined = new Uint8Array(rest.length + chunk.length);
+      joined.set(rest);
+      joined.set(chunk, rest.length);
+      this.offset += this.start;
+      this.start = 0;
+      this.buf = joined;
+    } else {
+      this.offset += this.buf.length;
+      this.buf = chunk;
+    }
+    if (this.start >= 0 && this.state === "element") this.carried = true;
+    return this.start >= 0 ? this.buf.length - chunk.length : 0;
+  }
+
+  /** Scans `buf` from `from`, pushing to `out`; returns where it stopped (early after a slow group). */
+  scan(from: number): number {
+    const buf = this.buf;
+    for (let i = from; i < buf.length; i++) {
+      const b = buf[i];
+      if (this.state === "element") {
+        if (this.inString) {
+          if (this.escaped) this.escaped = false;
+          else if (b === BACKSLASH) this.escaped = true;
+          else if (b === QUOTE) this.inString = false;
+          else if (b === NEWLINE) this.line++;
+          continue;
+        }
+        if (b === QUOTE) this.inString = true;
+        else if (b === OPEN_BRACE || b === OPEN_BRACKET) {
+          if (++this.depth > MAX_DEPTH) {
+            fail(
+              this.file,
+              `nested deeper than ${MAX_DEPTH} levels in the level group at byte ` +
+                `${this.startOffset} (line ${this.startLine})`,
+              this.offset + i,
+              this.line,
+            );
+          }
+        } else if (b === CLOSE_BRACE || b === CLOSE_BRACKET) {
+          if (--this.depth === 0 && this.endElement(i)) return i + 1;
+        } else if (b === NEWLINE) this.line++;
+        continue;
+      }
+      if (this.state === "trailer") {
+        if (b === NEWLINE) {
+          this.trailer = trailerOf(
+            this.file,
+            buf.subarray(this.start, i),
+            this.run,
+            this.startOffset,
+            this.startLine,
+          );
+          this.start = -1;
+          this.state = "between";
+          this.line++;
+        }
+        continue;
+      }
+      if (b === NEWLINE) {
+        this.line++;
+        continue;
+      }
+      if (isSpace(b)) continue;
+      if (this.state === "between") this.between(b, i);
+      else if (this.state === "array") i = this.inArray(b, i);
+    }
+    return buf.length;
+  }
+
+  /**
+   * The element that ends at `i`: read by the fast path where it was cut by the end of a chunk
+   * (it is whole now), else by JSON.parse. True where the scan must stop to hand the group out
+   * before the fast path adds rows behind it.
+   */
+  endElement(i: number): boolean {
+    const { rows, run } = this;
+    const fast = rows && this.carried
+      ? fastGroup(this.buf.subarray(this.start, i + 1), 0, run, rows)
+      : null;
+    this.out.push(
+      fast ? fastGroupItem(fast, run, this.startOffset, this.startLine) : parseGroup(
+        this.file,
+        this.buf.subarray(this.start, i + 1),
+        run,
+        this.startOffset,
+        this.startLine,
+      ),
+    );
+    this.start = -1;
+    this.state = "array";
+    this.expectElement = false;
+    this.elements++;
+    return rows !== undefined && !fast;
+  }
+
+  /** A byte other than space between the arrays: the next array, or the trailer line. */
+  between(b: number, i: number): void {
+    const at = this.offset + i, { file, trailer, line } = this;
+    if (b === OPEN_BRACKET) {
+      if (trailer) {
+        fail(
+          file,
+          `a JSON array follows the trailer line "${trailer.text}" (line ${trailer.line}); the trailer must be last`,
+          at,
+          line,
+        );
+      }
+      this.run++;
+      this.sawAnything = true;
+      this.state = "array";
+      this.expectElement = true;
+      this.elements = 0;
+      this.arrayOffset = at;
+      this.arrayLine = line;
+    } else if (trailer) {
+      fail(file, `unexpected text after the trailer line "${trailer.text}"`, at, line);
+    } else if (this.run === 0) {
+      fail(
+        file,
+        `expected '[' (a JSON array of level groups), found ${show(this.buf, i)}`,
+        at,
+        line,
+      );
+    } else {
+      // A trailer line: checked against TRAILER once it is complete.
+      this.state = "trailer";
+      this.start = i;
+      this.startOffset = at;
+      this.startLine = line;
+    }
+  }
+
+  /**
+   * A byte other than space inside an array: a level group (read at once by the fast path
+   * where it can), a comma or the array's end. Returns the index of the last byte it took.
+   */
+  inArray(b: number, i: number): number {
+    const at = this.offset + i;
+    if (b === OPEN_BRACE && this.expectElement) {
+      const fast = this.rows ? fastGroup(this.buf, i, this.run, this.rows) : null;
+      if (fast) {
+        this.out.push(fastGroupItem(fast, this.run, at, this.line));
+        this.expectElement = false;
+        this.elements++;
+        return fast.end - 1;
+      }
+      this.carried = false;
+      this.state = "element";
+      this.depth = 1;
+      this.start = i;
+      this.startOffset = at;
+      this.startLine = this.line;
+    } else if (b === COMMA && !this.expectElement) {
+      this.expectElement = true;
+    } else if (b === CLOSE_BRACKET && (!this.expectElement || this.elements === 0)) {
+      this.state = "between";
+    } else {
+      fail(
+        this.file,
+        `expected ${this.expectElement ? "'{' (a level group)" : "',' or ']'"}, found ${
+          show(this.buf, i)
+        }`,
+        at,
+        this.line,
+      );
+    }
+    return i;
+  }
+
+  /** The end of the file: the last trailer, or an error for what never closed or nothing. */
+  finish(): Trailer | null {
+    const { file, line } = this;
+    const end = this.offset + this.buf.length;
+    if (this.state === "trailer") {
+      this.trailer = trailerOf(
+        file,
+        this.buf.subarray(this.start),
+        this.run,
+        this.startOffset,
+        this.startLine,
+      );
+    } else if (this.state === "element") {
+      fail(
+        file,
+        `truncated: the level group opened at byte ${this.startOffset} (line ${this.startLine}) never closes`,
+        end,
+        line,
+      );
+    } else if (this.state === "array") {
+      fail(
+        file,
+        `truncated: the array opened at byte ${this.arrayOffset} (line ${this.arrayLine}) never closes`,
+        end,
+        line,
+      );
+    }
+    if (!this.sawAnything) fail(file, "empty log: no JSON array of level groups", 0, 1);
+    return this.trailer;
+  }
+}
+
 /**
  * Yields the level groups of an activation log in file order, then its trailer if any.
  * Throws a SyntaxError naming `file`, the byte offset and the line for anything that is not
@@ -127,280 +483,17 @@ export async function* readActivationLog(
   file: string,
   rows?: ActivationRows,
 ): AsyncGenerator<LevelGroup | Trailer> {
-  // Scanner state, kept across chunks.
-  // (Declared by assertion: `scan` changes it, which narrowing outside it would not see.)
-  let state = "between" as "between" | "array" | "element" | "trailer";
-  let depth = 0; // brace/bracket depth inside the current element
-  let inString = false, escaped = false, expectElement = true, elements = 0;
-  let run = 0, arrayOffset = 0, arrayLine = 0;
-  let offset = 0, line = 1; // of the first byte of `buf`
-  let start = -1, startOffset = 0, startLine = 0; // current element or trailer in `buf`
-  let trailer: Trailer | null = null;
-  let buf: Uint8Array = new Uint8Array(0);
-  let sawAnything = false;
-  const out: (LevelGroup | Trailer)[] = [];
-  let carried = false; // the element being scanned began in an earlier chunk
-
-  const fail = (msg: string, at: number, atLine: number): never => {
-    throw new SyntaxError(`${file} byte ${at} (line ${atLine}): ${msg}`);
-  };
-
-  /** The text of `bytes`, which start at byte `at` (line `atLine`), or a SyntaxError there. */
-  const utf8 = (bytes: Uint8Array, at: number, atLine: number): string => {
-    const text = decodeUtf8(bytes);
-    if (text !== null) return text;
-    const k = invalidUtf8At(bytes);
-    const lines = bytes.subarray(0, k).filter((b) => b === NEWLINE).length;
-    return fail(
-      `invalid UTF-8: byte 0x${bytes[k].toString(16).padStart(2, "0")} is not part of a ` +
-        `well-formed UTF-8 sequence`,
-      at + k,
-      atLine + lines,
-    );
-  };
-
-  const endTrailer = (bytes: Uint8Array): Trailer => {
-    const text = utf8(bytes, startOffset, startLine).trim();
-    if (!TRAILER.test(text)) {
-      fail(
-        `expected '[' or a trailer line "Final Error:...", found ${
-          JSON.stringify(text.slice(0, 60))
-        }`,
-        startOffset,
-        startLine,
-      );
-    }
-    return { type: "trailer", run, text, offset: startOffset, line: startLine };
-  };
-
-  const parseElement = (bytes: Uint8Array, at: number, atLine: number): LevelGroup => {
-    const text = utf8(bytes, at, atLine);
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (cause) {
-      // V8 names no position for many errors ("Unexpected token ... is not valid JSON") and
-      // counts characters, not bytes: find the place and what JSON allows there ourselves.
-      let err: ReturnType<typeof jsonSyntaxError> = null;
-      try {
-        err = jsonSyntaxError(text);
-      } catch {
-        // Too deep for the search (MAX_DEPTH bounds it; this is the last guard): say what V8 says.
-      }
-      if (!err) throw new SyntaxError(`${file} byte ${at} (line ${atLine}): ${cause}`, { cause });
-      const before = text.slice(0, err.pos);
-      const near = at + new TextEncoder().encode(before).length;
-      const nearLine = atLine + before.split("\n").length - 1;
-      throw new SyntaxError(
-        `${file} byte ${near} (line ${nearLine}): invalid JSON in the level group at byte ${at} ` +
-          `(line ${atLine}): expected ${err.expected}, found ${
-            JSON.stringify(text.slice(err.pos, err.pos + 20))
-          }`,
-        { cause },
-      );
-    }
-    const v = value as Record<string, unknown>;
-    const level = v?.no_concurrent_requests;
-    if (typeof level !== "number" || !Number.isInteger(level) || level < 1 || level > MAX_LEVEL) {
-      fail(
-        `no_concurrent_requests is ${
-          JSON.stringify(level)
-        }, expected an integer from 1 to ${MAX_LEVEL}`,
-        at,
-        atLine,
-      );
-    }
-    if (!Array.isArray(v.responses)) {
-      fail(`responses is ${JSON.stringify(v.responses)}, expected an array`, at, atLine);
-    }
-    return {
-      type: "group",
-      run,
-      level: level as number,
-      responses: v.responses as unknown[],
-      offset: at,
-      line: atLine,
-    };
-  };
-
-  /** Scans `buf` from `from`, pushing to `out`; returns where it stopped (early after a slow group). */
-  const scan = (from: number): number => {
-    for (let i = from; i < buf.length; i++) {
-      const b = buf[i];
-      if (state === "element") {
-        if (inString) {
-          if (escaped) escaped = false;
-          else if (b === BACKSLASH) escaped = true;
-          else if (b === QUOTE) inString = false;
-          else if (b === NEWLINE) line++;
-          continue;
-        }
-        if (b === QUOTE) inString = true;
-        else if (b === OPEN_BRACE || b === OPEN_BRACKET) {
-          if (++depth > MAX_DEPTH) {
-            fail(
-              `nested deeper than ${MAX_DEPTH} levels in the level group at byte ${startOffset} ` +
-                `(line ${startLine})`,
-              offset + i,
-              line,
-            );
-          }
-        } else if (b === CLOSE_BRACE || b === CLOSE_BRACKET) {
-          depth--;
-          if (depth === 0) {
-            // A group cut by the end of a chunk gets the fast path once it is whole.
-            const fast = rows && carried
-              ? fastGroup(buf.subarray(start, i + 1), 0, run, rows)
-              : null;
-            out.push(
-              fast
-                ? {
-                  type: "group",
-                  run,
-                  level: fast.level,
-                  responses: [],
-                  offset: startOffset,
-                  line: startLine,
-                  fast: fast.count,
-                  index: fast.index,
-                }
-                : parseElement(buf.subarray(start, i + 1), startOffset, startLine),
-            );
-            start = -1;
-            state = "array";
-            expectElement = false;
-            elements++;
-            // Hand the group out before the fast path adds rows behind it.
-            if (rows && !fast) return i + 1;
-          }
-        } else if (b === NEWLINE) line++;
-        continue;
-      }
-      if (state === "trailer") {
-        if (b === NEWLINE) {
-          trailer = endTrailer(buf.subarray(start, i));
-          start = -1;
-          state = "between";
-          line++;
-        }
-        continue;
-      }
-      if (b === NEWLINE) {
-        line++;
-        continue;
-      }
-      if (isSpace(b)) continue;
-      const at = offset + i;
-      if (state === "between") {
-        if (b === OPEN_BRACKET) {
-          if (trailer) {
-            fail(
-              `a JSON array follows the trailer line "${trailer.text}" (line ${trailer.line}); the trailer must be last`,
-              at,
-              line,
-            );
-          }
-          run++;
-          sawAnything = true;
-          state = "array";
-          expectElement = true;
-          elements = 0;
-          arrayOffset = at;
-          arrayLine = line;
-        } else if (trailer) {
-          fail(`unexpected text after the trailer line "${trailer.text}"`, at, line);
-        } else if (run === 0) {
-          fail(`expected '[' (a JSON array of level groups), found ${show(buf, i)}`, at, line);
-        } else {
-          // A trailer line: checked against TRAILER once it is complete.
-          state = "trailer";
-          start = i;
-          startOffset = at;
-          startLine = line;
-        }
-      } else if (state === "array") {
-        if (b === OPEN_BRACE && expectElement) {
-          const fast = rows ? fastGroup(buf, i, run, rows) : null;
-          if (fast) {
-            out.push({
-              type: "group",
-              run,
-              level: fast.level,
-              responses: [],
-              offset: at,
-              line,
-              fast: fast.count,
-              index: fast.index,
-            });
-            i = fast.end - 1;
-            expectElement = false;
-            elements++;
-            continue;
-          }
-          carried = false;
-          state = "element";
-          depth = 1;
-          start = i;
-          startOffset = at;
-          startLine = line;
-        } else if (b === COMMA && !expectElement) {
-          expectElement = true;
-        } else if (b === CLOSE_BRACKET && (!expectElement || elements === 0)) {
-          state = "between";
-        } else {
-          fail(
-            `expected ${expectElement ? "'{' (a level group)" : "',' or ']'"}, found ${
-              show(buf, i)
-            }`,
-            at,
-            line,
-          );
-        }
-      }
-    }
-    return buf.length;
-  };
-
+  const scanner = new LogScanner(file, rows);
   for await (const chunk of chunks) {
-    if (start >= 0) {
-      // Keep the unfinished element or trailer, drop what was already handed out.
-      const rest = buf.subarray(start);
-      const joined = new Uint8Array(rest.length + chunk.length);
-      joined.set(rest);
-      joined.set(chunk, rest.length);
-      offset += start;
-      start = 0;
-      buf = joined;
-    } else {
-      offset += buf.length;
-      buf = chunk;
-    }
-    let from = start >= 0 ? buf.length - chunk.length : 0;
-    if (start >= 0 && state === "element") carried = true;
+    let from = scanner.push(chunk);
     for (;;) {
-      from = scan(from);
-      yield* out;
-      out.length = 0;
-      if (from >= buf.length) break;
+      from = scanner.scan(from);
+      yield* scanner.out;
+      scanner.out.length = 0;
+      if (from >= scanner.buf.length) break;
     }
   }
-  const end = offset + buf.length;
-  if (state === "trailer") {
-    trailer = endTrailer(buf.subarray(start));
-  } else if (state === "element") {
-    fail(
-      `truncated: the level group opened at byte ${startOffset} (line ${startLine}) never closes`,
-      end,
-      line,
-    );
-  } else if (state === "array") {
-    fail(
-      `truncated: the array opened at byte ${arrayOffset} (line ${arrayLine}) never closes`,
-      end,
-      line,
-    );
-  }
-  if (!sawAnything) fail("empty log: no JSON array of level groups", 0, 1);
+  const trailer = scanner.finish();
   if (trailer) yield trailer;
 }
 

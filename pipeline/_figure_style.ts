@@ -1,59 +1,14 @@
 /**
- * Private helpers of `figures.ts`: the thesis's figure numbers, display names, colours and
- * layout pieces, kept apart so that `figures.ts` holds only the figure definitions.
+ * Private helpers of `figures.ts`: display names, colours and layout pieces, kept apart so
+ * that `figures.ts` holds only the figure definitions (the thesis's figure numbers are in
+ * thesis_facts.ts).
  */
 import type { BoxStats } from "./box_stats.ts";
-
-/** Runtimes of the thesis, in the order its figures show them. */
-export const THESIS_RUNTIMES = ["docker", "wasm"] as const;
-
-/** Warm-latency workloads of the thesis, in the order its box plots appear. */
-export const THESIS_WORKLOADS = [
-  "hello",
-  "hash",
-  "mixed_10_90",
-  "mixed_25_75",
-  "mixed_50_50",
-  "mixed_75_25",
-  "mixed_90_10",
-] as const;
-
-/** Thesis figure numbers of the cold-start box plots, by runtime (workload `hello`). */
-export const COLD_BOX_NUMBERS: Record<string, number> = { docker: 5, wasm: 6 };
-
-/** Thesis figure numbers of the warm-latency box plots, by workload, then runtime. */
-export const WARM_BOX_NUMBERS: Record<string, Record<string, number>> = {
-  hello: { docker: 7, wasm: 8 },
-  hash: { docker: 9, wasm: 11 },
-  mixed_10_90: { docker: 13, wasm: 14 },
-  mixed_25_75: { docker: 15, wasm: 17 },
-  mixed_50_50: { docker: 19, wasm: 21 },
-  mixed_75_25: { docker: 23, wasm: 25 },
-  mixed_90_10: { docker: 27, wasm: 29 },
-};
-
-/** Thesis figure numbers of the resource plots, by runtime. */
-export const RESOURCE_NUMBERS: Record<string, number> = { docker: 31, wasm: 32 };
-
-/**
- * Observations whose values the thesis writes on Figure 31, in its own numbering (which
- * starts at the log's second sample): picked by hand in its plot_resources.R
- * (`outlier_indices_cpu`, `outlier_indices_mem`), no rule reproduces them.
- */
-export const THESIS_RESOURCE_LABELS: Record<string, { cpu: number[]; mem: number[] }> = {
-  docker: { cpu: [22, 25, 31, 36, 44, 50], mem: [6, 9, 14, 18, 27, 31, 35, 38, 44, 50] },
-};
-
-/** `figure_05` style id of a thesis figure number. */
-export function thesisId(n: number): string {
-  return `figure_${String(n).padStart(2, "0")}`;
-}
-
-const RUNTIME_LABELS: Record<string, string> = { docker: "Docker", wasm: "Wasm" };
+import { RUNTIME_NAMES } from "./thesis_facts.ts";
 
 /** Display name of a runtime ("Docker", "Wasm", else the name as given). */
 export function runtimeLabel(runtime: string): string {
-  return RUNTIME_LABELS[runtime] ?? runtime;
+  return (RUNTIME_NAMES as Record<string, string>)[runtime] ?? runtime;
 }
 
 /** Display name of a workload: "no load", "hash load", "mixed load 10 % IO / 90 % CPU". */

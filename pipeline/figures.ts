@@ -13,7 +13,6 @@ import {
   axis,
   baseLayout,
   boxTrace,
-  COLD_BOX_NUMBERS,
   knownFirst,
   maxAnnotation,
   meanTrace,
@@ -22,13 +21,17 @@ import {
   runtimeColor,
   runtimeLabel,
   sixDigits,
+  workloadLabel,
+} from "./_figure_style.ts";
+import {
+  COLD_BOX_FIGURES,
+  DURATION_FIGURES,
   THESIS_RESOURCE_LABELS,
   THESIS_RUNTIMES,
   THESIS_WORKLOADS,
   thesisId,
-  WARM_BOX_NUMBERS,
-  workloadLabel,
-} from "./_figure_style.ts";
+  WARM_BOX_FIGURES,
+} from "./thesis_facts.ts";
 import { boxStats } from "./box_stats.ts";
 import { resourceFigure, thesisModeResourceFigure } from "./resource_figure.ts";
 import { resourceSeries } from "./capacity_table.ts";
@@ -73,8 +76,8 @@ const Y_TITLES: Record<LatencyKind, string> = {
 /** Id of a box plot: the thesis's number where it has one, else `box_<experiment>_<rt>_<wl>`. */
 export function boxFigureId(kind: LatencyKind, runtime: string, workload: string): string {
   const n = kind === "cold_start"
-    ? (workload === "hello" ? COLD_BOX_NUMBERS[runtime] : undefined)
-    : WARM_BOX_NUMBERS[workload]?.[runtime];
+    ? (workload === "hello" ? (COLD_BOX_FIGURES as Record<string, number>)[runtime] : undefined)
+    : (WARM_BOX_FIGURES[workload] as Record<string, number> | undefined)?.[runtime];
   const experiment = kind === "cold_start" ? "cold_start" : "concurrency";
   return n === undefined ? `box_${experiment}_${runtime}_${workload}` : thesisId(n);
 }
@@ -274,8 +277,18 @@ export function thesisFigures(ds: Dataset, { levels }: ThesisFiguresOptions = {}
     const labels = thesisData ? THESIS_RESOURCE_LABELS[runtime] : undefined;
     out.push(thesisModeResourceFigure(series, runtime, { labels }));
   }
-  out.push(durationFigure(durationTable(ds.timings, INIT_PHASES), INIT_PHASES, thesisId(33)));
-  const run = durationFigure(durationTable(ds.timings, RUN_PHASES), RUN_PHASES, thesisId(34));
+  out.push(
+    durationFigure(
+      durationTable(ds.timings, INIT_PHASES),
+      INIT_PHASES,
+      thesisId(DURATION_FIGURES.init),
+    ),
+  );
+  const run = durationFigure(
+    durationTable(ds.timings, RUN_PHASES),
+    RUN_PHASES,
+    thesisId(DURATION_FIGURES.run),
+  );
   out.push(thesisData ? { ...run, note: THESIS_FIGURE_34_NOTE } : run);
   return out.filter((f) => f.figure.data.length > 0);
 }

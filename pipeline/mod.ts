@@ -21,5 +21,5 @@ export * from "./compare_stats.ts";
 export * from "./latency_cells.ts";
 export * from "./compare.ts";
 export * from "./compare_findings.ts";
-// The thesis's runtimes and workloads, in its order (for generators and notebooks too).
-export { THESIS_RUNTIMES, THESIS_WORKLOADS } from "./_figure_style.ts";
+// The thesis's facts (runtimes, workloads, mixed loads, table and figure numbers).
+export * from "./thesis_facts.ts";

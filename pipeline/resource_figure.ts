@@ -9,13 +9,12 @@ import {
   baseLayout,
   knownFirst,
   lineTrace,
-  RESOURCE_NUMBERS,
   runtimeColor,
   runtimeLabel,
   sixDigits,
-  thesisId,
   valueLabel,
 } from "./_figure_style.ts";
+import { RESOURCE_FIGURES, thesisId } from "./thesis_facts.ts";
 import type { FigureSpec } from "./figures.ts";
 
 /** Options of {@linkcode resourceFigure}. */
@@ -83,7 +82,7 @@ export function resourceFigure(
     yaxis2: axis("Memory (MiB)", { anchor: "x2" }),
     annotations,
   };
-  const n = RESOURCE_NUMBERS[runtime];
+  const n = (RESOURCE_FIGURES as Record<string, number>)[runtime];
   const figureId = id ?? (n === undefined ? `resources_${runtime}` : thesisId(n));
   const x = rows.getColumn("sample").toArray() as number[];
   const peak = (column: string, unit: string) => {

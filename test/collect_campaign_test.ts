@@ -88,24 +88,25 @@ Deno.test(
       return { code: status === "interrupted" ? 130 : 0 };
     };
     const args = ["all", "--runtime", "wasm", "--plan", plan, "--out", ds, "--step", "0.5"];
-    const { params } = parseFlags(args, "2026-01-01");
+    const { params, given } = parseFlags(args, "2026-01-01");
     const lines: string[] = [];
     const options = {
       runtime: "wasm",
       dir: ds,
       params,
+      given,
       collect,
       log: (l: string) => lines.push(l),
     };
     try {
-      assert.equal(await campaign(args, options), 130);
+      assert.equal(await campaign(options), 130);
       assert.deepEqual(ran, ["cold-start hello", "concurrency hash"]);
       assert.match(lines.at(-1)!, /campaign interrupted at step 2\/3: concurrency hash/);
       interruptAt = "";
-      assert.equal(await campaign(args, options), 0);
+      assert.equal(await campaign(options), 0);
       assert.deepEqual(ran.slice(2), ["concurrency hash", "mixed mixed_10_90"]);
       assert.ok(lines.includes(`step 1/3: cold-start: skipped, complete in ${ds}`));
-      assert.equal(await campaign(args, options), 0);
+      assert.equal(await campaign(options), 0);
       assert.equal(ran.length, 4); // all complete: nothing runs
       assert.match(lines.at(-1)!, /0 steps run, 3 skipped as complete/);
       // The campaign's own flags apply to every step (here --step 0.5), the plan's to its own.
@@ -116,10 +117,99 @@ Deno.test(
       // Other parameters make another step: a rerun with 3 levels runs again.
       const more = ["all", "--runtime", "wasm", "--plan", plan, "--out", ds, "--levels", "3"];
       assert.equal(
-        await campaign(more, { ...options, params: parseFlags(more, "2026-01-01").params }),
+        await campaign({ ...options, ...parseFlags(more, "2026-01-01") }),
         0,
       );
       assert.equal(ran.length, 7);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
+
+Deno.test(
+  "campaign(): a plan step's values reach its parameters; a wrong one names plan, step and key",
+  async () => {
+    const dir = await Deno.makeTempDir({ prefix: "campaign-" });
+    const plan = join(dir, "plan.json");
+    const write = (steps: unknown) => Deno.writeTextFile(plan, JSON.stringify(steps));
+    const steps: Step[] = [];
+    // `--insecure` before the experiment: "all" is the experiment, not the switch's value.
+    const args = ["--insecure", "all", "--runtime", "wasm", "--plan", plan, "--reps", "3"];
+    const run = () =>
+      campaign({
+        ...parseFlags(args, "2026-01-01"),
+        runtime: "wasm",
+        dir: join(dir, "ds"),
+        collect: async (step) => {
+          steps.push(step);
+          // Recorded as the CLI records a collection's parameters.
+          const e = EXPERIMENTS[step.name];
+          const out = await openOutput(step.dir, {
+            experiment: e.column!,
+            runtime: step.runtime,
+            workload: e.workload!(step.params),
+            parameters: { experiment: step.name, runtime: step.runtime, ...step.params },
+            host: {},
+            openwhisk: { apihost: "x", api: {} },
+          });
+          await out.finish("complete", {});
+          return { code: 0 };
+        },
+        log: () => {},
+      });
+    try {
+      await write([
+        { experiment: "cold-start", levels: 2, "idle-wait": 0.25, "ignore-limits": true },
+        { experiment: "mixed", workload: "mixed_25_75", weights: "25:75", step: "0.5" },
+        { experiment: "capacity", "on-error": "retry", reps: 9 },
+      ]);
+      assert.equal(await run(), 0);
+      const p = ((await readDataset(join(dir, "ds"))).meta.collections as {
+        parameters: Step["params"];
+      }[]).map((c) => c.parameters);
+      assert.deepEqual(
+        [p[0].levels, p[0].idle_wait_s, p[0].ignore_limits, p[0].reps, p[0].plan],
+        [2, 0.25, true, 3, null],
+      );
+      assert.deepEqual([p[1].workload, p[1].weights, p[1].step_s, p[1].levels], [
+        "mixed_25_75",
+        "25:75",
+        0.5,
+        15,
+      ]);
+      // The campaign's own flags win over the plan's; the experiment's defaults stay its own.
+      assert.deepEqual([p[2].on_error, p[2].reps, p[2].levels, p[2].idle_wait_s], [
+        "retry",
+        3,
+        2000,
+        15,
+      ]);
+      for (
+        const [step, message] of [
+          [
+            { experiment: "concurrency", levels: 0 },
+            /levels: --levels is "0", expected a number >= 1/,
+          ],
+          [
+            { experiment: "concurrency", step: "fast" },
+            /step: --step is "fast", expected a number/,
+          ],
+          [{ experiment: "concurrency", weights: "half" }, /weights: --weights is "half"/],
+          [{ experiment: "concurrency", levles: 3 }, /levles: --levles is no flag that sets/],
+          [{ experiment: "concurrency", workload: null }, /workload: is null, expected text/],
+          [{ experiment: "concurrency", "ignore-limits": "yes" }, /expected true or false/],
+          [{ experiment: "concurrency", out: "x" }, /out: --out is no flag that sets/],
+        ] as const
+      ) {
+        await write([{ experiment: "cold-start" }, step]);
+        await assert.rejects(
+          run(),
+          (err: Error) =>
+            err.message.startsWith(`Plan ${plan} step 2: `) && message.test(err.message),
+        );
+      }
+      assert.equal(steps.length, 3, "a wrong plan runs no step");
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

@@ -16,19 +16,18 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import {
+  THESIS_TABLES,
+  type ThesisRuntime,
+  type ThesisTableSpec,
+  type ThesisWorkload,
+} from "../pipeline/thesis_facts.ts";
 
 /** Runtime a table or row describes. */
-export type Runtime = "docker" | "wasm";
+export type Runtime = ThesisRuntime;
 
 /** Workload of a warm-latency (concurrency ramp) table. */
-export type Workload =
-  | "hello"
-  | "hash"
-  | "mixed_10_90"
-  | "mixed_25_75"
-  | "mixed_50_50"
-  | "mixed_75_25"
-  | "mixed_90_10";
+export type Workload = ThesisWorkload;
 
 /** Fields every published table carries. */
 export interface TableBase {
@@ -148,116 +147,10 @@ const NUMBER = /^-?\d+(\.\d+)?$/;
 const LEVELS = 15;
 
 /** What to extract for one table: its caption label, our title and its kind. */
-export type Spec =
-  | { id: string; label: string; title: string; kind: "actions"; runtime: Runtime }
-  | { id: string; label: string; title: string; kind: "cold_start"; runtime: Runtime }
-  | { id: string; label: string; title: string; kind: "warm"; runtime: Runtime; workload: Workload }
-  | {
-    id: string;
-    label: string;
-    title: string;
-    kind: "comparison";
-    experiment: "cold_start" | "concurrency";
-    workload: Workload;
-  }
-  | { id: string; label: string; title: string; kind: "capacity" }
-  | { id: string; label: string; title: string; kind: "init_durations" | "run_durations" };
-
-const RUNTIME_NAME: Record<Runtime, string> = { docker: "Docker", wasm: "Wasm" };
-const WORKLOAD_NAME: Record<Workload, string> = {
-  hello: "no load",
-  hash: "hash load",
-  mixed_10_90: "mixed 10/90",
-  mixed_25_75: "mixed 25/75",
-  mixed_50_50: "mixed 50/50",
-  mixed_75_25: "mixed 75/25",
-  mixed_90_10: "mixed 90/10",
-};
-
-function warm(label: string, runtime: Runtime, workload: Workload): Spec {
-  const id = label.toLowerCase().replace(" ", "_");
-  const title = `Warm latency per level, ${WORKLOAD_NAME[workload]}, ${RUNTIME_NAME[runtime]}`;
-  return { id, label, title, kind: "warm", runtime, workload };
-}
-
-function comparison(n: number, experiment: "cold_start" | "concurrency", workload: Workload): Spec {
-  const what = experiment === "cold_start" ? "cold start" : `warm, ${WORKLOAD_NAME[workload]}`;
-  return {
-    id: `table_${n}`,
-    label: `Table ${n}`,
-    title: `Docker vs Wasm comparison, ${what}`,
-    kind: "comparison",
-    experiment,
-    workload,
-  };
-}
+export type Spec = ThesisTableSpec;
 
 /** The 29 data tables, in the order they appear in the thesis. */
-export const SPECS: readonly Spec[] = [
-  {
-    id: "table_1",
-    label: "Table 1",
-    title: "Action sources, Wasm",
-    kind: "actions",
-    runtime: "wasm",
-  },
-  {
-    id: "table_2",
-    label: "Table 2",
-    title: "Action sources, Docker",
-    kind: "actions",
-    runtime: "docker",
-  },
-  {
-    id: "table_3",
-    label: "Table 3",
-    title: "Cold-start statistics, Docker",
-    kind: "cold_start",
-    runtime: "docker",
-  },
-  {
-    id: "table_4",
-    label: "Table 4",
-    title: "Cold-start statistics, Wasm",
-    kind: "cold_start",
-    runtime: "wasm",
-  },
-  warm("Table 5", "docker", "hello"),
-  warm("Table 6", "wasm", "hello"),
-  warm("Figure 10", "docker", "hash"),
-  warm("Figure 12", "wasm", "hash"),
-  warm("Table 7", "docker", "mixed_10_90"),
-  warm("Table 8", "wasm", "mixed_10_90"),
-  warm("Figure 16", "docker", "mixed_25_75"),
-  warm("Figure 18", "wasm", "mixed_25_75"),
-  warm("Figure 20", "docker", "mixed_50_50"),
-  warm("Figure 22", "wasm", "mixed_50_50"),
-  warm("Figure 24", "docker", "mixed_75_25"),
-  warm("Figure 26", "wasm", "mixed_75_25"),
-  warm("Figure 28", "docker", "mixed_90_10"),
-  warm("Figure 30", "wasm", "mixed_90_10"),
-  comparison(9, "cold_start", "hello"),
-  comparison(10, "concurrency", "hello"),
-  comparison(11, "concurrency", "hash"),
-  comparison(12, "concurrency", "mixed_10_90"),
-  comparison(13, "concurrency", "mixed_25_75"),
-  comparison(14, "concurrency", "mixed_50_50"),
-  comparison(15, "concurrency", "mixed_75_25"),
-  comparison(16, "concurrency", "mixed_90_10"),
-  { id: "table_17", label: "Table 17", title: "Capacity test results", kind: "capacity" },
-  {
-    id: "table_18",
-    label: "Table 18",
-    title: "Wasm executor init durations (us)",
-    kind: "init_durations",
-  },
-  {
-    id: "table_19",
-    label: "Table 19",
-    title: "Wasm executor run durations (us)",
-    kind: "run_durations",
-  },
-];
+export const SPECS: readonly Spec[] = THESIS_TABLES;
 
 /** The tab-separated lines directly above a caption: header first, then data rows. */
 interface Block {

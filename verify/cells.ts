@@ -6,7 +6,7 @@
  */
 import type pl from "nodejs-polars";
 import type { Dataset } from "../dataset/mod.ts";
-import { type ComputedTables, computeTables } from "../pipeline/mod.ts";
+import { type ComputedTables, computeTables, THESIS_RUNTIMES } from "../pipeline/mod.ts";
 
 /** One published table as transcribed (values are strings as printed). */
 export interface PublishedTable {
@@ -81,6 +81,126 @@ const LABEL_SLIP = "the thesis's script counted each `N:` level label of a 4_ fi
 const CUT_MEANS = "the thesis cut (did not round) its means to two decimals";
 const SLOWDOWN_WAY = "ratio of the two printed (cut) means, cut to two decimals";
 
+/** Adds one cell of the table being read. */
+type Add = (
+  row: string,
+  column: string,
+  published: string,
+  computed: number | null,
+  more?: Partial<Cell>,
+) => void;
+
+/** Tables 1, 2: lines and size of each action's source, carried facts. */
+function actionCells(t: PublishedTable, { actions }: ComputedTables, add: Add): void {
+  for (const r of t.rows) {
+    const got = lookup(actions, { runtime: t.runtime!, file: r.file as string });
+    add(
+      String(r.file),
+      "lines_of_code",
+      r.lines_of_code as string,
+      num(got, "lines_of_code"),
+      { carried: true },
+    );
+    add(String(r.file), "size_kb", r.size_kb as string, num(got, "size_kb"), {
+      carried: true,
+    });
+  }
+}
+
+/** The per-level statistics tables (cold start, and warm latency by workload). */
+function levelCells(t: PublishedTable, tables: ComputedTables, add: Add): void {
+  for (const r of t.rows) {
+    const where: Record<string, string> = { runtime: t.runtime!, level: r.level as string };
+    if (t.kind === "warm") where.workload = t.workload!;
+    const got = lookup(t.kind === "cold_start" ? tables.coldStart : tables.warm, where);
+    for (const c of LEVEL_COLUMNS) add(`level ${r.level}`, c, r[c] as string, num(got, c));
+  }
+}
+
+/** Tables 9-16: mean and CoV per runtime pooled over levels, and the slowdown ratio. */
+function comparisonCells(
+  t: PublishedTable,
+  { comparison: cmp, comparisonThesis: cmpThesis }: ComputedTables,
+  add: Add,
+): void {
+  const where = (frame: pl.DataFrame, runtime: string) =>
+    lookup(frame, { experiment: t.experiment!, workload: t.workload!, runtime });
+  const means: Record<string, number | null> = {};
+  for (const r of t.rows) {
+    const rt = r.runtime as string;
+    const d = decimals(r.mean as string);
+    const thesisMean = num(where(cmpThesis, rt), "mean");
+    means[rt] = thesisMean === null ? null : cut(thesisMean, d);
+    const note = t.experiment === "cold_start" ? CUT_MEANS : LABEL_SLIP;
+    add(rt, "mean", r.mean as string, num(where(cmp, rt), "mean"), {
+      thesis: { value: means[rt], how: "round", note },
+    });
+    add(rt, "cov_pct", r.cov_pct as string, num(where(cmp, rt), "cov_pct"), {
+      thesis: { value: num(where(cmpThesis, rt), "cov_pct"), how: "round", note },
+    });
+  }
+  const s = t.slowdown!;
+  const a = num(where(cmp, s.numerator), "mean"), b = num(where(cmp, s.denominator), "mean");
+  const ma = means[s.numerator], mb = means[s.denominator];
+  add(
+    "slowdown",
+    `${s.numerator}/${s.denominator}`,
+    s.ratio,
+    a !== null && b !== null ? a / b : null,
+    {
+      thesis: {
+        value: ma != null && mb != null ? ma / mb : null,
+        how: "cut",
+        note: SLOWDOWN_WAY,
+      },
+    },
+  );
+}
+
+/** Table 17: each metric per runtime, and the ratio. */
+function capacityCells(
+  t: PublishedTable,
+  { capacity, capacityRatios: ratios }: ComputedTables,
+  add: Add,
+): void {
+  for (const r of t.rows) {
+    const metric = r.metric as string;
+    for (const rt of THESIS_RUNTIMES) {
+      add(metric, rt, r[rt] as string, num(lookup(capacity, { runtime: rt }), metric));
+    }
+    add(metric, "ratio", r.ratio as string, num(lookup(ratios, { metric }), "ratio"));
+  }
+}
+
+/** Tables 18, 19: each run and the mean of every action's phase. */
+function durationCells(t: PublishedTable, tables: ComputedTables, add: Add): void {
+  const frame = t.kind === "init_durations" ? tables.initDurations : tables.runDurations;
+  for (const r of t.rows) {
+    const got = lookup(frame, {
+      runtime: t.runtime!,
+      action: r.action as string,
+      phase: r.phase as string,
+    });
+    const row = `${r.action} ${r.phase}`;
+    (r.runs as string[]).forEach((v, i) => add(row, `run ${i + 1}`, v, num(got, `run_${i + 1}`)));
+    add(row, "mean", r.mean as string, num(got, "mean"));
+  }
+}
+
+/** The cells of each kind of published table. */
+const CELLS_OF_KIND: Record<
+  string,
+  (t: PublishedTable, tables: ComputedTables, add: Add) => void
+> = {
+  actions: actionCells,
+  cold_start: levelCells,
+  warm: levelCells,
+  comparison: comparisonCells,
+  capacity: capacityCells,
+  init_durations: durationCells,
+  run_durations: durationCells,
+};
+
 /**
  * Every published cell of `published`, with the values the pipeline computes from `ds`. Pass
  * `tables` where they are computed already (with the default options: levels 1-15, as the
@@ -91,118 +211,21 @@ export function cellsOf(
   published: Published,
   tables: ComputedTables = computeTables(ds),
 ): Cell[] {
-  const {
-    coldStart: cold,
-    warm,
-    comparison: cmp,
-    comparisonThesis: cmpThesis,
-    capacity,
-    capacityRatios: ratios,
-    initDurations: init,
-    runDurations: run,
-    actions,
-  } = tables;
   const cells: Cell[] = [];
   for (const t of published.tables) {
-    const base = { table: t.id, label: t.label };
-    const add = (
-      row: string,
-      column: string,
-      published: string,
-      computed: number | null,
-      more: Partial<Cell> = {},
-    ) => cells.push({ ...base, row, column, published, computed, ...more });
-    switch (t.kind) {
-      case "actions":
-        for (const r of t.rows) {
-          const got = lookup(actions, { runtime: t.runtime!, file: r.file as string });
-          add(
-            String(r.file),
-            "lines_of_code",
-            r.lines_of_code as string,
-            num(got, "lines_of_code"),
-            { carried: true },
-          );
-          add(String(r.file), "size_kb", r.size_kb as string, num(got, "size_kb"), {
-            carried: true,
-          });
-        }
-        break;
-      case "cold_start":
-      case "warm":
-        for (const r of t.rows) {
-          const where: Record<string, string> = { runtime: t.runtime!, level: r.level as string };
-          if (t.kind === "warm") where.workload = t.workload!;
-          const got = lookup(t.kind === "cold_start" ? cold : warm, where);
-          for (const c of LEVEL_COLUMNS) add(`level ${r.level}`, c, r[c] as string, num(got, c));
-        }
-        break;
-      case "comparison": {
-        const where = (frame: pl.DataFrame, runtime: string) =>
-          lookup(frame, { experiment: t.experiment!, workload: t.workload!, runtime });
-        const means: Record<string, number | null> = {};
-        for (const r of t.rows) {
-          const rt = r.runtime as string;
-          const d = decimals(r.mean as string);
-          const thesisMean = num(where(cmpThesis, rt), "mean");
-          means[rt] = thesisMean === null ? null : cut(thesisMean, d);
-          const note = t.experiment === "cold_start" ? CUT_MEANS : LABEL_SLIP;
-          add(rt, "mean", r.mean as string, num(where(cmp, rt), "mean"), {
-            thesis: { value: means[rt], how: "round", note },
-          });
-          add(rt, "cov_pct", r.cov_pct as string, num(where(cmp, rt), "cov_pct"), {
-            thesis: { value: num(where(cmpThesis, rt), "cov_pct"), how: "round", note },
-          });
-        }
-        const s = t.slowdown!;
-        const a = num(where(cmp, s.numerator), "mean"), b = num(where(cmp, s.denominator), "mean");
-        const ma = means[s.numerator], mb = means[s.denominator];
-        add(
-          "slowdown",
-          `${s.numerator}/${s.denominator}`,
-          s.ratio,
-          a !== null && b !== null ? a / b : null,
-          {
-            thesis: {
-              value: ma != null && mb != null ? ma / mb : null,
-              how: "cut",
-              note: SLOWDOWN_WAY,
-            },
-          },
-        );
-        break;
-      }
-      case "capacity":
-        for (const r of t.rows) {
-          const metric = r.metric as string;
-          for (const rt of ["docker", "wasm"]) {
-            add(metric, rt, r[rt] as string, num(lookup(capacity, { runtime: rt }), metric));
-          }
-          add(metric, "ratio", r.ratio as string, num(lookup(ratios, { metric }), "ratio"));
-        }
-        break;
-      case "init_durations":
-      case "run_durations": {
-        const frame = t.kind === "init_durations" ? init : run;
-        for (const r of t.rows) {
-          const got = lookup(frame, {
-            runtime: t.runtime!,
-            action: r.action as string,
-            phase: r.phase as string,
-          });
-          const row = `${r.action} ${r.phase}`;
-          (r.runs as string[]).forEach((v, i) =>
-            add(row, `run ${i + 1}`, v, num(got, `run_${i + 1}`))
-          );
-          add(row, "mean", r.mean as string, num(got, "mean"));
-        }
-        break;
-      }
-      default:
-        throw new TypeError(
-          `published.json: table ${t.id} has unknown kind ${JSON.stringify(t.kind)}`,
-        );
+    const cellsOfKind = Object.hasOwn(CELLS_OF_KIND, t.kind) ? CELLS_OF_KIND[t.kind] : undefined;
+    if (!cellsOfKind) {
+      throw new TypeError(
+        `published.json: table ${t.id} has unknown kind ${JSON.stringify(t.kind)}`,
+      );
     }
+    const base = { table: t.id, label: t.label };
+    cellsOfKind(
+      t,
+      tables,
+      (row, column, published, computed, more = {}) =>
+        cells.push({ ...base, row, column, published, computed, ...more }),
+    );
   }
   return cells;
 }
