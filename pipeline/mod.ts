@@ -21,5 +21,9 @@ export * from "./compare_stats.ts";
 export * from "./latency_cells.ts";
 export * from "./compare.ts";
 export * from "./compare_findings.ts";
+export * from "./quantile_ci.ts";
+export * from "./level_samples.ts";
+export * from "./percentiles_table.ts";
+export * from "./repetitions_table.ts";
 // The thesis's runtimes and workloads, in its order (for generators and notebooks too).
 export { THESIS_RUNTIMES, THESIS_WORKLOADS } from "./_figure_style.ts";

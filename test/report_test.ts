@@ -41,7 +41,7 @@ Deno.test({
     out,
     log: (l) => progress.push(l),
   });
-  assert.deepEqual([r.tables, r.thesisTables, r.figures, r.exported], [25, 29, 21, 21]);
+  assert.deepEqual([r.tables, r.thesisTables, r.figures, r.exported], [27, 29, 21, 21]);
   assert.equal(progress.length, 21, "one progress line per exported figure");
   assert.match(progress[20], /figure_34 \(21\/21\)/);
   const svg = await Deno.readTextFile(join(out, "figures/figure_05.svg"));
@@ -117,7 +117,7 @@ Deno.test({
   );
   assert.equal(seen.counts.provenanceOpen, false, "the whole record collapsed");
   // A link to every file the report wrote for a table or figure, and every link resolves.
-  assert.equal(seen.counts.files.length, 3 * 25 + 3 * 29 + 3 * 21);
+  assert.equal(seen.counts.files.length, 3 * 27 + 3 * 29 + 3 * 21);
   for (const href of seen.counts.files) {
     assert.ok((await Deno.stat(join(out, href))).isFile, `${href} does not resolve`);
   }
