@@ -87,3 +87,30 @@ export function repetitionsTable(cells: LevelSample[]): pl.DataFrame {
     ),
   );
 }
+
+/**
+ * The cells of a {@linkcode repetitionsTable} whose median is not yet known within 5 %, those
+ * needing the most runs first: what the report lists.
+ */
+export function cellsNeedingRuns(repetitions: pl.DataFrame): pl.DataFrame {
+  return repetitions
+    .filter(pl.col("within_5pct").not())
+    .select(
+      "experiment",
+      "workload",
+      "runtime",
+      "level",
+      "n",
+      "runs",
+      "half_width_pct",
+      "n_needed",
+      "runs_needed",
+    )
+    .sort(["runs_needed", "experiment", "workload", "runtime", "level"], [
+      true,
+      false,
+      false,
+      false,
+      false,
+    ], true);
+}

@@ -9,7 +9,7 @@
 import { createHash } from "node:crypto";
 import type pl from "nodejs-polars";
 import type { FigureSpec, NamedTable } from "../pipeline/mod.ts";
-import { figureCaption, formatCell } from "../pipeline/mod.ts";
+import { cellsNeedingRuns, figureCaption, formatCell } from "../pipeline/mod.ts";
 import {
   type Scorecard,
   shown,
@@ -174,6 +174,21 @@ function pipelineTablesHtml(tables: NamedTable[]): string {
     ).join("") + "</details>";
 }
 
+/** The cells whose median is not yet known within 5 %, and the runs each would need. */
+function repetitionsHtml(tables: NamedTable[]): string {
+  const t = tables.find((t) => t.name === "repetitions");
+  if (!t) return "";
+  const need = cellsNeedingRuns(t.frame);
+  const intro = `${t.frame.height - need.height} of ${t.frame.height} cells (experiment, ` +
+    `workload, runtime, level) have a median whose 95 % interval lies within ±5 % of it. ` +
+    (need.height === 0
+      ? "No cell needs more runs."
+      : `These ${need.height} need more: the samples and runs to get there assume the ` +
+        `interval shrinks as 1/√n (the repetitions table has every cell).`);
+  return `<h3>Cells that need more runs</h3><p>${escapeHtml(intro)}</p>` +
+    (need.height > 0 ? frameHtml(need) : "");
+}
+
 function sectionHtml(
   s: SectionSpec,
   m: ReportModel,
@@ -205,6 +220,7 @@ function sectionHtml(
   if (withData === 0 && s !== OTHER_SECTION) {
     parts.unshift(`<p class="nodata">This dataset has no data for this section.</p>`);
   }
+  if (s.id === "precision") parts.unshift(repetitionsHtml(m.tables));
   parts.push(pipelineTablesHtml(own));
   return `<section id="${s.id}"><h2>${escapeHtml(s.title)}</h2>${parts.join("")}</section>`;
 }

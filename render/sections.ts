@@ -81,6 +81,12 @@ export const SECTIONS: SectionSpec[] = [
     items: ["table_18", "table_19", fig(33), fig(34)],
     owns: (id) => id.endsWith("_durations"),
   },
+  {
+    id: "precision",
+    title: "Tail percentiles and repetitions",
+    items: [],
+    owns: (id) => id === "percentiles" || id === "repetitions",
+  },
 ];
 
 /** The last section: whatever a dataset has that no thesis section owns. */

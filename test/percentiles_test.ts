@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { quantileCi, quantileCiRanks } from "../pipeline/quantile_ci.ts";
 import { levelSamples } from "../pipeline/level_samples.ts";
 import { percentilesTable } from "../pipeline/percentiles_table.ts";
-import { repetitionsTable } from "../pipeline/repetitions_table.ts";
+import { cellsNeedingRuns, repetitionsTable } from "../pipeline/repetitions_table.ts";
 import { seededRandom } from "../pipeline/_random.ts";
 import { activations, records } from "./_frames.ts";
 
@@ -214,5 +214,20 @@ Deno.test("repetitionsTable(): within 5 % or the samples and runs a 1/sqrt(n) sh
   assert.deepEqual(
     [t[2].half_width_pct, t[2].within_5pct, t[2].n_needed, t[2].runs_needed],
     [null, false, 6, 4],
+  );
+});
+
+Deno.test("cellsNeedingRuns() keeps the cells not within 5 %, most runs needed first", () => {
+  const wide = Array.from({ length: 100 }, (_, i) => i + 1);
+  const rows = activations([
+    ...warm("docker", 1, [wide]),
+    ...warm("docker", 2, [Array(30).fill(100)]),
+    ...warm("docker", 3, [[1, 2], [3]]),
+    ...warm("wasm", 1, [wide.slice(0, 50), wide.slice(50)]),
+  ]);
+  const need = cellsNeedingRuns(repetitionsTable(levelSamples(rows)));
+  assert.deepEqual(
+    need.toRecords().map((r) => [r.runtime, r.level, r.runs_needed]),
+    [["wasm", 1, 35], ["docker", 1, 18], ["docker", 3, 4]],
   );
 });
