@@ -21,6 +21,7 @@ export * from "./compare_stats.ts";
 export * from "./latency_cells.ts";
 export * from "./compare.ts";
 export * from "./compare_findings.ts";
+export * from "./compare_figures.ts";
 export * from "./quantile_ci.ts";
 export * from "./level_samples.ts";
 export * from "./percentiles_table.ts";
