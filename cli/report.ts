@@ -24,6 +24,7 @@ import pl from "nodejs-polars";
 import { type Dataset, exists, readDataset } from "../dataset/mod.ts";
 import { checkOutput, exitWithParent, replaceFolder, userPath } from "../dataset/folder.ts";
 import {
+  compareFigures,
   computeTables,
   escapeMarkdown,
   type FigureSpec,
@@ -154,8 +155,20 @@ async function baselineComparison(
   const c = await compareDatasets(baseline, data, compare);
   await writeComparison(c, outPath(root, "compare"), baseline, data);
   md.push(findingsMarkdown(c, baseline, data, 2));
+  const figures = compareFigures({
+    compare: c.compare,
+    slowdown: c.slowdown,
+    base: c.cells.base,
+    next: c.cells.next,
+  });
+  const figureDir = outPath(root, "compare", "figures");
+  await Deno.mkdir(figureDir, { recursive: true });
+  for (const f of figures) {
+    await Deno.writeTextFile(dataFile(figureDir, f.id, ".json"), JSON.stringify(f.figure) + "\n");
+  }
   const level = pl.col("level"), verdict = pl.col("verdict");
   return {
+    figures,
     baseline,
     tally: verdictTally(c.compare),
     findings: [...c.findings.compare, ...c.findings.slowdownNew],

@@ -57,6 +57,8 @@ export interface ReportComparison {
   tally: string;
   /** Generated sentences (pipeline/compare_findings.ts). */
   findings: string[];
+  /** The comparison's figures (pipeline/compare_figures.ts), specs in compare/figures/. */
+  figures: FigureSpec[];
   /** The compare frame's pooled rows, and its single levels judged slower or faster. */
   pooled: pl.DataFrame;
   changed: pl.DataFrame;
@@ -152,13 +154,13 @@ function fileLinks(base: string, exts: string[]): string {
 
 const TABLE_FORMATS = ["csv", "md", "tex"];
 
-function figureHtml(f: FigureSpec, formats: string[] = []): string {
+function figureHtml(f: FigureSpec, formats: string[] = [], dir = "figures"): string {
   const alt = f.description ? ` role="img" aria-label="${escapeHtml(f.description)}"` : "";
   const id = escapeHtml(f.id);
   return `<figure class="plot-figure" id="${id}"><div class="plot" data-figure="${id}"${alt}></div>` +
     `<figcaption>${escapeHtml(figureCaption(f))}</figcaption>` +
     (f.note ? `<p class="note">${escapeHtml(f.note)}</p>` : "") +
-    `<p class="files">${fileLinks(`figures/${safeName(f.id)}`, ["json", ...formats])}</p></figure>`;
+    `<p class="files">${fileLinks(`${dir}/${safeName(f.id)}`, ["json", ...formats])}</p></figure>`;
 }
 
 function pipelineTablesHtml(tables: NamedTable[]): string {
@@ -289,6 +291,9 @@ function comparisonHtml(m: ReportModel): string {
     (c.changed.height > 0
       ? `<h3>Single levels judged slower or faster</h3>${frameHtml(c.changed)}`
       : "") +
+    (c.figures.length > 0
+      ? `<h3>Figures</h3>${c.figures.map((f) => figureHtml(f, [], "compare/figures")).join("")}`
+      : "") +
     `</section>`;
 }
 
@@ -342,7 +347,9 @@ export function reportHtml(m: ReportModel): string {
     m.figures.some((f) => !THESIS_ITEMS.has(f.id) && sectionOf(f.id) === OTHER_SECTION);
   const sections = [...SECTIONS, ...(hasOther ? [OTHER_SECTION] : [])];
   const nav = sections.map((s) => `<a href="#${s.id}">${escapeHtml(s.title)}</a>`).join(" ");
-  const specs = Object.fromEntries(m.figures.map((f) => [f.id, f.figure]));
+  const specs = Object.fromEntries(
+    [...m.figures, ...(m.comparison?.figures ?? [])].map((f) => [f.id, f.figure]),
+  );
   const plotly = m.plotlyJs.replace(/<\/script/gi, "<\\/script");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
