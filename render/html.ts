@@ -97,6 +97,20 @@ const MARK: Record<string, string> = {
   off: "≠",
 };
 
+/**
+ * (computed − published) / |published| in %, one decimal and signed; null where either number
+ * is missing or the published one is 0 or not a number.
+ */
+export function percentDifference(computed: number | null, published: string): string | null {
+  const p = Number(published);
+  if (computed === null || !Number.isFinite(computed) || !Number.isFinite(p) || p === 0) {
+    return null;
+  }
+  const d = (computed - p) / Math.abs(p) * 100;
+  const text = d.toFixed(1);
+  return text === "0.0" || text === "-0.0" ? "0.0" : `${d > 0 ? "+" : ""}${text}`;
+}
+
 /** One thesis table: computed (deviations marked) beside published. */
 export function thesisTableHtml(t: ThesisTable, ownData: boolean): string {
   const labels = thesisHeaders(t);
@@ -109,13 +123,8 @@ export function thesisTableHtml(t: ThesisTable, ownData: boolean): string {
         const c = t.cell(r, col);
         if (!c) return "<td></td>";
         const mark = ownData ? MARK[c.status] : undefined;
-        const differs = !ownData && shown(c) !== c.published;
-        const cls = mark
-          ? ` class="num dev ${c.status}"`
-          : differs
-          ? ' class="num differs"'
-          : ' class="num"';
-        const tip = mark || differs
+        const cls = mark ? ` class="num dev ${c.status}"` : ' class="num"';
+        const tip = mark
           ? ` title="${
             escapeHtml(
               `published ${c.published}, computed ${shown(c) || "n/a"}` +
@@ -130,6 +139,18 @@ export function thesisTableHtml(t: ThesisTable, ownData: boolean): string {
       });
       return `<tr><th>${escapeHtml(thesisRowLabel(r))}</th>${cells.join("")}</tr>`;
     }).join("");
+  // Another dataset's numbers are results, not errata: the difference from the published
+  // number is shown in a column of its own, not graded.
+  const delta = t.rows.map((r) =>
+    `<tr><th>${escapeHtml(thesisRowLabel(r))}</th>${
+      t.columns.map((col) => {
+        const c = t.cell(r, col);
+        if (!c) return "<td></td>";
+        const d = percentDifference(c.computed, c.published);
+        return `<td class="num">${d === null ? "–" : escapeHtml(d)}</td>`;
+      }).join("")
+    }</tr>`
+  ).join("");
   return `<figure class="thesis-table" id="${escapeHtml(t.id)}">` +
     `<figcaption>${escapeHtml(t.label)}: ${escapeHtml(t.title)}</figcaption>` +
     `<div class="pair">` +
@@ -139,6 +160,8 @@ export function thesisTableHtml(t: ThesisTable, ownData: boolean): string {
     `<div><h4>published</h4><table class="data published"><thead>${head}</thead><tbody>${
       side("published")
     }</tbody></table></div>` +
+    (ownData ? "" : `<div><h4>Δ % (computed − published) / published</h4>` +
+      `<table class="data delta"><thead>${head}</thead><tbody>${delta}</tbody></table></div>`) +
     `</div><p class="files">${
       fileLinks(`tables/thesis/${safeName(t.id)}`, TABLE_FORMATS)
     }</p></figure>`;
@@ -220,6 +243,8 @@ function sectionHtml(
   for (const f of extraFigures) parts.push(figureHtml(f, m.figureFormats));
   withData += own.length + extraFigures.length;
   if (withData === 0 && s !== OTHER_SECTION) {
+    // Another dataset's page leaves such a section out and lists it once (reportHtml).
+    if (!m.ownData) return "";
     parts.unshift(`<p class="nodata">This dataset has no data for this section.</p>`);
   }
   if (s.id === "precision") parts.unshift(repetitionsHtml(m.tables));
@@ -240,8 +265,8 @@ function scorecardHtml(m: ReportModel): string {
       `way of computing them (marked †, corrected value shown), ${t.tolerance} within one unit of ` +
       `the last digit (~), ${t.off} off (≠); ${t.unexplained} not exact without a known cause. ` +
       `${t.carried} carried cells (Tables 1, 2), ${t.carried_agree} agree with dataset.json.`
-    : `This dataset is a new run: its numbers are shown beside the published ones, and cells ` +
-      `that differ at the printed precision are shaded. Differences here are results, not errata.`;
+    : `This dataset is a new run: its numbers are shown beside the published ones, with the ` +
+      `difference in % of the published number (Δ %). Differences here are results, not errata.`;
   const list = m.ownData && others.length > 0
     ? `<table class="data errata"><thead><tr><th>cell</th><th>published</th><th>computed</th>` +
       `<th>grade</th><th>cause</th></tr></thead><tbody>${
@@ -345,7 +370,15 @@ export function reportHtml(m: ReportModel): string {
   const figures = new Map(m.figures.map((f) => [f.id, f]));
   const hasOther = m.tables.some((t) => sectionOf(t.name) === OTHER_SECTION) ||
     m.figures.some((f) => !THESIS_ITEMS.has(f.id) && sectionOf(f.id) === OTHER_SECTION);
-  const sections = [...SECTIONS, ...(hasOther ? [OTHER_SECTION] : [])];
+  const all = [...SECTIONS, ...(hasOther ? [OTHER_SECTION] : [])];
+  const rendered = all.map((s) => sectionHtml(s, m, thesis, figures));
+  const sections = all.filter((_, i) => rendered[i] !== "");
+  const empty = all.filter((_, i) => rendered[i] === "");
+  const emptyNote = empty.length === 0 ? "" : `<p class="nodata">${
+    escapeHtml(
+      `Left out, without data in this dataset: ${empty.map((s) => s.title).join("; ")}.`,
+    )
+  }</p>`;
   const nav = sections.map((s) => `<a href="#${s.id}">${escapeHtml(s.title)}</a>`).join(" ");
   const specs = Object.fromEntries(
     [...m.figures, ...(m.comparison?.figures ?? [])].map((f) => [f.id, f.figure]),
@@ -370,7 +403,7 @@ and WebAssembly, computed from the dataset by whiskbench's pipeline. Figures are
   }<a href="#scorecard">Against the published numbers</a> ${nav} <a href="#provenance">Provenance</a></nav>
 </header>
 ${comparisonHtml(m)}${scorecardHtml(m)}
-${sections.map((s) => sectionHtml(s, m, thesis, figures)).join("\n")}
+${emptyNote}${rendered.filter((h) => h !== "").join("\n")}
 <section id="provenance"><h2>Provenance</h2>${provenanceHtml(m.provenance)}</section>
 <script type="application/json" id="figure-specs">${scriptJson(specs)}</script>
 <script>${RENDER}</script>
