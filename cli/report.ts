@@ -24,6 +24,7 @@ import pl from "nodejs-polars";
 import { type Dataset, exists, readDataset } from "../dataset/mod.ts";
 import { checkOutput, exitWithParent, replaceFolder, userPath } from "../dataset/folder.ts";
 import {
+  cellsNeedingRuns,
   compareFigures,
   computeTables,
   escapeMarkdown,
@@ -34,6 +35,7 @@ import {
   type PaperFigureOptions,
   type PaperSize,
   PIPELINE_COLUMNS,
+  repetitionsSummary,
   thesisFigures,
   toLatex,
   toMarkdown,
@@ -257,6 +259,14 @@ async function writeReport(
       toLatex(t.frame, { caption: t.title, label: `tab:${t.name}` }),
     );
     md.push(`## ${escapeMarkdown(t.title)}\n\n${body}`);
+  }
+  const repetitions = tables.find((t) => t.name === "repetitions");
+  if (repetitions) {
+    const need = cellsNeedingRuns(repetitions.frame);
+    md.push(
+      `## Cells that need more runs\n\n${escapeMarkdown(repetitionsSummary(repetitions.frame))}` +
+        `\n\n${need.height > 0 ? toMarkdown(need) : ""}`,
+    );
   }
 
   const ownData = await exists(join(options.data, "published.json"));

@@ -2,14 +2,18 @@
  * Whether each cell was measured often enough: is the 95 % interval of its median within
  * +/- 5 % of the median, and if not, about how many samples and runs would make it so.
  *
- * The estimate assumes the interval's half-width shrinks as 1/sqrt(n), as it does for a
- * median of independent samples (the ranks of `medianCiRanks` are n/2 -/+ 0.98 sqrt(n)): a
- * half-width of h % at n samples needs about n (h / 5)^2 samples, and, at the same samples a
- * run, runs (h / 5)^2 runs (rounded up). It is an estimate to plan the next run from, not a
- * promise: runs that differ from each other shrink the interval more slowly.
+ * The estimate: the median's interval at n samples spans the ranks n/2 -/+ 0.98 sqrt(n)
+ * (`medianCiRanks`), that is the quantiles 1/2 -/+ 0.98 / sqrt(n) of the distribution. Read
+ * those quantiles off the cell's own sample (linear interpolation), find the widest d for which
+ * both the 1/2 - d and the 1/2 + d quantiles lie within 5 % of the median, and the samples
+ * needed are (0.98 / d)^2; at the same samples a run, the runs scale alike (rounded up). This
+ * uses the shape of the sample near its median rather than extrapolating the interval itself,
+ * which at 10 samples is set by the 2nd and 9th smallest and can be wide for one outlier. It
+ * is an estimate to plan the next run from, not a promise: it treats samples as independent,
+ * and runs that differ from each other need more.
  */
 import pl from "nodejs-polars";
-import { medianCi, sortedMedian } from "./compare_stats.ts";
+import { medianCi, sortedMedian, sortedQuantile } from "./compare_stats.ts";
 import type { LevelSample } from "./level_samples.ts";
 
 /** The target: the median's 95 % interval within this fraction of it, either side. */
@@ -18,13 +22,43 @@ export const REPETITION_TARGET = 0.05;
 /** Fewest samples with a 95 % median interval (`medianCiRanks`). */
 const MIN_SAMPLES = 6;
 
+/** Half the rank span of a 95 % median interval, per sqrt(n): 1.96 / 2. */
+const HALF_SPAN = 0.98;
+
+/**
+ * Samples for which the median's 95 % interval of a sample shaped like `sorted` lies within
+ * `target` of the median `median` (see the module's comment); at least {@linkcode MIN_SAMPLES}.
+ */
+export function samplesForMedianWithin(
+  sorted: Float64Array,
+  median: number,
+  target = REPETITION_TARGET,
+): number {
+  const limit = target * Math.abs(median);
+  const within = (d: number) =>
+    median - sortedQuantile(sorted, 0.5 - d)! <= limit &&
+    sortedQuantile(sorted, 0.5 + d)! - median <= limit;
+  let lo = 0, hi = 0.5;
+  if (within(hi)) lo = hi;
+  else {
+    // `within` holds at 0 and fails at hi; the quantile function is monotone, so bisect.
+    for (let i = 0; i < 60; i++) {
+      const mid = (lo + hi) / 2;
+      if (within(mid)) lo = mid;
+      else hi = mid;
+    }
+  }
+  return Math.max(MIN_SAMPLES, Math.ceil((HALF_SPAN / lo) ** 2));
+}
+
 /**
  * Per experiment, workload, runtime and level: `n`, `runs`, `median_ms` with its interval
  * `median_lo_ms`..`median_hi_ms` (Le Boudec's ranks, as the comparison), `half_width_pct`
  * (the larger distance of a bound from the median, in % of it), `within_5pct`, and the
- * estimated `n_needed` and `runs_needed` (equal to n and runs where already within). Below 6
- * samples no interval exists: the half-width is null, the cell is not within, and the
- * estimate is the 6 samples an interval needs. A median of 0 has no relative width (null).
+ * estimated `n_needed` and `runs_needed` (equal to n and runs where already within, never
+ * fewer). Below 6 samples no interval exists: the half-width is null, the cell is not within,
+ * and the estimate is at least the 6 samples an interval needs. A median of 0 has no relative
+ * width (null).
  * One row a cell of `cells` (`levelSamples`), in their order.
  */
 export function repetitionsTable(cells: LevelSample[]): pl.DataFrame {
@@ -37,10 +71,7 @@ export function repetitionsTable(cells: LevelSample[]): pl.DataFrame {
         ? Math.max(median - ci[0], ci[1] - median) / Math.abs(median)
         : null;
       const within = halfWidth !== null && halfWidth <= REPETITION_TARGET;
-      let factor: number | null;
-      if (ci === null) factor = MIN_SAMPLES / n;
-      else if (halfWidth === null) factor = null;
-      else factor = within ? 1 : (halfWidth / REPETITION_TARGET) ** 2;
+      const factor = within ? 1 : median === 0 ? null : samplesForMedianWithin(sorted, median) / n;
       return {
         experiment,
         workload,
@@ -113,4 +144,18 @@ export function cellsNeedingRuns(repetitions: pl.DataFrame): pl.DataFrame {
       false,
       false,
     ], true);
+}
+
+/**
+ * One paragraph on a {@linkcode repetitionsTable}: how many cells have their median within 5 %,
+ * and how the runs the others need are estimated. What the report says above the list.
+ */
+export function repetitionsSummary(repetitions: pl.DataFrame): string {
+  const need = repetitions.filter(pl.col("within_5pct").not()).height;
+  return `${repetitions.height - need} of ${repetitions.height} cells (experiment, workload, ` +
+    `runtime, level) have a median whose 95 % interval lies within ±5 % of it. ` +
+    (need === 0
+      ? "No cell needs more runs."
+      : `These ${need} need more: the samples and runs to get there assume the interval ` +
+        `spans the sample's quantiles 1/2 ∓ 0.98/√n (the repetitions table has every cell).`);
 }

@@ -9,7 +9,12 @@
 import { createHash } from "node:crypto";
 import type pl from "nodejs-polars";
 import type { FigureSpec, NamedTable } from "../pipeline/mod.ts";
-import { cellsNeedingRuns, figureCaption, formatCell } from "../pipeline/mod.ts";
+import {
+  cellsNeedingRuns,
+  figureCaption,
+  formatCell,
+  repetitionsSummary,
+} from "../pipeline/mod.ts";
 import {
   type Scorecard,
   shown,
@@ -204,12 +209,7 @@ function repetitionsHtml(tables: NamedTable[]): string {
   const t = tables.find((t) => t.name === "repetitions");
   if (!t) return "";
   const need = cellsNeedingRuns(t.frame);
-  const intro = `${t.frame.height - need.height} of ${t.frame.height} cells (experiment, ` +
-    `workload, runtime, level) have a median whose 95 % interval lies within ±5 % of it. ` +
-    (need.height === 0
-      ? "No cell needs more runs."
-      : `These ${need.height} need more: the samples and runs to get there assume the ` +
-        `interval shrinks as 1/√n (the repetitions table has every cell).`);
+  const intro = repetitionsSummary(t.frame);
   return `<h3>Cells that need more runs</h3><p>${escapeHtml(intro)}</p>` +
     (need.height > 0 ? frameHtml(need) : "");
 }

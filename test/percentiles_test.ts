@@ -2,7 +2,12 @@ import assert from "node:assert/strict";
 import { quantileCi, quantileCiRanks } from "../pipeline/quantile_ci.ts";
 import { levelSamples } from "../pipeline/level_samples.ts";
 import { percentilesTable } from "../pipeline/percentiles_table.ts";
-import { cellsNeedingRuns, repetitionsTable } from "../pipeline/repetitions_table.ts";
+import pl from "nodejs-polars";
+import {
+  cellsNeedingRuns,
+  repetitionsSummary,
+  repetitionsTable,
+} from "../pipeline/repetitions_table.ts";
 import { seededRandom } from "../pipeline/_random.ts";
 import { activations, records } from "./_frames.ts";
 
@@ -180,7 +185,7 @@ Deno.test("percentilesTable() per level, runs merged: type-7 estimates, exact in
   assert.equal(percentilesTable(levelSamples(rows, [2])).height, 1);
 });
 
-Deno.test("repetitionsTable(): within 5 % or the samples and runs a 1/sqrt(n) shrink needs", () => {
+Deno.test("repetitionsTable(): within 5 % or the samples and runs the sample's quantiles say", () => {
   const wide = Array.from({ length: 100 }, (_, i) => i + 1); // 1..100 in one run
   const tight = Array.from({ length: 50 }, (_, i) => 100 + (i % 3) - 1); // 99, 100, 101
   const rows = activations([
@@ -189,8 +194,9 @@ Deno.test("repetitionsTable(): within 5 % or the samples and runs a 1/sqrt(n) sh
     ...warm("docker", 3, [[1, 2], [3]]),
   ]);
   const t = records(repetitionsTable(levelSamples(rows)), 6);
-  // Level 1: median 50.5, ranks 40 and 61 -> [40, 61]; half-width 10.5 / 50.5 = 20.79 %;
-  // (20.79 / 5)^2 = 17.292 -> 1,730 samples, 18 runs.
+  // Level 1: median 50.5, ranks 40 and 61 -> [40, 61]; half-width 10.5 / 50.5 = 20.79 %.
+  // The sample's quantile p is 1 + 99 p: 1/2 -/+ d is within 5 % (2.525) of the median for
+  // d <= 2.525 / 99, so (0.98 / d)^2 = 1,476.39 -> 1,477 samples, 15 runs of 100.
   assert.deepEqual(t[0], {
     experiment: "concurrency",
     workload: "hash",
@@ -203,18 +209,24 @@ Deno.test("repetitionsTable(): within 5 % or the samples and runs a 1/sqrt(n) sh
     median_hi_ms: 61,
     half_width_pct: 20.792079,
     within_5pct: false,
-    n_needed: 1730,
-    runs_needed: 18,
+    n_needed: 1477,
+    runs_needed: 15,
   });
   assert.deepEqual(
     [t[1].median_ms, t[1].within_5pct, t[1].n_needed, t[1].runs_needed],
     [100, true, 50, 2],
   );
-  // Three samples: no interval; an interval needs 6, twice the samples, so twice the runs.
+  // Three samples (1, 2, 3): no interval. Quantile 1/2 -/+ d is 2 -/+ 2d, within 0.1 of 2 for
+  // d <= 0.05: (0.98 / 0.05)^2 = 384.16 -> 385 samples; 2 runs for 3 samples -> 257 runs.
   assert.deepEqual(
     [t[2].half_width_pct, t[2].within_5pct, t[2].n_needed, t[2].runs_needed],
-    [null, false, 6, 4],
+    [null, false, 385, 257],
   );
+  // Two samples 100 and 100.1 are within 5 % at every quantile: the 6 an interval needs.
+  const close = records(
+    repetitionsTable(levelSamples(activations(warm("docker", 1, [[100, 100.1]])))),
+  );
+  assert.deepEqual([close[0].n_needed, close[0].runs_needed], [6, 3]);
 });
 
 Deno.test("cellsNeedingRuns() keeps the cells not within 5 %, most runs needed first", () => {
@@ -225,9 +237,18 @@ Deno.test("cellsNeedingRuns() keeps the cells not within 5 %, most runs needed f
     ...warm("docker", 3, [[1, 2], [3]]),
     ...warm("wasm", 1, [wide.slice(0, 50), wide.slice(50)]),
   ]);
-  const need = cellsNeedingRuns(repetitionsTable(levelSamples(rows)));
+  const table = repetitionsTable(levelSamples(rows));
+  assert.match(
+    repetitionsSummary(table),
+    /^1 of 4 cells \(experiment, workload, runtime, level\) have a median whose 95 % interval lies within ±5 % of it\. These 3 need more:/,
+  );
+  assert.match(
+    repetitionsSummary(table.filter(pl.col("within_5pct"))),
+    /^1 of 1 cells .* No cell needs more runs\.$/,
+  );
+  const need = cellsNeedingRuns(table);
   assert.deepEqual(
     need.toRecords().map((r) => [r.runtime, r.level, r.runs_needed]),
-    [["wasm", 1, 35], ["docker", 1, 18], ["docker", 3, 4]],
+    [["docker", 3, 257], ["wasm", 1, 30], ["docker", 1, 15]],
   );
 });
