@@ -87,6 +87,8 @@ export interface Comparison {
   slowdown: pl.DataFrame;
   /** Findings on NEW against BASE, and on each dataset's slowdown. */
   findings: { compare: string[]; slowdownBase: string[]; slowdownNew: string[] };
+  /** Each dataset's latency cells, as compared (for the figures). */
+  cells: { base: LatencyCells; next: LatencyCells };
 }
 
 /** A dataset's median draws and slowdown frame, computed by a worker (_slowdown_worker.ts). */
@@ -161,6 +163,7 @@ export async function compareDatasets(
       slowdownBase: slowdownFindings(sb),
       slowdownNew: slowdownFindings(sn),
     },
+    cells: { base: b, next: n },
   };
 }
 

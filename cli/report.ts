@@ -24,6 +24,8 @@ import pl from "nodejs-polars";
 import { type Dataset, exists, readDataset } from "../dataset/mod.ts";
 import { checkOutput, exitWithParent, replaceFolder, userPath } from "../dataset/folder.ts";
 import {
+  cellsNeedingRuns,
+  compareFigures,
   computeTables,
   escapeMarkdown,
   type FigureSpec,
@@ -33,6 +35,7 @@ import {
   type PaperFigureOptions,
   type PaperSize,
   PIPELINE_COLUMNS,
+  repetitionsSummary,
   thesisFigures,
   toLatex,
   toMarkdown,
@@ -154,8 +157,20 @@ async function baselineComparison(
   const c = await compareDatasets(baseline, data, compare);
   await writeComparison(c, outPath(root, "compare"), baseline, data);
   md.push(findingsMarkdown(c, baseline, data, 2));
+  const figures = compareFigures({
+    compare: c.compare,
+    slowdown: c.slowdown,
+    base: c.cells.base,
+    next: c.cells.next,
+  });
+  const figureDir = outPath(root, "compare", "figures");
+  await Deno.mkdir(figureDir, { recursive: true });
+  for (const f of figures) {
+    await Deno.writeTextFile(dataFile(figureDir, f.id, ".json"), JSON.stringify(f.figure) + "\n");
+  }
   const level = pl.col("level"), verdict = pl.col("verdict");
   return {
+    figures,
     baseline,
     tally: verdictTally(c.compare),
     findings: [...c.findings.compare, ...c.findings.slowdownNew],
@@ -244,6 +259,14 @@ async function writeReport(
       toLatex(t.frame, { caption: t.title, label: `tab:${t.name}` }),
     );
     md.push(`## ${escapeMarkdown(t.title)}\n\n${body}`);
+  }
+  const repetitions = tables.find((t) => t.name === "repetitions");
+  if (repetitions) {
+    const need = cellsNeedingRuns(repetitions.frame);
+    md.push(
+      `## Cells that need more runs\n\n${escapeMarkdown(repetitionsSummary(repetitions.frame))}` +
+        `\n\n${need.height > 0 ? toMarkdown(need) : ""}`,
+    );
   }
 
   const ownData = await exists(join(options.data, "published.json"));

@@ -19,6 +19,8 @@ export const PIPELINE_COLUMNS = [
   "init_ms",
   "success",
   "error",
+  // The repetition: the percentile and repetition tables count runs.
+  "run",
   // A collected dataset's collection of each row (absent from an ingested one).
   "collection",
 ] as const;

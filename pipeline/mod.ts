@@ -23,3 +23,8 @@ export * from "./compare.ts";
 export * from "./compare_findings.ts";
 // The thesis's facts (runtimes, workloads, mixed loads, table and figure numbers).
 export * from "./thesis_facts.ts";
+export * from "./compare_figures.ts";
+export * from "./quantile_ci.ts";
+export * from "./level_samples.ts";
+export * from "./percentiles_table.ts";
+export * from "./repetitions_table.ts";

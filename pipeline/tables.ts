@@ -15,6 +15,9 @@ import {
 } from "./comparison_table.ts";
 import { durationTable, INIT_PHASES, RUN_PHASES } from "./durations_table.ts";
 import { coldStartTable, warmLevels, warmTable } from "./latency_tables.ts";
+import { levelSamples } from "./level_samples.ts";
+import { percentilesTable } from "./percentiles_table.ts";
+import { repetitionsTable } from "./repetitions_table.ts";
 
 /** One output table: its file stem, a title, and the frame. */
 export interface NamedTable {
@@ -65,6 +68,10 @@ export interface ComputedTables {
   actions: pl.DataFrame;
   /** The collections of a collected dataset and how each ended (empty for an ingested one). */
   collections: pl.DataFrame;
+  /** p50, p90, p95, p99 with their intervals, per cell (level) of both latency experiments. */
+  percentiles: pl.DataFrame;
+  /** Per cell: whether the median's interval is within 5 %, and the runs needed if not. */
+  repetitions: pl.DataFrame;
 }
 
 /**
@@ -80,6 +87,7 @@ export function computeTables(ds: Dataset, options: TablesOptions = {}): Compute
     measured: measuredCapacityIds(ds.meta),
   });
   const { levels } = options;
+  const cells = levelSamples(ds.activations, levels);
   const chosen = (perLevel: pl.DataFrame) =>
     levels === undefined ? perLevel : perLevel.filter(pl.col("level").isIn(levels));
   return {
@@ -95,13 +103,16 @@ export function computeTables(ds: Dataset, options: TablesOptions = {}): Compute
     runDurations: durationTable(ds.timings, RUN_PHASES),
     actions: actionsTable(ds.meta),
     collections: collectionsTable(ds.meta, ds.activations),
+    percentiles: percentilesTable(cells),
+    repetitions: repetitionsTable(cells),
   };
 }
 
 /**
  * The computed tables as files: `cold_start_<runtime>`, `warm_<runtime>_<workload>`,
  * `comparison`, `comparison_thesis_mode`, `slowdown`, `capacity`, `capacity_ratios`,
- * `resources`, `init_durations`, `run_durations`, `actions`, `collections`. Tables with no
+ * `resources`, `init_durations`, `run_durations`, `actions`, `collections`, `percentiles`,
+ * `repetitions`. Tables with no
  * data behind them are left out.
  */
 export function namedTables(t: ComputedTables): NamedTable[] {
@@ -134,6 +145,8 @@ export function namedTables(t: ComputedTables): NamedTable[] {
   add("run_durations", "Executor /run durations (µs)", t.runDurations);
   add("actions", "Benchmark actions", t.actions);
   add("collections", "Collections and how each ended", t.collections);
+  add("percentiles", "Tail percentiles per level with 95 % intervals", t.percentiles);
+  add("repetitions", "Repetitions: is the median known within 5 %?", t.repetitions);
   return out;
 }
 

@@ -9,7 +9,12 @@
 import { createHash } from "node:crypto";
 import type pl from "nodejs-polars";
 import type { FigureSpec, NamedTable } from "../pipeline/mod.ts";
-import { figureCaption, formatCell } from "../pipeline/mod.ts";
+import {
+  cellsNeedingRuns,
+  figureCaption,
+  formatCell,
+  repetitionsSummary,
+} from "../pipeline/mod.ts";
 import {
   type Scorecard,
   shown,
@@ -57,6 +62,8 @@ export interface ReportComparison {
   tally: string;
   /** Generated sentences (pipeline/compare_findings.ts). */
   findings: string[];
+  /** The comparison's figures (pipeline/compare_figures.ts), specs in compare/figures/. */
+  figures: FigureSpec[];
   /** The compare frame's pooled rows, and its single levels judged slower or faster. */
   pooled: pl.DataFrame;
   changed: pl.DataFrame;
@@ -95,6 +102,20 @@ const MARK: Record<string, string> = {
   off: "≠",
 };
 
+/**
+ * (computed − published) / |published| in %, one decimal and signed; null where either number
+ * is missing or the published one is 0 or not a number.
+ */
+export function percentDifference(computed: number | null, published: string): string | null {
+  const p = Number(published);
+  if (computed === null || !Number.isFinite(computed) || !Number.isFinite(p) || p === 0) {
+    return null;
+  }
+  const d = (computed - p) / Math.abs(p) * 100;
+  const text = d.toFixed(1);
+  return text === "0.0" || text === "-0.0" ? "0.0" : `${d > 0 ? "+" : ""}${text}`;
+}
+
 /** One thesis table: computed (deviations marked) beside published. */
 export function thesisTableHtml(t: ThesisTable, ownData: boolean): string {
   const labels = thesisHeaders(t);
@@ -107,13 +128,8 @@ export function thesisTableHtml(t: ThesisTable, ownData: boolean): string {
         const c = t.cell(r, col);
         if (!c) return "<td></td>";
         const mark = ownData ? MARK[c.status] : undefined;
-        const differs = !ownData && shown(c) !== c.published;
-        const cls = mark
-          ? ` class="num dev ${c.status}"`
-          : differs
-          ? ' class="num differs"'
-          : ' class="num"';
-        const tip = mark || differs
+        const cls = mark ? ` class="num dev ${c.status}"` : ' class="num"';
+        const tip = mark
           ? ` title="${
             escapeHtml(
               `published ${c.published}, computed ${shown(c) || "n/a"}` +
@@ -128,6 +144,18 @@ export function thesisTableHtml(t: ThesisTable, ownData: boolean): string {
       });
       return `<tr><th>${escapeHtml(thesisRowLabel(r))}</th>${cells.join("")}</tr>`;
     }).join("");
+  // Another dataset's numbers are results, not errata: the difference from the published
+  // number is shown in a column of its own, not graded.
+  const delta = t.rows.map((r) =>
+    `<tr><th>${escapeHtml(thesisRowLabel(r))}</th>${
+      t.columns.map((col) => {
+        const c = t.cell(r, col);
+        if (!c) return "<td></td>";
+        const d = percentDifference(c.computed, c.published);
+        return `<td class="num">${d === null ? "–" : escapeHtml(d)}</td>`;
+      }).join("")
+    }</tr>`
+  ).join("");
   return `<figure class="thesis-table" id="${escapeHtml(t.id)}">` +
     `<figcaption>${escapeHtml(t.label)}: ${escapeHtml(t.title)}</figcaption>` +
     `<div class="pair">` +
@@ -137,6 +165,8 @@ export function thesisTableHtml(t: ThesisTable, ownData: boolean): string {
     `<div><h4>published</h4><table class="data published"><thead>${head}</thead><tbody>${
       side("published")
     }</tbody></table></div>` +
+    (ownData ? "" : `<div><h4>Δ % (computed − published) / published</h4>` +
+      `<table class="data delta"><thead>${head}</thead><tbody>${delta}</tbody></table></div>`) +
     `</div><p class="files">${
       fileLinks(`tables/thesis/${safeName(t.id)}`, TABLE_FORMATS)
     }</p></figure>`;
@@ -152,13 +182,13 @@ function fileLinks(base: string, exts: string[]): string {
 
 const TABLE_FORMATS = ["csv", "md", "tex"];
 
-function figureHtml(f: FigureSpec, formats: string[] = []): string {
+function figureHtml(f: FigureSpec, formats: string[] = [], dir = "figures"): string {
   const alt = f.description ? ` role="img" aria-label="${escapeHtml(f.description)}"` : "";
   const id = escapeHtml(f.id);
   return `<figure class="plot-figure" id="${id}"><div class="plot" data-figure="${id}"${alt}></div>` +
     `<figcaption>${escapeHtml(figureCaption(f))}</figcaption>` +
     (f.note ? `<p class="note">${escapeHtml(f.note)}</p>` : "") +
-    `<p class="files">${fileLinks(`figures/${safeName(f.id)}`, ["json", ...formats])}</p></figure>`;
+    `<p class="files">${fileLinks(`${dir}/${safeName(f.id)}`, ["json", ...formats])}</p></figure>`;
 }
 
 function pipelineTablesHtml(tables: NamedTable[]): string {
@@ -172,6 +202,16 @@ function pipelineTablesHtml(tables: NamedTable[]): string {
         fileLinks(`tables/${safeName(t.name)}`, TABLE_FORMATS)
       }</p>${frameHtml(t.frame)}`
     ).join("") + "</details>";
+}
+
+/** The cells whose median is not yet known within 5 %, and the runs each would need. */
+function repetitionsHtml(tables: NamedTable[]): string {
+  const t = tables.find((t) => t.name === "repetitions");
+  if (!t) return "";
+  const need = cellsNeedingRuns(t.frame);
+  const intro = repetitionsSummary(t.frame);
+  return `<h3>Cells that need more runs</h3><p>${escapeHtml(intro)}</p>` +
+    (need.height > 0 ? frameHtml(need) : "");
 }
 
 function sectionHtml(
@@ -203,8 +243,11 @@ function sectionHtml(
   for (const f of extraFigures) parts.push(figureHtml(f, m.figureFormats));
   withData += own.length + extraFigures.length;
   if (withData === 0 && s !== OTHER_SECTION) {
+    // Another dataset's page leaves such a section out and lists it once (reportHtml).
+    if (!m.ownData) return "";
     parts.unshift(`<p class="nodata">This dataset has no data for this section.</p>`);
   }
+  if (s.id === "precision") parts.unshift(repetitionsHtml(m.tables));
   parts.push(pipelineTablesHtml(own));
   return `<section id="${s.id}"><h2>${escapeHtml(s.title)}</h2>${parts.join("")}</section>`;
 }
@@ -222,8 +265,8 @@ function scorecardHtml(m: ReportModel): string {
       `way of computing them (marked †, corrected value shown), ${t.tolerance} within one unit of ` +
       `the last digit (~), ${t.off} off (≠); ${t.unexplained} not exact without a known cause. ` +
       `${t.carried} carried cells (Tables 1, 2), ${t.carried_agree} agree with dataset.json.`
-    : `This dataset is a new run: its numbers are shown beside the published ones, and cells ` +
-      `that differ at the printed precision are shaded. Differences here are results, not errata.`;
+    : `This dataset is a new run: its numbers are shown beside the published ones, with the ` +
+      `difference in % of the published number (Δ %). Differences here are results, not errata.`;
   const list = m.ownData && others.length > 0
     ? `<table class="data errata"><thead><tr><th>cell</th><th>published</th><th>computed</th>` +
       `<th>grade</th><th>cause</th></tr></thead><tbody>${
@@ -272,6 +315,9 @@ function comparisonHtml(m: ReportModel): string {
     `<h3>Pooled over the shared levels</h3>${frameHtml(c.pooled)}` +
     (c.changed.height > 0
       ? `<h3>Single levels judged slower or faster</h3>${frameHtml(c.changed)}`
+      : "") +
+    (c.figures.length > 0
+      ? `<h3>Figures</h3>${c.figures.map((f) => figureHtml(f, [], "compare/figures")).join("")}`
       : "") +
     `</section>`;
 }
@@ -340,9 +386,19 @@ export function reportHtml(m: ReportModel): string {
   const figures = new Map(m.figures.map((f) => [f.id, f]));
   const hasOther = m.tables.some((t) => sectionOf(t.name) === OTHER_SECTION) ||
     m.figures.some((f) => !THESIS_ITEMS.has(f.id) && sectionOf(f.id) === OTHER_SECTION);
-  const sections = [...SECTIONS, ...(hasOther ? [OTHER_SECTION] : [])];
+  const all = [...SECTIONS, ...(hasOther ? [OTHER_SECTION] : [])];
+  const rendered = all.map((s) => sectionHtml(s, m, thesis, figures));
+  const sections = all.filter((_, i) => rendered[i] !== "");
+  const empty = all.filter((_, i) => rendered[i] === "");
+  const emptyNote = empty.length === 0 ? "" : `<p class="nodata">${
+    escapeHtml(
+      `Left out, without data in this dataset: ${empty.map((s) => s.title).join("; ")}.`,
+    )
+  }</p>`;
   const nav = sections.map((s) => `<a href="#${s.id}">${escapeHtml(s.title)}</a>`).join(" ");
-  const specs = Object.fromEntries(m.figures.map((f) => [f.id, f.figure]));
+  const specs = Object.fromEntries(
+    [...m.figures, ...(m.comparison?.figures ?? [])].map((f) => [f.id, f.figure]),
+  );
   const plotly = m.plotlyJs.replace(/<\/script/gi, "<\\/script");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -362,7 +418,7 @@ and WebAssembly, computed from the dataset by whiskbench's pipeline. Figures are
   }<a href="#scorecard">Against the published numbers</a> ${nav} <a href="#provenance">Provenance</a></nav>
 </header>
 ${comparisonHtml(m)}${scorecardHtml(m)}
-${sections.map((s) => sectionHtml(s, m, thesis, figures)).join("\n")}
+${emptyNote}${rendered.filter((h) => h !== "").join("\n")}
 <section id="provenance"><h2>Provenance</h2>${provenanceHtml(m.provenance)}</section>
 <script type="application/json" id="figure-specs">${scriptJson(specs)}</script>
 <script>${plotly}</script>

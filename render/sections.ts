@@ -32,12 +32,21 @@ const OWNS: Record<string, (id: string) => boolean> = {
 };
 
 /** The thesis's sections, in its order. */
-export const SECTIONS: SectionSpec[] = THESIS_SECTIONS.map((s) => ({
-  id: s.id,
-  title: s.title,
-  items: s.items,
-  owns: OWNS[s.id] ?? (() => false),
-}));
+export const SECTIONS: SectionSpec[] = [
+  ...THESIS_SECTIONS.map((s) => ({
+    id: s.id,
+    title: s.title,
+    items: s.items,
+    owns: OWNS[s.id] ?? (() => false),
+  })),
+  // whiskbench's own: how precise each cell's numbers are.
+  {
+    id: "precision",
+    title: "Tail percentiles and repetitions",
+    items: [],
+    owns: (id) => id === "percentiles" || id === "repetitions",
+  },
+];
 
 /** The last section: whatever a dataset has that no thesis section owns. */
 export const OTHER_SECTION: SectionSpec = {

@@ -243,6 +243,27 @@ Deno.test("report --baseline adds the comparison as a section and as files", asy
   )!;
   assert.equal(pooled.verdict, "slower");
   assert.match(await Deno.readTextFile(join(out, "report.md")), /\n## Findings\n/);
+  // The comparison's figures: on the page (drawn from the inlined specs) and in compare/figures/.
+  for (
+    const id of [
+      "compare_forest",
+      "compare_ecdf_cold_start_wasm",
+      "compare_levels_cold_start_hello_wasm",
+    ]
+  ) {
+    assert.match(html, new RegExp(`data-figure="${id}"`));
+    await Deno.stat(join(out, "compare", "figures", `${id}.json`));
+  }
+  const forest = JSON.parse(
+    await Deno.readTextFile(join(out, "compare", "figures", "compare_forest.json")),
+  );
+  const ratioOf = (name: string, row: string) => {
+    const t = forest.data.find((t: { name: string }) => t.name === name);
+    return t.x[t.y.indexOf(row)] as number;
+  };
+  // Slower Wasm cold starts shrink Docker/Wasm there; the warm latencies did not move.
+  assert.ok(ratioOf("NEW", "cold_start, no load") < ratioOf("BASE", "cold_start, no load"));
+  assert.equal(ratioOf("NEW", "concurrency, hash load"), ratioOf("BASE", "concurrency, hash load"));
   // Without a baseline, no such section.
   const plain = await Deno.makeTempDir();
   await buildReport({ data: THESIS, out: plain, exportFigures: false, log: () => {} });

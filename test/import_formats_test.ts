@@ -395,7 +395,12 @@ Deno.test("ingest CLI on SeBS and In-Vitro folders: tables known, the report say
     const report = await quietReport(sebs);
     assert.equal(report.tables, 0);
     const html = await Deno.readTextFile(report.html);
-    assert.match(html, /This dataset has no data for this section/);
+    // No section has data: each is left out of the page, all listed once.
+    assert.match(
+      html,
+      /<p class="nodata">Left out, without data in this dataset: Benchmark actions; Cold start: waitTime \+ initTime; [^<]*; Tail percentiles and repetitions\.<\/p>/,
+    );
+    assert.doesNotMatch(html, /<section id="cold_start">/);
   });
 });
 

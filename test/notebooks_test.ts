@@ -113,7 +113,7 @@ const EXPECTED_FIGURES: Record<string, number> = {
   "04_comparison_and_slowdown.ipynb": 0,
   "05_capacity_and_resources.ipynb": 3, // Figures 31, 32 and 31 as the thesis plots it
   "06_executor_durations.ipynb": 2, // Figures 33, 34
-  "07_compare.ipynb": 0,
+  "07_compare.ipynb": 21, // forest plot, 4 ECDFs, 16 per-level medians
 };
 
 Deno.test("each notebook shows its figures as Plotly bundles with an SVG fallback", async () => {
@@ -175,6 +175,19 @@ Deno.test("07_compare compares the thesis with itself: ratio 1, never slower or 
   for (const r of pooled) assert.equal(r.ratio, 1);
   const findings = outputs(nb, "findings").map((o) => text(o.data["text/markdown"]));
   assert.match(findings[1], /Wasm's warm latency under hash load is lower than Docker's at every/);
+  // The figures: against itself, NEW's ratios, distributions and medians are BASE's.
+  const [forest, ...rest] = plotly(nb, "figures");
+  const trace = (f: Output, name: string) => f.data.find((t: Output) => t.name === name);
+  assert.equal(trace(forest, "NEW").y.length, 8); // Tables 9-16
+  assert.deepEqual(trace(forest, "NEW").x, trace(forest, "BASE").x);
+  const ecdfs = rest.filter((f) => f.layout.xaxis.type === "log");
+  assert.equal(ecdfs.length, 4);
+  for (const f of ecdfs) assert.deepEqual(f.data[0].x, f.data[1].x);
+  const medians = rest.filter((f) => f.layout.xaxis.type !== "log");
+  assert.equal(medians.length, 16);
+  for (const f of medians) {
+    assert.deepEqual(trace(f, "NEW, median").y, trace(f, "BASE, median").y);
+  }
 });
 
 Deno.test("the committed notebooks hold the outputs of an execution (run deno task notebooks)", async () => {

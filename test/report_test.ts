@@ -42,7 +42,7 @@ Deno.test({
     out,
     log: (l) => progress.push(l),
   });
-  assert.deepEqual([r.tables, r.thesisTables, r.figures, r.exported], [25, 29, 21, 21]);
+  assert.deepEqual([r.tables, r.thesisTables, r.figures, r.exported], [27, 29, 21, 21]);
   assert.equal(progress.length, 21, "one progress line per exported figure");
   assert.match(progress[20], /figure_34 \(21\/21\)/);
   const svg = await Deno.readTextFile(join(out, "figures/figure_05.svg"));
@@ -135,7 +135,7 @@ Deno.test({
   );
   assert.equal(seen.counts.provenanceOpen, false, "the whole record collapsed");
   // A link to every file the report wrote for a table or figure, and every link resolves.
-  assert.equal(seen.counts.files.length, 3 * 25 + 3 * 29 + 3 * 21);
+  assert.equal(seen.counts.files.length, 3 * 27 + 3 * 29 + 3 * 21);
   for (const href of seen.counts.files) {
     assert.ok((await Deno.stat(join(out, href))).isFile, `${href} does not resolve`);
   }
@@ -188,7 +188,7 @@ Deno.test("report: tables and figure specs are the same on every run; no machine
   await Deno.remove(b, { recursive: true });
 });
 
-Deno.test("report on a new dataset with one experiment: built, empty sections say so", async () => {
+Deno.test("report on a new dataset with one experiment: Δ % beside the thesis, empty sections listed once", async () => {
   const raw = await rawDir({
     "1_docker_cold_start.log": activationLog([[
       { level: 1, records: [{ id: "a", wait: 10, init: 300 }] },
@@ -213,11 +213,37 @@ Deno.test("report on a new dataset with one experiment: built, empty sections sa
   // Compared with the published numbers of the thesis, as a new run (no errata, no marks).
   assert.match(html, /This dataset is a new run/);
   assert.ok(!html.includes('class="num dev'));
-  const nodata = html.match(/class="nodata"/g)?.length ?? 0;
-  // Every thesis section but cold start and the comparison (Table 9 has Docker's half).
-  assert.equal(nodata, 10);
-  assert.match(html, /<section id="hash"><h2>[^<]*<\/h2><p class="nodata">/);
-  assert.doesNotMatch(html, /<section id="cold_start"><h2>[^<]*<\/h2><p class="nodata">/);
+  // Every thesis section but cold start and the comparison (Table 9 has Docker's half) has no
+  // data: each is left out of the page and the navigation, and all are listed once.
+  assert.equal(html.match(/class="nodata"/g)?.length, 1);
+  assert.match(
+    html,
+    /<p class="nodata">Left out, without data in this dataset: Benchmark actions; Warm latency, no load \(hello\); Warm latency, hash load; [^<]*; Executor durations\.<\/p>/,
+  );
+  assert.equal(
+    html.match(/<section id="(actions|no_load|hash|mixed_\w+|capacity|durations)"/g),
+    null,
+  );
+  assert.doesNotMatch(html, /<a href="#hash">/);
+  assert.match(html, /<section id="cold_start"><h2>[^<]*<\/h2><figure/);
+  assert.match(html, /<section id="precision">/);
+  // Table 3 beside the thesis: no shading, a Δ % column instead. Level 1: (310 - 2879) / 2879
+  // = -89.2 % of the mean, no sd or CoV; level 2 (330, 350): CoV 4.1594517 against 0.9208138
+  // +351.7 %, sd 14.142136 against 34.64102 -59.2 %, mean 340 against 3762 -91.0 %.
+  assert.ok(!html.includes('class="num differs"'));
+  const table3 = html.slice(html.indexOf('<figure class="thesis-table" id="table_3">'));
+  const delta = table3.slice(
+    table3.indexOf('<table class="data delta">'),
+    table3.indexOf("</table>", table3.indexOf('class="data delta"')),
+  );
+  assert.match(
+    delta,
+    /<tr><th>1<\/th><td class="num">–<\/td><td class="num">–<\/td><td class="num">-89\.2<\/td><\/tr>/,
+  );
+  assert.match(
+    delta,
+    /<tr><th>2<\/th><td class="num">\+351\.7<\/td><td class="num">-59\.2<\/td><td class="num">-91\.0<\/td><\/tr>/,
+  );
   const t3 = await Deno.readTextFile(join(out, "tables/thesis/table_3.md"));
   assert.match(t3, /\| level 1 \| {2}\| {2}\| 310\.000 \|/, "one sample: no sd or CoV");
   assert.match(t3, /\| level 2 \| 4\.1594517 \| 14\.14214 \| 340\.000 \|/);

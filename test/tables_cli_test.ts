@@ -83,7 +83,7 @@ Deno.test("ingest + tables on unseen raw logs give statistics known in advance",
 Deno.test("tables --levels restricts every per-level table and the comparisons' pooled levels", async () => {
   const out = await Deno.makeTempDir({ prefix: "whiskbench-tables-levels-" });
   const said = await task("cli/tables.ts", "--out", out, "--levels", "1-10");
-  assert.match(said, /wrote 25 tables/);
+  assert.match(said, /wrote 27 tables/);
   const csv = (name: string) => records(pl.readCSV(`${out}/tables/${name}.csv`), 6);
   const levels = (name: string) => csv(name).map((r) => r.level);
   assert.deepEqual(levels("cold_start_docker"), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
@@ -91,6 +91,8 @@ Deno.test("tables --levels restricts every per-level table and the comparisons' 
   const cmp = csv("comparison");
   assert.equal(cmp.length, 16);
   assert.deepEqual([...new Set(cmp.map((r) => r.levels))], [10]);
+  assert.deepEqual([...new Set(levels("percentiles"))], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  assert.deepEqual([...new Set(levels("repetitions"))], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   await task("cli/tables.ts", "--out", out, "--levels", "2,4-5");
   assert.deepEqual(levels("cold_start_wasm"), [2, 4, 5]);
   await Deno.remove(out, { recursive: true });
