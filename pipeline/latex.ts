@@ -82,6 +82,30 @@ export const HEADER_LABELS: Record<string, string> = {
 export const LONG_TABLE_ROWS = 40;
 /** Columns past which a table is set in a smaller font with narrower gaps. */
 const WIDE_TABLE_COLUMNS = 6;
+
+/** The most columns a long table (a longtable, which cannot be scaled) is set with at once. */
+const LONG_TABLE_COLUMNS = 7;
+
+/**
+ * The column groups a table is set in: one, unless it is long and wider than
+ * {@linkcode LONG_TABLE_COLUMNS}; then its leading key columns (text, and a level) are
+ * repeated beside each group of the others.
+ */
+function columnGroups(frame: pl.DataFrame): string[][] {
+  const cols = frame.columns;
+  if (frame.height <= LONG_TABLE_ROWS || cols.length <= LONG_TABLE_COLUMNS) return [cols];
+  let keys = 0;
+  while (keys < cols.length && !frame.getColumn(cols[keys]).isNumeric()) keys++;
+  if (cols[keys] === "level") keys++;
+  const per = LONG_TABLE_COLUMNS - keys;
+  if (per < 1) return [cols];
+  const rest = cols.slice(keys);
+  const groups: string[][] = [];
+  for (let i = 0; i < rest.length; i += per) {
+    groups.push([...cols.slice(0, keys), ...rest.slice(i, i + per)]);
+  }
+  return groups;
+}
 /** Text longer than this goes in a column that wraps. */
 const WRAP_TEXT_CHARS = 30;
 
@@ -156,6 +180,22 @@ function cell(v: unknown, decimals: number | undefined, digits: number): string 
  * ```
  */
 export function toLatex(frame: pl.DataFrame, options: LatexOptions = {}): string {
+  const groups = columnGroups(frame);
+  if (groups.length > 1) {
+    // A longtable cannot be scaled to the text width: a very wide one is set as several, each
+    // with the leading key columns, the later ones captioned as continued.
+    return groups.map((cols, i) =>
+      toLatex(frame.select(...cols), {
+        ...options,
+        caption: i === 0 || options.caption === undefined
+          ? options.caption
+          : `${options.caption} (continued, ${i + 1} of ${groups.length})`,
+        label: i === 0 ? options.label : undefined,
+        marks: i === 0 ? options.marks : [],
+        notes: i === groups.length - 1 ? options.notes : [],
+      })
+    ).join("");
+  }
   const { decimals = {}, digits = 2, headers = {}, marks = [], notes = [] } = options;
   const cols = frame.columns;
   const records = frame.toRecords();

@@ -27,7 +27,7 @@ Deno.test({
     }
   }
   inputs.sort();
-  assert.equal(inputs.length, 25 + 29);
+  assert.equal(inputs.length, 27 + 29); // the pipeline tables (percentiles and repetitions too), the thesis tables
   await Deno.writeTextFile(
     join(out, "paper.tex"),
     [
