@@ -10,8 +10,9 @@ export interface Line {
   /** 1-based line number. */
   line: number;
   /**
-   * True when the line goes on in the next item: a line longer than `maxChars` is cut at a
-   * `splitAt` separator (dropped), so a reader of very long lines holds a piece of one.
+   * True when the line goes on in the next item: a line longer than `maxChars` is cut at
+   * `splitAt` separators (dropped) into pieces of at most `maxChars`, so a reader of very long
+   * lines holds a piece of one.
    */
   continued?: boolean;
 }
@@ -19,8 +20,9 @@ export interface Line {
 /** Options of {@linkcode readLines}. */
 export interface ReadLinesOptions {
   /**
-   * Cut a line longer than this at its last `splitAt` so far (the thesis's level lines are one
-   * line a level: a gigabyte of them makes lines of tens of megabytes). Default: never cut.
+   * Cut a line longer than this at `splitAt`s into pieces no longer (the thesis's level lines
+   * are one line a level: a gigabyte of them makes lines of tens of megabytes). A piece without
+   * a separator is not cut. Default: never cut.
    */
   maxChars?: number;
   /** The separator a long line is cut at, dropped from the text. Default ",". */
@@ -78,13 +80,12 @@ export async function* readLines(
       pending = pending.slice(nl + 1);
       cut = false;
     }
-    if (pending.length > maxChars) {
-      const at = pending.lastIndexOf(splitAt);
-      if (at >= 0) {
-        yield { text: pending.slice(0, at), line: line + 1, continued: true };
-        pending = pending.slice(at + splitAt.length);
-        cut = true;
-      }
+    while (pending.length > maxChars) {
+      const at = pending.lastIndexOf(splitAt, maxChars);
+      if (at < 0) break;
+      yield { text: pending.slice(0, at), line: line + 1, continued: true };
+      pending = pending.slice(at + splitAt.length);
+      cut = true;
     }
   }
   pending += decode();

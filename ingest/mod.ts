@@ -202,7 +202,10 @@ export async function ingest(
           writer,
         });
       } else if (role.kind === "samples" || role.kind === "warm_samples") {
-        rows = await ingestSampleLog(chunks, name, role, tmp, stem, report, raw, samplePartValues);
+        rows = await ingestSampleLog(chunks, name, role, tmp, stem, report, raw, {
+          partValues: samplePartValues,
+          writer,
+        });
       } else if (role.kind === "resources") {
         const lines = readLines(chunks, name);
         const first = await lines.next();
@@ -373,7 +376,7 @@ async function ingestSampleLog(
   stem: string,
   report: IngestReport,
   raw: Map<string, RawIndex>,
-  partValues: number,
+  { partValues, writer }: { partValues: number; writer: TsvPartWriter },
 ): Promise<number> {
   const index = raw.get(where.key);
   const { experiment, workload, runtime } = where;
@@ -401,28 +404,52 @@ async function ingestSampleLog(
     report.checks.push(await checkLevels(name, index.file, expected, levels));
     return 0;
   }
-  // Parts of about `partValues` values as the lines are read; a file that fits one part keeps
-  // the part name of its file alone (the thesis's), larger ones are numbered like a 1_ log's.
+  // Parts of about `partValues` values as the lines are read. A file that fits one part is one
+  // frame, named like the file (the thesis's parts); a larger one is numbered parts like a 1_
+  // log's, written as TSV rows by polars' streaming engine: a frame's native memory waits for
+  // the garbage collector, so a frame a part would grow with the file.
   const labels = { experiment, workload, runtime };
   const batch = new SampleBatch();
   let parts = 0, rows = 0;
-  const flush = async (name: string) => {
+  const numbered = async () => {
     rows += batch.length;
-    await writePart(out, "activations", name, sampleFrame(labels, source, batch));
+    const part = `${stem}.${String(++parts).padStart(4, "0")}`;
+    await writer.write(out, part, sampleTsv(batch), {
+      columns: { level: pl.Float64, wait_ms: pl.Float64 },
+      complete: (rows) => rows.select(...sampleColumns(labels, source)),
+    });
     batch.clear();
   };
-  const numbered = () => `${stem}.${String(++parts).padStart(4, "0")}`;
   for await (const piece of levels) {
     batch.push(piece);
-    if (batch.length >= partValues) await flush(numbered());
+    if (batch.length >= partValues) await numbered();
   }
-  if (parts === 0) await flush(stem);
-  else if (batch.length > 0) await flush(numbered());
-  return rows;
+  if (parts > 0) {
+    if (batch.length > 0) await numbered();
+    return rows;
+  }
+  await writePart(out, "activations", stem, sampleFrame(labels, source, batch));
+  return batch.length;
+}
+
+/** The level and wait_ms of sample rows, as TSV, for {@linkcode TsvPartWriter}. */
+function sampleTsv(batch: SampleBatch): Uint8Array[] {
+  const encoder = new TextEncoder();
+  const pieces: Uint8Array[] = [];
+  let text = "";
+  for (let i = 0; i < batch.length; i++) {
+    text += `${batch.level[i]}\t${batch.wait[i]}\n`;
+    if (text.length >= 1 << 20) {
+      pieces.push(encoder.encode(text));
+      text = "";
+    }
+  }
+  if (text !== "") pieces.push(encoder.encode(text));
+  return pieces;
 }
 
 /** Characters of a level line parsed at a time (readLines cuts longer lines at commas). */
-const LEVEL_PIECE_CHARS = 1 << 20;
+const LEVEL_PIECE_CHARS = 1 << 16;
 
 /** The level and waitTime of the sample rows of one part, in growable typed arrays. */
 class SampleBatch {
@@ -467,18 +494,27 @@ function sampleFrame(
 ): pl.DataFrame {
   const level = batch.level.subarray(0, batch.length);
   const wait = batch.wait.subarray(0, batch.length);
+  return pl.DataFrame({ level, wait_ms: wait }).select(...sampleColumns(where, source));
+}
+
+/**
+ * The activation columns of sample rows from a frame of their level and wait_ms: every other
+ * column a constant taken from {@linkcode sampleRow}, so the rows are the function's own.
+ */
+function sampleColumns(
+  where: { experiment: string; workload: string; runtime: string },
+  source: "samples" | "warm_samples",
+): pl.Expr[] {
   const row = sampleRow({ ...where, run: null, level: null }, source, 0) as Record<
     string,
     unknown
   >;
   const types = emptyFrame(ACTIVATION_COLUMNS);
-  return pl.DataFrame({ level, wait_ms: wait }).select(
-    ...Object.keys(ACTIVATION_COLUMNS).map((name) => {
-      const dtype = types.getColumn(name).dtype;
-      if (name === "level" || name === "wait_ms") return pl.col(name).cast(dtype);
-      return pl.lit(row[name] ?? null).cast(dtype).alias(name);
-    }),
-  );
+  return Object.keys(ACTIVATION_COLUMNS).map((name) => {
+    const dtype = types.getColumn(name).dtype;
+    if (name === "level" || name === "wait_ms") return pl.col(name).cast(dtype);
+    return pl.lit(row[name] ?? null).cast(dtype).alias(name);
+  });
 }
 
 const MAX_DIFFERENCES = 20;

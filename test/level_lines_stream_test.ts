@@ -33,7 +33,7 @@ Deno.test("readLines cuts a line longer than maxChars at commas; the pieces join
   for (const size of [1, 3, 7, 16]) {
     const pieces = await all(readLines(chunks(TEXT, size), "x", { maxChars: 10 }));
     assert.ok(pieces.some((p) => p.continued), `chunks of ${size}: some line cut`);
-    assert.ok(pieces.every((p) => !p.continued || p.text.length <= 10 + size));
+    assert.ok(pieces.every((p) => !p.continued || p.text.length <= 10), "pieces of maxChars");
     const joined: Line[] = [];
     let open = undefined as Line | undefined;
     for (const p of pieces) {
@@ -48,8 +48,8 @@ Deno.test("readLines cuts a line longer than maxChars at commas; the pieces join
     assert.deepEqual(joined, whole, `chunks of ${size}`);
   }
   // A line whose last character is the comma it was cut at still ends, with an empty piece.
-  const cutAtEnd = await all(readLines(chunks("1: , 12345678,", 14), "x", { maxChars: 10 }));
-  assert.deepEqual(cutAtEnd, [{ text: "1: , 12345678", line: 1, continued: true }, {
+  const cutAtEnd = await all(readLines(chunks("1: , 1234,", 10), "x", { maxChars: 9 }));
+  assert.deepEqual(cutAtEnd, [{ text: "1: , 1234", line: 1, continued: true }, {
     text: "",
     line: 1,
   }]);
@@ -86,7 +86,7 @@ Deno.test("readLevelLines counts values across pieces in its errors; empty middl
 });
 
 Deno.test("ingest() writes a 4_ file of more values than a part holds as numbered parts, all rows kept", async () => {
-  const values = { 1: [5, 6, 7], 2: [8, 9, 10, 11], 3: [12] };
+  const values = { 1: [5, 6, 7], 2: [0.1, 8, 9.5, 11], 3: [12e21] };
   const raw = await rawDir({
     "4_wasm_concurrency_hello.log": levelLines(values),
     "4_docker_concurrency_hello.log": levelLines({ 1: [1, 2] }),
@@ -111,6 +111,15 @@ Deno.test("ingest() writes a 4_ file of more values than a part holds as numbere
         vs.map((v) => ({ level: Number(level), wait_ms: v, source: "warm_samples" }))
       ),
     );
+    // Every column of the numbered parts (TSV rows) as in the one frame of a smaller file.
+    const one = `${raw}-one`;
+    await ingest(raw, one);
+    const sorted = async (dir: string) =>
+      (await readDataset(dir)).activations.sort(["runtime", "level", "wait_ms"]);
+    const [streamed, framed] = [await sorted(out), await sorted(one)];
+    await Deno.remove(one, { recursive: true });
+    assert.deepEqual(streamed.schema, framed.schema);
+    assert.ok(streamed.frameEqual(framed, true), "numbered parts hold the rows of one part");
   } finally {
     await Deno.remove(raw, { recursive: true });
     await Deno.remove(out, { recursive: true }).catch(() => {});
