@@ -73,15 +73,31 @@ export async function* readLevelLines(
       }
       body = m[2];
     }
-    const fields = body.split(",");
     const values: number[] = [];
-    fields.forEach((f, i) => {
-      // The thesis's files start each list with ", " and may end with one: empty fields at
-      // either end of the line are separators, an empty field in the middle is an error.
-      const atEdge = (i === 0 && !open) || (i === fields.length - 1 && !continued);
-      if (f.trim() === "" && atEdge) return;
-      values.push(number(f, `value ${count + values.length + 1}`, where));
-    });
+    for (let start = 0;;) {
+      let end = body.indexOf(",", start);
+      if (end < 0) end = body.length;
+      // The common field, spaces around a whole number of at most 15 digits, is read here
+      // without a string a field (exact: below 2^53); any other goes through number().
+      let j = start, v = 0;
+      while (j < end && body.charCodeAt(j) === 32) j++;
+      const from = j;
+      for (let c; j < end && (c = body.charCodeAt(j) - 48) >= 0 && c <= 9; j++) v = v * 10 + c;
+      const digits = j - from;
+      while (j < end && body.charCodeAt(j) === 32) j++;
+      if (digits > 0 && digits <= 15 && j === end) values.push(v);
+      else {
+        const f = body.slice(start, end);
+        // The thesis's files start each list with ", " and may end with one: empty fields at
+        // either end of the line are separators, an empty field in the middle is an error.
+        const atEdge = (start === 0 && !open) || (end === body.length && !continued);
+        if (!(f.trim() === "" && atEdge)) {
+          values.push(number(f, `value ${count + values.length + 1}`, where));
+        }
+      }
+      if (end === body.length) break;
+      start = end + 1;
+    }
     any = true;
     open = continued ? { level, count: count + values.length } : null;
     yield { level, values, line, end: !continued };

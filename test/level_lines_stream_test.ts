@@ -165,3 +165,28 @@ Deno.test("ingest() checks 2_ and 4_ level lines against the 1_ log line by line
     await Deno.remove(out, { recursive: true }).catch(() => {});
   }
 });
+
+Deno.test("readLevelLines reads every field as Number() does, whole numbers and others alike", async () => {
+  const fields = [
+    " 007",
+    "12",
+    "1e3",
+    " +4 ",
+    "\t5",
+    "2.50",
+    ".5",
+    "123456789012345",
+    "12345678901234567",
+  ];
+  const [line] = await all(
+    readLevelLines(readLines(chunks(`3: , ${fields.join(",")}, \n`, 64)), "f"),
+  );
+  assert.deepEqual(line.values, fields.map((f) => Number(f.trim())));
+  for (const bad of ["-1", "1 2", " ", "0x10", "1_000"]) {
+    await assert.rejects(
+      all(readLevelLines(readLines(chunks(`3: , 1,${bad}, 2\n`, 64)), "f")),
+      /f line 1: value 2 is/,
+      bad,
+    );
+  }
+});
