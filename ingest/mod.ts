@@ -416,7 +416,7 @@ async function ingestSampleLog(
     const part = `${stem}.${String(++parts).padStart(4, "0")}`;
     await writer.write(out, part, sampleTsv(batch), {
       columns: { level: pl.Float64, wait_ms: pl.Float64 },
-      complete: (rows) => rows.select(...sampleColumns(labels, source)),
+      complete: (scan) => scan.select(...sampleColumns(labels, source)),
     });
     batch.clear();
   };
