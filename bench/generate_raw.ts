@@ -119,3 +119,77 @@ export async function generateRawLogs(
   }
   return set;
 }
+
+/** Options of {@linkcode generateLevelLines}. */
+export interface LevelLineOptions {
+  /** Size of the file, in bytes (the last value may overshoot by a few). Default 10 MB. */
+  bytes?: number;
+  /** Levels, one line each, as in the thesis's `4_` files. Default 15. */
+  levels?: number;
+  /** Seed of the pseudo-random values. Default 1. */
+  seed?: number;
+  /** File name. Default `4_wasm_concurrency_hello.log`. */
+  name?: string;
+}
+
+/**
+ * Writes one seeded file of level lines (`N: , v1, v2, ...`, the layout of the thesis's `2_`
+ * and `4_` files) of about `bytes` into `dir`, a line a level, each of the same share of the
+ * bytes: a gigabyte makes lines of tens of megabytes. Written a block at a time, so any size
+ * can be made. Returns the path and the number of values.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { generateLevelLines } from "./generate_raw.ts";
+ * const dir = await Deno.makeTempDir();
+ * const { values } = await generateLevelLines(dir, { bytes: 10_000, levels: 3 });
+ * const text = await Deno.readTextFile(`${dir}/4_wasm_concurrency_hello.log`);
+ * assert.equal(text.split("\n").filter((l) => l !== "").length, 3);
+ * // Each line: a comma before every value and one at the end.
+ * assert.equal(text.split(",").length - 1, values + 3);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function generateLevelLines(
+  dir: string,
+  { bytes = 10e6, levels = 15, seed = 1, name = "4_wasm_concurrency_hello.log" }: LevelLineOptions =
+    {},
+): Promise<{ path: string; values: number }> {
+  await Deno.mkdir(dir, { recursive: true });
+  const rand = random(seed);
+  const encoder = new TextEncoder();
+  const path = join(dir, name);
+  using file = await Deno.open(path, { write: true, create: true, truncate: true });
+  const write = async (text: string) => {
+    const chunk = encoder.encode(text);
+    for (let off = 0; off < chunk.length;) off += await file.write(chunk.subarray(off));
+  };
+  let values = 0;
+  for (let level = 1; level <= levels; level++) {
+    const lineBytes = bytes / levels;
+    let block = `${level}: `, written = 0;
+    while (written + block.length < lineBytes) {
+      block += `, ${2 + Math.floor(-Math.log(1 - rand()) * 10 * (1 + level / 5))}`;
+      values++;
+      if (block.length >= 1 << 16) {
+        written += block.length;
+        await write(block);
+        block = "";
+      }
+    }
+    await write(`${block}, \n`);
+  }
+  return { path, values };
+}
+
+if (import.meta.main) {
+  // deno run -A bench/generate_raw.ts level-lines DIR BYTES: one 4_ file of BYTES for ingest.
+  const [what, dir, size] = Deno.args;
+  if (what !== "level-lines" || !dir || !(Number(size) > 0)) {
+    console.error("usage: deno run -A bench/generate_raw.ts level-lines DIR BYTES");
+    Deno.exit(2);
+  }
+  const { path, values } = await generateLevelLines(dir, { bytes: Number(size) });
+  console.log(`${path}: ${values} values`);
+}

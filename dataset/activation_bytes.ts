@@ -385,8 +385,20 @@ export class TsvPartWriter {
     this.#inFlight = inFlight;
   }
 
-  /** Starts writing part `part` of `dir`'s activations (once fewer than `inFlight` are). */
-  async write(dir: string, part: string, pieces: Uint8Array[]): Promise<void> {
+  /**
+   * Starts writing part `part` of `dir`'s activations (once fewer than `inFlight` are). The
+   * rows are {@linkcode ActivationRows}' TSV, or, with `columns`, TSV of those columns that
+   * `complete` turns into the activation columns (lazily, in the same streaming run).
+   */
+  async write(
+    dir: string,
+    part: string,
+    pieces: Uint8Array[],
+    shape?: {
+      columns: Record<string, pl.DataType>;
+      complete: (rows: pl.LazyDataFrame) => pl.LazyDataFrame;
+    },
+  ): Promise<void> {
     // Parts already being written: wait for the oldest until fewer than inFlight remain.
     while (this.#waits.length >= this.#inFlight) await this.#waits.shift();
     const folder = join(dir, "activations");
@@ -402,8 +414,11 @@ export class TsvPartWriter {
     release(pieces);
     const done = (async () => {
       try {
-        await pl.scanCSV(tsv, { ...TSV_OPTIONS, quoteChar: "\x01" })
-          .sinkParquet(`${path}.tmp`, { compression: "zstd" })
+        const options = { ...TSV_OPTIONS, quoteChar: "\x01" };
+        const rows = shape
+          ? shape.complete(pl.scanCSV(tsv, { ...options, schema: shape.columns }))
+          : pl.scanCSV(tsv, options);
+        await rows.sinkParquet(`${path}.tmp`, { compression: "zstd" })
           .collect();
         await Deno.rename(`${path}.tmp`, path);
       } catch (cause) {

@@ -9,6 +9,24 @@ export interface Line {
   text: string;
   /** 1-based line number. */
   line: number;
+  /**
+   * True when the line goes on in the next item: a line longer than `maxChars` is cut at
+   * `splitAt` separators (dropped) into pieces of at most `maxChars`, so a reader of very long
+   * lines holds a piece of one.
+   */
+  continued?: boolean;
+}
+
+/** Options of {@linkcode readLines}. */
+export interface ReadLinesOptions {
+  /**
+   * Cut a line longer than this at `splitAt`s into pieces no longer (the thesis's level lines
+   * are one line a level: a gigabyte of them makes lines of tens of megabytes). A piece without
+   * a separator is not cut. Default: never cut.
+   */
+  maxChars?: number;
+  /** The separator a long line is cut at, dropped from the text. Default ",". */
+  splitAt?: string;
 }
 
 /**
@@ -18,12 +36,14 @@ export interface Line {
 export async function* readLines(
   chunks: AsyncIterable<Uint8Array>,
   file = "input",
+  { maxChars = Infinity, splitAt = "," }: ReadLinesOptions = {},
 ): AsyncGenerator<Line> {
   const decoder = new TextDecoder("utf-8", { fatal: true });
   let pending = "";
   let line = 0;
   let offset = 0; // of the first byte of the chunk being decoded
   let carry = new Uint8Array(0); // the end of the previous chunk: a sequence may straddle two
+  let cut = false; // the line being read was yielded in part already
   const decode = (chunk?: Uint8Array): string => {
     try {
       return chunk ? decoder.decode(chunk, { stream: true }) : decoder.decode();
@@ -58,10 +78,18 @@ export async function* readLines(
     while ((nl = pending.indexOf("\n")) >= 0) {
       yield { text: pending.slice(0, nl).replace(/\r$/, ""), line: ++line };
       pending = pending.slice(nl + 1);
+      cut = false;
+    }
+    while (pending.length > maxChars) {
+      const at = pending.lastIndexOf(splitAt, maxChars);
+      if (at < 0) break;
+      yield { text: pending.slice(0, at), line: line + 1, continued: true };
+      pending = pending.slice(at + splitAt.length);
+      cut = true;
     }
   }
   pending += decode();
-  if (pending !== "") yield { text: pending.replace(/\r$/, ""), line: ++line };
+  if (pending !== "" || cut) yield { text: pending.replace(/\r$/, ""), line: ++line };
 }
 
 /** The lines of a string, as a stream would give them (for tests and small inputs). */

@@ -29,7 +29,7 @@ import { readActivationLog } from "./activation_log.ts";
 import { classify, type LatencyLog, type RawFile } from "./file_kind.ts";
 import { readLines } from "./lines.ts";
 import { parseDockerSumLog, parsePsLog } from "./resource_logs.ts";
-import { parseIdLines, parseLevelLines } from "./sample_logs.ts";
+import { type LevelValues, parseIdLines, readLevelLines } from "./sample_logs.ts";
 import { FileHasher } from "./file_hasher.ts";
 import { parseTimingLog } from "./timing_logs.ts";
 import { checkIngestedIds } from "./unique_ids.ts";
@@ -40,6 +40,11 @@ export interface IngestOptions {
   meta?: DatasetMeta;
   /** Rows per Parquet part (bounds memory: a part holds the record JSON of each row). Default 100,000. */
   partRows?: number;
+  /**
+   * Values of `2_`/`4_` level lines per Parquet part (bounds memory however large the file; a
+   * file of fewer values is one part named like the file). Default 1,000,000.
+   */
+  samplePartValues?: number;
   /** Tool name and version written to dataset.json. Default "whiskbench". */
   tool?: string;
 }
@@ -68,7 +73,10 @@ export interface Check {
   differences: string[];
 }
 
-/** What a raw log says, kept to check the derived files that repeat it. */
+/** What a derived file repeats of its raw log: every waitTime, the warm ones, the cold starts. */
+type Repeated = "waits" | "warm" | "cold";
+
+/** What a raw log says, kept to check the derived files that repeat it (only what they repeat). */
 interface RawIndex {
   file: string;
   coldById: Map<string, { level: number; ms: number }>;
@@ -128,7 +136,8 @@ function push<K>(map: Map<K, number[]>, key: K, v: number) {
 export async function ingest(
   rawDir: string,
   outDir: string,
-  { meta = {}, partRows = 100_000, tool = "whiskbench" }: IngestOptions = {},
+  { meta = {}, partRows = 100_000, samplePartValues = 1_000_000, tool = "whiskbench" }:
+    IngestOptions = {},
 ): Promise<IngestReport> {
   await checkOutput(outDir, "dataset", { inputs: [rawDir] });
   const names = await rawNames(rawDir);
@@ -149,12 +158,18 @@ export async function ingest(
   const keep = await notIngested(outDir);
   const report: IngestReport = { tool, files: [], runs: {}, run_errors: [], checks: [] };
   const unlabelled: Record<string, number[]> = {};
-  // Raw logs whose records a derived file repeats: only these need an index to check against.
-  const derived = new Set(
-    files.flatMap(({ role }) =>
-      role.kind === "samples" || role.kind === "warm_samples" ? [role.key] : []
-    ),
-  );
+  // Raw logs whose records a derived file repeats, and what of them it repeats: only these
+  // are kept to check against.
+  const derived = new Map<string, Set<Repeated>>();
+  for (const { role } of files) {
+    if (role.kind !== "samples" && role.kind !== "warm_samples") continue;
+    const what: Repeated = role.kind === "warm_samples"
+      ? "warm"
+      : role.experiment === "cold_start"
+      ? "cold"
+      : "waits";
+    derived.set(role.key, (derived.get(role.key) ?? new Set()).add(what));
+  }
   const writer = new TsvPartWriter();
   // Every file's SHA-256, in a worker, while the files are read here (file_hasher.ts).
   const hasher = new FileHasher();
@@ -183,11 +198,14 @@ export async function ingest(
       let rows = 0;
       if (role.kind === "activations") {
         rows = await ingestActivationLog(chunks, name, role, tmp, stem, partRows, report, raw, {
-          index: derived.has(role.key),
+          index: derived.get(role.key),
           writer,
         });
       } else if (role.kind === "samples" || role.kind === "warm_samples") {
-        rows = await ingestSampleLog(chunks, name, role, tmp, stem, report, raw);
+        rows = await ingestSampleLog(chunks, name, role, tmp, stem, report, raw, {
+          partValues: samplePartValues,
+          writer,
+        });
       } else if (role.kind === "resources") {
         const lines = readLines(chunks, name);
         const first = await lines.next();
@@ -287,7 +305,7 @@ async function ingestActivationLog(
   partRows: number,
   report: IngestReport,
   raw: Map<string, RawIndex>,
-  { index: keepIndex, writer }: { index: boolean; writer: TsvPartWriter },
+  { index: repeated, writer }: { index?: Set<Repeated>; writer: TsvPartWriter },
 ): Promise<number> {
   const { experiment, workload, runtime } = where;
   const index: RawIndex = {
@@ -296,11 +314,14 @@ async function ingestActivationLog(
     waitsByLevel: new Map(),
     warmByLevel: new Map(),
   };
+  const keepIndex = repeated !== undefined;
+  const [waits, warm, cold] = (["waits", "warm", "cold"] as const).map((w) => repeated?.has(w));
   const b = new ActivationRows({ experiment, workload, runtime }, { index: keepIndex });
   const remember = (level: number, id: string, wait: number, init: number | null) => {
-    push(index.waitsByLevel, level, wait);
-    if (init === null) push(index.warmByLevel, level, wait);
-    else index.coldById.set(id, { level, ms: wait + init });
+    if (waits) push(index.waitsByLevel, level, wait);
+    if (init === null) {
+      if (warm) push(index.warmByLevel, level, wait);
+    } else if (cold) index.coldById.set(id, { level, ms: wait + init });
   };
   let part = 0, total = 0, runs = 0, lastLevel: number | null = null;
   const flush = async () => {
@@ -355,6 +376,7 @@ async function ingestSampleLog(
   stem: string,
   report: IngestReport,
   raw: Map<string, RawIndex>,
+  { partValues, writer }: { partValues: number; writer: TsvPartWriter },
 ): Promise<number> {
   const index = raw.get(where.key);
   const { experiment, workload, runtime } = where;
@@ -376,15 +398,87 @@ async function ingestSampleLog(
     await writePart(out, "activations", stem, b.toFrame());
     return lines.length;
   }
-  const levels = await parseLevelLines(readLines(chunks, name), name);
+  const levels = readLevelLines(readLines(chunks, name, { maxChars: LEVEL_PIECE_CHARS }), name);
   if (index) {
     const expected = source === "warm_samples" ? index.warmByLevel : index.waitsByLevel;
-    report.checks.push(checkLevels(name, index.file, expected, levels));
+    report.checks.push(await checkLevels(name, index.file, expected, levels));
     return 0;
   }
-  const frame = sampleFrame({ experiment, workload, runtime }, source, levels);
-  await writePart(out, "activations", stem, frame);
-  return frame.height;
+  // Parts of about `partValues` values as the lines are read. A file that fits one part is one
+  // frame, named like the file (the thesis's parts); a larger one is numbered parts like a 1_
+  // log's, written as TSV rows by polars' streaming engine: a frame's native memory waits for
+  // the garbage collector, so a frame a part would grow with the file.
+  const labels = { experiment, workload, runtime };
+  const batch = new SampleBatch();
+  let parts = 0, rows = 0;
+  const numbered = async () => {
+    rows += batch.length;
+    const part = `${stem}.${String(++parts).padStart(4, "0")}`;
+    await writer.write(out, part, sampleTsv(batch), {
+      columns: { level: pl.Float64, wait_ms: pl.Float64 },
+      complete: (scan) => scan.select(...sampleColumns(labels, source)),
+    });
+    batch.clear();
+  };
+  for await (const piece of levels) {
+    batch.push(piece);
+    if (batch.length >= partValues) await numbered();
+  }
+  if (parts > 0) {
+    if (batch.length > 0) await numbered();
+    return rows;
+  }
+  await writePart(out, "activations", stem, sampleFrame(labels, source, batch));
+  return batch.length;
+}
+
+/** The level and wait_ms of sample rows, as TSV, for {@linkcode TsvPartWriter}. */
+function sampleTsv(batch: SampleBatch): Uint8Array[] {
+  const encoder = new TextEncoder();
+  const pieces: Uint8Array[] = [];
+  let text = "";
+  for (let i = 0; i < batch.length; i++) {
+    text += `${batch.level[i]}\t${batch.wait[i]}\n`;
+    if (text.length >= 1 << 20) {
+      pieces.push(encoder.encode(text));
+      text = "";
+    }
+  }
+  if (text !== "") pieces.push(encoder.encode(text));
+  return pieces;
+}
+
+/** Characters of a level line parsed at a time (readLines cuts longer lines at commas). */
+const LEVEL_PIECE_CHARS = 1 << 16;
+
+/** The level and waitTime of the sample rows of one part, in growable typed arrays. */
+class SampleBatch {
+  level = new Float64Array(1 << 16);
+  wait = new Float64Array(1 << 16);
+  length = 0;
+
+  push({ level, values }: LevelValues) {
+    const need = this.length + values.length;
+    if (need > this.wait.length) {
+      let size = this.wait.length;
+      while (size < need) size *= 2;
+      const grow = (a: Float64Array) => {
+        const b = new Float64Array(size);
+        b.set(a.subarray(0, this.length));
+        return b;
+      };
+      this.level = grow(this.level);
+      this.wait = grow(this.wait);
+    }
+    for (const v of values) {
+      this.level[this.length] = level;
+      this.wait[this.length++] = v;
+    }
+  }
+
+  clear() {
+    this.length = 0;
+  }
 }
 
 /**
@@ -396,29 +490,31 @@ async function ingestSampleLog(
 function sampleFrame(
   where: { experiment: string; workload: string; runtime: string },
   source: "samples" | "warm_samples",
-  levels: { level: number; values: number[] }[],
+  batch: SampleBatch,
 ): pl.DataFrame {
-  const n = levels.reduce((sum, l) => sum + l.values.length, 0);
-  const level = new Float64Array(n), wait = new Float64Array(n);
-  let i = 0;
-  for (const l of levels) {
-    for (const v of l.values) {
-      level[i] = l.level;
-      wait[i++] = v;
-    }
-  }
+  const level = batch.level.subarray(0, batch.length);
+  const wait = batch.wait.subarray(0, batch.length);
+  return pl.DataFrame({ level, wait_ms: wait }).select(...sampleColumns(where, source));
+}
+
+/**
+ * The activation columns of sample rows from a frame of their level and wait_ms: every other
+ * column a constant taken from {@linkcode sampleRow}, so the rows are the function's own.
+ */
+function sampleColumns(
+  where: { experiment: string; workload: string; runtime: string },
+  source: "samples" | "warm_samples",
+): pl.Expr[] {
   const row = sampleRow({ ...where, run: null, level: null }, source, 0) as Record<
     string,
     unknown
   >;
   const types = emptyFrame(ACTIVATION_COLUMNS);
-  return pl.DataFrame({ level, wait_ms: wait }).select(
-    ...Object.keys(ACTIVATION_COLUMNS).map((name) => {
-      const dtype = types.getColumn(name).dtype;
-      if (name === "level" || name === "wait_ms") return pl.col(name).cast(dtype);
-      return pl.lit(row[name] ?? null).cast(dtype).alias(name);
-    }),
-  );
+  return Object.keys(ACTIVATION_COLUMNS).map((name) => {
+    const dtype = types.getColumn(name).dtype;
+    if (name === "level" || name === "wait_ms") return pl.col(name).cast(dtype);
+    return pl.lit(row[name] ?? null).cast(dtype).alias(name);
+  });
 }
 
 const MAX_DIFFERENCES = 20;
@@ -447,25 +543,49 @@ function checkIds(
   return finish(file, index.file, lines.length, differences);
 }
 
-function checkLevels(
+/**
+ * Compares level lines, as they are read, with the waitTimes the raw log holds per level. Only
+ * the position in the line is kept while the values agree; from the first difference on, the
+ * counts of the values that differ (to say whether the line has the same values in another
+ * order).
+ */
+async function checkLevels(
   file: string,
   against: string,
   expected: Map<number, number[]>,
-  levels: { level: number; values: number[]; line: number }[],
-): Check {
+  levels: AsyncIterable<LevelValues>,
+): Promise<Check> {
   const differences: string[] = [];
   let compared = 0;
-  for (const { level, values, line } of levels) {
-    compared += values.length;
+  let k = 0; // values of the current line so far
+  let delta: Map<number, number> | null = null; // this line's values less the raw log's, from the first difference
+  const add = (v: number, by: number) => {
+    const n = (delta!.get(v) ?? 0) + by;
+    if (n === 0) delta!.delete(v);
+    else delta!.set(v, n);
+  };
+  for await (const { level, values, line, end } of levels) {
     const want = expected.get(level) ?? [];
-    if (values.length !== want.length || values.some((v, i) => v !== want[i])) {
-      const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b).join(",");
-      const same = sorted(values) === sorted(want);
+    for (const v of values) {
+      if (!delta && v !== want[k]) delta = new Map();
+      if (delta) {
+        add(v, 1);
+        if (k < want.length) add(want[k], -1);
+      }
+      k++;
+    }
+    if (!end) continue;
+    compared += k;
+    if (k !== want.length || delta) {
+      if (!delta) delta = new Map();
+      for (let i = k; i < want.length; i++) add(want[i], -1);
       differences.push(
-        `line ${line} (level ${level}): ${values.length} values; ${against}: ${want.length}` +
-          (same ? " (same values, other order)" : ""),
+        `line ${line} (level ${level}): ${k} values; ${against}: ${want.length}` +
+          (delta.size === 0 ? " (same values, other order)" : ""),
       );
     }
+    k = 0;
+    delta = null;
   }
   return finish(file, against, compared, differences);
 }

@@ -7,11 +7,15 @@
 import { MAX_LEVEL } from "../dataset/schema.ts";
 import type { Line } from "./lines.ts";
 
-/** The waitTimes of one level line. */
-export interface LevelLine {
+/**
+ * WaitTimes of one level line, or of a piece of one: a long line comes in pieces (see
+ * {@linkcode readLevelLines}), `end` marks its last.
+ */
+export interface LevelValues {
   level: number;
   values: number[];
   line: number;
+  end: boolean;
 }
 
 /** One `activationId level milliseconds` line. */
@@ -33,39 +37,72 @@ function number(text: string, what: string, where: string): number {
   return v;
 }
 
-/** Parses `N: , v1, v2, ...` lines; blank lines are skipped, an empty file is an error. */
-export async function parseLevelLines(
+/**
+ * Parses `N: , v1, v2, ...` lines as they are read; blank lines are skipped, an empty file is
+ * an error. A line read in pieces (`continued` in {@linkcode Line}, cut at commas) is parsed
+ * piece by piece, so memory is bounded by a piece, not by a line or a file.
+ */
+export async function* readLevelLines(
   lines: AsyncIterable<Line>,
   file: string,
-): Promise<LevelLine[]> {
-  const out: LevelLine[] = [];
-  for await (const { text, line } of lines) {
-    if (text.trim() === "") continue;
+): AsyncGenerator<LevelValues> {
+  let any = false;
+  // The line being read in pieces: its level and how many values it had so far.
+  let open: { level: number; count: number } | null = null;
+  for await (const { text, line, continued = false } of lines) {
     const where = `${file} line ${line}`;
-    const m = LEVEL_LINE.exec(text);
-    if (!m) {
-      throw new SyntaxError(
-        `${where}: expected "N: , v1, v2, ..." (a level, a colon, comma-separated waitTimes), found ${
-          JSON.stringify(text.slice(0, 40))
-        }`,
-      );
+    let body: string;
+    let level: number;
+    let count = 0;
+    if (open) {
+      ({ level, count } = open);
+      body = text;
+    } else {
+      if (!continued && text.trim() === "") continue;
+      const m = LEVEL_LINE.exec(text);
+      if (!m) {
+        throw new SyntaxError(
+          `${where}: expected "N: , v1, v2, ..." (a level, a colon, comma-separated waitTimes), found ${
+            JSON.stringify(text.slice(0, 40))
+          }`,
+        );
+      }
+      level = Number(m[1]);
+      if (level < 1 || level > MAX_LEVEL) {
+        throw new RangeError(`${where}: level is ${level}, expected 1 to ${MAX_LEVEL}`);
+      }
+      body = m[2];
     }
-    const level = Number(m[1]);
-    if (level < 1 || level > MAX_LEVEL) {
-      throw new RangeError(`${where}: level is ${level}, expected 1 to ${MAX_LEVEL}`);
-    }
-    const fields = m[2].split(",");
     const values: number[] = [];
-    fields.forEach((f, i) => {
-      // The thesis's files start each list with ", " and may end with one: empty fields at
-      // either end are separators, an empty field in the middle is an error.
-      if (f.trim() === "" && (i === 0 || i === fields.length - 1)) return;
-      values.push(number(f, `value ${values.length + 1}`, where));
-    });
-    out.push({ level, values, line });
+    for (let start = 0;;) {
+      let end = body.indexOf(",", start);
+      if (end < 0) end = body.length;
+      // The common field, spaces around a whole number of at most 15 digits, is read here
+      // without a string a field (exact: below 2^53); any other goes through number().
+      let j = start, v = 0;
+      while (j < end && body.charCodeAt(j) === 32) j++;
+      const from = j;
+      for (let c; j < end && (c = body.charCodeAt(j) - 48) >= 0 && c <= 9; j++) v = v * 10 + c;
+      const digits = j - from;
+      while (j < end && body.charCodeAt(j) === 32) j++;
+      if (digits > 0 && digits <= 15 && j === end) values.push(v);
+      else {
+        const f = body.slice(start, end);
+        // The thesis's files start each list with ", " and may end with one: empty fields at
+        // either end of the line are separators, an empty field in the middle is an error.
+        const atEdge = (start === 0 && !open) || (end === body.length && !continued);
+        if (!(f.trim() === "" && atEdge)) {
+          values.push(number(f, `value ${count + values.length + 1}`, where));
+        }
+      }
+      if (end === body.length) break;
+      start = end + 1;
+    }
+    any = true;
+    open = continued ? { level, count: count + values.length } : null;
+    yield { level, values, line, end: !continued };
   }
-  if (out.length === 0) throw new SyntaxError(`${file}: empty file, expected "N: , v1, ..." lines`);
-  return out;
+  if (!any) throw new SyntaxError(`${file}: empty file, expected "N: , v1, ..." lines`);
 }
 
 /** Parses `activationId level milliseconds` lines (the `2_` cold-start files). */
