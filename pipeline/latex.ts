@@ -83,17 +83,23 @@ export const LONG_TABLE_ROWS = 40;
 /** Columns past which a table is set in a smaller font with narrower gaps. */
 const WIDE_TABLE_COLUMNS = 6;
 
-/** The most columns a long table (a longtable, which cannot be scaled) is set with at once. */
+/**
+ * A long table (a longtable, which cannot be scaled) of more than this many columns is set in
+ * groups of {@linkcode LONG_TABLE_COLUMNS}.
+ */
+const LONG_TABLE_SPLIT = 10;
+
+/** The columns of each group of a long table set in groups, key columns included. */
 const LONG_TABLE_COLUMNS = 7;
 
 /**
  * The column groups a table is set in: one, unless it is long and wider than
- * {@linkcode LONG_TABLE_COLUMNS}; then its leading key columns (text, and a level) are
+ * {@linkcode LONG_TABLE_SPLIT} columns; then its leading key columns (text, and a level) are
  * repeated beside each group of the others.
  */
 function columnGroups(frame: pl.DataFrame): string[][] {
   const cols = frame.columns;
-  if (frame.height <= LONG_TABLE_ROWS || cols.length <= LONG_TABLE_COLUMNS) return [cols];
+  if (frame.height <= LONG_TABLE_ROWS || cols.length <= LONG_TABLE_SPLIT) return [cols];
   let keys = 0;
   while (keys < cols.length && !frame.getColumn(cols[keys]).isNumeric()) keys++;
   if (cols[keys] === "level") keys++;
