@@ -161,6 +161,18 @@ Deno.test({
     // The save reached the file; --clean makes it the committed notebook again.
     assert.notEqual(await Deno.readTextFile(copy), "");
     await cleanNotebooks([copy], { progress: false });
+    const saved = await Deno.readTextFile(copy), committed = await Deno.readTextFile(original);
+    if (saved !== committed) {
+      // Say where, so that a failure on a CI machine can be understood from its log alone.
+      const a = saved.split("\n"), b = committed.split("\n");
+      const at = a.findIndex((line, i) => line !== b[i]);
+      assert.fail(
+        `${name}: differs from notebooks/01_cold_start.ipynb after a save and --clean, ` +
+          `first at line ${at + 1}:\n  saved:     ${a[at]?.slice(0, 300)}\n  committed: ${
+            b[at]?.slice(0, 300)
+          }`,
+      );
+    }
     assert.ok(
       await Deno.readTextFile(copy) === await Deno.readTextFile(original),
       `${name}: differs from notebooks/01_cold_start.ipynb after a save and --clean`,
