@@ -122,6 +122,12 @@ Deno.test({
       await page.evaluate(() => (globalThis as W).Jupyter.notebook.execute_all_cells());
       // Done when every code cell has its number (a running or queued cell shows "*") and
       // the kernel is idle; on a time-out, say where the cells were.
+      // And when every cell holds as many outputs as the committed notebook's: outputs come on
+      // the iopub channel, the cell's reply on the shell channel, so the reply may come first.
+      const expected = JSON.stringify(
+        (JSON.parse(await Deno.readTextFile(original)).cells as { outputs?: unknown[] }[])
+          .map((c) => c.outputs?.length ?? 0),
+      );
       const state = () =>
         page.evaluate(() => {
           const nb = (globalThis as W).Jupyter.notebook;
@@ -130,11 +136,17 @@ Deno.test({
               .map((c: W) => c.input_prompt_number ?? null),
             idle: (globalThis as W).document.querySelector("#kernel_indicator_icon")
               ?.classList.contains("kernel_idle_icon") ?? false,
+            outputs: JSON.stringify(
+              nb.toJSON().cells.map((c: W) => c.outputs?.length ?? 0),
+            ),
           };
         });
       const deadline = Date.now() + 300_000;
       let now = await state();
-      while (!(now.idle && now.prompts.every((p: unknown) => typeof p === "number"))) {
+      while (
+        !(now.idle && now.prompts.every((p: unknown) => typeof p === "number") &&
+          now.outputs === expected)
+      ) {
         if (Date.now() > deadline) throw new Error(`cells not done: ${JSON.stringify(now)}`);
         await page.waitForTimeout(500);
         now = await state();
