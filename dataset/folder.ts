@@ -17,6 +17,7 @@
  * working folder in `INIT_CWD`.
  */
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { isRunning } from "./store.ts";
 
 /** What an output folder holds, which decides what may be replaced by it. */
 export type OutputKind = "dataset" | "report" | "tables" | "compare";
@@ -187,18 +188,6 @@ function listen(): void {
   }
 }
 
-/** Whether process `pid` is running (Linux: /proc; elsewhere assumed running). */
-function alive(pid: number): boolean {
-  if (pid === Deno.pid) return true;
-  if (Deno.build.os !== "linux") return true;
-  try {
-    Deno.statSync(`/proc/${pid}`);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const LEFTOVER = /^\.(.+)\.whiskbench-(\d+)\.(new|old)$/;
 
 /**
@@ -225,7 +214,7 @@ export async function repairLeftovers(target: string): Promise<string[]> {
   found.sort((a, b) => (a.state === b.state ? 0 : a.state === "old" ? -1 : 1));
   const notes: string[] = [];
   for (const { path, pid, state } of found) {
-    if (alive(pid)) continue;
+    if (isRunning(pid)) continue;
     const missing = (await ownerOf(target)) === "missing";
     const fresh = join(parent, `.${name}.whiskbench-${pid}.new`);
     if (missing && state === "old") {

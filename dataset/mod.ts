@@ -217,18 +217,28 @@ export async function readDataset(dir: string, options: ReadOptions = {}): Promi
  * Writes one Parquet part of a table, atomically (temporary name, fsync, then rename), so that
  * a reader never sees half a part, even after a power loss.
  */
-export async function writePart(
+export function writePart(
   dir: string,
   table: TableName,
   part: string,
   frame: pl.DataFrame,
+): Promise<string> {
+  return writePartWith(dir, table, part, (tmp) => frame.writeParquet(tmp, { compression: "zstd" }));
+}
+
+/** Writes part `part` of `table` with `write(tmp)`, then fsyncs and renames it into place. */
+async function writePartWith(
+  dir: string,
+  table: TableName,
+  part: string,
+  write: (tmp: string) => unknown,
 ): Promise<string> {
   const folder = join(dir, table);
   await Deno.mkdir(folder, { recursive: true });
   const path = join(folder, `${part}.parquet`);
   const tmp = `${path}.tmp`;
   try {
-    frame.writeParquet(tmp, { compression: "zstd" });
+    await write(tmp);
     using f = await Deno.open(tmp, { read: true });
     await f.sync();
   } catch (err) {
@@ -262,27 +272,34 @@ function describeWriteError(err: unknown, folder: string): string {
  * Writes one Parquet part of a table from a lazy query, with polars' streaming engine (so a
  * large import is never one frame in memory), atomically as {@linkcode writePart}.
  */
-export async function sinkPart(
+export function sinkPart(
   dir: string,
   table: TableName,
   part: string,
   query: pl.LazyDataFrame,
 ): Promise<string> {
-  const folder = join(dir, table);
-  await Deno.mkdir(folder, { recursive: true });
-  const path = join(folder, `${part}.parquet`);
-  const tmp = `${path}.tmp`;
+  return writePartWith(
+    dir,
+    table,
+    part,
+    (tmp) => query.sinkParquet(tmp, { compression: "zstd" }).collect(),
+  );
+}
+
+/**
+ * What a dataset folder holds besides dataset.json and its tables (published.json, notes):
+ * what a re-ingest or re-import copies into the new dataset, so that it replaces the data and
+ * nothing else. Empty where the folder does not exist.
+ */
+export async function notDatasetFiles(dir: string): Promise<string[]> {
+  const owned = new Set(["dataset.json", ...Object.keys(TABLES)]);
+  const names: string[] = [];
   try {
-    await query.sinkParquet(tmp, { compression: "zstd" }).collect();
-    using f = await Deno.open(tmp, { read: true });
-    await f.sync();
+    for await (const e of Deno.readDir(dir)) if (!owned.has(e.name)) names.push(e.name);
   } catch (err) {
-    await Deno.remove(tmp).catch(() => {});
-    throw new Error(`Cannot write ${path}: ${describeWriteError(err, folder)}`, { cause: err });
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
   }
-  await Deno.rename(tmp, path);
-  await syncFolder(folder);
-  return path;
+  return names.sort();
 }
 
 /** Writes dataset.json (stable key order as given, two-space indent, final newline). */

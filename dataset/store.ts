@@ -163,7 +163,7 @@ export class LockHeld extends Error {
 }
 
 /** Whether `pid` runs on this host (Linux: /proc; elsewhere assumed running). */
-function running(pid: number): boolean {
+export function isRunning(pid: number): boolean {
   if (pid === Deno.pid) return true;
   if (Deno.build.os !== "linux") return true;
   try {
@@ -212,7 +212,7 @@ export async function takeLock(
         continue;
       }
     }
-    const stale = holder && holder.hostname === Deno.hostname() && !running(holder.pid);
+    const stale = holder && holder.hostname === Deno.hostname() && !isRunning(holder.pid);
     if (!stale || attempt > 20) throw new LockHeld(path, holder);
     onStale(holder);
     await Deno.remove(path).catch(() => {});

@@ -18,9 +18,9 @@ import {
   emptyFrame,
   errorRow,
   FrameBuilder,
+  notDatasetFiles,
   RESOURCE_COLUMNS,
   sampleRow,
-  TABLES,
   TIMING_COLUMNS,
   writeMeta,
   writePart,
@@ -155,7 +155,7 @@ export async function ingest(
   const order = (r: RawFile) => ("stage" in r ? r.stage : 9);
   files.sort((a, b) => order(a.role) - order(b.role) || (a.name < b.name ? -1 : 1));
 
-  const keep = await notIngested(outDir);
+  const keep = await notDatasetFiles(outDir);
   const report: IngestReport = { tool, files: [], runs: {}, run_errors: [], checks: [] };
   const unlabelled: Record<string, number[]> = {};
   // Raw logs whose records a derived file repeats, and what of them it repeats: only these
@@ -273,21 +273,6 @@ async function rawNames(rawDir: string): Promise<string[]> {
     }
   }
   return names;
-}
-
-/**
- * What ingest does not write (published.json, notes) in an existing dataset folder: copied
- * into the new one, so that re-ingesting replaces the data and nothing else.
- */
-async function notIngested(outDir: string): Promise<string[]> {
-  const owned = new Set(["dataset.json", ...Object.keys(TABLES)]);
-  const names: string[] = [];
-  try {
-    for await (const e of Deno.readDir(outDir)) if (!owned.has(e.name)) names.push(e.name);
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
-  }
-  return names.sort();
 }
 
 function roleName(role: RawFile): string {

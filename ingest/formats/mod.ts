@@ -14,8 +14,8 @@ import {
   FrameBuilder,
   IMPORTED_COLUMNS,
   type ImportedRow,
+  notDatasetFiles,
   sinkPart,
-  TABLES,
   writeMeta,
   writePart,
 } from "../../dataset/mod.ts";
@@ -146,7 +146,7 @@ export async function importFiles(
   }
 
   await checkOutput(outDir, "dataset", { inputs: sources });
-  const keep = await notImported(outDir);
+  const keep = await notDatasetFiles(outDir);
   const report: ImportReport = { tool, files: [], latency: {} };
   const hasher = new FileHasher();
   const hashes = paths.map((p) => hasher.hash(p));
@@ -221,21 +221,6 @@ export async function importFiles(
     const used = [...new Set(report.files.map((f) => f.format))].join(", ");
     await writeMeta(tmp, { source: `imported (${used})`, ...meta, import: report });
   }
-}
-
-/**
- * What an import does not write (published.json, notes) in an existing dataset: copied into
- * the new one, as a re-ingest keeps them.
- */
-async function notImported(outDir: string): Promise<string[]> {
-  const owned = new Set(["dataset.json", ...Object.keys(TABLES)]);
-  const names: string[] = [];
-  try {
-    for await (const e of Deno.readDir(outDir)) if (!owned.has(e.name)) names.push(e.name);
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
-  }
-  return names.sort();
 }
 
 /**
