@@ -80,17 +80,8 @@ export async function capacity(
 ): Promise<CapacityResult> {
   const experiment = "capacity";
   const result: CapacityResult = { status: "complete", records: 0, errors: 0, capacity: 0 };
-  const event = (level: number, what: string) =>
-    out.events.push({
-      t_ms: clock.now(),
-      experiment,
-      level,
-      what,
-      runtime,
-      run,
-      workload: action,
-      collection: out.entry.id,
-    });
+  const mark = out.eventRecorder(clock, { experiment, runtime, workload: action });
+  const event = (level: number, what: string) => mark(level, what, run);
   let done = 0, inFlight = 0;
   const show = (change = {}) =>
     progress?.update({ inFlight, done, errors: result.errors, ...change });

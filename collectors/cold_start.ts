@@ -97,17 +97,8 @@ export async function coldStart(
     notAllCold: 0,
     notCold: [],
   };
-  const event = (level: number, run: number, what: string) =>
-    out.events.push({
-      t_ms: clock.now(),
-      experiment,
-      level,
-      what,
-      runtime,
-      run,
-      workload,
-      collection: out.entry.id,
-    });
+  const mark = out.eventRecorder(clock, { experiment, runtime, workload });
+  const event = (level: number, run: number, what: string) => mark(level, what, run);
   let done = 0, inFlight = 0;
   const show = (change = {}) =>
     progress?.update({ inFlight, done, errors: result.errors, ...change });

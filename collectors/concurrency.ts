@@ -217,17 +217,8 @@ export async function ramp(
     perLevel: Array(levels).fill(0),
     warmups: [],
   };
-  const event = (level: number, what: string) =>
-    out.events.push({
-      t_ms: clock.now(),
-      experiment,
-      level,
-      what,
-      runtime,
-      run,
-      workload,
-      collection: out.entry.id,
-    });
+  const mark = out.eventRecorder(clock, { experiment, runtime, workload });
+  const event = (level: number, what: string) => mark(level, what, run);
   const state: LoopState = { current: 0, inFlight: 0, done: 0, ending: false, failStreak: 0 };
   const started = clock.now();
   const show = () =>

@@ -84,6 +84,25 @@ export class Output {
     readonly unlock: () => Promise<void> = () => Promise.resolve(),
   ) {}
 
+  /**
+   * A recorder of this collection's phase markers (events/): each call adds one, stamped by
+   * `clock`, with the experiment's context and this collection's id.
+   */
+  eventRecorder(
+    clock: Pick<Clock, "now">,
+    context: { experiment: string; runtime: string; workload: string },
+  ): (level: number, what: string, run: number) => void {
+    return (level, what, run) =>
+      this.events.push({
+        t_ms: clock.now(),
+        level,
+        what,
+        run,
+        ...context,
+        collection: this.entry.id,
+      });
+  }
+
   /** Flushes both tables on a wall-time timer too (see PartWriter.autoFlush); returns the stop. */
   autoFlush(): () => void {
     const stops = [this.activations.autoFlush(), this.events.autoFlush()];
