@@ -9,6 +9,7 @@ import { type Measurement, minMedian } from "./measure.ts";
 import { pipelineBench, type PipelineBenchResult } from "./pipeline_bench.ts";
 import { invokeBench, type InvokeBenchResult, invokeTable } from "./invoke_bench.ts";
 import { reportBench, type ReportBenchResult } from "./report_bench.ts";
+import { compareBench, type CompareBenchResult } from "./compare_bench.ts";
 
 /** Options of {@linkcode runBench}. */
 export interface BenchOptions {
@@ -22,7 +23,7 @@ export interface BenchOptions {
   rows?: number;
   /** Runs of each measurement. Default 3. */
   runs?: number;
-  /** Benchmarks to run (1-4). Default all. */
+  /** Benchmarks to run (1-5). Default all. */
   only?: number[];
   /** Seed of every generated input. Default 1. */
   seed?: number;
@@ -30,6 +31,8 @@ export interface BenchOptions {
   invokeConcurrency?: number[];
   /** Seconds per client and concurrency of benchmark 4. Default 5. */
   invokeSeconds?: number;
+  /** Resamples of each bootstrap in benchmark 5. Default 10,000 (the comparison's default). */
+  compareResamples?: number;
   /** Progress lines go here. Default console.error. */
   log?: (line: string) => void;
 }
@@ -59,6 +62,7 @@ export interface BenchResults {
   pipeline: PipelineBenchResult | null;
   report: ReportBenchResult | null;
   invoke: InvokeBenchResult | null;
+  compare: CompareBenchResult | null;
   /** Benchmarks not run, and why. */
   skipped: string[];
   /** Disagreements between tools' outputs (empty: every comparison is like with like). */
@@ -172,10 +176,11 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     fileBytes = 25e6,
     rows = 10e6,
     runs = 3,
-    only = [1, 2, 3, 4],
+    only = [1, 2, 3, 4, 5],
     seed = 1,
     invokeConcurrency = [1, 64, 1024],
     invokeSeconds = 5,
+    compareResamples = 10_000,
     log = console.error,
   } = options;
   await Deno.mkdir(work, { recursive: true });
@@ -188,6 +193,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     pipeline: null,
     report: null,
     invoke: null,
+    compare: null,
     skipped: [],
     differences: [],
   };
@@ -232,6 +238,13 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     });
     results.invoke = r;
     results.skipped.push(...r.skipped);
+  }
+  if (only.includes(5)) {
+    log(`bench 5: deno task compare data/thesis data/thesis (${runs} runs each)`);
+    const r = await compareBench(work, { runs, resamples: compareResamples });
+    results.compare = r;
+    results.rows.push(...resultRows("5 compare data/thesis", r.measurements));
+    results.differences.push(...r.differences);
   }
   return results;
 }

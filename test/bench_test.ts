@@ -77,6 +77,27 @@ Deno.test("runBench() at a tiny scale runs benchmarks 2, 3 and 4", async () => {
   await Deno.remove(work, { recursive: true });
 });
 
+Deno.test("runBench() benchmark 5 times the comparison beside the tables, thesis against itself", async () => {
+  const work = await Deno.makeTempDir({ prefix: "whiskbench-bench-" });
+  const results = await runBench({
+    work,
+    runs: 1,
+    only: [5],
+    compareResamples: 100,
+    log: () => {},
+  });
+  assert.deepEqual(results.differences, []);
+  assert.equal(results.compare!.resamples, 100);
+  assert.deepEqual(results.rows.map((r) => [r.benchmark, r.tool]), [
+    ["5 compare data/thesis", "whiskbench compare, 100 resamples"],
+    ["5 compare data/thesis", "whiskbench tables only (no statistics, reference)"],
+  ]);
+  for (const r of results.rows) assert.ok(r.seconds_median > 0 && r.peak_rss_mb > 0);
+  const compareCsv = await Deno.readTextFile(join(work, "out", "compare", "compare.csv"));
+  assert.match(compareCsv.split("\n")[0], /^experiment,workload,runtime,level,n_base,n_new/);
+  await Deno.remove(work, { recursive: true });
+});
+
 Deno.test("parseSize() reads bytes and MB/GB suffixes, and rejects anything else", () => {
   assert.equal(parseSize("100MB"), 100e6);
   assert.equal(parseSize("1GB"), 1e9);
