@@ -98,6 +98,25 @@ Deno.test("runBench() benchmark 5 times the comparison beside the tables, thesis
   await Deno.remove(work, { recursive: true });
 });
 
+Deno.test("runBench() benchmark 6 imports every format, rows in = rows out, beside the thesis-format ingest", async () => {
+  const work = await Deno.makeTempDir({ prefix: "whiskbench-bench-" });
+  const results = await runBench({ work, runs: 1, only: [6], importBytes: 300_000, log: () => {} });
+  assert.deepEqual(results.differences, []);
+  assert.deepEqual(results.rows.map((r) => r.tool), [
+    "whiskbench thesis-format ingest (reference)",
+    "whiskbench import (openwhisk-json)",
+    "whiskbench import (openwhisk-jsonl)",
+    "whiskbench import (sebs-csv)",
+    "whiskbench import (invitro-csv)",
+  ]);
+  const r = results.import!;
+  for (const input of r.inputs) assert.ok(input.records > 100 && input.bytes >= 300_000);
+  assert.deepEqual(r.speed.map((s) => s.format), r.inputs.map((i) => i.format));
+  for (const s of r.speed) assert.ok(s.mb_per_s > 0 && s.ratio > 0);
+  assert.match(resultMarkdown(results), /- import sebs-csv: \d+ MB\/s, [\d.]+x the thesis-format/);
+  await Deno.remove(work, { recursive: true });
+});
+
 Deno.test("parseSize() reads bytes and MB/GB suffixes, and rejects anything else", () => {
   assert.equal(parseSize("100MB"), 100e6);
   assert.equal(parseSize("1GB"), 1e9);
