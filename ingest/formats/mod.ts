@@ -26,7 +26,7 @@ import { detectFileFormat, type Format, FORMATS } from "./detect.ts";
 import { fileChunks } from "./json_values.ts";
 import { invitroQuery } from "./invitro.ts";
 import { importRecordFile } from "./openwhisk_records.ts";
-import { sebsCsvRows, sebsJsonRows } from "./sebs.ts";
+import { sebsCsvQuery, sebsJsonRows } from "./sebs.ts";
 
 /** What each format's rows carry, as dataset.json states it. */
 export const LATENCY_OF: Record<Format, string> = {
@@ -182,14 +182,15 @@ export async function importFiles(
         const read = await invitroQuery(path, name, () => fileChunks(path), options);
         if (skipped === undefined) await sinkPart(tmp, "activations", `${stem}.0001`, read.query);
         n = read.rows;
+      } else if (f === "sebs-csv") {
+        size.n = (await Deno.stat(path)).size;
+        const read = await sebsCsvQuery(path, name, () => fileChunks(path), options);
+        if (skipped === undefined) await sinkPart(tmp, "activations", `${stem}.0001`, read.query);
+        n = read.rows;
       } else {
-        let rows: AsyncIterable<ImportedRow> | Iterable<ImportedRow>;
-        if (f === "sebs-csv") rows = sebsCsvRows(counted(path, size), name, options);
-        else {
-          const bytes = await Deno.readFile(path);
-          size.n = bytes.length;
-          rows = sebsJsonRows(new TextDecoder().decode(bytes), name, basename(path), options);
-        }
+        const bytes = await Deno.readFile(path);
+        size.n = bytes.length;
+        const rows = sebsJsonRows(new TextDecoder().decode(bytes), name, basename(path), options);
         n = await writeRows(rows, tmp, stem, partRows, skipped === undefined);
       }
       const hash = await hashes[i];
