@@ -13,7 +13,7 @@ import { exists, readDataset } from "../dataset/mod.ts";
 import { detectFileFormat, detectFormat } from "../ingest/formats/detect.ts";
 import { jsonValues } from "../ingest/formats/json_values.ts";
 import { importFiles } from "../ingest/formats/mod.ts";
-import { importRecordFile } from "../ingest/formats/openwhisk_records.ts";
+import { importRecordFile, recordImportColumns } from "../ingest/formats/openwhisk_records.ts";
 import { sebsCsvQuery, sebsCsvRows } from "../ingest/formats/sebs.ts";
 import { FrameBuilder, IMPORTED_COLUMNS } from "../dataset/mod.ts";
 import { coldStartTable, warmTable } from "../pipeline/latency_tables.ts";
@@ -178,6 +178,35 @@ Deno.test("OpenWhisk records, JSON array and JSON lines: the same rows, cold-sta
     ]);
     assert.match(fromArray.files[0].sha256, /^[0-9a-f]{64}$/);
   });
+});
+
+Deno.test("recordImportColumns() takes memory_mb from the limits annotation however it is written, and only from it", () => {
+  const records = [
+    `{"annotations":[{"key":"limits","value":{"concurrency":1,"logs":10,"memory":256,"timeout":60000}}]}`,
+    `{"annotations":[{"value":{"concurrency":1,"memory":512},"key":"limits"}]}`,
+    `{"annotations":[{"value":{"memory":128},"key":"limits"}]}`,
+    `{\n  "annotations": [\n    {\n      "key": "limits",\n      "value": {\n        "memory": 1024\n      }\n    }\n  ]\n}`,
+    // The annotation's text inside a log line (its quotes escaped) is not the annotation.
+    `{"logs":["{\\"key\\":\\"limits\\",\\"value\\":{\\"memory\\":999}}"],"annotations":[{"key":"path","value":"a/b"}]}`,
+    `{"annotations":[{"key":"limits","value":{"memory":256.5}}]}`,
+    `{"annotations":[{"key":"limits","value":{"memory":0}}]}`,
+    `{"annotations":[{"key":"kind","value":"x"},{"key":"limits","value":{"logs":10}}]}`,
+  ];
+  const frame = pl.DataFrame({
+    record: records,
+    init_ms: records.map(() => 1),
+    action: records.map(() => "a"),
+    kind: records.map(() => "k"),
+  });
+  const memory = recordImportColumns(frame, "openwhisk-json").getColumn("memory_mb").toArray();
+  // What a JSON parser reads there: a whole number of MB above 0, else null.
+  const parsed = records.map((r) => {
+    const limits = JSON.parse(r).annotations.find((a: { key: string }) => a.key === "limits");
+    const mb = limits?.value?.memory;
+    return Number.isInteger(mb) && mb > 0 ? mb : null;
+  });
+  assert.deepEqual(memory, parsed);
+  assert.deepEqual(memory, [256, 512, 128, 1024, null, null, null, null]);
 });
 
 Deno.test("importRecordFile() gives the same rows whatever the chunking and the part size", async () => {
