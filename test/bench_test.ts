@@ -112,8 +112,16 @@ Deno.test("runBench() benchmark 6 imports every format, rows in = rows out, besi
   const r = results.import!;
   for (const input of r.inputs) assert.ok(input.records > 100 && input.bytes >= 300_000);
   assert.deepEqual(r.speed.map((s) => s.format), r.inputs.map((i) => i.format));
-  for (const s of r.speed) assert.ok(s.mb_per_s > 0 && s.ratio > 0);
-  assert.match(resultMarkdown(results), /- import sebs-csv: \d+ MB\/s, [\d.]+x the thesis-format/);
+  for (const s of r.speed) {
+    assert.ok(s.mb_per_s > 0 && s.ratio > 0 && s.rows_per_s > 0 && s.rows_ratio > 0);
+    // Rows per second over MB per second is the format's rows per MB, against the thesis's.
+    const input = r.inputs.find((i) => i.format === s.format)!;
+    assert.ok(Math.abs(s.rows_per_s / s.mb_per_s - input.records / (input.bytes / 1e6)) < 1e-6);
+  }
+  assert.match(
+    resultMarkdown(results),
+    /- import sebs-csv: \d+ MB\/s, [\d.]+x the thesis-format ingest's; [\d,]+ rows\/s, [\d.]+x/,
+  );
   await Deno.remove(work, { recursive: true });
 });
 
