@@ -22,6 +22,7 @@
 import pl from "nodejs-polars";
 import { IMPORTED_COLUMNS } from "../../dataset/mod.ts";
 import { csvBoolean, csvNumber, type CsvRow, csvRows } from "./csv_rows.ts";
+import { checkedCsvQuery, type CsvQuery } from "./csv_query.ts";
 
 /** The columns every In-Vitro execution record has (ExecutionRecordBase). */
 export const INVITRO_BASE_HEADER = [
@@ -158,32 +159,15 @@ export async function invitroQuery(
   file: string,
   chunks: () => AsyncIterable<Uint8Array>,
   options: InvitroOptions = {},
-): Promise<{ query: pl.LazyDataFrame; rows: number }> {
+): Promise<CsvQuery> {
   const header = await readHeader(chunks(), file);
-  const scan = () =>
-    pl.scanCSV(path, { hasHeader: true, inferSchemaLength: 0 }).select(
-      ...rowsExpr(header, options),
-    );
-  const count = (e: pl.Expr) => e.cast(pl.Int64).sum();
-  let found: Record<string, unknown>;
-  try {
-    found = (await scan().select(
-      count(pl.col("_valid").or(pl.col("_blank")).not()).alias("bad"),
-      count(pl.col("_blank")).alias("blank"),
-      pl.len().cast(pl.Int64).alias("n"),
-    ).collect({ streaming: true })).toRecords()[0];
-  } catch (cause) {
-    await checkInvitroFile(chunks(), file);
-    throw new SyntaxError(`${file}: not a CSV polars can read: ${cause}`, { cause });
-  }
-  const [bad, blank, n] = [found.bad, found.blank, found.n].map(Number);
-  // Blank lines are skipped, as the line reader skips them; one of commas alone is an error.
-  if (bad > 0 || blank > 0) await checkInvitroFile(chunks(), file);
-  if (bad > 0) {
-    throw new TypeError(`${file}: ${bad} data rows hold values In-Vitro's format does not allow`);
-  }
-  const query = scan().filter(pl.col("_blank").not()).drop("_valid", "_blank");
-  return { query, rows: n - blank };
+  return await checkedCsvQuery(
+    path,
+    file,
+    rowsExpr(header, options),
+    () => checkInvitroFile(chunks(), file),
+    "In-Vitro's format",
+  );
 }
 
 function nonNegative(row: CsvRow, field: string, where: string): void {

@@ -25,6 +25,7 @@
 import pl from "nodejs-polars";
 import { IMPORTED_COLUMNS, type ImportedRow } from "../../dataset/mod.ts";
 import { csvBoolean, csvNumber, type CsvRow, csvRows } from "./csv_rows.ts";
+import { checkedCsvQuery, type CsvQuery } from "./csv_query.ts";
 
 /** The header SeBS's perf-cost `process()` writes, in its order. */
 export const SEBS_CSV_HEADER = [
@@ -207,34 +208,19 @@ export async function sebsCsvQuery(
   file: string,
   chunks: () => AsyncIterable<Uint8Array>,
   options: SebsOptions = {},
-): Promise<{ query: pl.LazyDataFrame; rows: number }> {
+): Promise<CsvQuery> {
   const { header, rows } = await csvRows(chunks(), file, SEBS_CSV_HEADER);
   await rows.return(undefined);
-  const scan = () =>
-    pl.scanCSV(path, { hasHeader: true, inferSchemaLength: 0 }).select(
-      ...sebsCsvExprs(header, options),
-    );
   const checkLines = async () => {
     for await (const _ of sebsCsvRows(chunks(), file, options)) { /* throws at a bad line */ }
   };
-  const count = (e: pl.Expr) => e.cast(pl.Int64).sum();
-  let found: Record<string, unknown>;
-  try {
-    found = (await scan().select(
-      count(pl.col("_valid").or(pl.col("_blank")).not()).alias("bad"),
-      count(pl.col("_blank")).alias("blank"),
-      pl.len().cast(pl.Int64).alias("n"),
-    ).collect({ streaming: true })).toRecords()[0];
-  } catch (cause) {
-    await checkLines();
-    throw new SyntaxError(`${file}: not a CSV polars can read: ${cause}`, { cause });
-  }
-  const [bad, blank, n] = [found.bad, found.blank, found.n].map(Number);
-  if (bad > 0 || blank > 0) await checkLines();
-  if (bad > 0) {
-    throw new TypeError(`${file}: ${bad} data rows hold values SeBS's result.csv does not allow`);
-  }
-  return { query: scan().filter(pl.col("_blank").not()).drop("_valid", "_blank"), rows: n - blank };
+  return await checkedCsvQuery(
+    path,
+    file,
+    sebsCsvExprs(header, options),
+    checkLines,
+    "SeBS's result.csv",
+  );
 }
 
 function nonNegative(row: CsvRow, field: string, where: string, nullable = false) {
