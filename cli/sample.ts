@@ -11,10 +11,9 @@ import {
   SAMPLER_KINDS,
   type SamplerKind,
   type SamplerOptions,
-  type SamplerSummary,
+  startPsOnHosts,
   startSampler,
 } from "../collectors/samplers/mod.ts";
-import { hostName, measureOffset, parseSshUrl } from "../collectors/samplers/ssh.ts";
 import { parse, run } from "./_args.ts";
 
 const USAGE =
@@ -52,43 +51,6 @@ async function recordRun(out: string, entry: { id: string } & Record<string, unk
       .filter((e) => e?.id !== entry.id);
     return { ...meta, samplers: [...samplers, entry] };
   });
-}
-
-/**
- * One ps sampler per ssh host (`--host ssh://a,ssh://b`), each host's clock offset against
- * this machine measured first and recorded in the settings; rows carry the host's name and
- * this machine's time. Stops and sums them as one.
- */
-async function startOnHosts(
-  options: SamplerOptions,
-  urls: string[],
-  settings: Record<string, unknown>,
-): Promise<RunningSampler> {
-  const targets = urls.map(parseSshUrl);
-  const offsets = [];
-  for (const t of targets) offsets.push({ host: hostName(t), ...(await measureOffset(t)) });
-  settings.host = targets.map((t) => t.url).join(",");
-  settings.hosts = offsets;
-  const running: RunningSampler[] = [];
-  try {
-    for (const t of targets) running.push(await startSampler("ps", { ...options, host: t.url }));
-  } catch (err) {
-    await Promise.all(running.map((r) => r.stop()));
-    throw err;
-  }
-  const merge = (all: SamplerSummary[]): SamplerSummary => ({
-    kind: "ps",
-    rows: all.reduce((n, s) => n + s.rows, 0),
-    parts: all.flatMap((s) => s.parts),
-    failures: all.reduce((n, s) => n + s.failures, 0),
-    samples: all.reduce((n, s) => n + (s.samples ?? 0), 0),
-    kept: all.reduce((n, s) => n + (s.kept ?? 0), 0),
-    period_ms: all[0]?.period_ms ?? null,
-  });
-  return {
-    stop: () => Promise.all(running.map((r) => r.stop())).then(merge),
-    done: Promise.all(running.map((r) => r.done)).then(merge),
-  };
 }
 
 if (import.meta.main) {
@@ -130,7 +92,7 @@ if (import.meta.main) {
       name: values.name,
       all: values.all === true,
       host: kind === "docker" ? values.host ?? Deno.env.get("DOCKER_HOST") : undefined,
-      // ps: --host ssh://... (a list: one sampler per host) is started by startOnHosts.
+      // ps: --host ssh://... (a list: one sampler per host) is started by startPsOnHosts.
       source: values.source as "api" | "cli" | undefined,
       file: values.file,
       command: values.command,
@@ -138,9 +100,13 @@ if (import.meta.main) {
     const started = new Date().toISOString();
     const { out: _, ...settings } = options;
     const id = `${kind}-${started}-${Deno.pid}`;
-    const sampler = kind === "ps" && values.host
-      ? await startOnHosts(options, values.host.split(","), settings)
-      : await startSampler(kind, options);
+    let sampler: RunningSampler;
+    if (kind === "ps" && values.host) {
+      const started = await startPsOnHosts(options, values.host.split(","));
+      settings.host = values.host;
+      Object.assign(settings, { hosts: started.hosts });
+      sampler = started.sampler;
+    } else sampler = await startSampler(kind, options);
     // Listening before anything else: a signal from now on stops it with its last part.
     const stop = () => sampler.stop();
     Deno.addSignalListener("SIGINT", stop);

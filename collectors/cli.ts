@@ -17,7 +17,12 @@ import { checkActions, OpenWhiskApi } from "./openwhisk.ts";
 import { openOutput } from "./output.ts";
 import { Progress } from "./progress.ts";
 import { Stopper } from "./signals.ts";
-import { type RunningSampler, startSampler } from "./samplers/mod.ts";
+import {
+  type HostsSampler,
+  type RunningSampler,
+  startPsOnHosts,
+  startSampler,
+} from "./samplers/mod.ts";
 
 /**
  * With `--insecure` on HTTPS, Deno's fetch needs `--unsafely-ignore-certificate-errors` at
@@ -155,21 +160,25 @@ async function startSamplers(
   experiment: string,
   runtime: string,
   params: CommonParams,
+  onHosts: (hosts: HostsSampler["hosts"]) => void,
 ): Promise<RunningSampler[]> {
   const started: RunningSampler[] = [];
   try {
     for (const kind of params.sample) {
-      started.push(
-        await startSampler(kind, {
-          out: dir,
-          experiment,
-          runtime,
-          interval: params.sample_interval_s,
-          flushEvery: params.flush_every_s,
-          name: params.ps_name,
-          host: params.docker_host ?? undefined,
-        }),
-      );
+      const options = {
+        out: dir,
+        experiment,
+        runtime,
+        interval: params.sample_interval_s,
+        flushEvery: params.flush_every_s,
+        name: params.ps_name,
+        host: kind === "docker" ? params.docker_host ?? undefined : undefined,
+      };
+      if (kind === "ps" && params.ps_hosts.length > 0) {
+        const { sampler, hosts } = await startPsOnHosts(options, params.ps_hosts);
+        started.push(sampler);
+        onHosts(hosts);
+      } else started.push(await startSampler(kind, options));
     }
   } catch (err) {
     await Promise.all(started.map((s) => s.stop()));
@@ -272,7 +281,10 @@ async function collectOne(
         : "aborting requests in flight",
     )
   );
-  const samplers = await startSamplers(dir, experiment.column!, runtime, params);
+  const samplers = await startSamplers(dir, experiment.column!, runtime, params, (hosts) => {
+    // Each sampled host's clock offset and round trip, with the collection.
+    out.entry.sampled_hosts = hosts;
+  });
   const stopFlushing = out.autoFlush();
   let result;
   try {

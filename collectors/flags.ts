@@ -5,6 +5,7 @@
 import { parse } from "./args.ts";
 import type { ConnectionInputs } from "./config.ts";
 import type { ErrorPolicy } from "./invoke.ts";
+import { parseSshUrl } from "./samplers/ssh.ts";
 
 /**
  * The default of each numeric flag, in the unit its parameter's name gives (`_s`: seconds,
@@ -105,6 +106,11 @@ export const FLAGS: [string, string, string][] = [
   ],
   ["sample-interval", String(DEFAULTS["sample-interval"]), "seconds between resource samples"],
   ["ps-name", "executor", "ps sampler: name of the process whose threads are sampled"],
+  [
+    "ps-host",
+    "this machine",
+    "ps sampler: ssh://user@host[:port][,ssh://...], one sampler per invoker host over OpenSSH",
+  ],
   ["docker-host", "$DOCKER_HOST or unix:///var/run/docker.sock", "docker sampler: engine address"],
 ];
 
@@ -143,6 +149,8 @@ export interface CommonParams {
   sample: (typeof SAMPLERS)[number][];
   sample_interval_s: number;
   ps_name: string;
+  /** Hosts the ps sampler samples over ssh (`ssh://user@host[:port]`); none: this machine. */
+  ps_hosts: string[];
   docker_host: string | null;
 }
 
@@ -219,6 +227,18 @@ const sample: Validate = (value, flag) => {
   return out;
 };
 
+const sshHosts: Validate = (value, flag) => {
+  const urls = (text(value, flag) as string).split(",").map((u) => u.trim());
+  for (const url of urls) {
+    try {
+      parseSshUrl(url);
+    } catch (err) {
+      throw new RangeError(`--${flag}: ${(err as Error).message}`);
+    }
+  }
+  return urls;
+};
+
 const idleWait: Validate = (value, flag) => value === "auto" ? "auto" : number()(value, flag);
 
 /**
@@ -252,6 +272,7 @@ const PARAM_FLAGS: Record<string, [keyof CommonParams, Validate]> = {
   "sample": ["sample", sample],
   "sample-interval": ["sample_interval_s", number(0.01)],
   "ps-name": ["ps_name", text],
+  "ps-host": ["ps_hosts", sshHosts],
   "docker-host": ["docker_host", text],
 };
 
@@ -284,6 +305,7 @@ export function defaultParams(experiment?: string): CommonParams {
     sample: [],
     sample_interval_s: DEFAULTS["sample-interval"],
     ps_name: "executor",
+    ps_hosts: [],
     docker_host: null,
   };
 }

@@ -13,6 +13,8 @@ import { readDataset } from "../dataset/mod.ts";
 import { resourceSeries } from "../pipeline/mod.ts";
 import { parseSshUrl } from "../collectors/samplers/ssh.ts";
 import { parseRemoteProbe, remoteProbeScript } from "../collectors/samplers/ps.ts";
+import { parseFlags } from "../collectors/flags.ts";
+import { startStandin } from "./standin/mod.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const SSHD = "/usr/sbin/sshd";
@@ -212,6 +214,92 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test({
+  name: "collect capacity --sample ps --ps-host: the experiment's samples from two hosts over sshd",
+  ignore: !canRun,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "whiskbench-ssh-collect-" });
+    const { sshd, ports, config } = await startSshd(dir);
+    const name = `wbc${crypto.randomUUID().slice(0, 8)}`;
+    await Deno.mkdir(join(dir, "bin"));
+    await Deno.symlink(Deno.execPath(), join(dir, "bin", name));
+    const busy = new Deno.Command(join(dir, "bin", name), {
+      args: ["eval", "while (true) {}"],
+      stdout: "null",
+    }).spawn();
+    const ow = await startStandin({ actions: ["sleep"], runMs: { sleep: 800 }, maxInFlight: 3 });
+    try {
+      const props = join(dir, "wskprops"), out = join(dir, "ds");
+      await Deno.writeTextFile(props, `APIHOST=${ow.apihost}\nAUTH=${ow.auth}\n`);
+      const hosts = ports.map((p) => `ssh://root@127.0.0.1:${p}`);
+      const r = await new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "-A",
+          `${ROOT}collectors/cli.ts`,
+          "capacity",
+          "--runtime",
+          "wasm",
+          "--out",
+          out,
+          "--levels",
+          "10",
+          "--sample",
+          "ps",
+          "--ps-name",
+          name,
+          "--ps-host",
+          hosts.join(","),
+          "--sample-interval",
+          "0.2",
+        ],
+        env: { NO_COLOR: "1", WSK_CONFIG_FILE: props, WHISKBENCH_SSH_CONFIG: config },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const text = new TextDecoder().decode(r.stdout) + new TextDecoder().decode(r.stderr);
+      assert.equal(r.code, 0, text);
+      assert.match(text, /sampler ps: [1-9]\d* rows in [1-9]\d* parts, 0 failed/);
+      const ds = await readDataset(out);
+      const res = ds.resources;
+      assert.deepEqual(
+        res.getColumn("host").unique().sort().toArray(),
+        ports.map((p) => `127.0.0.1:${p}`).sort(),
+      );
+      assert.ok(res.toRecords().every((x) => x.experiment === "capacity" && x.runtime === "wasm"));
+      const busyRows = res.filter(pl.col("target").eq(pl.lit(String(busy.pid))));
+      for (const p of ports) {
+        assert.ok(busyRows.filter(pl.col("host").eq(pl.lit(`127.0.0.1:${p}`))).height > 0);
+      }
+      // Each host's clock offset, with the collection.
+      const entry = (ds.meta.collections as { sampled_hosts?: { host: string }[] }[])[0];
+      assert.deepEqual(
+        entry.sampled_hosts?.map((h) => h.host).sort(),
+        ports.map((p) => `127.0.0.1:${p}`).sort(),
+      );
+    } finally {
+      await ow.close();
+      busy.kill("SIGKILL");
+      await busy.status;
+      sshd.kill("SIGTERM");
+      await sshd.status;
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test("collect --ps-host takes ssh URLs only, naming the flag", () => {
+  const p = (h: string) => parseFlags(["capacity", "--sample", "ps", "--ps-host", h], "d");
+  assert.deepEqual(p("ssh://a@h1,ssh://b@h2:2222").params.ps_hosts, [
+    "ssh://a@h1",
+    "ssh://b@h2:2222",
+  ]);
+  assert.deepEqual(parseFlags(["capacity"], "d").params.ps_hosts, []);
+  assert.throws(() => p("unix:///var/run/docker.sock"), /^RangeError: --ps-host: /);
 });
 
 Deno.test("ssh URLs are checked, and a remote probe's output is parsed", () => {

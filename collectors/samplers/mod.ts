@@ -17,6 +17,7 @@ import { tableWriter } from "../../dataset/part_writer.ts";
 import { psSampler } from "./ps.ts";
 import { type LoopCounts, runLoop } from "./_resource_loop.ts";
 import { startTimings, type TimingCounts, type TimingParseStats } from "./timings.ts";
+import { type ClockOffset, hostName, measureOffset, parseSshUrl } from "./ssh.ts";
 
 export { type DockerOptions, dockerSampler } from "./docker_stats.ts";
 export { type PsOptions, psSampler } from "./ps.ts";
@@ -174,5 +175,49 @@ export async function startSampler(
   return {
     done,
     stop: () => running.stop().then(() => done),
+  };
+}
+
+/** What {@linkcode startPsOnHosts} started: one sampler for all, and each host's clock. */
+export interface HostsSampler {
+  sampler: RunningSampler;
+  /** Each host's name, clock offset against this machine and round trip, measured first. */
+  hosts: ({ host: string } & ClockOffset)[];
+}
+
+/**
+ * One ps sampler per ssh host (`ssh://user@host[:port]` each), each host's clock offset against
+ * this machine measured first; rows carry the host's name and this machine's time. Stops and
+ * sums them as one. A host that cannot be reached stops the ones started.
+ */
+export async function startPsOnHosts(
+  options: SamplerOptions,
+  urls: string[],
+): Promise<HostsSampler> {
+  const targets = urls.map(parseSshUrl);
+  const hosts = [];
+  for (const t of targets) hosts.push({ host: hostName(t), ...(await measureOffset(t)) });
+  const running: RunningSampler[] = [];
+  try {
+    for (const t of targets) running.push(await startSampler("ps", { ...options, host: t.url }));
+  } catch (err) {
+    await Promise.all(running.map((r) => r.stop()));
+    throw err;
+  }
+  const merge = (all: SamplerSummary[]): SamplerSummary => ({
+    kind: "ps",
+    rows: all.reduce((n, s) => n + s.rows, 0),
+    parts: all.flatMap((s) => s.parts),
+    failures: all.reduce((n, s) => n + s.failures, 0),
+    samples: all.reduce((n, s) => n + (s.samples ?? 0), 0),
+    kept: all.reduce((n, s) => n + (s.kept ?? 0), 0),
+    period_ms: all[0]?.period_ms ?? null,
+  });
+  return {
+    sampler: {
+      stop: () => Promise.all(running.map((r) => r.stop())).then(merge),
+      done: Promise.all(running.map((r) => r.done)).then(merge),
+    },
+    hosts,
   };
 }
