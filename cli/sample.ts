@@ -106,7 +106,12 @@ if (import.meta.main) {
       settings.host = values.host;
       Object.assign(settings, { hosts: started.hosts });
       sampler = started.sampler;
-    } else sampler = await startSampler(kind, options);
+    } else {
+      sampler = await startSampler(kind, {
+        ...options,
+        onHost: (host) => Object.assign(settings, { hosts: [host] }),
+      });
+    }
     // Listening before anything else: a signal from now on stops it with its last part.
     const stop = () => sampler.stop();
     Deno.addSignalListener("SIGINT", stop);

@@ -178,7 +178,9 @@ async function startSamplers(
         const { sampler, hosts } = await startPsOnHosts(options, params.ps_hosts);
         started.push(sampler);
         onHosts(hosts);
-      } else started.push(await startSampler(kind, options));
+      } else {
+        started.push(await startSampler(kind, { ...options, onHost: (h) => onHosts([h]) }));
+      }
     }
   } catch (err) {
     await Promise.all(started.map((s) => s.stop()));

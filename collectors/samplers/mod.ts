@@ -17,7 +17,16 @@ import { tableWriter } from "../../dataset/part_writer.ts";
 import { psSampler } from "./ps.ts";
 import { type LoopCounts, runLoop } from "./_resource_loop.ts";
 import { startTimings, type TimingCounts, type TimingParseStats } from "./timings.ts";
-import { type ClockOffset, hostName, measureOffset, parseSshUrl } from "./ssh.ts";
+import {
+  type ClockOffset,
+  forwardSocket,
+  hostName,
+  measureOffset,
+  parseDockerSshUrl,
+  parseSshUrl,
+  type SocketForward,
+} from "./ssh.ts";
+import type { Sample } from "./_sample.ts";
 
 export { type DockerOptions, dockerSampler } from "./docker_stats.ts";
 export { type PsOptions, psSampler } from "./ps.ts";
@@ -48,8 +57,9 @@ export interface SamplerOptions {
   /** ps: keep samples where no thread is running too. Default false (as the thesis). */
   all?: boolean;
   /**
-   * docker: engine address (default "unix:///var/run/docker.sock"); ps: another host over
-   * ssh, `ssh://[user@]host[:port]` (default this machine).
+   * docker: engine address (default "unix:///var/run/docker.sock"), or another host's engine,
+   * `ssh://[user@]host[:port][/socket/path]`, its socket forwarded over ssh; ps: another host
+   * over ssh, `ssh://[user@]host[:port]` (default this machine).
    */
   host?: string;
   /** docker: "api" or "cli". Default "api". */
@@ -62,6 +72,8 @@ export interface SamplerOptions {
   clock?: () => number;
   /** Where failures are reported. Default console.error. */
   warn?: (message: string) => void;
+  /** docker over ssh: told the host's name and clock offset, measured before sampling. */
+  onHost?: (host: { host: string } & ClockOffset) => void;
   /** ps, docker: told the counts after each sample (progress; tests wait on it). */
   onSample?: (counts: Readonly<LoopCounts>) => void;
 }
@@ -142,9 +154,31 @@ export async function startSampler(
     });
     running = { stop: () => t.stop().then(summary), done: t.done.then(summary) };
   } else {
-    const sample = kind === "ps"
-      ? await psSampler({ name: options.name, all: options.all, host: options.host })
-      : await dockerSampler({ host: options.host, source: options.source });
+    let forward: SocketForward | null = null;
+    let sample: Sample;
+    if (kind === "ps") {
+      sample = await psSampler({ name: options.name, all: options.all, host: options.host });
+    } else if (options.host?.startsWith("ssh://")) {
+      // Another host's engine: its socket forwarded over ssh, the Engine API through it.
+      const { target, socket } = parseDockerSshUrl(options.host);
+      const host = hostName(target);
+      // The engine's readings carry its own clock: put them on this machine's.
+      const clockOffset = await measureOffset(target);
+      options.onHost?.({ host, ...clockOffset });
+      forward = await forwardSocket(target, socket);
+      try {
+        const inner = await dockerSampler({ host: `unix://${forward.local}`, source: "api" });
+        sample = async () =>
+          (await inner()).map((row) => ({
+            ...row,
+            host,
+            ...(typeof row.t_ms === "number" ? { t_ms: row.t_ms - clockOffset.offset_ms } : {}),
+          }));
+      } catch (err) {
+        await forward.close();
+        throw err;
+      }
+    } else sample = await dockerSampler({ host: options.host, source: options.source });
     const writer = tableWriter(out, "resources", prefix);
     const loop = runLoop(sample, writer, {
       experiment,
@@ -161,7 +195,11 @@ export async function startSampler(
       rows: writer.rows,
       parts: writer.parts,
     });
-    running = { stop: () => loop.stop().then(summary), done: loop.done.then(summary) };
+    const closing = loop.done.finally(() => forward?.close());
+    running = {
+      stop: () => loop.stop().then(async (c) => (await closing, summary(c))),
+      done: closing.then(summary),
+    };
   }
   await mark(`${kind} sampler start`);
   const timer = duration === undefined

@@ -115,3 +115,87 @@ export async function measureOffset(target: SshTarget): Promise<ClockOffset> {
   }
   return best!;
 }
+
+/** A unix socket of another host, reached through a local one that ssh forwards to it. */
+export interface SocketForward {
+  /** The local socket's path. */
+  local: string;
+  /** Ends the forward (and removes the local socket). */
+  close(): Promise<void>;
+}
+
+/**
+ * Forwards a local unix socket to `remote` (a unix socket path) on `target` with OpenSSH's
+ * own `-L local:remote` over the host's master connection; resolves once the local socket
+ * accepts, or throws naming the host and ssh's message (within `timeoutMs`).
+ */
+export async function forwardSocket(
+  target: SshTarget,
+  remote: string,
+  { timeoutMs = 15_000 } = {},
+): Promise<SocketForward> {
+  const dir = await Deno.makeTempDir({ prefix: "whiskbench-fwd-" });
+  const local = `${dir}/engine.sock`;
+  const args = sshArgs(target, "");
+  // The same connection options, without the command: -N forwards only.
+  const options = args.slice(0, args.indexOf("--"));
+  const child = new Deno.Command("ssh", {
+    args: [
+      ...options,
+      "-N",
+      "-o",
+      "ExitOnForwardFailure=yes",
+      "-L",
+      `${local}:${remote}`,
+      "--",
+      target.user ? `${target.user}@${target.host}` : target.host,
+    ],
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const exited = child.output();
+  const close = async () => {
+    try {
+      child.kill("SIGTERM");
+    } catch { /* ended */ }
+    await exited.catch(() => {});
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  };
+  const deadline = Date.now() + timeoutMs;
+  let ended: Deno.CommandOutput | null = null;
+  exited.then((o) => (ended = o), () => {});
+  for (;;) {
+    if (ended !== null) {
+      const o = ended as Deno.CommandOutput;
+      const err = new TextDecoder().decode(o.stderr).trim().split("\n").slice(-2).join(" ");
+      await close();
+      throw new Error(`ssh ${hostName(target)}: forwarding ${remote}: ${err || `exit ${o.code}`}`);
+    }
+    try {
+      (await Deno.connect({ transport: "unix", path: local })).close();
+      return { local, close };
+    } catch { /* not yet */ }
+    if (Date.now() > deadline) {
+      await close();
+      throw new Error(
+        `ssh ${hostName(target)}: forwarding ${remote}: no socket within ${timeoutMs / 1000} s`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * A Docker engine on another host: `ssh://[user@]host[:port][/path/of/docker.sock]` (the
+ * socket `/var/run/docker.sock` where no path is given).
+ */
+export function parseDockerSshUrl(url: string): { target: SshTarget; socket: string } {
+  const m = /^(ssh:\/\/[^/]+)(\/.*)?$/.exec(url);
+  if (!m) throw new RangeError(`--host ${url}: expected ssh://[user@]host[:port][/socket/path]`);
+  const socket = m[2] ?? "/var/run/docker.sock";
+  if (!/^\/[\w./-]+$/.test(socket) || socket.split("/").includes("..")) {
+    throw new RangeError(`--host ${url}: the socket path ${JSON.stringify(socket)} is not one`);
+  }
+  return { target: parseSshUrl(m[1]), socket };
+}
