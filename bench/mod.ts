@@ -8,7 +8,7 @@ import { ingestBench, type IngestBenchResult } from "./ingest_bench.ts";
 import { type Measurement, minMedian } from "./measure.ts";
 import { pipelineBench, type PipelineBenchResult } from "./pipeline_bench.ts";
 import { invokeBench, type InvokeBenchResult, invokeTable } from "./invoke_bench.ts";
-import { reportBench, type ReportBenchResult } from "./report_bench.ts";
+import { exportCost, reportBench, type ReportBenchResult } from "./report_bench.ts";
 
 /** Options of {@linkcode runBench}. */
 export interface BenchOptions {
@@ -118,6 +118,7 @@ export function resultMarkdown(r: BenchResults): string {
         invokeTable(r.invoke),
       ]
       : []),
+    ...(r.report && exportCost(r.report) ? [`${exportCost(r.report)}.`, ""] : []),
     ...r.skipped.map((s) => `- ${s}`),
     ...r.differences.map((d) => `- DIFFERS: ${d}`),
     "",

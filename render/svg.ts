@@ -1,0 +1,291 @@
+/**
+ * The one renderer of the figures' pictures: a pipeline figure spec to SVG text, without a
+ * browser. The report writes each figure's SVG (and its PDF from that SVG) with it, and the
+ * notebooks show the same SVG as the static picture beside the interactive Plotly figure, so
+ * both are the same bytes for the same figure and options. The report's page itself stays
+ * interactive Plotly.
+ *
+ * It draws the subset of Plotly's figure format the pipeline's figures use (pipeline/
+ * figures.ts, resource_figure.ts, compare_figures.ts), by Plotly's rules where they show:
+ * the layout's size, margins and font (grown, as Plotly's `automargin`, where tick labels or
+ * titles need more room), one or two panels placed by their axes' domains, grid and zero
+ * lines, ticks written out in full, axis titles broken at `<br>`, the title, the legend, and
+ * the traces (render/svg_traces.ts), annotations and line shapes (render/svg_notes.ts). A
+ * part of the format it does not draw is left out, never guessed.
+ */
+import type { FigureSpec } from "../pipeline/figures.ts";
+import { paperFigure, type PaperFigureOptions } from "../pipeline/paper_figure.ts";
+import { type Axis, type Extent, type Scale, scaleOf } from "./svg_scale.ts";
+import {
+  barSvg,
+  boxExtent,
+  boxSvg,
+  nums,
+  scatterSvg,
+  type Trace,
+  traceColor,
+} from "./svg_traces.ts";
+import { legendEntries, legendRows, legendSvg, legendWidth } from "./svg_legend.ts";
+import { notesSvg, panelNotes, reach, shapesSvg } from "./svg_notes.ts";
+import { esc, px, textLines, textWidth } from "./svg_text.ts";
+
+type Layout = Record<string, unknown>;
+
+/** A Plotly figure: traces and layout. */
+export interface Figure {
+  data: unknown[];
+  layout: Layout;
+}
+
+/** Plotly's default margins, for a layout without its own. */
+const MARGIN = { l: 80, r: 80, t: 100, b: 80 };
+
+/** One panel: its axes, traces and where it is drawn. */
+interface Panel {
+  suffix: string;
+  xa: Axis;
+  ya: Axis;
+  traces: Trace[];
+  notes: Trace[];
+  /** Plot area in px: left, right, top, bottom. */
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+}
+
+/** What an axis of `traces` shows on `key` ("x" or "y"). */
+function extentOf(traces: Trace[], key: "x" | "y", layout: Layout): Extent {
+  const numbers: number[] = [], categories: string[] = [];
+  const add = (v: unknown) => {
+    if (typeof v === "string" && !Number.isFinite(Number(v))) categories.push(v);
+    else if (v !== null && v !== undefined) numbers.push(Number(v));
+  };
+  const stacks = new Map<string, number>();
+  for (const t of traces) {
+    if (t.type === "box") {
+      if (key === "x") add(t.x0 ?? t.name);
+      else boxExtent(t).forEach(add);
+    } else if (t.type === "bar" && key === "y") {
+      const x = t.x as unknown[];
+      nums(t.y).forEach((v, i) => {
+        const base = layout.barmode === "stack" ? stacks.get(String(x[i])) ?? 0 : 0;
+        if (Number.isFinite(v)) stacks.set(String(x[i]), base + v), add(base + v);
+      });
+    } else {
+      for (const v of (t[key] ?? []) as unknown[]) add(v);
+      const e = t[`error_${key}`] as Trace | undefined;
+      if (e) {
+        const at = nums(t[key]), plus = nums(e.array), minus = nums(e.arrayminus ?? e.array);
+        at.forEach((v, i) => {
+          add(v + (plus[i] || 0));
+          add(v - (minus[i] || 0));
+        });
+      }
+    }
+  }
+  const zero = key === "y" && traces.some((t) => t.type === "bar");
+  const pad = traces.some((t) =>
+    t.type !== "scatter" || !String(t.mode).startsWith("lines") ||
+    String(t.mode).includes("markers")
+  );
+  return { numbers, categories, zero, pad };
+}
+
+/** Font size of axis titles: Plotly's 14 px beside 12 px tick labels. */
+function titleSize(font: number): number {
+  return font * 14 / 12;
+}
+
+/** Width the tick labels and title of a y axis need left of its panel. */
+function leftNeed(ys: Scale, ya: Axis, font: number): number {
+  const ticks = Math.max(0, ...ys.ticks.map((t) => textWidth(t.text, font)));
+  const lines = ya.title?.text ? textLines(ya.title.text).length : 0;
+  return ticks + font * 0.6 + lines * titleSize(font) * 1.2 + font * 0.4;
+}
+
+/** Height the tick labels and title of an x axis need below its panel. */
+function bottomNeed(xa: Axis, font: number): number {
+  const lines = xa.title?.text ? textLines(xa.title.text).length : 0;
+  return font * 1.8 + lines * titleSize(font) * 1.2 + font * 0.4;
+}
+
+/** Multi-line text as `<tspan>`s, the block centred on the element's position. */
+function lines(text: string, font: number): string {
+  const all = textLines(text);
+  return all.map((line, i) =>
+    `<tspan x="0" dy="${px(i === 0 ? -(all.length - 1) * font * 0.6 + font * 0.35 : font * 1.2)}">${
+      esc(line)
+    }</tspan>`
+  ).join("");
+}
+
+/** Grid, zero line, tick labels and axis titles of a panel. */
+function axesSvg(p: Panel, xs: Scale, ys: Scale, font: number): string {
+  const out = [`<g class="axes">`];
+  const grid: string[] = [];
+  for (const t of ys.ticks) grid.push(`M${px(p.x0)} ${px(t.at)}H${px(p.x1)}`);
+  const boxes = p.traces.some((t) => t.type === "box");
+  if (!boxes && xs.kind !== "category") {
+    for (const t of xs.ticks) grid.push(`M${px(t.at)} ${px(p.y0)}V${px(p.y1)}`);
+  }
+  if (grid.length) out.push(`<path d="${grid.join("")}" stroke="#e8e8e8" stroke-width="1"/>`);
+  const [lo, hi] = ys.range;
+  if (ys.kind === "linear" && lo <= 0 && hi >= 0) {
+    out.push(`<path d="M${px(p.x0)} ${px(ys.at(0))}H${px(p.x1)}" stroke="#444" stroke-width="1"/>`);
+  }
+  for (const t of ys.ticks) {
+    out.push(
+      `<text x="${px(p.x0 - font * 0.4)}" y="${px(t.at + font * 0.35)}" text-anchor="end">${
+        esc(t.text)
+      }</text>`,
+    );
+  }
+  for (const t of xs.ticks) {
+    out.push(
+      `<text x="${px(t.at)}" y="${px(p.y1 + font * 1.25)}" text-anchor="middle">${
+        esc(t.text)
+      }</text>`,
+    );
+  }
+  const xTitle = p.xa.title?.text, yTitle = p.ya.title?.text, tf = titleSize(font);
+  if (xTitle) {
+    const n = textLines(xTitle).length;
+    out.push(
+      `<text class="axis-title" font-size="${px(tf)}" transform="translate(${
+        px((p.x0 + p.x1) / 2)
+      } ${px(p.y1 + font * 1.8 + n * tf * 0.6)})" text-anchor="middle">${lines(xTitle, tf)}</text>`,
+    );
+  }
+  if (yTitle) {
+    const ticks = Math.max(0, ...ys.ticks.map((t) => textWidth(t.text, font)));
+    const n = textLines(yTitle).length;
+    out.push(
+      `<text class="axis-title" font-size="${px(tf)}" transform="translate(${
+        px(p.x0 - ticks - font * 0.6 - n * tf * 0.6)
+      } ${px((p.y0 + p.y1) / 2)}) rotate(-90)" text-anchor="middle">${lines(yTitle, tf)}</text>`,
+    );
+  }
+  out.push(`</g>`);
+  return out.join("");
+}
+
+/** The traces of a panel: boxes, bars, then lines and markers, in their order. */
+function tracesSvg(p: Panel, xs: Scale, ys: Scale, all: Trace[], layout: Layout): string {
+  const bars = p.traces.filter((t) => t.type === "bar");
+  const base = new Map<string, number>();
+  return p.traces.map((t) => {
+    const color = traceColor(t, all.indexOf(t));
+    if (t.type === "box") return boxSvg(t, xs, ys, color);
+    if (t.type === "bar") {
+      return barSvg(t, xs, ys, color, {
+        k: bars.indexOf(t),
+        n: bars.length,
+        stacked: layout.barmode === "stack",
+        base,
+      });
+    }
+    return t.type === undefined || t.type === "scatter" ? scatterSvg(t, xs, ys, color) : "";
+  }).join("");
+}
+
+/**
+ * The SVG of a Plotly figure `{data, layout}` as the pipeline builds them, at the layout's
+ * `width` x `height` px (default 900 x 500, 1100 wide with two panels).
+ */
+export function figureSvg(figure: Figure): string {
+  const layout = figure.layout, data = figure.data as Trace[];
+  const W = Number(layout.width ?? (layout.xaxis2 ? 1100 : 900));
+  const H = Number(layout.height ?? 500);
+  const fontSpec = (layout.font ?? {}) as Trace;
+  const font = Number(fontSpec.size ?? 12);
+  const family = String(fontSpec.family ?? "Helvetica, Arial, sans-serif");
+  const m = { ...MARGIN, ...(layout.margin as Partial<typeof MARGIN> | undefined) };
+  const title = (layout.title as { text?: string } | undefined)?.text;
+  const titleFont = font * 17 / 12;
+  if (title) m.t = Math.max(m.t, titleFont * 2.4);
+
+  const entries = legendEntries(data, layout);
+  const horizontal = (layout.legend as Trace | undefined)?.orientation === "h";
+  const rows = legendRows(entries, font, W - m.l - m.r, horizontal);
+  const legendHeight = horizontal ? rows.length * font * 1.5 + font * 0.5 : 0;
+  if (entries.length > 0 && !horizontal) m.r += legendWidth(entries, font);
+
+  const suffixes = layout.xaxis2 ? ["", "2"] : [""];
+  const axes = suffixes.map((s) => ({
+    suffix: s,
+    xa: (layout[`xaxis${s}`] ?? {}) as Axis,
+    ya: (layout[`yaxis${s}`] ?? {}) as Axis,
+    traces: data.filter((t) => String(t.xaxis ?? "x") === `x${s}`),
+    notes: panelNotes(layout, s),
+  }));
+  m.b = Math.max(m.b, Math.max(...axes.map((a) => bottomNeed(a.xa, font))) + legendHeight);
+  const [T, B] = [m.t, H - m.b];
+
+  // Vertical first (it does not depend on the labels' widths), then the y scales, whose tick
+  // labels set the room left of each panel, then the x scales.
+  const vertical = axes.map((a) => {
+    const [e0, e1] = a.ya.domain ?? [0, 1];
+    const [y0, y1] = [B - e1 * (B - T), B - e0 * (B - T)];
+    const extent = extentOf(a.traces, "y", layout);
+    const first = scaleOf(a.ya, extent, [y1, y0], font * 3.2);
+    const room = {
+      above: Math.max(0, ...a.notes.map((n) => reach(n, font).above - (first.at(n.y) - y0))),
+      below: Math.max(0, ...a.notes.map((n) => reach(n, font).below - (y1 - first.at(n.y)))),
+    };
+    const ys = room.above + room.below > 0
+      ? scaleOf(a.ya, { ...extent, room }, [y1, y0], font * 3.2)
+      : first;
+    return { ...a, y0, y1, ys };
+  });
+  m.l = Math.max(m.l, leftNeed(vertical[0].ys, vertical[0].ya, font));
+  const [L, R] = [m.l, W - m.r];
+  const panels = vertical.map((a, i) => {
+    const [d0, d1] = a.xa.domain ?? [0, 1];
+    let x0 = L + d0 * (R - L);
+    const before = vertical.slice(0, i).map((_, k) =>
+      L + (vertical[k].xa.domain ?? [0, 1])[1] * (R - L)
+    );
+    if (i > 0 && d0 > 0) x0 = Math.max(x0, Math.max(...before) + leftNeed(a.ys, a.ya, font));
+    const panel: Panel = { ...a, x0, x1: L + d1 * (R - L) };
+    const xs = scaleOf(a.xa, extentOf(a.traces, "x", layout), [panel.x0, panel.x1], font * 6.5);
+    return { panel, xs, ys: a.ys };
+  });
+
+  const out = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" ` +
+    `font-family="${esc(family)}" font-size="${px(font)}">`,
+    `<rect width="${W}" height="${H}" fill="white"/>`,
+    `<g fill="${esc(fontSpec.color ?? "#000")}">`,
+  ];
+  if (title) {
+    out.push(
+      `<text class="title" x="${px(W / 2)}" y="${px(titleFont * 1.6)}" font-size="${
+        px(titleFont)
+      }" text-anchor="middle">${esc(title)}</text>`,
+    );
+  }
+  for (const { panel, xs, ys } of panels) {
+    out.push(
+      axesSvg(panel, xs, ys, font),
+      shapesSvg(layout, panel.suffix, xs, ys, panel),
+      tracesSvg(panel, xs, ys, data, layout),
+      notesSvg(panel.notes, xs, ys, font, panel),
+    );
+  }
+  if (entries.length > 0) {
+    out.push(
+      horizontal ? legendSvg(rows, L, H - legendHeight, font) : legendSvg(rows, R + font, T, font),
+    );
+  }
+  out.push(`</g>`, `</svg>`);
+  return out.join("\n");
+}
+
+/**
+ * The SVG of a figure as a paper prints it (`paperFigure`: size, font, title and legend as
+ * `options` say): what the report writes as `figures/<id>.svg` and a notebook shows.
+ */
+export function paperSvg(spec: FigureSpec, options: PaperFigureOptions = {}): string {
+  return figureSvg(paperFigure(spec, options).figure);
+}
