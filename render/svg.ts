@@ -248,7 +248,7 @@ export function figureSvg(figure: Figure): string {
     );
     if (i > 0 && d0 > 0) x0 = Math.max(x0, Math.max(...before) + leftNeed(a.ys, a.ya, font));
     const panel: Panel = { ...a, x0, x1: L + d1 * (R - L) };
-    const xs = scaleOf(a.xa, extentOf(a.traces, "x", layout), [panel.x0, panel.x1], font * 6.5);
+    const xs = scaleOf(a.xa, extentOf(a.traces, "x", layout), [panel.x0, panel.x1], font * 5);
     return { panel, xs, ys: a.ys };
   });
 
