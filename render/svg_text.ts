@@ -7,9 +7,21 @@
  */
 import { escapeHtml } from "./html.ts";
 
-/** Text or an attribute value made safe for SVG (XML): every data string goes through it. */
+/**
+ * Characters XML 1.0 allows in no form, not even escaped (C0 controls but tab and line breaks,
+ * U+FFFE, U+FFFF, unpaired surrogates): one in a dataset's string would make the whole file
+ * unreadable.
+ */
+// deno-lint-ignore no-control-regex
+const NOT_XML =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Text or an attribute value made safe for SVG (XML): escaped as the report's HTML is, and
+ * characters XML cannot hold shown as U+FFFD. Every data string goes through it.
+ */
 export function esc(text: unknown): string {
-  return escapeHtml(String(text));
+  return escapeHtml(String(text).replace(NOT_XML, "\uFFFD"));
 }
 
 /** A coordinate with at most two decimals, the same text for the same value on every run. */

@@ -165,8 +165,9 @@ Deno.test("figure_33: one bar per action and phase, side by side, at Table 18's 
   assert.match(svg, /<g class="legend">.*>overhead<.*>init</s, "the phases told apart");
 });
 
-Deno.test("a dataset's strings stay text: a runtime named <script> is escaped, never an element", async () => {
+Deno.test("a dataset's strings stay text: a runtime named <script> is escaped, never an element; a NUL is replaced", async () => {
   const evil = `<script>alert("x")</script> & "q"`;
+  const control = "nul\u0000 and \uD800 alone";
   const rows = pl.DataFrame({
     runtime: [evil, evil, evil],
     workload: ["hello", "hello", "hello"],
@@ -180,7 +181,7 @@ Deno.test("a dataset's strings stay text: a runtime named <script> is escaped, n
     figure: {
       data: [{ type: "bar", name: evil, x: [evil, "a"], y: [1, 2] }, {
         type: "bar",
-        name: "y",
+        name: control,
         x: ["a"],
         y: [3],
       }],
@@ -197,6 +198,7 @@ Deno.test("a dataset's strings stay text: a runtime named <script> is escaped, n
     assert.ok(!p.tags.includes("script"));
     assert.ok(p.texts.some((t) => t.includes(evil)), "shown as the text it is");
   }
+  assert.ok(parsed[1].texts.includes("nul\uFFFD and \uFFFD alone"), "XML cannot hold a NUL");
 });
 
 Deno.test("figureSvg() draws boxes from values or from their own numbers, stacked bars, two panels", () => {
