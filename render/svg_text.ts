@@ -12,8 +12,8 @@ import { escapeHtml } from "./html.ts";
  * U+FFFE, U+FFFF, unpaired surrogates): one in a dataset's string would make the whole file
  * unreadable.
  */
-// deno-lint-ignore no-control-regex
 const NOT_XML =
+  // deno-lint-ignore no-control-regex
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /**
