@@ -50,9 +50,12 @@ interface Panel extends PanelBox {
 /** What an axis of `traces` shows on `key` ("x" or "y"). */
 function extentOf(traces: Trace[], key: "x" | "y", layout: Layout): Extent {
   const numbers: number[] = [], categories: string[] = [];
+  let text = false;
   const add = (v: unknown) => {
-    if (typeof v === "string" && !Number.isFinite(Number(v))) categories.push(v);
-    else if (v !== null && v !== undefined) numbers.push(Number(v));
+    if (v === null || v === undefined) return;
+    categories.push(String(v));
+    if (typeof v === "string" && !Number.isFinite(Number(v))) text = true;
+    else numbers.push(Number(v));
   };
   const stacks = new Map<string, number>();
   for (const t of traces) {
@@ -82,7 +85,7 @@ function extentOf(traces: Trace[], key: "x" | "y", layout: Layout): Extent {
     t.type !== "scatter" || !String(t.mode).startsWith("lines") ||
     String(t.mode).includes("markers")
   );
-  return { numbers, categories, zero, pad };
+  return { numbers, categories, text, zero, pad };
 }
 
 /** The traces of a panel: boxes, bars, then lines and markers, in their order. */

@@ -37,8 +37,12 @@ export interface Scale {
 
 /** What an axis has to show. */
 export interface Extent {
+  /** The values that are numbers (or text of a number). */
   numbers: number[];
+  /** Every value as text, in order: the categories, where the axis is one. */
   categories: string[];
+  /** Some value is text that is not a number (Plotly then makes the axis categorical). */
+  text?: boolean;
   /** Bars start at zero: the range includes it and is not padded below it. */
   zero?: boolean;
   /** Pixels kept free above the highest and below the lowest value (for labels written
@@ -47,12 +51,6 @@ export interface Extent {
   /** Pad the range by 5 % each side, as Plotly does for markers and boxes (not for lines
    * alone). Default true. */
   pad?: boolean;
-}
-
-/** Whether an axis is drawn as categories: set so, or text values that are not numbers. */
-export function isCategory(axis: Axis, values: unknown[]): boolean {
-  if (axis.type) return axis.type === "category";
-  return values.some((v) => typeof v === "string" && !Number.isFinite(Number(v)));
 }
 
 /** Smallest and largest finite value (no spread: a trace may hold many values). */
@@ -134,7 +132,8 @@ export function scaleOf(
   tickSpacing: number,
 ): Scale {
   const pixels = Math.abs(p1 - p0);
-  if (values.categories.length > 0 && isCategory(axis, values.categories)) {
+  const category = axis.type ? axis.type === "category" : values.text === true;
+  if (category && values.categories.length > 0) {
     const given = (axis.categoryarray ?? []).map(String);
     const names = [...new Set([...given, ...values.categories])];
     const reversed = axis.autorange === "reversed";

@@ -223,6 +223,14 @@ Deno.test("figureSvg() draws boxes from values or from their own numbers, stacke
   assert.equal(bars.length, 3, "a missing value draws no bar");
   assert.equal(bars[0].x, bars[2].x, "a's phases on top of each other");
   close(Number(bars[2].y) + Number(bars[2].height), Number(bars[0].y), 0.011, "module on wasi");
+  // An action named "1" beside "hash" is a category too, as Plotly makes it.
+  const mixed = elements(
+    figureSvg({ data: [{ type: "bar", x: ["1", "hash"], y: [1, 2] }], layout: {} }),
+    "rect",
+    "bar",
+  );
+  assert.equal(mixed.length, 2);
+  assert.ok(Number(mixed[0].x) > 80 && Number(mixed[1].x) > Number(mixed[0].x) + 100, "apart");
   const own = figureSvg({
     data: [
       { type: "box", x0: 1, q1: [20], median: [30], q3: [40], lowerfence: [10], upperfence: [70] },
