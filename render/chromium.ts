@@ -12,10 +12,6 @@ export const CHROMIUM_PATHS = [
   "/usr/bin/google-chrome",
 ];
 
-/** How to get a browser, for messages where none was found. */
-export const CHROMIUM_HINT = "install Debian's chromium (`sudo apt-get install chromium`, or " +
-  "`deno task setup`) or set WHISKBENCH_CHROMIUM to a Chromium or Chrome binary";
-
 /** The Chromium binary to use, or undefined where there is none. */
 export function findChromium(): string | undefined {
   const candidates = [Deno.env.get("WHISKBENCH_CHROMIUM"), ...CHROMIUM_PATHS];
