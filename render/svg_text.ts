@@ -53,6 +53,12 @@ export function textLines(text: string): string[] {
 /**
  * A tick value written out, as Plotly does with `exponentformat: "none"` and
  * `separatethousands`: "35,000", "0.25", never "35k" or "3.5e4"; `step` sets the decimals.
+ *
+ * @example
+ * ```ts
+ * import { tickText } from "./svg_text.ts";
+ * [tickText(35000, 5000), tickText(0.25, 0.05), tickText(-1200, 200)]; // ["35,000", "0.25", "-1,200"]
+ * ```
  */
 export function tickText(v: number, step: number): string {
   const decimals = step >= 1 || step <= 0 ? 0 : Math.min(12, Math.ceil(-Math.log10(step) - 1e-9));
