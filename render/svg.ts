@@ -107,6 +107,59 @@ function tracesSvg(p: Panel, xs: Scale, ys: Scale, all: Trace[], layout: Layout)
   }).join("");
 }
 
+/** An axis group of a figure: its axes, traces and annotations. */
+type AxisGroup = Omit<Panel, "x0" | "x1" | "y0" | "y1">;
+
+/**
+ * The panels' heights between `T` and `B` (px, by their y domains) and y scales, with room
+ * for the annotations written above or below their points, as Plotly's autorange makes it.
+ */
+function verticalPanels(axes: AxisGroup[], T: number, B: number, layout: Layout, font: number) {
+  return axes.map((a) => {
+    const [e0, e1] = a.ya.domain ?? [0, 1];
+    const [y0, y1] = [B - e1 * (B - T), B - e0 * (B - T)];
+    const extent = extentOf(a.traces, "y", layout);
+    const first = scaleOf(a.ya, extent, [y1, y0], font * 3.2);
+    const room = {
+      above: Math.max(0, ...a.notes.map((n) => reach(n, font).above - (first.at(n.y) - y0))),
+      below: Math.max(0, ...a.notes.map((n) => reach(n, font).below - (y1 - first.at(n.y)))),
+    };
+    const ys = room.above + room.below > 0
+      ? scaleOf(a.ya, { ...extent, room }, [y1, y0], font * 3.2)
+      : first;
+    return { ...a, y0, y1, ys };
+  });
+}
+
+/**
+ * The panels' widths between `L` and `R` (px, by their x domains; a panel right of another
+ * starts after its y axis's labels, and all keep the widths' proportions) and x scales.
+ */
+function horizontalPanels(
+  vertical: ReturnType<typeof verticalPanels>,
+  L: number,
+  R: number,
+  layout: Layout,
+  font: number,
+): { panel: Panel; xs: Scale; ys: Scale }[] {
+  const boxes = vertical.map((a, i) => {
+    const [d0, d1] = a.xa.domain ?? [0, 1];
+    const before = vertical.slice(0, i).map((v) => L + (v.xa.domain ?? [0, 1])[1] * (R - L));
+    const x0 = i > 0 && d0 > 0
+      ? Math.max(L + d0 * (R - L), Math.max(...before) + leftNeed(a.ys, a.ya, font))
+      : L + d0 * (R - L);
+    return { x0, x1: L + d1 * (R - L), share: d1 - d0 };
+  });
+  // Panels of equal share stay equal: one narrowed by its neighbour's labels narrows the others.
+  const unit = Math.min(...boxes.map((b) => (b.x1 - b.x0) / b.share));
+  return vertical.map((a, i) => {
+    const { x0, share } = boxes[i];
+    const panel: Panel = { ...a, x0, x1: x0 + unit * share };
+    const xs = scaleOf(a.xa, extentOf(a.traces, "x", layout), [x0, panel.x1], font * 5);
+    return { panel, xs, ys: a.ys };
+  });
+}
+
 /**
  * The SVG of a Plotly figure `{data, layout}` as the pipeline builds them, at the layout's
  * `width` x `height` px (default 900 x 500, 1100 wide with two panels).
@@ -138,7 +191,6 @@ export function figureSvg(figure: Figure): string {
   const horizontal = (layout.legend as Trace | undefined)?.orientation === "h";
   const rows = legendRows(entries, font, W - m.l - m.r, horizontal);
   const legendHeight = horizontal ? rows.length * font * 1.5 + font * 0.5 : 0;
-  if (entries.length > 0 && !horizontal) m.r += legendWidth(entries, font);
 
   const suffixes = layout.xaxis2 ? ["", "2"] : [""];
   const axes = suffixes.map((s) => ({
@@ -148,38 +200,30 @@ export function figureSvg(figure: Figure): string {
     traces: data.filter((t) => String(t.xaxis ?? "x") === `x${s}`),
     notes: panelNotes(layout, s),
   }));
+  // The panels' shapes as the layout gives them (paperFigure: square), kept where the labels
+  // need wider margins than it set (Plotly's automargin would squeeze them instead).
+  const nominal = { w: W - m.l - m.r, h: H - m.t - m.b - legendHeight };
+  if (entries.length > 0 && !horizontal) m.r += legendWidth(entries, font);
   m.b = Math.max(m.b, Math.max(...axes.map((a) => bottomNeed(a.xa, font))) + legendHeight);
-  const [T, B] = [m.t, H - m.b];
-
+  const B = H - m.b;
   // Vertical first (it does not depend on the labels' widths), then the y scales, whose tick
-  // labels set the room left of each panel, then the x scales.
-  const vertical = axes.map((a) => {
-    const [e0, e1] = a.ya.domain ?? [0, 1];
-    const [y0, y1] = [B - e1 * (B - T), B - e0 * (B - T)];
-    const extent = extentOf(a.traces, "y", layout);
-    const first = scaleOf(a.ya, extent, [y1, y0], font * 3.2);
-    const room = {
-      above: Math.max(0, ...a.notes.map((n) => reach(n, font).above - (first.at(n.y) - y0))),
-      below: Math.max(0, ...a.notes.map((n) => reach(n, font).below - (y1 - first.at(n.y)))),
-    };
-    const ys = room.above + room.below > 0
-      ? scaleOf(a.ya, { ...extent, room }, [y1, y0], font * 3.2)
-      : first;
-    return { ...a, y0, y1, ys };
-  });
-  m.l = Math.max(m.l, leftNeed(vertical[0].ys, vertical[0].ya, font));
+  // labels set the room left of each panel, then the x scales; where that room left a panel
+  // narrower than its shape, the plot area is made shorter (from the top) and placed again.
+  const place = (T: number) => {
+    const vertical = verticalPanels(axes, T, B, layout, font);
+    m.l = Math.max(m.l, leftNeed(vertical[0].ys, vertical[0].ya, font));
+    return horizontalPanels(vertical, m.l, W - m.r, layout, font);
+  };
+  let panels = place(m.t);
+  const T = Math.max(
+    m.t,
+    ...panels.map(({ panel: p }) => {
+      const [d0, d1] = p.xa.domain ?? [0, 1];
+      return B - (p.x1 - p.x0) * nominal.h / (nominal.w * (d1 - d0));
+    }),
+  );
+  if (T > m.t + 0.5) panels = place(T);
   const [L, R] = [m.l, W - m.r];
-  const panels = vertical.map((a, i) => {
-    const [d0, d1] = a.xa.domain ?? [0, 1];
-    let x0 = L + d0 * (R - L);
-    const before = vertical.slice(0, i).map((_, k) =>
-      L + (vertical[k].xa.domain ?? [0, 1])[1] * (R - L)
-    );
-    if (i > 0 && d0 > 0) x0 = Math.max(x0, Math.max(...before) + leftNeed(a.ys, a.ya, font));
-    const panel: Panel = { ...a, x0, x1: L + d1 * (R - L) };
-    const xs = scaleOf(a.xa, extentOf(a.traces, "x", layout), [panel.x0, panel.x1], font * 5);
-    return { panel, xs, ys: a.ys };
-  });
 
   const out = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" ` +

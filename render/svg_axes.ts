@@ -1,5 +1,6 @@
 /**
- * The axes of the SVG renderer: grid lines at the ticks (none across the boxes' levels or
+ * The axes of the SVG renderer: the plot area (an unpainted `rect.plot`, where the data go),
+ * grid lines at the ticks (none across the boxes' levels or
  * categories), the zero line of a linear value axis, tick labels, and axis titles (Plotly's
  * 14 px beside 12 px tick labels, lines broken at `<br>`), with the room each needs beside
  * its panel, so that the layout can grow a margin as Plotly's `automargin` does.
@@ -49,7 +50,12 @@ function lines(text: string, font: number): string {
 
 /** Grid, zero line, tick labels and axis titles of a panel. */
 export function axesSvg(p: PanelBox, xs: Scale, ys: Scale, font: number): string {
-  const out = [`<g class="axes">`];
+  const out = [
+    `<g class="axes">`,
+    `<rect class="plot" x="${px(p.x0)}" y="${px(p.y0)}" width="${px(p.x1 - p.x0)}" height="${
+      px(p.y1 - p.y0)
+    }" fill="none"/>`,
+  ];
   const grid: string[] = [];
   for (const t of ys.ticks) grid.push(`M${px(p.x0)} ${px(t.at)}H${px(p.x1)}`);
   const boxes = p.traces.some((t) => t.type === "box");

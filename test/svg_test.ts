@@ -99,6 +99,19 @@ Deno.test("every thesis figure is well-formed SVG at each paper size, titles kep
   }
 });
 
+Deno.test("panels are square at both paper sizes, as the thesis's ggplot2 figures", () => {
+  for (const id of ["figure_05", "figure_13", "figure_31", "figure_31_thesis", "figure_32"]) {
+    for (const size of ["text", "column"] as const) {
+      const plots = elements(paperSvg(byId(id), { size }), "rect", "plot");
+      assert.equal(plots.length, id.startsWith("figure_3") ? 2 : 1);
+      for (const p of plots) {
+        const [w, h] = [Number(p.width), Number(p.height)];
+        assert.ok(Math.abs(w - h) <= 1.5, `${id} ${size}: ${w} x ${h}`);
+      }
+    }
+  }
+});
+
 Deno.test("figure_05: one box per level at R's quartiles, each distinct outlier once, the means and maxima", () => {
   const svg = paperSvg(byId("figure_05"));
   const rows = coldStartRows(ds.activations).filter(
