@@ -9,6 +9,8 @@ import { type Measurement, minMedian } from "./measure.ts";
 import { pipelineBench, type PipelineBenchResult } from "./pipeline_bench.ts";
 import { invokeBench, type InvokeBenchResult, invokeTable } from "./invoke_bench.ts";
 import { exportCost, reportBench, type ReportBenchResult } from "./report_bench.ts";
+import { compareBench, type CompareBenchResult } from "./compare_bench.ts";
+import { importBench, type ImportBenchResult, importSpeedLines } from "./import_bench.ts";
 
 /** Options of {@linkcode runBench}. */
 export interface BenchOptions {
@@ -22,7 +24,7 @@ export interface BenchOptions {
   rows?: number;
   /** Runs of each measurement. Default 3. */
   runs?: number;
-  /** Benchmarks to run (1-4). Default all. */
+  /** Benchmarks to run (1-6). Default all. */
   only?: number[];
   /** Seed of every generated input. Default 1. */
   seed?: number;
@@ -30,6 +32,10 @@ export interface BenchOptions {
   invokeConcurrency?: number[];
   /** Seconds per client and concurrency of benchmark 4. Default 5. */
   invokeSeconds?: number;
+  /** Resamples of each bootstrap in benchmark 5. Default 10,000 (the comparison's default). */
+  compareResamples?: number;
+  /** Bytes of each format in benchmark 6. Default 100 MB. */
+  importBytes?: number;
   /** Progress lines go here. Default console.error. */
   log?: (line: string) => void;
 }
@@ -59,6 +65,8 @@ export interface BenchResults {
   pipeline: PipelineBenchResult | null;
   report: ReportBenchResult | null;
   invoke: InvokeBenchResult | null;
+  compare: CompareBenchResult | null;
+  import: ImportBenchResult | null;
   /** Benchmarks not run, and why. */
   skipped: string[];
   /** Disagreements between tools' outputs (empty: every comparison is like with like). */
@@ -119,6 +127,7 @@ export function resultMarkdown(r: BenchResults): string {
       ]
       : []),
     ...(r.report && exportCost(r.report) ? [`${exportCost(r.report)}.`, ""] : []),
+    ...(r.import ? importSpeedLines(r.import) : []),
     ...r.skipped.map((s) => `- ${s}`),
     ...r.differences.map((d) => `- DIFFERS: ${d}`),
     "",
@@ -173,10 +182,12 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     fileBytes = 25e6,
     rows = 10e6,
     runs = 3,
-    only = [1, 2, 3, 4],
+    only = [1, 2, 3, 4, 5, 6],
     seed = 1,
     invokeConcurrency = [1, 64, 1024],
     invokeSeconds = 5,
+    compareResamples = 10_000,
+    importBytes = 100e6,
     log = console.error,
   } = options;
   await Deno.mkdir(work, { recursive: true });
@@ -189,6 +200,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     pipeline: null,
     report: null,
     invoke: null,
+    compare: null,
+    import: null,
     skipped: [],
     differences: [],
   };
@@ -233,6 +246,21 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     });
     results.invoke = r;
     results.skipped.push(...r.skipped);
+  }
+  if (only.includes(5)) {
+    log(`bench 5: deno task compare data/thesis data/thesis (${runs} runs each)`);
+    const r = await compareBench(work, { runs, resamples: compareResamples });
+    results.compare = r;
+    results.rows.push(...resultRows("5 compare data/thesis", r.measurements));
+    results.differences.push(...r.differences);
+  }
+  if (only.includes(6)) {
+    const mb = (importBytes / 1e6).toFixed(0);
+    log(`bench 6: each importer on ${mb} MB beside the thesis-format ingest (${runs} runs each)`);
+    const r = await importBench(work, { bytes: importBytes, runs, seed });
+    results.import = r;
+    results.rows.push(...resultRows(`6 import ${mb} MB`, r.measurements));
+    results.differences.push(...r.differences);
   }
   return results;
 }

@@ -1,5 +1,5 @@
 /**
- * `deno task bench [--sizes 100MB,1GB] [--rows 10000000] [--runs 3] [--only 1,2,3,4]
+ * `deno task bench [--sizes 100MB,1GB] [--rows 10000000] [--runs 3] [--only 1,2,3,4,5,6]
  * [--work DIR] [--json FILE] [--quick]`: the performance benchmarks, with ratios
  * against the baselines measured in the same run. Results go to the JSON file (default
  * `<work>/results.json`) and the same name ending `.md` (the table, machine and versions). Generated data goes to `--work` (default a
@@ -11,9 +11,11 @@ import { tmpdir } from "node:os";
 import { resultMarkdown, resultTable, runBench } from "../bench/mod.ts";
 import { exportCost } from "../bench/report_bench.ts";
 import { invokeTable } from "../bench/invoke_bench.ts";
+import { importSpeedLines } from "../bench/import_bench.ts";
 import { parse, run } from "./_args.ts";
 
-const USAGE = "usage: deno task bench [--sizes 100MB,1GB] [--rows N] [--runs N] [--only 1,2,3,4] " +
+const USAGE =
+  "usage: deno task bench [--sizes 100MB,1GB] [--rows N] [--runs N] [--only 1,2,3,4,5,6] " +
   "[--work DIR] [--json FILE] [--quick]";
 
 /** Parses a size such as `100MB`, `1GB`, `2.5e6` into bytes. */
@@ -46,6 +48,8 @@ if (import.meta.main) {
       only: values.only ? values.only.split(",").map(Number) : undefined,
       invokeConcurrency: quick ? [1, 16] : undefined,
       invokeSeconds: quick ? 1 : undefined,
+      compareResamples: quick ? 200 : undefined,
+      importBytes: quick ? 2e6 : undefined,
     });
     const json = values.json ?? join(work, "results.json");
     await Deno.writeTextFile(json, JSON.stringify(results, null, 2) + "\n");
@@ -56,6 +60,7 @@ if (import.meta.main) {
     }
     const exportLine = results.report ? exportCost(results.report) : null;
     if (exportLine) console.log(exportLine);
+    if (results.import) { for (const line of importSpeedLines(results.import)) console.log(line); }
     for (const s of results.skipped) console.log(s);
     for (const d of results.differences) console.log(`DIFFERS: ${d}`);
     console.log(

@@ -1,8 +1,8 @@
 /**
  * `deno task compare BASE NEW --out DIR [--threshold PCT] [--seed N] [--resamples N]`: whether
  * two runs really differ, cell by cell (DIR/compare.csv), each run's Docker/Wasm slowdown with
- * its uncertainty (DIR/slowdown.csv, a `dataset` column saying base or new), and the findings
- * in sentences (DIR/findings.md). Numbers at full precision; the same bytes on every run for
+ * its uncertainty (DIR/slowdown.csv, a `dataset` column saying base or new), the findings
+ * in sentences (DIR/findings.md) and the figures as Plotly specs (DIR/figures/*.json). Numbers at full precision; the same bytes on every run for
  * the same data, seed and resamples.
  */
 import { join } from "node:path";
@@ -12,9 +12,11 @@ import pl from "nodejs-polars";
 import {
   cellKey,
   compareCells,
+  compareFigures,
   compareFindings,
   compareFrame,
   type CompareOptions,
+  type FigureSpec,
   type LatencyCells,
   latencyCells,
   MedianDraws,
@@ -24,6 +26,9 @@ import {
 import { Buffer } from "node:buffer";
 import type { SlowdownReply, SlowdownRequest } from "./_slowdown_worker.ts";
 import { parse, run } from "./_args.ts";
+import { csvSafe } from "../pipeline/csv_safe.ts";
+import { escapeMarkdown } from "../pipeline/markdown.ts";
+import { dataFile } from "../render/out_path.ts";
 
 const USAGE =
   "usage: deno task compare BASE NEW --out DIR [--threshold PCT] [--seed N] [--resamples N]";
@@ -170,24 +175,42 @@ export async function compareDatasets(
 /** The findings as Markdown, under a heading of level `depth`. */
 export function findingsMarkdown(c: Comparison, base: string, next: string, depth = 1): string {
   const h = "#".repeat(depth);
-  const list = (lines: string[]) => lines.map((l) => `- ${l}\n`).join("") || "- none\n";
-  return `${h} Findings\n\nBASE: ${base}\n\nNEW: ${next}\n\n` +
+  // Sentences name runtimes and workloads from the data: escaped, like every string from data.
+  const list = (lines: string[]) =>
+    lines.map((l) => `- ${escapeMarkdown(l)}\n`).join("") || "- none\n";
+  return `${h} Findings\n\nBASE: ${escapeMarkdown(base)}\n\nNEW: ${escapeMarkdown(next)}\n\n` +
     `${h}# NEW against BASE\n\n${list(c.findings.compare)}\n` +
     `${h}# Slowdown in BASE\n\n${list(c.findings.slowdownBase)}\n` +
     `${h}# Slowdown in NEW\n\n${list(c.findings.slowdownNew)}`;
 }
 
-/** Writes compare.csv, slowdown.csv and findings.md into `out` (created if missing). */
+/**
+ * Writes compare.csv, slowdown.csv (cells that a spreadsheet would read as formulas made
+ * text), findings.md and the comparison's figures as Plotly JSON in figures/ into `out`
+ * (created if missing). Returns the figures.
+ */
 export async function writeComparison(
   c: Comparison,
   out: string,
   base: string,
   next: string,
-): Promise<void> {
+): Promise<FigureSpec[]> {
   await Deno.mkdir(out, { recursive: true });
-  c.compare.writeCSV(join(out, "compare.csv"));
-  c.slowdown.writeCSV(join(out, "slowdown.csv"));
+  csvSafe(c.compare).writeCSV(join(out, "compare.csv"));
+  csvSafe(c.slowdown).writeCSV(join(out, "slowdown.csv"));
   await Deno.writeTextFile(join(out, "findings.md"), findingsMarkdown(c, base, next));
+  const figures = compareFigures({
+    compare: c.compare,
+    slowdown: c.slowdown,
+    base: c.cells.base,
+    next: c.cells.next,
+  });
+  const figureDir = join(out, "figures");
+  await Deno.mkdir(figureDir, { recursive: true });
+  for (const f of figures) {
+    await Deno.writeTextFile(dataFile(figureDir, f.id, ".json"), JSON.stringify(f.figure) + "\n");
+  }
+  return figures;
 }
 
 /** The verdicts of a compare frame counted: "2 slower, 0 faster, 222 same, 35 inconclusive". */

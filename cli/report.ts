@@ -25,7 +25,6 @@ import { type Dataset, exists, readDataset } from "../dataset/mod.ts";
 import { checkOutput, exitWithParent, replaceFolder, userPath } from "../dataset/folder.ts";
 import {
   cellsNeedingRuns,
-  compareFigures,
   computeTables,
   escapeMarkdown,
   type FigureSpec,
@@ -161,19 +160,8 @@ async function baselineComparison(
   md: string[],
 ): Promise<ReportComparison> {
   const c = await compareDatasets(baseline, data, compare);
-  await writeComparison(c, outPath(root, "compare"), baseline, data);
+  const figures = await writeComparison(c, outPath(root, "compare"), baseline, data);
   md.push(findingsMarkdown(c, baseline, data, 2));
-  const figures = compareFigures({
-    compare: c.compare,
-    slowdown: c.slowdown,
-    base: c.cells.base,
-    next: c.cells.next,
-  });
-  const figureDir = outPath(root, "compare", "figures");
-  await Deno.mkdir(figureDir, { recursive: true });
-  for (const f of figures) {
-    await Deno.writeTextFile(dataFile(figureDir, f.id, ".json"), JSON.stringify(f.figure) + "\n");
-  }
   const level = pl.col("level"), verdict = pl.col("verdict");
   return {
     figures,

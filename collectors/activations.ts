@@ -108,6 +108,78 @@ async function knownIds(dir: string): Promise<Set<string>> {
   return new Set(ids.toArray().filter((id): id is string => typeof id === "string"));
 }
 
+/** The path of one page of the activation list: full records (`docs`), in [since, upto]. */
+function listPath(
+  api: OpenWhiskApi,
+  { since, upto, name, pageLimit, skip }: {
+    since: number;
+    upto: number;
+    name?: string;
+    pageLimit: number;
+    skip: number;
+  },
+): string {
+  const q = new URLSearchParams({
+    docs: "true",
+    limit: String(pageLimit),
+    skip: String(skip),
+    since: String(since),
+    upto: String(upto),
+  });
+  if (name) q.set("name", name);
+  return api.path(`activations?${q}`);
+}
+
+/**
+ * The rows of a listed page's records not seen before (`seen` grows by them). A summary
+ * without what a row needs is fetched by id; what is skipped (not an action's record), known
+ * or failed is counted in `result`, so a page never stops the collection.
+ */
+async function newRows(
+  api: OpenWhiskApi,
+  items: unknown[],
+  where: string,
+  seen: Set<string>,
+  result: ActivationsResult,
+  { attempts, sleep }: { attempts: number; sleep: (ms: number) => Promise<void> },
+): Promise<FrameBuilder<typeof ACTIVATION_COLUMNS>> {
+  const rows = new FrameBuilder(ACTIVATION_COLUMNS);
+  for (const [k, item] of items.entries()) {
+    const id = isObject(item) && typeof item.activationId === "string" ? item.activationId : null;
+    const at = `${where}, item ${k + 1}`;
+    if (id === null) {
+      result.failed.push({ id: "?", error: `${at}: no activationId` });
+      continue;
+    }
+    if (seen.has(id)) {
+      result.known++;
+      continue;
+    }
+    let record = item as Json;
+    if (!isFull(record)) {
+      const got = await getPatiently(api, api.path(`activations/${id}`), attempts, sleep);
+      result.fetched++;
+      if (got.status !== 200 || !isObject(got.body) || !isFull(got.body)) {
+        result.failed.push({ id, error: `fetching ${id}: ${api.errorText(got)}` });
+        continue;
+      }
+      record = got.body;
+    }
+    seen.add(id);
+    if (!isActionRecord(record)) {
+      result.skipped++;
+      continue;
+    }
+    try {
+      rows.push(activationRow(record, RECORD_CONTEXT, `${at} (${id})`));
+    } catch (err) {
+      seen.delete(id);
+      result.failed.push({ id, error: (err as Error).message });
+    }
+  }
+  return rows;
+}
+
 /**
  * Pages the activations of `api`'s namespace with `start` in [since, upto] into the dataset
  * `dir` (created, or added to), and records the run in dataset.json under
@@ -162,62 +234,18 @@ export async function collectActivations(
     failed: [],
   };
   const stamp = Date.now().toString(36);
-  const query = (skip: number) => {
-    const q = new URLSearchParams({
-      docs: "true",
-      limit: String(pageLimit),
-      skip: String(skip),
-      since: String(since),
-      upto: String(upto),
-    });
-    if (name) q.set("name", name);
-    return api.path(`activations?${q}`);
-  };
   try {
     for (let skip = 0;; skip += pageLimit) {
-      const answer = await getPatiently(api, query(skip), attempts, sleep);
+      const list = listPath(api, { since, upto, name, pageLimit, skip });
+      const answer = await getPatiently(api, list, attempts, sleep);
       if (answer.status !== 200 || !Array.isArray(answer.body)) {
         throw new Error(`Cannot list activations (skip ${skip}): ${api.errorText(answer)}`);
       }
       const items = answer.body as unknown[];
       result.pages++;
       result.listed += items.length;
-      const rows = new FrameBuilder(ACTIVATION_COLUMNS);
-      for (const [k, item] of items.entries()) {
-        const id = isObject(item) && typeof item.activationId === "string"
-          ? item.activationId
-          : null;
-        const where = `${api.conn.apihost} activation list skip ${skip}, item ${k + 1}`;
-        if (id === null) {
-          result.failed.push({ id: "?", error: `${where}: no activationId` });
-          continue;
-        }
-        if (seen.has(id)) {
-          result.known++;
-          continue;
-        }
-        let record = item as Json;
-        if (!isFull(record)) {
-          const got = await getPatiently(api, api.path(`activations/${id}`), attempts, sleep);
-          result.fetched++;
-          if (got.status !== 200 || !isObject(got.body) || !isFull(got.body)) {
-            result.failed.push({ id, error: `fetching ${id}: ${api.errorText(got)}` });
-            continue;
-          }
-          record = got.body;
-        }
-        seen.add(id);
-        if (!isActionRecord(record)) {
-          result.skipped++;
-          continue;
-        }
-        try {
-          rows.push(activationRow(record, RECORD_CONTEXT, `${where} (${id})`));
-        } catch (err) {
-          seen.delete(id);
-          result.failed.push({ id, error: (err as Error).message });
-        }
-      }
+      const where = `${api.conn.apihost} activation list skip ${skip}`;
+      const rows = await newRows(api, items, where, seen, result, { attempts, sleep });
       if (rows.length > 0) {
         result.added += rows.length;
         const part = `api-${stamp}-${String(result.pages).padStart(5, "0")}`;

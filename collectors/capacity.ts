@@ -61,6 +61,41 @@ export interface CapacityResult {
   reason?: string;
 }
 
+/**
+ * The rows and the Final Error of a level where some invocation failed: the failures as error
+ * rows, the first to return first (its error is the level's), and the ids of those that
+ * succeeded (the thesis's `1_` logs list them).
+ */
+function failedLevel(
+  calls: { attempts: Outcome[] }[],
+  failed: (o: Outcome) => boolean,
+  context: Parameters<typeof outcomeRow>[1] & { level: number },
+  where: string,
+): { rows: CollectedRow[]; finalError: FinalError } {
+  const rows: CollectedRow[] = [];
+  const ids: string[] = [];
+  for (const { attempts } of calls) {
+    attempts.forEach((o, i) => {
+      if (!failed(o)) return ids.push(o.activation_id!);
+      const row = outcomeRow(o, context, where, i + 1);
+      rows.push(row.source === "record" ? asError(row) : row);
+    });
+  }
+  rows.sort((a, b) => a.client_receive_ms! - b.client_receive_ms!);
+  const first = rows[0], failures = calls.filter((c) => failed(c.attempts.at(-1)!)).length;
+  return {
+    rows,
+    finalError: {
+      level: context.level,
+      error: first.error ?? "failed",
+      http_status: first.http_status,
+      failed: failures,
+      succeeded: context.level - failures,
+      succeeded_ids: ids,
+    },
+  };
+}
+
 /** Runs the capacity test, writing rows and events into `out` as it goes. */
 export async function capacity(
   api: OpenWhiskApi,
@@ -122,29 +157,10 @@ export async function capacity(
       continue;
     }
 
-    // The failed level: failures as error rows, the first to return first.
-    const rows: CollectedRow[] = [];
-    const ids: string[] = [];
-    for (const { attempts } of calls) {
-      attempts.forEach((o, i) => {
-        if (!failed(o)) return ids.push(o.activation_id!);
-        const row = outcomeRow(o, context, where, i + 1);
-        rows.push(row.source === "record" ? asError(row) : row);
-      });
-    }
-    rows.sort((a, b) => a.client_receive_ms! - b.client_receive_ms!);
+    const { rows, finalError } = failedLevel(calls, failed, context, where);
     for (const row of rows) out.activations.push(row);
     result.errors += rows.length;
     show();
-    const first = rows[0];
-    const finalError: FinalError = {
-      level,
-      error: first.error ?? "failed",
-      http_status: first.http_status,
-      failed: failures.length,
-      succeeded: level - failures.length,
-      succeeded_ids: ids,
-    };
     const fatal = calls.map((c) => c.attempts.at(-1)!).find(isFatal);
     if (fatal) {
       event(level, `stopped: ${fatal.error}`);

@@ -15,6 +15,7 @@ import type { Progress } from "./progress.ts";
 import { type CollectedRow, NOT_ALL_COLD, outcomeRow } from "./rows.ts";
 import { Stopper } from "./signals.ts";
 import { DEFAULTS } from "./flags.ts";
+import type { RecordContext } from "../dataset/mod.ts";
 
 /** A level whose records were not all cold starts. */
 export interface NotColdFlag {
@@ -71,6 +72,72 @@ export function coldStartActions(workload: string, levels: number): string[] {
   return Array.from({ length: levels }, (_, i) => `${workload}${i + 1}`);
 }
 
+/** What one attempt at a cold-start level gave: rows not yet written, and what they hold. */
+interface LevelAttempt {
+  rows: CollectedRow[];
+  /** Records without initTime (warm). */
+  warm: number;
+  records: number;
+  errors: number;
+  /** Why the experiment must stop (an answer such as 401 or 404), if it must. */
+  stop?: string;
+}
+
+/**
+ * One attempt at a cold-start level: every action invoked at once (the level's parallel cold
+ * starts), each outcome a row. Nothing is written: the caller decides whether the level
+ * measured cold starts.
+ */
+async function levelAttempt(
+  api: OpenWhiskApi,
+  actions: string[],
+  { context, invoke, onStart, onDone }: {
+    context: RecordContext & { collection: string | null; run: number; level: number };
+    invoke: PolicyOptions;
+    onStart: (inFlight: number) => void;
+    onDone: () => void;
+  },
+): Promise<LevelAttempt> {
+  const a: LevelAttempt = { rows: [], warm: 0, records: 0, errors: 0 };
+  onStart(actions.length);
+  await Promise.all(actions.map(async (action) => {
+    const { attempts, stop: fatal } = await invokeWithPolicy(api, action, invoke);
+    attempts.forEach((o, i) => {
+      const where = `${api.conn.apihost} ${action} run ${context.run} level ${context.level}`;
+      const row = outcomeRow(o, context, where, i + 1);
+      a.rows.push(row);
+      if (row.source === "record") {
+        a.records++;
+        if (row.init_ms === null) a.warm++;
+      }
+      if (row.source !== "record" || row.success === false) a.errors++;
+      if (fatal && i === attempts.length - 1) a.stop ??= `${action}: ${o.error}`;
+    });
+    onDone();
+  }));
+  return a;
+}
+
+/**
+ * Keeps the rows of a level that was not all cold, out of the latency tables (source
+ * not_all_cold), and flags it in the result and in dataset.json at once (not only at the end).
+ */
+async function keepNotAllCold(
+  out: Output,
+  result: ColdStartResult,
+  rows: CollectedRow[],
+  flag: ColdStartResult["notCold"][number],
+): Promise<void> {
+  for (const row of rows) {
+    out.activations.push(row.source === "record" ? { ...row, source: NOT_ALL_COLD } : row);
+  }
+  result.notAllCold += flag.records;
+  result.notCold.push(flag);
+  out.entry.flags = [...(out.entry.flags ?? []), { kind: "not_all_cold", ...flag }];
+  await out.saveEntry();
+  await out.flush();
+}
+
 /** Runs the cold-start experiment, writing rows and events into `out` as it goes. */
 export async function coldStart(
   api: OpenWhiskApi,
@@ -103,37 +170,13 @@ export async function coldStart(
   const show = (change = {}) =>
     progress?.update({ inFlight, done, errors: result.errors, ...change });
 
-  /** One attempt at a level: its rows (not yet written), records, warm ones, a fatal stop. */
-  const attempt = async (run: number, level: number) => {
-    const context = { experiment, workload, runtime, run, level, collection: out.entry.id };
-    const rows: CollectedRow[] = [];
-    let warm = 0, records = 0, errors = 0, stop: string | undefined;
-    const actions = coldStartActions(workload, level);
-    inFlight = actions.length;
-    show();
-    await Promise.all(actions.map(async (action) => {
-      const { attempts, stop: fatal } = await invokeWithPolicy(api, action, {
-        ...invoke,
-        clock,
-        signal: stopper.abort.signal,
-      });
-      attempts.forEach((o, i) => {
-        const where = `${api.conn.apihost} ${action} run ${run} level ${level}`;
-        const row = outcomeRow(o, context, where, i + 1);
-        rows.push(row);
-        if (row.source === "record") {
-          records++;
-          if (row.init_ms === null) warm++;
-        }
-        if (row.source !== "record" || row.success === false) errors++;
-        if (fatal && i === attempts.length - 1) stop ??= `${action}: ${o.error}`;
-      });
-      inFlight--;
-      done++;
-      show();
-    }));
-    return { rows, warm, records, errors, stop };
-  };
+  const attempt = (run: number, level: number) =>
+    levelAttempt(api, coldStartActions(workload, level), {
+      context: { experiment, workload, runtime, run, level, collection: out.entry.id },
+      invoke: { ...invoke, clock, signal: stopper.abort.signal },
+      onStart: (n) => (inFlight = n, show()),
+      onDone: () => (inFlight--, done++, show()),
+    });
 
   for (let rep = 1; rep <= reps; rep++) {
     const run = firstRun + rep - 1;
@@ -160,16 +203,9 @@ export async function coldStart(
         }
         // Not all cold: the level did not measure what it should. Its rows are kept, out of
         // the latency tables (source not_all_cold), and it runs again after a longer wait.
-        for (const row of a.rows) {
-          out.activations.push(row.source === "record" ? { ...row, source: NOT_ALL_COLD } : row);
-        }
-        result.notAllCold += a.records;
         const flag = { run, level, warm: a.warm, records: a.records, idle_wait_ms: waitMs };
-        result.notCold.push(flag);
         event(level, run, `not_all_cold: ${a.warm} of ${a.records} records without initTime`);
-        out.entry.flags = [...(out.entry.flags ?? []), { kind: "not_all_cold", ...flag }];
-        await out.saveEntry(); // in dataset.json now, not only at the end
-        await out.flush();
+        await keepNotAllCold(out, result, a.rows, flag);
         const what = `run ${run} level ${level}: ${a.warm} of ${a.records} records are not cold ` +
           `(no initTime) after an idle wait of ${waitMs / 1000} s`;
         if (retry < coldRetries) {

@@ -270,9 +270,15 @@ export class ActivationRows {
 
   /**
    * Writes the rows as Parquet part `part` of `dir`'s activations and clears the builder:
-   * through `writer` (off this thread) where they are all TSV, else here.
+   * through `writer` (off this thread) where they are all TSV, else here; `complete` turns
+   * the activation columns into the part's (the importers' extra columns), in the same run.
    */
-  async writePart(dir: string, part: string, writer?: TsvPartWriter): Promise<void> {
+  async writePart(
+    dir: string,
+    part: string,
+    writer?: TsvPartWriter,
+    complete?: (rows: pl.LazyDataFrame) => pl.LazyDataFrame,
+  ): Promise<void> {
     this.#flushBytes();
     this.#flushObjects();
     const pieces = this.#pieces;
@@ -280,9 +286,16 @@ export class ActivationRows {
       this.#pieces = [];
       this.length = 0;
       this.#mark = this.#markRows = 0;
-      await writer.write(dir, part, pieces as Uint8Array[]);
+      const shape = complete ? { columns: TSV_SCHEMA, complete } : undefined;
+      await writer.write(dir, part, pieces as Uint8Array[], shape);
     } else {
-      await writePart(dir, "activations", part, this.toFrame());
+      const frame = this.toFrame();
+      await writePart(
+        dir,
+        "activations",
+        part,
+        complete ? complete(frame.lazy()).collectSync() : frame,
+      );
     }
   }
 

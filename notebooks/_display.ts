@@ -10,13 +10,20 @@
  */
 import pl from "nodejs-polars";
 import { Buffer } from "node:buffer";
-import { figureCaption, type FigureSpec, type NamedTable } from "../pipeline/mod.ts";
+import {
+  escapeMarkdown,
+  figureCaption,
+  type FigureSpec,
+  markdownCode,
+  type NamedTable,
+} from "../pipeline/mod.ts";
 import { paperSvg } from "../render/svg.ts";
 import { type Dataset, readDataset as readDatasetFile } from "../dataset/mod.ts";
 import { pathRoots } from "../render/provenance.ts";
 import { scrub } from "../render/redact.ts";
 
 export * from "./_params.ts";
+export { escapeMarkdown, markdownCode };
 
 /** A MIME bundle, as Jupyter's display_data carries it. */
 export type MimeBundle = Record<string, string | object>;
@@ -26,9 +33,20 @@ export function displayable(bundle: MimeBundle): { [k: symbol]: () => MimeBundle
   return { [Symbol.for("Jupyter.display")]: () => bundle };
 }
 
-/** Markdown, displayable (the last expression of a cell, or through {@linkcode show}). */
-export function md(text: string): { [k: symbol]: () => MimeBundle } {
-  return displayable({ "text/markdown": text, "text/plain": text });
+/**
+ * Markdown, displayable (the last expression of a cell, or through {@linkcode show}). Called
+ * on a string, the string is the notebook's own Markdown; used as a tag (md`runtime ${rt}`),
+ * every interpolated value is text from data, escaped (pipeline's `escapeMarkdown`), so that a
+ * runtime or dataset name cannot add links, HTML or table cells.
+ */
+export function md(
+  text: string | TemplateStringsArray,
+  ...values: unknown[]
+): { [k: symbol]: () => MimeBundle } {
+  const markdown = typeof text === "string"
+    ? text
+    : text.reduce((all, part, i) => all + escapeMarkdown(String(values[i - 1])) + part);
+  return displayable({ "text/markdown": markdown, "text/plain": markdown });
 }
 
 /**

@@ -10,7 +10,7 @@
  */
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { levelRange, parseLevels, shownLevels } from "../pipeline/mod.ts";
+import { levelRange, markdownCode, parseLevels, shownLevels } from "../pipeline/mod.ts";
 
 /** The project's root folder (where deno.json is). */
 export const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -168,8 +168,8 @@ export { shownLevels };
 
 /** The parameters as a short Markdown line, with the dataset path relative to the project. */
 export function paramsMarkdown(p: NotebookParams): string {
-  const from = p.file ? ` · from \`${shownPath(p.file)}\`` : "";
-  return `**Dataset** \`${shownPath(p.data)}\` · **levels** ${
+  const from = p.file ? ` · from ${markdownCode(shownPath(p.file))}` : "";
+  return `**Dataset** ${markdownCode(shownPath(p.data))} · **levels** ${
     shownLevels(p.levels)
   } (every table and figure)${from}`;
 }

@@ -38,6 +38,27 @@ export function escapeMarkdown(text: string): string {
 }
 
 /**
+ * `text` as a Markdown code span that no character of it can close: fenced by one backtick
+ * more than its longest run of them, padded where it starts or ends with one, on one line.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { markdownCode } from "./markdown.ts";
+ * assert.equal(markdownCode("data/thesis"), "`data/thesis`");
+ * assert.equal(markdownCode("a`b"), "``a`b``");
+ * ```
+ */
+export function markdownCode(text: string): string {
+  // deno-lint-ignore no-control-regex
+  const line = text.replace(/\r\n?|[\n\t]/g, " ").replace(/[\u0000-\u001f\u007f]/g, "");
+  const longest = Math.max(0, ...(line.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(longest + 1);
+  const pad = line.startsWith("`") || line.endsWith("`") ? " " : "";
+  return `${fence}${pad}${line}${pad}${fence}`;
+}
+
+/**
  * Renders `frame` as a GitHub-flavoured Markdown table; numeric columns, and text columns named
  * in `rightAligned` (numbers already formatted), are right-aligned.
  *

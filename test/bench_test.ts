@@ -81,6 +81,46 @@ Deno.test("runBench() at a tiny scale runs benchmarks 2, 3 and 4", async () => {
   await Deno.remove(work, { recursive: true });
 });
 
+Deno.test("runBench() benchmark 5 times the comparison beside the tables, thesis against itself", async () => {
+  const work = await Deno.makeTempDir({ prefix: "whiskbench-bench-" });
+  const results = await runBench({
+    work,
+    runs: 1,
+    only: [5],
+    compareResamples: 100,
+    log: () => {},
+  });
+  assert.deepEqual(results.differences, []);
+  assert.equal(results.compare!.resamples, 100);
+  assert.deepEqual(results.rows.map((r) => [r.benchmark, r.tool]), [
+    ["5 compare data/thesis", "whiskbench compare, 100 resamples"],
+    ["5 compare data/thesis", "whiskbench tables only (no statistics, reference)"],
+  ]);
+  for (const r of results.rows) assert.ok(r.seconds_median > 0 && r.peak_rss_mb > 0);
+  const compareCsv = await Deno.readTextFile(join(work, "out", "compare", "compare.csv"));
+  assert.match(compareCsv.split("\n")[0], /^experiment,workload,runtime,level,n_base,n_new/);
+  await Deno.remove(work, { recursive: true });
+});
+
+Deno.test("runBench() benchmark 6 imports every format, rows in = rows out, beside the thesis-format ingest", async () => {
+  const work = await Deno.makeTempDir({ prefix: "whiskbench-bench-" });
+  const results = await runBench({ work, runs: 1, only: [6], importBytes: 300_000, log: () => {} });
+  assert.deepEqual(results.differences, []);
+  assert.deepEqual(results.rows.map((r) => r.tool), [
+    "whiskbench thesis-format ingest (reference)",
+    "whiskbench import (openwhisk-json)",
+    "whiskbench import (openwhisk-jsonl)",
+    "whiskbench import (sebs-csv)",
+    "whiskbench import (invitro-csv)",
+  ]);
+  const r = results.import!;
+  for (const input of r.inputs) assert.ok(input.records > 100 && input.bytes >= 300_000);
+  assert.deepEqual(r.speed.map((s) => s.format), r.inputs.map((i) => i.format));
+  for (const s of r.speed) assert.ok(s.mb_per_s > 0 && s.ratio > 0);
+  assert.match(resultMarkdown(results), /- import sebs-csv: \d+ MB\/s, [\d.]+x the thesis-format/);
+  await Deno.remove(work, { recursive: true });
+});
+
 Deno.test("parseSize() reads bytes and MB/GB suffixes, and rejects anything else", () => {
   assert.equal(parseSize("100MB"), 100e6);
   assert.equal(parseSize("1GB"), 1e9);

@@ -269,3 +269,35 @@ Deno.test("report --baseline adds the comparison as a section and as files", asy
   await buildReport({ data: THESIS, out: plain, exportFigures: false, log: () => {} });
   assert.doesNotMatch(await Deno.readTextFile(join(plain, "report.html")), /id="compare"/);
 });
+
+Deno.test("compare: names from data stay text in compare.csv and findings.md; figures written", async () => {
+  // A runtime named like a spreadsheet formula with markup in it, in both datasets.
+  const hostile = '=HYPERLINK("x")<script>';
+  const dir = await Deno.makeTempDir();
+  const ds = await readDataset(THESIS, { activationColumns: [...PIPELINE_COLUMNS, "run"] });
+  await writeMeta(dir, ds.meta);
+  await writePart(
+    dir,
+    "activations",
+    "renamed",
+    ds.activations.filter(pl.col("experiment").eq(pl.lit("cold_start"))).withColumns(
+      pl.when(pl.col("runtime").eq(pl.lit("wasm"))).then(pl.lit(hostile))
+        .otherwise(pl.col("runtime")).alias("runtime"),
+    ),
+  );
+  const out = await Deno.makeTempDir();
+  const run = await compare(dir, dir, "--out", out, "--resamples", "200");
+  assert.equal(run.code, 0, run.text);
+  const csv = await Deno.readTextFile(join(out, "compare.csv"));
+  assert.ok(csv.includes("cold_start"), csv.slice(0, 200));
+  // Every cell starting with = is quoted text, never a formula.
+  for (const line of csv.split("\n").slice(1).filter(Boolean)) {
+    assert.doesNotMatch(line, /(^|,)=/, line);
+  }
+  assert.match(csv, /'=HYPERLINK/);
+  const findings = await Deno.readTextFile(join(out, "findings.md"));
+  assert.doesNotMatch(findings, /<script>/);
+  const figures = [...Deno.readDirSync(join(out, "figures"))].map((e) => e.name);
+  assert.ok(figures.includes("compare_ecdf_cold_start_docker.json"), figures.join(" "));
+  for (const name of figures) assert.match(name, /^[A-Za-z0-9_.-]+\.json$/, name);
+});

@@ -9,11 +9,13 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { dataFile } from "../render/out_path.ts";
 import pl from "nodejs-polars";
-import { readDataset } from "../dataset/mod.ts";
+import { exists, readDataset } from "../dataset/mod.ts";
 import { detectFileFormat, detectFormat } from "../ingest/formats/detect.ts";
 import { jsonValues } from "../ingest/formats/json_values.ts";
 import { importFiles } from "../ingest/formats/mod.ts";
 import { importRecordFile } from "../ingest/formats/openwhisk_records.ts";
+import { sebsCsvQuery, sebsCsvRows } from "../ingest/formats/sebs.ts";
+import { FrameBuilder, IMPORTED_COLUMNS } from "../dataset/mod.ts";
 import { coldStartTable, warmTable } from "../pipeline/latency_tables.ts";
 import { records } from "./_frames.ts";
 import { quietReport } from "./_quiet_report.ts";
@@ -272,6 +274,121 @@ Deno.test("SeBS result.csv: client_time as the latency, no wait/init split, unit
     assert.equal(warmTable(a).height, 0);
     const imp = meta.import as { latency: Record<string, string> };
     assert.match(imp.latency["sebs-csv"], /^client_time/);
+  });
+});
+
+Deno.test("SeBS result.csv read by polars gives the line reader's rows, every column", async () => {
+  await withTemp(async (dir) => {
+    // The fixture's lines and what else the format allows: spaces around values, None and
+    // empty optional fields, quoted fields, burst and sequential, memory 0, provider time 0,
+    // a column SeBS does not write, blank lines, numbers in exponent form.
+    const lines = [
+      "memory,type,is_cold,exec_time,connection_time,client_time,provider_time,mem_used,note",
+      ...(await Deno.readTextFile(join(SEBS, "result.csv"))).trim().split(/\r?\n/).slice(1)
+        .map((l, i) => `${l},n${i}`),
+      ' 512 , burst ,TRUE, 1.5e3 ,None,310000,0, None ,"a, ""quoted"" note"',
+      "0,sequential,false,900,,5000,3000,,",
+      "",
+      "128,warm,False,900,0.0011,5000,3000,40.0,\u00e9t\u00e9",
+      "",
+    ];
+    // Python's csv module ends lines with CRLF; both readers take either.
+    for (const eol of ["\n", "\r\n"]) {
+      const csv = lines.join(eol) + eol;
+      const path = join(dir, "result.csv");
+      await Deno.writeTextFile(path, csv);
+      const chunks = async function* () {
+        yield encoder.encode(csv);
+      };
+      const options = { runtime: "python:3.11", workload: "110.dynamic-html" };
+      const b = new FrameBuilder(IMPORTED_COLUMNS);
+      for await (const row of sebsCsvRows(chunks(), "result.csv", options)) b.push(row);
+      const byLine = b.toFrame();
+      const read = await sebsCsvQuery(path, "result.csv", chunks, options);
+      const polars = await read.query.collect();
+      assert.equal(read.rows, 9);
+      assert.equal(byLine.height, 9);
+      assert.deepEqual(polars.schema, byLine.schema);
+      assert.deepEqual(polars.toRecords(), byLine.toRecords(), JSON.stringify(eol));
+    }
+  });
+});
+
+Deno.test("SeBS result.csv: a bad value is named by line and field, whatever reads the file", async () => {
+  await withTemp(async (dir) => {
+    const good = (await Deno.readTextFile(join(SEBS, "result.csv"))).trim().split(/\r?\n/);
+    const cases: [string, RegExp][] = [
+      [
+        "256,cold,True,1500,0.0021,-5,305000,41.5",
+        /line 3: client_time is -5, expected a number >= 0/,
+      ],
+      ["256,hot,True,1500,0.0021,5,305000,41.5", /line 3: type is "hot", expected cold, warm/],
+      [
+        "256,cold,yes,1500,0.0021,5,305000,41.5",
+        /line 3: is_cold is "yes", expected true or false/,
+      ],
+      ["256.5,cold,True,1500,0.0021,5,305000,41.5", /line 3: memory is 256.5, expected a whole/],
+      ["256,cold,True,inf,0.0021,5,305000,41.5", /line 3: exec_time is "inf", expected a number/],
+    ];
+    for (const [line, message] of cases) {
+      const csv = [good[0], good[1], line, ...good.slice(2)].join("\n") + "\n";
+      const path = join(dir, "result.csv");
+      await Deno.writeTextFile(path, csv);
+      await assert.rejects(
+        sebsCsvQuery(path, "result.csv", async function* () {
+          yield encoder.encode(csv);
+        }),
+        message,
+      );
+    }
+  });
+});
+
+Deno.test("CSV imports read in slices give the rows of one read; a bad line is named in any slice", async () => {
+  await withTemp(async (dir) => {
+    const sebs = (await Deno.readTextFile(join(SEBS, "result.csv"))).trim().split(/\r?\n/);
+    const invitro = (await Deno.readTextFile(join(INVITRO, "openwhisk_duration_1.csv"))).trim()
+      .split(/\r?\n/);
+    // 200 data lines each, no two alike (a copied part is refused when read), a blank line in
+    // the middle (skipped by both readers).
+    const many = (lines: string[]) => {
+      const body = Array.from({ length: 200 }, (_, i) => {
+        const fields = lines[1 + (i % (lines.length - 1))].split(",");
+        if (fields.length > 10) {
+          fields[2] = `inv-${i}`; // In-Vitro: invocationID, activationID
+          fields[10] = fields[10] === "" ? "" : i.toString(16).padStart(32, "0");
+        } else fields[5] = String(1000 + i); // SeBS: client_time
+        return fields.join(",");
+      });
+      return [lines[0], ...body.slice(0, 100), "", ...body.slice(100)].join("\r\n") + "\r\n";
+    };
+    for (const [name, text] of [["result.csv", many(sebs)], ["x_duration_1.csv", many(invitro)]]) {
+      const path = join(dir, name);
+      await Deno.writeTextFile(path, text);
+      const rowsOf = async (out: string, csvSliceBytes?: number) => {
+        await importFiles([path], join(dir, out), { csvSliceBytes });
+        const ds = await readDataset(join(dir, out));
+        const parts = [...Deno.readDirSync(join(dir, out, "activations"))].length;
+        return { rows: ds.activations.drop("record").toRecords(), parts };
+      };
+      const whole = await rowsOf(`${name}-whole`);
+      const sliced = await rowsOf(`${name}-sliced`, 1000);
+      assert.equal(whole.rows.length, 200);
+      assert.equal(whole.parts, 1);
+      assert.ok(sliced.parts > 5, `${sliced.parts} parts`);
+      assert.deepEqual(sliced.rows, whole.rows);
+      assert.ok(!(await exists(join(dir, `${name}-sliced`, ".slices"))));
+      // A bad value on line 150, in a later slice: named by its line in the file.
+      const lines = text.split("\r\n");
+      const fields = lines[149].split(",");
+      fields[name === "result.csv" ? 5 : 6] = "abc";
+      lines[149] = fields.join(",");
+      await Deno.writeTextFile(path, lines.join("\r\n"));
+      await assert.rejects(
+        importFiles([path], join(dir, `${name}-bad`), { csvSliceBytes: 1000 }),
+        new RegExp(`${name} line 150: (client_time|responseTime) is "abc"`),
+      );
+    }
   });
 });
 

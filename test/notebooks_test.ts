@@ -18,7 +18,7 @@ import {
   stableDenoPath,
   userDataDir,
 } from "../cli/kernel.ts";
-import { figureBundle } from "../notebooks/_display.ts";
+import { figureBundle, md } from "../notebooks/_display.ts";
 import {
   PARAMS_FILE,
   paramsMarkdown,
@@ -346,6 +346,19 @@ Deno.test("shownPath() and shownLevels() keep outputs free of absolute paths", (
   assert.equal(shownPath("/elsewhere/ds"), "/elsewhere/ds");
   assert.equal(shownLevels([1, 2, 3]), "1-3");
   assert.equal(shownLevels([1, 2, 4]), "1, 2, 4");
+});
+
+Deno.test("md`...` escapes what it interpolates; md(text) keeps the notebook's own Markdown", () => {
+  const markdown = (d: ReturnType<typeof md>) =>
+    d[Symbol.for("Jupyter.display")]()["text/markdown"];
+  const runtime = "<img src=x onerror=alert(1)> [x](javascript:1) | `y`";
+  assert.equal(
+    markdown(md`runtime **${runtime}**`),
+    "runtime **\\<img src=x onerror=alert(1)\\> \\[x\\](javascript:1) \\| \\`y\\`**",
+  );
+  assert.equal(markdown(md("**bold** [link](a.md)")), "**bold** [link](a.md)");
+  const params = paramsMarkdown({ data: "/x/a`b", levels: [1, 2], file: undefined } as never);
+  assert.match(params, /^\*\*Dataset\*\* ``\/x\/a`b`` · /);
 });
 
 Deno.test("figureBundle() carries the Plotly spec, a static SVG and the title", () => {

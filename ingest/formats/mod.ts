@@ -26,7 +26,8 @@ import { detectFileFormat, type Format, FORMATS } from "./detect.ts";
 import { fileChunks } from "./json_values.ts";
 import { invitroQuery } from "./invitro.ts";
 import { importRecordFile } from "./openwhisk_records.ts";
-import { sebsCsvRows, sebsJsonRows } from "./sebs.ts";
+import { sebsCsvQuery, sebsJsonRows } from "./sebs.ts";
+import { csvSlices, SLICE_BYTES } from "./csv_slices.ts";
 
 /** What each format's rows carry, as dataset.json states it. */
 export const LATENCY_OF: Record<Format, string> = {
@@ -56,6 +57,8 @@ export interface ImportOptions {
   meta?: DatasetMeta;
   /** Rows per Parquet part. Default 100,000. */
   partRows?: number;
+  /** Bytes of a CSV file read by polars at a time, a part each. Default 8 MiB. */
+  csvSliceBytes?: number;
   /** Tool name written to dataset.json. Default "whiskbench". */
   tool?: string;
 }
@@ -107,8 +110,15 @@ async function* counted(path: string, size: { n: number }) {
 export async function importFiles(
   sources: string[],
   outDir: string,
-  { format, runtime, workload, meta = {}, partRows = 100_000, tool = "whiskbench" }: ImportOptions =
-    {},
+  {
+    format,
+    runtime,
+    workload,
+    meta = {},
+    partRows = 100_000,
+    csvSliceBytes = SLICE_BYTES,
+    tool = "whiskbench",
+  }: ImportOptions = {},
 ): Promise<ImportReport> {
   const paths = (await Promise.all(sources.map(filesOf))).flat();
   const formats: Format[] = [];
@@ -176,20 +186,40 @@ export async function importFiles(
         });
         n = read.rows;
         notActions = read.notActions;
-      } else if (f === "invitro-csv") {
-        // Read by polars from the path (so its size comes from the file system).
-        size.n = (await Deno.stat(path)).size;
-        const read = await invitroQuery(path, name, () => fileChunks(path), options);
-        if (skipped === undefined) await sinkPart(tmp, "activations", `${stem}.0001`, read.query);
-        n = read.rows;
-      } else {
-        let rows: AsyncIterable<ImportedRow> | Iterable<ImportedRow>;
-        if (f === "sebs-csv") rows = sebsCsvRows(counted(path, size), name, options);
-        else {
-          const bytes = await Deno.readFile(path);
-          size.n = bytes.length;
-          rows = sebsJsonRows(new TextDecoder().decode(bytes), name, basename(path), options);
+      } else if (f === "invitro-csv" || f === "sebs-csv") {
+        // Read by polars, a slice of the file at a time; the whole file names a bad line.
+        const query = f === "sebs-csv" ? sebsCsvQuery : invitroQuery;
+        n = 0;
+        let part = 0;
+        const slices = join(tmp, ".slices");
+        await Deno.mkdir(slices);
+        // Once the line reader has gone through the whole file without an error (a slice
+        // with a blank line makes it look), later slices need only the header from it.
+        let checked = false;
+        const whole = async function* () {
+          for await (const chunk of fileChunks(path)) {
+            yield chunk;
+            if (checked) return;
+          }
+          checked = true;
+        };
+        try {
+          for await (const slice of csvSlices(counted(path, size), slices, csvSliceBytes)) {
+            const read = await query(slice, name, whole, options);
+            if (skipped === undefined) {
+              const partName = `${stem}.${String(++part).padStart(4, "0")}`;
+              await sinkPart(tmp, "activations", partName, read.query);
+            }
+            n += read.rows;
+            await Deno.remove(slice);
+          }
+        } finally {
+          await Deno.remove(slices, { recursive: true });
         }
+      } else {
+        const bytes = await Deno.readFile(path);
+        size.n = bytes.length;
+        const rows = sebsJsonRows(new TextDecoder().decode(bytes), name, basename(path), options);
         n = await writeRows(rows, tmp, stem, partRows, skipped === undefined);
       }
       const hash = await hashes[i];

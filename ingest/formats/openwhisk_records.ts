@@ -14,8 +14,8 @@
  * columns, are set by {@linkcode recordImportColumns}, once for every source of records.
  */
 import pl from "nodejs-polars";
-import { ActivationRows } from "../../dataset/activation_bytes.ts";
-import { activationRow, IMPORTED_COLUMNS, writePart } from "../../dataset/mod.ts";
+import { ActivationRows, TsvPartWriter } from "../../dataset/activation_bytes.ts";
+import { activationRow, IMPORTED_COLUMNS } from "../../dataset/mod.ts";
 import { WSK_GET_HEADER } from "./detect.ts";
 import { type JsonLayout, jsonValues } from "./json_values.ts";
 
@@ -66,8 +66,18 @@ export function isActionRecord(record: unknown): boolean {
 export function recordImportColumns(
   rows: pl.DataFrame,
   format: string,
+  options?: RecordImportOptions,
+): pl.DataFrame;
+export function recordImportColumns(
+  rows: pl.LazyDataFrame,
+  format: string,
+  options?: RecordImportOptions,
+): pl.LazyDataFrame;
+export function recordImportColumns(
+  rows: pl.DataFrame | pl.LazyDataFrame,
+  format: string,
   { runtime, workload }: RecordImportOptions = {},
-): pl.DataFrame {
+): pl.DataFrame | pl.LazyDataFrame {
   const cold = pl.col("init_ms").isNotNull();
   const memory = pl.col("record")
     .str.jsonPathMatch("$.annotations[?(@.key=='limits')].value.memory")
@@ -89,13 +99,13 @@ export function recordImportColumns(
     f64: pl.Float64,
     bool: pl.Bool,
   };
-  return rows.select(
-    ...Object.entries(IMPORTED_COLUMNS).map(([name, type]) =>
-      (set[name] ?? (rows.columns.includes(name) ? pl.col(name) : pl.lit(null)))
-        .cast(dtypes[type])
-        .alias(name)
-    ),
+  const columns = rows.columns;
+  const exprs = Object.entries(IMPORTED_COLUMNS).map(([name, type]) =>
+    (set[name] ?? (columns.includes(name) ? pl.col(name) : pl.lit(null)))
+      .cast(dtypes[type])
+      .alias(name)
   );
+  return rows instanceof pl.DataFrame ? rows.select(...exprs) : rows.select(...exprs);
 }
 
 /**
@@ -149,11 +159,15 @@ export async function importRecordFile(
 ): Promise<{ rows: number; notActions: number }> {
   const rows = new ActivationRows(RECORD_CONTEXT);
   let total = 0, part = 0, notActions = 0;
+  // Parts are written off this thread (polars' streaming run from TSV), the imported columns
+  // added in the same run, while the next part's records are read.
+  const writer = new TsvPartWriter();
+  const complete = (frame: pl.LazyDataFrame) =>
+    recordImportColumns(frame, RECORD_FORMATS[layout], options);
   const flush = async () => {
     if (rows.length === 0) return;
     total += rows.length;
-    const frame = recordImportColumns(rows.toFrame(), RECORD_FORMATS[layout], options);
-    await writePart(dir, "activations", `${stem}.${String(++part).padStart(4, "0")}`, frame);
+    await rows.writePart(dir, `${stem}.${String(++part).padStart(4, "0")}`, writer, complete);
   };
   // Records the fast path reads straight from the chunk (most, in compact JSON) are taken
   // while splitting; the others come back as bytes: the fast path again (a record that spans
@@ -191,5 +205,6 @@ export async function importRecordFile(
     if (rows.length >= partRows) await flush();
   }
   await flush();
+  await writer.close();
   return { rows: total, notActions };
 }

@@ -22,7 +22,8 @@
  * 1 for sequential), the provider's initialization time (on OpenWhisk the record's initTime,
  * as `init_ms`) and failures.
  */
-import type { ImportedRow } from "../../dataset/mod.ts";
+import pl from "nodejs-polars";
+import { IMPORTED_COLUMNS, type ImportedRow } from "../../dataset/mod.ts";
 import { csvBoolean, csvNumber, type CsvRow, csvRows } from "./csv_rows.ts";
 
 /** The header SeBS's perf-cost `process()` writes, in its order. */
@@ -110,6 +111,9 @@ export async function* sebsCsvRows(
   for await (const row of rows) {
     const where = `${file} line ${row.line}`;
     const memory = nonNegative(row, "memory", where)!;
+    if (!Number.isInteger(memory)) {
+      throw new RangeError(`${where}: memory is ${memory}, expected a whole number of MB`);
+    }
     yield clientRow({
       experiment: experimentOf(row.fields.type.trim(), where),
       workload,
@@ -125,6 +129,112 @@ export async function* sebsCsvRows(
       mem_used_mb: nonNegative(row, "mem_used", where, true),
     });
   }
+}
+
+const text = (c: string) => pl.col(c).str.strip();
+/** A number field as csvNumber reads it (null where it is none); `None` too where nullable. */
+const number = (c: string) => {
+  const n = text(c).cast(pl.Float64, false);
+  // What polars parses that csvNumber does not: infinities, NaN, a leading "+".
+  return pl.when(n.isFinite().and(text(c).str.startsWith("+").not())).then(n)
+    .otherwise(pl.lit(null));
+};
+const empty = (c: string) =>
+  pl.col(c).isNull().or(text(c).eq(pl.lit(""))).or(text(c).eq(pl.lit("None")));
+const valid = (c: string, nullable = false) => {
+  const ok = number(c).isNotNull().and(number(c).gtEq(0));
+  return nullable ? ok.or(empty(c)) : ok;
+};
+
+/**
+ * The activation rows of SeBS's `result.csv` as one polars query over the file (the same
+ * rows as {@linkcode sebsCsvRows}, which a test holds it to, at polars' speed): `_valid` says
+ * whether a row is one sebsCsvRows takes, `_blank` whether the line was blank.
+ */
+function sebsCsvExprs(
+  header: readonly string[],
+  { runtime = "unknown", workload = "unknown" }: SebsOptions,
+): pl.Expr[] {
+  const type = text("type"), cold = text("is_cold").str.toLowerCase();
+  const experiment = pl.when(type.eq(pl.lit("cold")).or(type.eq(pl.lit("burst"))))
+    .then(pl.lit("cold_start"))
+    .when(type.eq(pl.lit("warm")).or(type.eq(pl.lit("sequential")))).then(pl.lit("concurrency"))
+    .otherwise(pl.lit(null));
+  const ms = (c: string) => number(c).div(1000);
+  const orNull = (c: string) => pl.when(empty(c)).then(pl.lit(null)).otherwise(number(c));
+  const set: Record<string, pl.Expr> = {
+    experiment,
+    workload: pl.lit(workload),
+    runtime: pl.lit(runtime),
+    duration_ms: pl.when(number("provider_time").eq(0)).then(pl.lit(null))
+      .otherwise(ms("provider_time")),
+    success: pl.lit(true),
+    source: pl.lit("client"),
+    // As JSON.stringify writes the row's fields: every header name, text as read, "" if empty.
+    record: pl.struct(header.map((h) => pl.col(h).fillNull(pl.lit("")))).struct.jsonEncode(),
+    format: pl.lit("sebs-csv"),
+    latency: pl.lit("client_time"),
+    cold: cold.eq(pl.lit("true")),
+    client_ms: ms("client_time"),
+    exec_ms: ms("exec_time"),
+    connect_ms: orNull("connection_time").mul(1000),
+    memory_mb: pl.when(number("memory").eq(0)).then(pl.lit(null)).otherwise(number("memory")),
+    mem_used_mb: orNull("mem_used"),
+  };
+  const dtypes = { str: pl.Utf8, i64: pl.Int64, f64: pl.Float64, bool: pl.Bool } as const;
+  const ok = experiment.isNotNull()
+    .and(cold.eq(pl.lit("true")).or(cold.eq(pl.lit("false"))))
+    .and(valid("memory")).and(valid("provider_time")).and(valid("client_time"))
+    .and(valid("exec_time")).and(valid("connection_time", true)).and(valid("mem_used", true))
+    // memory_mb is a whole number: a fraction is not a memory size SeBS writes.
+    .and(number("memory").floor().eq(number("memory")));
+  return [
+    ...Object.entries(IMPORTED_COLUMNS).map(([name, type]) =>
+      (set[name] ?? pl.lit(null)).cast(dtypes[type]).alias(name)
+    ),
+    ok.fillNull(false).alias("_valid"),
+    header.map((h) => pl.col(h).isNull()).reduce((a, b) => a.and(b)).alias("_blank"),
+  ];
+}
+
+/**
+ * SeBS's `result.csv` as a polars query of its activation rows, and how many there are. The
+ * file is scanned once to count rows that are bad or blank; where there are any, the line
+ * reader ({@linkcode sebsCsvRows}) goes through the file to name the first bad one.
+ */
+export async function sebsCsvQuery(
+  path: string,
+  file: string,
+  chunks: () => AsyncIterable<Uint8Array>,
+  options: SebsOptions = {},
+): Promise<{ query: pl.LazyDataFrame; rows: number }> {
+  const { header, rows } = await csvRows(chunks(), file, SEBS_CSV_HEADER);
+  await rows.return(undefined);
+  const scan = () =>
+    pl.scanCSV(path, { hasHeader: true, inferSchemaLength: 0 }).select(
+      ...sebsCsvExprs(header, options),
+    );
+  const checkLines = async () => {
+    for await (const _ of sebsCsvRows(chunks(), file, options)) { /* throws at a bad line */ }
+  };
+  const count = (e: pl.Expr) => e.cast(pl.Int64).sum();
+  let found: Record<string, unknown>;
+  try {
+    found = (await scan().select(
+      count(pl.col("_valid").or(pl.col("_blank")).not()).alias("bad"),
+      count(pl.col("_blank")).alias("blank"),
+      pl.len().cast(pl.Int64).alias("n"),
+    ).collect({ streaming: true })).toRecords()[0];
+  } catch (cause) {
+    await checkLines();
+    throw new SyntaxError(`${file}: not a CSV polars can read: ${cause}`, { cause });
+  }
+  const [bad, blank, n] = [found.bad, found.blank, found.n].map(Number);
+  if (bad > 0 || blank > 0) await checkLines();
+  if (bad > 0) {
+    throw new TypeError(`${file}: ${bad} data rows hold values SeBS's result.csv does not allow`);
+  }
+  return { query: scan().filter(pl.col("_blank").not()).drop("_valid", "_blank"), rows: n - blank };
 }
 
 function nonNegative(row: CsvRow, field: string, where: string, nullable = false) {

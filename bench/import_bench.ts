@@ -1,0 +1,93 @@
+/**
+ * Benchmark 6: each importer (ingest/formats/) on 100 MB of its format, beside the
+ * thesis-format ingest of 100 MB of `1_` logs in the same run (benchmark 1's seeded input): the
+ * importers should read at that speed or better. Each run is a child process; rows in = rows
+ * out is checked for every format.
+ */
+import { join } from "node:path";
+import { readDataset } from "../dataset/mod.ts";
+import { denoRun, ROOT } from "./_paths.ts";
+import { generateImportFile, IMPORT_FORMATS, type ImportFile } from "./generate_import.ts";
+import { rawLogs } from "./ingest_bench.ts";
+import { measure, type Measurement, minMedian } from "./measure.ts";
+
+/** What benchmark 6 measured. */
+export interface ImportBenchResult {
+  inputs: ImportFile[];
+  measurements: Measurement[];
+  /** Per format: its median MB/s over the thesis-format ingest's. */
+  speed: { format: string; mb_per_s: number; ratio: number }[];
+  differences: string[];
+}
+
+/** Generates (or reuses) the seeded file of one format under `work`. */
+async function importFile(
+  work: string,
+  format: typeof IMPORT_FORMATS[number],
+  bytes: number,
+  seed: number,
+) {
+  const dir = join(work, `import-${format}-${bytes}-${seed}`);
+  const done = `${dir}.complete.json`;
+  try {
+    return JSON.parse(await Deno.readTextFile(done)) as ImportFile;
+  } catch {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    const file = await generateImportFile(dir, format, { bytes, seed });
+    await Deno.writeTextFile(done, JSON.stringify(file));
+    return file;
+  }
+}
+
+/** Runs benchmark 6. */
+export async function importBench(
+  work: string,
+  { bytes = 100e6, runs = 3, seed = 1 }: { bytes?: number; runs?: number; seed?: number } = {},
+): Promise<ImportBenchResult> {
+  const out = join(work, "out", "import");
+  const clean = () => Deno.remove(out, { recursive: true }).catch(() => {});
+  const mb = (bytes / 1e6).toFixed(0);
+  const thesis = await rawLogs(work, { bytes, seed });
+  const measurements = [
+    await measure(
+      `import ${mb} MB: whiskbench thesis-format ingest (reference)`,
+      denoRun("cli/ingest.ts", thesis.dir, "--out", out),
+      { runs, bytes: thesis.bytes, cwd: ROOT, before: clean },
+    ),
+  ];
+  const inputs: ImportFile[] = [];
+  const differences: string[] = [];
+  for (const format of IMPORT_FORMATS) {
+    const input = await importFile(work, format, bytes, seed);
+    inputs.push(input);
+    measurements.push(
+      await measure(
+        `import ${mb} MB: whiskbench import (${format})`,
+        denoRun("cli/ingest.ts", input.path, "--out", out, "--format", format),
+        { runs, bytes: input.bytes, cwd: ROOT, before: clean },
+      ),
+    );
+    const rows = (await readDataset(out, { activationColumns: ["activation_id"] })).activations
+      .height;
+    if (rows !== input.records) {
+      differences.push(`import ${format}: ${input.records} records in, ${rows} rows out`);
+    }
+  }
+  await clean();
+  const mbPerS = (m: Measurement) => m.bytes / 1e6 / minMedian(m.seconds).median;
+  const reference = mbPerS(measurements[0]);
+  const speed = measurements.slice(1).map((m, i) => ({
+    format: IMPORT_FORMATS[i],
+    mb_per_s: mbPerS(m),
+    ratio: mbPerS(m) / reference,
+  }));
+  return { inputs, measurements, speed, differences };
+}
+
+/** Benchmark 6's speeds as Markdown list lines: MB/s and the ratio to the thesis-format ingest. */
+export function importSpeedLines(r: ImportBenchResult): string[] {
+  return r.speed.map((s) =>
+    `- import ${s.format}: ${s.mb_per_s.toFixed(0)} MB/s, ${s.ratio.toFixed(2)}x the ` +
+    "thesis-format ingest's speed (median of the runs; 1 or more: as fast or faster)"
+  );
+}
