@@ -8,7 +8,8 @@
  * It draws the subset of Plotly's figure format the pipeline's figures use (pipeline/
  * figures.ts, resource_figure.ts, compare_figures.ts), by Plotly's rules where they show:
  * the layout's size, margins and font (grown, as Plotly's `automargin`, where tick labels or
- * titles need more room), one or two panels placed by their axes' domains, grid and zero
+ * titles need more room, the panels keeping the shape the layout gives them), one or two
+ * panels placed by their axes' domains, grid and zero
  * lines, ticks written out in full, axis titles broken at `<br>`, the title, the legend, and
  * the traces (render/svg_traces.ts), annotations and line shapes (render/svg_notes.ts). A
  * part of the format it does not draw is left out, never guessed.
@@ -82,13 +83,13 @@ function extentOf(traces: Trace[], key: "x" | "y", layout: Layout): Extent {
   }
   const zero = key === "y" && traces.some((t) => t.type === "bar");
   const pad = traces.some((t) =>
-    t.type !== "scatter" || !String(t.mode).startsWith("lines") ||
+    (t.type ?? "scatter") !== "scatter" || !String(t.mode).startsWith("lines") ||
     String(t.mode).includes("markers")
   );
   return { numbers, categories, text, zero, pad };
 }
 
-/** The traces of a panel: boxes, bars, then lines and markers, in their order. */
+/** The traces of a panel, in the figure's order (later ones drawn over earlier ones). */
 function tracesSvg(p: Panel, xs: Scale, ys: Scale, all: Trace[], layout: Layout): string {
   const bars = p.traces.filter((t) => t.type === "bar");
   const base = new Map<string, number>();
