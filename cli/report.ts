@@ -152,19 +152,24 @@ function fenced(text: string): string {
 
 /**
  * Compares `data` with `baseline` (cli/compare.ts), writes the files into
- * `out`/compare/, adds the findings to the Markdown report `md`, and returns the page's part.
+ * `out`/compare/ (its figures also as SVG and PDF, as the report's own), adds the findings to
+ * the Markdown report `md`, and returns the page's part.
  */
 async function baselineComparison(
-  { baseline = "", data, compare }: ReportOptions,
+  options: ReportOptions,
   root: string,
   md: string[],
+  log: (line: string) => void,
 ): Promise<ReportComparison> {
+  const { baseline = "", data, compare } = options;
   const c = await compareDatasets(baseline, data, compare);
   const figures = await writeComparison(c, outPath(root, "compare"), baseline, data);
+  const exported = await exportAll(figures, outPath(root, "compare", "figures"), options, log);
   md.push(findingsMarkdown(c, baseline, data, 2));
   const level = pl.col("level"), verdict = pl.col("verdict");
   return {
     figures,
+    figureFormats: exported.exported === 0 ? [] : exported.pdf ? ["svg", "pdf"] : ["svg"],
     baseline,
     tally: verdictTally(c.compare),
     findings: [...c.findings.compare, ...c.findings.slowdownNew],
@@ -320,7 +325,7 @@ async function writeReport(
   );
   const comparison = options.baseline === undefined
     ? undefined
-    : await baselineComparison(options, root, md);
+    : await baselineComparison(options, root, md, log);
   await Deno.writeTextFile(outPath(root, "report.md"), md.join("\n"));
   const html = outPath(root, "report.html");
   await Deno.writeTextFile(
