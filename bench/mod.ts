@@ -8,7 +8,7 @@ import { ingestBench, type IngestBenchResult } from "./ingest_bench.ts";
 import { type Measurement, minMedian } from "./measure.ts";
 import { pipelineBench, type PipelineBenchResult } from "./pipeline_bench.ts";
 import { invokeBench, type InvokeBenchResult, invokeTable } from "./invoke_bench.ts";
-import { reportBench, type ReportBenchResult } from "./report_bench.ts";
+import { exportCost, reportBench, type ReportBenchResult } from "./report_bench.ts";
 import { compareBench, type CompareBenchResult } from "./compare_bench.ts";
 import { importBench, type ImportBenchResult, importSpeedLines } from "./import_bench.ts";
 
@@ -126,6 +126,7 @@ export function resultMarkdown(r: BenchResults): string {
         invokeTable(r.invoke),
       ]
       : []),
+    ...(r.report && exportCost(r.report) ? [`${exportCost(r.report)}.`, ""] : []),
     ...(r.import ? importSpeedLines(r.import) : []),
     ...r.skipped.map((s) => `- ${s}`),
     ...r.differences.map((d) => `- DIFFERS: ${d}`),

@@ -9,6 +9,7 @@
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { resultMarkdown, resultTable, runBench } from "../bench/mod.ts";
+import { exportCost } from "../bench/report_bench.ts";
 import { invokeTable } from "../bench/invoke_bench.ts";
 import { importSpeedLines } from "../bench/import_bench.ts";
 import { parse, run } from "./_args.ts";
@@ -57,6 +58,8 @@ if (import.meta.main) {
     if (results.invoke && results.invoke.points.length > 0) {
       console.log(invokeTable(results.invoke));
     }
+    const exportLine = results.report ? exportCost(results.report) : null;
+    if (exportLine) console.log(exportLine);
     if (results.import) { for (const line of importSpeedLines(results.import)) console.log(line); }
     for (const s of results.skipped) console.log(s);
     for (const d of results.differences) console.log(`DIFFERS: ${d}`);

@@ -8,9 +8,9 @@
  *   cause, and a provenance block;
  * - tables/: every pipeline table as CSV (full precision), Markdown and LaTeX (booktabs), and
  *   tables/thesis/: the thesis's 29 tables in its layout, recomputed, in the same three forms;
- * - figures/: every figure as a Plotly spec (JSON) and, where Chromium is found, SVG and PDF
- *   set for a paper's page (`paperFigure`: printed size, no title or mean legend unless
- *   `--figure-titles`);
+ * - figures/: every figure as a Plotly spec (JSON), and as SVG (render/svg.ts, no browser) and
+ *   PDF (from that SVG, where rsvg-convert is found) set for a paper's page (`paperFigure`:
+ *   printed size, no title or mean legend unless `--figure-titles`);
  * - scorecard.txt / scorecard.json / published_vs_computed.md, provenance.json, report.md;
  * - with `--baseline DIR`: compare/ (as `deno task compare DIR DATA`) and a section of the page.
  *
@@ -51,13 +51,9 @@ import {
   thesisTables,
   verify,
 } from "../verify/mod.ts";
-import {
-  CHROMIUM_HINT,
-  exportFigures,
-  findChromium,
-  plotlySource,
-  withChromium,
-} from "../render/chromium.ts";
+import { plotlySource } from "../render/plotly_js.ts";
+import { writeFigureFiles } from "../render/figure_files.ts";
+import { findRsvgConvert, RSVG_CONVERT_HINT } from "../render/pdf.ts";
 import { type ReportComparison, reportHtml } from "../render/html.ts";
 import { dataFile, outPath } from "../render/out_path.ts";
 import { csvSafe } from "../pipeline/csv_safe.ts";
@@ -79,13 +75,14 @@ export interface ReportOptions {
   baseline?: string;
   /** Threshold, seed and resamples of that comparison (default: `deno task compare`'s). */
   compare?: CompareOptions;
-  /** Export figures to SVG (and PDF unless `pdf` is false) when a browser is found. */
+  /** Write each figure's SVG (render/svg.ts), and its PDF unless `pdf` is false. Default true. */
   exportFigures?: boolean;
   pdf?: boolean;
   /** How exported SVG and PDF files are set for a paper; default `paperFigure`'s. */
   paper?: PaperFigureOptions;
-  /** Chromium binary; default: {@linkcode findChromium}. `null`: behave as where none is. */
-  chromium?: string | null;
+  /** rsvg-convert binary for the PDFs; default: {@linkcode findRsvgConvert}. `null`: behave
+   * as where none is. */
+  rsvgConvert?: string | null;
   /** The command line shown in the provenance block. */
   command?: string[];
   /** Progress and notes (default: stderr). */
@@ -98,6 +95,8 @@ export interface ReportResult {
   thesisTables: number;
   figures: number;
   exported: number;
+  /** PDFs written (0 without rsvg-convert or with `pdf: false`). */
+  pdfs: number;
   exportNote: string;
   html: string;
   scorecard: string;
@@ -109,32 +108,39 @@ export interface ReportResult {
   summary: string;
 }
 
+/**
+ * The figures' SVG files (unless `--no-export`) and PDFs (unless `--no-pdf`, and where
+ * rsvg-convert is found; else said, with how to get it).
+ */
 async function exportAll(
   figures: FigureSpec[],
   dir: string,
-  plotlyJs: string,
   options: ReportOptions,
   log: (line: string) => void,
-): Promise<{ exported: number; note: string }> {
+): Promise<{ exported: number; pdf: boolean; note: string }> {
   if (options.exportFigures === false) {
-    return { exported: 0, note: "SVG/PDF export was not asked for (--no-export)" };
+    return { exported: 0, pdf: false, note: "SVG/PDF export was not asked for (--no-export)" };
   }
-  const browser = options.chromium === undefined ? findChromium() : options.chromium;
-  if (!browser) {
-    const note = `SVG/PDF export skipped: no Chromium found; ${CHROMIUM_HINT}`;
+  if (figures.length === 0) return { exported: 0, pdf: false, note: "no figures to export" };
+  const found = options.rsvgConvert === undefined ? findRsvgConvert() : options.rsvgConvert;
+  const rsvgConvert = options.pdf === false ? undefined : found ?? undefined;
+  const done = await writeFigureFiles(figures, dir, {
+    paper: options.paper,
+    rsvgConvert,
+    progress: (i, n, id) => log(`report: exported ${id} (${i}/${n})`),
+  });
+  if (options.pdf !== false && !rsvgConvert) {
+    const note = `every figure is also in figures/ as SVG; PDF export skipped: no ` +
+      `rsvg-convert found; ${RSVG_CONVERT_HINT}`;
     log(`report: ${note}`);
-    return { exported: 0, note };
+    return { exported: done.length, pdf: false, note };
   }
-  if (figures.length === 0) return { exported: 0, note: "no figures to export" };
-  const done = await withChromium(browser, (b) =>
-    exportFigures(b, figures, dir, {
-      plotlyJs,
-      pdf: options.pdf !== false,
-      paper: options.paper,
-      progress: (i, n, id) => log(`report: exported ${id} (${i}/${n})`),
-    }));
-  const kinds = options.pdf === false ? "SVG" : "SVG and PDF";
-  return { exported: done.length, note: `every figure is also in figures/ as ${kinds}` };
+  const kinds = rsvgConvert ? "SVG and PDF" : "SVG";
+  return {
+    exported: done.length,
+    pdf: !!rsvgConvert,
+    note: `every figure is also in figures/ as ${kinds}`,
+  };
 }
 
 /** A Markdown code fence that no run of backticks in `text` can close. */
@@ -146,19 +152,24 @@ function fenced(text: string): string {
 
 /**
  * Compares `data` with `baseline` (cli/compare.ts), writes the files into
- * `out`/compare/, adds the findings to the Markdown report `md`, and returns the page's part.
+ * `out`/compare/ (its figures also as SVG and PDF, as the report's own), adds the findings to
+ * the Markdown report `md`, and returns the page's part.
  */
 async function baselineComparison(
-  { baseline = "", data, compare }: ReportOptions,
+  options: ReportOptions,
   root: string,
   md: string[],
+  log: (line: string) => void,
 ): Promise<ReportComparison> {
+  const { baseline = "", data, compare } = options;
   const c = await compareDatasets(baseline, data, compare);
   const figures = await writeComparison(c, outPath(root, "compare"), baseline, data);
+  const exported = await exportAll(figures, outPath(root, "compare", "figures"), options, log);
   md.push(findingsMarkdown(c, baseline, data, 2));
   const level = pl.col("level"), verdict = pl.col("verdict");
   return {
     figures,
+    figureFormats: exported.exported === 0 ? [] : exported.pdf ? ["svg", "pdf"] : ["svg"],
     baseline,
     tally: verdictTally(c.compare),
     findings: [...c.findings.compare, ...c.findings.slowdownNew],
@@ -307,14 +318,14 @@ async function writeReport(
       "Every published cell beside the computed one: published_vs_computed.md\n",
   );
 
-  const exported = await exportAll(figures, figureDir, plotlyJs, options, log);
+  const exported = await exportAll(figures, figureDir, options, log);
   await Deno.writeTextFile(
     outPath(root, "provenance.json"),
     JSON.stringify(prov, null, 2) + "\n",
   );
   const comparison = options.baseline === undefined
     ? undefined
-    : await baselineComparison(options, root, md);
+    : await baselineComparison(options, root, md, log);
   await Deno.writeTextFile(outPath(root, "report.md"), md.join("\n"));
   const html = outPath(root, "report.html");
   await Deno.writeTextFile(
@@ -328,11 +339,7 @@ async function writeReport(
       scorecard: card,
       ownData,
       exportNote: exported.note,
-      figureFormats: exported.exported === 0
-        ? []
-        : options.pdf === false
-        ? ["svg"]
-        : ["svg", "pdf"],
+      figureFormats: exported.exported === 0 ? [] : exported.pdf ? ["svg", "pdf"] : ["svg"],
       provenance: prov,
       plotlyJs,
     }),
@@ -342,6 +349,7 @@ async function writeReport(
     thesisTables: thesis.length,
     figures: figures.length,
     exported: exported.exported,
+    pdfs: exported.pdf ? exported.exported : 0,
     exportNote: exported.note,
     html,
     scorecard: text,
@@ -377,7 +385,9 @@ if (import.meta.main) {
     console.log(r.summary);
     console.log(
       `wrote ${r.html}: ${r.tables} pipeline tables and ${r.thesisTables} thesis tables ` +
-        `(CSV, Markdown, LaTeX), ${r.figures} figures (JSON${r.exported ? ", SVG, PDF" : ""}) ` +
+        `(CSV, Markdown, LaTeX), ${r.figures} figures (JSON${r.exported ? ", SVG" : ""}${
+          r.pdfs ? ", PDF" : ""
+        }) ` +
         `in ${((performance.now() - started) / 1000).toFixed(1)} s; ${r.exportNote}`,
     );
   });

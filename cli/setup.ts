@@ -6,9 +6,9 @@
  */
 import { $ } from "zx";
 
-/** Debian packages the tests use, by the command each provides: Chromium renders the report
- * and exports its figures (driven by the npm package playwright-core, which brings no browser
- * of its own); openssl makes the self-signed certificate of the collectors' HTTPS test; the
+/** Debian packages the tests use, by the command each provides: Chromium opens the report and
+ * the notebooks as a reader would (driven by the npm package playwright-core, which brings no
+ * browser of its own); rsvg-convert makes the report's PDF figures from their SVG; openssl makes the self-signed certificate of the collectors' HTTPS test; the
  * docker sampler's test starts its own engine (dockerd, with the docker client) and imports an
  * image built from the static busybox; the notebook tests and `deno task notebooks` run
  * Jupyter's nbclient with Debian's python3 (absolute paths: a pyenv or venv python3 on PATH does
@@ -22,6 +22,7 @@ export const SYSTEM_PACKAGES: Record<string, string> = {
   "/usr/bin/jupyter-nbconvert": "jupyter-nbconvert",
   "/usr/bin/jupyter-notebook": "jupyter-notebook",
   chromium: "chromium",
+  "rsvg-convert": "librsvg2-bin",
   openssl: "openssl",
   dockerd: "docker.io",
   docker: "docker.io",

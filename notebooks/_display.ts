@@ -17,7 +17,7 @@ import {
   markdownCode,
   type NamedTable,
 } from "../pipeline/mod.ts";
-import { figureSvg } from "./_svg.ts";
+import { paperSvg } from "../render/svg.ts";
 import { type Dataset, readDataset as readDatasetFile } from "../dataset/mod.ts";
 import { pathRoots } from "../render/provenance.ts";
 import { scrub } from "../render/redact.ts";
@@ -53,10 +53,12 @@ export function md(
  * The Plotly MIME bundle of a figure: the spec for Plotly renderers (JupyterLab with one, VS
  * Code), and for viewers without one a static SVG, twice: as `image/svg+xml`, and as an HTML
  * `<img>` of it, which is what nbconvert's HTML (nbviewer) shows, since it strips the
- * elements of an inline SVG output; then the title as plain text.
+ * elements of an inline SVG output; then the title as plain text. The SVG is the one the
+ * report writes as `figures/<id>.svg` with its default options (render/svg.ts: text width,
+ * the caption above instead of a title), the same bytes.
  */
 export function figureBundle(spec: FigureSpec): MimeBundle {
-  const svg = figureSvg(spec.figure);
+  const svg = paperSvg(spec);
   const src = `data:image/svg+xml;base64,${Buffer.from(svg).toString("base64")}`;
   const alt = (spec.description ?? `${spec.id}: ${spec.title}`).replaceAll("&", "&amp;").replaceAll(
     '"',

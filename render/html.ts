@@ -64,6 +64,8 @@ export interface ReportComparison {
   findings: string[];
   /** The comparison's figures (pipeline/compare_figures.ts), specs in compare/figures/. */
   figures: FigureSpec[];
+  /** The files written beside each spec there (`["svg", "pdf"]`), linked from the page. */
+  figureFormats?: string[];
   /** The compare frame's pooled rows, and its single levels judged slower or faster. */
   pooled: pl.DataFrame;
   changed: pl.DataFrame;
@@ -317,7 +319,9 @@ function comparisonHtml(m: ReportModel): string {
       ? `<h3>Single levels judged slower or faster</h3>${frameHtml(c.changed)}`
       : "") +
     (c.figures.length > 0
-      ? `<h3>Figures</h3>${c.figures.map((f) => figureHtml(f, [], "compare/figures")).join("")}`
+      ? `<h3>Figures</h3>${
+        c.figures.map((f) => figureHtml(f, c.figureFormats, "compare/figures")).join("")
+      }`
       : "") +
     `</section>`;
 }

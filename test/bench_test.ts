@@ -74,6 +74,10 @@ Deno.test("runBench() at a tiny scale runs benchmarks 2, 3 and 4", async () => {
   assert.match(resultMarkdown(results), /\| 8 \| wrk Connection: close \| 1 \| \d+ \| 0 \|/);
   assert.match(resultTable(results.rows), /\| 2 tables 5000 rows \| DuckDB \| 1 \|/);
   assert.match(resultMarkdown(results), /Versions: deno 2\.[\s\S]*\| 3 report data\/thesis \|/);
+  assert.match(
+    resultMarkdown(results),
+    /figure export \(SVG and PDF\) adds -?\d+\.\d\d s to the report: with export \/ without = \d+\.\d\d/,
+  );
   await Deno.remove(work, { recursive: true });
 });
 

@@ -226,7 +226,7 @@ Deno.test("report --baseline adds the comparison as a section and as files", asy
     data: await scaledThesis(),
     baseline: THESIS,
     out,
-    exportFigures: false,
+    rsvgConvert: null,
     compare: { resamples: 500 },
     log: () => {},
   });
@@ -253,6 +253,10 @@ Deno.test("report --baseline adds the comparison as a section and as files", asy
   ) {
     assert.match(html, new RegExp(`data-figure="${id}"`));
     await Deno.stat(join(out, "compare", "figures", `${id}.json`));
+    // Drawn as the report's own figures are (render/svg.ts), and linked from the page.
+    const svg = await Deno.readTextFile(join(out, "compare", "figures", `${id}.svg`));
+    assert.match(svg, /^<svg [^>]*width="672"[^]*<rect class="plot"[^]*<\/svg>\n$/);
+    assert.match(html, new RegExp(`href="compare/figures/${id}\\.svg"`));
   }
   const forest = JSON.parse(
     await Deno.readTextFile(join(out, "compare", "figures", "compare_forest.json")),

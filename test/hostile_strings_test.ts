@@ -192,8 +192,10 @@ Deno.test({
     workloads: [PAYLOADS.closeScript, PAYLOADS.latexBreak, PAYLOADS.fetch],
     published: hostilePublished(),
   });
-  const r = await buildReport({ data, out, exportFigures: false, log: () => {} });
+  // Figures exported as SVG (render/svg.ts) too: every payload goes through the renderer.
+  const r = await buildReport({ data, out, rsvgConvert: null, log: () => {} });
   assert.ok(r.figures >= 6 && r.tables >= 6, `${r.figures} figures, ${r.tables} tables`);
+  assert.equal(r.exported, r.figures);
 
   // Nothing written outside --out, nothing overwritten, every name of the safe alphabet.
   assert.deepEqual(
@@ -229,7 +231,13 @@ Deno.test({
       assert.doesNotMatch(prose, /(?<!\\)<(script|img|svg|b)\b/i, f);
     }
     if (f.endsWith(".csv")) assert.doesNotMatch(text, /(^|,)[=+@]/m, f);
+    if (f.endsWith(".svg")) {
+      // The payloads' markup is text: no element or event attribute of theirs.
+      assert.doesNotMatch(text, /<(script|a|img|foreignObject|iframe|svg (?!xmlns=))\b/i, f);
+      assert.doesNotMatch(text, /<[^>]*\son\w+\s*=/i, f);
+    }
   }
+  assert.ok((await filesUnder(out)).some((f) => f.endsWith(".svg")), "figures exported");
 
   const html = await Deno.readTextFile(r.html);
   const seen = await withChromium(chromium, async (browser) => {

@@ -28,7 +28,6 @@ import {
   shownPath,
 } from "../notebooks/_params.ts";
 import { levelRange, shownLevels } from "../pipeline/mod.ts";
-import { boxStats, figureSvg } from "../notebooks/_svg.ts";
 import { activationLog, rawDir } from "./_raw_logs.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -420,73 +419,6 @@ Deno.test("deno task notebooks re-executes a notebook whose outputs went missing
     executeNotebooks([path], { progress: false }),
     /lossy\.ipynb: the kernel dropped 2 output\(s\); attempt 1 of 4[^]*attempt 4 of 4[^]*still missing after 4 attempts/,
   );
-});
-
-Deno.test("boxStats() draws a box as Plotly does: linear quartiles, 1.5 IQR whiskers", () => {
-  assert.deepEqual(boxStats([1, 2, 3, 4, 5, 6, 7, 8, 100]), {
-    q1: 3,
-    median: 5,
-    q3: 7,
-    low: 1,
-    high: 8,
-    outliers: [100],
-  });
-});
-
-Deno.test("figureSvg() draws boxes, means, stacked bars and two panels without a browser", () => {
-  const box = figureSvg({
-    data: [
-      { type: "box", x0: 1, y: [1, 2, 3, 4, 100] },
-      { type: "box", x0: 2, y: [2, 3, 4] },
-      { type: "scatter", mode: "markers", name: "Mean", x: [1, 2], y: [22, 3] },
-    ],
-    layout: { title: { text: "A <title>" }, annotations: [{ x: 1, y: 100, text: "100" }] },
-  });
-  assert.equal(box.match(/fill-opacity="0.25"/g)?.length, 2, "two boxes");
-  assert.ok(box.includes("A &lt;title&gt;") && box.includes(">100</text>"));
-  const bars = figureSvg({
-    data: [
-      { type: "bar", name: "wasi", x: ["a", "b"], y: [1, 2] },
-      { type: "bar", name: "module", x: ["a", "b"], y: [3, null] },
-    ],
-    layout: { barmode: "stack" },
-  });
-  assert.equal(bars.match(/<title>/g)?.length, 4);
-  const panels = figureSvg({
-    data: [
-      { type: "scatter", mode: "lines", x: [1, 2], y: [3, 4], xaxis: "x", yaxis: "y" },
-      { type: "scatter", mode: "lines", x: [1, 2], y: [5, 6], xaxis: "x2", yaxis: "y2" },
-    ],
-    layout: { xaxis: { domain: [0, 0.45] }, xaxis2: { domain: [0.55, 1] } },
-  });
-  assert.equal(panels.match(/<polyline/g)?.length, 2);
-});
-
-Deno.test("figureSvg() draws a box from its own numbers, outliers once, labels on their panel", () => {
-  const svg = figureSvg({
-    data: [
-      {
-        type: "box",
-        x0: 1,
-        q1: [20],
-        median: [30],
-        q3: [40],
-        lowerfence: [10],
-        upperfence: [70],
-      },
-      { type: "scatter", mode: "markers", showlegend: false, x: [1, 1, 1], y: [90, 90, 95] },
-      { type: "scatter", mode: "lines", x: [1, 2], y: [5, 6], xaxis: "x2", yaxis: "y2" },
-    ],
-    layout: {
-      xaxis: { domain: [0, 0.45] },
-      xaxis2: { domain: [0.55, 1] },
-      annotations: [{ x: 2, y: 6, xref: "x2", yref: "y2", text: "peak" }],
-    },
-  });
-  assert.equal(svg.match(/fill-opacity="0.25"/g)?.length, 1, "one box");
-  assert.equal(svg.match(/<circle/g)?.length, 2, "one marker per distinct outlier");
-  const peak = /<text x="([\d.]+)"[^>]*>peak<\/text>/.exec(svg);
-  assert.ok(peak && Number(peak[1]) > 360, "the label sits on the right panel");
 });
 
 Deno.test("installKernel() writes kernel.json where Jupyter looks for it", async () => {

@@ -42,9 +42,9 @@ Deno.test({
     out,
     log: (l) => progress.push(l),
   });
-  assert.deepEqual([r.tables, r.thesisTables, r.figures, r.exported], [27, 29, 21, 21]);
+  assert.deepEqual([r.tables, r.thesisTables, r.figures, r.exported, r.pdfs], [27, 29, 21, 21, 21]);
   assert.equal(progress.length, 21, "one progress line per exported figure");
-  assert.match(progress[20], /figure_34 \(21\/21\)/);
+  assert.match(progress[20], /\(21\/21\)$/);
   const svg = await Deno.readTextFile(join(out, "figures/figure_05.svg"));
   assert.match(svg, /^<svg[^>]*width="672" height="\d+"/, "7 in at 96 px/in: full text width");
   assert.match(svg, /Cold-start latency \(ms\)/);
@@ -52,6 +52,8 @@ Deno.test({
   assert.doesNotMatch(svg, />\d+k</, "milliseconds written out, not 35k");
   const pdf = await Deno.readFile(join(out, "figures/figure_31.pdf"));
   assert.equal(new TextDecoder().decode(pdf.slice(0, 5)), "%PDF-");
+  const page = /\/MediaBox \[ ?0 0 ([\d.]+) ([\d.]+) ?\]/.exec(new TextDecoder().decode(pdf));
+  assert.equal(page?.[1], "504", "the SVG's 672 px at 96 px/in: a 7 in (504 pt) page");
   // Every exported file fits a paper's submission system (Figure 13's PDF was 5.4 MB).
   for await (const e of Deno.readDir(join(out, "figures"))) {
     if (!/\.(svg|pdf)$/.test(e.name)) continue;
@@ -202,13 +204,18 @@ Deno.test("report on a new dataset with one experiment: Δ % beside the thesis, 
   const r = await buildReport({
     data: `${data}/ds`,
     out,
-    chromium: null,
+    rsvgConvert: null,
     log: (l) => notes.push(l),
   });
-  assert.equal(r.exported, 0);
-  assert.match(r.exportNote, /export skipped: no Chromium found; install Debian's chromium/);
-  assert.deepEqual(notes, [`report: ${r.exportNote}`]);
+  assert.deepEqual([r.exported, r.pdfs], [1, 0], "SVG without a browser, no PDF");
+  assert.match(
+    r.exportNote,
+    /as SVG; PDF export skipped: no rsvg-convert found; install Debian's librsvg2-bin/,
+  );
+  assert.deepEqual(notes, ["report: exported figure_05 (1/1)", `report: ${r.exportNote}`]);
   assert.equal(r.figures, 1, "the cold-start box plot of Docker only");
+  const files = [...Deno.readDirSync(join(out, "figures"))].map((e) => e.name).sort();
+  assert.deepEqual(files, ["figure_05.json", "figure_05.svg"]);
   const html = await Deno.readTextFile(r.html);
   // Compared with the published numbers of the thesis, as a new run (no errata, no marks).
   assert.match(html, /This dataset is a new run/);
