@@ -2,7 +2,8 @@
  * `deno task compare BASE NEW --out DIR [--threshold PCT] [--seed N] [--resamples N]`: whether
  * two runs really differ, cell by cell (DIR/compare.csv), each run's Docker/Wasm slowdown with
  * its uncertainty (DIR/slowdown.csv, a `dataset` column saying base or new), the findings
- * in sentences (DIR/findings.md) and the figures as Plotly specs (DIR/figures/*.json). Numbers at full precision; the same bytes on every run for
+ * in sentences (DIR/findings.md) and the figures (DIR/figures/: Plotly specs, SVG drawn by
+ * render/svg.ts, PDF where rsvg-convert is found). Numbers at full precision; the same bytes on every run for
  * the same data, seed and resamples.
  */
 import { join } from "node:path";
@@ -29,6 +30,8 @@ import { parse, run } from "./_args.ts";
 import { csvSafe } from "../pipeline/csv_safe.ts";
 import { escapeMarkdown } from "../pipeline/markdown.ts";
 import { dataFile } from "../render/out_path.ts";
+import { writeFigureFiles } from "../render/figure_files.ts";
+import { findRsvgConvert } from "../render/pdf.ts";
 
 const USAGE =
   "usage: deno task compare BASE NEW --out DIR [--threshold PCT] [--seed N] [--resamples N]";
@@ -224,9 +227,15 @@ export function verdictTally(compare: pl.DataFrame): string {
 export async function compare({ base, next, out, options }: CompareArgs): Promise<string> {
   await checkOutput(out, "compare", { inputs: [base, next] });
   const c = await compareDatasets(base, next, options);
-  await replaceFolder(out, "compare", (dir) => writeComparison(c, dir, base, next));
+  const rsvgConvert = findRsvgConvert();
+  await replaceFolder(out, "compare", async (dir) => {
+    const figures = await writeComparison(c, dir, base, next);
+    await writeFigureFiles(figures, join(dir, "figures"), { rsvgConvert });
+  });
+  const files = rsvgConvert ? "JSON, SVG and PDF" : "JSON and SVG (no rsvg-convert: no PDF)";
   return `compared ${c.compare.height} cells (${verdictTally(c.compare)}) and ` +
-    `${c.slowdown.height} slowdown rows: wrote compare.csv, slowdown.csv and findings.md to ${out}`;
+    `${c.slowdown.height} slowdown rows: wrote compare.csv, slowdown.csv, findings.md and the ` +
+    `figures (${files}) to ${out}`;
 }
 
 if (import.meta.main) {

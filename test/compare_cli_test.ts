@@ -302,6 +302,15 @@ Deno.test("compare: names from data stay text in compare.csv and findings.md; fi
   const findings = await Deno.readTextFile(join(out, "findings.md"));
   assert.doesNotMatch(findings, /<script>/);
   const figures = [...Deno.readDirSync(join(out, "figures"))].map((e) => e.name);
-  assert.ok(figures.includes("compare_ecdf_cold_start_docker.json"), figures.join(" "));
-  for (const name of figures) assert.match(name, /^[A-Za-z0-9_.-]+\.json$/, name);
+  for (const ext of ["json", "svg", "pdf"]) {
+    assert.ok(figures.includes(`compare_ecdf_cold_start_docker.${ext}`), figures.join(" "));
+  }
+  for (const name of figures) assert.match(name, /^[A-Za-z0-9_.-]+\.(json|svg|pdf)$/, name);
+  // Every figure in all three forms; the names from data stay text in the SVGs.
+  const stems = new Set(figures.map((f) => f.replace(/\.\w+$/, "")));
+  assert.equal(figures.length, 3 * stems.size);
+  for (const stem of stems) {
+    const svg = await Deno.readTextFile(join(out, "figures", `${stem}.svg`));
+    assert.doesNotMatch(svg, /<script/i);
+  }
 });
