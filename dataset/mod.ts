@@ -30,7 +30,7 @@ export * from "./activation_row.ts";
 export * from "./store.ts";
 export { checkMeta } from "./meta_checks.ts";
 export { type DuplicateId, findDuplicateId, type PartIds } from "./part_checks.ts";
-export { PARTITION_COLUMNS, partPath, partPaths } from "./partitions.ts";
+export { PARTITION_COLUMNS, partPath, partPaths, tableGlob } from "./partitions.ts";
 
 /** The tables of a dataset, one folder of Parquet parts each. */
 export const TABLES = {
