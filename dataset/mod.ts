@@ -6,7 +6,7 @@
 import pl from "nodejs-polars";
 import { Buffer } from "node:buffer";
 import { statfsSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import {
   ACTIVATION_COLUMNS,
   emptyFrame,
@@ -18,6 +18,8 @@ import {
 import { readMeta, writeMetaFile } from "./store.ts";
 import { anyBadRow, checkRows, checkUniqueIds, conformPart, type PartIds } from "./part_checks.ts";
 import {
+  landParts,
+  partFrames,
   partitionValues,
   partPath,
   partPaths,
@@ -203,36 +205,42 @@ export async function readDataset(dir: string, options: ReadOptions = {}): Promi
  * a reader never sees half a part, even after a power loss; in the partition folders of its
  * rows (partitions.ts), one file per folder. Resolves to the paths written.
  */
-export function writePart(
+export async function writePart(
   dir: string,
   table: TableName,
   part: string,
   frame: pl.DataFrame,
 ): Promise<string[]> {
-  return writePartWith(dir, table, part, (tmp) => frame.writeParquet(tmp, { compression: "zstd" }));
-}
-
-/** Writes part `part` of `table` with `write(tmp)`, then fsyncs and renames it into place. */
-async function writePartWith(
-  dir: string,
-  table: TableName,
-  part: string,
-  write: (tmp: string) => unknown,
-): Promise<string[]> {
   const folder = join(dir, table);
-  await Deno.mkdir(folder, { recursive: true });
-  // Written flat first: where its rows go is known once it is written (placePart).
-  const path = partPath(dir, table, part);
-  const tmp = `${path}.tmp`;
+  let groups: { path: string; frame: pl.DataFrame }[];
   try {
-    await write(tmp);
-    using f = await Deno.open(tmp, { read: true });
-    await f.sync();
-    return await placePart(dir, table, part, tmp);
+    groups = partFrames(dir, table, part, frame);
+  } catch (cause) {
+    throw new Error(`Cannot write ${partPath(dir, table, part)}: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+  const moves: { from: string; to: string }[] = [];
+  try {
+    for (const group of groups) {
+      await Deno.mkdir(dirname(group.path), { recursive: true });
+      const tmp = `${group.path}.tmp`;
+      moves.push({ from: tmp, to: group.path });
+      await writeSynced(tmp, (at) => group.frame.writeParquet(at, { compression: "zstd" }));
+    }
+    return await landParts(dir, table, moves);
   } catch (err) {
-    await Deno.remove(tmp).catch(() => {});
+    for (const { from } of moves) await Deno.remove(from).catch(() => {});
+    const path = moves.at(-1)?.to ?? partPath(dir, table, part);
     throw new Error(`Cannot write ${path}: ${describeWriteError(err, folder)}`, { cause: err });
   }
+}
+
+/** Writes a file with `write(tmp)` and fsyncs it. */
+async function writeSynced(tmp: string, write: (tmp: string) => unknown): Promise<void> {
+  await write(tmp);
+  using f = await Deno.open(tmp, { read: true });
+  await f.sync();
 }
 
 /**
@@ -257,18 +265,24 @@ function describeWriteError(err: unknown, folder: string): string {
  * Writes one Parquet part of a table from a lazy query, with polars' streaming engine (so a
  * large import is never one frame in memory), atomically as {@linkcode writePart}.
  */
-export function sinkPart(
+export async function sinkPart(
   dir: string,
   table: TableName,
   part: string,
   query: pl.LazyDataFrame,
 ): Promise<string[]> {
-  return writePartWith(
-    dir,
-    table,
-    part,
-    (tmp) => query.sinkParquet(tmp, { compression: "zstd" }).collect(),
-  );
+  const folder = join(dir, table);
+  await Deno.mkdir(folder, { recursive: true });
+  // Written flat first: where its rows go is known once it is written (placePart).
+  const path = partPath(dir, table, part);
+  const tmp = `${path}.tmp`;
+  try {
+    await writeSynced(tmp, (at) => query.sinkParquet(at, { compression: "zstd" }).collect());
+    return await placePart(dir, table, part, tmp);
+  } catch (err) {
+    await Deno.remove(tmp).catch(() => {});
+    throw new Error(`Cannot write ${path}: ${describeWriteError(err, folder)}`, { cause: err });
+  }
 }
 
 /**

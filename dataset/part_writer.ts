@@ -40,6 +40,8 @@ export class PartWriter<S extends Schema> {
   readonly #clock: Pick<Clock, "now">;
   readonly #every: number;
   #seq = 0;
+  /** Names of the table's parts, listed at the first write. */
+  #taken: Set<string> | null = null;
   #last: number;
   #writing: Promise<unknown> = Promise.resolve();
   /** Paths of the parts written so far, and their rows in total. */
@@ -115,14 +117,16 @@ export class PartWriter<S extends Schema> {
     const frame = this.#builder.toFrame();
     const next = this.#writing.then(async () => {
       // A name no part has in any partition folder: the numbers of a table's parts are one
-      // sequence, whatever folders their rows land in.
-      const taken = new Set(
+      // sequence, whatever folders their rows land in. The table is listed once; a part of
+      // another writer that takes a name since is never overwritten (landParts refuses).
+      this.#taken ??= new Set(
         (await partPaths(join(this.#dir, this.#table))).map((p) => basename(p, ".parquet")),
       );
       let name: string;
       do {
         name = `${this.#prefix}.${String(++this.#seq).padStart(4, "0")}`;
-      } while (taken.has(name));
+      } while (this.#taken.has(name));
+      this.#taken.add(name);
       try {
         const paths = await writePart(this.#dir, this.#table, name, frame);
         this.parts.push(...paths);

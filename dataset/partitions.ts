@@ -210,11 +210,92 @@ export function withPartitionColumns(
 }
 
 /**
+ * The rows of `frame` as part `part` of `table` in dataset `dir`, by the folder each goes to:
+ * one path and frame per distinct value of the table's partition columns that the frame has
+ * (in the order of their first rows; none for a frame without rows), or the whole frame flat
+ * where the table or the frame has no partition column.
+ */
+export function partFrames(
+  dir: string,
+  table: string,
+  part: string,
+  frame: pl.DataFrame,
+): { path: string; frame: pl.DataFrame }[] {
+  const keys = (PARTITION_COLUMNS[table] ?? []).filter((k) => frame.columns.includes(k));
+  if (keys.length === 0) return [{ path: partPath(dir, table, part), frame }];
+  if (frame.height === 0) return [];
+  // One folder (the common case: a run of one runtime) is told by each key's minimum and
+  // maximum, a scan without hashing, and then the frame is written as it is, never copied.
+  const single = oneValueEach(frame, keys);
+  if (single) return [{ path: partPath(dir, table, part, single), frame }];
+  const groups = frame.partitionBy(keys, true, true);
+  return groups.map((group) => {
+    const first = group.select(...keys.map((k) => pl.col(k).cast(pl.Utf8))).row(0);
+    const values = Object.fromEntries(keys.map((k, i) => [k, first[i] as string | null]));
+    return { path: partPath(dir, table, part, values), frame: group };
+  });
+}
+
+/** The one value of each of `keys` in `frame` (null included), or null where one has several. */
+function oneValueEach(
+  frame: pl.DataFrame,
+  keys: readonly string[],
+): Record<string, string | null> | null {
+  const stats = frame.select(
+    ...keys.flatMap((k) => {
+      const col = pl.col(k).cast(pl.Utf8);
+      return [
+        col.min().alias(`${k}:min`),
+        col.max().alias(`${k}:max`),
+        col.nullCount().alias(`${k}:nulls`),
+      ];
+    }),
+  ).toRecords()[0];
+  const values: Record<string, string | null> = {};
+  for (const k of keys) {
+    const nulls = Number(stats[`${k}:nulls`]);
+    if (nulls === frame.height) values[k] = null;
+    else if (nulls === 0 && stats[`${k}:min`] === stats[`${k}:max`]) {
+      values[k] = stats[`${k}:min`] as string;
+    } else return null;
+  }
+  return values;
+}
+
+/**
+ * Renames each written file `from` into place as `to`, after checking that none of the `to` is
+ * there (a part is never overwritten; on refusal no file is moved or removed), then fsyncs every
+ * folder of the table that a file landed in. Returns the paths landed. Every file is written
+ * before the first lands, so that a crash between the renames, the only step left, leaves as
+ * few of a part's folders without their rows as can be.
+ */
+export async function landParts(
+  dir: string,
+  table: string,
+  moves: { from: string; to: string }[],
+): Promise<string[]> {
+  for (const { to } of moves) {
+    if (await Deno.lstat(to).then(() => true, () => false)) {
+      throw new Error(`${to} is already there: a part is never overwritten`);
+    }
+  }
+  for (const { from, to } of moves) await Deno.rename(from, to);
+  const tableFolder = join(dir, table);
+  const folders = new Set<string>();
+  for (const { to } of moves) {
+    for (let at = dirname(to); at.startsWith(tableFolder); at = dirname(at)) folders.add(at);
+  }
+  for (const folder of folders) await syncFolder(folder);
+  return moves.map((m) => m.to);
+}
+
+/**
  * Moves a written Parquet file `tmp` (inside `dir`'s `table` folder) into place as part `part`:
  * into the partition folders of its rows' values, split into one file per folder where its
- * rows have several (the file is then removed). A table without partition columns, or a file
- * without them, stays flat. Returns the paths written. Each file lands whole (written to a
- * temporary name, renamed), and every folder it lands in is fsynced.
+ * rows have several (the file is then removed), and dropped where it has no rows in a
+ * partitioned table. A table without partition columns, or a file without them, stays flat.
+ * For a part written where its rows are not in memory (a streaming write); returns the paths
+ * written, as {@linkcode landParts}.
  */
 export async function placePart(
   dir: string,
@@ -230,44 +311,26 @@ export async function placePart(
       maintainOrder: true,
     }).collect()).toRecords() as Record<string, string | null>[];
   const paths = groups.map((values) => partPath(dir, table, part, values));
-  for (const path of paths) {
-    if (path !== tmp && await Deno.lstat(path).then(() => true, () => false)) {
-      throw new Error(`${path} is already there: a part is never overwritten`);
-    }
-  }
-  if (groups.length === 1) {
-    await Deno.mkdir(dirname(paths[0]), { recursive: true });
-    await Deno.rename(tmp, paths[0]);
-  } else {
-    // Every file written before the first lands, so that a crash between the renames, the
-    // only step left, leaves as few of the part's folders without their rows as can be.
-    const written: string[] = [];
+  for (const path of paths) await Deno.mkdir(dirname(path), { recursive: true });
+  if (groups.length === 1) return await landParts(dir, table, [{ from: tmp, to: paths[0] }]);
+  const moves = paths.map((to) => ({ from: `${to}.tmp`, to }));
+  try {
     for (const [i, values] of groups.entries()) {
       const match = keys.map((k) =>
         values[k] === null ? pl.col(k).isNull() : pl.col(k).cast(pl.Utf8).eq(pl.lit(values[k]))
       ).reduce((a, b) => a.and(b));
-      await Deno.mkdir(dirname(paths[i]), { recursive: true });
-      const each = `${paths[i]}.tmp`;
-      try {
-        await pl.scanParquet(tmp).filter(match).sinkParquet(each, { compression: "zstd" })
-          .collect();
-        using f = await Deno.open(each, { read: true });
-        await f.sync();
-        written.push(each);
-      } catch (err) {
-        for (const w of [...written, each]) await Deno.remove(w).catch(() => {});
-        throw err;
-      }
+      const each = moves[i].from;
+      await pl.scanParquet(tmp).filter(match).sinkParquet(each, { compression: "zstd" })
+        .collect();
+      using f = await Deno.open(each, { read: true });
+      await f.sync();
     }
-    for (const [i, each] of written.entries()) await Deno.rename(each, paths[i]);
-    await Deno.remove(tmp);
+    await landParts(dir, table, moves);
+  } catch (err) {
+    for (const { from } of moves) await Deno.remove(from).catch(() => {});
+    throw err;
   }
-  const tableFolder = join(dir, table);
-  const folders = new Set<string>();
-  for (const path of paths) {
-    for (let at = dirname(path); at.startsWith(tableFolder); at = dirname(at)) folders.add(at);
-  }
-  for (const folder of folders) await syncFolder(folder);
+  await Deno.remove(tmp);
   return paths;
 }
 

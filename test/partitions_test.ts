@@ -21,6 +21,7 @@ import {
   decodePartitionValue,
   encodePartitionValue,
   partitionFolder,
+  relayoutDataset,
   tableGlob,
 } from "../dataset/partitions.ts";
 import { PartWriter } from "../dataset/part_writer.ts";
@@ -279,6 +280,70 @@ Deno.test("a symbolic link to a folder among the partition folders is an error, 
     await assert.rejects(
       readTable(dir, "activations"),
       /Cannot read dataset folder .*activations\/experiment=x: a symbolic link/,
+    );
+  });
+});
+
+Deno.test("relayoutDataset moves an old flat dataset into folders, rows as before, and again moves nothing", async () => {
+  await withDir(async (dir) => {
+    await Deno.mkdir(join(dir, "activations"));
+    await Deno.mkdir(join(dir, "timings"));
+    const one = join(dir, "activations", "1_wasm.parquet");
+    rows(["wasm", "wasm"]).writeParquet(one);
+    rows(["docker", "wasm"], "concurrency").writeParquet(
+      join(dir, "activations", "2_mixed.parquet"),
+    );
+    pl.DataFrame({ runtime: ["r"], action: ["a"], phase: ["init"], run: [1], us: [1] })
+      .writeParquet(join(dir, "timings", "t.parquet"));
+    const bytes = await Deno.readFile(one);
+    const before = (await readTable(dir, "activations")).sort("activation_id");
+    assert.equal(await relayoutDataset(dir), 2);
+    assert.deepEqual(await filesUnder(dir), [
+      "activations/experiment=cold_start/runtime=wasm/1_wasm.parquet",
+      "activations/experiment=concurrency/runtime=docker/2_mixed.parquet",
+      "activations/experiment=concurrency/runtime=wasm/2_mixed.parquet",
+      "timings/t.parquet",
+    ]);
+    // A part of one folder is renamed, its bytes untouched.
+    assert.deepEqual(
+      await Deno.readFile(
+        join(dir, "activations/experiment=cold_start/runtime=wasm/1_wasm.parquet"),
+      ),
+      bytes,
+    );
+    const after = (await readTable(dir, "activations")).sort("activation_id");
+    assert.ok(after.frameEqual(before, true));
+    assert.equal(await relayoutDataset(dir), 0);
+  });
+});
+
+Deno.test("a part is never overwritten: a flat part whose folder already has its name stays", async () => {
+  await withDir(async (dir) => {
+    await writePart(dir, "activations", "same", rows(["wasm"]));
+    rows(["wasm"], "cold_start").withColumns(pl.lit("other").alias("activation_id"))
+      .writeParquet(join(dir, "activations", "same.parquet"));
+    await assert.rejects(
+      relayoutDataset(dir),
+      /activations\/experiment=cold_start\/runtime=wasm\/same\.parquet is already there/,
+    );
+    assert.equal((await readTable(dir, "activations")).height, 2);
+  });
+});
+
+Deno.test("a null runtime lands in Hive's default folder and is read back as null, which activations refuse", async () => {
+  await withDir(async (dir) => {
+    const frame = rows(["docker", "docker"]).withColumns(
+      pl.when(pl.col("level").eq(2)).then(pl.lit(null)).otherwise(pl.col("runtime"))
+        .cast(pl.Utf8).alias("runtime"),
+    );
+    const paths = await writePart(dir, "activations", "n", frame);
+    assert.deepEqual(paths.map((p) => relative(join(dir, "activations"), p)), [
+      "experiment=cold_start/runtime=docker/n.parquet",
+      "experiment=cold_start/runtime=__HIVE_DEFAULT_PARTITION__/n.parquet",
+    ]);
+    await assert.rejects(
+      readTable(dir, "activations"),
+      /runtime=__HIVE_DEFAULT_PARTITION__\/n\.parquet: column runtime: row 1 is null/,
     );
   });
 });
