@@ -347,3 +347,32 @@ Deno.test("a null runtime lands in Hive's default folder and is read back as nul
     );
   });
 });
+
+Deno.test("tools/relayout.ts moves a dataset's flat parts and refuses a folder that is no dataset", async () => {
+  await withDir(async (dir) => {
+    const run = async (...args: string[]) => {
+      const o = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", "--frozen", "tools/relayout.ts", ...args],
+        cwd: new URL("..", import.meta.url).pathname,
+        env: { NO_COLOR: "1" },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const text = new TextDecoder().decode(o.stdout) + new TextDecoder().decode(o.stderr);
+      return { code: o.code, text };
+    };
+    const notDataset = await run(dir);
+    assert.equal(notDataset.code, 1);
+    assert.match(notDataset.text, /^error: Not a dataset: .* has no dataset\.json$/m);
+    await Deno.writeTextFile(join(dir, "dataset.json"), "{}\n");
+    await Deno.mkdir(join(dir, "activations"));
+    rows(["wasm"]).writeParquet(join(dir, "activations", "old.parquet"));
+    const moved = await run(dir);
+    assert.equal(moved.code, 0, moved.text);
+    assert.match(moved.text, /moved 1 parts of .* into partition folders/);
+    assert.deepEqual(await filesUnder(dir), [
+      "activations/experiment=cold_start/runtime=wasm/old.parquet",
+      "dataset.json",
+    ]);
+  });
+});
