@@ -15,7 +15,8 @@ import type { RecordContext } from "./activation_row.ts";
 import { FALSE, type Field, NULL, NUMBER, RecordReader, STRING, TRUE } from "./_record_reader.ts";
 import { ACTIVATION_COLUMNS, type ActivationRow, FrameBuilder } from "./schema.ts";
 import { writePart } from "./mod.ts";
-import { partPath, placePart } from "./partitions.ts";
+import { partPath } from "./part_path.ts";
+import { placePart } from "./partitions.ts";
 
 const TAB = 0x09, NEWLINE = 0x0a, MINUS = 0x2d;
 const encoder = new TextEncoder();

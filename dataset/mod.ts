@@ -17,22 +17,16 @@ import {
 } from "./schema.ts";
 import { readMeta, writeMetaFile } from "./store.ts";
 import { anyBadRow, checkRows, checkUniqueIds, conformPart, type PartIds } from "./part_checks.ts";
-import {
-  landParts,
-  partFrames,
-  partitionValues,
-  partPath,
-  partPaths,
-  placePart,
-  withPartitionColumns,
-} from "./partitions.ts";
+import { partitionValues, partPath } from "./part_path.ts";
+import { landParts, partFrames, partPaths, placePart, withPartitionColumns } from "./partitions.ts";
 
 export * from "./schema.ts";
 export * from "./activation_row.ts";
 export * from "./store.ts";
 export { checkMeta } from "./meta_checks.ts";
 export { type DuplicateId, findDuplicateId, type PartIds } from "./part_checks.ts";
-export { PARTITION_COLUMNS, partPath, partPaths, tableGlob } from "./partitions.ts";
+export { PARTITION_COLUMNS, partPath, tableGlob } from "./part_path.ts";
+export { partPaths } from "./partitions.ts";
 
 /** The tables of a dataset, one folder of Parquet parts each. */
 export const TABLES = {

@@ -6,7 +6,7 @@
  * the parts of its folders.
  */
 import assert from "node:assert/strict";
-import { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import pl from "nodejs-polars";
 import { join } from "node:path";
 import { duckdbTableQueries } from "../bench/duckdb_tables.ts";

@@ -21,9 +21,9 @@ import {
   decodePartitionValue,
   encodePartitionValue,
   partitionFolder,
-  relayoutDataset,
   tableGlob,
-} from "../dataset/partitions.ts";
+} from "../dataset/part_path.ts";
+import { relayoutDataset } from "../dataset/partitions.ts";
 import { PartWriter } from "../dataset/part_writer.ts";
 import { filesUnder, PAYLOADS } from "./_hostile_dataset.ts";
 
