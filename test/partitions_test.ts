@@ -163,6 +163,13 @@ Deno.test("a folder that disagrees with its part's column is refused, naming bot
     const folder = join(dir, "activations", "experiment=cold_start", "runtime=docker");
     await Deno.mkdir(folder, { recursive: true });
     rows(["docker", "wasm"]).writeParquet(join(folder, "moved.parquet"));
+    // What the engines make of it: one runtime column, the folder's value on every row.
+    const seen = await duck(
+      `SELECT runtime FROM read_parquet(${
+        sqlText(tableGlob(dir, "activations"))
+      }, hive_partitioning = true) ORDER BY level`,
+    );
+    assert.deepEqual(seen, [{ runtime: "docker" }, { runtime: "docker" }]);
     await assert.rejects(
       readTable(dir, "activations"),
       new RegExp(
