@@ -7,6 +7,7 @@
  */
 import { DuckDBInstance } from "@duckdb/node-api";
 import { join } from "node:path";
+import { tableGlob } from "../dataset/mod.ts";
 
 const STATS = (v: string) =>
   `count(${v}) AS n, avg(${v}) AS mean, stddev_samp(${v}) AS sd,
@@ -54,7 +55,7 @@ if (import.meta.main) {
   await Deno.mkdir(out, { recursive: true });
   const db = await DuckDBInstance.create(":memory:");
   const c = await db.connect();
-  const parts = join(dataset, "activations", "*.parquet").replaceAll("'", "''");
+  const parts = tableGlob(dataset, "activations").replaceAll("'", "''");
   await c.run(`CREATE VIEW a AS SELECT * FROM read_parquet('${parts}')`);
   for (const [name, query] of Object.entries(duckdbTableQueries())) {
     const path = join(out, `${name}.csv`).replaceAll("'", "''");

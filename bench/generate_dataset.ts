@@ -29,7 +29,7 @@ function strings(name: string, values: string[], codes: Uint32Array): pl.Series 
 }
 
 /**
- * Writes a dataset of `rows` activation rows to `dir` (activations/*.parquet, dataset.json).
+ * Writes a dataset of `rows` activation rows to `dir` (activations' parts, dataset.json).
  *
  * @example
  * ```ts

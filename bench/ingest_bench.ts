@@ -4,6 +4,7 @@
  * and per-level statistics of the three outputs are checked to agree (like with like).
  */
 import { join } from "node:path";
+import { tableGlob } from "../dataset/mod.ts";
 import { denoRun, ROOT } from "./_paths.ts";
 import { generateRawLogs, type RawLogSet } from "./generate_raw.ts";
 import { jqAwkScript } from "./jq_awk.ts";
@@ -75,7 +76,7 @@ export async function ingestBench(
         { runs, bytes: input.bytes, cwd: ROOT, before: clean(dataset) },
       ),
     );
-    const s = await statsFromParquet(join(dataset, "activations", "*.parquet"));
+    const s = await statsFromParquet(tableGlob(dataset, "activations"));
     result.rows.whiskbench = s.rows;
     stats.whiskbench = s.levels;
     await clean(dataset)();

@@ -15,6 +15,8 @@ import type { RecordContext } from "./activation_row.ts";
 import { FALSE, type Field, NULL, NUMBER, RecordReader, STRING, TRUE } from "./_record_reader.ts";
 import { ACTIVATION_COLUMNS, type ActivationRow, FrameBuilder } from "./schema.ts";
 import { writePart } from "./mod.ts";
+import { partPath } from "./part_path.ts";
+import { placePart } from "./partitions.ts";
 
 const TAB = 0x09, NEWLINE = 0x0a, MINUS = 0x2d;
 const encoder = new TextEncoder();
@@ -385,7 +387,8 @@ export function tsvFrame(bytes: Uint8Array): pl.DataFrame {
 /**
  * Writes Parquet parts from TSV rows with polars' streaming engine, off the JS thread: the
  * rows go to a temporary TSV file beside the part, and `scanCSV(...).sinkParquet(...)` runs
- * while the caller reads on. No frame is held by a JS object (whose native memory would wait
+ * while the caller reads on; the part is then moved into its partition folders (partitions.ts).
+ * No frame is held by a JS object (whose native memory would wait
  * for the garbage collector), so memory stays bounded: at most `inFlight` parts (default 1)
  * are written at once, a next one waits for the oldest. `close()` waits for all and reports
  * the first failure.
@@ -416,7 +419,7 @@ export class TsvPartWriter {
     while (this.#waits.length >= this.#inFlight) await this.#waits.shift();
     const folder = join(dir, "activations");
     await Deno.mkdir(folder, { recursive: true });
-    const path = join(folder, `${part}.parquet`);
+    const path = partPath(dir, "activations", part);
     const tsv = `${path}.tsv`;
     {
       using file = await Deno.open(tsv, { write: true, create: true, truncate: true });
@@ -433,8 +436,9 @@ export class TsvPartWriter {
           : pl.scanCSV(tsv, options);
         await rows.sinkParquet(`${path}.tmp`, { compression: "zstd" })
           .collect();
-        await Deno.rename(`${path}.tmp`, path);
+        await placePart(dir, "activations", part, `${path}.tmp`);
       } catch (cause) {
+        await Deno.remove(`${path}.tmp`).catch(() => {});
         throw new Error(`Cannot write the dataset part ${path}: ${cause}`, { cause });
       } finally {
         await Deno.remove(tsv).catch(() => {});

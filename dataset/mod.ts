@@ -6,7 +6,7 @@
 import pl from "nodejs-polars";
 import { Buffer } from "node:buffer";
 import { statfsSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import {
   ACTIVATION_COLUMNS,
   emptyFrame,
@@ -15,14 +15,18 @@ import {
   type Schema,
   TIMING_COLUMNS,
 } from "./schema.ts";
-import { readMeta, syncFolder, writeMetaFile } from "./store.ts";
+import { readMeta, writeMetaFile } from "./store.ts";
 import { anyBadRow, checkRows, checkUniqueIds, conformPart, type PartIds } from "./part_checks.ts";
+import { partitionValues, partPath } from "./part_path.ts";
+import { landParts, partFrames, partPaths, placePart, withPartitionColumns } from "./partitions.ts";
 
 export * from "./schema.ts";
 export * from "./activation_row.ts";
 export * from "./store.ts";
 export { checkMeta } from "./meta_checks.ts";
 export { type DuplicateId, findDuplicateId, type PartIds } from "./part_checks.ts";
+export { PARTITION_COLUMNS, partPath, tableGlob } from "./part_path.ts";
+export { partPaths } from "./partitions.ts";
 
 /** The tables of a dataset, one folder of Parquet parts each. */
 export const TABLES = {
@@ -65,35 +69,6 @@ export interface ActionInfo {
 }
 
 /**
- * The `*.parquet` parts of one table folder, in file name order (none if there is no folder).
- * A symbolic link to a file is a part like any other; one to anything else is an error, never
- * skipped in silence.
- */
-async function partPaths(folder: string): Promise<string[]> {
-  const names: string[] = [];
-  try {
-    for await (const e of Deno.readDir(folder)) {
-      if (!e.name.endsWith(".parquet")) continue;
-      if (e.isSymlink) {
-        const target = await Deno.stat(join(folder, e.name)).catch(() => null);
-        if (!target?.isFile) {
-          throw new Error(
-            `Cannot read dataset part ${join(folder, e.name)}: a symbolic link to ${
-              target ? "a folder" : "nothing (dangling)"
-            }, expected a Parquet file`,
-          );
-        }
-      } else if (!e.isFile) continue;
-      names.push(e.name);
-    }
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return [];
-    throw err;
-  }
-  return names.sort().map((name) => join(folder, name));
-}
-
-/**
  * Throws if two parts are byte for byte the same file: a copied part doubles every count, and
  * parts of samples have no activation id that would show it. Only parts of equal size are read.
  */
@@ -124,8 +99,9 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /**
- * Reads every `*.parquet` part of one table folder, in file name order, each checked against
- * the schema (part_checks.ts); activation ids must be unique across all parts. With `columns`,
+ * Reads every `*.parquet` part of one table folder, flat or in partition folders
+ * (partitions.ts), in file name order, each checked against the schema (part_checks.ts) and
+ * against the values of its folders; activation ids must be unique across all parts. With `columns`,
  * only those are read (from each part that has them; nulls where a part lacks one that is not
  * required): the tables need 9 of the 19 activation columns, and the full `record` JSON is by
  * far the largest.
@@ -141,7 +117,8 @@ export async function readTable(
   const schema = columns
     ? Object.fromEntries(columns.filter((c) => c in full).map((c) => [c, full[c]])) as Schema
     : full;
-  const paths = await partPaths(join(dir, table));
+  const folder = join(dir, table);
+  const paths = await partPaths(folder);
   await checkNoCopies(paths);
   const ids: PartIds[] = [];
   const frames = paths.map((path) => {
@@ -151,7 +128,11 @@ export async function readTable(
       const wanted = columns
         ? present.filter((c) => columns.includes(c) || (keepIds && c === "activation_id"))
         : undefined;
-      const raw = pl.readParquet(path, wanted ? { columns: wanted } : {});
+      const raw = withPartitionColumns(
+        pl.readParquet(path, wanted ? { columns: wanted } : {}),
+        partitionValues(folder, path),
+        columns,
+      );
       let frame = conformPart(raw, table, schema);
       if (keepIds) {
         ids.push({ part: path, ids: frame.getColumn("activation_id") });
@@ -215,39 +196,45 @@ export async function readDataset(dir: string, options: ReadOptions = {}): Promi
 
 /**
  * Writes one Parquet part of a table, atomically (temporary name, fsync, then rename), so that
- * a reader never sees half a part, even after a power loss.
+ * a reader never sees half a part, even after a power loss; in the partition folders of its
+ * rows (partitions.ts), one file per folder. Resolves to the paths written.
  */
-export function writePart(
+export async function writePart(
   dir: string,
   table: TableName,
   part: string,
   frame: pl.DataFrame,
-): Promise<string> {
-  return writePartWith(dir, table, part, (tmp) => frame.writeParquet(tmp, { compression: "zstd" }));
-}
-
-/** Writes part `part` of `table` with `write(tmp)`, then fsyncs and renames it into place. */
-async function writePartWith(
-  dir: string,
-  table: TableName,
-  part: string,
-  write: (tmp: string) => unknown,
-): Promise<string> {
+): Promise<string[]> {
   const folder = join(dir, table);
-  await Deno.mkdir(folder, { recursive: true });
-  const path = join(folder, `${part}.parquet`);
-  const tmp = `${path}.tmp`;
+  let groups: { path: string; frame: pl.DataFrame }[];
   try {
-    await write(tmp);
-    using f = await Deno.open(tmp, { read: true });
-    await f.sync();
+    groups = partFrames(dir, table, part, frame);
+  } catch (cause) {
+    throw new Error(`Cannot write ${partPath(dir, table, part)}: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+  const moves: { from: string; to: string }[] = [];
+  try {
+    for (const group of groups) {
+      await Deno.mkdir(dirname(group.path), { recursive: true });
+      const tmp = `${group.path}.tmp`;
+      moves.push({ from: tmp, to: group.path });
+      await writeSynced(tmp, (at) => group.frame.writeParquet(at, { compression: "zstd" }));
+    }
+    return await landParts(dir, table, moves);
   } catch (err) {
-    await Deno.remove(tmp).catch(() => {});
+    for (const { from } of moves) await Deno.remove(from).catch(() => {});
+    const path = moves.at(-1)?.to ?? partPath(dir, table, part);
     throw new Error(`Cannot write ${path}: ${describeWriteError(err, folder)}`, { cause: err });
   }
-  await Deno.rename(tmp, path);
-  await syncFolder(folder);
-  return path;
+}
+
+/** Writes a file with `write(tmp)` and fsyncs it. */
+async function writeSynced(tmp: string, write: (tmp: string) => unknown): Promise<void> {
+  await write(tmp);
+  using f = await Deno.open(tmp, { read: true });
+  await f.sync();
 }
 
 /**
@@ -272,18 +259,24 @@ function describeWriteError(err: unknown, folder: string): string {
  * Writes one Parquet part of a table from a lazy query, with polars' streaming engine (so a
  * large import is never one frame in memory), atomically as {@linkcode writePart}.
  */
-export function sinkPart(
+export async function sinkPart(
   dir: string,
   table: TableName,
   part: string,
   query: pl.LazyDataFrame,
-): Promise<string> {
-  return writePartWith(
-    dir,
-    table,
-    part,
-    (tmp) => query.sinkParquet(tmp, { compression: "zstd" }).collect(),
-  );
+): Promise<string[]> {
+  const folder = join(dir, table);
+  await Deno.mkdir(folder, { recursive: true });
+  // Written flat first: where its rows go is known once it is written (placePart).
+  const path = partPath(dir, table, part);
+  const tmp = `${path}.tmp`;
+  try {
+    await writeSynced(tmp, (at) => query.sinkParquet(at, { compression: "zstd" }).collect());
+    return await placePart(dir, table, part, tmp);
+  } catch (err) {
+    await Deno.remove(tmp).catch(() => {});
+    throw new Error(`Cannot write ${path}: ${describeWriteError(err, folder)}`, { cause: err });
+  }
 }
 
 /**

@@ -3,17 +3,17 @@
  * sampler): on demand ({@link PartWriter.flush}), and whenever `flushEveryMs` has passed since
  * the last part. Each part is written by {@linkcode writePart} (temporary name, fsync,
  * rename), numbered `<prefix>.0001`, `<prefix>.0002`, ... and never overwrites one already
- * there, so a kill -9 loses at most the rows of the part in flight.
+ * there (in any partition folder), so a kill -9 loses at most the rows of the part in flight.
  *
  * A part that cannot be written (a full disk) does not crash the process from a timer: the
  * error is kept, its rows counted as lost, and the next awaited `flush()` throws it, naming
  * the part and the cause, so that the caller can end its run as failed with what it has.
  */
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { Clock } from "./clock.ts";
 import {
-  exists,
   FrameBuilder,
+  partPaths,
   type RowOf,
   type Schema,
   type TableName,
@@ -40,6 +40,8 @@ export class PartWriter<S extends Schema> {
   readonly #clock: Pick<Clock, "now">;
   readonly #every: number;
   #seq = 0;
+  /** Names of the table's parts, listed at the first write. */
+  #taken: Set<string> | null = null;
   #last: number;
   #writing: Promise<unknown> = Promise.resolve();
   /** Paths of the parts written so far, and their rows in total. */
@@ -97,8 +99,8 @@ export class PartWriter<S extends Schema> {
 
   /**
    * Writes the pending rows as one part (nothing if none), after any part being written;
-   * resolves to its path (null if nothing was pending). Throws the first write error since
-   * the last awaited flush.
+   * resolves to its path, the first where its rows fill several partition folders (null if
+   * nothing was pending). Throws the first write error since the last awaited flush.
    */
   async flush(): Promise<string | null> {
     const path = await this.#write();
@@ -114,15 +116,22 @@ export class PartWriter<S extends Schema> {
     const n = this.#builder.length;
     const frame = this.#builder.toFrame();
     const next = this.#writing.then(async () => {
+      // A name no part has in any partition folder: the numbers of a table's parts are one
+      // sequence, whatever folders their rows land in. The table is listed once; a part of
+      // another writer that takes a name since is never overwritten (landParts refuses).
+      this.#taken ??= new Set(
+        (await partPaths(join(this.#dir, this.#table))).map((p) => basename(p, ".parquet")),
+      );
       let name: string;
       do {
         name = `${this.#prefix}.${String(++this.#seq).padStart(4, "0")}`;
-      } while (await exists(join(this.#dir, this.#table, `${name}.parquet`)));
+      } while (this.#taken.has(name));
+      this.#taken.add(name);
       try {
-        const path = await writePart(this.#dir, this.#table, name, frame);
-        this.parts.push(path);
+        const paths = await writePart(this.#dir, this.#table, name, frame);
+        this.parts.push(...paths);
         this.rows += n;
-        return path;
+        return paths[0];
       } catch (err) {
         this.lost += n;
         throw err;

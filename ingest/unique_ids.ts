@@ -11,7 +11,7 @@
  */
 import pl from "nodejs-polars";
 import { basename, join } from "node:path";
-import { findDuplicateId } from "../dataset/mod.ts";
+import { findDuplicateId, partPaths } from "../dataset/mod.ts";
 
 /** The raw file a part of `activations` was written from: `1_x.0002.parquet` -> `1_x.log`. */
 function rawFileOf(part: string): string {
@@ -37,23 +37,14 @@ async function offsetsOf(path: string, needle: string, max: number): Promise<num
  * the raw files of `rawDir` they came from and the byte offset of the id in each.
  */
 export async function checkIngestedIds(dataDir: string, rawDir: string): Promise<void> {
-  const folder = join(dataDir, "activations");
   const parts: { part: string; ids: pl.Series }[] = [];
-  try {
-    for await (const e of Deno.readDir(folder)) {
-      if (!e.name.endsWith(".parquet")) continue;
-      const path = join(folder, e.name);
-      // Only the ids there are: a part of sample rows has none, and a column of nulls read
-      // whole would cost memory in proportion to the samples.
-      const ids = (await pl.scanParquet(path).select("activation_id")
-        .filter(pl.col("activation_id").isNotNull()).collect()).getColumn("activation_id");
-      if (ids.len() > 0) parts.push({ part: path, ids });
-    }
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return;
-    throw err;
+  for (const path of await partPaths(join(dataDir, "activations"))) {
+    // Only the ids there are: a part of sample rows has none, and a column of nulls read
+    // whole would cost memory in proportion to the samples.
+    const ids = (await pl.scanParquet(path).select("activation_id")
+      .filter(pl.col("activation_id").isNotNull()).collect()).getColumn("activation_id");
+    if (ids.len() > 0) parts.push({ part: path, ids });
   }
-  parts.sort((a, b) => (a.part < b.part ? -1 : 1));
   const d = findDuplicateId(parts);
   if (!d) return;
   const [a, b] = [rawFileOf(d.first.part), rawFileOf(d.second.part)];

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import pl from "nodejs-polars";
 import { join } from "node:path";
 import { readDataset } from "../dataset/mod.ts";
+import { filesUnder } from "./_hostile_dataset.ts";
 import { type StandinOptions, startStandin } from "./standin/mod.ts";
 import { selfSignedCert } from "./standin/tls.ts";
 
@@ -35,9 +36,10 @@ async function run(args: string[], env: Record<string, string> = {}) {
 const collect = (args: string[], env?: Record<string, string>) =>
   run(["collectors/cli.ts", "cold-start", ...args], env);
 
+/** Every file under a dataset's activations, in its partition folders too (none if no folder). */
 async function parts(dir: string): Promise<string[]> {
   try {
-    return (await Array.fromAsync(Deno.readDir(join(dir, "activations")))).map((e) => e.name);
+    return await filesUnder(join(dir, "activations"));
   } catch {
     return [];
   }

@@ -7,7 +7,7 @@ import type { Connection } from "../collectors/config.ts";
 import { OpenWhiskApi } from "../collectors/openwhisk.ts";
 import { openOutput } from "../collectors/output.ts";
 import { Stopper } from "../collectors/signals.ts";
-import { readDataset } from "../dataset/mod.ts";
+import { partPaths, readDataset } from "../dataset/mod.ts";
 import { allTables } from "../pipeline/mod.ts";
 import { GatedClock, until } from "./_gated_clock.ts";
 import { type StandinOptions, startStandin } from "./standin/mod.ts";
@@ -278,20 +278,11 @@ Deno.test(
         stderr: "piped",
       }).spawn();
       // Wait for two parts (one at each level's start), then Ctrl-C.
-      const parts = () =>
-        [...Deno.readDirSync(join(dir, "activations"))].filter((e) => e.name.endsWith(".parquet"))
-          .length;
-      await until(
-        () => {
-          try {
-            return parts() >= 2;
-          } catch {
-            return false;
-          }
-        },
-        "parts of the ramp",
-        30_000,
-      );
+      const deadline = Date.now() + 30_000;
+      while ((await partPaths(join(dir, "activations"))).length < 2) {
+        assert.ok(Date.now() < deadline, "timed out waiting for parts of the ramp");
+        await new Promise((r) => setTimeout(r, 5));
+      }
       child.kill("SIGINT");
       const out = await child.output();
       const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);

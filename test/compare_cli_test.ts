@@ -207,7 +207,8 @@ Deno.test("compare names the dataset and the cell of a latency that is not a num
     run.text,
     new RegExp(
       // The dataset reader refuses it first, naming the part, the column and the row.
-      `error: Cannot read dataset part ${bad}/activations/bad\\.parquet: column wait_ms: ` +
+      `error: Cannot read dataset part ${bad}/activations/experiment=concurrency/runtime=wasm/` +
+        "bad\\.parquet: column wait_ms: " +
         "row 2 is NaN, expected a finite number",
     ),
   );

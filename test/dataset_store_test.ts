@@ -114,7 +114,7 @@ Deno.test("readMeta names the file of a dataset.json that is not a JSON object",
 Deno.test("writePart leaves no temporary file and names the part when it cannot write", async () => {
   const dir = await Deno.makeTempDir({ prefix: "whiskbench-store-" });
   const frame = pl.DataFrame({ runtime: ["wasm"], us: [1.5] });
-  const path = await writePart(dir, "timings", "a", frame);
+  const [path] = await writePart(dir, "timings", "a", frame);
   assert.equal(pl.readParquet(path).height, 1);
   // A part whose folder is a file: the error names the part.
   await Deno.writeTextFile(join(dir, "events"), "");

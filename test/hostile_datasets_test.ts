@@ -42,6 +42,9 @@ const BASE: Partial<ActivationRow>[] = [
   { level: 2, wait_ms: 6, activation_id: "c" },
 ].map((r) => ({ experiment: "concurrency", workload: "hello", runtime: "wasm", ...r }));
 
+/** Where the part `base` lies: the partition folders of its rows' experiment and runtime. */
+const BASE_FOLDER = "activations/experiment=concurrency/runtime=wasm";
+
 /** Two more good rows, as a frame to tamper with: `wait_ms` 8 and 10 at level 2. */
 function extra(): pl.DataFrame {
   return activations([
@@ -334,12 +337,12 @@ const CASES: Case[] = [
     run: tables(() =>
       dataset(async (dir) => {
         await Deno.copyFile(
-          join(dir, "activations/base.parquet"),
-          join(dir, "activations/base copy.parquet"),
+          join(dir, `${BASE_FOLDER}/base.parquet`),
+          join(dir, `${BASE_FOLDER}/base copy.parquet`),
         );
       })
     ),
-    error: ["activations/base.parquet: a copy of ", "activations/base copy.parquet"],
+    error: [`${BASE_FOLDER}/base.parquet: a copy of `, `${BASE_FOLDER}/base copy.parquet`],
   },
   {
     name: "an activation id in two parts is rejected naming both parts",
@@ -347,7 +350,7 @@ const CASES: Case[] = [
     error: [
       'activation id "b" occurs twice: ',
       "activations/bad.parquet row 2 and ",
-      "activations/base.parquet row 2",
+      `${BASE_FOLDER}/base.parquet row 2`,
     ],
   },
   {

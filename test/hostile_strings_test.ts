@@ -197,11 +197,25 @@ Deno.test({
   assert.ok(r.figures >= 6 && r.tables >= 6, `${r.figures} figures, ${r.tables} tables`);
   assert.equal(r.exported, r.figures);
 
-  // Nothing written outside --out, nothing overwritten, every name of the safe alphabet.
+  // Nothing written outside --out, nothing overwritten, every name of the safe alphabet; the
+  // dataset's runtimes in their partition folders, escaped as Hive does.
+  const runtimeFolders = [
+    "docker",
+    "%3Cscript%3Ewindow.pwned%3D%22script%22%3C%2Fscript%3E",
+    "..%2F..%2F..%2F..%2Fx",
+    "%22%3E%3Cimg%20src%3Dx%20onerror%3D%22window.pwned%3D%27attribute%27%22%3E",
+    "%3Dcmd%7C%27%20%2FC%20calc%27!A0",
+    "%3Csvg%20onload%3D%22window.pwned%3D%27svg%27%22%3E%3Ca%20href%3D%22javascript%3Aalert(1)" +
+    "%22%3Ea%3C%2Fa%3E%3C%2Fsvg%3E",
+  ];
   assert.deepEqual(
     await filesUnder(base),
     [
-      "a/b/c/d/ds/activations/part-000.parquet",
+      ...["cold_start", "concurrency"].flatMap((e) =>
+        runtimeFolders.map((r) =>
+          `a/b/c/d/ds/activations/experiment=${e}/runtime=${r}/part-000.parquet`
+        )
+      ),
       "a/b/c/d/ds/dataset.json",
       "a/b/c/d/ds/published.json",
       ...(await filesUnder(out)).map((f) => `a/b/c/d/out/${f}`),

@@ -127,8 +127,9 @@ Deno.test("OpenWhisk records, JSON array and JSON lines: the same rows, cold-sta
   await withTemp(async (dir) => {
     const fromArray = await importFiles([OW_JSON], join(dir, "a"));
     await importFiles([OW_JSONL], join(dir, "b"));
-    const a = (await readDataset(join(dir, "a"))).activations;
-    const b = (await readDataset(join(dir, "b"))).activations;
+    // Rows in id order: a file's rows lie in one part per experiment folder.
+    const a = (await readDataset(join(dir, "a"))).activations.sort("activation_id");
+    const b = (await readDataset(join(dir, "b"))).activations.sort("activation_id");
     assert.equal(a.height, 6); // rows in = rows out
     assert.deepEqual(records(a.drop("format")), records(b.drop("format")));
     assert.deepEqual(
@@ -225,7 +226,7 @@ Deno.test("importRecordFile() gives the same rows whatever the chunking and the 
       );
       assert.equal(n, 6);
       await Deno.writeTextFile(join(out, "dataset.json"), "{}");
-      return records((await readDataset(out)).activations);
+      return records((await readDataset(out)).activations.sort("activation_id"));
     };
     const whole = await read("whole", [encoder.encode(text)], 100);
     // One byte a chunk: no record lies within a chunk, so none is taken; parts of 4 rows.
@@ -451,7 +452,9 @@ Deno.test("SeBS processed JSON adds ids, benchmark, runtime, batch size and init
 Deno.test("In-Vitro CSVs: OpenWhisk rows fill the tables from waitTime/initTime, others carry responseTime", async () => {
   await withTemp(async (dir) => {
     await importFiles([INVITRO], join(dir, "v"), { runtime: "docker" });
-    const a = (await readDataset(join(dir, "v"))).activations;
+    // Rows by kind of latency, then time: a file's rows lie in one part per experiment folder.
+    const byTime = (f: pl.DataFrame) => f.sort(["latency", "start_ms"], false, true);
+    const a = byTime((await readDataset(join(dir, "v"))).activations);
     assert.equal(a.height, 8);
     assert.deepEqual(
       records(a.select("source", "latency", "wait_ms", "init_ms", "client_ms", "start_ms")),
@@ -482,7 +485,7 @@ Deno.test("In-Vitro CSVs: OpenWhisk rows fill the tables from waitTime/initTime,
       [...lines.slice(0, 3), "", ...lines.slice(3)].join("\n") + "\n",
     );
     await importFiles([join(dir, "blank.csv")], join(dir, "b"));
-    const blank = (await readDataset(join(dir, "b"))).activations;
+    const blank = byTime((await readDataset(join(dir, "b"))).activations);
     assert.deepEqual(
       records(blank.drop("runtime")),
       records(a.filter(pl.col("format").eq(pl.lit("invitro-csv"))).tail(5).drop("runtime")),

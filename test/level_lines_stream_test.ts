@@ -9,6 +9,7 @@ import { readDataset } from "../dataset/mod.ts";
 import { type Line, readLines } from "../ingest/lines.ts";
 import { ingest } from "../ingest/mod.ts";
 import { readLevelLines } from "../ingest/sample_logs.ts";
+import { filesUnder } from "./_hostile_dataset.ts";
 import { activationLog, levelLines, rawDir } from "./_raw_logs.ts";
 
 /** The bytes of `text` in chunks of `size`, as a file read a chunk at a time gives them. */
@@ -94,12 +95,11 @@ Deno.test("ingest() writes a 4_ file of more values than a part holds as numbere
   const out = `${raw}-out`;
   try {
     const report = await ingest(raw, out, { samplePartValues: 3 });
-    const parts = [...Deno.readDirSync(`${out}/activations`)].map((e) => e.name).sort();
-    assert.deepEqual(parts, [
-      "4_docker_concurrency_hello.parquet",
-      "4_wasm_concurrency_hello.0001.parquet",
-      "4_wasm_concurrency_hello.0002.parquet",
-      "4_wasm_concurrency_hello.0003.parquet",
+    assert.deepEqual(await filesUnder(`${out}/activations`), [
+      "experiment=concurrency/runtime=docker/4_docker_concurrency_hello.parquet",
+      "experiment=concurrency/runtime=wasm/4_wasm_concurrency_hello.0001.parquet",
+      "experiment=concurrency/runtime=wasm/4_wasm_concurrency_hello.0002.parquet",
+      "experiment=concurrency/runtime=wasm/4_wasm_concurrency_hello.0003.parquet",
     ]);
     assert.deepEqual(report.files.map((f) => f.rows), [2, 8]);
     const ds = await readDataset(out);
