@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { dataFile } from "../render/out_path.ts";
 import pl from "nodejs-polars";
-import { exists, readDataset } from "../dataset/mod.ts";
+import { exists, partPaths, readDataset } from "../dataset/mod.ts";
 import { detectFileFormat, detectFormat } from "../ingest/formats/detect.ts";
 import { jsonValues } from "../ingest/formats/json_values.ts";
 import { importFiles } from "../ingest/formats/mod.ts";
@@ -398,13 +398,17 @@ Deno.test("CSV imports read in slices give the rows of one read; a bad line is n
       const rowsOf = async (out: string, csvSliceBytes?: number) => {
         await importFiles([path], join(dir, out), { csvSliceBytes });
         const ds = await readDataset(join(dir, out));
-        const parts = [...Deno.readDirSync(join(dir, out, "activations"))].length;
-        return { rows: ds.activations.drop("record").toRecords(), parts };
+        const parts = (await partPaths(join(dir, out, "activations"))).length;
+        // Rows come back grouped by partition folder: compared as a set.
+        const rows = ds.activations.drop("record").toRecords().map((r) => JSON.stringify(r));
+        return { rows: rows.sort(), parts };
       };
       const whole = await rowsOf(`${name}-whole`);
       const sliced = await rowsOf(`${name}-sliced`, 1000);
       assert.equal(whole.rows.length, 200);
-      assert.equal(whole.parts, 1);
+      // A part per partition folder (cold_start, concurrency) read at once, a part per slice
+      // and folder read in slices.
+      assert.ok(whole.parts <= 2, `${whole.parts} parts`);
       assert.ok(sliced.parts > 5, `${sliced.parts} parts`);
       assert.deepEqual(sliced.rows, whole.rows);
       assert.ok(!(await exists(join(dir, `${name}-sliced`, ".slices"))));
