@@ -46,9 +46,12 @@ export async function drive(
   let errors = 0;
   const start = performance.now();
   const end = start + seconds * 1000;
+  // As an experiment calls it: with the run's interrupt signal (never aborted here) and a
+  // client time-out.
+  const stop = new AbortController();
   const worker = async () => {
     while (performance.now() < end) {
-      const o = await invoke(api, "noop", { timeoutMs: 30_000 });
+      const o = await invoke(api, "noop", { timeoutMs: 30_000, signal: stop.signal });
       if (o.record) latencies.push(o.received_ms - o.sent_ms);
       else {
         errors++;

@@ -7,7 +7,7 @@
 import { ingestBench, type IngestBenchResult } from "./ingest_bench.ts";
 import { type Measurement, minMedian } from "./measure.ts";
 import { pipelineBench, type PipelineBenchResult } from "./pipeline_bench.ts";
-import { invokeBench, type InvokeBenchResult, invokeTable } from "./invoke_bench.ts";
+import { INVOKE_LEVELS, invokeBench, type InvokeBenchResult, invokeTable } from "./invoke_bench.ts";
 import { reportBench, type ReportBenchResult } from "./report_bench.ts";
 
 /** Options of {@linkcode runBench}. */
@@ -26,7 +26,7 @@ export interface BenchOptions {
   only?: number[];
   /** Seed of every generated input. Default 1. */
   seed?: number;
-  /** Requests in flight of benchmark 4. Default 1, 64 and 1,024. */
+  /** Requests in flight of benchmark 4. Default 1, 64, 1,024 and 2,000. */
   invokeConcurrency?: number[];
   /** Seconds per client and concurrency of benchmark 4. Default 5. */
   invokeSeconds?: number;
@@ -174,7 +174,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     runs = 3,
     only = [1, 2, 3, 4],
     seed = 1,
-    invokeConcurrency = [1, 64, 1024],
+    invokeConcurrency = INVOKE_LEVELS,
     invokeSeconds = 5,
     log = console.error,
   } = options;
