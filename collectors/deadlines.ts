@@ -35,25 +35,21 @@ class Entry implements Deadline {
   readonly at: number;
   readonly signal: AbortSignal;
   controller: AbortController | null;
-  readonly #parent: AbortSignal | undefined;
-  readonly #onParent: (() => void) | undefined;
+  /** The live deadlines of the same parent signal, this one among them. */
+  readonly #siblings: Set<Entry> | null;
 
-  constructor(at: number, parent: AbortSignal | undefined) {
+  constructor(at: number, siblings: Set<Entry> | null) {
     this.at = at;
     const controller = this.controller = new AbortController();
     this.signal = controller.signal;
-    if (parent) {
-      this.#parent = parent;
-      this.#onParent = () => this.expire(parent.reason);
-      if (parent.aborted) this.expire(parent.reason);
-      else parent.addEventListener("abort", this.#onParent, { once: true });
-    }
+    this.#siblings = siblings;
+    siblings?.add(this);
   }
 
   done(): void {
     if (this.controller === null) return;
     this.controller = null;
-    if (this.#onParent) this.#parent!.removeEventListener("abort", this.#onParent);
+    this.#siblings?.delete(this);
   }
 
   /** Aborts the signal with `reason` (once) and ends the deadline. */
@@ -81,9 +77,9 @@ class Lane {
     return this.#queue.length - this.#head;
   }
 
-  start(parent: AbortSignal | undefined): Entry {
+  start(siblings: Set<Entry> | null): Entry {
     this.#dropDone();
-    const entry = new Entry(performance.now() + this.#ms, parent);
+    const entry = new Entry(performance.now() + this.#ms, siblings);
     this.#queue.push(entry);
     if (this.#timer === undefined) this.#arm();
     return entry;
@@ -127,6 +123,12 @@ class Lane {
 /** Time-outs of requests, one timer per length (see the module's documentation). */
 export class Deadlines {
   readonly #lanes = new Map<number, Lane>();
+  /**
+   * The live deadlines of each parent signal, behind one listener per parent: a listener per
+   * deadline would make each removal a scan of the parent's listeners (every invocation in
+   * flight shares the run's interrupt signal).
+   */
+  readonly #children = new WeakMap<AbortSignal, Set<Entry>>();
 
   /**
    * A deadline `ms` from now (monotonic clock). With `parent`, its signal also aborts when
@@ -135,11 +137,28 @@ export class Deadlines {
   start(ms: number, parent?: AbortSignal): Deadline {
     let lane = this.#lanes.get(ms);
     if (!lane) this.#lanes.set(ms, lane = new Lane(ms));
-    return lane.start(parent);
+    if (parent?.aborted) {
+      const entry = lane.start(null);
+      entry.expire(parent.reason);
+      return entry;
+    }
+    return lane.start(parent ? this.#childrenOf(parent) : null);
   }
 
   /** Deadlines held in the queue of length `ms` (live ones and ended ones behind them). */
   queued(ms: number): number {
     return this.#lanes.get(ms)?.queued ?? 0;
+  }
+
+  #childrenOf(parent: AbortSignal): Set<Entry> {
+    let children = this.#children.get(parent);
+    if (!children) {
+      const set = children = new Set();
+      this.#children.set(parent, set);
+      parent.addEventListener("abort", () => {
+        for (const entry of [...set]) entry.expire(parent.reason);
+      }, { once: true });
+    }
+    return children;
   }
 }
