@@ -8,12 +8,10 @@
  * the overhead is given against wrk with keep-alive (its default, and the floor). wrk with
  * `Connection: close` runs too, the pattern of the engine before it had its own client (a new
  * connection per invocation). Server, engine and wrk each run in a process of their own, with
- * the open-file limit raised (`ulimit -n`), the engine with the collectors' runtime settings
- * ({@link COLLECTOR_ENV}, as `deno task collect` runs). The 2,000 in flight of the capacity
- * test's range are a level of their own, with each client's errors counted.
+ * the open-file limit raised (`ulimit -n`). The 2,000 in flight of the capacity test's range
+ * are a level of their own, with each client's errors counted.
  */
 import { $ } from "zx";
-import { COLLECTOR_ENV } from "../collectors/runtime_env.ts";
 import type { DriveResult } from "./invoke_driver.ts";
 import { minMedian } from "./measure.ts";
 
@@ -177,7 +175,6 @@ export async function invokeBench(
           JSON.parse(
             (await $({
               cwd: ROOT,
-              env: { ...Deno.env.toObject(), ...COLLECTOR_ENV },
             })`sh -c ${`${raise} exec ${deno} run -A bench/invoke_driver.ts ${url} ${c} ${seconds}`}`)
               .stdout,
           ) as DriveResult,
