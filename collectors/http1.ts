@@ -40,7 +40,10 @@ import { Http1Conn, type WireResponse } from "./_http1_conn.ts";
 export interface Http1ClientOptions {
   /** PEM certificates to trust for HTTPS, besides the system's (default none). */
   caCerts?: string[];
-  /** Idle connections kept per host (default 1,024). */
+  /**
+   * Idle connections kept per host (default 4,096: more than the capacity test's 2,000 in
+   * flight, so that one level's connections carry the next level's invocations).
+   */
   maxIdlePerHost?: number;
   /** Close a connection idle longer than this, ms (default 2,000). */
   idleTimeoutMs?: number;
@@ -100,7 +103,7 @@ export class Http1Client {
   opened = 0;
 
   constructor(
-    { caCerts = [], maxIdlePerHost = 1024, idleTimeoutMs = 2000, maxConnecting = 32 }:
+    { caCerts = [], maxIdlePerHost = 4096, idleTimeoutMs = 2000, maxConnecting = 32 }:
       Http1ClientOptions = {},
   ) {
     this.#options = { caCerts, maxIdlePerHost, idleTimeoutMs, maxConnecting };

@@ -362,6 +362,37 @@ Deno.test("Http1Client: 200 requests at once get their own answers, over few con
   }
 });
 
+Deno.test("Http1Client keeps the connections of 2,000 requests in flight for the next 2,000", async () => {
+  // The capacity test's top level: 2,000 invocations at once, then as many again. The server
+  // holds every answer until all of a round have arrived, so each needs its own connection.
+  const N = 2000;
+  let arrived = 0, round = 0;
+  let release = Promise.withResolvers<void>();
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    await req.body?.cancel();
+    const gate = release.promise;
+    if (++arrived === N * (round + 1)) release.resolve();
+    await gate;
+    return new Response("{}");
+  });
+  const origin = `http://127.0.0.1:${server.addr.port}`;
+  const client = new Http1Client();
+  try {
+    for (; round < 2; round++) {
+      const answers = await Promise.all(
+        Array.from({ length: N }, () => client.request(origin, { method: "POST", path: POST })),
+      );
+      assert.equal(answers.filter((a) => a.status === 200).length, N);
+      assert.equal(client.opened, N, `round ${round + 1}: connections opened so far`);
+      release = Promise.withResolvers<void>();
+    }
+    assert.equal(client.idle(origin), N);
+  } finally {
+    client.close();
+    await server.shutdown();
+  }
+});
+
 Deno.test("Http1Client refuses header injection and a connection it cannot open", async () => {
   const client = new Http1Client();
   try {
