@@ -41,6 +41,10 @@ export async function drive(
     insecure: false,
     authFrom: "bench",
   });
+  // The connections first, as wrk opens its own before its clock starts: what is timed is the
+  // invocations in flight, not a pool growing to the level (a capacity run keeps its
+  // connections from one level to the next).
+  await api.prepare(concurrency);
   const latencies: number[] = [];
   const errorSamples: string[] = [];
   let errors = 0;
