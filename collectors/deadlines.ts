@@ -22,6 +22,9 @@
  * ```
  */
 
+/** The longest delay a timer takes as it is. */
+const MAX_DELAY = 2 ** 31 - 1;
+
 /** One request's time-out: its signal aborts when the time is up, unless `done()` came first. */
 export interface Deadline {
   /** Aborts with a `TimeoutError` when the time is up, or with the parent's reason. */
@@ -98,12 +101,18 @@ class Lane {
     }
   }
 
-  /** Arms the timer for the head (none when the queue is empty). */
+  /**
+   * Arms the timer for the head (none when the queue is empty, or for a deadline that never
+   * comes). A timer fires at most 2^31 - 1 ms ahead (a longer delay fires at once): a head
+   * further away is looked at again then.
+   */
   #arm(): void {
     this.#dropDone();
     if (this.#head === this.#queue.length) return;
     const due = this.#queue[this.#head].at - performance.now();
-    const timer = this.#timer = setTimeout(() => this.#fire(), Math.max(0, Math.ceil(due)));
+    if (due === Infinity) return;
+    const delay = Math.min(MAX_DELAY, Math.max(0, Math.ceil(due)));
+    const timer = this.#timer = setTimeout(() => this.#fire(), delay);
     // A pending time-out does not keep the process alive (as AbortSignal.timeout's).
     Deno.unrefTimer(timer);
   }
@@ -131,10 +140,11 @@ export class Deadlines {
   readonly #children = new WeakMap<AbortSignal, Set<Entry>>();
 
   /**
-   * A deadline `ms` from now (monotonic clock). With `parent`, its signal also aborts when
-   * `parent` does (an interrupted run), with `parent`'s reason.
+   * A deadline `ms` from now (monotonic clock; `Infinity`: never). With `parent`, its signal
+   * also aborts when `parent` does (an interrupted run), with `parent`'s reason.
    */
   start(ms: number, parent?: AbortSignal): Deadline {
+    if (!(ms >= 0)) throw new RangeError(`a time-out of ${ms} ms: expected 0 or more`);
     let lane = this.#lanes.get(ms);
     if (!lane) this.#lanes.set(ms, lane = new Lane(ms));
     if (parent?.aborted) {

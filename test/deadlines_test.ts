@@ -85,3 +85,30 @@ Deno.test("Deadlines: the queue keeps only the oldest live deadline and those be
   next.done();
   assert.equal([oldest, ...many, next].some((d) => d.signal.aborted), false);
 });
+
+Deno.test("Deadlines: longer than a timer takes, or never, does not abort; a bad length is an error", async () => {
+  const deadlines = new Deadlines();
+  // Timers armed meanwhile: a delay past 2^31 - 1 ms fires at once, so a lane that asked for
+  // one would re-arm every millisecond.
+  const setTimeoutBefore = globalThis.setTimeout;
+  let armed = 0;
+  globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => {
+    armed++;
+    return setTimeoutBefore(...args);
+  }) as typeof setTimeout;
+  try {
+    const far = deadlines.start(2 ** 40);
+    const never = deadlines.start(Infinity);
+    const soon = deadlines.start(30);
+    await aborted(soon.signal, performance.now());
+    assert.deepEqual([far.signal.aborted, never.signal.aborted], [false, false]);
+    // The far lane's timer, the soon lane's, and the guard of aborted().
+    assert.ok(armed <= 3, `${armed} timers armed`);
+    far.done();
+    never.done();
+  } finally {
+    globalThis.setTimeout = setTimeoutBefore;
+  }
+  assert.throws(() => deadlines.start(NaN), RangeError);
+  assert.throws(() => deadlines.start(-1), /a time-out of -1 ms: expected 0 or more/);
+});
