@@ -8,7 +8,8 @@
  * the overhead is given against wrk with keep-alive (its default, and the floor). wrk with
  * `Connection: close` runs too, the pattern of the engine before it had its own client (a new
  * connection per invocation). Server, engine and wrk each run in a process of their own, with
- * the open-file limit raised (`ulimit -n`).
+ * the open-file limit raised (`ulimit -n`). The 2,000 in flight of the capacity test's range
+ * are a level of their own, with each client's errors counted.
  */
 import { $ } from "zx";
 import type { DriveResult } from "./invoke_driver.ts";
@@ -20,6 +21,8 @@ const ROOT = new URL("..", import.meta.url).pathname;
 interface InvokeRun {
   requests: number;
   errors: number;
+  /** The first error texts (the engine's; wrk's error counts say only of which kind). */
+  error_samples?: string[];
   rps: number;
   p50_ms: number;
   p99_ms: number;
@@ -34,6 +37,8 @@ export interface InvokePoint extends InvokeRun {
   concurrency: number;
   runs: number;
   p99_ms_min: number;
+  /** The first error texts over the runs (at most 3). */
+  error_samples: string[];
 }
 
 /** The point of `runs` runs of one client (see {@linkcode InvokePoint}). */
@@ -54,6 +59,7 @@ export function invokePoint(
     p50_ms: median("p50_ms"),
     p99_ms: median("p99_ms"),
     p99_ms_min: minMedian(runs.map((r) => r.p99_ms)).min,
+    error_samples: runs.flatMap((r) => r.error_samples ?? []).slice(0, 3),
   };
 }
 
@@ -110,9 +116,12 @@ export function wrkScript(close: boolean): string {
   ].join("\n") + "\n";
 }
 
+/** The default levels in flight: 2,000 is the top of the capacity test's range. */
+export const INVOKE_LEVELS = [1, 64, 1024, 2000];
+
 /** Options of {@linkcode invokeBench}. */
 export interface InvokeBenchOptions {
-  /** Requests in flight. Default 1, 64 and 1,024. */
+  /** Requests in flight. Default 1, 64, 1,024 and 2,000 (the capacity test's range). */
   concurrency?: number[];
   /** Seconds per client and concurrency, whole (wrk's unit). Default 5. */
   seconds?: number;
@@ -126,7 +135,7 @@ export interface InvokeBenchOptions {
 /** Runs benchmark 4 (needs wrk; says so where it is missing). */
 export async function invokeBench(
   work: string,
-  { concurrency = [1, 64, 1024], seconds = 5, openFiles = 65_536, runs = 1, log = console.error }:
+  { concurrency = INVOKE_LEVELS, seconds = 5, openFiles = 65_536, runs = 1, log = console.error }:
     InvokeBenchOptions = {},
 ): Promise<InvokeBenchResult> {
   $.verbose = false;
@@ -207,7 +216,8 @@ export async function invokeBench(
 }
 
 function pick(d: DriveResult): InvokeRun {
-  return { requests: d.requests, errors: d.errors, rps: d.rps, p50_ms: d.p50_ms, p99_ms: d.p99_ms };
+  const { requests, errors, rps, p50_ms, p99_ms, error_samples } = d;
+  return { requests, errors, rps, p50_ms, p99_ms, error_samples };
 }
 
 /** Benchmark 4 as a Markdown table. */
@@ -228,6 +238,10 @@ export function invokeTable(r: InvokeBenchResult): string {
     ...r.overhead.map((o) =>
       `| ${o.concurrency} | ${o.p50_ms.toFixed(3)} | ${o.p99_ms.toFixed(3)} |`
     ),
+    ...r.points.filter((p) => p.error_samples.length > 0).flatMap((p, i) => [
+      ...(i === 0 ? [""] : []),
+      `- ${p.client} at ${p.concurrency} in flight: ${p.error_samples.join("; ")}`,
+    ]),
   ];
   return lines.join("\n") + "\n";
 }

@@ -41,14 +41,21 @@ export async function drive(
     insecure: false,
     authFrom: "bench",
   });
+  // The connections first, as wrk opens its own before its clock starts: what is timed is the
+  // invocations in flight, not a pool growing to the level (a capacity run keeps its
+  // connections from one level to the next).
+  await api.prepare(concurrency);
   const latencies: number[] = [];
   const errorSamples: string[] = [];
   let errors = 0;
   const start = performance.now();
   const end = start + seconds * 1000;
+  // As an experiment calls it: with the run's interrupt signal (never aborted here) and a
+  // client time-out.
+  const stop = new AbortController();
   const worker = async () => {
     while (performance.now() < end) {
-      const o = await invoke(api, "noop", { timeoutMs: 30_000 });
+      const o = await invoke(api, "noop", { timeoutMs: 30_000, signal: stop.signal });
       if (o.record) latencies.push(o.received_ms - o.sent_ms);
       else {
         errors++;

@@ -7,7 +7,7 @@
 import { ingestBench, type IngestBenchResult } from "./ingest_bench.ts";
 import { type Measurement, minMedian } from "./measure.ts";
 import { pipelineBench, type PipelineBenchResult } from "./pipeline_bench.ts";
-import { invokeBench, type InvokeBenchResult, invokeTable } from "./invoke_bench.ts";
+import { INVOKE_LEVELS, invokeBench, type InvokeBenchResult, invokeTable } from "./invoke_bench.ts";
 import { exportCost, reportBench, type ReportBenchResult } from "./report_bench.ts";
 import { compareBench, type CompareBenchResult } from "./compare_bench.ts";
 import { importBench, type ImportBenchResult, importSpeedLines } from "./import_bench.ts";
@@ -28,7 +28,7 @@ export interface BenchOptions {
   only?: number[];
   /** Seed of every generated input. Default 1. */
   seed?: number;
-  /** Requests in flight of benchmark 4. Default 1, 64 and 1,024. */
+  /** Requests in flight of benchmark 4. Default 1, 64, 1,024 and 2,000. */
   invokeConcurrency?: number[];
   /** Seconds per client and concurrency of benchmark 4. Default 5. */
   invokeSeconds?: number;
@@ -184,7 +184,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     runs = 3,
     only = [1, 2, 3, 4, 5, 6],
     seed = 1,
-    invokeConcurrency = [1, 64, 1024],
+    invokeConcurrency = INVOKE_LEVELS,
     invokeSeconds = 5,
     compareResamples = 10_000,
     importBytes = 100e6,

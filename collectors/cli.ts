@@ -12,8 +12,9 @@ import { deploy, recordActionFacts } from "./deploy.ts";
 import { type ExperimentResult, EXPERIMENTS, experimentsHelp, mixedSpec } from "./experiments.ts";
 import { type CommonParams, flagsHelp, parseFlags } from "./flags.ts";
 import { hostFacts, toolCommit } from "./host.ts";
-import { checkLimits, type Limits, limitsOf } from "./limits.ts";
+import { checkLimits, demand, type Limits, limitsOf } from "./limits.ts";
 import { checkActions, OpenWhiskApi } from "./openwhisk.ts";
+import { openFileLimits, openFilesWarning } from "./open_files.ts";
 import { openOutput } from "./output.ts";
 import { Progress } from "./progress.ts";
 import { Stopper } from "./signals.ts";
@@ -95,6 +96,11 @@ export async function main(args: string[]): Promise<number> {
   const relaunched = await relaunchInsecure(conn);
   if (relaunched !== null) return relaunched;
 
+  if (name !== "deploy") {
+    // One connection per invocation in flight: say before the first if there is no room.
+    const warning = openFilesWarning(demand(name, params).inFlight, await openFileLimits());
+    if (warning) console.error(`collect: ${warning}`);
+  }
   const api = new OpenWhiskApi(conn, { keepAliveMs: params.keep_alive_s * 1000 });
   try {
     const info = {

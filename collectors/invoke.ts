@@ -8,6 +8,7 @@
  * text and HTTP status, never an exception, so that an experiment can keep it as a row.
  */
 import { type Clock, systemClock } from "./clock.ts";
+import { Deadlines } from "./deadlines.ts";
 import { Http1Error } from "./http1.ts";
 import { describe, type OpenWhiskApi } from "./openwhisk.ts";
 
@@ -21,6 +22,9 @@ export const ACTIVATION_ID_HEADER = "x-openwhisk-activation-id";
 export const BLOCKING_WAIT_MS = 60_000;
 
 type Json = Record<string, unknown>;
+
+/** The client time-outs of every invocation, on one timer per length. */
+const timeouts = new Deadlines();
 
 /** What one invocation returned. */
 export interface Outcome {
@@ -95,17 +99,16 @@ export async function invoke(
   const asked = Math.round(Math.max(timeoutMs / 2, timeoutMs - 1000));
   const wait = asked < BLOCKING_WAIT_MS ? `&timeout=${asked}` : "";
   const path = api.path(`actions/${name}?blocking=true&result=false${wait}`);
-  const timeout = AbortSignal.timeout(timeoutMs);
+  const deadline = timeouts.start(timeoutMs, signal);
   let answer;
   try {
-    answer = await api.request("POST", path, {
-      body: params,
-      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-    });
+    answer = await api.request("POST", path, { body: params, signal: deadline.signal });
   } catch (err) {
+    const timedOut = deadline.signal.aborted && !signal?.aborted;
+    deadline.done();
     const error = signal?.aborted
       ? "interrupted before the answer came"
-      : timeout.aborted
+      : timedOut
       ? `client time-out after ${timeoutMs} ms`
       : `connection failed: ${describe(err)}`;
     // An answer cut after its headers still names its activation: fetch the record by id.
@@ -127,6 +130,7 @@ export async function invoke(
     }
     return done({ error: api.redact(error), activation_id: id ?? null });
   }
+  deadline.done();
   const { status, body, headers } = answer;
   const headerId = headers[ACTIVATION_ID_HEADER] ?? null;
   if (status === 202 && typeof (body as Json)?.activationId === "string") {

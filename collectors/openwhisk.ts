@@ -92,6 +92,16 @@ export class OpenWhiskApi {
     );
   }
 
+  /**
+   * Opens connections until `n` are idle, so that `n` invocations can go out at once without
+   * waiting for a connection (see `Http1Client.prepare`; nothing with an injected fetch).
+   */
+  async prepare(n: number): Promise<void> {
+    if (this.#fetch) return;
+    if (!this.#client) await this.open();
+    await this.#client!.prepare(this.#origin, n);
+  }
+
   /** Closes the client's idle connections. */
   close(): void {
     this.#client?.close();

@@ -362,6 +362,78 @@ Deno.test("Http1Client: 200 requests at once get their own answers, over few con
   }
 });
 
+/**
+ * A server that holds every answer until `n` requests of a round have arrived, so that each
+ * needs a connection of its own; `nextRound()` before each round after the first.
+ */
+function gatedServer(n: number) {
+  let arrived = 0, rounds = 1;
+  let release = Promise.withResolvers<void>();
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    await req.body?.cancel();
+    const gate = release.promise;
+    if (++arrived === n * rounds) release.resolve();
+    await gate;
+    return new Response("{}");
+  });
+  return {
+    origin: `http://127.0.0.1:${server.addr.port}`,
+    nextRound() {
+      rounds++;
+      release = Promise.withResolvers<void>();
+    },
+    shutdown: () => server.shutdown(),
+  };
+}
+
+Deno.test("Http1Client keeps the connections of 2,000 requests in flight for the next 2,000", async () => {
+  // The capacity test's top level: 2,000 invocations at once, then as many again.
+  const N = 2000;
+  const server = gatedServer(N);
+  const client = new Http1Client();
+  try {
+    for (let round = 1; round <= 2; round++) {
+      if (round > 1) server.nextRound();
+      const answers = await Promise.all(
+        Array.from(
+          { length: N },
+          () => client.request(server.origin, { method: "POST", path: POST }),
+        ),
+      );
+      assert.equal(answers.filter((a) => a.status === 200).length, N);
+      assert.equal(client.opened, N, `round ${round}: connections opened so far`);
+    }
+    assert.equal(client.idle(server.origin), N);
+  } finally {
+    client.close();
+    await server.shutdown();
+  }
+});
+
+Deno.test("Http1Client.prepare() opens connections until n are idle; n requests then open none", async () => {
+  const N = 300;
+  const server = gatedServer(N);
+  const client = new Http1Client({ maxConnecting: 16 });
+  try {
+    await client.prepare(server.origin, N);
+    assert.deepEqual([client.opened, client.idle(server.origin)], [N, N]);
+    await client.prepare(server.origin, N);
+    assert.equal(client.opened, N, "already there: none opened");
+    const answers = await Promise.all(
+      Array.from(
+        { length: N },
+        () => client.request(server.origin, { method: "POST", path: POST }),
+      ),
+    );
+    assert.equal(answers.filter((a) => a.status === 200).length, N);
+    assert.equal(client.opened, N);
+    await assert.rejects(client.prepare("http://127.0.0.1:9", 2), Http1Error);
+  } finally {
+    client.close();
+    await server.shutdown();
+  }
+});
+
 Deno.test("Http1Client refuses header injection and a connection it cannot open", async () => {
   const client = new Http1Client();
   try {

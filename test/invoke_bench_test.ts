@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { drive, quantile } from "../bench/invoke_driver.ts";
-import { invokePoint, parseWrk, wrkMs, wrkScript } from "../bench/invoke_bench.ts";
+import { invokePoint, invokeTable, parseWrk, wrkMs, wrkScript } from "../bench/invoke_bench.ts";
 import { serveNoop } from "../bench/noop_invoke_server.ts";
 
 /** Captured from wrk 4.1 (Debian) against the no-op server, 8 connections. */
@@ -89,25 +89,41 @@ Deno.test("drive() keeps C invocations in flight and counts every answer", async
 });
 
 Deno.test("invokePoint() sums requests and errors, takes medians of rate and latency, and the least p99", () => {
-  const run = (rps: number, p50: number, p99: number, errors = 0) => ({
+  const run = (rps: number, p50: number, p99: number, errors = 0, error_samples?: string[]) => ({
     requests: 100,
     errors,
     rps,
     p50_ms: p50,
     p99_ms: p99,
+    error_samples,
   });
-  const p = invokePoint("wrk keep-alive", 64, [run(10, 1, 9), run(30, 3, 5, 2), run(20, 2, 7)]);
+  const p = invokePoint("whiskbench invoke engine", 64, [
+    run(10, 1, 9),
+    run(30, 3, 5, 2, ["connection failed: a", "connection failed: b"]),
+    run(20, 2, 7, 3, ["client time-out after 30000 ms", "d", "e"]),
+  ]);
   assert.deepEqual(p, {
-    client: "wrk keep-alive",
+    client: "whiskbench invoke engine",
     concurrency: 64,
     runs: 3,
     requests: 300,
-    errors: 2,
+    errors: 5,
     rps: 20,
     p50_ms: 2,
     p99_ms: 7,
     p99_ms_min: 5,
+    error_samples: [
+      "connection failed: a",
+      "connection failed: b",
+      "client time-out after 30000 ms",
+    ],
   });
   // An even number of runs: the mean of the middle two.
   assert.equal(invokePoint("wrk keep-alive", 1, [run(1, 1, 4), run(1, 1, 6)]).p99_ms, 5);
+  // The table says what the errors were, under the numbers.
+  const table = invokeTable({ points: [p], overhead: [], open_files: 1024, skipped: [] });
+  assert.match(
+    table,
+    /\n- whiskbench invoke engine at 64 in flight: connection failed: a; connection failed: b; client time-out after 30000 ms\n$/,
+  );
 });
