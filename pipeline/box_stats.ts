@@ -53,10 +53,38 @@ export function boxStats(
   rows: pl.DataFrame,
   { value = "latency_ms", by = "level" }: BoxStatsOptions = {},
 ): BoxStats[] {
+  return boxStatsBy(rows, [], { value, by }).get("[]") ?? [];
+}
+
+/**
+ * {@linkcode boxStats} for every group of the `groups` columns at once (one polars query for
+ * all, where a query per figure costs most of a report with thousands of workloads): the boxes
+ * of each group, keyed by `JSON.stringify` of its group values in `groups`' order.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import pl from "nodejs-polars";
+ * import { boxStatsBy } from "./box_stats.ts";
+ * const rows = pl.DataFrame({ runtime: ["a", "a", "b"], level: [1, 1, 1], latency_ms: [1, 3, 5] });
+ * const boxes = boxStatsBy(rows, ["runtime"]);
+ * assert.deepEqual([...boxes.keys()], ['["a"]', '["b"]']);
+ * assert.equal(boxes.get('["a"]')![0].median, 2);
+ * ```
+ */
+export function boxStatsBy(
+  rows: pl.DataFrame,
+  groups: string[],
+  { value = "latency_ms", by = "level" }: BoxStatsOptions = {},
+): Map<string, BoxStats[]> {
   const v = pl.col("v");
-  const values = rows.select(pl.col(by).alias("level"), pl.col(value).cast(pl.Float64).alias("v"))
-    .filter(v.isNotNull());
-  const quartiles = values.groupBy("level").agg(
+  const keys = [...groups, "level"];
+  const values = rows.select(
+    ...groups.map((g) => pl.col(g)),
+    pl.col(by).alias("level"),
+    pl.col(value).cast(pl.Float64).alias("v"),
+  ).filter(v.isNotNull());
+  const quartiles = values.groupBy(keys).agg(
     v.count().cast(pl.Int64).alias("n"),
     v.quantile(0.25, "linear").alias("q1"),
     v.quantile(0.5, "linear").alias("median"),
@@ -67,18 +95,29 @@ export function boxStats(
   const iqr = pl.col("q3").minus(pl.col("q1"));
   const inside = v.gtEq(pl.col("q1").minus(iqr.mul(1.5)))
     .and(v.ltEq(pl.col("q3").plus(iqr.mul(1.5))));
-  const marked = values.join(quartiles.select("level", "q1", "q3"), { on: "level" })
+  const marked = values.join(quartiles.select(...keys, "q1", "q3"), { on: keys })
     .withColumns(inside.alias("inside"));
-  const whiskers = marked.filter(pl.col("inside")).groupBy("level").agg(
+  const whiskers = marked.filter(pl.col("inside")).groupBy(keys).agg(
     v.min().alias("lower_whisker"),
     v.max().alias("upper_whisker"),
   );
-  const outliers = marked.filter(pl.col("inside").not()).select("level", "v").unique()
-    .groupBy("level").agg(v.sort().alias("outliers"));
+  const outliers = marked.filter(pl.col("inside").not()).select(...keys, "v").unique()
+    .groupBy(keys).agg(v.sort().alias("outliers"));
   const out = quartiles
-    .join(whiskers, { on: "level" })
-    .join(outliers, { on: "level", how: "left" })
-    .sort("level")
+    .join(whiskers, { on: keys })
+    .join(outliers, { on: keys, how: "left" })
+    .sort(keys)
     .toRecords() as unknown as (BoxStats & { outliers: number[] | null })[];
-  return out.map((b) => ({ ...b, outliers: b.outliers ?? [] }));
+  const boxes = new Map<string, BoxStats[]>();
+  for (const row of out) {
+    const record = row as unknown as Record<string, unknown>;
+    const key = JSON.stringify(groups.map((g) => record[g]));
+    const box = Object.fromEntries(
+      Object.entries(record).filter(([k]) => !groups.includes(k) || k === "level"),
+    ) as unknown as BoxStats & { outliers: number[] | null };
+    const list = boxes.get(key) ?? [];
+    list.push({ ...box, outliers: box.outliers ?? [] });
+    boxes.set(key, list);
+  }
+  return boxes;
 }

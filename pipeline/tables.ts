@@ -38,14 +38,27 @@ export interface TablesOptions {
   slowdown?: { numerator?: string; denominator?: string };
 }
 
-/** Splits `frame` by the distinct values of `by`, in sorted order, dropping the key columns. */
+/**
+ * Splits `frame` by the distinct values of `by`, in sorted order, dropping the key columns;
+ * rows keep their order. One pass (a filter per group made a dataset with thousands of
+ * workloads take minutes); a group with a null key is empty, as comparing with null selects
+ * nothing.
+ */
 function split(frame: pl.DataFrame, by: string[]): { keys: string[]; frame: pl.DataFrame }[] {
   if (frame.height === 0) return [];
   const groups = frame.select(...by).unique().sort(by).toRecords();
+  const parts = new Map<string, pl.DataFrame>();
+  for (const part of frame.partitionBy(by, true, true)) {
+    const first = part.select(...by).head(1).toRecords()[0];
+    parts.set(JSON.stringify(by.map((k) => first[k])), part.drop(by));
+  }
+  const empty = frame.head(0).drop(by);
   return groups.map((g) => {
-    let f = frame;
-    for (const k of by) f = f.filter(pl.col(k).eq(pl.lit(g[k] as string)));
-    return { keys: by.map((k) => String(g[k])), frame: f.drop(by) };
+    const values = by.map((k) => g[k]);
+    const part = values.some((v) => v === null || v === undefined)
+      ? empty
+      : parts.get(JSON.stringify(values)) ?? empty;
+    return { keys: by.map((k) => String(g[k])), frame: part };
   });
 }
 

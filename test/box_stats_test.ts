@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import pl from "nodejs-polars";
-import { boxStats } from "../pipeline/box_stats.ts";
+import { boxStats, boxStatsBy } from "../pipeline/box_stats.ts";
 
 const frame = (level: number[], latency_ms: (number | null)[]) =>
   pl.DataFrame({ level, latency_ms }, { schema: { level: pl.Int64, latency_ms: pl.Float64 } });
@@ -42,4 +42,37 @@ Deno.test("boxStats() of a single value is that value everywhere", () => {
     [b.q1, b.median, b.q3, b.lower_whisker, b.upper_whisker, b.outliers],
     [42, 42, 42, 42, 42, []],
   );
+});
+
+Deno.test("boxStatsBy() gives every group the boxes boxStats() gives its rows alone", () => {
+  // Seeded values with ties, outliers and nulls over 3 runtimes x 4 workloads x 5 levels.
+  let s = 7;
+  const next = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const n = 3000;
+  const rows = pl.DataFrame({
+    runtime: Array.from({ length: n }, () => ["a", "b", "<c>"][Math.floor(next() * 3)]),
+    workload: Array.from({ length: n }, () => `w${Math.floor(next() * 4)}`),
+    level: Array.from({ length: n }, () => 1 + Math.floor(next() * 5)),
+    latency_ms: Array.from(
+      { length: n },
+      () =>
+        next() < 0.05
+          ? null
+          : next() < 0.05
+          ? 1000 + Math.round(next() * 50)
+          : Math.round(next() * 40),
+    ),
+  });
+  const all = boxStatsBy(rows, ["runtime", "workload"]);
+  assert.equal(all.size, 12);
+  for (const [key, boxes] of all) {
+    const [runtime, workload] = JSON.parse(key);
+    const alone = boxStats(
+      rows.filter(
+        pl.col("runtime").eq(pl.lit(runtime)).and(pl.col("workload").eq(pl.lit(workload))),
+      ),
+    );
+    assert.deepEqual(boxes, alone, key);
+    assert.ok(boxes.some((b) => b.outliers.length > 0), key);
+  }
 });
