@@ -16,7 +16,17 @@ import {
   TIMING_COLUMNS,
 } from "./schema.ts";
 import { readMeta, syncFolder, writeMetaFile } from "./store.ts";
-import { anyBadRow, checkRows, checkUniqueIds, conformPart, type PartIds } from "./part_checks.ts";
+import {
+  anyBadRow,
+  checkRows,
+  checkUniqueIds,
+  conformPart,
+  hashesRepeat,
+  idHashes,
+  type PartIdHashes,
+  type PartIds,
+} from "./part_checks.ts";
+import { releaseNativeMemory } from "./native_memory.ts";
 
 export * from "./schema.ts";
 export * from "./activation_row.ts";
@@ -123,28 +133,56 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
 }
 
-/**
- * Reads every `*.parquet` part of one table folder, in file name order, each checked against
- * the schema (part_checks.ts); activation ids must be unique across all parts. With `columns`,
- * only those are read (from each part that has them; nulls where a part lacks one that is not
- * required): the tables need 9 of the 19 activation columns, and the full `record` JSON is by
- * far the largest.
- */
-export async function readTable(
-  dir: string,
-  table: TableName,
-  columns?: readonly string[],
-): Promise<pl.DataFrame> {
+/** The columns of `table` read for `columns` (all of the contract's where none are named). */
+function readSchema(table: TableName, columns?: readonly string[]): Schema {
   const full: Schema = TABLES[table];
   // A column outside the contract (an allowed extra, such as a collected dataset's
   // `collection`) is read from the parts that have it, and absent where none has.
-  const schema = columns
+  return columns
     ? Object.fromEntries(columns.filter((c) => c in full).map((c) => [c, full[c]])) as Schema
     : full;
+}
+
+/** Options of {@linkcode forEachPart}. */
+export interface PartOptions {
+  /**
+   * Release the native memory of the parts already handed over every this many rows
+   * (native_memory.ts): for a caller that keeps only a digest of each part. Default never.
+   */
+  releaseEvery?: number;
+}
+
+/**
+ * Reads the `*.parquet` parts of one table folder one at a time, in file name order, and hands
+ * each to `take` checked against the schema (part_checks.ts) and conformed to it; activation
+ * ids must be unique across all parts. With `columns`, only those are read (from each part
+ * that has them; nulls where a part lacks one that is not required): the tables need 9 of the
+ * 19 activation columns, and the full `record` JSON is by far the largest.
+ *
+ * A part's type errors are thrown as it is read; the ids are kept as hashes (8 bytes a row),
+ * and their check and the checks of the rows' values come after the last part, so the first
+ * error is the one a read of the whole table at once would meet. A part with a bad row, and
+ * every part after it, is not handed over.
+ */
+export async function forEachPart(
+  dir: string,
+  table: TableName,
+  columns: readonly string[] | undefined,
+  take: (frame: pl.DataFrame, part: string) => void | Promise<void>,
+  { releaseEvery = Infinity }: PartOptions = {},
+): Promise<void> {
+  const schema = readSchema(table, columns);
   const paths = await partPaths(join(dir, table));
   await checkNoCopies(paths);
-  const ids: PartIds[] = [];
-  const frames = paths.map((path) => {
+  const hashes: PartIdHashes[] = [];
+  let rowError: Error | null = null;
+  let unreleased = 0;
+  for (const path of paths) {
+    const fail = (cause: unknown) => {
+      const message = cause instanceof Error ? cause.message : String(cause);
+      return new Error(`Cannot read dataset part ${path}: ${message}`, { cause });
+    };
+    let frame: pl.DataFrame;
     try {
       const present = pl.scanParquet(path).columns;
       const keepIds = table === "activations" && present.includes("activation_id");
@@ -152,35 +190,58 @@ export async function readTable(
         ? present.filter((c) => columns.includes(c) || (keepIds && c === "activation_id"))
         : undefined;
       const raw = pl.readParquet(path, wanted ? { columns: wanted } : {});
-      let frame = conformPart(raw, table, schema);
+      frame = conformPart(raw, table, schema);
       if (keepIds) {
-        ids.push({ part: path, ids: frame.getColumn("activation_id") });
+        hashes.push(idHashes(path, frame.getColumn("activation_id")));
         if (!(columns?.includes("activation_id") ?? true)) frame = frame.drop("activation_id");
       }
-      return frame;
-    } catch (cause) {
-      const message = cause instanceof Error ? cause.message : String(cause);
-      throw new Error(`Cannot read dataset part ${path}: ${message}`, { cause });
-    }
-  });
-  try {
-    checkUniqueIds(ids);
-  } catch (cause) {
-    throw new Error(`Cannot read dataset ${dir}: ${(cause as Error).message}`, { cause });
-  }
-  if (frames.length === 0) return emptyFrame(schema);
-  const all = frames.length === 1 ? frames[0] : pl.concat(frames, { how: "diagonal" });
-  if (anyBadRow(all, table, schema)) {
-    frames.forEach((frame, i) => {
-      try {
-        checkRows(frame, table, schema);
-      } catch (cause) {
-        const message = cause instanceof Error ? cause.message : String(cause);
-        throw new Error(`Cannot read dataset part ${paths[i]}: ${message}`, { cause });
+      if (!rowError && anyBadRow(frame, table, schema)) {
+        try {
+          checkRows(frame, table, schema);
+        } catch (cause) {
+          rowError = fail(cause);
+        }
       }
-    });
+    } catch (cause) {
+      throw fail(cause);
+    }
+    if (!rowError) await take(frame, path);
+    unreleased += frame.height;
+    if (unreleased >= releaseEvery) {
+      unreleased = 0;
+      await releaseNativeMemory();
+    }
   }
-  return all;
+  if (hashesRepeat(hashes)) {
+    // Only where two hashes are equal are the ids read again, to decide on their text.
+    const ids: PartIds[] = hashes.map(({ part }) => ({
+      part,
+      ids: pl.readParquet(part, { columns: ["activation_id"] }).getColumn("activation_id"),
+    }));
+    try {
+      checkUniqueIds(ids);
+    } catch (cause) {
+      throw new Error(`Cannot read dataset ${dir}: ${(cause as Error).message}`, { cause });
+    }
+  }
+  if (rowError) throw rowError;
+}
+
+/**
+ * Reads every `*.parquet` part of one table folder as one frame, in file name order, each
+ * checked and conformed as {@linkcode forEachPart} does; with `columns`, only those.
+ */
+export async function readTable(
+  dir: string,
+  table: TableName,
+  columns?: readonly string[],
+): Promise<pl.DataFrame> {
+  const frames: pl.DataFrame[] = [];
+  await forEachPart(dir, table, columns, (frame) => {
+    frames.push(frame);
+  });
+  if (frames.length === 0) return emptyFrame(readSchema(table, columns));
+  return frames.length === 1 ? frames[0] : pl.concat(frames, { how: "diagonal" });
 }
 
 /** Whether `path` exists (any other error than "not found" is thrown). */

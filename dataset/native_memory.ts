@@ -1,0 +1,38 @@
+/**
+ * Releasing the native memory of polars frames that are no longer referenced.
+ *
+ * A nodejs-polars frame is a small JavaScript object holding native memory that V8 does not
+ * count: a loop that reads a gigabyte of Parquet part by part leaves every dropped part in
+ * memory until V8 collects garbage for reasons of its own JavaScript heap, which may be never.
+ * Measured on 10 parts of 1 M activation rows: RSS grew by 160 MB a part without a collection
+ * and stayed at 500 MB with one after each part. A reader that drops what it read calls
+ * {@linkcode releaseNativeMemory} between large steps.
+ */
+import v8 from "node:v8";
+import vm from "node:vm";
+
+let collect: (() => void) | null | undefined;
+
+/** V8's `gc()`, exposed at run time (Deno and Node accept the flag after start-up). */
+function collector(): (() => void) | null {
+  if (collect === undefined) {
+    try {
+      v8.setFlagsFromString("--expose-gc");
+      const gc: unknown = vm.runInNewContext("gc");
+      collect = typeof gc === "function" ? gc as () => void : null;
+    } catch {
+      collect = null;
+    }
+  }
+  return collect;
+}
+
+/**
+ * Collects JavaScript garbage, then yields one macrotask so that the finalizers of the
+ * collected frames (queued by the collection) run and free their native memory. Where the
+ * collector cannot be exposed, only yields: memory is then freed when V8 chooses.
+ */
+export async function releaseNativeMemory(): Promise<void> {
+  collector()?.();
+  await new Promise((resolve) => setTimeout(resolve, 0));
+}
