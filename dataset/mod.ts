@@ -134,7 +134,7 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /** The columns of `table` read for `columns` (all of the contract's where none are named). */
-function readSchema(table: TableName, columns?: readonly string[]): Schema {
+export function readSchema(table: TableName, columns?: readonly string[]): Schema {
   const full: Schema = TABLES[table];
   // A column outside the contract (an allowed extra, such as a collected dataset's
   // `collection`) is read from the parts that have it, and absent where none has.
@@ -227,6 +227,22 @@ export async function forEachPart(
   if (rowError) throw rowError;
 }
 
+/** Rows of one table of a dataset, all parts together, from the parts' Parquet metadata. */
+export async function tableRows(dir: string, table: TableName): Promise<number> {
+  let rows = 0;
+  for (const path of await partPaths(join(dir, table))) {
+    try {
+      rows += Number(
+        pl.scanParquet(path).select(pl.len().alias("n")).collectSync().getColumn("n")[0],
+      );
+    } catch (cause) {
+      const message = cause instanceof Error ? cause.message : String(cause);
+      throw new Error(`Cannot read dataset part ${path}: ${message}`, { cause });
+    }
+  }
+  return rows;
+}
+
 /**
  * Reads every `*.parquet` part of one table folder as one frame, in file name order, each
  * checked and conformed as {@linkcode forEachPart} does; with `columns`, only those.
@@ -263,11 +279,28 @@ export interface ReadOptions {
 
 /** Reads a dataset folder: dataset.json and every table (missing tables are empty). */
 export async function readDataset(dir: string, options: ReadOptions = {}): Promise<Dataset> {
+  const meta = await readDatasetMeta(dir);
+  const activations = await readTable(dir, "activations", options.activationColumns);
+  return { meta, activations, ...await readSmallTables(dir) };
+}
+
+/**
+ * A dataset folder's dataset.json and every table but the activations, for a reader that
+ * reads those in pieces (activation_pieces.ts).
+ */
+export async function readDatasetRest(dir: string): Promise<Omit<Dataset, "activations">> {
+  const meta = await readDatasetMeta(dir);
+  return { meta, ...await readSmallTables(dir) };
+}
+
+async function readDatasetMeta(dir: string): Promise<DatasetMeta> {
   const meta = await readMeta(dir);
   if (!meta) throw new Error(`Not a dataset: ${dir} has no dataset.json`);
+  return meta;
+}
+
+async function readSmallTables(dir: string) {
   return {
-    meta,
-    activations: await readTable(dir, "activations", options.activationColumns),
     resources: await readTable(dir, "resources"),
     timings: await readTable(dir, "timings"),
     events: await readTable(dir, "events"),
