@@ -21,11 +21,10 @@ import {
   checkRows,
   checkUniqueIds,
   conformPart,
-  hashesRepeat,
   idHashes,
-  type PartIdHashes,
   type PartIds,
 } from "./part_checks.ts";
+import { type IdHashStore, idHashStore } from "./id_hashes.ts";
 import { releaseNativeMemory } from "./native_memory.ts";
 
 export * from "./schema.ts";
@@ -174,7 +173,25 @@ export async function forEachPart(
   const schema = readSchema(table, columns);
   const paths = await partPaths(join(dir, table));
   await checkNoCopies(paths);
-  const hashes: PartIdHashes[] = [];
+  const hashes = idHashStore();
+  try {
+    await readParts(paths, table, schema, columns, take, hashes, releaseEvery, dir);
+  } finally {
+    await hashes.close();
+  }
+}
+
+/** The loop of {@linkcode forEachPart}, its ids' hashes in `hashes`. */
+async function readParts(
+  paths: string[],
+  table: TableName,
+  schema: Schema,
+  columns: readonly string[] | undefined,
+  take: (frame: pl.DataFrame, part: string) => void | Promise<void>,
+  hashes: IdHashStore,
+  releaseEvery: number,
+  dir: string,
+): Promise<void> {
   let rowError: Error | null = null;
   let unreleased = 0;
   for (const path of paths) {
@@ -192,7 +209,7 @@ export async function forEachPart(
       const raw = pl.readParquet(path, wanted ? { columns: wanted } : {});
       frame = conformPart(raw, table, schema);
       if (keepIds) {
-        hashes.push(idHashes(path, frame.getColumn("activation_id")));
+        await hashes.add(idHashes(path, frame.getColumn("activation_id")));
         if (!(columns?.includes("activation_id") ?? true)) frame = frame.drop("activation_id");
       }
       if (!rowError && anyBadRow(frame, table, schema)) {
@@ -212,9 +229,9 @@ export async function forEachPart(
       await releaseNativeMemory();
     }
   }
-  if (hashesRepeat(hashes)) {
+  if (hashes.repeat()) {
     // Only where two hashes are equal are the ids read again, to decide on their text.
-    const ids: PartIds[] = hashes.map(({ part }) => ({
+    const ids: PartIds[] = hashes.parts.map((part) => ({
       part,
       ids: pl.readParquet(part, { columns: ["activation_id"] }).getColumn("activation_id"),
     }));

@@ -308,28 +308,3 @@ export interface PartIdHashes {
 export function idHashes(part: string, ids: pl.Series): PartIdHashes {
   return { part, hashes: ids.cast(pl.Utf8).dropNulls().hash() };
 }
-
-/** At most this many hashes are counted distinct at once, so that the hash set stays small. */
-const HASHES_AT_ONCE = 16_000_000;
-
-/**
- * Whether two hashes among `parts` are equal, that is whether two ids may be (two different
- * ids share a hash once in billions of pairs; {@linkcode findDuplicateId} then decides on the
- * text). Past {@linkcode HASHES_AT_ONCE} hashes they are counted bucket by bucket (hash modulo
- * the number of buckets), since equal hashes always meet in one bucket.
- */
-export function hashesRepeat(parts: PartIdHashes[]): boolean {
-  const total = parts.reduce((n, p) => n + p.hashes.len(), 0);
-  if (total < 2) return false;
-  const buckets = Math.ceil(total / HASHES_AT_ONCE);
-  for (let b = 0; b < buckets; b++) {
-    const inBucket = parts.map(({ hashes }) =>
-      buckets === 1 ? hashes : pl.DataFrame([hashes.alias("h")])
-        .filter(pl.col("h").modulo(pl.lit(buckets)).eq(pl.lit(b)))
-        .getColumn("h")
-    );
-    const all = pl.concat(inBucket);
-    if (all.nUnique() !== all.len()) return true;
-  }
-  return false;
-}

@@ -15,7 +15,7 @@ import {
 } from "./comparison_table.ts";
 import { durationTable, INIT_PHASES, RUN_PHASES } from "./durations_table.ts";
 import { coldStartTable, warmLevels, warmTable } from "./latency_tables.ts";
-import { type LevelSample, levelSamples } from "./level_samples.ts";
+import { levelSamples } from "./level_samples.ts";
 import { percentilesTable } from "./percentiles_table.ts";
 import { repetitionsTable } from "./repetitions_table.ts";
 
@@ -90,7 +90,9 @@ export interface GroupTables {
   coldStart: pl.DataFrame;
   warm: pl.DataFrame;
   moments: pl.DataFrame;
-  cells: LevelSample[];
+  /** Per cell, as the latency samples of the group's cells give them (not kept: 8 bytes a row). */
+  percentiles: pl.DataFrame;
+  repetitions: pl.DataFrame;
   /** Capacity and collections: from the group with the other experiments only. */
   others: { capacity: pl.DataFrame; collections: pl.DataFrame } | null;
   /** No rows, the group's columns: for the tables of a dataset without a group of others. */
@@ -107,11 +109,13 @@ export function groupTables(
   { levels }: TablesOptions = {},
 ): GroupTables {
   const warmByLevel = warmLevels(activations);
+  const cells = levelSamples(activations, levels);
   return {
     coldStart: coldStartTable(activations),
     warm: warmTable(activations, warmByLevel),
     moments: comparisonMoments(activations, warmByLevel),
-    cells: levelSamples(activations, levels),
+    percentiles: percentilesTable(cells),
+    repetitions: repetitionsTable(cells),
     others: others ? otherTables(ds, activations) : null,
     empty: activations.head(0),
   };
@@ -122,22 +126,6 @@ function otherTables(ds: Omit<Dataset, "activations">, activations: pl.DataFrame
     capacity: capacityTable(activations, ds.resources, { measured: measuredCapacityIds(ds.meta) }),
     collections: collectionsTable(ds.meta, activations),
   };
-}
-
-/**
- * `cells` in the order of their keys (experiment, workload, runtime, level), sorted by polars
- * as the latency cells of one frame are.
- */
-function sortCells(cells: LevelSample[]): LevelSample[] {
-  if (cells.length < 2) return cells;
-  const keys = pl.DataFrame([
-    pl.Series("experiment", cells.map((c) => c.experiment), pl.Utf8),
-    pl.Series("workload", cells.map((c) => c.workload), pl.Utf8),
-    pl.Series("runtime", cells.map((c) => c.runtime), pl.Utf8),
-    pl.Series("level", cells.map((c) => c.level), pl.Float64),
-    pl.Series("i", cells.map((_, i) => i), pl.Float64),
-  ]).sort(["experiment", "workload", "runtime", "level"]);
-  return (keys.getColumn("i").toArray() as number[]).map((i) => cells[i]);
 }
 
 /**
@@ -167,7 +155,7 @@ export function mergeTables(
   const empty = groups[0].empty;
   const comparison = comparisonTable(empty, cmpOptions, moments);
   const others = groups.find((g) => g.others)?.others ?? otherTables(ds, empty);
-  const cells = sortCells(groups.flatMap((g) => g.cells));
+  const cellKeys = ["experiment", "workload", "runtime", "level"];
   return {
     coldStart: chosen(merged((g) => g.coldStart, ["runtime", "level"])),
     warm: chosen(merged((g) => g.warm, ["runtime", "workload", "level"])),
@@ -181,8 +169,8 @@ export function mergeTables(
     runDurations: durationTable(ds.timings, RUN_PHASES),
     actions: actionsTable(ds.meta),
     collections: others.collections,
-    percentiles: percentilesTable(cells),
-    repetitions: repetitionsTable(cells),
+    percentiles: merged((g) => g.percentiles, cellKeys),
+    repetitions: merged((g) => g.repetitions, cellKeys),
   };
 }
 
