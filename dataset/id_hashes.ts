@@ -57,11 +57,13 @@ export function idHashStore(atOnce = HASHES_AT_ONCE): IdHashStore {
       if (total < 2) return false;
       const buckets = Math.ceil(total / atOnce);
       for (let b = 0; b < buckets; b++) {
-        const pick = (frame: pl.DataFrame) =>
-          buckets === 1 ? frame.getColumn(H) : frame.filter(inBucket(b, buckets)).getColumn(H);
+        // Lazily, so a file's other buckets never leave polars (a frame read whole would
+        // stay in memory until a garbage collection, which this loop gives no chance to run).
+        const pick = (frame: pl.LazyDataFrame) =>
+          (buckets === 1 ? frame : frame.filter(inBucket(b, buckets))).collectSync().getColumn(H);
         const all = pl.concat([
-          ...files.map((f) => pick(pl.readParquet(f))),
-          ...held.map((h) => pick(pl.DataFrame([h.alias(H)]))),
+          ...files.map((f) => pick(pl.scanParquet(f))),
+          ...held.map((h) => pick(pl.DataFrame([h.alias(H)]).lazy())),
         ]);
         if (all.nUnique() !== all.len()) return true;
       }
