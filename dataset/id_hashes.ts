@@ -9,7 +9,7 @@ import type { PartIdHashes } from "./part_checks.ts";
 import { releaseNativeMemory } from "./native_memory.ts";
 
 /** At most this many hashes are held, and counted distinct at once (a bucket). */
-export const HASHES_AT_ONCE = 16_000_000;
+export const HASHES_AT_ONCE = 8_000_000;
 
 /** The hashes of the ids of the parts read so far ({@linkcode idHashStore}). */
 export interface IdHashStore {
@@ -23,7 +23,7 @@ export interface IdHashStore {
    * {@linkcode HASHES_AT_ONCE} hashes they are counted bucket by bucket (hash modulo the
    * number of buckets), since equal hashes always meet in one bucket.
    */
-  repeat(): boolean;
+  repeat(): Promise<boolean>;
   /** Removes the temporary files. */
   close(): Promise<void>;
 }
@@ -53,7 +53,7 @@ export function idHashStore(atOnce = HASHES_AT_ONCE): IdHashStore {
       heldCount = 0;
       await releaseNativeMemory();
     },
-    repeat() {
+    async repeat() {
       if (total < 2) return false;
       const buckets = Math.ceil(total / atOnce);
       for (let b = 0; b < buckets; b++) {
@@ -66,6 +66,8 @@ export function idHashStore(atOnce = HASHES_AT_ONCE): IdHashStore {
           ...held.map((h) => pick(pl.DataFrame([h.alias(H)]).lazy())),
         ]);
         if (all.nUnique() !== all.len()) return true;
+        // This bucket's hashes, garbage now, leave before the next are read.
+        await releaseNativeMemory();
       }
       return false;
     },

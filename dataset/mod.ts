@@ -229,7 +229,7 @@ async function readParts(
       await releaseNativeMemory();
     }
   }
-  if (hashes.repeat()) {
+  if (await hashes.repeat()) {
     // Only where two hashes are equal are the ids read again, to decide on their text.
     const ids: PartIds[] = hashes.parts.map((part) => ({
       part,

@@ -35,12 +35,15 @@ function collector(): (() => void) | null {
 export async function releaseNativeMemory(): Promise<void> {
   collector()?.();
   await new Promise((resolve) => setTimeout(resolve, 0));
+  trim?.();
 }
 
 /** glibc's `mallopt` parameter of the mmap threshold. */
 const M_MMAP_THRESHOLD = -3;
 
 let fixed = false;
+/** glibc's `malloc_trim`, once {@linkcode returnFreedMemory} has found glibc. */
+let trim: (() => void) | null = null;
 
 /**
  * Has glibc's malloc map every allocation of 128 KiB or more on its own and give it back to
@@ -48,7 +51,8 @@ let fixed = false;
  * freed (up to 32 MiB), after which polars' column buffers come from its heaps, and what a
  * freed frame leaves there mostly stays in the process: on 10 M activation rows read part by
  * part, RSS stayed at 800 MB after every part was released, and went to 230 MB with the
- * threshold fixed. Also set by the environment (`MALLOC_MMAP_THRESHOLD_=131072`). Where
+ * threshold fixed. Also set by the environment (`MALLOC_MMAP_THRESHOLD_=131072`). From then
+ * on, {@linkcode releaseNativeMemory} also trims glibc's heaps (`malloc_trim`). Where
  * libc is not glibc or foreign calls are not allowed, nothing changes; returns whether it
  * did.
  */
@@ -57,8 +61,11 @@ export function returnFreedMemory(): boolean {
   try {
     const libc = Deno.dlopen("libc.so.6", {
       mallopt: { parameters: ["i32", "i32"], result: "i32" },
+      malloc_trim: { parameters: ["usize"], result: "i32" },
     });
     fixed = libc.symbols.mallopt(M_MMAP_THRESHOLD, 128 * 1024) === 1;
+    // What smaller blocks leave free in glibc's heaps goes back at each release too.
+    if (fixed) trim = () => libc.symbols.malloc_trim(0n);
   } catch {
     fixed = false;
   }

@@ -20,7 +20,11 @@ Deno.test("idHashStore: a repeated id across parts, files and buckets, and none 
           const xs = i === parts.length - 1 && repeated ? [...part, repeated] : part;
           await store.add(idHashes(`part${i}`, ids(xs)));
         }
-        assert.equal(store.repeat(), repeated !== null, `atOnce ${atOnce}, repeated ${repeated}`);
+        assert.equal(
+          await store.repeat(),
+          repeated !== null,
+          `atOnce ${atOnce}, repeated ${repeated}`,
+        );
         assert.deepEqual(store.parts, ["part0", "part1", "part2", "part3"]);
       } finally {
         await store.close();
