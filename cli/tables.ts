@@ -5,11 +5,19 @@
  * and the levels the comparisons pool.
  */
 import { join } from "node:path";
-import pl from "nodejs-polars";
-import { EMBEDDED_DATASET, readDataset } from "../dataset/mod.ts";
+import { EMBEDDED_DATASET, readDatasetRest, tableRows } from "../dataset/mod.ts";
+import { readActivationPieces } from "../dataset/activation_pieces.ts";
+import { releaseNativeMemory, returnFreedMemory } from "../dataset/native_memory.ts";
 import {
-  allTables,
+  cellGroup,
+  cellOf,
+  type ComputedTables,
+  type GroupTables,
+  groupTables,
+  mergeTables,
   type NamedTable,
+  namedTables,
+  OTHERS_CELL,
   parseLevels,
   PIPELINE_COLUMNS,
   shownLevels,
@@ -35,6 +43,54 @@ export async function writeCsvs(tables: NamedTable[], dir: string): Promise<stri
   });
 }
 
+/** Options of {@linkcode datasetTables}. */
+export interface DatasetTablesOptions {
+  /** The levels every table covers (see `TablesOptions`). */
+  levels?: number[];
+  /** Activation rows a group of cells is meant to have (whole cells, so about). Default 1 M. */
+  groupRows?: number;
+  /** Activation rows held in memory while reading before they go to temporary files. */
+  spillRows?: number;
+}
+
+/**
+ * Every table of the dataset `dir`, computed a group of cells at a time (table_groups.ts) from
+ * the activations read in pieces (activation_pieces.ts): the same tables as `computeTables` of
+ * the whole dataset, with memory flat in its size. Warns where no activation is at `levels`.
+ */
+export async function datasetTables(
+  dir: string,
+  { levels, groupRows = 1e6, spillRows }: DatasetTablesOptions = {},
+): Promise<ComputedTables> {
+  const rest = await readDatasetRest(dir);
+  const count = Math.max(1, Math.ceil(await tableRows(dir, "activations") / groupRows));
+  const pieces = await readActivationPieces(dir, PIPELINE_COLUMNS, {
+    buckets: count,
+    bucketOf: (key) => cellGroup(cellOf(key), count),
+    spillRows,
+  });
+  try {
+    if (levels && !pieces.keys.some((k) => k.level !== null && levels.includes(k.level))) {
+      console.error(
+        `warning: no activation at levels ${shownLevels(levels)}: the per-level and ` +
+          `comparison tables are left out`,
+      );
+    }
+    const others = cellGroup(OTHERS_CELL, count);
+    const used = new Set(pieces.keys.map((key) => cellGroup(cellOf(key), count)));
+    if (used.size === 0) used.add(others);
+    const groups: GroupTables[] = [];
+    for (const g of [...used].sort((a, b) => a - b)) {
+      const group = { activations: pieces.frame(g), others: g === others };
+      groups.push(groupTables(rest, group, { levels }));
+      await releaseNativeMemory();
+    }
+    return mergeTables(rest, groups, { levels });
+  } finally {
+    await pieces.close();
+  }
+}
+
 if (import.meta.main) {
   await run(async () => {
     const { values, positionals } = parse(Deno.args, ["out", "levels"]);
@@ -43,17 +99,11 @@ if (import.meta.main) {
     }
     const levels = values.levels === undefined ? undefined : parseLevels(values.levels, "--levels");
     exitWithParent();
+    returnFreedMemory();
     const data = positionals[0] ? userPath(positionals[0]) : DEFAULT_DATA;
     const out = join(userPath(values.out), "tables");
     await checkOutput(out, "tables", { inputs: [data] });
-    const ds = await readDataset(data, { activationColumns: PIPELINE_COLUMNS });
-    if (levels && ds.activations.filter(pl.col("level").isIn(levels)).height === 0) {
-      console.error(
-        `warning: no activation at levels ${shownLevels(levels)}: the per-level and ` +
-          `comparison tables are left out`,
-      );
-    }
-    const tables = allTables(ds, { levels });
+    const tables = namedTables(await datasetTables(data, { levels }));
     const paths = await replaceFolder(out, "tables", (dir) => writeCsvs(tables, dir));
     console.log(`wrote ${paths.length} tables to ${out}`);
   });

@@ -16,7 +16,16 @@ import {
   TIMING_COLUMNS,
 } from "./schema.ts";
 import { readMeta, writeMetaFile } from "./store.ts";
-import { anyBadRow, checkRows, checkUniqueIds, conformPart, type PartIds } from "./part_checks.ts";
+import {
+  anyBadRow,
+  checkRows,
+  checkUniqueIds,
+  conformPart,
+  idHashes,
+  type PartIds,
+} from "./part_checks.ts";
+import { type IdHashStore, idHashStore } from "./id_hashes.ts";
+import { releaseNativeMemory } from "./native_memory.ts";
 import { partitionValues, partPath } from "./part_path.ts";
 import { landParts, partFrames, partPaths, placePart, withPartitionColumns } from "./partitions.ts";
 
@@ -98,30 +107,75 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
 }
 
-/**
- * Reads every `*.parquet` part of one table folder, flat or in partition folders
- * (partitions.ts), in file name order, each checked against the schema (part_checks.ts) and
- * against the values of its folders; activation ids must be unique across all parts. With `columns`,
- * only those are read (from each part that has them; nulls where a part lacks one that is not
- * required): the tables need 9 of the 19 activation columns, and the full `record` JSON is by
- * far the largest.
- */
-export async function readTable(
-  dir: string,
-  table: TableName,
-  columns?: readonly string[],
-): Promise<pl.DataFrame> {
+/** The columns of `table` read for `columns` (all of the contract's where none are named). */
+export function readSchema(table: TableName, columns?: readonly string[]): Schema {
   const full: Schema = TABLES[table];
   // A column outside the contract (an allowed extra, such as a collected dataset's
   // `collection`) is read from the parts that have it, and absent where none has.
-  const schema = columns
+  return columns
     ? Object.fromEntries(columns.filter((c) => c in full).map((c) => [c, full[c]])) as Schema
     : full;
-  const folder = join(dir, table);
-  const paths = await partPaths(folder);
+}
+
+/** Options of {@linkcode forEachPart}. */
+export interface PartOptions {
+  /**
+   * Release the native memory of the parts already handed over every this many rows
+   * (native_memory.ts): for a caller that keeps only a digest of each part. Default never.
+   */
+  releaseEvery?: number;
+}
+
+/**
+ * Reads the `*.parquet` parts of one table folder one at a time, flat or in partition folders
+ * (partitions.ts), in file name order, and hands each to `take` checked against the schema
+ * (part_checks.ts) and against the values of its folders, and conformed to it; activation ids
+ * must be unique across all parts. With `columns`, only those are read (from each part that has
+ * them; nulls where a part lacks one that is not required): the tables need 9 of the 19
+ * activation columns, and the full `record` JSON is by far the largest.
+ *
+ * A part's type errors are thrown as it is read; the ids are kept as hashes (8 bytes a row),
+ * and their check and the checks of the rows' values come after the last part, so the first
+ * error is the one a read of the whole table at once would meet. A part with a bad row, and
+ * every part after it, is not handed over.
+ */
+export async function forEachPart(
+  dir: string,
+  table: TableName,
+  columns: readonly string[] | undefined,
+  take: (frame: pl.DataFrame, part: string) => void | Promise<void>,
+  { releaseEvery = Infinity }: PartOptions = {},
+): Promise<void> {
+  const schema = readSchema(table, columns);
+  const paths = await partPaths(join(dir, table));
   await checkNoCopies(paths);
-  const ids: PartIds[] = [];
-  const frames = paths.map((path) => {
+  const hashes = idHashStore();
+  try {
+    await readParts(paths, table, schema, columns, take, hashes, releaseEvery, dir);
+  } finally {
+    await hashes.close();
+  }
+}
+
+/** The loop of {@linkcode forEachPart}, its ids' hashes in `hashes`. */
+async function readParts(
+  paths: string[],
+  table: TableName,
+  schema: Schema,
+  columns: readonly string[] | undefined,
+  take: (frame: pl.DataFrame, part: string) => void | Promise<void>,
+  hashes: IdHashStore,
+  releaseEvery: number,
+  dir: string,
+): Promise<void> {
+  let rowError: Error | null = null;
+  let unreleased = 0;
+  for (const path of paths) {
+    const fail = (cause: unknown) => {
+      const message = cause instanceof Error ? cause.message : String(cause);
+      return new Error(`Cannot read dataset part ${path}: ${message}`, { cause });
+    };
+    let frame: pl.DataFrame;
     try {
       const present = pl.scanParquet(path).columns;
       const keepIds = table === "activations" && present.includes("activation_id");
@@ -130,38 +184,77 @@ export async function readTable(
         : undefined;
       const raw = withPartitionColumns(
         pl.readParquet(path, wanted ? { columns: wanted } : {}),
-        partitionValues(folder, path),
+        partitionValues(join(dir, table), path),
         columns,
       );
-      let frame = conformPart(raw, table, schema);
+      frame = conformPart(raw, table, schema);
       if (keepIds) {
-        ids.push({ part: path, ids: frame.getColumn("activation_id") });
+        await hashes.add(idHashes(path, frame.getColumn("activation_id")));
         if (!(columns?.includes("activation_id") ?? true)) frame = frame.drop("activation_id");
       }
-      return frame;
+      if (!rowError && anyBadRow(frame, table, schema)) {
+        try {
+          checkRows(frame, table, schema);
+        } catch (cause) {
+          rowError = fail(cause);
+        }
+      }
+    } catch (cause) {
+      throw fail(cause);
+    }
+    if (!rowError) await take(frame, path);
+    unreleased += frame.height;
+    if (unreleased >= releaseEvery) {
+      unreleased = 0;
+      await releaseNativeMemory();
+    }
+  }
+  if (await hashes.repeat()) {
+    // Only where two hashes are equal are the ids read again, to decide on their text.
+    const ids: PartIds[] = hashes.parts.map((part) => ({
+      part,
+      ids: pl.readParquet(part, { columns: ["activation_id"] }).getColumn("activation_id"),
+    }));
+    try {
+      checkUniqueIds(ids);
+    } catch (cause) {
+      throw new Error(`Cannot read dataset ${dir}: ${(cause as Error).message}`, { cause });
+    }
+  }
+  if (rowError) throw rowError;
+}
+
+/** Rows of one table of a dataset, all parts together, from the parts' Parquet metadata. */
+export async function tableRows(dir: string, table: TableName): Promise<number> {
+  let rows = 0;
+  for (const path of await partPaths(join(dir, table))) {
+    try {
+      rows += Number(
+        pl.scanParquet(path).select(pl.len().alias("n")).collectSync().getColumn("n")[0],
+      );
     } catch (cause) {
       const message = cause instanceof Error ? cause.message : String(cause);
       throw new Error(`Cannot read dataset part ${path}: ${message}`, { cause });
     }
+  }
+  return rows;
+}
+
+/**
+ * Reads every `*.parquet` part of one table folder as one frame, in file name order, each
+ * checked and conformed as {@linkcode forEachPart} does; with `columns`, only those.
+ */
+export async function readTable(
+  dir: string,
+  table: TableName,
+  columns?: readonly string[],
+): Promise<pl.DataFrame> {
+  const frames: pl.DataFrame[] = [];
+  await forEachPart(dir, table, columns, (frame) => {
+    frames.push(frame);
   });
-  try {
-    checkUniqueIds(ids);
-  } catch (cause) {
-    throw new Error(`Cannot read dataset ${dir}: ${(cause as Error).message}`, { cause });
-  }
-  if (frames.length === 0) return emptyFrame(schema);
-  const all = frames.length === 1 ? frames[0] : pl.concat(frames, { how: "diagonal" });
-  if (anyBadRow(all, table, schema)) {
-    frames.forEach((frame, i) => {
-      try {
-        checkRows(frame, table, schema);
-      } catch (cause) {
-        const message = cause instanceof Error ? cause.message : String(cause);
-        throw new Error(`Cannot read dataset part ${paths[i]}: ${message}`, { cause });
-      }
-    });
-  }
-  return all;
+  if (frames.length === 0) return emptyFrame(readSchema(table, columns));
+  return frames.length === 1 ? frames[0] : pl.concat(frames, { how: "diagonal" });
 }
 
 /** Whether `path` exists (any other error than "not found" is thrown). */
@@ -183,11 +276,28 @@ export interface ReadOptions {
 
 /** Reads a dataset folder: dataset.json and every table (missing tables are empty). */
 export async function readDataset(dir: string, options: ReadOptions = {}): Promise<Dataset> {
+  const meta = await readDatasetMeta(dir);
+  const activations = await readTable(dir, "activations", options.activationColumns);
+  return { meta, activations, ...await readSmallTables(dir) };
+}
+
+/**
+ * A dataset folder's dataset.json and every table but the activations, for a reader that
+ * reads those in pieces (activation_pieces.ts).
+ */
+export async function readDatasetRest(dir: string): Promise<Omit<Dataset, "activations">> {
+  const meta = await readDatasetMeta(dir);
+  return { meta, ...await readSmallTables(dir) };
+}
+
+async function readDatasetMeta(dir: string): Promise<DatasetMeta> {
   const meta = await readMeta(dir);
   if (!meta) throw new Error(`Not a dataset: ${dir} has no dataset.json`);
+  return meta;
+}
+
+async function readSmallTables(dir: string) {
   return {
-    meta,
-    activations: await readTable(dir, "activations", options.activationColumns),
     resources: await readTable(dir, "resources"),
     timings: await readTable(dir, "timings"),
     events: await readTable(dir, "events"),

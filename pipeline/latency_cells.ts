@@ -36,7 +36,10 @@ const KEYS = ["experiment", "workload", "runtime"] as const;
 export function latencyCells(activations: pl.DataFrame): LatencyCells {
   const cols = [...KEYS, "level", "run", "latency_ms"];
   const lazy = activations.lazy();
-  const rows = pl.concat([
+  // One list of latencies per (cell, run), each sorted within its group: a sort of all rows by
+  // the string keys costs several times more time and memory (polars encodes every key of
+  // every row), and only the few group rows need sorting by key.
+  const groups = pl.concat([
     coldStartRowsLazy(lazy).select(...cols),
     warmRowsLazy(lazy).select(...cols),
   ])
@@ -47,24 +50,26 @@ export function latencyCells(activations: pl.DataFrame): LatencyCells {
       pl.col("run").fillNull(0).cast(pl.Float64),
       pl.col("latency_ms").cast(pl.Float64),
     )
-    .sort([...KEYS, "level", "run", "latency_ms"])
+    .groupBy([...KEYS, "level", "run"])
+    .agg(pl.col("latency_ms").sort().alias("latency_ms"))
+    .sort([...KEYS, "level", "run"])
     .collectSync();
-  // One row per (cell, run), in the sorted order, with its length: the latencies are cut
-  // into cells by offsets, with no per-row work in JavaScript beyond the one typed array.
-  const groups = rows.lazy().groupBy([...KEYS, "level", "run"], { maintainOrder: true })
-    .agg(pl.len().cast(pl.Int64).alias("len"))
-    .collectSync().toRecords() as {
-      experiment: string;
-      workload: string;
-      runtime: string;
-      level: number;
-      run: number;
-      len: number;
-    }[];
-  const latency = rows.getColumn("latency_ms").toTypedArray() as Float64Array;
+  const latency = (groups.height === 0 ? pl.Series("latency_ms", [], pl.Float64) : groups
+    .select(pl.col("latency_ms").explode())
+    .getColumn("latency_ms")).toTypedArray() as Float64Array;
+  const lengths = groups.select(pl.col("latency_ms").lst.lengths()).getColumn("latency_ms")
+    .toArray() as number[];
+  const keys = groups.select(...KEYS, "level", "run").toRecords() as {
+    experiment: string;
+    workload: string;
+    runtime: string;
+    level: number;
+    run: number;
+  }[];
   const cells: LatencyCells = new Map();
   let start = 0;
-  for (const { experiment, workload, runtime, level, run, len } of groups) {
+  for (const [i, { experiment, workload, runtime, level, run }] of keys.entries()) {
+    const len = lengths[i];
     const key = cellKey(experiment, workload, runtime);
     let group = cells.get(key);
     if (!group) cells.set(key, group = { experiment, workload, runtime, levels: new Map() });

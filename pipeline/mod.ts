@@ -28,3 +28,4 @@ export * from "./quantile_ci.ts";
 export * from "./level_samples.ts";
 export * from "./percentiles_table.ts";
 export * from "./repetitions_table.ts";
+export * from "./table_groups.ts";

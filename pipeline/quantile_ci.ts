@@ -12,6 +12,9 @@
  * samples: 62 %, not 95 %).
  */
 
+/** Below this, `Math.exp` is 0 (it is below half the smallest subnormal, 2^-1075). */
+const UNDERFLOW = -746;
+
 /**
  * The 1-based ranks [l, u] of the order statistics that bound an equal-tailed confidence
  * interval of the q-quantile of n samples: l the largest rank with P(K < l) <= (1 - level)/2,
@@ -37,7 +40,8 @@ export function quantileCiRanks(n: number, q: number, level = 0.95): [number, nu
   // Lower tail from K = 0 up: l - 1 is the last k with P(K <= k) <= alpha.
   let logPmf = n * Math.log1p(-q), cdf = 0, l = 0;
   for (let k = 0; k < n; k++) {
-    cdf += Math.exp(logPmf);
+    // exp of anything below UNDERFLOW is exactly 0: the far tail's terms skip it, same sums.
+    if (logPmf > UNDERFLOW) cdf += Math.exp(logPmf);
     if (cdf > alpha) break;
     l = k + 1;
     logPmf += Math.log((n - k) / (k + 1)) + step;
@@ -46,7 +50,7 @@ export function quantileCiRanks(n: number, q: number, level = 0.95): [number, nu
   let u = n + 1, tail = 0;
   logPmf = n * Math.log(q);
   for (let k = n; k > 0; k--) {
-    tail += Math.exp(logPmf);
+    if (logPmf > UNDERFLOW) tail += Math.exp(logPmf);
     if (tail > alpha) break;
     u = k;
     logPmf += Math.log(k / (n - k + 1)) - step;

@@ -88,37 +88,112 @@ export interface ComputedTables {
 }
 
 /**
- * Computes every table of `ds`. The warm rows (most of a large dataset) are grouped once, for
- * the warm tables and the comparison's moments; both comparison modes share those moments.
+ * Rows of activations whose tables are computed together ({@linkcode groupTables}): every row
+ * of each of its cells (runtime and level of the cold-start experiment; runtime, workload and
+ * level of the concurrency experiment), and, where `others` is true, every row of the other
+ * experiments (capacity), whose tables are per runtime.
  */
-export function computeTables(ds: Dataset, options: TablesOptions = {}): ComputedTables {
-  const warmByLevel = warmLevels(ds.activations);
-  const moments = comparisonMoments(ds.activations, warmByLevel);
-  const cmpOptions: ComparisonOptions = { levels: options.levels };
-  const comparison = comparisonTable(ds.activations, cmpOptions, moments);
-  const capacity = capacityTable(ds.activations, ds.resources, {
-    measured: measuredCapacityIds(ds.meta),
-  });
+export interface ActivationGroup {
+  activations: pl.DataFrame;
+  others: boolean;
+}
+
+/** The tables of one {@linkcode ActivationGroup}, to be merged by {@linkcode mergeTables}. */
+export interface GroupTables {
+  coldStart: pl.DataFrame;
+  warm: pl.DataFrame;
+  moments: pl.DataFrame;
+  /** Per cell, as the latency samples of the group's cells give them (not kept: 8 bytes a row). */
+  percentiles: pl.DataFrame;
+  repetitions: pl.DataFrame;
+  /** Capacity and collections: from the group with the other experiments only. */
+  others: { capacity: pl.DataFrame; collections: pl.DataFrame } | null;
+  /** No rows, the group's columns: for the tables of a dataset without a group of others. */
+  empty: pl.DataFrame;
+}
+
+/**
+ * The tables of one group of activation rows. The warm rows (most of a large dataset) are
+ * grouped once, for the warm tables and the comparison's moments.
+ */
+export function groupTables(
+  ds: Omit<Dataset, "activations">,
+  { activations, others }: ActivationGroup,
+  { levels }: TablesOptions = {},
+): GroupTables {
+  const warmByLevel = warmLevels(activations);
+  const cells = levelSamples(activations, levels);
+  return {
+    coldStart: coldStartTable(activations),
+    warm: warmTable(activations, warmByLevel),
+    moments: comparisonMoments(activations, warmByLevel),
+    percentiles: percentilesTable(cells),
+    repetitions: repetitionsTable(cells),
+    others: others ? otherTables(ds, activations) : null,
+    empty: activations.head(0),
+  };
+}
+
+function otherTables(ds: Omit<Dataset, "activations">, activations: pl.DataFrame) {
+  return {
+    capacity: capacityTable(activations, ds.resources, { measured: measuredCapacityIds(ds.meta) }),
+    collections: collectionsTable(ds.meta, activations),
+  };
+}
+
+/**
+ * Every table of a dataset from the tables of its groups ({@linkcode groupTables}), which
+ * together hold every activation row once: the per-level rows concatenated in key order, the
+ * comparisons from the merged moments.
+ */
+export function mergeTables(
+  ds: Omit<Dataset, "activations">,
+  groups: GroupTables[],
+  options: TablesOptions = {},
+): ComputedTables {
+  if (groups.length === 0) throw new RangeError("mergeTables: no group of activations");
   const { levels } = options;
-  const cells = levelSamples(ds.activations, levels);
+  const merged = (part: (g: GroupTables) => pl.DataFrame, keys: string[]) =>
+    groups.length === 1 ? part(groups[0]) : pl.concat(groups.map(part)).sort(keys);
   const chosen = (perLevel: pl.DataFrame) =>
     levels === undefined ? perLevel : perLevel.filter(pl.col("level").isIn(levels));
+  const moments = merged((g) => g.moments, [
+    "experiment",
+    "workload",
+    "runtime",
+    "level",
+    "from_file",
+  ]);
+  const cmpOptions: ComparisonOptions = { levels };
+  const empty = groups[0].empty;
+  const comparison = comparisonTable(empty, cmpOptions, moments);
+  const others = groups.find((g) => g.others)?.others ?? otherTables(ds, empty);
+  const cellKeys = ["experiment", "workload", "runtime", "level"];
   return {
-    coldStart: chosen(coldStartTable(ds.activations)),
-    warm: chosen(warmTable(ds.activations, warmByLevel)),
+    coldStart: chosen(merged((g) => g.coldStart, ["runtime", "level"])),
+    warm: chosen(merged((g) => g.warm, ["runtime", "workload", "level"])),
     comparison,
-    comparisonThesis: comparisonTable(ds.activations, { ...cmpOptions, mode: "thesis" }, moments),
+    comparisonThesis: comparisonTable(empty, { ...cmpOptions, mode: "thesis" }, moments),
     slowdown: slowdownTable(comparison, options.slowdown),
-    capacity,
-    capacityRatios: capacityRatios(capacity),
+    capacity: others.capacity,
+    capacityRatios: capacityRatios(others.capacity),
     resources: resourceSeries(ds.resources),
     initDurations: durationTable(ds.timings, INIT_PHASES),
     runDurations: durationTable(ds.timings, RUN_PHASES),
     actions: actionsTable(ds.meta),
-    collections: collectionsTable(ds.meta, ds.activations),
-    percentiles: percentilesTable(cells),
-    repetitions: repetitionsTable(cells),
+    collections: others.collections,
+    percentiles: merged((g) => g.percentiles, cellKeys),
+    repetitions: merged((g) => g.repetitions, cellKeys),
   };
+}
+
+/**
+ * Computes every table of `ds`, its activations as one group ({@linkcode mergeTables} of
+ * {@linkcode groupTables}).
+ */
+export function computeTables(ds: Dataset, options: TablesOptions = {}): ComputedTables {
+  const group = groupTables(ds, { activations: ds.activations, others: true }, options);
+  return mergeTables(ds, [group], options);
 }
 
 /**

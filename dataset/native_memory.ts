@@ -1,0 +1,73 @@
+/**
+ * Releasing the native memory of polars frames that are no longer referenced.
+ *
+ * A nodejs-polars frame is a small JavaScript object holding native memory that V8 does not
+ * count: a loop that reads a gigabyte of Parquet part by part leaves every dropped part in
+ * memory until V8 collects garbage for reasons of its own JavaScript heap, which may be never.
+ * Measured on 10 parts of 1 M activation rows: RSS grew by 160 MB a part without a collection
+ * and stayed at 500 MB with one after each part. A reader that drops what it read calls
+ * {@linkcode releaseNativeMemory} between large steps.
+ */
+import v8 from "node:v8";
+import vm from "node:vm";
+
+let collect: (() => void) | null | undefined;
+
+/** V8's `gc()`, exposed at run time (Deno and Node accept the flag after start-up). */
+function collector(): (() => void) | null {
+  if (collect === undefined) {
+    try {
+      v8.setFlagsFromString("--expose-gc");
+      const gc: unknown = vm.runInNewContext("gc");
+      collect = typeof gc === "function" ? gc as () => void : null;
+    } catch {
+      collect = null;
+    }
+  }
+  return collect;
+}
+
+/**
+ * Collects JavaScript garbage, then yields one macrotask so that the finalizers of the
+ * collected frames (queued by the collection) run and free their native memory. Where the
+ * collector cannot be exposed, only yields: memory is then freed when V8 chooses.
+ */
+export async function releaseNativeMemory(): Promise<void> {
+  collector()?.();
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  trim?.();
+}
+
+/** glibc's `mallopt` parameter of the mmap threshold. */
+const M_MMAP_THRESHOLD = -3;
+
+let fixed = false;
+/** glibc's `malloc_trim`, once {@linkcode returnFreedMemory} has found glibc. */
+let trim: (() => void) | null = null;
+
+/**
+ * Has glibc's malloc map every allocation of 128 KiB or more on its own and give it back to
+ * the system when freed. By default glibc raises that threshold each time such a block is
+ * freed (up to 32 MiB), after which polars' column buffers come from its heaps, and what a
+ * freed frame leaves there mostly stays in the process: on 10 M activation rows read part by
+ * part, RSS stayed at 800 MB after every part was released, and went to 230 MB with the
+ * threshold fixed. Also set by the environment (`MALLOC_MMAP_THRESHOLD_=131072`). From then
+ * on, {@linkcode releaseNativeMemory} also trims glibc's heaps (`malloc_trim`). Where
+ * libc is not glibc or foreign calls are not allowed, nothing changes; returns whether it
+ * did.
+ */
+export function returnFreedMemory(): boolean {
+  if (fixed) return true;
+  try {
+    const libc = Deno.dlopen("libc.so.6", {
+      mallopt: { parameters: ["i32", "i32"], result: "i32" },
+      malloc_trim: { parameters: ["usize"], result: "i32" },
+    });
+    fixed = libc.symbols.mallopt(M_MMAP_THRESHOLD, 128 * 1024) === 1;
+    // What smaller blocks leave free in glibc's heaps goes back at each release too.
+    if (fixed) trim = () => libc.symbols.malloc_trim(0n);
+  } catch {
+    fixed = false;
+  }
+  return fixed;
+}
