@@ -19,7 +19,7 @@
  * ids and names go through `dataFile` and every path through `outPath`: nothing is written
  * outside `--out`.
  */
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import pl from "nodejs-polars";
 import { type Dataset, exists, readDataset } from "../dataset/mod.ts";
 import { checkOutput, exitWithParent, replaceFolder, userPath } from "../dataset/folder.ts";
@@ -198,6 +198,13 @@ export async function buildReport(options: ReportOptions): Promise<ReportResult>
     command: options.command ??
       ["deno", "task", "report", "--data", options.data, "--out", options.out],
   });
+  // Parts skipped as damaged are named in the provenance (relative to the dataset's folder).
+  if (read.damaged) {
+    (prov.dataset as Record<string, unknown>).damaged_parts = scrub(
+      read.damaged.map((d) => ({ part: relative(options.data, d.part), error: d.error })),
+      pathRoots(options.data),
+    );
+  }
   // Everything the report shows of dataset.json (its name, the actions of Tables 1 and 2) comes
   // from the provenance block's copy, free of secrets and machine paths.
   const shown = prov.dataset as { path: string; meta: Dataset["meta"] };

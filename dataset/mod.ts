@@ -56,6 +56,8 @@ export interface Dataset {
   resources: pl.DataFrame;
   timings: pl.DataFrame;
   events: pl.DataFrame;
+  /** Parts skipped because Parquet cannot decode them (absent where none was). */
+  damaged?: DamagedPart[];
 }
 
 /** dataset.json: free-form provenance with a few known fields. */
@@ -124,6 +126,18 @@ export interface PartOptions {
    * (native_memory.ts): for a caller that keeps only a digest of each part. Default never.
    */
   releaseEvery?: number;
+  /**
+   * Told each part that Parquet cannot decode, which is skipped (default: a warning on
+   * stderr naming it).
+   */
+  onDamaged?: (part: string, error: string) => void;
+}
+
+/** The default of {@linkcode PartOptions.onDamaged}: a warning naming the part. */
+export function warnDamaged(part: string, error: string): void {
+  console.error(
+    `warning: skipped damaged dataset part ${part}: not readable as Parquet (${error})`,
+  );
 }
 
 /**
@@ -144,16 +158,27 @@ export async function forEachPart(
   table: TableName,
   columns: readonly string[] | undefined,
   take: (frame: pl.DataFrame, part: string) => void | Promise<void>,
-  { releaseEvery = Infinity }: PartOptions = {},
+  { releaseEvery = Infinity, onDamaged = warnDamaged }: PartOptions = {},
 ): Promise<void> {
   const schema = readSchema(table, columns);
   const paths = await partPaths(join(dir, table));
   await checkNoCopies(paths);
   const hashes = idHashStore();
+  let damaged = 0;
+  const skip = (part: string, error: string) => {
+    damaged++;
+    onDamaged(part, error);
+  };
   try {
-    await readParts(paths, table, schema, columns, take, hashes, releaseEvery, dir);
+    await readParts(paths, table, schema, columns, take, hashes, {
+      releaseEvery,
+      onDamaged: skip,
+    }, dir);
   } finally {
     await hashes.close();
+  }
+  if (damaged > 0) {
+    console.error(`warning: ${damaged} damaged part(s) of ${join(dir, table)} skipped`);
   }
 }
 
@@ -165,7 +190,7 @@ async function readParts(
   columns: readonly string[] | undefined,
   take: (frame: pl.DataFrame, part: string) => void | Promise<void>,
   hashes: IdHashStore,
-  releaseEvery: number,
+  { releaseEvery, onDamaged }: Required<PartOptions>,
   dir: string,
 ): Promise<void> {
   let rowError: Error | null = null;
@@ -176,17 +201,31 @@ async function readParts(
       return new Error(`Cannot read dataset part ${path}: ${message}`, { cause });
     };
     let frame: pl.DataFrame;
+    // A part Parquet cannot decode (cut short by a power loss before parts were fsynced, or
+    // not Parquet at all) is skipped, named and counted: the other parts stay readable. A
+    // part that decodes but holds wrong values is an error, below.
+    const damaged = (cause: unknown) =>
+      onDamaged(path, cause instanceof Error ? cause.message : String(cause));
+    let present: string[];
     try {
-      const present = pl.scanParquet(path).columns;
-      const keepIds = table === "activations" && present.includes("activation_id");
-      const wanted = columns
-        ? present.filter((c) => columns.includes(c) || (keepIds && c === "activation_id"))
-        : undefined;
-      const raw = withPartitionColumns(
-        pl.readParquet(path, wanted ? { columns: wanted } : {}),
-        partitionValues(join(dir, table), path),
-        columns,
-      );
+      present = pl.scanParquet(path).columns;
+    } catch (cause) {
+      damaged(cause);
+      continue;
+    }
+    const keepIds = table === "activations" && present.includes("activation_id");
+    const wanted = columns
+      ? present.filter((c) => columns.includes(c) || (keepIds && c === "activation_id"))
+      : undefined;
+    let decoded: pl.DataFrame;
+    try {
+      decoded = pl.readParquet(path, wanted ? { columns: wanted } : {});
+    } catch (cause) {
+      damaged(cause);
+      continue;
+    }
+    try {
+      const raw = withPartitionColumns(decoded, partitionValues(join(dir, table), path), columns);
       frame = conformPart(raw, table, schema);
       if (keepIds) {
         await hashes.add(idHashes(path, frame.getColumn("activation_id")));
@@ -224,7 +263,10 @@ async function readParts(
   if (rowError) throw rowError;
 }
 
-/** Rows of one table of a dataset, all parts together, from the parts' Parquet metadata. */
+/**
+ * Rows of one table of a dataset, all parts together, from the parts' Parquet metadata (a part
+ * Parquet cannot decode counts none).
+ */
 export async function tableRows(dir: string, table: TableName): Promise<number> {
   let rows = 0;
   for (const path of await partPaths(join(dir, table))) {
@@ -232,9 +274,8 @@ export async function tableRows(dir: string, table: TableName): Promise<number> 
       rows += Number(
         pl.scanParquet(path).select(pl.len().alias("n")).collectSync().getColumn("n")[0],
       );
-    } catch (cause) {
-      const message = cause instanceof Error ? cause.message : String(cause);
-      throw new Error(`Cannot read dataset part ${path}: ${message}`, { cause });
+    } catch {
+      // A damaged part holds no rows that can be read; its reader skips it and says so.
     }
   }
   return rows;
@@ -248,11 +289,12 @@ export async function readTable(
   dir: string,
   table: TableName,
   columns?: readonly string[],
+  { onDamaged = warnDamaged }: Pick<PartOptions, "onDamaged"> = {},
 ): Promise<pl.DataFrame> {
   const frames: pl.DataFrame[] = [];
   await forEachPart(dir, table, columns, (frame) => {
     frames.push(frame);
-  });
+  }, { onDamaged });
   if (frames.length === 0) return emptyFrame(readSchema(table, columns));
   return frames.length === 1 ? frames[0] : pl.concat(frames, { how: "diagonal" });
 }
@@ -277,8 +319,23 @@ export interface ReadOptions {
 /** Reads a dataset folder: dataset.json and every table (missing tables are empty). */
 export async function readDataset(dir: string, options: ReadOptions = {}): Promise<Dataset> {
   const meta = await readDatasetMeta(dir);
-  const activations = await readTable(dir, "activations", options.activationColumns);
-  return { meta, activations, ...await readSmallTables(dir) };
+  const damaged: DamagedPart[] = [];
+  const onDamaged = (part: string, error: string) => {
+    warnDamaged(part, error);
+    damaged.push({ part, error });
+  };
+  const activations = await readTable(dir, "activations", options.activationColumns, {
+    onDamaged,
+  });
+  const ds: Dataset = { meta, activations, ...await readSmallTables(dir, onDamaged) };
+  if (damaged.length > 0) ds.damaged = damaged;
+  return ds;
+}
+
+/** A part skipped because Parquet cannot decode it. */
+export interface DamagedPart {
+  part: string;
+  error: string;
 }
 
 /**
@@ -296,11 +353,14 @@ async function readDatasetMeta(dir: string): Promise<DatasetMeta> {
   return meta;
 }
 
-async function readSmallTables(dir: string) {
+async function readSmallTables(
+  dir: string,
+  onDamaged: (part: string, error: string) => void = warnDamaged,
+) {
   return {
-    resources: await readTable(dir, "resources"),
-    timings: await readTable(dir, "timings"),
-    events: await readTable(dir, "events"),
+    resources: await readTable(dir, "resources", undefined, { onDamaged }),
+    timings: await readTable(dir, "timings", undefined, { onDamaged }),
+    events: await readTable(dir, "events", undefined, { onDamaged }),
   };
 }
 

@@ -104,7 +104,7 @@ interface Case {
   /** Fragments the error message must hold, in order (file, place, what). */
   error?: string[];
   /** Or: the check of a correct result. */
-  ok?: (out: string, printed: string) => void | Promise<void>;
+  ok?: (out: string, printed: string, err: string) => void | Promise<void>;
 }
 
 /** `tables` on a dataset built by `build`. */
@@ -180,11 +180,31 @@ const CASES: Case[] = [
     ],
   },
   {
-    name: "a part that is not Parquet names the part",
+    name: "a part that is not Parquet is skipped with a warning naming it, the rest is read",
     run: tables(() =>
       dataset((dir) => Deno.writeTextFile(join(dir, "activations/junk.parquet"), "not parquet"))
     ),
-    error: ["Cannot read dataset part ", "activations/junk.parquet: "],
+    ok: (out, _printed, err) => {
+      assert.deepEqual(warm(out), [[1, 2, 3], [2, 1, 6]]);
+      assert.match(err, /warning: skipped damaged dataset part \S*activations\/junk\.parquet: /);
+      assert.match(err, /warning: 1 damaged part\(s\) of \S+ skipped/);
+    },
+  },
+  {
+    name: "a part cut short (a power loss) is skipped with a warning, the other parts read",
+    run: tables(() =>
+      dataset(async (dir) => {
+        const [path] = await writePart(dir, "activations", "extra", extra());
+        const bytes = await Deno.readFile(path);
+        await Deno.writeFile(path, bytes.subarray(0, bytes.length >> 1));
+      })
+    ),
+    ok: (out, _printed, err) => {
+      // Only `base`: the two rows of `extra` at level 2 are gone with their part.
+      assert.deepEqual(warm(out), [[1, 2, 3], [2, 1, 6]]);
+      assert.match(err, /warning: skipped damaged dataset part \S*extra[^ ]*\.parquet: /);
+      assert.equal(err.match(/warning: skipped damaged/g)?.length, 1);
+    },
   },
   {
     name: "true/false in a latency column is a type error",
@@ -741,7 +761,7 @@ for (const c of CASES) {
         assert.deepEqual(await entries(parent), [], "nothing may be left at --out");
       } else {
         assert.equal(code, 0, `${printed}${err}`);
-        await c.ok!(out, printed);
+        await c.ok!(out, printed, err);
       }
     } finally {
       await Deno.remove(work, { recursive: true });
@@ -762,4 +782,22 @@ Deno.test("verify exits 0 on the embedded dataset", async () => {
   const { code, out, err } = await cli("cli/verify.ts");
   assert.equal(code, 0, err);
   assert.match(out, /exact at printed precision: 964\n/);
+});
+
+Deno.test("report: a damaged part is named in the provenance, the rest reported", async () => {
+  work = await Deno.makeTempDir({ prefix: "whiskbench-hostile-" });
+  try {
+    const dir = await dataset((d) => Deno.writeTextFile(join(d, "activations/junk.parquet"), "x"));
+    const out = join(work, "report");
+    const { code, err } = await cli("cli/report.ts", "--data", dir, "--out", out, "--no-export");
+    assert.equal(code, 0, err);
+    const prov = JSON.parse(await Deno.readTextFile(join(out, "provenance.json")));
+    const damaged = prov.dataset.damaged_parts as { part: string; error: string }[];
+    assert.equal(damaged.length, 1);
+    assert.equal(damaged[0].part, "activations/junk.parquet");
+    assert.doesNotMatch(damaged[0].part, new RegExp(work));
+    assert.match(err, /warning: skipped damaged dataset part/);
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
 });
