@@ -19,3 +19,20 @@ export async function treeBytes(dir: string): Promise<number> {
   }
   return n;
 }
+
+/**
+ * What `make` generated into `dir`, made once: a description of it is kept beside the folder
+ * as `<dir>.complete.json` when `make` finished, and read back on the next run; a folder
+ * without one (an interrupted run) is made again.
+ */
+export async function generatedOnce<T>(dir: string, make: (dir: string) => Promise<T>): Promise<T> {
+  const done = `${dir}.complete.json`;
+  try {
+    return JSON.parse(await Deno.readTextFile(done)) as T;
+  } catch {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    const made = await make(dir);
+    await Deno.writeTextFile(done, JSON.stringify(made));
+    return made;
+  }
+}

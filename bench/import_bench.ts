@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { readDataset } from "../dataset/mod.ts";
-import { denoRun, ROOT } from "./_paths.ts";
+import { denoRun, generatedOnce, ROOT } from "./_paths.ts";
 import { generateImportFile, IMPORT_FORMATS, type ImportFile } from "./generate_import.ts";
 import { rawLogs } from "./ingest_bench.ts";
 import { measure, type Measurement, minMedian } from "./measure.ts";
@@ -36,16 +36,10 @@ async function importFile(
   bytes: number,
   seed: number,
 ) {
-  const dir = join(work, `import-${format}-${bytes}-${seed}`);
-  const done = `${dir}.complete.json`;
-  try {
-    return JSON.parse(await Deno.readTextFile(done)) as ImportFile;
-  } catch {
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
-    const file = await generateImportFile(dir, format, { bytes, seed });
-    await Deno.writeTextFile(done, JSON.stringify(file));
-    return file;
-  }
+  return await generatedOnce(
+    join(work, `import-${format}-${bytes}-${seed}`),
+    (dir) => generateImportFile(dir, format, { bytes, seed }),
+  );
 }
 
 /** Runs benchmark 6. */

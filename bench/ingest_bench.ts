@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { tableGlob } from "../dataset/mod.ts";
-import { denoRun, ROOT } from "./_paths.ts";
+import { denoRun, generatedOnce, ROOT } from "./_paths.ts";
 import { generateRawLogs, type RawLogSet } from "./generate_raw.ts";
 import { jqAwkScript } from "./jq_awk.ts";
 import { type LevelStat, statDifferences, statsFromAwk, statsFromParquet } from "./level_stats.ts";
@@ -40,16 +40,10 @@ export async function rawLogs(
   work: string,
   { bytes = 100e6, fileBytes = 25e6, seed = 1 }: IngestBenchOptions = {},
 ): Promise<RawLogSet> {
-  const dir = join(work, `raw-${bytes}-${fileBytes}-${seed}`);
-  const done = `${dir}.complete.json`;
-  try {
-    return JSON.parse(await Deno.readTextFile(done));
-  } catch {
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
-    const set = await generateRawLogs(dir, { bytes, fileBytes, seed });
-    await Deno.writeTextFile(done, JSON.stringify(set));
-    return set;
-  }
+  return await generatedOnce(
+    join(work, `raw-${bytes}-${fileBytes}-${seed}`),
+    (dir) => generateRawLogs(dir, { bytes, fileBytes, seed }),
+  );
 }
 
 /** Runs benchmark 1 at one size. */

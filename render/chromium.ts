@@ -3,6 +3,7 @@
  * reader would, for the tests. This is an edge of the system: it starts a browser process.
  * The report itself needs no browser: its figure files are drawn by render/svg.ts.
  */
+import { findBinary } from "./find_binary.ts";
 import { type Browser, chromium } from "playwright-core";
 
 /** Where Chromium is looked for, after `$WHISKBENCH_CHROMIUM`. */
@@ -14,14 +15,7 @@ export const CHROMIUM_PATHS = [
 
 /** The Chromium binary to use, or undefined where there is none. */
 export function findChromium(): string | undefined {
-  const candidates = [Deno.env.get("WHISKBENCH_CHROMIUM"), ...CHROMIUM_PATHS];
-  for (const path of candidates) {
-    if (!path) continue;
-    try {
-      if (Deno.statSync(path).isFile) return path;
-    } catch { /* not there */ }
-  }
-  return undefined;
+  return findBinary("WHISKBENCH_CHROMIUM", CHROMIUM_PATHS);
 }
 
 /** Runs `fn` with a headless browser, closed afterwards whatever happens. */

@@ -7,6 +7,7 @@
  * environment (the reproducible-builds convention, honoured by cairo) the PDFs carry that date
  * and are the same bytes on every run.
  */
+import { findBinary } from "./find_binary.ts";
 
 /** Where rsvg-convert is looked for, after `$WHISKBENCH_RSVG_CONVERT`. */
 export const RSVG_CONVERT_PATHS = ["/usr/bin/rsvg-convert", "/usr/local/bin/rsvg-convert"];
@@ -17,14 +18,7 @@ export const RSVG_CONVERT_HINT = "install Debian's librsvg2-bin (`sudo apt-get i
 
 /** The rsvg-convert binary to use, or undefined where there is none. */
 export function findRsvgConvert(): string | undefined {
-  const candidates = [Deno.env.get("WHISKBENCH_RSVG_CONVERT"), ...RSVG_CONVERT_PATHS];
-  for (const path of candidates) {
-    if (!path) continue;
-    try {
-      if (Deno.statSync(path).isFile) return path;
-    } catch { /* not there */ }
-  }
-  return undefined;
+  return findBinary("WHISKBENCH_RSVG_CONVERT", RSVG_CONVERT_PATHS);
 }
 
 /** Writes the PDF of the SVG file `svg` to `pdf`; an error names the file and what it said. */

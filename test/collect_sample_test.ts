@@ -3,6 +3,7 @@
  * same dataset, so the capacity table (Table 17) gets its CPU and memory columns from one
  * collected folder; a sampler that cannot start stops the run before any invocation.
  */
+import { startBusy } from "./_processes.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { readDataset } from "../dataset/mod.ts";
@@ -39,12 +40,7 @@ Deno.test(
   async () => {
     const tmp = await Deno.makeTempDir({ prefix: "collect-sample-" });
     // A busy process under a name of its own stands for the Wasm executor.
-    const name = `wbx${crypto.randomUUID().slice(0, 8)}`;
-    await Deno.symlink(Deno.execPath(), join(tmp, name));
-    const busy = new Deno.Command(join(tmp, name), {
-      args: ["eval", "while (true) {}"],
-      stdout: "null",
-    }).spawn();
+    const { name, busy } = await startBusy(tmp, "wbx");
     const ow = await startStandin({ actions: ["sleep"], runMs: { sleep: 400 }, maxInFlight: 3 });
     try {
       const props = join(tmp, "wskprops"), ds = join(tmp, "ds");

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { startAs, startBusy } from "./_processes.ts";
 import assert from "node:assert/strict";
 import pl from "nodejs-polars";
 import { readDataset } from "../dataset/mod.ts";
@@ -14,20 +15,12 @@ import { activations } from "./_frames.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
-/** Starts `binary` under the name `name` (ps -C matches the name a program was started by). */
-async function startAs(dir: string, name: string, binary: string, args: string[]) {
-  await Deno.mkdir(dir, { recursive: true });
-  await Deno.symlink(binary, `${dir}/${name}`);
-  return new Deno.Command(`${dir}/${name}`, { args, stdin: "piped", stdout: "null" }).spawn();
-}
-
 /** A busy and an idle process named `name`, stopped and cleaned up whatever `body` does. */
 async function withProcesses(
   body: (name: string, busy: Deno.ChildProcess, idle: Deno.ChildProcess) => Promise<void>,
 ) {
   const dir = await Deno.makeTempDir({ prefix: "whiskbench-ps-" });
-  const name = `wbx${crypto.randomUUID().slice(0, 8)}`; // ps names are at most 15 characters
-  const busy = await startAs(`${dir}/busy`, name, Deno.execPath(), ["eval", "while (true) {}"]);
+  const { name, busy } = await startBusy(`${dir}/busy`, "wbx");
   const idle = await startAs(`${dir}/idle`, name, "/bin/sh", ["-c", "read x"]);
   try {
     await new Promise((r) => setTimeout(r, 300));

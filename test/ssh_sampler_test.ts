@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { startBusy } from "./_processes.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import pl from "nodejs-polars";
@@ -24,13 +25,7 @@ Deno.test({
   fn: async () => {
     const dir = await Deno.makeTempDir({ prefix: "whiskbench-ssh-" });
     const { sshd, ports, config } = await startSshd(dir);
-    const name = `wbs${crypto.randomUUID().slice(0, 8)}`;
-    await Deno.mkdir(join(dir, "bin"));
-    await Deno.symlink(Deno.execPath(), join(dir, "bin", name));
-    const busy = new Deno.Command(join(dir, "bin", name), {
-      args: ["eval", "while (true) {}"],
-      stdout: "null",
-    }).spawn();
+    const { name, busy } = await startBusy(join(dir, "bin"), "wbs");
     const out = join(dir, "ds");
     const hosts = ports.map((p) => `ssh://root@127.0.0.1:${p}`);
     const sampler = new Deno.Command(Deno.execPath(), {
@@ -138,13 +133,7 @@ Deno.test({
   fn: async () => {
     const dir = await Deno.makeTempDir({ prefix: "whiskbench-ssh-collect-" });
     const { sshd, ports, config } = await startSshd(dir);
-    const name = `wbc${crypto.randomUUID().slice(0, 8)}`;
-    await Deno.mkdir(join(dir, "bin"));
-    await Deno.symlink(Deno.execPath(), join(dir, "bin", name));
-    const busy = new Deno.Command(join(dir, "bin", name), {
-      args: ["eval", "while (true) {}"],
-      stdout: "null",
-    }).spawn();
+    const { name, busy } = await startBusy(join(dir, "bin"), "wbc");
     const ow = await startStandin({ actions: ["sleep"], runMs: { sleep: 800 }, maxInFlight: 3 });
     try {
       const props = join(dir, "wskprops"), out = join(dir, "ds");

@@ -54,6 +54,19 @@ let controlDir: string | undefined;
 
 /** The `ssh` arguments that run `script` with `sh -c` on `target`. */
 export function sshArgs(target: SshTarget, script: string): string[] {
+  return [...sshOptions(target), "--", sshDestination(target), `sh -c ${shellQuote(script)}`];
+}
+
+/** `[user@]host` of `target`, as ssh takes it. */
+function sshDestination(target: SshTarget): string {
+  return target.user ? `${target.user}@${target.host}` : target.host;
+}
+
+/**
+ * The options of every ssh to `target`: the user's extra configuration, no prompts, and one
+ * master connection per host reused by every command and forward.
+ */
+function sshOptions(target: SshTarget): string[] {
   controlDir ??= Deno.makeTempDirSync({ prefix: "whiskbench-ssh-" });
   const config = Deno.env.get("WHISKBENCH_SSH_CONFIG");
   return [
@@ -69,9 +82,6 @@ export function sshArgs(target: SshTarget, script: string): string[] {
     "-o",
     "ControlPersist=60",
     ...(target.port ? ["-p", String(target.port)] : []),
-    "--",
-    target.user ? `${target.user}@${target.host}` : target.host,
-    `sh -c ${shellQuote(script)}`,
   ];
 }
 
@@ -136,19 +146,17 @@ export async function forwardSocket(
 ): Promise<SocketForward> {
   const dir = await Deno.makeTempDir({ prefix: "whiskbench-fwd-" });
   const local = `${dir}/engine.sock`;
-  const args = sshArgs(target, "");
-  // The same connection options, without the command: -N forwards only.
-  const options = args.slice(0, args.indexOf("--"));
   const child = new Deno.Command("ssh", {
+    // No command: -N forwards only.
     args: [
-      ...options,
+      ...sshOptions(target),
       "-N",
       "-o",
       "ExitOnForwardFailure=yes",
       "-L",
       `${local}:${remote}`,
       "--",
-      target.user ? `${target.user}@${target.host}` : target.host,
+      sshDestination(target),
     ],
     stdin: "null",
     stdout: "null",
