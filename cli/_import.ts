@@ -6,6 +6,7 @@
 import { FORMATS, isFormat, isThesisLayout } from "../ingest/formats/detect.ts";
 import { importFiles } from "../ingest/formats/mod.ts";
 import type { DatasetMeta } from "../dataset/mod.ts";
+import { polarsOnEveryCore } from "./_ingest_threads.ts";
 
 /** The flags the import branch adds to `ingest`. */
 export const IMPORT_FLAGS = ["format", "runtime", "workload"] as const;
@@ -36,7 +37,16 @@ export async function runImport(
   if (format !== undefined && !isFormat(format)) {
     throw new Error(`--format ${format}: expected one of ${FORMATS.join(", ")}`);
   }
-  const report = await importFiles(sources, out, { format, runtime, workload, meta });
+  const report = await importFiles(sources, out, {
+    format,
+    runtime,
+    workload,
+    meta,
+    // Polars alone reads and writes CSV files: it gets both cores where there are only those.
+    onFormats: (formats) => {
+      if (formats.every((f) => f === "sebs-csv" || f === "invitro-csv")) polarsOnEveryCore();
+    },
+  });
   const rows = report.files.reduce((n, f) => n + f.rows, 0);
   console.log(`imported ${report.files.length} files, ${rows} rows -> ${out}`);
   for (const f of report.files) {

@@ -6,4 +6,15 @@
  * reading, which is what bounds ingest; on one thread it keeps up (a part takes it about
  * 80 ms of CPU, reading the file behind the next part about 130) with less memory.
  */
-if (Deno.env.get("POLARS_MAX_THREADS") === undefined) Deno.env.set("POLARS_MAX_THREADS", "1");
+const chosen = Deno.env.get("POLARS_MAX_THREADS") !== undefined;
+if (!chosen) Deno.env.set("POLARS_MAX_THREADS", "1");
+
+/**
+ * Gives polars a thread per core again, unless the caller chose a number: for imports that
+ * polars reads and writes alone (CSV files), where the JS thread waits for it. Works only
+ * before polars' first query (its pool is sized then), which an import's format detection
+ * does not make.
+ */
+export function polarsOnEveryCore(): void {
+  if (!chosen) Deno.env.set("POLARS_MAX_THREADS", String(navigator.hardwareConcurrency));
+}

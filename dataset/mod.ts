@@ -27,7 +27,7 @@ import {
 import { type IdHashStore, idHashStore } from "./id_hashes.ts";
 import { releaseNativeMemory } from "./native_memory.ts";
 import { partitionValues, partPath } from "./part_path.ts";
-import { landParts, partFrames, partPaths, placePart, withPartitionColumns } from "./partitions.ts";
+import { landParts, partFrames, partPaths, withPartitionColumns } from "./partitions.ts";
 
 export * from "./schema.ts";
 export * from "./activation_row.ts";
@@ -423,30 +423,6 @@ function describeWriteError(err: unknown, folder: string): string {
     // No statfs here: the error as it came.
   }
   return text;
-}
-
-/**
- * Writes one Parquet part of a table from a lazy query, with polars' streaming engine (so a
- * large import is never one frame in memory), atomically as {@linkcode writePart}.
- */
-export async function sinkPart(
-  dir: string,
-  table: TableName,
-  part: string,
-  query: pl.LazyDataFrame,
-): Promise<string[]> {
-  const folder = join(dir, table);
-  await Deno.mkdir(folder, { recursive: true });
-  // Written flat first: where its rows go is known once it is written (placePart).
-  const path = partPath(dir, table, part);
-  const tmp = `${path}.tmp`;
-  try {
-    await writeSynced(tmp, (at) => query.sinkParquet(at, { compression: "zstd" }).collect());
-    return await placePart(dir, table, part, tmp);
-  } catch (err) {
-    await Deno.remove(tmp).catch(() => {});
-    throw new Error(`Cannot write ${path}: ${describeWriteError(err, folder)}`, { cause: err });
-  }
 }
 
 /**

@@ -179,7 +179,7 @@ export async function landParts(
  * into the partition folders of its rows' values, split into one file per folder where its
  * rows have several (the file is then removed), and dropped where it has no rows in a
  * partitioned table. A table without partition columns, or a file without them, stays flat.
- * For a part written where its rows are not in memory (a streaming write); returns the paths
+ * For a part written before its place was known (a flat part of an older layout); returns the paths
  * written, as {@linkcode landParts}.
  */
 export async function placePart(

@@ -14,7 +14,7 @@ import { detectFileFormat, detectFormat } from "../ingest/formats/detect.ts";
 import { jsonValues } from "../ingest/formats/json_values.ts";
 import { importFiles } from "../ingest/formats/mod.ts";
 import { importRecordFile, recordImportColumns } from "../ingest/formats/openwhisk_records.ts";
-import { sebsCsvQuery, sebsCsvRows } from "../ingest/formats/sebs.ts";
+import { sebsCsvFrame, sebsCsvRows } from "../ingest/formats/sebs.ts";
 import { FrameBuilder, IMPORTED_COLUMNS } from "../dataset/mod.ts";
 import { coldStartTable, warmTable } from "../pipeline/latency_tables.ts";
 import { records } from "./_frames.ts";
@@ -334,8 +334,8 @@ Deno.test("SeBS result.csv read by polars gives the line reader's rows, every co
       const b = new FrameBuilder(IMPORTED_COLUMNS);
       for await (const row of sebsCsvRows(chunks(), "result.csv", options)) b.push(row);
       const byLine = b.toFrame();
-      const read = await sebsCsvQuery(path, "result.csv", chunks, options);
-      const polars = await read.query.collect();
+      const read = await sebsCsvFrame(path, "result.csv", chunks, options);
+      const polars = read.frame;
       assert.equal(read.rows, 9);
       assert.equal(byLine.height, 9);
       assert.deepEqual(polars.schema, byLine.schema);
@@ -365,7 +365,7 @@ Deno.test("SeBS result.csv: a bad value is named by line and field, whatever rea
       const path = join(dir, "result.csv");
       await Deno.writeTextFile(path, csv);
       await assert.rejects(
-        sebsCsvQuery(path, "result.csv", async function* () {
+        sebsCsvFrame(path, "result.csv", async function* () {
           yield encoder.encode(csv);
         }),
         message,
@@ -611,6 +611,16 @@ Deno.test("malformed imports name the file and the place, and leave no dataset",
         "actualDuration,connectionTimeout,functionTimeout\n1,f,i,1,1,1,-7,1,false,false\n",
         "negative.csv line 2: responseTime is -7, expected a number >= 0",
       ],
+      // Numbers polars' cast takes and the line reader does not: each is named, not imported.
+      ...[["inf", "inf"], ["plus", "+5"], ["digits", "\u0665"]].map(([name, n]) =>
+        [
+          `${name}.csv`,
+          "phase,instance,invocationID,startTime,requestedDuration,grpcConnEstablish," +
+          "responseTime,actualDuration,connectionTimeout,functionTimeout\n" +
+          `1,f,i,1,1,1,1,1,false,false\n1,f,j,1,1,1,${n},1,false,false\n`,
+          `${name}.csv line 3: responseTime is ${JSON.stringify(n)}, expected a number`,
+        ] as [string, string, string]
+      ),
       ["notes.txt", "some notes\n", "cannot tell its format from its content; pass --format"],
       [
         "1_wasm_cold_start.log",

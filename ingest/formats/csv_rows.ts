@@ -86,6 +86,9 @@ export async function csvRows(
   return { header, rows: rows() };
 }
 
+/** A decimal number as the CSV readers take it (no sign "+", no infinity or NaN words). */
+export const DECIMAL = /^-?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$/;
+
 /**
  * A number field of a CSV row: a SyntaxError naming `where`, the field and the text unless it
  * is a finite decimal number; with `nullable`, an empty field (or Python's `None`) is null.
@@ -98,7 +101,7 @@ export function csvNumber(
 ): number | null {
   const text = row.fields[field].trim();
   if (nullable && (text === "" || text === "None")) return null;
-  const n = /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text) ? Number(text) : NaN;
+  const n = DECIMAL.test(text) ? Number(text) : NaN;
   if (!Number.isFinite(n)) {
     throw new SyntaxError(
       `${where}: ${field} is ${JSON.stringify(text)}, expected a number${

@@ -22,7 +22,7 @@
 import pl from "nodejs-polars";
 import { IMPORTED_COLUMNS } from "../../dataset/mod.ts";
 import { csvBoolean, csvNumber, type CsvRow, csvRows } from "./csv_rows.ts";
-import { checkedCsvQuery, type CsvQuery } from "./csv_query.ts";
+import { checkedCsvFrame, type CsvFields, csvFields, type CsvFrame } from "./csv_query.ts";
 
 /** The columns every In-Vitro execution record has (ExecutionRecordBase). */
 export const INVITRO_BASE_HEADER = [
@@ -60,19 +60,33 @@ function isOpenWhisk(header: readonly string[]): boolean {
   return INVITRO_OPENWHISK_HEADER.every((h) => header.includes(h));
 }
 
-const text = (c: string) => pl.col(c).str.strip();
-const micros = (c: string) => text(c).cast(pl.Float64, false);
-/** A microsecond field that is a finite number >= 0. */
-const validMicros = (c: string) => micros(c).isNotNull().and(micros(c).gtEq(0));
-const flag = (c: string) => text(c).str.toLowerCase();
-const validFlag = (c: string) => flag(c).eq(pl.lit("true")).or(flag(c).eq(pl.lit("false")));
+/** The columns the rows are made of, and how they are read. */
+const USES = {
+  texts: ["startType", "activationID", "httpStatusCode"],
+  numbers: [
+    "startTime",
+    "grpcConnEstablish",
+    "responseTime",
+    "actualDuration",
+    "waitTime",
+    "initTime",
+  ],
+  flags: ["connectionTimeout", "functionTimeout"],
+};
 const NULL = pl.lit(null);
 
 /**
  * The rows of one In-Vitro CSV whose header is `header` (IMPORTED_COLUMNS), and a column
  * `_valid` that is false on a row whose values the format does not allow.
  */
-function rowsExpr(header: readonly string[], { runtime = "unknown", workload }: InvitroOptions) {
+function rowsExpr(
+  header: readonly string[],
+  { text, number: micros, flag }: CsvFields,
+  { runtime = "unknown", workload }: InvitroOptions,
+) {
+  /** A microsecond field that is a finite number >= 0. */
+  const validMicros = (c: string) => micros(c).isNotNull().and(micros(c).gtEq(0));
+  const validFlag = (c: string) => flag(c).eq(pl.lit("true")).or(flag(c).eq(pl.lit("false")));
   const ow = isOpenWhisk(header);
   const failed = flag("connectionTimeout").eq(pl.lit("true"))
     .or(flag("functionTimeout").eq(pl.lit("true")));
@@ -149,22 +163,23 @@ async function readHeader(chunks: AsyncIterable<Uint8Array>, file: string): Prom
 }
 
 /**
- * The rows of the In-Vitro CSV at `path` (named `file` in messages) as a lazy polars query,
- * and how many there are; a file polars cannot read or a value the format does not allow is an
- * error naming the line and field ({@linkcode checkInvitroFile}). One streaming pass checks
- * the values; the query reads the file again when it runs.
+ * The rows of the In-Vitro CSV at `path` (named `file` in messages) as a frame, and how many
+ * there are; a file polars cannot read or a value the format does not allow is an error naming
+ * the line and field ({@linkcode checkInvitroFile} reads `chunks`, the whole file).
  */
-export async function invitroQuery(
+export async function invitroFrame(
   path: string,
   file: string,
   chunks: () => AsyncIterable<Uint8Array>,
   options: InvitroOptions = {},
-): Promise<CsvQuery> {
+): Promise<CsvFrame> {
   const header = await readHeader(chunks(), file);
-  return await checkedCsvQuery(
+  const fields = csvFields(header, USES);
+  return await checkedCsvFrame(
     path,
     file,
-    rowsExpr(header, options),
+    fields,
+    rowsExpr(header, fields, options),
     () => checkInvitroFile(chunks(), file),
     "In-Vitro's format",
   );

@@ -15,18 +15,18 @@ import {
   IMPORTED_COLUMNS,
   type ImportedRow,
   notDatasetFiles,
-  sinkPart,
   writeMeta,
   writePart,
 } from "../../dataset/mod.ts";
 import { checkOutput, replaceFolder } from "../../dataset/folder.ts";
+import { releaseNativeMemory } from "../../dataset/native_memory.ts";
 import { FileHasher } from "../file_hasher.ts";
 import { classify } from "../file_kind.ts";
 import { detectFileFormat, type Format, FORMATS } from "./detect.ts";
 import { fileChunks } from "./json_values.ts";
-import { invitroQuery } from "./invitro.ts";
+import { invitroFrame } from "./invitro.ts";
 import { importRecordFile } from "./openwhisk_records.ts";
-import { sebsCsvQuery, sebsJsonRows } from "./sebs.ts";
+import { sebsCsvFrame, sebsJsonRows } from "./sebs.ts";
 import { csvSlices, SLICE_BYTES } from "./csv_slices.ts";
 
 /** What each format's rows carry, as dataset.json states it. */
@@ -61,6 +61,8 @@ export interface ImportOptions {
   csvSliceBytes?: number;
   /** Tool name written to dataset.json. Default "whiskbench". */
   tool?: string;
+  /** Called with each file's format once all are known, before any is read. */
+  onFormats?: (formats: Format[]) => void;
 }
 
 /** One imported file, as dataset.json lists it. */
@@ -118,6 +120,7 @@ export async function importFiles(
     partRows = 100_000,
     csvSliceBytes = SLICE_BYTES,
     tool = "whiskbench",
+    onFormats,
   }: ImportOptions = {},
 ): Promise<ImportReport> {
   const paths = (await Promise.all(sources.map(filesOf))).flat();
@@ -138,6 +141,7 @@ export async function importFiles(
     }
     formats.push(f);
   }
+  onFormats?.(formats);
   // SeBS's result.csv repeats the rows of the JSON files beside it, which say more: with
   // JSON files, the CSV is checked for its row count and not imported again; and a
   // `-processed` JSON replaces the raw one of the same configuration.
@@ -188,7 +192,7 @@ export async function importFiles(
         notActions = read.notActions;
       } else if (f === "invitro-csv" || f === "sebs-csv") {
         // Read by polars, a slice of the file at a time; the whole file names a bad line.
-        const query = f === "sebs-csv" ? sebsCsvQuery : invitroQuery;
+        const read = f === "sebs-csv" ? sebsCsvFrame : invitroFrame;
         n = 0;
         let part = 0;
         const slices = join(tmp, ".slices");
@@ -205,13 +209,15 @@ export async function importFiles(
         };
         try {
           for await (const slice of csvSlices(counted(path, size), slices, csvSliceBytes)) {
-            const read = await query(slice, name, whole, options);
+            const { frame, rows } = await read(slice, name, whole, options);
             if (skipped === undefined) {
               const partName = `${stem}.${String(++part).padStart(4, "0")}`;
-              await sinkPart(tmp, "activations", partName, read.query);
+              await writePart(tmp, "activations", partName, frame);
             }
-            n += read.rows;
+            n += rows;
             await Deno.remove(slice);
+            // The slice's frames are native memory V8 does not count.
+            await releaseNativeMemory();
           }
         } finally {
           await Deno.remove(slices, { recursive: true });

@@ -25,7 +25,7 @@
 import pl from "nodejs-polars";
 import { IMPORTED_COLUMNS, type ImportedRow } from "../../dataset/mod.ts";
 import { csvBoolean, csvNumber, type CsvRow, csvRows } from "./csv_rows.ts";
-import { checkedCsvQuery, type CsvQuery } from "./csv_query.ts";
+import { checkedCsvFrame, type CsvFields, csvFields, type CsvFrame } from "./csv_query.ts";
 
 /** The header SeBS's perf-cost `process()` writes, in its order. */
 export const SEBS_CSV_HEADER = [
@@ -132,31 +132,32 @@ export async function* sebsCsvRows(
   }
 }
 
-const text = (c: string) => pl.col(c).str.strip();
-/** A number field as csvNumber reads it (null where it is none); `None` too where nullable. */
-const number = (c: string) => {
-  const n = text(c).cast(pl.Float64, false);
-  // What polars parses that csvNumber does not: infinities, NaN, a leading "+".
-  return pl.when(n.isFinite().and(text(c).str.startsWith("+").not())).then(n)
-    .otherwise(pl.lit(null));
-};
-const empty = (c: string) =>
-  pl.col(c).isNull().or(text(c).eq(pl.lit(""))).or(text(c).eq(pl.lit("None")));
-const valid = (c: string, nullable = false) => {
-  const ok = number(c).isNotNull().and(number(c).gtEq(0));
-  return nullable ? ok.or(empty(c)) : ok;
+/** How the columns of `result.csv` are read. */
+const USES = {
+  texts: ["type"],
+  numbers: SEBS_CSV_HEADER.filter((c) => c !== "type" && c !== "is_cold"),
+  flags: ["is_cold"],
 };
 
 /**
- * The activation rows of SeBS's `result.csv` as one polars query over the file (the same
+ * The activation rows of SeBS's `result.csv` as polars expressions over the file's text (the same
  * rows as {@linkcode sebsCsvRows}, which a test holds it to, at polars' speed): `_valid` says
  * whether a row is one sebsCsvRows takes, `_blank` whether the line was blank.
  */
 function sebsCsvExprs(
   header: readonly string[],
+  fields: CsvFields,
   { runtime = "unknown", workload = "unknown" }: SebsOptions,
 ): pl.Expr[] {
-  const type = text("type"), cold = text("is_cold").str.toLowerCase();
+  const { text } = fields;
+  const { number } = fields;
+  const empty = (c: string) =>
+    text(c).isNull().or(text(c).eq(pl.lit(""))).or(text(c).eq(pl.lit("None")));
+  const valid = (c: string, nullable = false) => {
+    const ok = number(c).isNotNull().and(number(c).gtEq(0));
+    return nullable ? ok.or(empty(c)) : ok;
+  };
+  const type = text("type"), cold = fields.flag("is_cold");
   const experiment = pl.when(type.eq(pl.lit("cold")).or(type.eq(pl.lit("burst"))))
     .then(pl.lit("cold_start"))
     .when(type.eq(pl.lit("warm")).or(type.eq(pl.lit("sequential")))).then(pl.lit("concurrency"))
@@ -199,25 +200,27 @@ function sebsCsvExprs(
 }
 
 /**
- * SeBS's `result.csv` as a polars query of its activation rows, and how many there are. The
- * file is scanned once to count rows that are bad or blank; where there are any, the line
- * reader ({@linkcode sebsCsvRows}) goes through the file to name the first bad one.
+ * The activation rows of SeBS's `result.csv` as a frame, and how many there are. Where any
+ * row is bad or blank, the line reader ({@linkcode sebsCsvRows}) goes through the file
+ * (`chunks`) to name the first bad one.
  */
-export async function sebsCsvQuery(
+export async function sebsCsvFrame(
   path: string,
   file: string,
   chunks: () => AsyncIterable<Uint8Array>,
   options: SebsOptions = {},
-): Promise<CsvQuery> {
+): Promise<CsvFrame> {
   const { header, rows } = await csvRows(chunks(), file, SEBS_CSV_HEADER);
   await rows.return(undefined);
   const checkLines = async () => {
     for await (const _ of sebsCsvRows(chunks(), file, options)) { /* throws at a bad line */ }
   };
-  return await checkedCsvQuery(
+  const fields = csvFields(header, USES);
+  return await checkedCsvFrame(
     path,
     file,
-    sebsCsvExprs(header, options),
+    fields,
+    sebsCsvExprs(header, fields, options),
     checkLines,
     "SeBS's result.csv",
   );
