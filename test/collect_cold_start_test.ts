@@ -296,7 +296,7 @@ Deno.test(
       assert.deepEqual(rows.select("level", "action", "error").toRecords(), [
         { level: 1, action: "hello1", error: "interrupted before the answer came" },
       ]);
-      await new Promise((r) => setTimeout(r, 650)); // the stand-in finishes its activation
+      await ow.settled(); // the stand-in finishes its activation
     } finally {
       await ow.close();
       await Deno.remove(dir, { recursive: true });

@@ -163,7 +163,7 @@ Deno.test(
         202,
         o.activation_id,
       ]);
-      await new Promise((r) => setTimeout(r, 350)); // let the stand-in finish the activation
+      await ow.settled(); // the stand-in finishes its activation
     } finally {
       await ow.close();
     }

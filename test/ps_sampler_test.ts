@@ -23,7 +23,10 @@ async function withProcesses(
   const { name, busy } = await startBusy(`${dir}/busy`, "wbx");
   const idle = await startAs(`${dir}/idle`, name, "/bin/sh", ["-c", "read x"]);
   try {
-    await new Promise((r) => setTimeout(r, 300));
+    // Started: the busy one has spun for a while past Deno's start-up, the idle one waits.
+    await until(async () =>
+      (await cpuTicks(busy.pid)) >= 30 && (await threadStates(idle.pid)).join() === "S"
+    );
     await body(name, busy, idle);
   } finally {
     for (const p of [busy, idle]) {
@@ -116,7 +119,14 @@ async function threadStates(pid: number): Promise<string[]> {
   return states;
 }
 
-async function until(ok: () => Promise<boolean>, ms = 5000): Promise<void> {
+/** User and system CPU time of `pid` so far, in clock ticks (fields 14 and 15 of its stat). */
+async function cpuTicks(pid: number): Promise<number> {
+  const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+async function until(ok: () => Promise<boolean>, ms = 30_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await ok())) {
     if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);

@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { readDataset } from "../dataset/mod.ts";
+import { partPaths } from "../dataset/partitions.ts";
 import { linesOf } from "../ingest/lines.ts";
 import { durationTable, INIT_PHASES, RUN_PHASES } from "../pipeline/mod.ts";
 import {
@@ -225,7 +226,12 @@ Deno.test("startSampler('timings') stops a command that runs on, with what it pr
   const dir = await Deno.makeTempDir({ prefix: "whiskbench-timings-" });
   const command = "printf '/init net\\ntimestamp_init: 798\\n'; sleep 30";
   const s = await startSampler("timings", { out: dir, command, flushEvery: 0.2 });
-  await new Promise((r) => setTimeout(r, 500));
+  // The printed line is in a part (flushed every 0.2 s) while the command still sleeps.
+  const deadline = Date.now() + 30_000;
+  while ((await partPaths(`${dir}/timings`).catch(() => [])).length === 0) {
+    if (Date.now() > deadline) throw new Error("no timings part within 30 s");
+    await new Promise((r) => setTimeout(r, 20));
+  }
   const summary = await s.stop();
   assert.equal(summary.rows, 1);
   assert.equal(summary.failures, 0);

@@ -76,8 +76,15 @@ Deno.test(
       // Non-blocking: 202 with an id; the record by id once done.
       const { activationId } = await client.actions.invoke({ name: "hello" });
       assert.match(activationId, /^[0-9a-f]{32}$/);
-      await new Promise((r) => setTimeout(r, 100));
-      const byId = await client.activations.get({ activationId });
+      // Its record is there once the activation ends (404 until then).
+      const deadline = Date.now() + 30_000;
+      let byId;
+      while (!byId) {
+        byId = await client.activations.get({ activationId }).catch((err: unknown) => {
+          if (!/HTTP 404/.test(String(err)) || Date.now() > deadline) throw err;
+          return new Promise((r) => setTimeout(r, 20)).then(() => undefined);
+        });
+      }
       assert.equal(byId.activationId, activationId);
       // A blocking call past the limit: 202 with the id.
       const late = await client.actions.invoke({ name: "slow", blocking: true });

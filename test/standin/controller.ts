@@ -103,6 +103,8 @@ export interface ControllerState {
     peakInFlight: number;
   };
   pool: ContainerPool;
+  /** Resolves once every activation started so far has ended (its record written or not). */
+  settled(): Promise<void>;
 }
 
 /** A controller: its state and the function that answers one request. */
@@ -134,6 +136,8 @@ export function controller({
   const activations = new Map<string, Json>();
   const order: string[] = [];
   let inFlight = 0;
+  /** The activations running now. */
+  const running = new Set<Promise<Json>>();
   /** Times of the invocations accepted in the last minute (the per-minute limit). */
   const lastMinute: number[] = [];
   const state: ControllerState = {
@@ -141,6 +145,9 @@ export function controller({
     served: [],
     counts: { invocations: 0, rejected429: 0, dropped: 0, inFlight: 0, peakInFlight: 0 },
     pool,
+    settled: async () => {
+      while (running.size > 0) await Promise.allSettled([...running]);
+    },
   };
   // `GET /`, in the shape of OpenWhisk's controller (Controller.info): its limits and runtimes.
   const rootInfo = {
@@ -230,7 +237,9 @@ export function controller({
       );
     }
     const id = activationId();
-    const running = execute(doc, id, body);
+    const activation = execute(doc, id, body);
+    running.add(activation);
+    activation.finally(() => running.delete(activation)).catch(() => {});
     if (q.get("blocking") !== "true") return [202, { activationId: id }];
     // The blocking limit is wall time even under a manual clock (whose sleeps return at once).
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -240,7 +249,7 @@ export function controller({
       const wait = asked > 0 ? Math.min(asked, blockingLimitMs) : blockingLimitMs;
       timer = setTimeout(() => r(undefined), wait);
     });
-    const record = await Promise.race([running, timedOut]);
+    const record = await Promise.race([activation, timedOut]);
     clearTimeout(timer);
     if (!record) return [202, { activationId: id }];
     state.served.push(id);
