@@ -27,7 +27,13 @@ import {
 import { type IdHashStore, idHashStore } from "./id_hashes.ts";
 import { releaseNativeMemory } from "./native_memory.ts";
 import { partitionValues, partPath } from "./part_path.ts";
-import { landParts, partFrames, partPaths, withPartitionColumns } from "./partitions.ts";
+import {
+  isFlatTable,
+  landParts,
+  partFrames,
+  partPaths,
+  withPartitionColumns,
+} from "./partitions.ts";
 
 export * from "./schema.ts";
 export * from "./activation_row.ts";
@@ -367,7 +373,8 @@ async function readSmallTables(
 /**
  * Writes one Parquet part of a table, atomically (temporary name, fsync, then rename), so that
  * a reader never sees half a part, even after a power loss; in the partition folders of its
- * rows (partitions.ts), one file per folder. Resolves to the paths written.
+ * rows (partitions.ts), one file per folder, or flat where the table's parts are flat (an older
+ * dataset written into again keeps its layout). Resolves to the paths written.
  */
 export async function writePart(
   dir: string,
@@ -379,6 +386,10 @@ export async function writePart(
   let groups: { path: string; frame: pl.DataFrame }[];
   try {
     groups = partFrames(dir, table, part, frame);
+    const flat = partPath(dir, table, part);
+    if (groups.some((g) => g.path !== flat) && await isFlatTable(folder)) {
+      groups = [{ path: flat, frame }];
+    }
   } catch (cause) {
     throw new Error(`Cannot write ${partPath(dir, table, part)}: ${(cause as Error).message}`, {
       cause,

@@ -95,6 +95,23 @@ export function withPartitionColumns(
 }
 
 /**
+ * Whether a table folder holds flat parts and no partition folder: an older dataset's layout,
+ * which a write keeps (a dataset in both layouts reads here, but not in DuckDB's
+ * hive_partitioning). Stops at the first entry that tells.
+ */
+export async function isFlatTable(folder: string): Promise<boolean> {
+  try {
+    for await (const e of Deno.readDir(folder)) {
+      if (e.isDirectory && isPartitionFolder(e.name)) return false;
+      if (e.name.endsWith(".parquet")) return true;
+    }
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  return false;
+}
+
+/**
  * The rows of `frame` as part `part` of `table` in dataset `dir`, by the folder each goes to:
  * one path and frame per distinct value of the table's partition columns that the frame has
  * (in the order of their first rows; none for a frame without rows), or the whole frame flat

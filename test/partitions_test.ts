@@ -209,6 +209,32 @@ Deno.test("an old flat dataset still reads, and DuckDB's glob of the layout read
   });
 });
 
+Deno.test("an old flat dataset written into again keeps its layout, and DuckDB still reads it", async () => {
+  await withDir(async (dir) => {
+    await Deno.mkdir(join(dir, "activations"));
+    rows(["docker", "wasm"]).writeParquet(join(dir, "activations", "1_old.parquet"));
+    const paths = await writePart(dir, "activations", "new.0001", rows(["wasm", "docker"]));
+    assert.deepEqual(paths.map((p) => relative(dir, p)), ["activations/new.0001.parquet"]);
+    assert.deepEqual((await filesUnder(dir)).sort(), [
+      "activations/1_old.parquet",
+      "activations/new.0001.parquet",
+    ]);
+    const viaDuck = await duck(
+      `SELECT count(*)::INTEGER AS n FROM read_parquet(${
+        sqlText(tableGlob(dir, "activations"))
+      }, hive_partitioning = true)`,
+    );
+    assert.deepEqual(viaDuck, [{ n: 4 }]);
+    // A new dataset (no flat part) is written in folders.
+    const fresh = join(dir, "fresh");
+    const [one] = await writePart(fresh, "activations", "a.0001", rows(["wasm"]));
+    assert.equal(
+      relative(fresh, one),
+      "activations/experiment=cold_start/runtime=wasm/a.0001.parquet",
+    );
+  });
+});
+
 Deno.test("a part with rows of two runtimes is split, one file a folder, under one part name", async () => {
   await withDir(async (dir) => {
     const frame = pl.concat([rows(["docker", "wasm", "docker"]), rows(["wasm"], "capacity")]);
