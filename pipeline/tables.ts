@@ -197,7 +197,15 @@ export function computeTables(ds: Dataset, options: TablesOptions = {}): Compute
 }
 
 /**
- * The computed tables as files: `cold_start_<runtime>`, `warm_<runtime>_<workload>`,
+ * Most workloads of a runtime that get a warm table each; past it, one table holds them all
+ * (`warm_<runtime>`, a workload column): a trace replayed by In-Vitro has thousands of
+ * functions, and thousands of tables of a few rows serve no reader (and took minutes to write).
+ */
+export const MAX_WORKLOAD_TABLES = 24;
+
+/**
+ * The computed tables as files: `cold_start_<runtime>`, `warm_<runtime>_<workload>` (or
+ * `warm_<runtime>` past {@linkcode MAX_WORKLOAD_TABLES} workloads),
  * `comparison`, `comparison_thesis_mode`, `slowdown`, `capacity`, `capacity_ratios`,
  * `resources`, `init_durations`, `run_durations`, `actions`, `collections`, `percentiles`,
  * `repetitions`. Tables with no
@@ -208,8 +216,19 @@ export function namedTables(t: ComputedTables): NamedTable[] {
   for (const { keys: [rt], frame } of split(t.coldStart, ["runtime"])) {
     out.push({ name: `cold_start_${rt}`, title: `Cold-start latency per level, ${rt}`, frame });
   }
-  for (const { keys: [rt, wl], frame } of split(t.warm, ["runtime", "workload"])) {
-    out.push({ name: `warm_${rt}_${wl}`, title: `Warm latency per level, ${rt}, ${wl}`, frame });
+  for (const { keys: [rt], frame: warm } of split(t.warm, ["runtime"])) {
+    const workloads = warm.getColumn("workload").nUnique();
+    if (workloads > MAX_WORKLOAD_TABLES) {
+      out.push({
+        name: `warm_${rt}`,
+        title: `Warm latency per workload and level, ${rt} (${workloads} workloads)`,
+        frame: warm,
+      });
+      continue;
+    }
+    for (const { keys: [wl], frame } of split(warm, ["workload"])) {
+      out.push({ name: `warm_${rt}_${wl}`, title: `Warm latency per level, ${rt}, ${wl}`, frame });
+    }
   }
   const add = (name: string, title: string, frame: pl.DataFrame) => {
     if (frame.height > 0) out.push({ name, title, frame });
