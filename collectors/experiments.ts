@@ -11,6 +11,7 @@ import { NOT_ALL_COLD } from "./rows.ts";
 import { ramp, type RampOptions, workloadParams } from "./concurrency.ts";
 import { mixedChooser, mixedWeights } from "./mixed.ts";
 import type { CommonParams } from "./flags.ts";
+import type { PolicyInvoker } from "./invoke.ts";
 import type { OpenWhiskApi } from "./openwhisk.ts";
 import type { Output } from "./output.ts";
 import type { Progress } from "./progress.ts";
@@ -25,6 +26,8 @@ export interface ExperimentContext {
   stopper: Stopper;
   progress: Progress;
   clock?: Clock;
+  /** Runs the calls of the concurrency, mixed and capacity loops (default: in this process). */
+  invoker?: PolicyInvoker;
 }
 
 /** What an experiment did. */
@@ -131,6 +134,7 @@ function rampRuns(
       workload,
       next: next(k),
       warmup,
+      invoker: ctx.invoker,
       levels: params.levels,
       stepMs: params.step_s * 1000,
       run,
@@ -259,6 +263,7 @@ export const EXPERIMENTS: Record<string, Experiment> = {
           increment: params.increment,
           levels: params.levels,
           run,
+          invoker: ctx.invoker,
         });
         // Only a test ended by a final error measured the capacity; without one it is a
         // lower bound, and a stopped or interrupted test measured none.

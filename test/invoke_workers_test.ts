@@ -1,0 +1,157 @@
+import assert from "node:assert/strict";
+import pl from "nodejs-polars";
+import { capacity } from "../collectors/capacity.ts";
+import { ManualClock } from "../collectors/clock.ts";
+import type { Connection } from "../collectors/config.ts";
+import { InvokeWorkers } from "../collectors/invoke_workers.ts";
+import { OpenWhiskApi } from "../collectors/openwhisk.ts";
+import { openOutput } from "../collectors/output.ts";
+import { readDataset } from "../dataset/mod.ts";
+import { type Standin, startStandin } from "./standin/mod.ts";
+
+const opts = { sanitizeResources: false, sanitizeOps: false };
+
+/** Polls `ok` on every turn of the event loop until it holds. */
+async function until(ok: () => boolean): Promise<void> {
+  while (!ok()) await new Promise((r) => setTimeout(r, 1));
+}
+
+/**
+ * A capacity test whose calls all go through `workers`: the experiment's own API client names
+ * a port nothing listens on, so a call made in this process would fail.
+ */
+async function capacityRun(ow: Standin, workers: InvokeWorkers, levels: Record<string, number>) {
+  const dir = await Deno.makeTempDir({ prefix: "invoke-workers-" });
+  const out = await openOutput(dir, {
+    experiment: "capacity",
+    runtime: "docker",
+    workload: "sleep",
+    parameters: {},
+    host: {},
+    openwhisk: { apihost: ow.apihost, api: {} },
+  });
+  const unused = new OpenWhiskApi({
+    apihost: "http://127.0.0.1:1",
+    auth: ow.auth,
+    insecure: false,
+    authFrom: "t",
+  });
+  const run = capacity(unused, out, {
+    runtime: "docker",
+    ...levels,
+    invoker: workers.invokeWithPolicy.bind(workers),
+  });
+  return { dir, out, run };
+}
+
+function connOf(ow: Standin): Connection {
+  return { apihost: ow.apihost, auth: ow.auth, insecure: false, authFrom: "t" };
+}
+
+Deno.test(
+  "capacity() over invoke workers: every call's row in the dataset, once, none sent twice",
+  opts,
+  async () => {
+    const ow = await startStandin({ actions: ["sleep"], runMs: { sleep: 20 }, maxInFlight: 500 });
+    const workers = InvokeWorkers.start(connOf(ow), { workers: 2 });
+    try {
+      const { dir, out, run } = await capacityRun(ow, workers, {
+        from: 10,
+        increment: 25,
+        levels: 60,
+      });
+      const r = await run;
+      assert.deepEqual([r.status, r.records, r.errors, r.capacity], ["complete", 105, 0, 60]);
+      assert.equal(ow.counts.invocations, 105);
+      await out.finish(r.status, {});
+      const rows = (await readDataset(dir)).activations;
+      assert.deepEqual(
+        rows.groupBy("level", "source").len().sort("level").toRecords(),
+        [10, 35, 60].map((l) => ({ level: l, source: "record", len: l })),
+      );
+      const ids = rows.getColumn("activation_id").toArray() as string[];
+      assert.equal(new Set(ids).size, 105);
+      assert.deepEqual([...ids].sort(), [...ow.served].sort());
+      // Send and receive times from the workers' clock, in order.
+      assert.equal(
+        rows.filter(pl.col("client_receive_ms").ltEq(pl.col("client_send_ms"))).height,
+        0,
+      );
+    } finally {
+      workers.close();
+      await ow.close();
+    }
+  },
+);
+
+Deno.test(
+  "capacity() over invoke workers: calls in flight when the workers end are error rows, and it stops",
+  opts,
+  async () => {
+    const ow = await startStandin({ actions: ["sleep"], runMs: { sleep: 1500 } });
+    const workers = InvokeWorkers.start(connOf(ow), { workers: 2 });
+    try {
+      const { dir, out, run } = await capacityRun(ow, workers, { from: 6, levels: 6 });
+      await until(() => ow.counts.inFlight === 6);
+      workers.close();
+      const r = await run;
+      assert.deepEqual([r.status, r.records, r.errors], ["stopped", 0, 6]);
+      await out.finish(r.status, {});
+      const rows = (await readDataset(dir)).activations;
+      assert.deepEqual(
+        rows.select("level", "source", "error").unique().toRecords(),
+        [{
+          level: 6,
+          source: "error",
+          error: "invoke worker failed: the invoke workers were closed",
+        }],
+      );
+      assert.equal(rows.height, 6);
+      assert.equal(ow.counts.invocations, 6);
+    } finally {
+      workers.close();
+      await ow.close();
+    }
+  },
+);
+
+Deno.test("a worker that cannot start answers each call with an error, without the key", async () => {
+  const conn: Connection = {
+    apihost: "http://[user:secret-key-42",
+    auth: "user:secret-key-42",
+    insecure: false,
+    authFrom: "t",
+  };
+  const workers = InvokeWorkers.start(conn, { workers: 1 });
+  try {
+    const answers = await Promise.all([1, 2, 3].map(() => workers.invokeWithPolicy("hello")));
+    for (const { attempts, stop } of answers) {
+      assert.equal(stop, true);
+      assert.equal(attempts.length, 1);
+      const [o] = attempts;
+      assert.deepEqual([o.record, o.fatal, o.action], [null, true, "hello"]);
+      assert.match(o.error!, /^invoke worker failed: .*Invalid URL/);
+      assert.doesNotMatch(o.error!, /secret-key-42/);
+    }
+    // Later calls too: no worker is left.
+    const later = await workers.invokeWithPolicy("hello");
+    assert.match(later.attempts[0].error!, /^invoke worker failed: /);
+  } finally {
+    workers.close();
+  }
+});
+
+Deno.test("invoke workers refuse an injected clock", () => {
+  const workers = InvokeWorkers.start(
+    { apihost: "http://127.0.0.1:1", auth: "a:b", insecure: false, authFrom: "t" },
+    { workers: 1 },
+  );
+  try {
+    assert.throws(
+      () => workers.invokeWithPolicy("hello", { clock: new ManualClock() }),
+      /system clock/,
+    );
+  } finally {
+    workers.close();
+  }
+});
