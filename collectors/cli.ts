@@ -12,7 +12,7 @@ import { deploy, recordActionFacts } from "./deploy.ts";
 import { type ExperimentResult, EXPERIMENTS, experimentsHelp, mixedSpec } from "./experiments.ts";
 import { type CommonParams, flagsHelp, parseFlags } from "./flags.ts";
 import { hostFacts, toolCommit } from "./host.ts";
-import { INVOKE_WORKERS, INVOKE_WORKERS_FROM, InvokeWorkers } from "./invoke_workers.ts";
+import { InvokeWorkers } from "./invoke_workers.ts";
 import { checkLimits, demand, type Limits, limitsOf } from "./limits.ts";
 import { checkActions, OpenWhiskApi } from "./openwhisk.ts";
 import { openFileLimits, openFilesWarning } from "./open_files.ts";
@@ -295,10 +295,10 @@ async function collectOne(
     out.entry.sampled_hosts = hosts;
   });
   const stopFlushing = out.autoFlush();
-  // Many in flight: the calls go out from workers, each with its own event loop.
-  const workers = demand(name, params).inFlight >= INVOKE_WORKERS_FROM
+  // --invoke-workers: the loops' calls go out from workers, each with its own event loop.
+  const workers = params.invoke_workers > 0
     ? InvokeWorkers.start(conn, {
-      workers: INVOKE_WORKERS,
+      workers: params.invoke_workers,
       keepAliveMs: params.keep_alive_s * 1000,
     })
     : null;

@@ -1,10 +1,11 @@
 /**
- * The invoke engine spread over Deno workers, for the levels in flight where one event loop is
- * not enough: with a thousand busy connections, one Deno process serves some again and again
- * and leaves the others' answers waiting in their receive queues (BENCHMARKS.md, "The invoke
- * engine at 1,024 and 2,000 in flight"). Each worker has its own thread, event loop, HTTP
- * client and connections, and runs `invokeWithPolicy()` for the calls it is handed
- * (collectors/_invoke_worker.ts).
+ * The invoke engine spread over Deno workers (`deno task collect --invoke-workers K`): with a
+ * thousand busy connections, one Deno process serves some again and again and leaves the
+ * others' answers waiting in their receive queues, and K event loops of a K-th of the
+ * connections each serve them more evenly, for more CPU per call (BENCHMARKS.md, "The invoke
+ * engine at 1,024 and 2,000 in flight": a shorter tail, a longer median, a lower rate; off by
+ * default). Each worker has its own thread, event loop, HTTP client and connections, and runs
+ * `invokeWithPolicy()` for the calls it is handed (collectors/_invoke_worker.ts).
  *
  * What stays in the collector: when each call goes (the experiment calls
  * {@link InvokeWorkers.invokeWithPolicy} as it would the function), the outcomes (they come
@@ -19,20 +20,9 @@ import type { Connection } from "./config.ts";
 import type { FromWorker, ToWorker, WorkerCall, WorkerDone } from "./_invoke_worker.ts";
 import type { Outcome, PolicyOptions } from "./invoke.ts";
 
-/**
- * Requests in flight from which `deno task collect` spreads its calls over workers: one event
- * loop served 1,024 unevenly (a p99 of seconds against wrk's tenth of a second) and 64 evenly
- * (p99 0.2 ms above wrk's); the capacity test (up to 2,000) crosses it, the thesis's
- * concurrency ramps (15) do not.
- */
-export const INVOKE_WORKERS_FROM = 256;
-
-/** Workers `deno task collect` starts there: two, the cores of the machine it was measured on. */
-export const INVOKE_WORKERS = 2;
-
 /** Options of {@link InvokeWorkers.start}. */
 export interface InvokeWorkersOptions {
-  /** Workers (default {@link INVOKE_WORKERS}). */
+  /** Workers (default 2, the cores of the machine it was measured on). */
   workers?: number;
   /** Keep-alive of each worker's connections, ms (default 2,000, as `OpenWhiskApi`'s). */
   keepAliveMs?: number;
@@ -63,7 +53,7 @@ export class InvokeWorkers {
   /** Starts `workers` workers, each with a client of the API host `conn` names. */
   static start(
     conn: Connection,
-    { workers = INVOKE_WORKERS, keepAliveMs = 2000 }: InvokeWorkersOptions = {},
+    { workers = 2, keepAliveMs = 2000 }: InvokeWorkersOptions = {},
   ): InvokeWorkers {
     if (!Number.isInteger(workers) || workers < 1) {
       throw new RangeError(`invoke workers: ${workers}, expected a whole number from 1`);

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import pl from "nodejs-polars";
 import { capacity } from "../collectors/capacity.ts";
 import { ManualClock } from "../collectors/clock.ts";
@@ -155,3 +156,39 @@ Deno.test("invoke workers refuse an injected clock", () => {
     workers.close();
   }
 });
+
+Deno.test(
+  "collect capacity --invoke-workers 2: every record in the dataset once, the key nowhere",
+  opts,
+  async () => {
+    const secret = "w0rk3r-s3cr3t-never-seen";
+    const auth = `c0ffee00-0000-4000-8000-000000000000:${secret}`;
+    const ow = await startStandin({ auth, actions: ["sleep"], runMs: { sleep: 20 } });
+    const tmp = await Deno.makeTempDir({ prefix: "invoke-workers-cli-" });
+    const props = join(tmp, "wskprops"), ds = join(tmp, "ds");
+    await Deno.writeTextFile(props, `APIHOST=${ow.apihost}\nAUTH=${auth}\n`);
+    try {
+      const args = ["--runtime", "docker", "--invoke-workers", "2", "--from", "4"];
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", "collectors/cli.ts", "capacity", ...args, "--increment", "4"]
+          .concat(["--levels", "12", "--out", ds]),
+        cwd: new URL("..", import.meta.url).pathname,
+        env: { NO_COLOR: "1", HOME: "/nonexistent", WSK_CONFIG_FILE: props },
+      }).output();
+      const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+      assert.equal(out.code, 0, text);
+      assert.match(text, /wrote 24 records, 0 failed/);
+      assert.equal(ow.counts.invocations, 24);
+      const data = await readDataset(ds);
+      const ids = data.activations.getColumn("activation_id").toArray() as string[];
+      assert.deepEqual([...ids].sort(), [...ow.served].sort());
+      assert.equal(new Set(ids).size, 24);
+      const json = await Deno.readTextFile(join(ds, "dataset.json"));
+      assert.equal(JSON.parse(json).collections[0].parameters.invoke_workers, 2);
+      assert.ok(!text.includes(secret) && !json.includes(secret));
+    } finally {
+      await ow.close();
+      await Deno.remove(tmp, { recursive: true });
+    }
+  },
+);
