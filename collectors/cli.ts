@@ -302,6 +302,7 @@ async function collectOne(
       keepAliveMs: params.keep_alive_s * 1000,
     })
     : null;
+  if (workers) console.error(`collect: invoking from ${workers.size} workers`);
   const invoker = workers ? workers.invokeWithPolicy.bind(workers) : undefined;
   let result;
   try {

@@ -9,6 +9,7 @@ import { OpenWhiskApi } from "../collectors/openwhisk.ts";
 import { openOutput } from "../collectors/output.ts";
 import { readDataset } from "../dataset/mod.ts";
 import { type Standin, startStandin } from "./standin/mod.ts";
+import { selfSignedCert } from "./standin/tls.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 
@@ -142,6 +143,37 @@ Deno.test("a worker that cannot start answers each call with an error, without t
   }
 });
 
+Deno.test(
+  "invoke workers: an aborted interrupt signal ends the calls in flight as interrupted, not fatal",
+  opts,
+  async () => {
+    const ow = await startStandin({ actions: ["sleep"], runMs: { sleep: 5000 } });
+    const workers = InvokeWorkers.start(connOf(ow), { workers: 2 });
+    try {
+      const stop = new AbortController();
+      const calls = [1, 2, 3, 4].map(() =>
+        workers.invokeWithPolicy("sleep", { signal: stop.signal, onError: "retry" })
+      );
+      await until(() => ow.counts.inFlight === 4);
+      stop.abort();
+      for (const { attempts, stop: fatal } of await Promise.all(calls)) {
+        assert.equal(fatal, false);
+        assert.deepEqual(
+          attempts.map((o) => [o.error, o.fatal]),
+          [["interrupted before the answer came", undefined]],
+        );
+      }
+      assert.equal(ow.counts.invocations, 4);
+      // A call made after the abort goes out aborted too.
+      const late = await workers.invokeWithPolicy("sleep", { signal: stop.signal });
+      assert.equal(late.attempts[0].error, "interrupted before the answer came");
+    } finally {
+      workers.close();
+      await ow.close();
+    }
+  },
+);
+
 Deno.test("invoke workers refuse an injected clock", () => {
   const workers = InvokeWorkers.start(
     { apihost: "http://127.0.0.1:1", auth: "a:b", insecure: false, authFrom: "t" },
@@ -177,6 +209,7 @@ Deno.test(
       }).output();
       const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
       assert.equal(out.code, 0, text);
+      assert.match(text, /collect: invoking from 2 workers\n/);
       assert.match(text, /wrote 24 records, 0 failed/);
       assert.equal(ow.counts.invocations, 24);
       const data = await readDataset(ds);
@@ -186,6 +219,41 @@ Deno.test(
       const json = await Deno.readTextFile(join(ds, "dataset.json"));
       assert.equal(JSON.parse(json).collections[0].parameters.invoke_workers, 2);
       assert.ok(!text.includes(secret) && !json.includes(secret));
+    } finally {
+      await ow.close();
+      await Deno.remove(tmp, { recursive: true });
+    }
+  },
+);
+
+Deno.test(
+  "collect capacity --invoke-workers 2 over HTTPS: the workers trust --ca, and --insecure",
+  opts,
+  async () => {
+    const tmp = await Deno.makeTempDir({ prefix: "invoke-workers-tls-" });
+    const tls = await selfSignedCert(join(tmp, "tls"));
+    const ow = await startStandin({
+      actions: ["sleep"],
+      runMs: { sleep: 20 },
+      tls: { cert: tls.cert, key: tls.key },
+    });
+    try {
+      for (const trust of [["--ca", tls.certFile], ["--insecure"]]) {
+        const before = ow.counts.invocations;
+        const out = await new Deno.Command(Deno.execPath(), {
+          args: ["run", "-A", "collectors/cli.ts", "capacity", "--runtime", "docker"]
+            .concat(["--apihost", ow.apihost, "--auth", ow.auth, ...trust])
+            .concat(["--invoke-workers", "2", "--from", "3", "--levels", "3"])
+            .concat(["--out", join(tmp, trust[0].slice(2))]),
+          cwd: new URL("..", import.meta.url).pathname,
+          env: { NO_COLOR: "1", HOME: "/nonexistent" },
+        }).output();
+        const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+        assert.equal(out.code, 0, `${trust[0]}: ${text}`);
+        assert.match(text, /collect: invoking from 2 workers\n/);
+        assert.match(text, /wrote 3 records, 0 failed/);
+        assert.equal(ow.counts.invocations - before, 3);
+      }
     } finally {
       await ow.close();
       await Deno.remove(tmp, { recursive: true });
