@@ -296,7 +296,7 @@ async function collectOne(
   });
   const stopFlushing = out.autoFlush();
   // --invoke-workers: the loops' calls go out from workers, each with its own event loop.
-  const workers = params.invoke_workers > 0
+  const workers = params.invoke_workers > 0 && experiment.inWorkers
     ? InvokeWorkers.start(conn, {
       workers: params.invoke_workers,
       keepAliveMs: params.keep_alive_s * 1000,

@@ -53,6 +53,8 @@ export interface Experiment {
   workload?: (params: CommonParams) => string;
   /** The actions it invokes with the given parameters (checked before the first invocation). */
   actions?: (params: CommonParams) => string[];
+  /** Its loop's calls can go out from invoke workers (`--invoke-workers`). */
+  inWorkers?: boolean;
   run?: (ctx: ExperimentContext) => Promise<ExperimentResult>;
 }
 
@@ -216,6 +218,7 @@ export const EXPERIMENTS: Record<string, Experiment> = {
   },
   concurrency: {
     ready: true,
+    inWorkers: true,
     what: "closed-loop ramp: L in flight, L += 1 every --step s up to N, after a warm-up",
     column: "concurrency",
     workload: (p) => p.workload,
@@ -234,6 +237,7 @@ export const EXPERIMENTS: Record<string, Experiment> = {
   },
   mixed: {
     ready: true,
+    inWorkers: true,
     what: "the ramp, each request net (IO) or prime (CPU) by weights, seeded",
     column: "concurrency",
     workload: (p) => mixedSpec(p).workload,
@@ -250,6 +254,7 @@ export const EXPERIMENTS: Record<string, Experiment> = {
   },
   capacity: {
     ready: true,
+    inWorkers: true,
     what: "the sleep action L at once, wait for all, L += 1 until the first failure",
     column: "capacity",
     workload: () => "sleep",
