@@ -9,7 +9,9 @@
  * `Connection: close` runs too, the pattern of the engine before it had its own client (a new
  * connection per invocation). Server, engine and wrk each run in a process of their own, with
  * the open-file limit raised (`ulimit -n`). The 2,000 in flight of the capacity test's range
- * are a level of their own, with each client's errors counted.
+ * are a level of their own, with each client's errors counted. From 1,024 in flight the
+ * engine also runs from 2 invoke workers (`deno task collect --invoke-workers 2`), as a client
+ * of its own.
  */
 import { $ } from "zx";
 import type { DriveResult } from "./invoke_driver.ts";
@@ -33,7 +35,11 @@ interface InvokeRun {
  * latencies the median of the runs, and the smallest p99 beside.
  */
 export interface InvokePoint extends InvokeRun {
-  client: "whiskbench invoke engine" | "wrk keep-alive" | "wrk Connection: close";
+  client:
+    | "whiskbench invoke engine"
+    | "whiskbench invoke engine, workers"
+    | "wrk keep-alive"
+    | "wrk Connection: close";
   concurrency: number;
   runs: number;
   p99_ms_min: number;
@@ -116,6 +122,9 @@ export function wrkScript(close: boolean): string {
   ].join("\n") + "\n";
 }
 
+/** Levels in flight from which the engine also runs from invoke workers, and how many. */
+const WORKERS_FROM = 1024, WORKERS = 2;
+
 /** The default levels in flight: 2,000 is the top of the capacity test's range. */
 export const INVOKE_LEVELS = [1, 64, 1024, 2000];
 
@@ -170,12 +179,12 @@ export async function invokeBench(
     await Deno.writeTextFile(scripts.close, wrkScript(true));
     for (const c of concurrency) {
       log(`bench 4: ${c} in flight, ${seconds} s per client, ${runs} runs`);
-      const engine = async (): Promise<InvokeRun> =>
+      const engine = async (workers = 0): Promise<InvokeRun> =>
         pick(
           JSON.parse(
             (await $({
               cwd: ROOT,
-            })`sh -c ${`${raise} exec ${deno} run -A bench/invoke_driver.ts ${url} ${c} ${seconds}`}`)
+            })`sh -c ${`${raise} exec ${deno} run -A bench/invoke_driver.ts ${url} ${c} ${seconds} ${workers}`}`)
               .stdout,
           ) as DriveResult,
         );
@@ -186,11 +195,14 @@ export async function invokeBench(
           } -c${c} -d${seconds}s --latency -s ${script} '${endpoint}'`}`)
             .stdout,
         );
-      const clients = [
-        ["whiskbench invoke engine", engine],
+      const clients: [InvokePoint["client"], () => Promise<InvokeRun>][] = [
+        ["whiskbench invoke engine", () => engine()],
         ["wrk keep-alive", () => wrk(scripts.keep)],
         ["wrk Connection: close", () => wrk(scripts.close)],
-      ] as const;
+      ];
+      if (c >= WORKERS_FROM) {
+        clients.push(["whiskbench invoke engine, workers", () => engine(WORKERS)]);
+      }
       // Interleaved (engine, wrk, wrk, engine, ...): a spell of load on this shared machine
       // falls on every client alike.
       const measured = clients.map(() => [] as InvokeRun[]);

@@ -15,7 +15,13 @@
  * never reads as a capacity of 0.
  */
 import { type Clock, systemClock } from "./clock.ts";
-import { invokeWithPolicy, isFatal, type Outcome, type PolicyOptions } from "./invoke.ts";
+import {
+  invokeWithPolicy,
+  isFatal,
+  type Outcome,
+  type PolicyInvoker,
+  type PolicyOptions,
+} from "./invoke.ts";
 import type { OpenWhiskApi } from "./openwhisk.ts";
 import type { Output } from "./output.ts";
 import type { Progress } from "./progress.ts";
@@ -37,6 +43,8 @@ export interface CapacityOptions {
   stopper?: Stopper;
   progress?: Progress;
   invoke?: PolicyOptions;
+  /** Runs each call (default `invokeWithPolicy` in this process; invoke workers at scale). */
+  invoker?: PolicyInvoker;
 }
 
 /** The failure that ended a capacity test. */
@@ -111,6 +119,7 @@ export async function capacity(
     stopper = new Stopper(),
     progress,
     invoke = {},
+    invoker = (a, o) => invokeWithPolicy(api, a, o),
   }: CapacityOptions,
 ): Promise<CapacityResult> {
   const experiment = "capacity";
@@ -129,7 +138,7 @@ export async function capacity(
     const context = { experiment, workload: action, runtime, run, level, collection: out.entry.id };
     const where = `${api.conn.apihost} ${action} run ${run} level ${level}`;
     const calls = await Promise.all(Array.from({ length: level }, async () => {
-      const r = await invokeWithPolicy(api, action, {
+      const r = await invoker(action, {
         ...invoke,
         clock,
         signal: stopper.abort.signal,

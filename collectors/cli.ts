@@ -12,6 +12,7 @@ import { deploy, recordActionFacts } from "./deploy.ts";
 import { type ExperimentResult, EXPERIMENTS, experimentsHelp, mixedSpec } from "./experiments.ts";
 import { type CommonParams, flagsHelp, parseFlags } from "./flags.ts";
 import { hostFacts, toolCommit } from "./host.ts";
+import { InvokeWorkers } from "./invoke_workers.ts";
 import { checkLimits, demand, type Limits, limitsOf } from "./limits.ts";
 import { checkActions, OpenWhiskApi } from "./openwhisk.ts";
 import { openFileLimits, openFilesWarning } from "./open_files.ts";
@@ -294,9 +295,18 @@ async function collectOne(
     out.entry.sampled_hosts = hosts;
   });
   const stopFlushing = out.autoFlush();
+  // --invoke-workers: the loops' calls go out from workers, each with its own event loop.
+  const workers = params.invoke_workers > 0 && experiment.inWorkers
+    ? InvokeWorkers.start(conn, {
+      workers: params.invoke_workers,
+      keepAliveMs: params.keep_alive_s * 1000,
+    })
+    : null;
+  if (workers) console.error(`collect: invoking from ${workers.size} workers`);
+  const invoker = workers ? workers.invokeWithPolicy.bind(workers) : undefined;
   let result;
   try {
-    result = await experiment.run({ api, out, runtime, params, stopper, progress });
+    result = await experiment.run({ api, out, runtime, params, stopper, progress, invoker });
     // `rows` is the closing line's count: every row written, records and error rows alike,
     // counted once the last rows are written.
     await out.flush();
@@ -311,6 +321,7 @@ async function collectOne(
     );
   } finally {
     stopFlushing();
+    workers?.close();
     stopper.close();
     progress.end();
     for (const s of await Promise.all(samplers.map((s) => s.stop()))) {

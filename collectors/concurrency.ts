@@ -10,7 +10,13 @@
  * function, so the mixed loads (mixed.ts) are this ramp with a weighted choice.
  */
 import { type Clock, systemClock } from "./clock.ts";
-import { invoke as invokeOnce, invokeWithPolicy, isFatal, type PolicyOptions } from "./invoke.ts";
+import {
+  invoke as invokeOnce,
+  invokeWithPolicy,
+  isFatal,
+  type PolicyInvoker,
+  type PolicyOptions,
+} from "./invoke.ts";
 import type { OpenWhiskApi } from "./openwhisk.ts";
 import type { Output } from "./output.ts";
 import type { Progress } from "./progress.ts";
@@ -46,6 +52,11 @@ export interface RampOptions {
   progress?: Progress;
   /** Error policy, time-outs and 202 polling of each invocation. */
   invoke?: PolicyOptions;
+  /**
+   * Runs each call of the loop (default `invokeWithPolicy` in this process; invoke workers at
+   * scale). The warm-up always runs here.
+   */
+  invoker?: PolicyInvoker;
   /**
    * After an invocation without a record, its slot waits before re-issuing: this long after
    * the first failure in a row, doubling with each further one up to 5 s, ms (default 100; 0:
@@ -97,6 +108,7 @@ interface LoopContext {
   clock: Clock;
   stopper: Stopper;
   invoke: PolicyOptions;
+  invoker: PolicyInvoker;
   result: RampResult;
   event: (level: number, what: string) => void;
 }
@@ -137,7 +149,8 @@ function closedLoop(
   next: () => Request,
   errorBackoffMs: number,
   show: () => void,
-  { api, out, experiment, runtime, workload, run, clock, stopper, invoke, result }: LoopContext,
+  { api, out, experiment, runtime, workload, run, clock, stopper, invoke, invoker, result }:
+    LoopContext,
 ): { topUp: () => void; cut: AbortController; end: AbortController; drain: () => Promise<void> } {
   const cut = new AbortController(); // a fatal error ends the level at once
   const end = new AbortController(); // the end of the ramp cuts error backoffs short
@@ -146,7 +159,7 @@ function closedLoop(
     const { action, params } = next();
     state.inFlight++;
     const p = (async () => {
-      const { attempts, stop: fatal } = await invokeWithPolicy(api, action, {
+      const { attempts, stop: fatal } = await invoker(action, {
         ...invoke,
         params,
         clock,
@@ -207,6 +220,7 @@ export async function ramp(
     progress,
     invoke = {},
     errorBackoffMs = 100,
+    invoker = (a, o) => invokeWithPolicy(api, a, o),
   }: RampOptions,
 ): Promise<RampResult> {
   const experiment = "concurrency";
@@ -239,6 +253,7 @@ export async function ramp(
     clock,
     stopper,
     invoke,
+    invoker,
     result,
     event,
   };

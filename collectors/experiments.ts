@@ -11,6 +11,7 @@ import { NOT_ALL_COLD } from "./rows.ts";
 import { ramp, type RampOptions, workloadParams } from "./concurrency.ts";
 import { mixedChooser, mixedWeights } from "./mixed.ts";
 import type { CommonParams } from "./flags.ts";
+import type { PolicyInvoker } from "./invoke.ts";
 import type { OpenWhiskApi } from "./openwhisk.ts";
 import type { Output } from "./output.ts";
 import type { Progress } from "./progress.ts";
@@ -25,6 +26,8 @@ export interface ExperimentContext {
   stopper: Stopper;
   progress: Progress;
   clock?: Clock;
+  /** Runs the calls of the concurrency, mixed and capacity loops (default: in this process). */
+  invoker?: PolicyInvoker;
 }
 
 /** What an experiment did. */
@@ -50,6 +53,8 @@ export interface Experiment {
   workload?: (params: CommonParams) => string;
   /** The actions it invokes with the given parameters (checked before the first invocation). */
   actions?: (params: CommonParams) => string[];
+  /** Its loop's calls can go out from invoke workers (`--invoke-workers`). */
+  inWorkers?: boolean;
   run?: (ctx: ExperimentContext) => Promise<ExperimentResult>;
 }
 
@@ -131,6 +136,7 @@ function rampRuns(
       workload,
       next: next(k),
       warmup,
+      invoker: ctx.invoker,
       levels: params.levels,
       stepMs: params.step_s * 1000,
       run,
@@ -212,6 +218,7 @@ export const EXPERIMENTS: Record<string, Experiment> = {
   },
   concurrency: {
     ready: true,
+    inWorkers: true,
     what: "closed-loop ramp: L in flight, L += 1 every --step s up to N, after a warm-up",
     column: "concurrency",
     workload: (p) => p.workload,
@@ -230,6 +237,7 @@ export const EXPERIMENTS: Record<string, Experiment> = {
   },
   mixed: {
     ready: true,
+    inWorkers: true,
     what: "the ramp, each request net (IO) or prime (CPU) by weights, seeded",
     column: "concurrency",
     workload: (p) => mixedSpec(p).workload,
@@ -246,6 +254,7 @@ export const EXPERIMENTS: Record<string, Experiment> = {
   },
   capacity: {
     ready: true,
+    inWorkers: true,
     what: "the sleep action L at once, wait for all, L += 1 until the first failure",
     column: "capacity",
     workload: () => "sleep",
@@ -259,6 +268,7 @@ export const EXPERIMENTS: Record<string, Experiment> = {
           increment: params.increment,
           levels: params.levels,
           run,
+          invoker: ctx.invoker,
         });
         // Only a test ended by a final error measured the capacity; without one it is a
         // lower bound, and a stopped or interrupted test measured none.

@@ -23,6 +23,7 @@ export const DEFAULTS = {
   "retries": 3,
   "timeout": 120,
   "keep-alive": 2,
+  "invoke-workers": 0,
   "poll-deadline": 300,
   "flush-every": 5,
   "sample-interval": 1,
@@ -85,6 +86,11 @@ export const FLAGS: [string, string, string][] = [
     "seconds an idle connection is kept for the next request (0: a new one per request)",
   ],
   [
+    "invoke-workers",
+    String(DEFAULTS["invoke-workers"]),
+    "Deno workers the concurrency, mixed and capacity loops invoke from (0: this process)",
+  ],
+  [
     "poll-deadline",
     String(DEFAULTS["poll-deadline"]),
     "after a 202, seconds to keep fetching the record",
@@ -141,6 +147,8 @@ export interface CommonParams {
   timeout_s: number;
   /** Seconds an idle connection is kept; 0: a new connection per request. */
   keep_alive_s: number;
+  /** Workers the loops' calls go out from (collectors/invoke_workers.ts); 0: none. */
+  invoke_workers: number;
   poll_deadline_s: number;
   /** Run even where the plan exceeds OpenWhisk's limits (collectors/limits.ts). */
   ignore_limits: boolean;
@@ -266,6 +274,7 @@ const PARAM_FLAGS: Record<string, [keyof CommonParams, Validate]> = {
   "retries": ["retries", integer(0)],
   "timeout": ["timeout_s", number(0.001)],
   "keep-alive": ["keep_alive_s", number()],
+  "invoke-workers": ["invoke_workers", integer(0)],
   "poll-deadline": ["poll_deadline_s", number()],
   "ignore-limits": ["ignore_limits", boolean],
   "flush-every": ["flush_every_s", number(0.05)],
@@ -299,6 +308,7 @@ export function defaultParams(experiment?: string): CommonParams {
     retries: DEFAULTS.retries,
     timeout_s: DEFAULTS.timeout,
     keep_alive_s: DEFAULTS["keep-alive"],
+    invoke_workers: DEFAULTS["invoke-workers"],
     poll_deadline_s: DEFAULTS["poll-deadline"],
     ignore_limits: false,
     flush_every_s: DEFAULTS["flush-every"],

@@ -40,6 +40,11 @@ export interface Outcome {
   /** Client send and receive times, epoch ms from the collector's one monotonic clock. */
   sent_ms: number;
   received_ms: number;
+  /**
+   * The client itself failed (an invoke worker died), so every later call would too, and the
+   * call may or may not have reached the API host: the run stops.
+   */
+  fatal?: boolean;
 }
 
 /** Options of {@link invoke}. */
@@ -189,9 +194,13 @@ async function fetchRecord(
 /** What an experiment does on an invocation without a record. */
 export type ErrorPolicy = "continue" | "retry" | "stop";
 
-/** True where every later call would fail the same way (key rejected, action missing). */
+/**
+ * True where every later call would fail the same way (key rejected, action missing, the
+ * client's invoke worker failed).
+ */
 export function isFatal(o: Outcome): boolean {
-  return o.http_status === 401 || o.http_status === 403 || o.http_status === 404;
+  return o.http_status === 401 || o.http_status === 403 || o.http_status === 404 ||
+    o.fatal === true;
 }
 
 /** Options of {@link invokeWithPolicy}. */
@@ -202,6 +211,15 @@ export interface PolicyOptions extends InvokeOptions {
   retries?: number;
   retryBaseMs?: number;
 }
+
+/**
+ * Runs {@link invokeWithPolicy} for one call of an experiment: in this process (the default),
+ * or in invoke workers (collectors/invoke_workers.ts) where many are in flight.
+ */
+export type PolicyInvoker = (
+  action: string,
+  options: PolicyOptions,
+) => Promise<{ attempts: Outcome[]; stop: boolean }>;
 
 /**
  * Invokes with an error policy and returns every attempt (each becomes a row). `stop` in the

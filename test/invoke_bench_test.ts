@@ -61,32 +61,38 @@ Deno.test("quantile() is the nearest-rank quantile", () => {
   assert.ok(Number.isNaN(quantile([], 0.5)));
 });
 
-Deno.test("drive() keeps C invocations in flight and counts every answer", async () => {
-  let inFlight = 0, peak = 0, served = 0;
-  const server = serveNoop();
-  const url = `http://127.0.0.1:${server.addr.port}`;
-  // A counting proxy in front of the no-op server shows how many requests are in flight.
-  const proxy = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
-    inFlight++;
-    peak = Math.max(peak, inFlight);
-    await new Promise((r) => setTimeout(r, 5));
-    const u = new URL(req.url);
-    const res = await fetch(url + u.pathname + u.search, { method: "POST", body: "{}" });
-    served++;
-    inFlight--;
-    return new Response(await res.text(), { status: res.status });
+for (const workers of [0, 2]) {
+  Deno.test(`drive() keeps C invocations in flight and counts every answer (${workers} workers)`, async () => {
+    let inFlight = 0, peak = 0, served = 0;
+    const server = serveNoop();
+    const url = `http://127.0.0.1:${server.addr.port}`;
+    // A counting proxy in front of the no-op server shows how many requests are in flight.
+    const proxy = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+      async (req) => {
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        await new Promise((r) => setTimeout(r, 5));
+        const u = new URL(req.url);
+        const res = await fetch(url + u.pathname + u.search, { method: "POST", body: "{}" });
+        served++;
+        inFlight--;
+        return new Response(await res.text(), { status: res.status });
+      },
+    );
+    try {
+      const r = await drive(`http://127.0.0.1:${proxy.addr.port}`, 4, 0.3, workers);
+      assert.equal(r.errors, 0, r.error_samples.join("; "));
+      assert.equal(r.workers, workers);
+      assert.equal(r.requests, served);
+      assert.equal(peak, 4);
+      assert.ok(r.p50_ms <= r.p99_ms);
+    } finally {
+      await proxy.shutdown();
+      await server.shutdown();
+    }
   });
-  try {
-    const r = await drive(`http://127.0.0.1:${proxy.addr.port}`, 4, 0.3);
-    assert.equal(r.errors, 0, r.error_samples.join("; "));
-    assert.equal(r.requests, served);
-    assert.equal(peak, 4);
-    assert.ok(r.p50_ms <= r.p99_ms);
-  } finally {
-    await proxy.shutdown();
-    await server.shutdown();
-  }
-});
+}
 
 Deno.test("invokePoint() sums requests and errors, takes medians of rate and latency, and the least p99", () => {
   const run = (rps: number, p50: number, p99: number, errors = 0, error_samples?: string[]) => ({
