@@ -505,6 +505,58 @@ Deno.test("In-Vitro CSVs: OpenWhisk rows fill the tables from waitTime/initTime,
   });
 });
 
+Deno.test("In-Vitro CSVs of older versions: without grpcConnEstablish (before May 2023), with 2022's memory and cluster columns", async () => {
+  await withTemp(async (dir) => {
+    const text = await Deno.readTextFile(join(INVITRO, "openwhisk_duration_1.csv"));
+    // The same records as In-Vitro wrote them in May 2023: no grpcConnEstablish column.
+    const lines = text.trim().split("\n").map((l) => {
+      const f = l.split(",");
+      f.splice(5, 1);
+      return f.join(",");
+    });
+    await Deno.mkdir(join(dir, "may"));
+    await Deno.writeTextFile(join(dir, "may", "openwhisk_duration_1.csv"), lines.join("\n") + "\n");
+    await importFiles([join(dir, "may")], join(dir, "m"), { runtime: "docker" });
+    await importFiles([join(INVITRO, "openwhisk_duration_1.csv")], join(dir, "now"), {
+      runtime: "docker",
+    });
+    const rows = async (d: string) =>
+      records(
+        (await readDataset(join(dir, d))).activations.filter(
+          pl.col("format").eq(pl.lit("invitro-csv")),
+        )
+          .sort("start_ms").drop("record", "connect_ms"),
+      );
+    assert.deepEqual(await rows("m"), await rows("now"));
+    const connect = (await readDataset(join(dir, "m"))).activations.getColumn("connect_ms");
+    assert.equal(connect.nullCount(), 5);
+    // A 2022 record (no OpenWhisk columns): memory and cluster columns after functionTimeout.
+    await Deno.writeTextFile(
+      join(dir, "old_duration_1.csv"),
+      "phase,instance,invocationID,startTime,requestedDuration,responseTime,actualDuration," +
+        "actualMemoryUsage,memoryAllocationTimeout,connectionTimeout,functionTimeout,memory," +
+        "mem_load,interval,master_cpu\n" +
+        "1,f-1,i-1,1660000000000000,1000,25000,1200,40,false,false,false,128,0.5,1,0.2\n",
+    );
+    await importFiles([join(dir, "old_duration_1.csv")], join(dir, "o"));
+    const old = (await readDataset(join(dir, "o"))).activations;
+    assert.deepEqual(
+      records(
+        old.select("source", "latency", "client_ms", "duration_ms", "connect_ms", "workload"),
+      ),
+      [{
+        source: "client",
+        latency: "client_time",
+        client_ms: 25,
+        duration_ms: 1.2,
+        connect_ms: null,
+        workload: "f-1",
+      }],
+    );
+    assert.equal(JSON.parse(old.getColumn("record").get(0)).master_cpu, "0.2");
+  });
+});
+
 Deno.test("ingest + tables CLI on an activation export give the known statistics", async () => {
   await withTemp(async (dir) => {
     const ds = join(dir, "ds"), out = join(dir, "out");

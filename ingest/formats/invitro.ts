@@ -1,9 +1,10 @@
 /**
  * In-Vitro (vhive-serverless/invitro) per-invocation CSVs, `<prefix>_duration_<minutes>.csv`,
- * written by gocsv from its execution record types (pkg/metric/record.go). Every record starts
- * with `phase, instance, invocationID, startTime, requestedDuration, grpcConnEstablish,
+ * written by gocsv from its execution record types (pkg/metric/record.go). Every record since
+ * October 2022 starts with `phase, instance, invocationID, startTime, requestedDuration,
  * responseTime, actualDuration, connectionTimeout, functionTimeout` (times in microseconds,
- * startTime epoch microseconds). Its OpenWhisk record adds `activationID, startType (hot|cold),
+ * startTime epoch microseconds), with `grpcConnEstablish` after `requestedDuration` since May
+ * 2023 (`connect_ms`, null in older files); records before 2023 add memory and cluster columns. Its OpenWhisk record adds `activationID, startType (hot|cold),
  * httpStatusCode, waitTime, initTime` (microseconds, from the activation record's
  * annotations); other back ends add memory and asynchronous-call fields instead.
  *
@@ -24,19 +25,21 @@ import { IMPORTED_COLUMNS } from "../../dataset/mod.ts";
 import { csvBoolean, csvNumber, type CsvRow, csvRows } from "./csv_rows.ts";
 import { checkedCsvFrame, type CsvFields, csvFields, type CsvFrame } from "./csv_query.ts";
 
-/** The columns every In-Vitro execution record has (ExecutionRecordBase). */
+/** The columns every In-Vitro execution record has (ExecutionRecordBase, less grpcConnEstablish). */
 export const INVITRO_BASE_HEADER = [
   "phase",
   "instance",
   "invocationID",
   "startTime",
   "requestedDuration",
-  "grpcConnEstablish",
   "responseTime",
   "actualDuration",
   "connectionTimeout",
   "functionTimeout",
 ] as const;
+
+/** The gRPC connection time, in records since May 2023. */
+const CONNECT = "grpcConnEstablish";
 
 /** The columns In-Vitro's OpenWhisk execution record adds. */
 export const INVITRO_OPENWHISK_HEADER = [
@@ -100,7 +103,8 @@ function rowsExpr(
       .otherwise(text("activationID"))
     : pl.col("invocationID");
   const status = ow ? text("httpStatusCode").cast(pl.Int64, false) : NULL;
-  let valid = validMicros("startTime").and(validMicros("grpcConnEstablish"))
+  const connect = header.includes(CONNECT);
+  let valid = validMicros("startTime").and(connect ? validMicros(CONNECT) : pl.lit(true))
     .and(validFlag("connectionTimeout")).and(validFlag("functionTimeout"))
     .and(failed.or(validMicros("actualDuration").and(validMicros("responseTime"))));
   if (ow) {
@@ -142,7 +146,7 @@ function rowsExpr(
       .otherwise(pl.lit(ow ? "waitTime+initTime" : "client_time")),
     cold,
     client_ms: pl.when(failed).then(NULL).otherwise(ms("responseTime")),
-    connect_ms: ms("grpcConnEstablish"),
+    connect_ms: connect ? ms(CONNECT) : NULL,
   };
   const dtypes = { str: pl.Utf8, i64: pl.Int64, f64: pl.Float64, bool: pl.Bool } as const;
   return [
@@ -199,13 +203,13 @@ export async function checkInvitroFile(
   file: string,
 ): Promise<void> {
   const { header, rows } = await csvRows(chunks, file, INVITRO_BASE_HEADER);
-  const ow = isOpenWhisk(header);
+  const ow = isOpenWhisk(header), connect = header.includes(CONNECT);
   for await (const row of rows) {
     const where = `${file} line ${row.line}`;
     const failed = csvBoolean(row, "connectionTimeout", where) ||
       csvBoolean(row, "functionTimeout", where);
     nonNegative(row, "startTime", where);
-    nonNegative(row, "grpcConnEstablish", where);
+    if (connect) nonNegative(row, CONNECT, where);
     if (!failed) {
       nonNegative(row, "actualDuration", where);
       nonNegative(row, "responseTime", where);
