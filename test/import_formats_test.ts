@@ -341,6 +341,22 @@ Deno.test("SeBS result.csv read by polars gives the line reader's rows, every co
       assert.deepEqual(polars.schema, byLine.schema);
       assert.deepEqual(polars.toRecords(), byLine.toRecords(), JSON.stringify(eol));
     }
+    // SeBS before December 2020 wrote no mem_used column: both readers leave mem_used_mb null.
+    const csv = "memory,type,is_cold,exec_time,connection_time,client_time,provider_time\n" +
+      "256,cold,True,1500,0.0021,305000,250000\n";
+    const path = join(dir, "result.csv");
+    await Deno.writeTextFile(path, csv);
+    const chunks = async function* () {
+      yield encoder.encode(csv);
+    };
+    const b = new FrameBuilder(IMPORTED_COLUMNS);
+    for await (const row of sebsCsvRows(chunks(), "result.csv")) b.push(row);
+    const { frame } = await sebsCsvFrame(path, "result.csv", chunks);
+    assert.deepEqual(frame.toRecords(), b.toFrame().toRecords());
+    assert.deepEqual(
+      records(frame.select("client_ms", "duration_ms", "exec_ms", "mem_used_mb", "memory_mb")),
+      [{ client_ms: 305, duration_ms: 250, exec_ms: 1.5, mem_used_mb: null, memory_mb: 256 }],
+    );
   });
 });
 

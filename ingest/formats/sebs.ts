@@ -27,7 +27,7 @@ import { IMPORTED_COLUMNS, type ImportedRow } from "../../dataset/mod.ts";
 import { csvBoolean, csvNumber, type CsvRow, csvRows } from "./csv_rows.ts";
 import { checkedCsvFrame, type CsvFields, csvFields, type CsvFrame } from "./csv_query.ts";
 
-/** The header SeBS's perf-cost `process()` writes, in its order. */
+/** The header SeBS's perf-cost `process()` writes, in its order (since December 2020). */
 export const SEBS_CSV_HEADER = [
   "memory",
   "type",
@@ -38,6 +38,9 @@ export const SEBS_CSV_HEADER = [
   "provider_time",
   "mem_used",
 ] as const;
+
+/** The columns a `result.csv` must have: `mem_used` came in December 2020. */
+const SEBS_CSV_REQUIRED = SEBS_CSV_HEADER.filter((c) => c !== "mem_used");
 
 const EXPERIMENTS: Record<string, string> = {
   cold: "cold_start",
@@ -108,7 +111,8 @@ export async function* sebsCsvRows(
   file: string,
   { runtime = "unknown", workload = "unknown" }: SebsOptions = {},
 ): AsyncGenerator<ImportedRow> {
-  const { rows } = await csvRows(chunks, file, SEBS_CSV_HEADER);
+  const { header, rows } = await csvRows(chunks, file, SEBS_CSV_REQUIRED);
+  const memUsed = header.includes("mem_used");
   for await (const row of rows) {
     const where = `${file} line ${row.line}`;
     const memory = nonNegative(row, "memory", where)!;
@@ -127,7 +131,7 @@ export async function* sebsCsvRows(
       exec_ms: ms(nonNegative(row, "exec_time", where)),
       connect_ms: seconds(nonNegative(row, "connection_time", where, true)),
       memory_mb: memory === 0 ? null : memory,
-      mem_used_mb: nonNegative(row, "mem_used", where, true),
+      mem_used_mb: memUsed ? nonNegative(row, "mem_used", where, true) : null,
     });
   }
 }
@@ -149,8 +153,8 @@ function sebsCsvExprs(
   fields: CsvFields,
   { runtime = "unknown", workload = "unknown" }: SebsOptions,
 ): pl.Expr[] {
-  const { text } = fields;
-  const { number } = fields;
+  const { text, number } = fields;
+  const memUsed = header.includes("mem_used");
   const empty = (c: string) =>
     text(c).isNull().or(text(c).eq(pl.lit(""))).or(text(c).eq(pl.lit("None")));
   const valid = (c: string, nullable = false) => {
@@ -181,13 +185,14 @@ function sebsCsvExprs(
     exec_ms: ms("exec_time"),
     connect_ms: orNull("connection_time").mul(1000),
     memory_mb: pl.when(number("memory").eq(0)).then(pl.lit(null)).otherwise(number("memory")),
-    mem_used_mb: orNull("mem_used"),
+    mem_used_mb: memUsed ? orNull("mem_used") : pl.lit(null),
   };
   const dtypes = { str: pl.Utf8, i64: pl.Int64, f64: pl.Float64, bool: pl.Bool } as const;
   const ok = experiment.isNotNull()
     .and(cold.eq(pl.lit("true")).or(cold.eq(pl.lit("false"))))
     .and(valid("memory")).and(valid("provider_time")).and(valid("client_time"))
-    .and(valid("exec_time")).and(valid("connection_time", true)).and(valid("mem_used", true))
+    .and(valid("exec_time")).and(valid("connection_time", true))
+    .and(memUsed ? valid("mem_used", true) : pl.lit(true))
     // memory_mb is a whole number: a fraction is not a memory size SeBS writes.
     .and(number("memory").floor().eq(number("memory")));
   return [
@@ -210,7 +215,7 @@ export async function sebsCsvFrame(
   chunks: () => AsyncIterable<Uint8Array>,
   options: SebsOptions = {},
 ): Promise<CsvFrame> {
-  const { header, rows } = await csvRows(chunks(), file, SEBS_CSV_HEADER);
+  const { header, rows } = await csvRows(chunks(), file, SEBS_CSV_REQUIRED);
   await rows.return(undefined);
   const checkLines = async () => {
     for await (const _ of sebsCsvRows(chunks(), file, options)) { /* throws at a bad line */ }
