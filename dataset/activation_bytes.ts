@@ -52,7 +52,7 @@ export class ActivationRows {
   length = 0;
   /** With `index`, the wait and init times and ids of the group being read. */
   index: GroupIndex | null;
-  readonly #reader = new RecordReader();
+  readonly #reader: RecordReader;
   /** Finished pieces, in row order: TSV bytes or a builder of row objects. */
   #pieces: (Uint8Array | FrameBuilder<typeof ACTIVATION_COLUMNS>)[] = [];
   #out = new Uint8Array(0);
@@ -65,10 +65,16 @@ export class ActivationRows {
   #objects: FrameBuilder<typeof ACTIVATION_COLUMNS> | null = null;
   readonly #contextBytes: Uint8Array;
 
+  /**
+   * `index`: keep {@linkcode GroupIndex} (default false); `reader`: the record reader, where
+   * the caller reads a record before it chooses the builder to {@linkcode append} it to
+   * (default one of its own).
+   */
   constructor(
     context: Pick<RecordContext, "experiment" | "workload" | "runtime">,
-    { index = false }: { index?: boolean } = {},
+    { index = false, reader = new RecordReader() }: { index?: boolean; reader?: RecordReader } = {},
   ) {
+    this.#reader = reader;
     this.index = index ? { waits: [], inits: [], ids: [] } : null;
     const { experiment, workload, runtime } = context;
     const plain = [experiment, workload, runtime].every((s) => s !== "" && !/[\t\n\r]/.test(s));
@@ -187,9 +193,19 @@ export class ActivationRows {
    */
   record(buf: Uint8Array, p: number): number {
     if (this.#contextBytes.length === 0) return -1;
+    const end = this.#reader.read(buf, p);
+    return end < 0 ? -1 : this.append(buf, p, end);
+  }
+
+  /**
+   * Appends the row of the record that this builder's reader has just read from `buf`
+   * (`[p, end)`, as {@linkcode record} does after reading it); returns `end`, or -1 (nothing
+   * appended) if the fast path cannot take it.
+   */
+  append(buf: Uint8Array, p: number, end: number): number {
+    if (this.#contextBytes.length === 0) return -1;
     const r = this.#reader;
-    const end = r.read(buf, p);
-    if (end < 0 || !this.#acceptable()) return -1;
+    if (!this.#acceptable()) return -1;
     if (this.#len + 2 * (end - p) + 256 > this.#out.length) {
       const grown = new Uint8Array(Math.max(this.#out.length * 2, this.#len + 2 * (end - p) + 256));
       grown.set(this.#out.subarray(0, this.#len));
@@ -281,15 +297,10 @@ export class ActivationRows {
     writer?: TsvPartWriter,
     complete?: (rows: pl.LazyDataFrame) => pl.LazyDataFrame,
   ): Promise<void> {
-    this.#flushBytes();
-    this.#flushObjects();
-    const pieces = this.#pieces;
-    if (writer && pieces.every((p) => p instanceof Uint8Array)) {
-      this.#pieces = [];
-      this.length = 0;
-      this.#mark = this.#markRows = 0;
+    const pieces = writer ? this.tsvPieces() : null;
+    if (writer && pieces) {
       const shape = complete ? { columns: TSV_SCHEMA, complete } : undefined;
-      await writer.write(dir, part, pieces as Uint8Array[], shape);
+      await writer.write(dir, part, pieces, shape);
     } else {
       const frame = this.toFrame();
       await writePart(
@@ -299,6 +310,26 @@ export class ActivationRows {
         complete ? complete(frame.lazy()).collectSync() : frame,
       );
     }
+  }
+
+  /** Whether every row is TSV (none built from an object). */
+  get allTsv(): boolean {
+    return this.#objects === null && this.#pieces.every((p) => p instanceof Uint8Array);
+  }
+
+  /**
+   * The rows as TSV pieces (in order) for {@linkcode TsvPartWriter}, clearing the builder, if
+   * every row is TSV; else null, the builder unchanged.
+   */
+  tsvPieces(): Uint8Array[] | null {
+    this.#flushBytes();
+    this.#flushObjects();
+    const pieces = this.#pieces;
+    if (!pieces.every((p) => p instanceof Uint8Array)) return null;
+    this.#pieces = [];
+    this.length = 0;
+    this.#mark = this.#markRows = 0;
+    return pieces as Uint8Array[];
   }
 
   /** The rows as a frame with the schema's types, and clears the builder. */
@@ -365,7 +396,8 @@ const TRUE_TEXT = encoder.encode("true"), FALSE_TEXT = encoder.encode("false");
 const NULL_TEXT = encoder.encode("null"), SOURCE_AND_HTTP = encoder.encode("record\t\t");
 
 const DTYPES = { str: pl.Utf8, i64: pl.Int64, f64: pl.Float64, bool: pl.Bool } as const;
-const TSV_SCHEMA = Object.fromEntries(
+/** The polars types of {@linkcode ActivationRows}' TSV columns: the activation columns'. */
+export const TSV_SCHEMA = Object.fromEntries(
   Object.entries(ACTIVATION_COLUMNS).map(([name, type]) => [name, DTYPES[type]]),
 );
 
@@ -382,6 +414,12 @@ export function tsvFrame(bytes: Uint8Array): pl.DataFrame {
     quoteChar: "",
     rechunk: true,
   });
+}
+
+/** TSV of other columns than the activation columns, and how they become those. */
+export interface TsvShape {
+  columns: Record<string, pl.DataType>;
+  complete: (rows: pl.LazyDataFrame) => pl.LazyDataFrame;
 }
 
 /**
@@ -410,38 +448,59 @@ export class TsvPartWriter {
     dir: string,
     part: string,
     pieces: Uint8Array[],
-    shape?: {
-      columns: Record<string, pl.DataType>;
-      complete: (rows: pl.LazyDataFrame) => pl.LazyDataFrame;
-    },
+    shape?: TsvShape,
+  ): Promise<void> {
+    await this.writeGroups(dir, part, [pieces], shape);
+  }
+
+  /**
+   * As {@linkcode write}, for a part whose rows come in groups, each of one partition folder
+   * (rows of several folders in one group are still split): each group is written as its own
+   * file, which then lands by a rename, where rows of several folders written together would
+   * be written, read back and written again per folder.
+   */
+  async writeGroups(
+    dir: string,
+    part: string,
+    groups: Uint8Array[][],
+    shape?: TsvShape,
   ): Promise<void> {
     // Parts already being written: wait for the oldest until fewer than inFlight remain.
     while (this.#waits.length >= this.#inFlight) await this.#waits.shift();
     const folder = join(dir, "activations");
     await Deno.mkdir(folder, { recursive: true });
     const path = partPath(dir, "activations", part);
-    const tsv = `${path}.tsv`;
-    {
-      using file = await Deno.open(tsv, { write: true, create: true, truncate: true });
+    const files = groups.map((_, i) => groups.length === 1 ? path : `${path}.${i + 1}`);
+    for (const [i, pieces] of groups.entries()) {
+      using file = await Deno.open(`${files[i]}.tsv`, {
+        write: true,
+        create: true,
+        truncate: true,
+      });
       for (const bytes of pieces) {
         for (let off = 0; off < bytes.length;) off += await file.write(bytes.subarray(off));
       }
+      release(pieces);
     }
-    release(pieces);
     const done = (async () => {
       try {
-        const options = { ...TSV_OPTIONS, quoteChar: "\x01" };
-        const rows = shape
-          ? shape.complete(pl.scanCSV(tsv, { ...options, schema: shape.columns }))
-          : pl.scanCSV(tsv, options);
-        await rows.sinkParquet(`${path}.tmp`, { compression: "zstd" })
-          .collect();
-        await placePart(dir, "activations", part, `${path}.tmp`);
-      } catch (cause) {
-        await Deno.remove(`${path}.tmp`).catch(() => {});
-        throw new Error(`Cannot write the dataset part ${path}: ${cause}`, { cause });
+        for (const file of files) {
+          const tsv = `${file}.tsv`;
+          try {
+            const options = { ...TSV_OPTIONS, quoteChar: "\x01" };
+            const rows = shape
+              ? shape.complete(pl.scanCSV(tsv, { ...options, schema: shape.columns }))
+              : pl.scanCSV(tsv, options);
+            await rows.sinkParquet(`${file}.tmp`, { compression: "zstd" })
+              .collect();
+            await placePart(dir, "activations", part, `${file}.tmp`);
+          } catch (cause) {
+            await Deno.remove(`${file}.tmp`).catch(() => {});
+            throw new Error(`Cannot write the dataset part ${path}: ${cause}`, { cause });
+          }
+        }
       } finally {
-        await Deno.remove(tsv).catch(() => {});
+        for (const file of files) await Deno.remove(`${file}.tsv`).catch(() => {});
       }
     })();
     done.catch(() => {}); // reported by close()

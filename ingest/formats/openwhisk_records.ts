@@ -14,7 +14,8 @@
  * columns, are set by {@linkcode recordImportColumns}, once for every source of records.
  */
 import pl from "nodejs-polars";
-import { ActivationRows, TsvPartWriter } from "../../dataset/activation_bytes.ts";
+import { TsvPartWriter } from "../../dataset/activation_bytes.ts";
+import { GroupedActivationRows } from "../../dataset/activation_groups.ts";
 import { activationRow, IMPORTED_COLUMNS } from "../../dataset/mod.ts";
 import { WSK_GET_HEADER } from "./detect.ts";
 import { type JsonLayout, jsonValues } from "./json_values.ts";
@@ -163,7 +164,12 @@ export async function importRecordFile(
   options: RecordImportOptions,
   { dir, stem, partRows }: RecordSink,
 ): Promise<{ rows: number; notActions: number }> {
-  const rows = new ActivationRows(RECORD_CONTEXT);
+  // Rows kept apart by the folder recordImportColumns puts them in (experiment by the
+  // initTime, runtime by the kind unless given), so that each lands by a rename.
+  const rows = new GroupedActivationRows(
+    RECORD_CONTEXT,
+    (cold, kind) => options.runtime === undefined ? `${cold} ${kind ?? "unknown"}` : `${cold}`,
+  );
   let total = 0, part = 0, notActions = 0;
   // Parts are written off this thread (polars' streaming run from TSV), the imported columns
   // added in the same run, while the next part's records are read.
@@ -178,18 +184,12 @@ export async function importRecordFile(
   // Records the fast path reads straight from the chunk (most, in compact JSON) are taken
   // while splitting; the others come back as bytes: the fast path again (a record that spans
   // two chunks), else JSON.parse and activationRow.
-  const take = (buf: Uint8Array, p: number) => {
-    rows.begin(null, null);
-    const end = rows.record(buf, p);
-    if (end >= 0) rows.commit();
-    return end;
-  };
+  const take = (buf: Uint8Array, p: number) => rows.record(buf, p);
   for await (const value of jsonValues(blankPreamble(chunks), file, layout, { take })) {
     if (value.taken) {
       if (rows.length >= partRows) await flush();
       continue;
     }
-    rows.begin(null, null);
     if (rows.record(value.bytes, 0) < 0) {
       const where = `${file} byte ${value.offset} (line ${value.line})`;
       let record: unknown;
@@ -207,7 +207,6 @@ export async function importRecordFile(
       }
       rows.push(activationRow(record, RECORD_CONTEXT, where));
     }
-    rows.commit();
     if (rows.length >= partRows) await flush();
   }
   await flush();
