@@ -56,6 +56,8 @@ export class GroupedActivationRows {
   /** The last kind's bytes and string, so that a run of one kind decodes it once. */
   #kindBytes = new Uint8Array(0);
   #kind: string | null = null;
+  /** By warmth (warm, cold): the kind and group of the last such record read. */
+  readonly #last: ({ kind: string | null; rows: ActivationRows } | null)[] = [null, null];
 
   constructor(
     context: Pick<RecordContext, "experiment" | "workload" | "runtime">,
@@ -99,7 +101,15 @@ export class GroupedActivationRows {
     if (end < 0) return -1;
     // The row's init_ms is the initTime where it is a number (the fast path declines others).
     const cold = r.init.start >= 0 && r.init.kind === NUMBER;
-    const rows = this.#group(this.#groupOf(cold, this.#readKind(buf)));
+    const kind = this.#readKind(buf);
+    // The group of the last record of this warmth and kind, without making its key again.
+    const last = this.#last[cold ? 1 : 0];
+    let rows: ActivationRows;
+    if (last !== null && last.kind === kind) rows = last.rows;
+    else {
+      rows = this.#group(this.#groupOf(cold, kind));
+      this.#last[cold ? 1 : 0] = { kind, rows };
+    }
     rows.begin(null, null);
     if (rows.append(buf, p, end) < 0) return -1;
     rows.commit();

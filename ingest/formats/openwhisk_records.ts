@@ -185,7 +185,9 @@ export async function importRecordFile(
   // while splitting; the others come back as bytes: the fast path again (a record that spans
   // two chunks), else JSON.parse and activationRow.
   const take = (buf: Uint8Array, p: number) => rows.record(buf, p);
-  for await (const value of jsonValues(blankPreamble(chunks), file, layout, { take })) {
+  const yieldTaken = () => rows.length >= partRows; // then a part is written
+  const values = jsonValues(blankPreamble(chunks), file, layout, { take, yieldTaken });
+  for await (const value of values) {
     if (value.taken) {
       if (rows.length >= partRows) await flush();
       continue;
