@@ -17,6 +17,7 @@ import { ACTIVATION_COLUMNS, type ActivationRow, FrameBuilder } from "./schema.t
 import { writePart } from "./mod.ts";
 import { partPath } from "./part_path.ts";
 import { placePart } from "./partitions.ts";
+import { LIMITS_MEMORY_COLUMN, limitsMemoryDigits } from "./limits_memory.ts";
 
 const TAB = 0x09, NEWLINE = 0x0a, MINUS = 0x2d;
 const encoder = new TextEncoder();
@@ -64,17 +65,25 @@ export class ActivationRows {
   #prefixLen = 0;
   #objects: FrameBuilder<typeof ACTIVATION_COLUMNS> | null = null;
   readonly #contextBytes: Uint8Array;
+  readonly #limitsMemory: boolean;
 
   /**
    * `index`: keep {@linkcode GroupIndex} (default false); `reader`: the record reader, where
    * the caller reads a record before it chooses the builder to {@linkcode append} it to
-   * (default one of its own).
+   * (default one of its own); `limitsMemory`: the TSV rows end with a column
+   * {@linkcode LIMITS_MEMORY_COLUMN}, the memory of the record's `limits` annotation, for the
+   * importers (default false).
    */
   constructor(
     context: Pick<RecordContext, "experiment" | "workload" | "runtime">,
-    { index = false, reader = new RecordReader() }: { index?: boolean; reader?: RecordReader } = {},
+    { index = false, reader = new RecordReader(), limitsMemory = false }: {
+      index?: boolean;
+      reader?: RecordReader;
+      limitsMemory?: boolean;
+    } = {},
   ) {
     this.#reader = reader;
+    this.#limitsMemory = limitsMemory;
     this.index = index ? { waits: [], inits: [], ids: [] } : null;
     const { experiment, workload, runtime } = context;
     const plain = [experiment, workload, runtime].every((s) => s !== "" && !/[\t\n\r]/.test(s));
@@ -206,8 +215,8 @@ export class ActivationRows {
     if (this.#contextBytes.length === 0) return -1;
     const r = this.#reader;
     if (!this.#acceptable()) return -1;
-    if (this.#len + 2 * (end - p) + 256 > this.#out.length) {
-      const grown = new Uint8Array(Math.max(this.#out.length * 2, this.#len + 2 * (end - p) + 256));
+    if (this.#len + 2 * (end - p) + 288 > this.#out.length) {
+      const grown = new Uint8Array(Math.max(this.#out.length * 2, this.#len + 2 * (end - p) + 288));
       grown.set(this.#out.subarray(0, this.#len));
       this.#out = grown;
     }
@@ -245,6 +254,16 @@ export class ActivationRows {
     this.#out[this.#len++] = TAB;
     this.#bytes(SOURCE_AND_HTTP); // source "record", http_status unknown in a raw log
     this.#copy(buf, p, end);
+    if (this.#limitsMemory) {
+      const digits = limitsMemoryDigits(buf, p, end); // at most 19 digits
+      const out = this.#out;
+      let len = this.#len;
+      out[len++] = TAB;
+      if (digits !== null) {
+        for (let k = 0; k < digits.length; k++) out[len++] = digits.charCodeAt(k);
+      }
+      this.#len = len;
+    }
     this.#out[this.#len++] = NEWLINE;
     this.length++;
     if (this.index) {
@@ -299,7 +318,7 @@ export class ActivationRows {
   ): Promise<void> {
     const pieces = writer ? this.tsvPieces() : null;
     if (writer && pieces) {
-      const shape = complete ? { columns: TSV_SCHEMA, complete } : undefined;
+      const shape = complete ? { columns: this.tsvSchema, complete } : undefined;
       await writer.write(dir, part, pieces, shape);
     } else {
       const frame = this.toFrame();
@@ -310,6 +329,11 @@ export class ActivationRows {
         complete ? complete(frame.lazy()).collectSync() : frame,
       );
     }
+  }
+
+  /** The columns of the TSV rows and their types. */
+  get tsvSchema(): Record<string, pl.DataType> {
+    return this.#limitsMemory ? MEMORY_TSV_SCHEMA : TSV_SCHEMA;
   }
 
   /** Whether every row is TSV (none built from an object). */
@@ -337,7 +361,11 @@ export class ActivationRows {
     this.#flushBytes();
     this.#flushObjects();
     const frames = this.#pieces.map((piece) =>
-      piece instanceof Uint8Array ? tsvFrame(piece) : piece.toFrame()
+      piece instanceof Uint8Array
+        ? this.#limitsMemory
+          ? tsvFrame(piece, MEMORY_TSV_SCHEMA).drop(LIMITS_MEMORY_COLUMN)
+          : tsvFrame(piece)
+        : piece.toFrame()
     );
     this.#pieces = [];
     this.length = 0;
@@ -396,10 +424,12 @@ const TRUE_TEXT = encoder.encode("true"), FALSE_TEXT = encoder.encode("false");
 const NULL_TEXT = encoder.encode("null"), SOURCE_AND_HTTP = encoder.encode("record\t\t");
 
 const DTYPES = { str: pl.Utf8, i64: pl.Int64, f64: pl.Float64, bool: pl.Bool } as const;
-/** The polars types of {@linkcode ActivationRows}' TSV columns: the activation columns'. */
-export const TSV_SCHEMA = Object.fromEntries(
+const TSV_SCHEMA = Object.fromEntries(
   Object.entries(ACTIVATION_COLUMNS).map(([name, type]) => [name, DTYPES[type]]),
 );
+
+/** {@linkcode TSV_SCHEMA} and the `limits` annotation's memory, last. */
+const MEMORY_TSV_SCHEMA = { ...TSV_SCHEMA, [LIMITS_MEMORY_COLUMN]: pl.Int64 };
 
 /**
  * How polars reads the TSV rows of {@linkcode ActivationRows}: no header, the schema's types,
@@ -407,10 +437,14 @@ export const TSV_SCHEMA = Object.fromEntries(
  */
 const TSV_OPTIONS = { hasHeader: false, sep: "\t", schema: TSV_SCHEMA };
 
-/** The frame of TSV rows written by {@linkcode ActivationRows}. */
-export function tsvFrame(bytes: Uint8Array): pl.DataFrame {
+/** The frame of TSV rows written by {@linkcode ActivationRows} (of the columns `schema`). */
+export function tsvFrame(
+  bytes: Uint8Array,
+  schema: Record<string, pl.DataType> = TSV_SCHEMA,
+): pl.DataFrame {
   return pl.readCSV(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), {
     ...TSV_OPTIONS,
+    schema,
     quoteChar: "",
     rechunk: true,
   });

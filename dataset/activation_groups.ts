@@ -8,12 +8,7 @@
  */
 import pl from "nodejs-polars";
 import type { RecordContext } from "./activation_row.ts";
-import {
-  ActivationRows,
-  TSV_SCHEMA,
-  type TsvPartWriter,
-  type TsvShape,
-} from "./activation_bytes.ts";
+import { ActivationRows, type TsvPartWriter, type TsvShape } from "./activation_bytes.ts";
 import { NUMBER, RecordReader, STRING } from "./_record_reader.ts";
 import type { ActivationRow } from "./schema.ts";
 import { writePart } from "./mod.ts";
@@ -59,18 +54,26 @@ export class GroupedActivationRows {
   /** By warmth (warm, cold): the kind and group of the last such record read. */
   readonly #last: ({ kind: string | null; rows: ActivationRows } | null)[] = [null, null];
 
+  readonly #limitsMemory: boolean;
+
+  /** `limitsMemory`: as {@linkcode ActivationRows}' option (default false). */
   constructor(
     context: Pick<RecordContext, "experiment" | "workload" | "runtime">,
     groupOf: GroupOf,
+    { limitsMemory = false }: { limitsMemory?: boolean } = {},
   ) {
     this.#context = context;
     this.#groupOf = groupOf;
+    this.#limitsMemory = limitsMemory;
   }
 
   #group(key: string): ActivationRows {
     let rows = this.#groups.get(key);
     if (!rows) {
-      rows = new ActivationRows(this.#context, { reader: this.#reader });
+      rows = new ActivationRows(this.#context, {
+        reader: this.#reader,
+        limitsMemory: this.#limitsMemory,
+      });
       this.#groups.set(key, rows);
     }
     return rows;
@@ -142,7 +145,7 @@ export class GroupedActivationRows {
     if (groups.length === 0) return;
     if (groups.every((rows) => rows.allTsv)) {
       const pieces = groups.map((rows) => rows.tsvPieces()!);
-      await writer.writeGroups(dir, part, pieces, { columns: TSV_SCHEMA, complete });
+      await writer.writeGroups(dir, part, pieces, { columns: groups[0].tsvSchema, complete });
       return;
     }
     // Some rows are objects: all as one frame, split by folder in memory (partFrames).

@@ -16,6 +16,7 @@
 import pl from "nodejs-polars";
 import { TsvPartWriter } from "../../dataset/activation_bytes.ts";
 import { GroupedActivationRows } from "../../dataset/activation_groups.ts";
+import { LIMITS_MEMORY_COLUMN, limitsMemory } from "../../dataset/limits_memory.ts";
 import { activationRow, IMPORTED_COLUMNS } from "../../dataset/mod.ts";
 import { WSK_GET_HEADER } from "./detect.ts";
 import { type JsonLayout, jsonValues } from "./json_values.ts";
@@ -80,15 +81,11 @@ export function recordImportColumns(
   { runtime, workload }: RecordImportOptions = {},
 ): pl.DataFrame | pl.LazyDataFrame {
   const cold = pl.col("init_ms").isNotNull();
-  // The `limits` annotation's memory, found by pattern (a fifth of the cost of a JSON path
-  // per record): key before value as OpenWhisk writes it, or value before key; a limits object
-  // holds no nested object. Quotes inside JSON strings are escaped, so text in a log line or a
-  // result cannot pass for the annotation.
-  const key = String.raw`"key"\s*:\s*"limits"`;
-  const value = String.raw`"value"\s*:\s*\{[^{}]*?"memory"\s*:\s*(\d+)\s*[,}]`;
-  const memory = pl.col("record").str.extract(`${key}\\s*,\\s*${value}`, 1)
-    .fillNull(pl.col("record").str.extract(`${value}[^{}]*\\}?\\s*,\\s*${key}`, 1))
-    .cast(pl.Int64, false);
+  const columns = rows.columns;
+  // The `limits` annotation's memory: read already where the rows come from the fast path.
+  const memory = columns.includes(LIMITS_MEMORY_COLUMN)
+    ? pl.col(LIMITS_MEMORY_COLUMN)
+    : limitsMemory(pl.col("record"));
   const set: Record<string, pl.Expr> = {
     experiment: pl.when(cold).then(pl.lit("cold_start")).otherwise(pl.lit("concurrency")),
     workload: workload === undefined
@@ -106,7 +103,6 @@ export function recordImportColumns(
     f64: pl.Float64,
     bool: pl.Bool,
   };
-  const columns = rows.columns;
   const exprs = Object.entries(IMPORTED_COLUMNS).map(([name, type]) =>
     (set[name] ?? (columns.includes(name) ? pl.col(name) : pl.lit(null)))
       .cast(dtypes[type])
@@ -169,6 +165,7 @@ export async function importRecordFile(
   const rows = new GroupedActivationRows(
     RECORD_CONTEXT,
     (cold, kind) => options.runtime === undefined ? `${cold} ${kind ?? "unknown"}` : `${cold}`,
+    { limitsMemory: true },
   );
   let total = 0, part = 0, notActions = 0;
   // Parts are written off this thread (polars' streaming run from TSV), the imported columns
