@@ -17,7 +17,7 @@ import { ACTIVATION_COLUMNS, type ActivationRow, FrameBuilder } from "./schema.t
 import { writePart } from "./mod.ts";
 import { partPath } from "./part_path.ts";
 import { placePart } from "./partitions.ts";
-import { LIMITS_MEMORY_COLUMN, limitsMemoryDigits } from "./limits_memory.ts";
+import { LIMITS_MEMORY_COLUMN, writeLimitsMemory } from "./limits_memory.ts";
 
 const TAB = 0x09, NEWLINE = 0x0a, MINUS = 0x2d;
 const encoder = new TextEncoder();
@@ -255,14 +255,8 @@ export class ActivationRows {
     this.#bytes(SOURCE_AND_HTTP); // source "record", http_status unknown in a raw log
     this.#copy(buf, p, end);
     if (this.#limitsMemory) {
-      const digits = limitsMemoryDigits(buf, p, end); // at most 19 digits
-      const out = this.#out;
-      let len = this.#len;
-      out[len++] = TAB;
-      if (digits !== null) {
-        for (let k = 0; k < digits.length; k++) out[len++] = digits.charCodeAt(k);
-      }
-      this.#len = len;
+      this.#out[this.#len++] = TAB;
+      this.#len = writeLimitsMemory(buf, p, end, this.#out, this.#len);
     }
     this.#out[this.#len++] = NEWLINE;
     this.length++;

@@ -44,7 +44,7 @@ const KEY_FIRST_HEAD = encoder.encode('"key":"limits","value":{');
 const MEMORY = encoder.encode('"memory":');
 const VALUE_FIRST_REGEX = new RegExp(VALUE_FIRST);
 const OPEN_BRACE = 0x7b, CLOSE_BRACE = 0x7d, COMMA = 0x2c, ZERO = 0x30, NINE = 0x39;
-const INT64_MAX = "9223372036854775807";
+const INT64_MAX = encoder.encode("9223372036854775807");
 
 function startsWith(buf: Uint8Array, at: number, end: number, what: Uint8Array): boolean {
   if (at + what.length > end) return false;
@@ -52,44 +52,66 @@ function startsWith(buf: Uint8Array, at: number, end: number, what: Uint8Array):
   return true;
 }
 
-/** Whether ASCII digits are a number an Int64 holds (polars' cast gives null for others). */
-function fitsInt64(digits: string): boolean {
-  const d = digits.replace(/^0+(?=.)/, "");
-  return d.length < INT64_MAX.length || (d.length === INT64_MAX.length && d <= INT64_MAX);
+/**
+ * Whether the ASCII digits `d[from, to)` are a number an Int64 holds (polars' cast gives null
+ * for others).
+ */
+function fitsInt64(d: ArrayLike<number>, from: number, to: number): boolean {
+  while (from < to - 1 && d[from] === ZERO) from++;
+  const n = to - from;
+  if (n !== INT64_MAX.length) return n < INT64_MAX.length;
+  for (let k = 0; k < n; k++) {
+    if (d[from + k] !== INT64_MAX[k]) return d[from + k] < INT64_MAX[k];
+  }
+  return true;
 }
 
 /**
- * The memory digits of the `limits` annotation in the compact record text `buf[start, end)`,
- * as {@linkcode limitsMemory} reads them, or null where it gives null.
+ * Writes the memory digits of the `limits` annotation in the compact record text
+ * `buf[start, end)`, as {@linkcode limitsMemory} reads them, into `out` at `at` (at most 19
+ * bytes); returns the index after them, `at` itself where it gives null.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { limitsMemoryDigits } from "./limits_memory.ts";
+ * import { writeLimitsMemory } from "./limits_memory.ts";
  * const text = '{"annotations":[{"key":"limits","value":{"logs":10,"memory":256}}]}';
- * assert.equal(limitsMemoryDigits(new TextEncoder().encode(text), 0, text.length), "256");
+ * const out = new Uint8Array(19);
+ * const n = writeLimitsMemory(new TextEncoder().encode(text), 0, text.length, out, 0);
+ * assert.equal(new TextDecoder().decode(out.subarray(0, n)), "256");
  * ```
  */
-export function limitsMemoryDigits(buf: Uint8Array, start: number, end: number): string | null {
+export function writeLimitsMemory(
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  out: Uint8Array,
+  at: number,
+): number {
   // Key first: each place the head matches, leftmost first; in its object, the first
   // `"memory":` before any brace whose digits end at `,` or `}`.
-  const first = KEY_FIRST_HEAD[0];
+  const q = KEY_FIRST_HEAD[0], k1 = KEY_FIRST_HEAD[1];
   for (let k = start; k < end; k++) {
-    if (buf[k] !== first || !startsWith(buf, k, end, KEY_FIRST_HEAD)) continue;
+    if (buf[k] !== q || buf[k + 1] !== k1 || !startsWith(buf, k, end, KEY_FIRST_HEAD)) continue;
     for (let j = k + KEY_FIRST_HEAD.length; j < end; j++) {
       const b = buf[j];
       if (b === OPEN_BRACE || b === CLOSE_BRACE) break;
-      if (b !== MEMORY[0] || !startsWith(buf, j, end, MEMORY)) continue;
+      if (b !== q || !startsWith(buf, j, end, MEMORY)) continue;
       const from = j + MEMORY.length;
       let to = from;
       while (to < end && buf[to] >= ZERO && buf[to] <= NINE) to++;
       if (to > from && to < end && (buf[to] === COMMA || buf[to] === CLOSE_BRACE)) {
-        const digits = String.fromCharCode(...buf.subarray(from, to));
-        return fitsInt64(digits) ? digits : null;
+        if (!fitsInt64(buf, from, to)) return at;
+        for (let d = from; d < to; d++) out[at++] = buf[d];
+        return at;
       }
     }
   }
   // Value first: rare (OpenWhisk writes the key first), read by the pattern itself.
   const m = VALUE_FIRST_REGEX.exec(decoder.decode(buf.subarray(start, end)));
-  return m !== null && fitsInt64(m[1]) ? m[1] : null;
+  if (m === null) return at;
+  const digits = encoder.encode(m[1]);
+  if (!fitsInt64(digits, 0, digits.length)) return at;
+  out.set(digits, at);
+  return at + digits.length;
 }
