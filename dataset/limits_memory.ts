@@ -13,6 +13,7 @@
  * plain comparison; the byte reader gives the same digits (test/limits_memory_test.ts).
  */
 import pl from "nodejs-polars";
+import { Buffer } from "node:buffer";
 
 /**
  * The column of the importers' TSV rows that holds the memory read from the bytes, in place of
@@ -90,10 +91,11 @@ export function writeLimitsMemory(
 ): number {
   // Key first: each place the head matches, leftmost first; in its object, the first
   // `"memory":` before any brace whose digits end at `,` or `}`.
-  const q = KEY_FIRST_HEAD[0], k1 = KEY_FIRST_HEAD[1];
-  for (let k = start; k < end; k++) {
-    if (buf[k] !== q || buf[k + 1] !== k1 || !startsWith(buf, k, end, KEY_FIRST_HEAD)) continue;
-    for (let j = k + KEY_FIRST_HEAD.length; j < end; j++) {
+  // The head is found by Buffer's native search, over the record only.
+  const text = Buffer.from(buf.buffer, buf.byteOffset + start, end - start);
+  const q = MEMORY[0];
+  for (let h = text.indexOf(KEY_FIRST_HEAD); h >= 0; h = text.indexOf(KEY_FIRST_HEAD, h + 1)) {
+    for (let j = start + h + KEY_FIRST_HEAD.length; j < end; j++) {
       const b = buf[j];
       if (b === OPEN_BRACE || b === CLOSE_BRACE) break;
       if (b !== q || !startsWith(buf, j, end, MEMORY)) continue;
