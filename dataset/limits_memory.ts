@@ -13,7 +13,6 @@
  * plain comparison; the byte reader gives the same digits (test/limits_memory_test.ts).
  */
 import pl from "nodejs-polars";
-import { Buffer } from "node:buffer";
 
 /**
  * The column of the importers' TSV rows that holds the memory read from the bytes, in place of
@@ -90,12 +89,17 @@ export function writeLimitsMemory(
   at: number,
 ): number {
   // Key first: each place the head matches, leftmost first; in its object, the first
-  // `"memory":` before any brace whose digits end at `,` or `}`.
-  // The head is found by Buffer's native search, over the record only.
-  const text = Buffer.from(buf.buffer, buf.byteOffset + start, end - start);
-  const q = MEMORY[0];
-  for (let h = text.indexOf(KEY_FIRST_HEAD); h >= 0; h = text.indexOf(KEY_FIRST_HEAD, h + 1)) {
-    for (let j = start + h + KEY_FIRST_HEAD.length; j < end; j++) {
+  // `"memory":` before any brace whose digits end at `,` or `}`. The head ends with a brace,
+  // the rarest of its bytes: braces are found by the typed array's own search, and the head
+  // is compared before each.
+  const q = MEMORY[0], n = KEY_FIRST_HEAD.length;
+  for (
+    let brace = buf.indexOf(OPEN_BRACE, start + n - 1);
+    brace >= 0 && brace < end;
+    brace = buf.indexOf(OPEN_BRACE, brace + 1)
+  ) {
+    if (!startsWith(buf, brace - n + 1, end, KEY_FIRST_HEAD)) continue;
+    for (let j = brace + 1; j < end; j++) {
       const b = buf[j];
       if (b === OPEN_BRACE || b === CLOSE_BRACE) break;
       if (b !== q || !startsWith(buf, j, end, MEMORY)) continue;
