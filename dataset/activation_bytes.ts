@@ -17,6 +17,7 @@ import { ACTIVATION_COLUMNS, type ActivationRow, FrameBuilder } from "./schema.t
 import { writePart } from "./mod.ts";
 import { partPath } from "./part_path.ts";
 import { placePart } from "./partitions.ts";
+import { LIMITS_MEMORY_COLUMN, writeLimitsMemory } from "./limits_memory.ts";
 
 const TAB = 0x09, NEWLINE = 0x0a, MINUS = 0x2d;
 const encoder = new TextEncoder();
@@ -52,7 +53,7 @@ export class ActivationRows {
   length = 0;
   /** With `index`, the wait and init times and ids of the group being read. */
   index: GroupIndex | null;
-  readonly #reader = new RecordReader();
+  readonly #reader: RecordReader;
   /** Finished pieces, in row order: TSV bytes or a builder of row objects. */
   #pieces: (Uint8Array | FrameBuilder<typeof ACTIVATION_COLUMNS>)[] = [];
   #out = new Uint8Array(0);
@@ -64,11 +65,25 @@ export class ActivationRows {
   #prefixLen = 0;
   #objects: FrameBuilder<typeof ACTIVATION_COLUMNS> | null = null;
   readonly #contextBytes: Uint8Array;
+  readonly #limitsMemory: boolean;
 
+  /**
+   * `index`: keep {@linkcode GroupIndex} (default false); `reader`: the record reader, where
+   * the caller reads a record before it chooses the builder to {@linkcode append} it to
+   * (default one of its own); `limitsMemory`: the TSV rows end with a column
+   * {@linkcode LIMITS_MEMORY_COLUMN}, the memory of the record's `limits` annotation, for the
+   * importers (default false).
+   */
   constructor(
     context: Pick<RecordContext, "experiment" | "workload" | "runtime">,
-    { index = false }: { index?: boolean } = {},
+    { index = false, reader = new RecordReader(), limitsMemory = false }: {
+      index?: boolean;
+      reader?: RecordReader;
+      limitsMemory?: boolean;
+    } = {},
   ) {
+    this.#reader = reader;
+    this.#limitsMemory = limitsMemory;
     this.index = index ? { waits: [], inits: [], ids: [] } : null;
     const { experiment, workload, runtime } = context;
     const plain = [experiment, workload, runtime].every((s) => s !== "" && !/[\t\n\r]/.test(s));
@@ -187,11 +202,21 @@ export class ActivationRows {
    */
   record(buf: Uint8Array, p: number): number {
     if (this.#contextBytes.length === 0) return -1;
+    const end = this.#reader.read(buf, p);
+    return end < 0 ? -1 : this.append(buf, p, end);
+  }
+
+  /**
+   * Appends the row of the record that this builder's reader has just read from `buf`
+   * (`[p, end)`, as {@linkcode record} does after reading it); returns `end`, or -1 (nothing
+   * appended) if the fast path cannot take it.
+   */
+  append(buf: Uint8Array, p: number, end: number): number {
+    if (this.#contextBytes.length === 0) return -1;
     const r = this.#reader;
-    const end = r.read(buf, p);
-    if (end < 0 || !this.#acceptable()) return -1;
-    if (this.#len + 2 * (end - p) + 256 > this.#out.length) {
-      const grown = new Uint8Array(Math.max(this.#out.length * 2, this.#len + 2 * (end - p) + 256));
+    if (!this.#acceptable()) return -1;
+    if (this.#len + 2 * (end - p) + 288 > this.#out.length) {
+      const grown = new Uint8Array(Math.max(this.#out.length * 2, this.#len + 2 * (end - p) + 288));
       grown.set(this.#out.subarray(0, this.#len));
       this.#out = grown;
     }
@@ -229,6 +254,10 @@ export class ActivationRows {
     this.#out[this.#len++] = TAB;
     this.#bytes(SOURCE_AND_HTTP); // source "record", http_status unknown in a raw log
     this.#copy(buf, p, end);
+    if (this.#limitsMemory) {
+      this.#out[this.#len++] = TAB;
+      this.#len = writeLimitsMemory(buf, p, end, this.#out, this.#len);
+    }
     this.#out[this.#len++] = NEWLINE;
     this.length++;
     if (this.index) {
@@ -281,15 +310,10 @@ export class ActivationRows {
     writer?: TsvPartWriter,
     complete?: (rows: pl.LazyDataFrame) => pl.LazyDataFrame,
   ): Promise<void> {
-    this.#flushBytes();
-    this.#flushObjects();
-    const pieces = this.#pieces;
-    if (writer && pieces.every((p) => p instanceof Uint8Array)) {
-      this.#pieces = [];
-      this.length = 0;
-      this.#mark = this.#markRows = 0;
-      const shape = complete ? { columns: TSV_SCHEMA, complete } : undefined;
-      await writer.write(dir, part, pieces as Uint8Array[], shape);
+    const pieces = writer ? this.tsvPieces() : null;
+    if (writer && pieces) {
+      const shape = complete ? { columns: this.tsvSchema, complete } : undefined;
+      await writer.write(dir, part, pieces, shape);
     } else {
       const frame = this.toFrame();
       await writePart(
@@ -301,12 +325,41 @@ export class ActivationRows {
     }
   }
 
+  /** The columns of the TSV rows and their types. */
+  get tsvSchema(): Record<string, pl.DataType> {
+    return this.#limitsMemory ? MEMORY_TSV_SCHEMA : TSV_SCHEMA;
+  }
+
+  /** Whether every row is TSV (none built from an object). */
+  get allTsv(): boolean {
+    return this.#objects === null && this.#pieces.every((p) => p instanceof Uint8Array);
+  }
+
+  /**
+   * The rows as TSV pieces (in order) for {@linkcode TsvPartWriter}, clearing the builder, if
+   * every row is TSV; else null, the builder unchanged.
+   */
+  tsvPieces(): Uint8Array[] | null {
+    this.#flushBytes();
+    this.#flushObjects();
+    const pieces = this.#pieces;
+    if (!pieces.every((p) => p instanceof Uint8Array)) return null;
+    this.#pieces = [];
+    this.length = 0;
+    this.#mark = this.#markRows = 0;
+    return pieces as Uint8Array[];
+  }
+
   /** The rows as a frame with the schema's types, and clears the builder. */
   toFrame(): pl.DataFrame {
     this.#flushBytes();
     this.#flushObjects();
     const frames = this.#pieces.map((piece) =>
-      piece instanceof Uint8Array ? tsvFrame(piece) : piece.toFrame()
+      piece instanceof Uint8Array
+        ? this.#limitsMemory
+          ? tsvFrame(piece, MEMORY_TSV_SCHEMA).drop(LIMITS_MEMORY_COLUMN)
+          : tsvFrame(piece)
+        : piece.toFrame()
     );
     this.#pieces = [];
     this.length = 0;
@@ -369,19 +422,32 @@ const TSV_SCHEMA = Object.fromEntries(
   Object.entries(ACTIVATION_COLUMNS).map(([name, type]) => [name, DTYPES[type]]),
 );
 
+/** {@linkcode TSV_SCHEMA} and the `limits` annotation's memory, last. */
+const MEMORY_TSV_SCHEMA = { ...TSV_SCHEMA, [LIMITS_MEMORY_COLUMN]: pl.Int64 };
+
 /**
  * How polars reads the TSV rows of {@linkcode ActivationRows}: no header, the schema's types,
  * no quoting (no field holds a raw control character, so none starts with one), empty = null.
  */
 const TSV_OPTIONS = { hasHeader: false, sep: "\t", schema: TSV_SCHEMA };
 
-/** The frame of TSV rows written by {@linkcode ActivationRows}. */
-export function tsvFrame(bytes: Uint8Array): pl.DataFrame {
+/** The frame of TSV rows written by {@linkcode ActivationRows} (of the columns `schema`). */
+export function tsvFrame(
+  bytes: Uint8Array,
+  schema: Record<string, pl.DataType> = TSV_SCHEMA,
+): pl.DataFrame {
   return pl.readCSV(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), {
     ...TSV_OPTIONS,
+    schema,
     quoteChar: "",
     rechunk: true,
   });
+}
+
+/** TSV of other columns than the activation columns, and how they become those. */
+export interface TsvShape {
+  columns: Record<string, pl.DataType>;
+  complete: (rows: pl.LazyDataFrame) => pl.LazyDataFrame;
 }
 
 /**
@@ -410,38 +476,59 @@ export class TsvPartWriter {
     dir: string,
     part: string,
     pieces: Uint8Array[],
-    shape?: {
-      columns: Record<string, pl.DataType>;
-      complete: (rows: pl.LazyDataFrame) => pl.LazyDataFrame;
-    },
+    shape?: TsvShape,
+  ): Promise<void> {
+    await this.writeGroups(dir, part, [pieces], shape);
+  }
+
+  /**
+   * As {@linkcode write}, for a part whose rows come in groups, each of one partition folder
+   * (rows of several folders in one group are still split): each group is written as its own
+   * file, which then lands by a rename, where rows of several folders written together would
+   * be written, read back and written again per folder.
+   */
+  async writeGroups(
+    dir: string,
+    part: string,
+    groups: Uint8Array[][],
+    shape?: TsvShape,
   ): Promise<void> {
     // Parts already being written: wait for the oldest until fewer than inFlight remain.
     while (this.#waits.length >= this.#inFlight) await this.#waits.shift();
     const folder = join(dir, "activations");
     await Deno.mkdir(folder, { recursive: true });
     const path = partPath(dir, "activations", part);
-    const tsv = `${path}.tsv`;
-    {
-      using file = await Deno.open(tsv, { write: true, create: true, truncate: true });
+    const files = groups.map((_, i) => groups.length === 1 ? path : `${path}.${i + 1}`);
+    for (const [i, pieces] of groups.entries()) {
+      using file = await Deno.open(`${files[i]}.tsv`, {
+        write: true,
+        create: true,
+        truncate: true,
+      });
       for (const bytes of pieces) {
         for (let off = 0; off < bytes.length;) off += await file.write(bytes.subarray(off));
       }
+      release(pieces);
     }
-    release(pieces);
     const done = (async () => {
       try {
-        const options = { ...TSV_OPTIONS, quoteChar: "\x01" };
-        const rows = shape
-          ? shape.complete(pl.scanCSV(tsv, { ...options, schema: shape.columns }))
-          : pl.scanCSV(tsv, options);
-        await rows.sinkParquet(`${path}.tmp`, { compression: "zstd" })
-          .collect();
-        await placePart(dir, "activations", part, `${path}.tmp`);
-      } catch (cause) {
-        await Deno.remove(`${path}.tmp`).catch(() => {});
-        throw new Error(`Cannot write the dataset part ${path}: ${cause}`, { cause });
+        for (const file of files) {
+          const tsv = `${file}.tsv`;
+          try {
+            const options = { ...TSV_OPTIONS, quoteChar: "\x01" };
+            const rows = shape
+              ? shape.complete(pl.scanCSV(tsv, { ...options, schema: shape.columns }))
+              : pl.scanCSV(tsv, options);
+            await rows.sinkParquet(`${file}.tmp`, { compression: "zstd" })
+              .collect();
+            await placePart(dir, "activations", part, `${file}.tmp`);
+          } catch (cause) {
+            await Deno.remove(`${file}.tmp`).catch(() => {});
+            throw new Error(`Cannot write the dataset part ${path}: ${cause}`, { cause });
+          }
+        }
       } finally {
-        await Deno.remove(tsv).catch(() => {});
+        for (const file of files) await Deno.remove(`${file}.tsv`).catch(() => {});
       }
     })();
     done.catch(() => {}); // reported by close()

@@ -36,6 +36,12 @@ export interface JsonValuesOptions {
    * splitter's pass over the same bytes. Default none.
    */
   take?: (buf: Uint8Array, p: number) => number;
+  /**
+   * Asked after each object `take` read: whether to yield it (as `taken`), so that the caller
+   * can act between objects (write what it has read). Objects read by `take` and not yielded
+   * cost no step of the generator each. Default: yield every one.
+   */
+  yieldTaken?: () => boolean;
 }
 
 const OPEN_BRACE = 0x7b, CLOSE_BRACE = 0x7d, OPEN_BRACKET = 0x5b, CLOSE_BRACKET = 0x5d;
@@ -73,7 +79,7 @@ export async function* jsonValues(
   chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   file: string,
   layout: JsonLayout,
-  { take }: JsonValuesOptions = {},
+  { take, yieldTaken }: JsonValuesOptions = {},
 ): AsyncGenerator<JsonValue> {
   // Between values: "start" (before `[`), "first" (after `[`), "next" (after a value, before
   // `,` or `]`), "comma" (after `,`), "end" (after `]`); in lines layout always "comma"-like.
@@ -117,7 +123,9 @@ export async function* jsonValues(
         const end = take ? take(chunk, i) : -1;
         if (end > i) {
           // Read whole by `take`: compact JSON, so no line break inside.
-          yield { bytes: chunk.subarray(i, end), offset: here, line, taken: true };
+          if (yieldTaken === undefined || yieldTaken()) {
+            yield { bytes: chunk.subarray(i, end), offset: here, line, taken: true };
+          }
           state = layout === "array" ? "next" : "comma";
           i = end - 1;
           continue;

@@ -20,6 +20,7 @@ import {
 } from "../../dataset/mod.ts";
 import { checkOutput, replaceFolder } from "../../dataset/folder.ts";
 import { releaseNativeMemory } from "../../dataset/native_memory.ts";
+import { chunked } from "../file_chunks.ts";
 import { FileHasher } from "../file_hasher.ts";
 import { classify } from "../file_kind.ts";
 import { detectFileFormat, type Format, FORMATS } from "./detect.ts";
@@ -183,7 +184,7 @@ export async function importFiles(
       let n: number, notActions = 0;
       if (f === "openwhisk-json" || f === "openwhisk-jsonl") {
         const layout = f === "openwhisk-json" ? "array" : "lines";
-        const read = await importRecordFile(counted(path, size), name, layout, options, {
+        const read = await importRecordFile(chunked(path, size), name, layout, options, {
           dir: tmp,
           stem,
           partRows,

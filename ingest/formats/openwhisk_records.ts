@@ -14,7 +14,9 @@
  * columns, are set by {@linkcode recordImportColumns}, once for every source of records.
  */
 import pl from "nodejs-polars";
-import { ActivationRows, TsvPartWriter } from "../../dataset/activation_bytes.ts";
+import { TsvPartWriter } from "../../dataset/activation_bytes.ts";
+import { GroupedActivationRows } from "../../dataset/activation_groups.ts";
+import { LIMITS_MEMORY_COLUMN, limitsMemory } from "../../dataset/limits_memory.ts";
 import { activationRow, IMPORTED_COLUMNS } from "../../dataset/mod.ts";
 import { WSK_GET_HEADER } from "./detect.ts";
 import { type JsonLayout, jsonValues } from "./json_values.ts";
@@ -79,15 +81,11 @@ export function recordImportColumns(
   { runtime, workload }: RecordImportOptions = {},
 ): pl.DataFrame | pl.LazyDataFrame {
   const cold = pl.col("init_ms").isNotNull();
-  // The `limits` annotation's memory, found by pattern (a fifth of the cost of a JSON path
-  // per record): key before value as OpenWhisk writes it, or value before key; a limits object
-  // holds no nested object. Quotes inside JSON strings are escaped, so text in a log line or a
-  // result cannot pass for the annotation.
-  const key = String.raw`"key"\s*:\s*"limits"`;
-  const value = String.raw`"value"\s*:\s*\{[^{}]*?"memory"\s*:\s*(\d+)\s*[,}]`;
-  const memory = pl.col("record").str.extract(`${key}\\s*,\\s*${value}`, 1)
-    .fillNull(pl.col("record").str.extract(`${value}[^{}]*\\}?\\s*,\\s*${key}`, 1))
-    .cast(pl.Int64, false);
+  const columns = rows.columns;
+  // The `limits` annotation's memory: read already where the rows come from the fast path.
+  const memory = columns.includes(LIMITS_MEMORY_COLUMN)
+    ? pl.col(LIMITS_MEMORY_COLUMN)
+    : limitsMemory(pl.col("record"));
   const set: Record<string, pl.Expr> = {
     experiment: pl.when(cold).then(pl.lit("cold_start")).otherwise(pl.lit("concurrency")),
     workload: workload === undefined
@@ -105,7 +103,6 @@ export function recordImportColumns(
     f64: pl.Float64,
     bool: pl.Bool,
   };
-  const columns = rows.columns;
   const exprs = Object.entries(IMPORTED_COLUMNS).map(([name, type]) =>
     (set[name] ?? (columns.includes(name) ? pl.col(name) : pl.lit(null)))
       .cast(dtypes[type])
@@ -163,7 +160,13 @@ export async function importRecordFile(
   options: RecordImportOptions,
   { dir, stem, partRows }: RecordSink,
 ): Promise<{ rows: number; notActions: number }> {
-  const rows = new ActivationRows(RECORD_CONTEXT);
+  // Rows kept apart by the folder recordImportColumns puts them in (experiment by the
+  // initTime, runtime by the kind unless given), so that each lands by a rename.
+  const rows = new GroupedActivationRows(
+    RECORD_CONTEXT,
+    (cold, kind) => options.runtime === undefined ? `${cold} ${kind ?? "unknown"}` : `${cold}`,
+    { limitsMemory: true },
+  );
   let total = 0, part = 0, notActions = 0;
   // Parts are written off this thread (polars' streaming run from TSV), the imported columns
   // added in the same run, while the next part's records are read.
@@ -178,18 +181,14 @@ export async function importRecordFile(
   // Records the fast path reads straight from the chunk (most, in compact JSON) are taken
   // while splitting; the others come back as bytes: the fast path again (a record that spans
   // two chunks), else JSON.parse and activationRow.
-  const take = (buf: Uint8Array, p: number) => {
-    rows.begin(null, null);
-    const end = rows.record(buf, p);
-    if (end >= 0) rows.commit();
-    return end;
-  };
-  for await (const value of jsonValues(blankPreamble(chunks), file, layout, { take })) {
+  const take = (buf: Uint8Array, p: number) => rows.record(buf, p);
+  const yieldTaken = () => rows.length >= partRows; // then a part is written
+  const values = jsonValues(blankPreamble(chunks), file, layout, { take, yieldTaken });
+  for await (const value of values) {
     if (value.taken) {
       if (rows.length >= partRows) await flush();
       continue;
     }
-    rows.begin(null, null);
     if (rows.record(value.bytes, 0) < 0) {
       const where = `${file} byte ${value.offset} (line ${value.line})`;
       let record: unknown;
@@ -207,7 +206,6 @@ export async function importRecordFile(
       }
       rows.push(activationRow(record, RECORD_CONTEXT, where));
     }
-    rows.commit();
     if (rows.length >= partRows) await flush();
   }
   await flush();

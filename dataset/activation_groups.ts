@@ -1,0 +1,156 @@
+/**
+ * Activation rows kept apart by the partition folder each lands in (`experiment=`,
+ * `runtime=`), for sources whose rows of one part go to several folders: imported activation
+ * records, whose experiment is told by the initTime and runtime by the kind. Written
+ * together, such a part is written once, read back and written again per folder
+ * (partitions.ts's placePart), which cost the record importers as much time as reading the
+ * records; written a group a file, each lands by a rename.
+ */
+import pl from "nodejs-polars";
+import type { RecordContext } from "./activation_row.ts";
+import { ActivationRows, type TsvPartWriter, type TsvShape } from "./activation_bytes.ts";
+import { NUMBER, RecordReader, STRING } from "./_record_reader.ts";
+import type { ActivationRow } from "./schema.ts";
+import { writePart } from "./mod.ts";
+
+/**
+ * What a row's folder is told from: whether it has an init time, and its kind (null where
+ * it has none).
+ */
+export type GroupOf = (cold: boolean, kind: string | null) => string;
+
+/**
+ * {@linkcode ActivationRows} of one context, a builder per group that `groupOf` names, in
+ * the order of each group's first row. `groupOf` must give one group for all rows of one
+ * folder (rows of two folders in one group are still split, only slower; one folder's rows
+ * in two groups are an error when the second lands).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { GroupedActivationRows } from "./activation_groups.ts";
+ * const rows = new GroupedActivationRows(
+ *   { experiment: "record", workload: "record", runtime: "record" },
+ *   (cold) => cold ? "cold" : "warm",
+ * );
+ * const rec = (id: string, ann: string) =>
+ *   new TextEncoder().encode(`{"activationId":"${id}","annotations":[${ann}]}`);
+ * for (const [id, ann] of [["a", '{"key":"waitTime","value":5}'], ["b", '{"key":"initTime","value":9},{"key":"waitTime","value":1}'], ["c", '{"key":"waitTime","value":2}']]) {
+ *   assert.ok(rows.record(rec(id, ann), 0) > 0);
+ * }
+ * assert.equal(rows.length, 3);
+ * ```
+ */
+export class GroupedActivationRows {
+  /** Rows so far, of every group. */
+  length = 0;
+  readonly #context: Pick<RecordContext, "experiment" | "workload" | "runtime">;
+  readonly #groupOf: GroupOf;
+  readonly #reader = new RecordReader();
+  readonly #groups = new Map<string, ActivationRows>();
+  /** The last kind's bytes and string, so that a run of one kind decodes it once. */
+  #kindBytes = new Uint8Array(0);
+  #kind: string | null = null;
+  /** By warmth (warm, cold): the kind and group of the last such record read. */
+  readonly #last: ({ kind: string | null; rows: ActivationRows } | null)[] = [null, null];
+
+  readonly #limitsMemory: boolean;
+
+  /** `limitsMemory`: as {@linkcode ActivationRows}' option (default false). */
+  constructor(
+    context: Pick<RecordContext, "experiment" | "workload" | "runtime">,
+    groupOf: GroupOf,
+    { limitsMemory = false }: { limitsMemory?: boolean } = {},
+  ) {
+    this.#context = context;
+    this.#groupOf = groupOf;
+    this.#limitsMemory = limitsMemory;
+  }
+
+  #group(key: string): ActivationRows {
+    let rows = this.#groups.get(key);
+    if (!rows) {
+      rows = new ActivationRows(this.#context, {
+        reader: this.#reader,
+        limitsMemory: this.#limitsMemory,
+      });
+      this.#groups.set(key, rows);
+    }
+    return rows;
+  }
+
+  /** The kind of the record just read: a plain string's text (no decoding), else null. */
+  #readKind(buf: Uint8Array): string | null {
+    const f = this.#reader.kind;
+    if (f.start < 0 || f.kind !== STRING) return null;
+    const from = f.start + 1, n = f.end - 1 - from, last = this.#kindBytes;
+    let same = n === last.length;
+    for (let k = 0; same && k < n; k++) same = buf[from + k] === last[k];
+    if (!same) {
+      this.#kindBytes = buf.slice(from, from + n);
+      this.#kind = String.fromCharCode(...this.#kindBytes); // plain: printable ASCII
+    }
+    return this.#kind;
+  }
+
+  /**
+   * Reads the activation record whose `{` is at `p` of `buf` and appends its row to its
+   * group; returns the index after the record, or -1 (nothing appended) if the fast path
+   * cannot take it, as {@linkcode ActivationRows.record}.
+   */
+  record(buf: Uint8Array, p: number): number {
+    const r = this.#reader;
+    const end = r.read(buf, p);
+    if (end < 0) return -1;
+    // The row's init_ms is the initTime where it is a number (the fast path declines others).
+    const cold = r.init.start >= 0 && r.init.kind === NUMBER;
+    const kind = this.#readKind(buf);
+    // The group of the last record of this warmth and kind, without making its key again.
+    const last = this.#last[cold ? 1 : 0];
+    let rows: ActivationRows;
+    if (last !== null && last.kind === kind) rows = last.rows;
+    else {
+      rows = this.#group(this.#groupOf(cold, kind));
+      this.#last[cold ? 1 : 0] = { kind, rows };
+    }
+    rows.begin(null, null);
+    if (rows.append(buf, p, end) < 0) return -1;
+    rows.commit();
+    this.length++;
+    return end;
+  }
+
+  /** Appends a row built by activationRow to its group. */
+  push(row: ActivationRow): void {
+    const rows = this.#group(this.#groupOf(row.init_ms !== null, row.kind));
+    rows.begin(null, null);
+    rows.push(row);
+    rows.commit();
+    this.length++;
+  }
+
+  /**
+   * Writes the rows as Parquet part `part` of `dir`'s activations and clears the builder, as
+   * {@linkcode ActivationRows.writePart}: a file a group through `writer` where they are all
+   * TSV, else here.
+   */
+  async writePart(
+    dir: string,
+    part: string,
+    writer: TsvPartWriter,
+    complete: TsvShape["complete"],
+  ): Promise<void> {
+    const groups = [...this.#groups.values()].filter((rows) => rows.length > 0);
+    this.length = 0;
+    if (groups.length === 0) return;
+    if (groups.every((rows) => rows.allTsv)) {
+      const pieces = groups.map((rows) => rows.tsvPieces()!);
+      await writer.writeGroups(dir, part, pieces, { columns: groups[0].tsvSchema, complete });
+      return;
+    }
+    // Some rows are objects: all as one frame, split by folder in memory (partFrames).
+    const frames = groups.map((rows) => rows.toFrame());
+    const frame = frames.length === 1 ? frames[0] : pl.concat(frames, { how: "vertical" });
+    await writePart(dir, "activations", part, complete(frame.lazy()).collectSync());
+  }
+}
