@@ -98,14 +98,6 @@ async function filesOf(source: string): Promise<string[]> {
   return names.sort().map((n) => join(source, n));
 }
 
-/** A file's chunks, counting its bytes in `size`. */
-async function* counted(path: string, size: { n: number }) {
-  for await (const chunk of fileChunks(path)) {
-    size.n += chunk.length;
-    yield chunk;
-  }
-}
-
 /**
  * Imports every file of `sources` (files or folders) into a dataset at `outDir` (replacing
  * it), or throws naming the first bad file and place, leaving `outDir` as it was.
@@ -209,7 +201,7 @@ export async function importFiles(
           checked = true;
         };
         try {
-          for await (const slice of csvSlices(counted(path, size), slices, csvSliceBytes)) {
+          for await (const slice of csvSlices(chunked(path, size), slices, csvSliceBytes)) {
             const { frame, rows } = await read(slice, name, whole, options);
             if (skipped === undefined) {
               const partName = `${stem}.${String(++part).padStart(4, "0")}`;
