@@ -668,6 +668,12 @@ Deno.test("malformed imports name the file and the place, and leave no dataset",
         "short.csv line 2: 4 fields, expected 10 as in the header",
       ],
       [
+        "long.csv",
+        "memory,type,is_cold,exec_time,connection_time,client_time,provider_time,mem_used\n" +
+        "256,cold,True,1500,0.002,1,0,\n256,cold,True,1500,0.002,1,0,,7\n",
+        "long.csv line 3: 9 fields, expected 8 as in the header",
+      ],
+      [
         "commas.csv",
         "phase,instance,invocationID,startTime,requestedDuration,grpcConnEstablish,responseTime," +
         "actualDuration,connectionTimeout,functionTimeout\n1,f,i,1,1,1,1,1,false,false\n,,,,,,,,,\n",

@@ -83,7 +83,13 @@ export async function checkedCsvFrame(
 ): Promise<CsvFrame> {
   let all: pl.DataFrame;
   try {
-    const read = pl.readCSV(path, { hasHeader: true, inferSchemaLength: 0 }).lazy();
+    // A line of more fields than the header is an error (nodejs-polars drops the extra ones).
+    const read = pl.readCSV(path, {
+      hasHeader: true,
+      inferSchemaLength: 0,
+      truncateRaggedLines: false,
+    })
+      .lazy();
     all = await fields.steps.reduce((q, step) => q.withColumns(...step), read).select(...exprs)
       .collect();
   } catch (cause) {
