@@ -11,6 +11,7 @@ import pl from "nodejs-polars";
 import { join } from "node:path";
 import { emptyFrame, forEachPart, readSchema } from "./mod.ts";
 import { releaseNativeMemory } from "./native_memory.ts";
+import { makeScratchDir, removeScratch } from "./scratch.ts";
 
 /** The columns that make a piece, in this order. */
 export const PIECE_KEYS = ["experiment", "runtime", "workload", "source", "level"] as const;
@@ -103,7 +104,7 @@ export async function readActivationPieces(
   let heldRows = 0, spilled = 0;
   let tmp: string | null = null;
   const spill = async () => {
-    tmp ??= await Deno.makeTempDir({ dir: spillDir, prefix: "whiskbench-pieces-" });
+    tmp ??= await makeScratchDir({ dir: spillDir, prefix: "whiskbench-pieces-" });
     for (const [b, frames] of held.entries()) {
       if (frames.length === 0) continue;
       const file = join(tmp, `${spilled++}.parquet`);
@@ -179,7 +180,7 @@ export async function readActivationPieces(
       if (heldRows >= spillRows) await spill();
     }, { releaseEvery: 1e6 });
   } catch (err) {
-    if (tmp) await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    if (tmp) await removeScratch(tmp).catch(() => {});
     throw err;
   }
   const order = [...types.keys()];
@@ -213,7 +214,7 @@ export async function readActivationPieces(
       );
     },
     async close() {
-      if (tmp) await Deno.remove(tmp, { recursive: true });
+      if (tmp) await removeScratch(tmp);
     },
   };
 }

@@ -7,6 +7,7 @@
 import pl from "nodejs-polars";
 import type { PartIdHashes } from "./part_checks.ts";
 import { releaseNativeMemory } from "./native_memory.ts";
+import { makeScratchFile, removeScratch } from "./scratch.ts";
 
 /** At most this many hashes are held, and counted distinct at once (a bucket). */
 export const HASHES_AT_ONCE = 8_000_000;
@@ -46,7 +47,7 @@ export function idHashStore(atOnce = HASHES_AT_ONCE): IdHashStore {
       heldCount += hashes.len();
       total += hashes.len();
       if (heldCount < atOnce) return;
-      const file = await Deno.makeTempFile({ prefix: "whiskbench-ids-", suffix: ".parquet" });
+      const file = await makeScratchFile({ prefix: "whiskbench-ids-", suffix: ".parquet" });
       files.push(file);
       pl.DataFrame([pl.concat(held).alias(H)]).writeParquet(file, { compression: "uncompressed" });
       held = [];
@@ -72,7 +73,7 @@ export function idHashStore(atOnce = HASHES_AT_ONCE): IdHashStore {
       return false;
     },
     async close() {
-      for (const f of files) await Deno.remove(f).catch(() => {});
+      for (const f of files) await removeScratch(f).catch(() => {});
     },
   };
 }
