@@ -185,6 +185,28 @@ Deno.test("percentilesTable() per level, runs merged: type-7 estimates, exact in
   assert.equal(percentilesTable(levelSamples(rows, [2])).height, 1);
 });
 
+Deno.test("levelSamples(): runs merged and sorted, the runs counted (a null run is run 0), bad latencies named", () => {
+  const rows = activations([
+    ...warm("wasm", 1, [[5, 1], [4, 2], [3]]),
+    ...warm("docker", 1, [[2]]).map((r) => ({ ...r, run: null })),
+    ...warm("docker", 1, [[1]]),
+  ]);
+  assert.deepEqual(
+    levelSamples(rows).map(({ runtime, runs, sorted }) => ({ runtime, runs, sorted: [...sorted] })),
+    [{ runtime: "docker", runs: 2, sorted: [1, 2] }, {
+      runtime: "wasm",
+      runs: 3,
+      sorted: [1, 2, 3, 4, 5],
+    }],
+  );
+  for (const bad of [NaN, Infinity, -Infinity]) {
+    assert.throws(
+      () => levelSamples(activations(warm("wasm", 3, [[1, 2], [bad]])), [1]),
+      new RegExp(`runtime wasm, level 3, run 2 has a latency of ${bad} ms, expected a finite`),
+    );
+  }
+});
+
 Deno.test("repetitionsTable(): within 5 % or the samples and runs the sample's quantiles say", () => {
   const wide = Array.from({ length: 100 }, (_, i) => i + 1); // 1..100 in one run
   const tight = Array.from({ length: 50 }, (_, i) => 100 + (i % 3) - 1); // 99, 100, 101
