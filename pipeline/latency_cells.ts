@@ -32,14 +32,18 @@ const KEYS = ["experiment", "workload", "runtime"] as const;
 /**
  * The rows of the latency samples: experiment, workload, runtime, level, run (null as 0) and
  * latency_ms, of the cold-start and concurrency experiments, rows without a level or a
- * latency left out. The one selection of {@linkcode latencyCells} and `levelSamples`.
+ * latency left out (with `warm` false, of the cold-start experiment only). The one selection
+ * of {@linkcode latencyCells} and `levelSamples`.
  */
-export function latencySampleRows(activations: pl.DataFrame): pl.LazyDataFrame {
+export function latencySampleRows(
+  activations: pl.DataFrame,
+  { warm = true }: { warm?: boolean } = {},
+): pl.LazyDataFrame {
   const cols = [...KEYS, "level", "run", "latency_ms"];
   const lazy = activations.lazy();
   return pl.concat([
     coldStartRowsLazy(lazy).select(...cols),
-    warmRowsLazy(lazy).select(...cols),
+    ...warm ? [warmRowsLazy(lazy).select(...cols)] : [],
   ])
     .filter(pl.col("level").isNotNull().and(pl.col("latency_ms").isNotNull()))
     .select(

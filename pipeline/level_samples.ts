@@ -4,6 +4,8 @@
  */
 import pl from "nodejs-polars";
 import { latencyCells, latencySampleRows } from "./latency_cells.ts";
+import { WARM_EXPERIMENT } from "./latency_rows.ts";
+import { WARM_SAMPLE_COLUMNS } from "./latency_tables.ts";
 
 /** One cell's latencies, all runs together, ascending. */
 export interface LevelSample {
@@ -22,15 +24,31 @@ const KEYS = ["experiment", "workload", "runtime", "level"] as const;
  * The cells of `activations` in the order of their keys (rows without a level are left out,
  * as in the comparison), restricted to `levels` where given. Each cell is sorted once by
  * polars, all runs together: sorting each run apart and merging them in JavaScript took a
- * third more time on a million rows.
+ * third more time on a million rows. With `warm`, the warm table's group-by of the same
+ * activations (`warmLevels`), the concurrency experiment's cells are taken from it
+ * instead of a group-by of their own.
  */
-export function levelSamples(activations: pl.DataFrame, levels?: number[]): LevelSample[] {
-  const groups = latencySampleRows(activations)
-    .groupBy([...KEYS])
-    .agg(
+export function levelSamples(
+  activations: pl.DataFrame,
+  levels?: number[],
+  warm?: pl.DataFrame,
+): LevelSample[] {
+  const cells = (rows: pl.LazyDataFrame) =>
+    rows.groupBy([...KEYS]).agg(
       pl.col("latency_ms").sort().alias("latency_ms"),
       pl.col("run").nUnique().cast(pl.Float64).alias("runs"),
-    )
+    );
+  const groups = (warm === undefined ? cells(latencySampleRows(activations)) : pl.concat([
+    cells(latencySampleRows(activations, { warm: false })),
+    warm.lazy().filter(pl.col("level").isNotNull()).select(
+      pl.lit(WARM_EXPERIMENT).alias("experiment"),
+      "workload",
+      "runtime",
+      pl.col("level").cast(pl.Float64),
+      pl.col(WARM_SAMPLE_COLUMNS.sorted).alias("latency_ms"),
+      pl.col(WARM_SAMPLE_COLUMNS.runs).alias("runs"),
+    ),
+  ]))
     .sort([...KEYS])
     .collectSync();
   const latency = (groups.height === 0 ? pl.Series("latency_ms", [], pl.Float64) : groups
