@@ -47,10 +47,10 @@ let trim: (() => void) | null = null;
 
 /**
  * The mmap threshold {@linkcode returnFreedMemory} fixes: 4 MiB. At 128 KiB every column
- * buffer of a few rows was mapped and unmapped on its own, and the kernel's zeroing of those
- * pages cost about 40 % of `deno task tables`' CPU time on 10 M rows (9-10 s of system time in
- * 22-25 s, against 6.7 s at 4 MiB, 7 s at 32 MiB); RSS 690 -> 700 MB. A part's columns of
- * a million rows (8 MB) are still mapped on their own.
+ * buffer of more than 16,384 8-byte values was mapped and unmapped on its own, and the
+ * kernel's zeroing of those pages cost about 40 % of `deno task tables`' CPU time on 10 M rows
+ * (9-10 s of system time in 22-25 s, against 6.7 s at 4 MiB, 7 s at 32 MiB); RSS 690 -> 700
+ * MB. A part's columns of a million rows (8 MB) are still mapped on their own.
  */
 const MMAP_THRESHOLD = 4 * 1024 * 1024;
 

@@ -86,7 +86,8 @@ export const WARM_SAMPLE_COLUMNS = { sorted: "latency_sorted", runs: "latency_ru
  * the comparison's moments (level_moments.ts) and the cells' sorted samples for the
  * percentile and repetition tables ({@linkcode WARM_SAMPLE_COLUMNS}), from one group-by over
  * the warm rows. Pass it to {@linkcode warmTable}, `comparisonMoments` and `levelSamples` to
- * compute all three from one pass (a group-by of its own for the samples cost a third more).
+ * compute all three from one pass (with a group-by of their own, 689 against 452 ms CPU on
+ * 1.16 M rows).
  */
 export function warmLevels(activations: pl.DataFrame): pl.DataFrame {
   const rows = withMomentColumns(warmRowsLazy(activations.lazy()));
