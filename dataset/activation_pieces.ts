@@ -65,15 +65,35 @@ const BUCKET = "__bucket";
  * sum of the keys' own hashes (with a seed of its own) cut to 48 bits, in Int64 (no
  * overflow). Three times cheaper in polars than the hash of a struct of the keys. In two
  * steps: polars 0.25 types an operation chained onto a hash as if on the hashed column.
+ *
+ * A key with one value in the whole part (a partition column, such as the experiment and the
+ * runtime of a part in `experiment=.../runtime=...` folders) is hashed once, from the part's
+ * first row, and added as a constant: the same sums, and a fraction of the hashing (checking
+ * that a column holds one value compares its smallest and largest, which is cheaper than a
+ * hash of every row).
  */
 function withPieceHashes(frame: pl.DataFrame): pl.DataFrame {
   const seeds = [[PIECE, 17], [CHECK, 31]] as const;
-  const hashes = seeds.flatMap(([name, seed]) =>
-    PIECE_KEYS.map((k, i) => pl.col(k).hash(seed, i + 1, 2 * seed + 1, 7).alias(`${name}${i}`))
-  );
+  const hashOf = (k: string, i: number, name: string, seed: number) =>
+    pl.col(k).hash(seed, i + 1, 2 * seed + 1, 7).alias(`${name}${i}`);
+  const [one] = frame.select(
+    ...PIECE_KEYS.map((k) =>
+      pl.col(k).nullCount().eq(pl.lit(0)).and(pl.col(k).min().eq(pl.col(k).max())).alias(k)
+    ),
+  ).toRecords();
+  const constant = PIECE_KEYS.map((k) => frame.height > 0 && one[k] === true);
+  const hashes = (rows: pl.DataFrame, which: boolean) =>
+    rows.withColumns(
+      ...seeds.flatMap(([name, seed]) =>
+        PIECE_KEYS.flatMap((k, i) => constant[i] === which ? [hashOf(k, i, name, seed)] : [])
+      ),
+    );
+  const [first] = hashes(frame.head(1), true).toRecords();
   const cut = (name: string, i: number) =>
-    pl.col(`${name}${i}`).modulo(pl.lit(2 ** 48).cast(pl.UInt64)).cast(pl.Int64);
-  return frame.withColumns(...hashes).select(
+    constant[i]
+      ? pl.lit(Number(BigInt(first[`${name}${i}`] as bigint) % 2n ** 48n)).cast(pl.Int64)
+      : pl.col(`${name}${i}`).modulo(pl.lit(2 ** 48).cast(pl.UInt64)).cast(pl.Int64);
+  return hashes(frame, false).select(
     ...frame.columns,
     ...seeds.map(([name]) =>
       PIECE_KEYS.map((_, i) => cut(name, i)).reduce((sum, h) => sum.add(h)).alias(name)

@@ -30,18 +30,20 @@ export type LatencyCells = Map<string, LatencyGroup>;
 const KEYS = ["experiment", "workload", "runtime"] as const;
 
 /**
- * The latency samples of a dataset's cold-start and concurrency experiments as cells (rows
- * without a level or a latency are left out; a null run counts as one run, 0), sorted once.
+ * The rows of the latency samples: experiment, workload, runtime, level, run (null as 0) and
+ * latency_ms, of the cold-start and concurrency experiments, rows without a level or a
+ * latency left out (with `warm` false, of the cold-start experiment only). The one selection
+ * of {@linkcode latencyCells} and `levelSamples`.
  */
-export function latencyCells(activations: pl.DataFrame): LatencyCells {
+export function latencySampleRows(
+  activations: pl.DataFrame,
+  { warm = true }: { warm?: boolean } = {},
+): pl.LazyDataFrame {
   const cols = [...KEYS, "level", "run", "latency_ms"];
   const lazy = activations.lazy();
-  // One list of latencies per (cell, run), each sorted within its group: a sort of all rows by
-  // the string keys costs several times more time and memory (polars encodes every key of
-  // every row), and only the few group rows need sorting by key.
-  const groups = pl.concat([
+  return pl.concat([
     coldStartRowsLazy(lazy).select(...cols),
-    warmRowsLazy(lazy).select(...cols),
+    ...warm ? [warmRowsLazy(lazy).select(...cols)] : [],
   ])
     .filter(pl.col("level").isNotNull().and(pl.col("latency_ms").isNotNull()))
     .select(
@@ -49,7 +51,18 @@ export function latencyCells(activations: pl.DataFrame): LatencyCells {
       pl.col("level").cast(pl.Float64),
       pl.col("run").fillNull(0).cast(pl.Float64),
       pl.col("latency_ms").cast(pl.Float64),
-    )
+    );
+}
+
+/**
+ * The latency samples of a dataset's cold-start and concurrency experiments as cells (rows
+ * without a level or a latency are left out; a null run counts as one run, 0), sorted once.
+ */
+export function latencyCells(activations: pl.DataFrame): LatencyCells {
+  // One list of latencies per (cell, run), each sorted within its group: a sort of all rows by
+  // the string keys costs several times more time and memory (polars encodes every key of
+  // every row), and only the few group rows need sorting by key.
+  const groups = latencySampleRows(activations)
     .groupBy([...KEYS, "level", "run"])
     .agg(pl.col("latency_ms").sort().alias("latency_ms"))
     .sort([...KEYS, "level", "run"])

@@ -122,7 +122,7 @@ export function groupTables(
   { levels }: TablesOptions = {},
 ): GroupTables {
   const warmByLevel = warmLevels(activations);
-  const cells = levelSamples(activations, levels);
+  const cells = levelSamples(activations, levels, warmByLevel);
   return {
     coldStart: coldStartTable(activations),
     warm: warmTable(activations, warmByLevel),

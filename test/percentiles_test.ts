@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { quantileCi, quantileCiRanks } from "../pipeline/quantile_ci.ts";
 import { levelSamples } from "../pipeline/level_samples.ts";
 import { percentilesTable } from "../pipeline/percentiles_table.ts";
+import { warmLevels } from "../pipeline/latency_tables.ts";
 import pl from "nodejs-polars";
 import {
   cellsNeedingRuns,
@@ -183,6 +184,63 @@ Deno.test("percentilesTable() per level, runs merged: type-7 estimates, exact in
     },
   ]);
   assert.equal(percentilesTable(levelSamples(rows, [2])).height, 1);
+});
+
+Deno.test("levelSamples(): runs merged and sorted, the runs counted (a null run is run 0), bad latencies named", () => {
+  const rows = activations([
+    ...warm("wasm", 1, [[5, 1], [4, 2], [3]]),
+    ...warm("docker", 1, [[2]]).map((r) => ({ ...r, run: null })),
+    ...warm("docker", 1, [[1]]),
+  ]);
+  assert.deepEqual(
+    levelSamples(rows).map(({ runtime, runs, sorted }) => ({ runtime, runs, sorted: [...sorted] })),
+    [{ runtime: "docker", runs: 2, sorted: [1, 2] }, {
+      runtime: "wasm",
+      runs: 3,
+      sorted: [1, 2, 3, 4, 5],
+    }],
+  );
+  for (const bad of [NaN, Infinity, -Infinity]) {
+    assert.throws(
+      () => levelSamples(activations(warm("wasm", 3, [[1, 2], [bad]])), [1]),
+      new RegExp(`runtime wasm, level 3, run 2 has a latency of ${bad} ms, expected a finite`),
+    );
+  }
+});
+
+Deno.test("levelSamples() from the warm table's group-by: the same cells as from the rows alone", () => {
+  const random = seededRandom(7);
+  const draw = (n: number) => Array.from({ length: n }, () => Math.round(random() * 1e4) / 10);
+  const rows = activations([
+    ...warm("wasm", 1, [draw(40), draw(3)]),
+    ...warm("docker", 1, [draw(9)]).map((r) => ({ ...r, run: null })),
+    ...warm("docker", 2, [draw(5), draw(6), draw(1)]),
+    ...warm("docker", 2, [draw(4)]).map((r) => ({ ...r, workload: "aes", source: "record" })),
+    ...warm("wasm", 3, [draw(3)]).map((r) => ({ ...r, level: null })),
+    ...draw(12).map((x, i) => ({
+      experiment: "cold_start",
+      workload: "hello",
+      runtime: i % 2 ? "wasm" : "docker",
+      run: 1 + (i % 3),
+      level: 1 + (i % 4),
+      source: "record",
+      wait_ms: x,
+      init_ms: i,
+    })),
+  ]);
+  const shown = (cells: ReturnType<typeof levelSamples>) =>
+    cells.map((c) => ({ ...c, sorted: [...c.sorted] }));
+  for (const levels of [undefined, [2, 3]]) {
+    const alone = shown(levelSamples(rows, levels));
+    assert.ok(alone.some((c) => c.experiment === "cold_start"));
+    assert.ok(alone.some((c) => c.workload === "aes"));
+    assert.deepEqual(shown(levelSamples(rows, levels, warmLevels(rows))), alone);
+  }
+  const bad = activations(warm("wasm", 3, [[1, 2], [NaN]]));
+  assert.throws(
+    () => levelSamples(bad, undefined, warmLevels(bad)),
+    /runtime wasm, level 3, run 2 has a latency of NaN ms/,
+  );
 });
 
 Deno.test("repetitionsTable(): within 5 % or the samples and runs the sample's quantiles say", () => {

@@ -83,6 +83,46 @@ Deno.test("readActivationPieces: each bucket is the rows of its cells of a whole
   }
 });
 
+Deno.test("readActivationPieces: a key with one value in one part and several in another is one piece", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await generateDataset(dir, { rows: 6000, partRows: 6000, seed: 3 });
+    // Each part split in two: every other level-1 row (one level), and the rest (all levels,
+    // level 1 too): a key in both parts, its level constant in one and not in the other.
+    for await (const folder of Deno.readDir(join(dir, "activations"))) {
+      for await (const runtime of Deno.readDir(join(dir, "activations", folder.name))) {
+        const at = join(dir, "activations", folder.name, runtime.name);
+        for (const file of [...Deno.readDirSync(at)].map((e) => e.name)) {
+          const rows = pl.readParquet(join(at, file));
+          const one = pl.col("level").eq(pl.lit(1))
+            .and(pl.intRange(0, pl.len()).modulo(pl.lit(2)).eq(pl.lit(0)));
+          rows.filter(one).writeParquet(join(at, file.replace(".parquet", "a.parquet")));
+          rows.filter(one.not()).writeParquet(join(at, file.replace(".parquet", "b.parquet")));
+          await Deno.remove(join(at, file));
+        }
+      }
+    }
+    const pieces = await readActivationPieces(dir, PIPELINE_COLUMNS);
+    try {
+      const names = pieces.keys.map((k) => JSON.stringify(PIECE_KEYS.map((c) => k[c])));
+      assert.equal(new Set(names).size, names.length);
+      const whole = await readTable(dir, "activations", PIPELINE_COLUMNS);
+      const counts = whole.groupBy([...PIECE_KEYS]).agg(pl.len().alias("n")).toRecords();
+      assert.equal(pieces.keys.length, counts.length);
+      for (const c of counts) {
+        const key = pieces.keys.find((k) => PIECE_KEYS.every((p) => k[p] === c[p]))!;
+        assert.equal(key.rows, Number(c.n));
+      }
+      assert.equal(pieces.frame(0).writeCSV().toString(), whole.writeCSV().toString());
+    } finally {
+      await pieces.close();
+    }
+    await assertSameTables(dir, 2000, 1e9);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("readActivationPieces: a dataset without activations gives empty frames of the read columns", async () => {
   const dir = await Deno.makeTempDir();
   try {
