@@ -261,14 +261,15 @@ export class Http1Conn {
   }
 }
 
-/** The index just past the blank line that ends a head (CRLFCRLF or bare LFs), else -1. */
+/**
+ * The index just past the blank line that ends a head (CRLFCRLF or bare LFs), else -1. Searched
+ * in place (indexOf from an offset, no view per line); a line feed found at or past `to` is a
+ * stale byte of an earlier read, and ends the search.
+ */
 function headEnd(buf: Uint8Array, from: number, to: number): number {
-  for (let i = buf.subarray(from, to).indexOf(LF); i >= 0;) {
-    const at = from + i;
+  for (let at = buf.indexOf(LF, from); at >= 0 && at < to; at = buf.indexOf(LF, at + 1)) {
     if (buf[at + 1] === LF && at + 1 < to) return at + 2;
     if (buf[at + 1] === CR && buf[at + 2] === LF && at + 2 < to) return at + 3;
-    const next = buf.subarray(at + 1, to).indexOf(LF);
-    i = next < 0 ? -1 : at + 1 + next - from;
   }
   return -1;
 }

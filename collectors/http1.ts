@@ -196,6 +196,17 @@ interface Waiter {
   onAbort?: () => void;
 }
 
+/** Paths whose last request's bytes are kept (all of them dropped when there are more). */
+const MAX_ENCODED = 256;
+
+/** A request's bytes and what they were made of. */
+interface Encoded {
+  method: string;
+  headers: Record<string, string>;
+  body: string | Uint8Array | undefined;
+  bytes: Uint8Array;
+}
+
 /** The connections to one origin. */
 class HostPool {
   /** Idle connections, oldest first: reuse pops the newest, expiry shifts the oldest. */
@@ -208,6 +219,8 @@ class HostPool {
   readonly #hostHeader: string;
   /** Formatted header lines per headers object. */
   readonly #fields = new WeakMap<Record<string, string>, string>();
+  /** The last request's bytes per path (see {@link encode}). */
+  readonly #encoded = new Map<string, Encoded>();
   #connecting = 0;
   #waiters: Waiter[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -227,11 +240,37 @@ class HostPool {
   }
 
   /**
+   * The request's bytes, from the last request to the same path where method, headers object
+   * and body (a string, or none) are the same (an experiment sends one request to each action
+   * many times): no bytes encoded, nothing allocated. The bytes are only ever read (written to
+   * a socket).
+   */
+  encode(
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body: string | Uint8Array | undefined,
+  ): Uint8Array {
+    const last = this.#encoded.get(path);
+    if (
+      last !== undefined && last.method === method && last.headers === headers &&
+      last.body === body
+    ) {
+      return last.bytes;
+    }
+    const bytes = this.#encode(method, path, headers, body);
+    if (body instanceof Uint8Array) return bytes; // its caller may change it: not kept
+    if (this.#encoded.size >= MAX_ENCODED) this.#encoded.clear();
+    this.#encoded.set(path, { method, headers, body, bytes });
+    return bytes;
+  }
+
+  /**
    * The request's bytes, head and body in one buffer for one write. The header fields are
    * checked and formatted once per headers object (callers reuse theirs), the body encoded
    * straight into the buffer, behind room for the head.
    */
-  encode(
+  #encode(
     method: string,
     path: string,
     headers: Record<string, string>,
