@@ -23,6 +23,13 @@ export interface WireResponse {
   reusable: boolean;
 }
 
+/** An answer's status line and header fields. */
+interface Head {
+  status: number;
+  http10: boolean;
+  headers: Record<string, string>;
+}
+
 /** A connection and its read buffer. */
 export class Http1Conn {
   readonly conn: Deno.Conn;
@@ -81,16 +88,22 @@ export class Http1Conn {
     while (off < bytes.length) off += await this.conn.write(bytes.subarray(off));
   }
 
-  /** Reads one answer to a request with `method` (1xx interim answers skipped). */
+  /**
+   * Reads one answer to a request with `method` (1xx interim answers skipped). What is already
+   * in the buffer is parsed without awaiting: an answer that came in one read costs no promise
+   * beyond this one.
+   */
   async readResponse(method: string): Promise<WireResponse> {
-    let head = await this.#readHead();
+    let head = this.#takeHead(0) ?? await this.#readHead();
     while (head.status < 200) {
       if (head.status === 101) throw new Error("the server switched protocols (101), unasked");
-      head = await this.#readHead();
+      head = this.#takeHead(0) ?? await this.#readHead();
     }
     const { status, http10, headers } = head;
     this.head = { status, headers };
-    let reusable = !http10 && !/(?:^|,)\s*close\s*(?:,|$)/i.test(headers.connection ?? "");
+    const connection = headers.connection;
+    let reusable = !http10 &&
+      (connection === undefined || !/(?:^|,)\s*close\s*(?:,|$)/i.test(connection));
     let body: Uint8Array = EMPTY;
     const te = headers["transfer-encoding"], cl = headers["content-length"];
     if (method === "HEAD" || status === 204 || status === 304) {
@@ -104,7 +117,8 @@ export class Http1Conn {
         reusable = false;
       }
     } else if (cl !== undefined) {
-      body = await this.#readFixed(contentLength(cl));
+      const n = contentLength(cl);
+      body = this.#end - this.#start >= n ? this.#take(n) : await this.#readFixed(n);
     } else {
       body = await this.#readToClose();
       reusable = false;
@@ -160,19 +174,31 @@ export class Http1Conn {
     );
   }
 
-  async #readHead(): Promise<{ status: number; http10: boolean; headers: Record<string, string> }> {
-    let scanned = 0; // bytes after #start known to hold no terminator
-    let end = -1;
-    while (true) {
-      end = headEnd(this.#buf, this.#start + scanned, this.#end);
-      if (end >= 0) break;
-      scanned = Math.max(0, this.#end - this.#start - 3);
-      if (scanned > MAX_HEAD) throw new Error(`the answer's head is longer than ${MAX_HEAD} bytes`);
-      if (!await this.#fill()) throw this.#closedEarly("in the answer's head");
-    }
+  /** The head, if the buffer holds all of it past `scanned` bytes known to hold no end; else null. */
+  #takeHead(scanned: number): Head | null {
+    const end = headEnd(this.#buf, this.#start + scanned, this.#end);
+    if (end < 0) return null;
     const text = ascii.decode(this.#buf.subarray(this.#start, end));
     this.#start = end;
     return parseHead(text);
+  }
+
+  async #readHead(): Promise<Head> {
+    while (true) {
+      // Bytes after #start known to hold no terminator.
+      const scanned = Math.max(0, this.#end - this.#start - 3);
+      if (scanned > MAX_HEAD) throw new Error(`the answer's head is longer than ${MAX_HEAD} bytes`);
+      if (!await this.#fill()) throw this.#closedEarly("in the answer's head");
+      const head = this.#takeHead(scanned);
+      if (head !== null) return head;
+    }
+  }
+
+  /** The next `n` bytes, all in the buffer, as a copy. */
+  #take(n: number): Uint8Array {
+    const body = this.#buf.slice(this.#start, this.#start + n);
+    this.#start += n;
+    return body;
   }
 
   async #readFixed(n: number): Promise<Uint8Array> {
@@ -235,22 +261,21 @@ export class Http1Conn {
   }
 }
 
-/** The index just past the blank line that ends a head (CRLFCRLF or bare LFs), else -1. */
+/**
+ * The index just past the blank line that ends a head (CRLFCRLF or bare LFs), else -1. Searched
+ * in place (indexOf from an offset, no view per line); a line feed found at or past `to` is a
+ * stale byte of an earlier read, and ends the search.
+ */
 function headEnd(buf: Uint8Array, from: number, to: number): number {
-  for (let i = buf.subarray(from, to).indexOf(LF); i >= 0;) {
-    const at = from + i;
+  for (let at = buf.indexOf(LF, from); at >= 0 && at < to; at = buf.indexOf(LF, at + 1)) {
     if (buf[at + 1] === LF && at + 1 < to) return at + 2;
     if (buf[at + 1] === CR && buf[at + 2] === LF && at + 2 < to) return at + 3;
-    const next = buf.subarray(at + 1, to).indexOf(LF);
-    i = next < 0 ? -1 : at + 1 + next - from;
   }
   return -1;
 }
 
 /** Status line and header fields of a head's text (lines end in CRLF or LF). */
-function parseHead(
-  text: string,
-): { status: number; http10: boolean; headers: Record<string, string> } {
+function parseHead(text: string): Head {
   let eol = text.indexOf("\n");
   const first = text.slice(0, eol > 0 && text[eol - 1] === "\r" ? eol - 1 : eol);
   // "HTTP/1.1 200 OK": version at 5..7, status at 9..11, then a space or the end.
@@ -287,6 +312,7 @@ function parseHead(
 
 /** A Content-Length value (a repeated identical value allowed, RFC 9110 §8.6). */
 function contentLength(value: string): number {
+  if (/^\d{1,15}$/.test(value)) return Number(value); // one value: most answers
   const values = new Set(value.split(",").map((v) => v.trim()));
   const [v] = values;
   if (values.size !== 1 || !/^\d{1,15}$/.test(v)) {

@@ -25,42 +25,69 @@
 /** The longest delay a timer takes as it is. */
 const MAX_DELAY = 2 ** 31 - 1;
 
-/** One request's time-out: its signal aborts when the time is up, unless `done()` came first. */
+/** One request's time-out: it aborts when the time is up, unless `done()` came first. */
 export interface Deadline {
-  /** Aborts with a `TimeoutError` when the time is up, or with the parent's reason. */
+  /**
+   * Aborts with a `TimeoutError` when the time is up, or with the parent's reason. Made when
+   * first asked for: a request that only {@link watch}es its deadline costs no AbortSignal.
+   */
   readonly signal: AbortSignal;
+  /** Whether the time is up (or the parent aborted). */
+  readonly aborted: boolean;
+  /** Why it aborted (undefined until it does). */
+  readonly reason: unknown;
+  /**
+   * Calls `onAbort` when it aborts (one watcher; null removes it): what a request on a
+   * connection needs, for less than an AbortSignal and its listener.
+   */
+  watch(onAbort: (() => void) | null): void;
   /** The request is over: its time-out no longer aborts anything. Idempotent. */
   done(): void;
 }
 
-/** One deadline in its lane's queue; `controller` is null once it is done or expired. */
+/** One deadline in its lane's queue; `live` is false once it is done or expired. */
 class Entry implements Deadline {
   readonly at: number;
-  readonly signal: AbortSignal;
-  controller: AbortController | null;
+  live = true;
+  aborted = false;
+  reason: unknown = undefined;
+  #controller: AbortController | null = null;
+  #onAbort: (() => void) | null = null;
   /** The live deadlines of the same parent signal, this one among them. */
   readonly #siblings: Set<Entry> | null;
 
   constructor(at: number, siblings: Set<Entry> | null) {
     this.at = at;
-    const controller = this.controller = new AbortController();
-    this.signal = controller.signal;
     this.#siblings = siblings;
     siblings?.add(this);
   }
 
+  get signal(): AbortSignal {
+    if (this.#controller === null) {
+      this.#controller = new AbortController();
+      if (this.aborted) this.#controller.abort(this.reason);
+    }
+    return this.#controller.signal;
+  }
+
+  watch(onAbort: (() => void) | null): void {
+    this.#onAbort = onAbort;
+  }
+
   done(): void {
-    if (this.controller === null) return;
-    this.controller = null;
+    if (!this.live) return;
+    this.live = false;
     this.#siblings?.delete(this);
   }
 
-  /** Aborts the signal with `reason` (once) and ends the deadline. */
+  /** Aborts with `reason` (once) and ends the deadline. */
   expire(reason: unknown): void {
-    const controller = this.controller;
-    if (controller === null) return;
+    if (!this.live) return;
     this.done();
-    controller.abort(reason);
+    this.aborted = true;
+    this.reason = reason;
+    this.#controller?.abort(reason);
+    this.#onAbort?.();
   }
 }
 
@@ -91,7 +118,7 @@ class Lane {
   /** Drops the ended deadlines at the head, so the queue holds only the oldest live one on. */
   #dropDone(): void {
     const q = this.#queue;
-    while (this.#head < q.length && q[this.#head].controller === null) this.#head++;
+    while (this.#head < q.length && !q[this.#head].live) this.#head++;
     if (this.#head === q.length) {
       this.#queue = [];
       this.#head = 0;

@@ -35,6 +35,7 @@
  * ```
  */
 import { Http1Conn, type WireResponse } from "./_http1_conn.ts";
+import type { Deadline } from "./deadlines.ts";
 
 /** Options of {@link Http1Client}. */
 export interface Http1ClientOptions {
@@ -61,6 +62,11 @@ export interface Http1Request {
   body?: string | Uint8Array;
   /** Aborts the request and closes its connection. */
   signal?: AbortSignal;
+  /**
+   * Aborts the request as `signal` does, when it expires (collectors/deadlines.ts): watched
+   * without an AbortSignal unless the request has to wait for a connection.
+   */
+  deadline?: Deadline;
 }
 
 /** One answer. */
@@ -133,29 +139,35 @@ export class Http1Client {
   /** Sends one request to `origin` (`http://host:port` or `https://...`) and reads its answer. */
   async request(
     origin: string,
-    { method, path, headers = {}, body, signal }: Http1Request,
+    { method, path, headers = {}, body, signal, deadline }: Http1Request,
   ): Promise<Http1Response> {
     signal?.throwIfAborted();
+    if (deadline?.aborted) throw deadline.reason;
     const pool = this.#pool(origin);
     const bytes = pool.encode(method, path, headers, body);
-    const { c, reused } = await pool.acquire(signal);
+    // An idle connection is taken without a promise; only a request that waits for one awaits.
+    let c = pool.takeIdle(), reused = true;
+    if (c === null) ({ c, reused } = await pool.acquire(waitSignal(signal, deadline)));
     const idleMs = reused ? Math.round(performance.now() - c.idleSince) : 0;
     const abort = () => c.close();
     signal?.addEventListener("abort", abort);
+    deadline?.watch(abort);
     let sent = false;
     try {
       if (signal?.aborted) throw signal.reason;
+      if (deadline?.aborted) throw deadline.reason;
       c.received = 0;
       c.head = null;
       await c.write(bytes);
       sent = true;
-      const { reusable, ...res } = await c.readResponse(method);
-      pool.release(c, reusable);
-      return res;
+      const res = await c.readResponse(method);
+      pool.release(c, res.reusable);
+      return { status: res.status, headers: res.headers, body: res.body };
     } catch (err) {
       c.close();
       pool.release(c, false);
       if (signal?.aborted) throw signal.reason;
+      if (deadline?.aborted) throw deadline.reason;
       const on = reused ? `a reused connection (idle ${idleMs} ms)` : "a new connection";
       const what = sent ? "" : "sending the request failed: ";
       throw new Http1Error(
@@ -166,6 +178,7 @@ export class Http1Client {
       );
     } finally {
       signal?.removeEventListener("abort", abort);
+      deadline?.watch(null);
     }
   }
 
@@ -183,6 +196,17 @@ interface Waiter {
   onAbort?: () => void;
 }
 
+/** Paths whose last request's bytes are kept (all of them dropped when there are more). */
+const MAX_ENCODED = 256;
+
+/** A request's bytes and what they were made of. */
+interface Encoded {
+  method: string;
+  headers: Record<string, string>;
+  body: string | Uint8Array | undefined;
+  bytes: Uint8Array;
+}
+
 /** The connections to one origin. */
 class HostPool {
   /** Idle connections, oldest first: reuse pops the newest, expiry shifts the oldest. */
@@ -195,6 +219,8 @@ class HostPool {
   readonly #hostHeader: string;
   /** Formatted header lines per headers object. */
   readonly #fields = new WeakMap<Record<string, string>, string>();
+  /** The last request's bytes per path (see {@link encode}). */
+  readonly #encoded = new Map<string, Encoded>();
   #connecting = 0;
   #waiters: Waiter[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -214,11 +240,37 @@ class HostPool {
   }
 
   /**
+   * The request's bytes, from the last request to the same path where method, headers object
+   * and body (a string, or none) are the same (an experiment sends one request to each action
+   * many times): no bytes encoded, nothing allocated. The bytes are only ever read (written to
+   * a socket).
+   */
+  encode(
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body: string | Uint8Array | undefined,
+  ): Uint8Array {
+    const last = this.#encoded.get(path);
+    if (
+      last !== undefined && last.method === method && last.headers === headers &&
+      last.body === body
+    ) {
+      return last.bytes;
+    }
+    const bytes = this.#encode(method, path, headers, body);
+    if (body instanceof Uint8Array) return bytes; // its caller may change it: not kept
+    if (this.#encoded.size >= MAX_ENCODED) this.#encoded.clear();
+    this.#encoded.set(path, { method, headers, body, bytes });
+    return bytes;
+  }
+
+  /**
    * The request's bytes, head and body in one buffer for one write. The header fields are
    * checked and formatted once per headers object (callers reuse theirs), the body encoded
    * straight into the buffer, behind room for the head.
    */
-  encode(
+  #encode(
     method: string,
     path: string,
     headers: Record<string, string>,
@@ -262,17 +314,25 @@ class HostPool {
     return lines;
   }
 
-  /** An idle connection, else a new one (or one released while waiting to open one). */
-  acquire(signal?: AbortSignal): Promise<{ c: Http1Conn; reused: boolean }> {
+  /** The newest idle connection that is still sound (closing stale ones on the way), else null. */
+  takeIdle(): Http1Conn | null {
+    if (this.idle.length === 0) return null;
     const now = performance.now();
     while (this.idle.length > 0) {
       const c = this.idle.pop()!;
       if (c.sound && now - c.idleSince < this.#options.idleTimeoutMs) {
         c.unpark();
-        return Promise.resolve({ c, reused: true });
+        return c;
       }
       c.close();
     }
+    return null;
+  }
+
+  /** An idle connection, else a new one (or one released while waiting to open one). */
+  acquire(signal?: AbortSignal): Promise<{ c: Http1Conn; reused: boolean }> {
+    const c = this.takeIdle();
+    if (c !== null) return Promise.resolve({ c, reused: true });
     if (this.#connecting < this.#options.maxConnecting) {
       return this.#open(signal).then((c) => ({ c, reused: false }));
     }
@@ -394,6 +454,12 @@ class HostPool {
     }, Math.max(0, due) + 1);
     Deno.unrefTimer(timer);
   }
+}
+
+/** What aborts a request's wait for a connection: its signal, its deadline, or both. */
+function waitSignal(signal?: AbortSignal, deadline?: Deadline): AbortSignal | undefined {
+  if (deadline === undefined) return signal;
+  return signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal;
 }
 
 function message(err: unknown): string {

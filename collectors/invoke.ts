@@ -64,6 +64,52 @@ export interface InvokeOptions {
   signal?: AbortSignal;
 }
 
+/** The invocation paths of each API client, by action and client time-out. */
+const paths = new WeakMap<OpenWhiskApi, Map<string, string>>();
+
+/**
+ * The path of an invocation of `action` with a client time-out of `timeoutMs`, built once per
+ * API client, action and time-out: a run invokes a few actions many times.
+ */
+function invokePath(api: OpenWhiskApi, action: string, timeoutMs: number): string {
+  let byAction = paths.get(api);
+  if (byAction === undefined) paths.set(api, byAction = new Map());
+  const key = `${timeoutMs} ${action}`;
+  let path = byAction.get(key);
+  if (path === undefined) {
+    const name = action.split("/").map(encodeURIComponent).join("/"); // package/action
+    // A client time-out shorter than OpenWhisk's blocking wait (60 s) is passed on as its
+    // `timeout` parameter, a second earlier (half of a short one): the controller then answers
+    // 202 with the id in time, and the record is fetched, where the client would otherwise give
+    // up without an id.
+    const asked = Math.round(Math.max(timeoutMs / 2, timeoutMs - 1000));
+    const wait = asked < BLOCKING_WAIT_MS ? `&timeout=${asked}` : "";
+    path = api.path(`actions/${name}?blocking=true&result=false${wait}`);
+    if (byAction.size < 1024) byAction.set(key, path); // a bound on what a run could make
+  }
+  return path;
+}
+
+/** An outcome with every field, in one shape: what is not in `o` is null. */
+function outcome(
+  action: string,
+  sent_ms: number,
+  received_ms: number,
+  o: Partial<Outcome>,
+): Outcome {
+  const out: Outcome = {
+    action,
+    record: o.record ?? null,
+    http_status: o.http_status ?? null,
+    error: o.error ?? null,
+    activation_id: o.activation_id ?? null,
+    sent_ms,
+    received_ms,
+  };
+  if (o.fatal !== undefined) out.fatal = o.fatal;
+  return out;
+}
+
 /** An activation record (not the `{activationId}` alone of a 202). */
 function isRecord(body: unknown): body is Json {
   if (typeof body !== "object" || body === null || Array.isArray(body)) return false;
@@ -86,30 +132,14 @@ export async function invoke(
   }: InvokeOptions = {},
 ): Promise<Outcome> {
   const sent_ms = clock.now();
-  const done = (o: Partial<Outcome>): Outcome => ({
-    action,
-    record: null,
-    http_status: null,
-    error: null,
-    activation_id: null,
-    sent_ms,
-    received_ms: clock.now(),
-    ...o,
-  });
-  const name = action.split("/").map(encodeURIComponent).join("/"); // package/action
-  // A client time-out shorter than OpenWhisk's blocking wait (60 s) is passed on as its
-  // `timeout` parameter, a second earlier (half of a short one): the controller then answers
-  // 202 with the id in time, and the record is fetched, where the client would otherwise give
-  // up without an id.
-  const asked = Math.round(Math.max(timeoutMs / 2, timeoutMs - 1000));
-  const wait = asked < BLOCKING_WAIT_MS ? `&timeout=${asked}` : "";
-  const path = api.path(`actions/${name}?blocking=true&result=false${wait}`);
+  const done = (o: Partial<Outcome>): Outcome => outcome(action, sent_ms, clock.now(), o);
+  const path = invokePath(api, action, timeoutMs);
   const deadline = timeouts.start(timeoutMs, signal);
   let answer;
   try {
-    answer = await api.request("POST", path, { body: params, signal: deadline.signal });
+    answer = await api.request("POST", path, { body: params, deadline });
   } catch (err) {
-    const timedOut = deadline.signal.aborted && !signal?.aborted;
+    const timedOut = deadline.aborted && !signal?.aborted;
     deadline.done();
     const error = signal?.aborted
       ? "interrupted before the answer came"

@@ -10,6 +10,7 @@
  * `--unsafely-ignore-certificate-errors=<API host>`, scoped to that one host.
  */
 import { type Connection, redact } from "./config.ts";
+import type { Deadline } from "./deadlines.ts";
 import { Http1Client } from "./http1.ts";
 
 type Json = Record<string, unknown>;
@@ -125,7 +126,13 @@ export class OpenWhiskApi {
   async request(
     method: string,
     path: string,
-    { body, signal, auth = true }: { body?: unknown; signal?: AbortSignal; auth?: boolean } = {},
+    { body, signal, deadline, auth = true }: {
+      body?: unknown;
+      signal?: AbortSignal;
+      /** A time-out of collectors/deadlines.ts, watched without an AbortSignal where it can. */
+      deadline?: Deadline;
+      auth?: boolean;
+    } = {},
   ): Promise<Answer> {
     const headers = this.#headers[
       body === undefined ? (auth ? "auth" : "anonymous") : (auth ? "authJson" : "anonymousJson")
@@ -137,7 +144,9 @@ export class OpenWhiskApi {
         method,
         headers,
         body: json,
-        signal,
+        signal: deadline && signal
+          ? AbortSignal.any([signal, deadline.signal])
+          : signal ?? deadline?.signal,
       });
       [status, text, fields] = [res.status, await res.text(), Object.fromEntries(res.headers)];
     } else {
@@ -148,8 +157,11 @@ export class OpenWhiskApi {
         headers,
         body: json,
         signal,
+        deadline,
       });
-      [status, text, fields] = [res.status, decoder.decode(res.body), res.headers];
+      status = res.status;
+      text = decoder.decode(res.body);
+      fields = res.headers;
     }
     let parsed: unknown = undefined;
     try {

@@ -112,3 +112,24 @@ Deno.test("Deadlines: longer than a timer takes, or never, does not abort; a bad
   assert.throws(() => deadlines.start(NaN), RangeError);
   assert.throws(() => deadlines.start(-1), /a time-out of -1 ms: expected 0 or more/);
 });
+
+Deno.test("Deadlines: a watcher is called when it aborts, not once done; the signal comes on demand", async () => {
+  const deadlines = new Deadlines();
+  const calls: string[] = [];
+  const done = deadlines.start(20);
+  done.watch(() => calls.push("done"));
+  done.done();
+  const live = deadlines.start(20);
+  live.watch(() => calls.push("live"));
+  const removed = deadlines.start(20);
+  removed.watch(() => calls.push("removed"));
+  removed.watch(null);
+  assert.equal(live.aborted, false);
+  await aborted(live.signal, performance.now());
+  assert.deepEqual(calls, ["live"]);
+  assert.deepEqual([live.aborted, (live.reason as Error).name], [true, "TimeoutError"]);
+  // The signal of a deadline first asked for after it expired is aborted, with its reason.
+  assert.equal(removed.signal.aborted, true);
+  assert.equal(removed.signal.reason, removed.reason);
+  assert.deepEqual([done.aborted, done.signal.aborted], [false, false]);
+});

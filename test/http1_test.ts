@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { Http1Conn } from "../collectors/_http1_conn.ts";
+import { Deadlines } from "../collectors/deadlines.ts";
 import { Http1Client, Http1Error } from "../collectors/http1.ts";
 import { OpenWhiskApi } from "../collectors/openwhisk.ts";
 import { selfSignedCert } from "./standin/tls.ts";
@@ -292,6 +293,64 @@ Deno.test("Http1Client: an abort or time-out rejects and closes that connection"
     const next = await client.request(server.origin, { method: "GET", path: "/" });
     assert.equal(text(next.body), "late");
     assert.deepEqual([server.counts.requests, server.counts.connections], [2, 2]);
+  } finally {
+    client.close();
+    server.close();
+  }
+});
+
+Deno.test("Http1Client: a deadline of collectors/deadlines.ts aborts a request as a signal does", async () => {
+  const server = rawServer(({ n }) => n === 1 ? "hang" : ok("next"));
+  const client = new Http1Client();
+  const deadlines = new Deadlines();
+  try {
+    const deadline = deadlines.start(50);
+    await assert.rejects(
+      client.request(server.origin, { method: "POST", path: POST, body: "{}", deadline }),
+      (e: Error) => e.name === "TimeoutError",
+    );
+    await until(() => server.counts.closedByClient === 1, "the server to see the close");
+    // An expired deadline stops a request before it is sent.
+    await assert.rejects(
+      client.request(server.origin, { method: "POST", path: POST, body: "{}", deadline }),
+      (e: Error) => e.name === "TimeoutError",
+    );
+    const live = deadlines.start(60_000);
+    const next = await client.request(server.origin, { method: "GET", path: "/", deadline: live });
+    live.done();
+    assert.equal(text(next.body), "next");
+    assert.deepEqual(server.counts.requests, 2);
+  } finally {
+    client.close();
+    server.close();
+  }
+});
+
+Deno.test("Http1Client: the bytes reused for a path carry each request's own method and body", async () => {
+  const server = rawServer(({ body }) => ok(`[${body}]`));
+  const client = new Http1Client();
+  try {
+    const json = { "content-type": "application/json" };
+    const bytes = enc.encode("ab");
+    const sent: [string, string | Uint8Array | undefined][] = [
+      ["POST", "{}"],
+      ["POST", "{}"],
+      ["POST", '{"a":1}'],
+      ["GET", undefined],
+      ["POST", bytes],
+      ["POST", "{}"],
+    ];
+    const echoes = [];
+    for (const [method, body] of sent) {
+      if (method === "POST" && body === bytes) {
+        echoes.push(text((await client.request(server.origin, { method, path: POST, body })).body));
+        bytes[1] = "c".charCodeAt(0); // the same array, changed: its new bytes go out
+      }
+      const headers = method === "GET" ? {} : json;
+      const res = await client.request(server.origin, { method, path: POST, headers, body });
+      echoes.push(text(res.body));
+    }
+    assert.deepEqual(echoes, ["[{}]", "[{}]", '[{"a":1}]', "[]", "[ab]", "[ac]", "[{}]"]);
   } finally {
     client.close();
     server.close();
