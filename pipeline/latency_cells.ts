@@ -55,6 +55,19 @@ export function latencySampleRows(
 }
 
 /**
+ * The `latency_ms` lists of `groups` (one row a group) as one array of every value, group
+ * after group, and each group's length: what the samples are cut from without a copy each.
+ */
+export function latencyLists(groups: pl.DataFrame): { latency: Float64Array; lengths: number[] } {
+  const latency = (groups.height === 0 ? pl.Series("latency_ms", [], pl.Float64) : groups
+    .select(pl.col("latency_ms").explode())
+    .getColumn("latency_ms")).toTypedArray() as Float64Array;
+  const lengths = groups.select(pl.col("latency_ms").lst.lengths()).getColumn("latency_ms")
+    .toArray() as number[];
+  return { latency, lengths };
+}
+
+/**
  * The latency samples of a dataset's cold-start and concurrency experiments as cells (rows
  * without a level or a latency are left out; a null run counts as one run, 0), sorted once.
  */
@@ -67,11 +80,7 @@ export function latencyCells(activations: pl.DataFrame): LatencyCells {
     .agg(pl.col("latency_ms").sort().alias("latency_ms"))
     .sort([...KEYS, "level", "run"])
     .collectSync();
-  const latency = (groups.height === 0 ? pl.Series("latency_ms", [], pl.Float64) : groups
-    .select(pl.col("latency_ms").explode())
-    .getColumn("latency_ms")).toTypedArray() as Float64Array;
-  const lengths = groups.select(pl.col("latency_ms").lst.lengths()).getColumn("latency_ms")
-    .toArray() as number[];
+  const { latency, lengths } = latencyLists(groups);
   const keys = groups.select(...KEYS, "level", "run").toRecords() as {
     experiment: string;
     workload: string;

@@ -3,7 +3,7 @@
  * level merged into one sorted sample: what the percentile and repetition tables describe.
  */
 import pl from "nodejs-polars";
-import { latencyCells, latencySampleRows } from "./latency_cells.ts";
+import { latencyCells, latencyLists, latencySampleRows } from "./latency_cells.ts";
 import { WARM_EXPERIMENT } from "./latency_rows.ts";
 import { WARM_SAMPLE_COLUMNS } from "./latency_tables.ts";
 
@@ -51,11 +51,7 @@ export function levelSamples(
   ]))
     .sort([...KEYS])
     .collectSync();
-  const latency = (groups.height === 0 ? pl.Series("latency_ms", [], pl.Float64) : groups
-    .select(pl.col("latency_ms").explode())
-    .getColumn("latency_ms")).toTypedArray() as Float64Array;
-  const lengths = groups.select(pl.col("latency_ms").lst.lengths()).getColumn("latency_ms")
-    .toArray() as number[];
+  const { latency, lengths } = latencyLists(groups);
   const keys = groups.select(...KEYS, "runs").toRecords() as {
     experiment: string;
     workload: string;
