@@ -16,7 +16,7 @@
  * inside the connection object and is never part of a message text.
  */
 import { type Clock, systemClock } from "./clock.ts";
-import type { Connection } from "./config.ts";
+import { type Connection, redact } from "./config.ts";
 import type { FromWorker, ToWorker, WorkerCall, WorkerDone } from "./_invoke_worker.ts";
 import type { Outcome, PolicyOptions } from "./invoke.ts";
 
@@ -69,7 +69,7 @@ export class InvokeWorkers {
       lane.worker.onmessage = (e: MessageEvent<FromWorker>) => pool.#receive(lane, e.data);
       lane.worker.onerror = (e) => {
         e.preventDefault();
-        pool.#fail(lane, e.message);
+        pool.#fail(lane, redact(e.message, conn.auth));
       };
       lane.worker.onmessageerror = () => pool.#fail(lane, "a message could not be read");
       lane.worker.postMessage({ open: conn, keepAliveMs } satisfies ToWorker);
