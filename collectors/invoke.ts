@@ -2,8 +2,8 @@
  * One invocation as the thesis made it: `POST .../actions/<name>?blocking=true&result=false`.
  * A 200 or a 502 carries the activation record; a 202 carries only its id, and the record is
  * fetched from `GET .../activations/<id>` with backoff until it appears or a deadline passes;
- * so is the record of an answer cut after its headers, by the id its
- * `x-openwhisk-activation-id` header names.
+ * so is the record of an answer cut after its headers, or of a 200/500/502 whose body is not
+ * a record (an array result), by the id its `x-openwhisk-activation-id` header names.
  * Everything else (401, 404, 429, 503, resets, client time-outs) is an outcome with its error
  * text and HTTP status, never an exception, so that an experiment can keep it as a row.
  */
@@ -178,6 +178,23 @@ export async function invoke(
   // for an internal error) keeps it, with its status.
   if (isRecord(body)) {
     return done({ record: body, http_status: status, activation_id: body.activationId as string });
+  }
+  // An activation's answer without its record: OpenWhisk 2 answers an array result alone,
+  // even with `result=false`, and a proxy may rewrite a body; the header still names the
+  // activation, whose record is fetched by id (as after a 202).
+  if (headerId && (status === 200 || status === 500 || status === 502)) {
+    const fetched = await fetchRecord(api, headerId, {
+      clock,
+      pollDeadlineMs,
+      pollMinMs,
+      pollMaxMs,
+      signal,
+    });
+    return done({
+      ...fetched,
+      http_status: status,
+      error: fetched.record ? null : `${api.errorText(answer)}; then ${fetched.error}`,
+    });
   }
   return done({ http_status: status, error: api.errorText(answer), activation_id: headerId });
 }

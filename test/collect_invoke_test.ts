@@ -105,6 +105,37 @@ Deno.test(
   },
 );
 
+Deno.test(
+  "invoke() fetches by the header's id the record of an answer that is an array result",
+  opts,
+  async () => {
+    // OpenWhisk 2 answers an array result alone, even with result=false (Actions.scala).
+    const ow = await startStandin({
+      actions: ["list", "badlist"],
+      arrayResults: ["list", "badlist"],
+      failing: ["badlist"],
+    });
+    try {
+      const a = api(ow.apihost, ow.auth);
+      const clock = new ManualClock(1000);
+      const good = outcomeRow(await invoke(a, "list", { clock }), ctx, "test list");
+      const bad = outcomeRow(await invoke(a, "badlist", { clock }), ctx, "test badlist");
+      assert.deepEqual(
+        [good.source, good.http_status, good.success, good.error],
+        ["record", 200, true, null],
+      );
+      assert.deepEqual([bad.source, bad.http_status, bad.success], ["record", 502, false]);
+      assert.match(bad.error!, /action badlist failed/);
+      assert.ok(good.init_ms! > 0); // the cold start's record, not an error row
+      assert.deepEqual(JSON.parse(good.record!).response.result, [{ msg: "Hello, there!!" }]);
+      // Both records came by id (the invoke answers held only the arrays).
+      assert.deepEqual(ow.served, [good.activation_id, bad.activation_id]);
+    } finally {
+      await ow.close();
+    }
+  },
+);
+
 Deno.test("invoke() answers 429 as an error row", opts, async () => {
   const ow = await startStandin({ actions: ["hello1"], maxInFlight: 0 });
   try {

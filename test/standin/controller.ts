@@ -74,6 +74,11 @@ export interface ControllerOptions {
   perMinute?: number;
   /** Actions that fail (502 when blocking, `success: false`). */
   failing?: string[];
+  /**
+   * Actions whose result is a JSON array (OpenWhisk 2's array results): a blocking invoke
+   * answers the array alone, even with `result=false`, its id only in the header.
+   */
+  arrayResults?: string[];
   /** Actions created at start, all of kind `nodejs:20` (for example hello1..hello15). */
   actions?: string[];
   /**
@@ -121,14 +126,16 @@ export function controller({
   maxInFlight = 30,
   perMinute = 1_000_000,
   failing = [],
+  arrayResults = [],
   actions = [],
   listSummaries = false,
   listDelayMs = 0,
   getRejections = 0,
 }: ControllerOptions): {
   state: ControllerState;
+  /** The status, the body and, for an invocation, the activation id of the answer. */
   route: (method: string, url: URL, body: Json, authHeader?: string) => Promise<
-    readonly [number, unknown]
+    readonly [number, unknown, string?]
   >;
 } {
   const pool = new ContainerPool(idleTimeoutMs);
@@ -187,9 +194,10 @@ export function controller({
       const end = clock.now();
       pool.release(container, end);
       const success = !failing.includes(doc.name);
-      const result = success
+      const value = success
         ? { msg: `Hello, ${typeof params.name === "string" ? params.name : "there"}!!` }
         : { error: `action ${doc.name} failed (stand-in)` };
+      const result = arrayResults.includes(doc.name) ? [value] : value;
       const run: Run = {
         id,
         doc,
@@ -215,7 +223,7 @@ export function controller({
     doc: ActionDoc,
     q: URLSearchParams,
     body: Json,
-  ): Promise<[number, unknown]> {
+  ): Promise<[number, unknown, string?]> {
     state.counts.invocations++;
     const now = clock.now();
     while (lastMinute.length > 0 && lastMinute[0] <= now - 60_000) lastMinute.shift();
@@ -240,7 +248,7 @@ export function controller({
     const activation = execute(doc, id, body);
     running.add(activation);
     activation.finally(() => running.delete(activation)).catch(() => {});
-    if (q.get("blocking") !== "true") return [202, { activationId: id }];
+    if (q.get("blocking") !== "true") return [202, { activationId: id }, id];
     // The blocking limit is wall time even under a manual clock (whose sleeps return at once).
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timedOut = new Promise<undefined>((r) => {
@@ -251,11 +259,14 @@ export function controller({
     });
     const record = await Promise.race([activation, timedOut]);
     clearTimeout(timer);
-    if (!record) return [202, { activationId: id }];
-    state.served.push(id);
+    if (!record) return [202, { activationId: id }, id];
     const response = record.response as Json;
     const status = response.success ? 200 : 502;
-    return [status, q.get("result") === "true" ? response.result : record];
+    // An array result is the whole answer, with or without `result=true` (Actions.scala,
+    // doInvoke): the record itself is then only to be had by id.
+    if (Array.isArray(response.result)) return [status, response.result, id];
+    state.served.push(id);
+    return [status, q.get("result") === "true" ? response.result : record, id];
   }
 
   async function route(method: string, url: URL, body: Json, authHeader?: string) {
@@ -293,7 +304,7 @@ export function controller({
     name: string,
     q: URLSearchParams,
     body: Json,
-  ): Promise<readonly [number, unknown]> {
+  ): Promise<readonly [number, unknown, string?]> {
     if (!name) {
       if (method !== "GET") throw new HttpError(405, "Method not allowed");
       const all = [...docs.values()].sort((a, b) => b.updated - a.updated).map(listed);

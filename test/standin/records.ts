@@ -82,8 +82,8 @@ export interface Run {
   end: number;
   /** Init time of a cold start; undefined for a warm start. */
   init?: number;
-  /** The action's result, or its error text for a failed action. */
-  result: Json;
+  /** The action's result (an object, or an array), or its error text for a failed action. */
+  result: Json | Json[];
   success: boolean;
 }
 
