@@ -139,6 +139,76 @@ Deno.test(
   },
 );
 
+Deno.test(
+  "collect activations: a proxy's 503 page, a 504 and a reset connection are retried",
+  opts,
+  async () => {
+    const ow = await standin();
+    const tmp = await Deno.makeTempDir({ prefix: "collect-activations-" });
+    // What a gateway in front of a loaded controller answers now and then, on the second
+    // page's first three attempts.
+    let lists = 0;
+    const flaky = ((input: string | URL | Request, init?: RequestInit) => {
+      const url = String(input);
+      if (url.includes("/activations?") && /skip=200/.test(url) && lists++ < 3) {
+        if (lists === 1) {
+          return Promise.resolve(
+            new Response("<html><body>503 Service Temporarily Unavailable</body></html>", {
+              status: 503,
+              headers: { "content-type": "text/html" },
+            }),
+          );
+        }
+        if (lists === 2) return Promise.resolve(new Response("", { status: 504 }));
+        return Promise.reject(new TypeError("error sending request: connection reset"));
+      }
+      return fetch(input, init);
+    }) as typeof fetch;
+    const client = new OpenWhiskApi(
+      { apihost: ow.apihost, auth: AUTH, insecure: false, authFrom: "test" },
+      { fetch: flaky },
+    );
+    const waits: number[] = [];
+    try {
+      await invoke(ow, 450);
+      const dir = join(tmp, "ds");
+      const r = await collectActivations(client, dir, {
+        since: 0,
+        upto: Date.now(),
+        progress: () => {},
+        sleep: (ms) => {
+          waits.push(ms);
+          return Promise.resolve();
+        },
+      });
+      assert.deepEqual([r.pages, r.added, r.failed.length], [3, 450, 0]);
+      assert.deepEqual(waits, [100, 200, 400]);
+      assert.equal(new Set(await ids(dir)).size, 450);
+
+      // Past its attempts, the run fails naming what came, and keeps the pages it wrote.
+      const gone = new OpenWhiskApi(
+        { apihost: ow.apihost, auth: AUTH, insecure: false, authFrom: "test" },
+        {
+          fetch: ((input: string | URL | Request, init?: RequestInit) =>
+            /skip=200/.test(String(input))
+              ? Promise.resolve(new Response("<html>502 Bad Gateway</html>", { status: 502 }))
+              : fetch(input, init)) as typeof fetch,
+        },
+      );
+      const other = join(tmp, "other");
+      await assert.rejects(
+        collectActivations(gone, other, { since: 0, upto: Date.now(), ...quiet, attempts: 3 }),
+        /Cannot list activations \(skip 200\): HTTP 502: <html>502 Bad Gateway<\/html>/,
+      );
+      assert.equal((await ids(other)).length, 200);
+    } finally {
+      client.close();
+      await ow.close();
+      await Deno.remove(tmp, { recursive: true });
+    }
+  },
+);
+
 Deno.test("the stand-in's activation list rejects what OpenWhisk rejects", opts, async () => {
   const ow = await standin();
   try {
