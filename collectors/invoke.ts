@@ -242,12 +242,14 @@ async function fetchRecord(
 export type ErrorPolicy = "continue" | "retry" | "stop";
 
 /**
- * True where every later call would fail the same way (key rejected, action missing, the
- * client's invoke worker failed).
+ * True where every later call would fail the same way: the request itself refused (400: say
+ * a `timeout` above the controller's blocking wait, which a deployment may set below 60 s, or
+ * a parameter the action fixes), key rejected, action missing, the client's invoke worker
+ * failed.
  */
 export function isFatal(o: Outcome): boolean {
-  return o.http_status === 401 || o.http_status === 403 || o.http_status === 404 ||
-    o.fatal === true;
+  return o.http_status === 400 || o.http_status === 401 || o.http_status === 403 ||
+    o.http_status === 404 || o.fatal === true;
 }
 
 /** Options of {@link invokeWithPolicy}. */
@@ -271,7 +273,7 @@ export type PolicyInvoker = (
 /**
  * Invokes with an error policy and returns every attempt (each becomes a row). `stop` in the
  * result says the experiment should end: the policy is `stop` and the call failed, or the
- * failure is fatal (401, 403, 404) whatever the policy.
+ * failure is fatal (400, 401, 403, 404) whatever the policy.
  */
 export async function invokeWithPolicy(
   api: OpenWhiskApi,

@@ -231,6 +231,32 @@ Deno.test(
 );
 
 Deno.test(
+  "invokeWithPolicy() stops at a 400, as at a controller whose blocking wait is below the timeout asked",
+  opts,
+  async () => {
+    // A deployment may set its blocking wait below 60 s; a longer `timeout` is then a 400
+    // for every call, which no retry can change.
+    const ow = await startStandin({ actions: ["hello1"], blockingLimitMs: 1000 });
+    try {
+      const clock = new ManualClock();
+      const a = api(ow.apihost, ow.auth);
+      const r = await invokeWithPolicy(a, "hello1", { onError: "retry", timeoutMs: 5000, clock });
+      assert.deepEqual([r.attempts.length, r.stop], [1, true]);
+      assert.deepEqual([r.attempts[0].http_status, r.attempts[0].error], [
+        400,
+        "HTTP 400: Timeout must be number of milliseconds up to 1000.",
+      ]);
+      assert.equal(ow.records.length, 0); // refused before anything ran
+      // Within the controller's wait, the same call runs.
+      const ok = await invokeWithPolicy(a, "hello1", { timeoutMs: 1500, clock });
+      assert.deepEqual([ok.attempts.length, ok.attempts[0].http_status], [1, 200]);
+    } finally {
+      await ow.close();
+    }
+  },
+);
+
+Deno.test(
   "check() names a rejected key without printing it, before anything runs",
   opts,
   async () => {

@@ -65,7 +65,7 @@ export interface ControllerOptions {
   /** Idle containers are removed after this long, ms (default 10 000, the thesis's setting). */
   idleTimeoutMs?: number;
   /** A blocking invocation that takes longer answers 202 with its id, wall-time ms (default
-   * 60 000, OpenWhisk's). */
+   * 60 000, OpenWhisk's); also the largest `timeout` parameter accepted. */
   blockingLimitMs?: number;
   /** Activations in flight above which an invocation gets 429 (default 30). */
   maxInFlight?: number;
@@ -225,6 +225,14 @@ export function controller({
     body: Json,
   ): Promise<[number, unknown, string?]> {
     state.counts.invocations++;
+    // `timeout`, when given, must be whole ms in (0, the blocking limit], else a 400 before
+    // anything runs (Actions.scala, its FiniteDuration unmarshaller; ErrorResponse.scala).
+    const timeout = q.get("timeout");
+    if (
+      timeout !== null && !(/^\d+$/.test(timeout) && +timeout > 0 && +timeout <= blockingLimitMs)
+    ) {
+      throw new HttpError(400, `Timeout must be number of milliseconds up to ${blockingLimitMs}.`);
+    }
     const now = clock.now();
     while (lastMinute.length > 0 && lastMinute[0] <= now - 60_000) lastMinute.shift();
     if (lastMinute.length >= perMinute) {
@@ -253,8 +261,7 @@ export function controller({
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timedOut = new Promise<undefined>((r) => {
       // The blocking `timeout` parameter (ms) shortens the wait, as OpenWhisk's does.
-      const asked = Number(q.get("timeout"));
-      const wait = asked > 0 ? Math.min(asked, blockingLimitMs) : blockingLimitMs;
+      const wait = timeout === null ? blockingLimitMs : Number(timeout);
       timer = setTimeout(() => r(undefined), wait);
     });
     const record = await Promise.race([activation, timedOut]);
