@@ -209,6 +209,53 @@ Deno.test(
   },
 );
 
+Deno.test(
+  "collect activations --name pkg/action: that package's action only, named as OpenWhisk does",
+  opts,
+  async () => {
+    // Records name an action in a package without the package: only the path annotation
+    // tells pkg/hello from hello, and the list's name filter goes by it.
+    const ow = await standin({ actions: ["hello", "pkg/hello"] });
+    const tmp = await Deno.makeTempDir({ prefix: "collect-activations-" });
+    const client = api(ow);
+    try {
+      for (const action of ["hello", "pkg/hello", "pkg/hello", "hello", "pkg/hello"]) {
+        const res = await fetch(
+          `${ow.apihost}/api/v1/namespaces/_/actions/${action}?blocking=true`,
+          { method: "POST", headers: { authorization: `Basic ${btoa(AUTH)}` } },
+        );
+        assert.equal(res.status, 200, await res.text());
+      }
+      const path = (r: Record<string, unknown>) =>
+        (r.annotations as { key: string; value: unknown }[]).find((a) => a.key === "path")!.value;
+      const inPackage = ow.records.filter((r) => path(r) === "guest/pkg/hello")
+        .map((r) => r.activationId as string);
+      assert.equal(inPackage.length, 3);
+      const dir = join(tmp, "pkg");
+      const r = await collectActivations(client, dir, {
+        since: 0,
+        upto: Date.now(),
+        name: "pkg/hello",
+        ...quiet,
+      });
+      assert.deepEqual([r.added, r.failed.length], [3, 0]);
+      assert.deepEqual((await ids(dir)).sort(), inPackage.sort());
+      const plain = join(tmp, "plain");
+      const p = await collectActivations(client, plain, {
+        since: 0,
+        upto: Date.now(),
+        name: "hello",
+        ...quiet,
+      });
+      assert.equal(p.added, 2);
+    } finally {
+      client.close();
+      await ow.close();
+      await Deno.remove(tmp, { recursive: true });
+    }
+  },
+);
+
 Deno.test("the stand-in's activation list rejects what OpenWhisk rejects", opts, async () => {
   const ow = await standin();
   try {

@@ -136,6 +136,28 @@ Deno.test(
   },
 );
 
+Deno.test(
+  "an action in a package: its record names it without the package, its row as invoked",
+  opts,
+  async () => {
+    const ow = await startStandin({ actions: ["pkg/hello"] });
+    try {
+      const o = await invoke(api(ow.apihost, ow.auth), "pkg/hello", { clock: new ManualClock() });
+      // As OpenWhisk writes it (ContainerProxy.scala): the package only in the path.
+      assert.equal(o.record!.name, "hello");
+      assert.equal(o.record!.namespace, "guest");
+      assert.deepEqual(
+        (o.record!.annotations as { key: string; value: unknown }[]).find((a) => a.key === "path"),
+        { key: "path", value: "guest/pkg/hello" },
+      );
+      const row = outcomeRow(o, ctx, "test pkg/hello");
+      assert.deepEqual([row.source, row.action], ["record", "pkg/hello"]);
+    } finally {
+      await ow.close();
+    }
+  },
+);
+
 Deno.test("invoke() answers 429 as an error row", opts, async () => {
   const ow = await startStandin({ actions: ["hello1"], maxInFlight: 0 });
   try {
@@ -323,6 +345,6 @@ Deno.test("invoke() keeps a record whatever its status; a body without one is an
     ],
   ]);
   assert.equal(JSON.parse(rows[2].record!).activationId, "nowait"); // the record is kept
-  // A record names its action; a row without one takes the name invoked.
-  assert.deepEqual(rows.map((r) => r.action), ["act", "pkg/act", "pkg/act"]);
+  // Every row takes the name invoked, a record's too (its name lacks the package).
+  assert.deepEqual(rows.map((r) => r.action), ["pkg/act", "pkg/act", "pkg/act"]);
 });

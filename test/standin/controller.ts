@@ -365,7 +365,7 @@ export function controller({
   /**
    * `GET .../activations` as OpenWhisk's controller answers it (Activations.scala,
    * RestAPIs.scala, WhiskStore.scala): newest `start` first; `since` and `upto` (epoch ms,
-   * both inclusive) bound `start`; `name` keeps one action's; `skip` (>= 0), then `limit`
+   * both inclusive) bound `start`; `name` keeps one action's (`pkg/action` in a package); `skip` (>= 0), then `limit`
    * (default 30, 0 meaning the maximum 200, above 200 a 400); `docs=true` full records,
    * otherwise summaries (the activations view's: no response, no logs).
    */
@@ -404,10 +404,23 @@ export function controller({
     const matching = [...order].reverse()
       .map((i) => activations.get(i)!)
       .filter((r) =>
-        (!name || r.name === name) && (r.start as number) >= since && (r.start as number) <= upto
+        (!name || filterName(r) === name) && (r.start as number) >= since &&
+        (r.start as number) <= upto
       )
       .sort((a, b) => (b.start as number) - (a.start as number));
     return matching.slice(skip, skip + limit).map((r) => (docs ? r : summary(r)));
+  }
+
+  /**
+   * The name a record is listed under for the `name` filter, as the activations view keys it
+   * (whisks_design_document_for_activations_db_filters_v2.1.1.json): `pkg/action` for an
+   * action in a package (from the path annotation), else the record's name.
+   */
+  function filterName(r: Json): string {
+    const path = (r.annotations as { key: string; value: unknown }[])
+      .find((a) => a.key === "path")?.value;
+    const parts = typeof path === "string" ? path.split("/") : [];
+    return parts.length === 3 ? `${parts[1]}/${r.name}` : r.name as string;
   }
 
   /** A record as the activations view summarizes it (and, with listSummaries, unannotated). */
