@@ -10,6 +10,10 @@
  * activation id. The same id check makes a run resumable: a second run over the same window
  * adds only what the dataset does not hold yet, and a run killed mid-way loses at most the
  * page it was writing (each page is one Parquet part, renamed into place when complete).
+ * OpenWhisk's CouchDB store lists from its view with `stale=update_after`
+ * (ArtifactActivationStore.scala), and a deployment may be set not to store some records at
+ * all (ActivationStore.scala, storeAfterCheck): records written just before a run may be
+ * missing from it, and a rerun adds them.
  *
  * An item that is not a full record (a store whose listing gives summaries without
  * annotations or response) is fetched by id; a 429, a 5xx of a loaded controller or its proxy,
