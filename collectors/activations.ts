@@ -181,7 +181,14 @@ async function newRows(
     }
     let record = item as Json;
     if (!isFull(record)) {
-      const got = await getPatiently(api, api.path(`activations/${id}`), attempts, sleep);
+      let got: Answer;
+      try {
+        got = await getPatiently(api, api.path(`activations/${id}`), attempts, sleep);
+      } catch (err) {
+        // One record out of reach stops neither the page nor the run (a rerun fetches it).
+        result.failed.push({ id, error: `fetching ${id}: ${(err as Error).message}` });
+        continue;
+      }
       result.fetched++;
       if (got.status !== 200 || !isObject(got.body) || !isFull(got.body)) {
         result.failed.push({ id, error: `fetching ${id}: ${api.errorText(got)}` });

@@ -256,6 +256,42 @@ Deno.test(
   },
 );
 
+Deno.test(
+  "collect activations: a record whose fetch by id keeps failing is a failure, the rest are kept",
+  opts,
+  async () => {
+    const ow = await standin({ listSummaries: true });
+    const tmp = await Deno.makeTempDir({ prefix: "collect-activations-" });
+    try {
+      await invoke(ow, 12);
+      const lost = ow.records[5].activationId as string;
+      const unreachable = ((input: string | URL | Request, init?: RequestInit) =>
+        String(input).includes(`/activations/${lost}`)
+          ? Promise.reject(new TypeError("error sending request: connection reset"))
+          : fetch(input, init)) as typeof fetch;
+      const client = new OpenWhiskApi(
+        { apihost: ow.apihost, auth: AUTH, insecure: false, authFrom: "test" },
+        { fetch: unreachable },
+      );
+      const dir = join(tmp, "ds");
+      const r = await collectActivations(client, dir, {
+        since: 0,
+        upto: Date.now(),
+        attempts: 3,
+        ...quiet,
+      });
+      assert.deepEqual([r.added, r.failed.length], [11, 1]);
+      assert.equal(r.failed[0].id, lost);
+      assert.match(r.failed[0].error, /failed 3 times: error sending request: connection reset/);
+      assert.ok(!(await ids(dir)).includes(lost));
+      assert.ok(!r.failed[0].error.includes("activations-test-key"));
+    } finally {
+      await ow.close();
+      await Deno.remove(tmp, { recursive: true });
+    }
+  },
+);
+
 Deno.test("the stand-in's activation list rejects what OpenWhisk rejects", opts, async () => {
   const ow = await standin();
   try {
