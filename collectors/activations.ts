@@ -10,10 +10,14 @@
  * activation id. The same id check makes a run resumable: a second run over the same window
  * adds only what the dataset does not hold yet, and a run killed mid-way loses at most the
  * page it was writing (each page is one Parquet part, renamed into place when complete).
+ * OpenWhisk's CouchDB store lists from its view with `stale=update_after`
+ * (ArtifactActivationStore.scala), and a deployment may be set not to store some records at
+ * all (ActivationStore.scala, storeAfterCheck): records written just before a run may be
+ * missing from it, and a rerun adds them.
  *
  * An item that is not a full record (a store whose listing gives summaries without
- * annotations or response) is fetched by id; a 429 on any request is retried after 100 ms,
- * doubling up to 5 s. Trigger and rule activations (no waitTime, no kind) are not invocations
+ * annotations or response) is fetched by id; a 429, a 5xx of a loaded controller or its proxy,
+ * or a failed connection on any request is retried after 100 ms, doubling up to 5 s. Trigger and rule activations (no waitTime, no kind) are not invocations
  * of an action: counted as skipped, not stored.
  */
 import {
@@ -32,7 +36,7 @@ import {
   RECORD_CONTEXT,
   recordImportColumns,
 } from "../ingest/formats/openwhisk_records.ts";
-import type { Answer, OpenWhiskApi } from "./openwhisk.ts";
+import { type Answer, describe, type OpenWhiskApi } from "./openwhisk.ts";
 
 /** OpenWhisk's largest page of a list request. */
 export const MAX_PAGE = 200;
@@ -49,7 +53,7 @@ export interface ActivationsOptions {
   runtime?: string;
   /** Records a page (default 200, OpenWhisk's maximum). */
   pageLimit?: number;
-  /** Attempts of one request that keeps answering 429 (default 10). */
+  /** Attempts of one request that keeps answering 429 or a 5xx, or failing (default 10). */
   attempts?: number;
   /** Waits between attempts (default setTimeout; tests inject one). */
   sleep?: (ms: number) => Promise<void>;
@@ -85,7 +89,18 @@ function isFull(item: Json): boolean {
   return Array.isArray(item.annotations) && isObject(item.response);
 }
 
-/** GET `path`, retrying a 429 after 100 ms, doubling up to 5 s, `attempts` times at most. */
+/**
+ * Answers a GET is retried on: a 429, and what a controller under load or the proxy in front
+ * of it answers for a moment (500 from a store that timed out, 502/503/504 from a gateway,
+ * often with an HTML body).
+ */
+const TRANSIENT = new Set([429, 500, 502, 503, 504]);
+
+/**
+ * GET `path`, retrying a {@link TRANSIENT} status or a failed connection (a GET is safe to
+ * send again) after 100 ms, doubling up to 5 s, `attempts` times at most; the last answer is
+ * returned, the last connection error thrown.
+ */
 async function getPatiently(
   api: OpenWhiskApi,
   path: string,
@@ -94,8 +109,17 @@ async function getPatiently(
 ): Promise<Answer> {
   let delay = 100;
   for (let attempt = 1;; attempt++) {
-    const answer = await api.request("GET", path, { signal: AbortSignal.timeout(60_000) });
-    if (answer.status !== 429 || attempt >= attempts) return answer;
+    let answer: Answer | undefined;
+    try {
+      answer = await api.request("GET", path, { signal: AbortSignal.timeout(60_000) });
+    } catch (err) {
+      if (attempt >= attempts) {
+        throw new Error(api.redact(`GET ${path} failed ${attempts} times: ${describe(err)}`), {
+          cause: err,
+        });
+      }
+    }
+    if (answer && (!TRANSIENT.has(answer.status) || attempt >= attempts)) return answer;
     await sleep(delay);
     delay = Math.min(delay * 2, 5000);
   }
@@ -157,7 +181,14 @@ async function newRows(
     }
     let record = item as Json;
     if (!isFull(record)) {
-      const got = await getPatiently(api, api.path(`activations/${id}`), attempts, sleep);
+      let got: Answer;
+      try {
+        got = await getPatiently(api, api.path(`activations/${id}`), attempts, sleep);
+      } catch (err) {
+        // One record out of reach stops neither the page nor the run (a rerun fetches it).
+        result.failed.push({ id, error: `fetching ${id}: ${(err as Error).message}` });
+        continue;
+      }
       result.fetched++;
       if (got.status !== 200 || !isObject(got.body) || !isFull(got.body)) {
         result.failed.push({ id, error: `fetching ${id}: ${api.errorText(got)}` });

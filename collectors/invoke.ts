@@ -2,8 +2,8 @@
  * One invocation as the thesis made it: `POST .../actions/<name>?blocking=true&result=false`.
  * A 200 or a 502 carries the activation record; a 202 carries only its id, and the record is
  * fetched from `GET .../activations/<id>` with backoff until it appears or a deadline passes;
- * so is the record of an answer cut after its headers, by the id its
- * `x-openwhisk-activation-id` header names.
+ * so is the record of an answer cut after its headers, or of a 200/500/502 whose body is not
+ * a record (an array result), by the id its `x-openwhisk-activation-id` header names.
  * Everything else (401, 404, 429, 503, resets, client time-outs) is an outcome with its error
  * text and HTTP status, never an exception, so that an experiment can keep it as a row.
  */
@@ -179,6 +179,23 @@ export async function invoke(
   if (isRecord(body)) {
     return done({ record: body, http_status: status, activation_id: body.activationId as string });
   }
+  // An activation's answer without its record: OpenWhisk 2 answers an array result alone,
+  // even with `result=false`, and a proxy may rewrite a body; the header still names the
+  // activation, whose record is fetched by id (as after a 202).
+  if (headerId && (status === 200 || status === 500 || status === 502)) {
+    const fetched = await fetchRecord(api, headerId, {
+      clock,
+      pollDeadlineMs,
+      pollMinMs,
+      pollMaxMs,
+      signal,
+    });
+    return done({
+      ...fetched,
+      http_status: status,
+      error: fetched.record ? null : `${api.errorText(answer)}; then ${fetched.error}`,
+    });
+  }
   return done({ http_status: status, error: api.errorText(answer), activation_id: headerId });
 }
 
@@ -225,12 +242,14 @@ async function fetchRecord(
 export type ErrorPolicy = "continue" | "retry" | "stop";
 
 /**
- * True where every later call would fail the same way (key rejected, action missing, the
- * client's invoke worker failed).
+ * True where every later call would fail the same way: the request itself refused (400: say
+ * a `timeout` above the controller's blocking wait, which a deployment may set below 60 s, or
+ * a parameter the action fixes), key rejected, action missing, the client's invoke worker
+ * failed.
  */
 export function isFatal(o: Outcome): boolean {
-  return o.http_status === 401 || o.http_status === 403 || o.http_status === 404 ||
-    o.fatal === true;
+  return o.http_status === 400 || o.http_status === 401 || o.http_status === 403 ||
+    o.http_status === 404 || o.fatal === true;
 }
 
 /** Options of {@link invokeWithPolicy}. */
@@ -254,7 +273,7 @@ export type PolicyInvoker = (
 /**
  * Invokes with an error policy and returns every attempt (each becomes a row). `stop` in the
  * result says the experiment should end: the policy is `stop` and the call failed, or the
- * failure is fatal (401, 403, 404) whatever the policy.
+ * failure is fatal (400, 401, 403, 404) whatever the policy.
  */
 export async function invokeWithPolicy(
   api: OpenWhiskApi,

@@ -50,8 +50,9 @@ export const COLLECTED_EVENT_COLUMNS = {
 export type CollectedEvent = RowOf<typeof COLLECTED_EVENT_COLUMNS>;
 
 /**
- * The row of one outcome. A record that the row function rejects (say, without waitTime)
- * becomes an error row that still keeps the record's text, so that nothing is lost.
+ * The row of one outcome, named by the action invoked. A record that the row function
+ * rejects (say, without waitTime) becomes an error row that still keeps the record's text, so
+ * that nothing is lost.
  */
 export function outcomeRow(
   o: Outcome,
@@ -69,7 +70,9 @@ export function outcomeRow(
   let row: ActivationRow;
   if (o.record) {
     try {
-      row = activationRow(o.record, ctx, where);
+      // The action as invoked: a record names an action in a package without the package
+      // (OpenWhisk keeps it in the path annotation only), an error row by the invoked name.
+      row = { ...activationRow(o.record, ctx, where), action: o.action };
     } catch (err) {
       row = {
         ...errorRow(ctx, `unusable activation record: ${(err as Error).message}`),

@@ -139,6 +139,159 @@ Deno.test(
   },
 );
 
+Deno.test(
+  "collect activations: a proxy's 503 page, a 504 and a reset connection are retried",
+  opts,
+  async () => {
+    const ow = await standin();
+    const tmp = await Deno.makeTempDir({ prefix: "collect-activations-" });
+    // What a gateway in front of a loaded controller answers now and then, on the second
+    // page's first three attempts.
+    let lists = 0;
+    const flaky = ((input: string | URL | Request, init?: RequestInit) => {
+      const url = String(input);
+      if (url.includes("/activations?") && /skip=200/.test(url) && lists++ < 3) {
+        if (lists === 1) {
+          return Promise.resolve(
+            new Response("<html><body>503 Service Temporarily Unavailable</body></html>", {
+              status: 503,
+              headers: { "content-type": "text/html" },
+            }),
+          );
+        }
+        if (lists === 2) return Promise.resolve(new Response("", { status: 504 }));
+        return Promise.reject(new TypeError("error sending request: connection reset"));
+      }
+      return fetch(input, init);
+    }) as typeof fetch;
+    const client = new OpenWhiskApi(
+      { apihost: ow.apihost, auth: AUTH, insecure: false, authFrom: "test" },
+      { fetch: flaky },
+    );
+    const waits: number[] = [];
+    try {
+      await invoke(ow, 450);
+      const dir = join(tmp, "ds");
+      const r = await collectActivations(client, dir, {
+        since: 0,
+        upto: Date.now(),
+        progress: () => {},
+        sleep: (ms) => {
+          waits.push(ms);
+          return Promise.resolve();
+        },
+      });
+      assert.deepEqual([r.pages, r.added, r.failed.length], [3, 450, 0]);
+      assert.deepEqual(waits, [100, 200, 400]);
+      assert.equal(new Set(await ids(dir)).size, 450);
+
+      // Past its attempts, the run fails naming what came, and keeps the pages it wrote.
+      const gone = new OpenWhiskApi(
+        { apihost: ow.apihost, auth: AUTH, insecure: false, authFrom: "test" },
+        {
+          fetch: ((input: string | URL | Request, init?: RequestInit) =>
+            /skip=200/.test(String(input))
+              ? Promise.resolve(new Response("<html>502 Bad Gateway</html>", { status: 502 }))
+              : fetch(input, init)) as typeof fetch,
+        },
+      );
+      const other = join(tmp, "other");
+      await assert.rejects(
+        collectActivations(gone, other, { since: 0, upto: Date.now(), ...quiet, attempts: 3 }),
+        /Cannot list activations \(skip 200\): HTTP 502: <html>502 Bad Gateway<\/html>/,
+      );
+      assert.equal((await ids(other)).length, 200);
+    } finally {
+      client.close();
+      await ow.close();
+      await Deno.remove(tmp, { recursive: true });
+    }
+  },
+);
+
+Deno.test(
+  "collect activations --name pkg/action: that package's action only, named as OpenWhisk does",
+  opts,
+  async () => {
+    // Records name an action in a package without the package: only the path annotation
+    // tells pkg/hello from hello, and the list's name filter goes by it.
+    const ow = await standin({ actions: ["hello", "pkg/hello"] });
+    const tmp = await Deno.makeTempDir({ prefix: "collect-activations-" });
+    const client = api(ow);
+    try {
+      for (const action of ["hello", "pkg/hello", "pkg/hello", "hello", "pkg/hello"]) {
+        const res = await fetch(
+          `${ow.apihost}/api/v1/namespaces/_/actions/${action}?blocking=true`,
+          { method: "POST", headers: { authorization: `Basic ${btoa(AUTH)}` } },
+        );
+        assert.equal(res.status, 200, await res.text());
+      }
+      const path = (r: Record<string, unknown>) =>
+        (r.annotations as { key: string; value: unknown }[]).find((a) => a.key === "path")!.value;
+      const inPackage = ow.records.filter((r) => path(r) === "guest/pkg/hello")
+        .map((r) => r.activationId as string);
+      assert.equal(inPackage.length, 3);
+      const dir = join(tmp, "pkg");
+      const r = await collectActivations(client, dir, {
+        since: 0,
+        upto: Date.now(),
+        name: "pkg/hello",
+        ...quiet,
+      });
+      assert.deepEqual([r.added, r.failed.length], [3, 0]);
+      assert.deepEqual((await ids(dir)).sort(), inPackage.sort());
+      const plain = join(tmp, "plain");
+      const p = await collectActivations(client, plain, {
+        since: 0,
+        upto: Date.now(),
+        name: "hello",
+        ...quiet,
+      });
+      assert.equal(p.added, 2);
+    } finally {
+      client.close();
+      await ow.close();
+      await Deno.remove(tmp, { recursive: true });
+    }
+  },
+);
+
+Deno.test(
+  "collect activations: a record whose fetch by id keeps failing is a failure, the rest are kept",
+  opts,
+  async () => {
+    const ow = await standin({ listSummaries: true });
+    const tmp = await Deno.makeTempDir({ prefix: "collect-activations-" });
+    try {
+      await invoke(ow, 12);
+      const lost = ow.records[5].activationId as string;
+      const unreachable = ((input: string | URL | Request, init?: RequestInit) =>
+        String(input).includes(`/activations/${lost}`)
+          ? Promise.reject(new TypeError("error sending request: connection reset"))
+          : fetch(input, init)) as typeof fetch;
+      const client = new OpenWhiskApi(
+        { apihost: ow.apihost, auth: AUTH, insecure: false, authFrom: "test" },
+        { fetch: unreachable },
+      );
+      const dir = join(tmp, "ds");
+      const r = await collectActivations(client, dir, {
+        since: 0,
+        upto: Date.now(),
+        attempts: 3,
+        ...quiet,
+      });
+      assert.deepEqual([r.added, r.failed.length], [11, 1]);
+      assert.equal(r.failed[0].id, lost);
+      assert.match(r.failed[0].error, /failed 3 times: error sending request: connection reset/);
+      assert.ok(!(await ids(dir)).includes(lost));
+      assert.ok(!r.failed[0].error.includes("activations-test-key"));
+    } finally {
+      await ow.close();
+      await Deno.remove(tmp, { recursive: true });
+    }
+  },
+);
+
 Deno.test("the stand-in's activation list rejects what OpenWhisk rejects", opts, async () => {
   const ow = await standin();
   try {

@@ -105,6 +105,59 @@ Deno.test(
   },
 );
 
+Deno.test(
+  "invoke() fetches by the header's id the record of an answer that is an array result",
+  opts,
+  async () => {
+    // OpenWhisk 2 answers an array result alone, even with result=false (Actions.scala).
+    const ow = await startStandin({
+      actions: ["list", "badlist"],
+      arrayResults: ["list", "badlist"],
+      failing: ["badlist"],
+    });
+    try {
+      const a = api(ow.apihost, ow.auth);
+      const clock = new ManualClock(1000);
+      const good = outcomeRow(await invoke(a, "list", { clock }), ctx, "test list");
+      const bad = outcomeRow(await invoke(a, "badlist", { clock }), ctx, "test badlist");
+      assert.deepEqual(
+        [good.source, good.http_status, good.success, good.error],
+        ["record", 200, true, null],
+      );
+      assert.deepEqual([bad.source, bad.http_status, bad.success], ["record", 502, false]);
+      assert.match(bad.error!, /action badlist failed/);
+      assert.ok(good.init_ms! > 0); // the cold start's record, not an error row
+      assert.deepEqual(JSON.parse(good.record!).response.result, [{ msg: "Hello, there!!" }]);
+      // Both records came by id (the invoke answers held only the arrays).
+      assert.deepEqual(ow.served, [good.activation_id, bad.activation_id]);
+    } finally {
+      await ow.close();
+    }
+  },
+);
+
+Deno.test(
+  "an action in a package: its record names it without the package, its row as invoked",
+  opts,
+  async () => {
+    const ow = await startStandin({ actions: ["pkg/hello"] });
+    try {
+      const o = await invoke(api(ow.apihost, ow.auth), "pkg/hello", { clock: new ManualClock() });
+      // As OpenWhisk writes it (ContainerProxy.scala): the package only in the path.
+      assert.equal(o.record!.name, "hello");
+      assert.equal(o.record!.namespace, "guest");
+      assert.deepEqual(
+        (o.record!.annotations as { key: string; value: unknown }[]).find((a) => a.key === "path"),
+        { key: "path", value: "guest/pkg/hello" },
+      );
+      const row = outcomeRow(o, ctx, "test pkg/hello");
+      assert.deepEqual([row.source, row.action], ["record", "pkg/hello"]);
+    } finally {
+      await ow.close();
+    }
+  },
+);
+
 Deno.test("invoke() answers 429 as an error row", opts, async () => {
   const ow = await startStandin({ actions: ["hello1"], maxInFlight: 0 });
   try {
@@ -200,6 +253,32 @@ Deno.test(
 );
 
 Deno.test(
+  "invokeWithPolicy() stops at a 400, as at a controller whose blocking wait is below the timeout asked",
+  opts,
+  async () => {
+    // A deployment may set its blocking wait below 60 s; a longer `timeout` is then a 400
+    // for every call, which no retry can change.
+    const ow = await startStandin({ actions: ["hello1"], blockingLimitMs: 1000 });
+    try {
+      const clock = new ManualClock();
+      const a = api(ow.apihost, ow.auth);
+      const r = await invokeWithPolicy(a, "hello1", { onError: "retry", timeoutMs: 5000, clock });
+      assert.deepEqual([r.attempts.length, r.stop], [1, true]);
+      assert.deepEqual([r.attempts[0].http_status, r.attempts[0].error], [
+        400,
+        "HTTP 400: Timeout must be number of milliseconds up to 1000.",
+      ]);
+      assert.equal(ow.records.length, 0); // refused before anything ran
+      // Within the controller's wait, the same call runs.
+      const ok = await invokeWithPolicy(a, "hello1", { timeoutMs: 1500, clock });
+      assert.deepEqual([ok.attempts.length, ok.attempts[0].http_status], [1, 200]);
+    } finally {
+      await ow.close();
+    }
+  },
+);
+
+Deno.test(
   "check() names a rejected key without printing it, before anything runs",
   opts,
   async () => {
@@ -266,6 +345,6 @@ Deno.test("invoke() keeps a record whatever its status; a body without one is an
     ],
   ]);
   assert.equal(JSON.parse(rows[2].record!).activationId, "nowait"); // the record is kept
-  // A record names its action; a row without one takes the name invoked.
-  assert.deepEqual(rows.map((r) => r.action), ["act", "pkg/act", "pkg/act"]);
+  // Every row takes the name invoked, a record's too (its name lacks the package).
+  assert.deepEqual(rows.map((r) => r.action), ["pkg/act", "pkg/act", "pkg/act"]);
 });

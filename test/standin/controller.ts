@@ -65,7 +65,7 @@ export interface ControllerOptions {
   /** Idle containers are removed after this long, ms (default 10 000, the thesis's setting). */
   idleTimeoutMs?: number;
   /** A blocking invocation that takes longer answers 202 with its id, wall-time ms (default
-   * 60 000, OpenWhisk's). */
+   * 60 000, OpenWhisk's); also the largest `timeout` parameter accepted. */
   blockingLimitMs?: number;
   /** Activations in flight above which an invocation gets 429 (default 30). */
   maxInFlight?: number;
@@ -74,6 +74,11 @@ export interface ControllerOptions {
   perMinute?: number;
   /** Actions that fail (502 when blocking, `success: false`). */
   failing?: string[];
+  /**
+   * Actions whose result is a JSON array (OpenWhisk 2's array results): a blocking invoke
+   * answers the array alone, even with `result=false`, its id only in the header.
+   */
+  arrayResults?: string[];
   /** Actions created at start, all of kind `nodejs:20` (for example hello1..hello15). */
   actions?: string[];
   /**
@@ -121,14 +126,16 @@ export function controller({
   maxInFlight = 30,
   perMinute = 1_000_000,
   failing = [],
+  arrayResults = [],
   actions = [],
   listSummaries = false,
   listDelayMs = 0,
   getRejections = 0,
 }: ControllerOptions): {
   state: ControllerState;
+  /** The status, the body and, for an invocation, the activation id of the answer. */
   route: (method: string, url: URL, body: Json, authHeader?: string) => Promise<
-    readonly [number, unknown]
+    readonly [number, unknown, string?]
   >;
 } {
   const pool = new ContainerPool(idleTimeoutMs);
@@ -187,9 +194,10 @@ export function controller({
       const end = clock.now();
       pool.release(container, end);
       const success = !failing.includes(doc.name);
-      const result = success
+      const value = success
         ? { msg: `Hello, ${typeof params.name === "string" ? params.name : "there"}!!` }
         : { error: `action ${doc.name} failed (stand-in)` };
+      const result = arrayResults.includes(doc.name) ? [value] : value;
       const run: Run = {
         id,
         doc,
@@ -215,8 +223,16 @@ export function controller({
     doc: ActionDoc,
     q: URLSearchParams,
     body: Json,
-  ): Promise<[number, unknown]> {
+  ): Promise<[number, unknown, string?]> {
     state.counts.invocations++;
+    // `timeout`, when given, must be whole ms in (0, the blocking limit], else a 400 before
+    // anything runs (Actions.scala, its FiniteDuration unmarshaller; ErrorResponse.scala).
+    const timeout = q.get("timeout");
+    if (
+      timeout !== null && !(/^\d+$/.test(timeout) && +timeout > 0 && +timeout <= blockingLimitMs)
+    ) {
+      throw new HttpError(400, `Timeout must be number of milliseconds up to ${blockingLimitMs}.`);
+    }
     const now = clock.now();
     while (lastMinute.length > 0 && lastMinute[0] <= now - 60_000) lastMinute.shift();
     if (lastMinute.length >= perMinute) {
@@ -240,22 +256,24 @@ export function controller({
     const activation = execute(doc, id, body);
     running.add(activation);
     activation.finally(() => running.delete(activation)).catch(() => {});
-    if (q.get("blocking") !== "true") return [202, { activationId: id }];
+    if (q.get("blocking") !== "true") return [202, { activationId: id }, id];
     // The blocking limit is wall time even under a manual clock (whose sleeps return at once).
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timedOut = new Promise<undefined>((r) => {
       // The blocking `timeout` parameter (ms) shortens the wait, as OpenWhisk's does.
-      const asked = Number(q.get("timeout"));
-      const wait = asked > 0 ? Math.min(asked, blockingLimitMs) : blockingLimitMs;
+      const wait = timeout === null ? blockingLimitMs : Number(timeout);
       timer = setTimeout(() => r(undefined), wait);
     });
     const record = await Promise.race([activation, timedOut]);
     clearTimeout(timer);
-    if (!record) return [202, { activationId: id }];
-    state.served.push(id);
+    if (!record) return [202, { activationId: id }, id];
     const response = record.response as Json;
     const status = response.success ? 200 : 502;
-    return [status, q.get("result") === "true" ? response.result : record];
+    // An array result is the whole answer, with or without `result=true` (Actions.scala,
+    // doInvoke): the record itself is then only to be had by id.
+    if (Array.isArray(response.result)) return [status, response.result, id];
+    state.served.push(id);
+    return [status, q.get("result") === "true" ? response.result : record, id];
   }
 
   async function route(method: string, url: URL, body: Json, authHeader?: string) {
@@ -293,7 +311,7 @@ export function controller({
     name: string,
     q: URLSearchParams,
     body: Json,
-  ): Promise<readonly [number, unknown]> {
+  ): Promise<readonly [number, unknown, string?]> {
     if (!name) {
       if (method !== "GET") throw new HttpError(405, "Method not allowed");
       const all = [...docs.values()].sort((a, b) => b.updated - a.updated).map(listed);
@@ -347,7 +365,7 @@ export function controller({
   /**
    * `GET .../activations` as OpenWhisk's controller answers it (Activations.scala,
    * RestAPIs.scala, WhiskStore.scala): newest `start` first; `since` and `upto` (epoch ms,
-   * both inclusive) bound `start`; `name` keeps one action's; `skip` (>= 0), then `limit`
+   * both inclusive) bound `start`; `name` keeps one action's (`pkg/action` in a package); `skip` (>= 0), then `limit`
    * (default 30, 0 meaning the maximum 200, above 200 a 400); `docs=true` full records,
    * otherwise summaries (the activations view's: no response, no logs).
    */
@@ -386,10 +404,23 @@ export function controller({
     const matching = [...order].reverse()
       .map((i) => activations.get(i)!)
       .filter((r) =>
-        (!name || r.name === name) && (r.start as number) >= since && (r.start as number) <= upto
+        (!name || filterName(r) === name) && (r.start as number) >= since &&
+        (r.start as number) <= upto
       )
       .sort((a, b) => (b.start as number) - (a.start as number));
     return matching.slice(skip, skip + limit).map((r) => (docs ? r : summary(r)));
+  }
+
+  /**
+   * The name a record is listed under for the `name` filter, as the activations view keys it
+   * (whisks_design_document_for_activations_db_filters_v2.1.1.json): `pkg/action` for an
+   * action in a package (from the path annotation), else the record's name.
+   */
+  function filterName(r: Json): string {
+    const path = (r.annotations as { key: string; value: unknown }[])
+      .find((a) => a.key === "path")?.value;
+    const parts = typeof path === "string" ? path.split("/") : [];
+    return parts.length === 3 ? `${parts[1]}/${r.name}` : r.name as string;
   }
 
   /** A record as the activations view summarizes it (and, with listSummaries, unannotated). */

@@ -124,9 +124,9 @@ export async function startStandin(
       url.pathname = url.pathname.slice(prefix.length);
     }
     const method = req.method ?? "GET";
-    const send = (status: number, value: unknown, cut = false) => {
+    const send = (status: number, value: unknown, cut = false, invoked?: string) => {
       const text = JSON.stringify(value);
-      const id = (value as Json)?.activationId;
+      const id = invoked ?? (value as Json)?.activationId;
       res.writeHead(status, {
         "content-type": "application/json",
         "content-length": String(Buffer.byteLength(text)),
@@ -160,8 +160,8 @@ export async function startStandin(
           throw new HttpError(400, "The request content was malformed.");
         }
       }
-      const [status, value] = await route(method, url, body, req.headers.authorization);
-      send(status, value, fault?.kind === "cut");
+      const [status, value, invoked] = await route(method, url, body, req.headers.authorization);
+      send(status, value, fault?.kind === "cut", invoked);
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;
       send(err.status, { error: err.message, code: activationId().slice(0, 16) });

@@ -82,8 +82,8 @@ export interface Run {
   end: number;
   /** Init time of a cold start; undefined for a warm start. */
   init?: number;
-  /** The action's result, or its error text for a failed action. */
-  result: Json;
+  /** The action's result (an object, or an array), or its error text for a failed action. */
+  result: Json | Json[];
   success: boolean;
 }
 
@@ -104,13 +104,17 @@ export function activationRecord(run: Run): Json {
   // An action that returns an error is OpenWhisk's "application error" (ActivationResponse);
   // "action developer error" is for one that crashes or returns no JSON object.
   const status = run.success ? "success" : "application error";
+  // An action in a package is named in its record without the package, which only the path
+  // annotation keeps (ContainerProxy.scala, constructWhiskActivation: name = the action's
+  // name, namespace = the user's, path = namespace/package/action).
+  const name = doc.name.slice(doc.name.lastIndexOf("/") + 1);
   return {
     activationId: run.id,
     annotations,
     duration: Math.round(run.end) - Math.round(run.start),
     end: Math.round(run.end),
     logs: [],
-    name: doc.name,
+    name,
     namespace: doc.namespace,
     publish: false,
     response: {
