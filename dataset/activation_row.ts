@@ -60,7 +60,8 @@ function contextColumns({ experiment, workload, runtime, run, level }: RecordCon
 
 /**
  * The row of one activation record, or a clear error naming `where` (file and place) and the
- * field. waitTime is required; initTime is present only for a cold start.
+ * field. waitTime is required, except in a failed record, which is then an `error` row that
+ * keeps the record; initTime is present only for a cold start.
  *
  * @example
  * ```ts
@@ -99,6 +100,11 @@ export function activationRow(
     error = typeof e === "string" ? e : JSON.stringify(e ?? status);
   }
   const kind = annotation(record, "kind");
+  const wait = annotation(record, "waitTime");
+  // A failed activation that never reached a container has no waitTime: OpenWhisk's invoker
+  // writes such a record (kind "unknown") when it cannot fetch the action, the action was
+  // removed or its limits are refused. It is an error of its cell, kept with its record.
+  const unplaced = success === false && (wait === undefined || wait === null);
   return {
     ...contextColumns(context),
     activation_id: id,
@@ -107,12 +113,12 @@ export function activationRow(
     start_ms: time(record.start, "start", at, false),
     end_ms: time(record.end, "end", at, false),
     duration_ms: time(record.duration, "duration", at, false),
-    wait_ms: time(annotation(record, "waitTime"), "waitTime", at, true),
+    wait_ms: time(wait, "waitTime", at, !unplaced),
     init_ms: time(annotation(record, "initTime"), "initTime", at, false),
     status,
     success,
-    error,
-    source: "record",
+    error: unplaced ? `${error} (no waitTime: the activation reached no container)` : error,
+    source: unplaced ? "error" : "record",
     http_status: context.http_status ?? null,
     record: JSON.stringify(record),
   };

@@ -573,6 +573,91 @@ Deno.test("In-Vitro CSVs of older versions: without grpcConnEstablish (before Ma
   });
 });
 
+Deno.test("OpenWhisk records of activations that reached no container (no waitTime) are error rows of their cell", async () => {
+  await withTemp(async (dir) => {
+    // As OpenWhisk's invoker writes them when it cannot fetch the action (kind unknown).
+    const fallback = (id: string) => ({
+      activationId: id,
+      name: "hello",
+      namespace: "guest",
+      start: 1700000000500,
+      end: 1700000000500,
+      duration: 0,
+      annotations: [{ key: "path", value: "guest/hello" }, { key: "kind", value: "unknown" }],
+      response: {
+        status: "whisk internal error",
+        statusCode: 3,
+        success: false,
+        result: { error: "Failed to fetch action." },
+      },
+    });
+    const ok = (id: string, wait: number) => ({
+      activationId: id,
+      name: "hello",
+      namespace: "guest",
+      start: 1700000000000,
+      end: 1700000000010,
+      duration: 10,
+      annotations: [{ key: "kind", value: "nodejs:20" }, { key: "waitTime", value: wait }],
+      response: { status: "success", statusCode: 0, success: true, result: {} },
+    });
+    const path = join(dir, "records.jsonl");
+    await Deno.writeTextFile(
+      path,
+      [ok("a1", 4), fallback("f1"), ok("a2", 6)].map((r) => JSON.stringify(r)).join("\n") + "\n",
+    );
+    await importFiles([path], join(dir, "ds"), { runtime: "nodejs:20" });
+    const a = (await readDataset(join(dir, "ds"))).activations.sort("activation_id");
+    assert.deepEqual(
+      records(a.select("activation_id", "source", "success", "wait_ms", "status", "error")),
+      [
+        {
+          activation_id: "a1",
+          source: "record",
+          success: true,
+          wait_ms: 4,
+          status: "success",
+          error: null,
+        },
+        {
+          activation_id: "a2",
+          source: "record",
+          success: true,
+          wait_ms: 6,
+          status: "success",
+          error: null,
+        },
+        {
+          activation_id: "f1",
+          source: "error",
+          success: false,
+          wait_ms: null,
+          status: "whisk internal error",
+          error: "Failed to fetch action. (no waitTime: the activation reached no container)",
+        },
+      ],
+    );
+    assert.equal(JSON.parse(a.getColumn("record").get(2)).activationId, "f1");
+    assert.deepEqual(a.getColumn("latency").toArray(), [
+      "waitTime+initTime",
+      "waitTime+initTime",
+      null,
+    ]);
+    assert.deepEqual(records(warmTable(a).select("n", "mean", "n_errors")), [
+      { n: 2, mean: 5, n_errors: 1 },
+    ]);
+    // A record without waitTime that did not fail is still an error naming it.
+    await Deno.writeTextFile(
+      path,
+      JSON.stringify({ ...ok("b1", 1), annotations: [{ key: "kind", value: "nodejs:20" }] }) + "\n",
+    );
+    await assert.rejects(
+      importFiles([path], join(dir, "bad")),
+      /records\.jsonl byte 0 \(line 1\) \(activation b1\): waitTime is missing/,
+    );
+  });
+});
+
 Deno.test("ingest + tables CLI on an activation export give the known statistics", async () => {
   await withTemp(async (dir) => {
     const ds = join(dir, "ds"), out = join(dir, "out");

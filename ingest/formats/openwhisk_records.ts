@@ -93,7 +93,11 @@ export function recordImportColumns(
       : pl.lit(workload),
     runtime: runtime === undefined ? pl.col("kind").fillNull(pl.lit("unknown")) : pl.lit(runtime),
     format: pl.lit(format),
-    latency: pl.lit(RECORD_LATENCY),
+    // An error row (a failed record that reached no container) carries no latency.
+    latency: columns.includes("source")
+      ? pl.when(pl.col("source").eq(pl.lit("error"))).then(pl.lit(null))
+        .otherwise(pl.lit(RECORD_LATENCY))
+      : pl.lit(RECORD_LATENCY),
     cold,
     memory_mb: pl.when(memory.gt(0)).then(memory).otherwise(pl.lit(null)),
   };
