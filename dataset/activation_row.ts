@@ -60,8 +60,8 @@ function contextColumns({ experiment, workload, runtime, run, level }: RecordCon
 
 /**
  * The row of one activation record, or a clear error naming `where` (file and place) and the
- * field. waitTime is required, except in a failed record, which is then an `error` row that
- * keeps the record; initTime is present only for a cold start.
+ * field. waitTime is required, except in a failed record, where a missing or negative one is
+ * an `error` row that keeps the record; initTime is present only for a cold start.
  *
  * @example
  * ```ts
@@ -101,10 +101,12 @@ export function activationRow(
   }
   const kind = annotation(record, "kind");
   const wait = annotation(record, "waitTime");
-  // A failed activation that never reached a container has no waitTime: OpenWhisk's invoker
-  // writes such a record (kind "unknown") when it cannot fetch the action, the action was
-  // removed or its limits are refused. It is an error of its cell, kept with its record.
-  const unplaced = success === false && (wait === undefined || wait === null);
+  // A failed activation that reached no container has no usable waitTime: OpenWhisk's invoker
+  // writes none (kind "unknown") when it cannot fetch the action, the action was removed or
+  // its limits are refused, and a negative one (its start is 0) when the container could not
+  // be started. It is an error of its cell, kept with its record.
+  const unplaced = success === false &&
+    (wait === undefined || wait === null || (typeof wait === "number" && wait < 0));
   return {
     ...contextColumns(context),
     activation_id: id,
@@ -113,11 +115,13 @@ export function activationRow(
     start_ms: time(record.start, "start", at, false),
     end_ms: time(record.end, "end", at, false),
     duration_ms: time(record.duration, "duration", at, false),
-    wait_ms: time(wait, "waitTime", at, !unplaced),
+    wait_ms: unplaced ? null : time(wait, "waitTime", at, true),
     init_ms: time(annotation(record, "initTime"), "initTime", at, false),
     status,
     success,
-    error: unplaced ? `${error} (no waitTime: the activation reached no container)` : error,
+    error: unplaced
+      ? `${error} (the activation reached no container: waitTime ${wait ?? "missing"})`
+      : error,
     source: unplaced ? "error" : "record",
     http_status: context.http_status ?? null,
     record: JSON.stringify(record),

@@ -601,10 +601,22 @@ Deno.test("OpenWhisk records of activations that reached no container (no waitTi
       annotations: [{ key: "kind", value: "nodejs:20" }, { key: "waitTime", value: wait }],
       response: { status: "success", statusCode: 0, success: true, result: {} },
     });
+    // As it writes them when the container could not be started: start 0, waitTime negative.
+    const noContainer = (id: string) => ({
+      ...fallback(id),
+      start: 0,
+      end: 0,
+      annotations: [{ key: "kind", value: "nodejs:20" }, {
+        key: "waitTime",
+        value: -1700000000400,
+      }],
+      response: { ...fallback(id).response, result: { error: "Failed to start container." } },
+    });
     const path = join(dir, "records.jsonl");
     await Deno.writeTextFile(
       path,
-      [ok("a1", 4), fallback("f1"), ok("a2", 6)].map((r) => JSON.stringify(r)).join("\n") + "\n",
+      [ok("a1", 4), fallback("f1"), ok("a2", 6), noContainer("g1")].map((r) => JSON.stringify(r))
+        .join("\n") + "\n",
     );
     await importFiles([path], join(dir, "ds"), { runtime: "nodejs:20" });
     const a = (await readDataset(join(dir, "ds"))).activations.sort("activation_id");
@@ -633,7 +645,16 @@ Deno.test("OpenWhisk records of activations that reached no container (no waitTi
           success: false,
           wait_ms: null,
           status: "whisk internal error",
-          error: "Failed to fetch action. (no waitTime: the activation reached no container)",
+          error: "Failed to fetch action. (the activation reached no container: waitTime missing)",
+        },
+        {
+          activation_id: "g1",
+          source: "error",
+          success: false,
+          wait_ms: null,
+          status: "whisk internal error",
+          error: "Failed to start container. (the activation reached no container: waitTime " +
+            "-1700000000400)",
         },
       ],
     );
@@ -642,9 +663,10 @@ Deno.test("OpenWhisk records of activations that reached no container (no waitTi
       "waitTime+initTime",
       "waitTime+initTime",
       null,
+      null,
     ]);
     assert.deepEqual(records(warmTable(a).select("n", "mean", "n_errors")), [
-      { n: 2, mean: 5, n_errors: 1 },
+      { n: 2, mean: 5, n_errors: 2 },
     ]);
     // A record without waitTime that did not fail is still an error naming it.
     await Deno.writeTextFile(
