@@ -236,6 +236,37 @@ Deno.test("importRecordFile() gives the same rows whatever the chunking and the 
   });
 });
 
+Deno.test("`wsk activation list --full` output: its header line skipped, each indented record read", async () => {
+  await withTemp(async (dir) => {
+    const exported = JSON.parse(await Deno.readTextFile(OW_JSON)) as Record<string, unknown>[];
+    // As the CLI prints it: "activations", then each record as indented JSON, newest first.
+    const list = join(dir, "list.txt");
+    await Deno.writeTextFile(
+      list,
+      "activations\n" + exported.map((r) => JSON.stringify(r, null, 4) + "\n").join(""),
+    );
+    assert.equal(await detectFileFormat(list), "openwhisk-jsonl");
+    await importFiles([list], join(dir, "ds"));
+    await importFiles([OW_JSON], join(dir, "array"));
+    const rows = async (d: string) =>
+      records(
+        (await readDataset(join(dir, d))).activations.sort("activation_id").drop(
+          "format",
+          "record",
+        ),
+      );
+    assert.equal((await readDataset(join(dir, "ds"))).activations.height, exported.length);
+    assert.deepEqual(await rows("ds"), await rows("array"));
+    // A bad record is named by its byte and line in the file as printed.
+    const bad = join(dir, "bad.txt");
+    await Deno.writeTextFile(bad, 'activations\n{\n    "activationId": 7\n}\n');
+    await rejects(
+      importFiles([bad], join(dir, "ds2")),
+      "bad.txt byte 12 (line 2): activationId is 7, expected a string",
+    );
+  });
+});
+
 Deno.test("`wsk activation get` output: its ok line is skipped, bytes and lines keep their numbers", async () => {
   await withTemp(async (dir) => {
     const exported = JSON.parse(await Deno.readTextFile(OW_JSON));

@@ -23,8 +23,12 @@ export function isFormat(name: string): name is Format {
   return (FORMATS as readonly string[]).includes(name);
 }
 
-/** The line `wsk activation get` prints before the record (SeBS's OpenWhisk code skips it too). */
-export const WSK_GET_HEADER = /^ok: got activation [0-9a-f]+[ \t]*\r?\n/;
+/**
+ * The line OpenWhisk's CLI prints before its JSON: `ok: got activation ID` before the record of
+ * `wsk activation get` (SeBS's OpenWhisk code skips it too), `activations` before the records
+ * of `wsk activation list --full` (each then printed as indented JSON, one after the other).
+ */
+export const WSK_HEADER = /^(?:ok: got activation [0-9a-f]+|activations)[ \t]*\r?\n/;
 
 /** Bytes looked at: enough for any header line or first key. */
 const HEAD_BYTES = 64 * 1024;
@@ -32,7 +36,7 @@ const HEAD_BYTES = 64 * 1024;
 /** The format of `head` (a file's first bytes), or null where they do not tell. */
 export function detectFormat(head: string): Format | null {
   // `wsk activation get` prints a line before the record.
-  const text = head.replace(/^\uFEFF/, "").replace(WSK_GET_HEADER, "").trimStart();
+  const text = head.replace(/^\uFEFF/, "").replace(WSK_HEADER, "").trimStart();
   if (text.startsWith("[")) return "openwhisk-json";
   if (text.startsWith("{")) {
     const key = /^\{\s*"((?:[^"\\]|\\.)*)"/.exec(text);

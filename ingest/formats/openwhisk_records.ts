@@ -18,7 +18,7 @@ import { TsvPartWriter } from "../../dataset/activation_bytes.ts";
 import { GroupedActivationRows } from "../../dataset/activation_groups.ts";
 import { LIMITS_MEMORY_COLUMN, limitsMemory } from "../../dataset/limits_memory.ts";
 import { activationRow, IMPORTED_COLUMNS } from "../../dataset/mod.ts";
-import { WSK_GET_HEADER } from "./detect.ts";
+import { WSK_HEADER } from "./detect.ts";
 import { type JsonLayout, jsonValues } from "./json_values.ts";
 
 /** Options of the record importers. */
@@ -116,8 +116,8 @@ export function recordImportColumns(
 }
 
 /**
- * The chunks with a UTF-8 byte order mark and `wsk activation get`'s first line (`ok: got
- * activation ID`) blanked, where the file starts with them: spaces, so that bytes and lines keep
+ * The chunks with a UTF-8 byte order mark and the CLI's first line (`ok: got activation ID`,
+ * `activations`: {@linkcode WSK_HEADER}) blanked, where the file starts with them: spaces, so that bytes and lines keep
  * their numbers in error messages.
  */
 async function* blankPreamble(
@@ -128,7 +128,7 @@ async function* blankPreamble(
     if (first) {
       first = false;
       const bom = chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf ? 3 : 0;
-      const m = WSK_GET_HEADER.exec(decoder.decode(chunk.subarray(bom, bom + 200)));
+      const m = WSK_HEADER.exec(decoder.decode(chunk.subarray(bom, bom + 200)));
       if (bom > 0 || m) {
         const blanked = chunk.slice();
         // ASCII: bytes = characters; the line break stays.
