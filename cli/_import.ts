@@ -53,6 +53,7 @@ export async function runImport(
     const notes = [
       f.skipped,
       f.not_actions ? `${f.not_actions} trigger or rule activations left out` : undefined,
+      f.units,
     ].filter(Boolean);
     console.log(
       `  ${f.name}: ${f.format}, ${f.rows} rows${notes.length ? ` (${notes.join("; ")})` : ""}`,

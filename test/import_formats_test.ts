@@ -12,7 +12,8 @@ import pl from "nodejs-polars";
 import { exists, partPaths, readDataset } from "../dataset/mod.ts";
 import { detectFileFormat, detectFormat } from "../ingest/formats/detect.ts";
 import { jsonValues } from "../ingest/formats/json_values.ts";
-import { importFiles } from "../ingest/formats/mod.ts";
+import { importFiles, WAIT_MS_NOTE } from "../ingest/formats/mod.ts";
+import { waitTimeInMs } from "../ingest/formats/invitro.ts";
 import { importRecordFile, recordImportColumns } from "../ingest/formats/openwhisk_records.ts";
 import { sebsCsvFrame, sebsCsvRows } from "../ingest/formats/sebs.ts";
 import { FrameBuilder, IMPORTED_COLUMNS } from "../dataset/mod.ts";
@@ -549,6 +550,34 @@ Deno.test("In-Vitro CSVs: OpenWhisk rows fill the tables from waitTime/initTime,
       records(warmTable(a).select("workload", "n", "mean", "n_errors")),
       [{ workload: "trace-func-0-2052", n: 2, mean: 5, n_errors: 1 }],
     );
+  });
+});
+
+Deno.test("In-Vitro CSVs of spring 2023 with waitTime in milliseconds are read so, and dataset.json says it", async () => {
+  await withTemp(async (dir) => {
+    const text = await Deno.readTextFile(join(INVITRO, "openwhisk_duration_1.csv"));
+    // The fixture's waitTimes (12000, 4000, 18000, 6000 µs) as that version wrote them: 12, 4...
+    const lines = text.trim().split("\n").map((l, i) => {
+      if (i === 0) return l;
+      const f = l.split(",");
+      f[13] = String(Number(f[13]) / 1000);
+      return f.join(",");
+    });
+    await Deno.mkdir(join(dir, "ms"));
+    const path = join(dir, "ms", "openwhisk_duration_1.csv");
+    await Deno.writeTextFile(path, lines.join("\n") + "\n");
+    assert.equal(await waitTimeInMs(path), true);
+    assert.equal(await waitTimeInMs(join(INVITRO, "openwhisk_duration_1.csv")), false);
+    const report = await importFiles([path], join(dir, "m"), { runtime: "docker" });
+    assert.equal(report.files[0].units, WAIT_MS_NOTE);
+    await importFiles([join(INVITRO, "openwhisk_duration_1.csv")], join(dir, "us"), {
+      runtime: "docker",
+    });
+    const rows = async (d: string) =>
+      records((await readDataset(join(dir, d))).activations.sort("start_ms").drop("record"));
+    assert.deepEqual(await rows("m"), await rows("us"));
+    const meta = JSON.parse(await Deno.readTextFile(join(dir, "m", "dataset.json")));
+    assert.equal(meta.import.files[0].units, WAIT_MS_NOTE);
   });
 });
 

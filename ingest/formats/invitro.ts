@@ -56,6 +56,25 @@ export interface InvitroOptions {
   runtime?: string;
   /** The rows' workload. Default the function's name (`instance`). */
   workload?: string;
+  /** waitTime is in milliseconds ({@linkcode waitTimeInMs}). Default false: microseconds. */
+  waitMs?: boolean;
+}
+
+/**
+ * Whether the waitTime of the In-Vitro CSV at `path` is in milliseconds. In-Vitro's OpenWhisk
+ * records took waitTime and initTime from the activation record (milliseconds) and wrote them
+ * as microseconds (times 1000), but from 25 April to 7 June 2023 its driver wrote waitTime
+ * unconverted (its git history, pkg/driver/http_client.go). A microsecond waitTime made so is
+ * always a multiple of 1000; a file with any that is not holds milliseconds.
+ */
+export async function waitTimeInMs(path: string): Promise<boolean> {
+  const header = pl.scanCSV(path, { hasHeader: true, inferSchemaLength: 0 }).columns;
+  if (!isOpenWhisk(header)) return false;
+  const wait = pl.col("waitTime").str.strip().cast(pl.Float64, false);
+  const found = await pl.scanCSV(path, { hasHeader: true, inferSchemaLength: 0 })
+    .select(wait.modulo(1000).neq(0).cast(pl.Int64).sum().alias("n"))
+    .collect({ streaming: true });
+  return Number(found.getColumn("n").get(0) ?? 0) > 0;
 }
 
 /** Whether a header is of In-Vitro's OpenWhisk record (waitTime, initTime...). */
@@ -85,7 +104,7 @@ const NULL = pl.lit(null);
 function rowsExpr(
   header: readonly string[],
   { text, number: micros, flag }: CsvFields,
-  { runtime = "unknown", workload }: InvitroOptions,
+  { runtime = "unknown", workload, waitMs = false }: InvitroOptions,
 ) {
   /** A microsecond field that is a finite number >= 0. */
   const validMicros = (c: string) => micros(c).isNotNull().and(micros(c).gtEq(0));
@@ -123,7 +142,9 @@ function rowsExpr(
     action: pl.col("instance"),
     start_ms: ms("startTime"),
     duration_ms: pl.when(failed).then(NULL).otherwise(ms("actualDuration")),
-    wait_ms: ow ? pl.when(record).then(ms("waitTime")).otherwise(NULL) : NULL,
+    wait_ms: ow
+      ? pl.when(record).then(waitMs ? micros("waitTime") : ms("waitTime")).otherwise(NULL)
+      : NULL,
     init_ms: ow ? pl.when(record.and(cold)).then(ms("initTime")).otherwise(NULL) : NULL,
     success: failed.not(),
     error: pl.when(failed).then(

@@ -25,7 +25,7 @@ import { FileHasher } from "../file_hasher.ts";
 import { classify } from "../file_kind.ts";
 import { detectFileFormat, type Format, FORMATS } from "./detect.ts";
 import { fileChunks } from "./json_values.ts";
-import { invitroFrame } from "./invitro.ts";
+import { invitroFrame, waitTimeInMs } from "./invitro.ts";
 import { importRecordFile } from "./openwhisk_records.ts";
 import { sebsCsvFrame, sebsJsonRows } from "./sebs.ts";
 import { csvSlices, SLICE_BYTES } from "./csv_slices.ts";
@@ -77,7 +77,13 @@ export interface ImportedFile {
   skipped?: string;
   /** Records left out as not an action's activation (a trigger's or a rule's), where any. */
   not_actions?: number;
+  /** Where a file's units are not its format's usual ones, which and why. */
+  units?: string;
 }
+
+/** What dataset.json says of an In-Vitro file whose waitTime is in milliseconds. */
+export const WAIT_MS_NOTE = "waitTime read as milliseconds: some values are not multiples of " +
+  "1000, as In-Vitro wrote it unconverted from 25 April to 7 June 2023 (microseconds otherwise)";
 
 /** What an import did, written to dataset.json under `import`. */
 export interface ImportReport {
@@ -170,7 +176,9 @@ export async function importFiles(
     const csvChecks: { file: ImportedFile; rows: number }[] = [];
     for (const [i, path] of paths.entries()) {
       const f = formats[i], name = names[i], size = { n: 0 };
-      const options = { runtime, workload };
+      // In-Vitro files of spring 2023 hold waitTime in milliseconds (waitTimeInMs).
+      const waitMs = f === "invitro-csv" && await waitTimeInMs(path);
+      const options = { runtime, workload, waitMs };
       const skipped = skip.get(path);
       const stem = name.replace(/[^A-Za-z0-9._-]/g, "_");
       let n: number, notActions = 0;
@@ -228,6 +236,7 @@ export async function importFiles(
         );
       }
       const file: ImportedFile = { name, format: f, bytes: size.n, sha256: hash.sha256, rows: n };
+      if (waitMs) file.units = WAIT_MS_NOTE;
       if (notActions > 0) file.not_actions = notActions;
       if (skipped !== undefined) {
         file.skipped = skipped;
