@@ -9,7 +9,12 @@ export async function drawEveryPlot(page: Page): Promise<void> {
   await page.evaluate(async () => {
     for (const el of document.querySelectorAll(".plot")) {
       el.scrollIntoView();
-      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      // Two frames, so the plot's observer has seen it; a page Chromium does not paint gets no
+      // frame at all, so at most 200 ms (the caller then waits for the plots themselves).
+      await new Promise((r) => {
+        requestAnimationFrame(() => requestAnimationFrame(r));
+        setTimeout(r, 200);
+      });
     }
   });
 }

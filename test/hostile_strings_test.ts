@@ -256,6 +256,7 @@ Deno.test({
   const html = await Deno.readTextFile(r.html);
   const seen = await withChromium(chromium, async (browser) => {
     const page = await browser.newPage();
+    page.setDefaultTimeout(60_000); // a step that hangs fails the test, never CI
     // Every request is seen; one that got past the renderer's CSP check reaches the route,
     // which lets only the page itself through, so none leaves the machine.
     let url = "";
