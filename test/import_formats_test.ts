@@ -10,11 +10,16 @@ import { join } from "node:path";
 import { dataFile } from "../render/out_path.ts";
 import pl from "nodejs-polars";
 import { exists, partPaths, readDataset } from "../dataset/mod.ts";
+import { basename } from "node:path";
 import { detectFileFormat, detectFormat } from "../ingest/formats/detect.ts";
 import { jsonValues } from "../ingest/formats/json_values.ts";
 import { importFiles, WAIT_MS_NOTE } from "../ingest/formats/mod.ts";
 import { waitTimeInMs } from "../ingest/formats/invitro.ts";
-import { importRecordFile, recordImportColumns } from "../ingest/formats/openwhisk_records.ts";
+import {
+  importRecordFile,
+  RECORD_PART_ROWS,
+  recordImportColumns,
+} from "../ingest/formats/openwhisk_records.ts";
 import { sebsCsvFrame, sebsCsvRows } from "../ingest/formats/sebs.ts";
 import { FrameBuilder, IMPORTED_COLUMNS } from "../dataset/mod.ts";
 import { coldStartTable, warmTable } from "../pipeline/latency_tables.ts";
@@ -265,6 +270,37 @@ Deno.test("`wsk activation list --full` output: its header line skipped, each in
       importFiles([bad], join(dir, "ds2")),
       "bad.txt byte 12 (line 2): activationId is 7, expected a string",
     );
+  });
+});
+
+Deno.test("importFiles() writes record files in parts of at most RECORD_PART_ROWS rows", async () => {
+  await withTemp(async (dir) => {
+    // A record of the fixture again under new ids, cold and warm: one row more than a part.
+    const first = JSON.parse((await Deno.readTextFile(OW_JSONL)).split("\n")[0]);
+    const n = RECORD_PART_ROWS + 1, lines: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const annotations = i % 3 === 0
+        ? first.annotations
+        : first.annotations.filter((a: { key: string }) => a.key !== "initTime");
+      const id = i.toString(16).padStart(32, "0");
+      lines.push(JSON.stringify({ ...first, activationId: id, annotations }));
+    }
+    const file = join(dir, "many.jsonl");
+    await Deno.writeTextFile(file, lines.join("\n") + "\n");
+    const out = join(dir, "ds");
+    await importFiles([file], out); // partRows left at its default, 100,000
+    const perPart = new Map<string, number>();
+    for (const path of await partPaths(join(out, "activations"))) {
+      const name = basename(path);
+      perPart.set(name, (perPart.get(name) ?? 0) + pl.readParquet(path).height);
+    }
+    assert.deepEqual([...perPart.entries()].sort(), [
+      ["many.jsonl.0001.parquet", RECORD_PART_ROWS],
+      ["many.jsonl.0002.parquet", 1],
+    ]);
+    const a = (await readDataset(out)).activations;
+    assert.equal(a.height, n);
+    assert.equal(a.filter(pl.col("cold")).height, Math.ceil(n / 3));
   });
 });
 

@@ -26,7 +26,7 @@ import { classify } from "../file_kind.ts";
 import { detectFileFormat, type Format, FORMATS } from "./detect.ts";
 import { fileChunks } from "./json_values.ts";
 import { invitroFrame, waitTimeInMs } from "./invitro.ts";
-import { importRecordFile } from "./openwhisk_records.ts";
+import { importRecordFile, RECORD_PART_ROWS } from "./openwhisk_records.ts";
 import { sebsCsvFrame, sebsJsonRows } from "./sebs.ts";
 import { csvSlices, SLICE_BYTES } from "./csv_slices.ts";
 
@@ -56,7 +56,10 @@ export interface ImportOptions {
   workload?: string;
   /** Extra provenance merged into dataset.json. Default none. */
   meta?: DatasetMeta;
-  /** Rows per Parquet part. Default 100,000. */
+  /**
+   * Rows per Parquet part. Default 100,000; OpenWhisk record files take at most
+   * {@linkcode RECORD_PART_ROWS}.
+   */
   partRows?: number;
   /** Bytes of a CSV file read by polars at a time, a part each. Default 8 MiB. */
   csvSliceBytes?: number;
@@ -187,7 +190,7 @@ export async function importFiles(
         const read = await importRecordFile(chunked(path, size), name, layout, options, {
           dir: tmp,
           stem,
-          partRows,
+          partRows: Math.min(partRows, RECORD_PART_ROWS),
         });
         n = read.rows;
         notActions = read.notActions;
