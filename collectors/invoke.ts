@@ -117,6 +117,25 @@ function isRecord(body: unknown): body is Json {
   return typeof b.activationId === "string" && ("response" in b || "annotations" in b);
 }
 
+/**
+ * The record of activation `id`, fetched after an answer of `status` that lacked it; where none
+ * comes, `error` (what the answer said) and why the fetch failed.
+ */
+async function recordById(
+  api: OpenWhiskApi,
+  id: string,
+  poll: Parameters<typeof fetchRecord>[2],
+  status: number,
+  error: string,
+): Promise<Partial<Outcome>> {
+  const fetched = await fetchRecord(api, id, poll);
+  return {
+    ...fetched,
+    http_status: status,
+    error: fetched.record ? null : `${error}; then ${fetched.error}`,
+  };
+}
+
 /** Invokes `action` once, blocking, and returns its outcome (never throws for HTTP faults). */
 export async function invoke(
   api: OpenWhiskApi,
@@ -133,6 +152,8 @@ export async function invoke(
 ): Promise<Outcome> {
   const sent_ms = clock.now();
   const done = (o: Partial<Outcome>): Outcome => outcome(action, sent_ms, clock.now(), o);
+  // Made only where an answer lacks its record (not on the common path).
+  const poll = () => ({ clock, pollDeadlineMs, pollMinMs, pollMaxMs, signal });
   const path = invokePath(api, action, timeoutMs);
   const deadline = timeouts.start(timeoutMs, signal);
   let answer;
@@ -150,18 +171,7 @@ export async function invoke(
     const head = err instanceof Http1Error ? err.head : null;
     const id = head?.headers[ACTIVATION_ID_HEADER];
     if (head && id && !signal?.aborted) {
-      const fetched = await fetchRecord(api, id, {
-        clock,
-        pollDeadlineMs,
-        pollMinMs,
-        pollMaxMs,
-        signal,
-      });
-      return done({
-        ...fetched,
-        http_status: head.status,
-        error: fetched.record ? null : `${api.redact(error)}; then ${fetched.error}`,
-      });
+      return done(await recordById(api, id, poll(), head.status, api.redact(error)));
     }
     return done({ error: api.redact(error), activation_id: id ?? null });
   }
@@ -170,9 +180,7 @@ export async function invoke(
   const headerId = headers[ACTIVATION_ID_HEADER] ?? null;
   if (status === 202 && typeof (body as Json)?.activationId === "string") {
     const id = (body as Json).activationId as string;
-    return done(
-      await fetchRecord(api, id, { clock, pollDeadlineMs, pollMinMs, pollMaxMs, signal }),
-    );
+    return done(await fetchRecord(api, id, poll()));
   }
   // 200; 502 for a failed action; any other status that still carries a record (say a 500
   // for an internal error) keeps it, with its status.
@@ -183,18 +191,7 @@ export async function invoke(
   // even with `result=false`, and a proxy may rewrite a body; the header still names the
   // activation, whose record is fetched by id (as after a 202).
   if (headerId && (status === 200 || status === 500 || status === 502)) {
-    const fetched = await fetchRecord(api, headerId, {
-      clock,
-      pollDeadlineMs,
-      pollMinMs,
-      pollMaxMs,
-      signal,
-    });
-    return done({
-      ...fetched,
-      http_status: status,
-      error: fetched.record ? null : `${api.errorText(answer)}; then ${fetched.error}`,
-    });
+    return done(await recordById(api, headerId, poll(), status, api.errorText(answer)));
   }
   return done({ http_status: status, error: api.errorText(answer), activation_id: headerId });
 }
