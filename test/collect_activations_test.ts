@@ -44,11 +44,25 @@ async function invoke(ow: Standin, n: number): Promise<void> {
   await Promise.all(Array.from({ length: 8 }, worker));
 }
 
-function api(ow: Standin): OpenWhiskApi {
-  return new OpenWhiskApi({ apihost: ow.apihost, auth: AUTH, insecure: false, authFrom: "test" });
+/** A client of the stand-in, through `fetch` where given (a flaky network of the test's). */
+function api(ow: Standin, fetch?: typeof globalThis.fetch): OpenWhiskApi {
+  return new OpenWhiskApi(
+    { apihost: ow.apihost, auth: AUTH, insecure: false, authFrom: "test" },
+    fetch ? { fetch } : undefined,
+  );
 }
 
 const quiet = { progress: () => {}, sleep: () => Promise.resolve() };
+
+/** Options that keep the run quiet and record each backoff wait in `waits`, without waiting. */
+function recordedWaits() {
+  const waits: number[] = [];
+  const sleep = (ms: number) => {
+    waits.push(ms);
+    return Promise.resolve();
+  };
+  return { waits, options: { progress: () => {}, sleep } };
+}
 
 async function ids(dir: string): Promise<string[]> {
   return (await readDataset(dir)).activations.getColumn("activation_id").toArray() as string[];
@@ -114,18 +128,14 @@ Deno.test(
     const ow = await standin({ listSummaries: true, getRejections: 5 });
     const tmp = await Deno.makeTempDir({ prefix: "collect-activations-" });
     const client = api(ow);
-    const waits: number[] = [];
+    const { waits, options: recorded } = recordedWaits();
     try {
       await invoke(ow, 30);
       const dir = join(tmp, "ds");
       const r = await collectActivations(client, dir, {
         since: 0,
         upto: Date.now(),
-        progress: () => {},
-        sleep: (ms) => {
-          waits.push(ms);
-          return Promise.resolve();
-        },
+        ...recorded,
       });
       assert.deepEqual([r.added, r.fetched, r.failed.length], [30, 30, 0]);
       assert.deepEqual(waits, [100, 200, 400, 800, 1600]);
@@ -164,36 +174,27 @@ Deno.test(
       }
       return fetch(input, init);
     }) as typeof fetch;
-    const client = new OpenWhiskApi(
-      { apihost: ow.apihost, auth: AUTH, insecure: false, authFrom: "test" },
-      { fetch: flaky },
-    );
-    const waits: number[] = [];
+    const client = api(ow, flaky);
+    const { waits, options: recorded } = recordedWaits();
     try {
       await invoke(ow, 450);
       const dir = join(tmp, "ds");
       const r = await collectActivations(client, dir, {
         since: 0,
         upto: Date.now(),
-        progress: () => {},
-        sleep: (ms) => {
-          waits.push(ms);
-          return Promise.resolve();
-        },
+        ...recorded,
       });
       assert.deepEqual([r.pages, r.added, r.failed.length], [3, 450, 0]);
       assert.deepEqual(waits, [100, 200, 400]);
       assert.equal(new Set(await ids(dir)).size, 450);
 
       // Past its attempts, the run fails naming what came, and keeps the pages it wrote.
-      const gone = new OpenWhiskApi(
-        { apihost: ow.apihost, auth: AUTH, insecure: false, authFrom: "test" },
-        {
-          fetch: ((input: string | URL | Request, init?: RequestInit) =>
-            /skip=200/.test(String(input))
-              ? Promise.resolve(new Response("<html>502 Bad Gateway</html>", { status: 502 }))
-              : fetch(input, init)) as typeof fetch,
-        },
+      const gone = api(
+        ow,
+        ((input: string | URL | Request, init?: RequestInit) =>
+          /skip=200/.test(String(input))
+            ? Promise.resolve(new Response("<html>502 Bad Gateway</html>", { status: 502 }))
+            : fetch(input, init)) as typeof fetch,
       );
       const other = join(tmp, "other");
       await assert.rejects(
@@ -269,10 +270,7 @@ Deno.test(
         String(input).includes(`/activations/${lost}`)
           ? Promise.reject(new TypeError("error sending request: connection reset"))
           : fetch(input, init)) as typeof fetch;
-      const client = new OpenWhiskApi(
-        { apihost: ow.apihost, auth: AUTH, insecure: false, authFrom: "test" },
-        { fetch: unreachable },
-      );
+      const client = api(ow, unreachable);
       const dir = join(tmp, "ds");
       const r = await collectActivations(client, dir, {
         since: 0,
