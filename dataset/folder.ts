@@ -18,6 +18,7 @@
  */
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { isRunning } from "./store.ts";
+import { forgetOnStop, removeOnStop } from "./scratch.ts";
 
 /** What an output folder holds, which decides what may be replaced by it. */
 export type OutputKind = "dataset" | "report" | "tables" | "compare";
@@ -162,32 +163,6 @@ export async function ownerOf(dir: string): Promise<Owner> {
   return "foreign";
 }
 
-/** Temporary folders of a replace in flight, removed if the process is told to stop. */
-const inFlight = new Set<string>();
-let listening = false;
-
-function removeInFlight(): void {
-  for (const dir of inFlight) {
-    try {
-      Deno.removeSync(dir, { recursive: true });
-    } catch {
-      // Already gone, or not ours to fix now: the next run cleans it up.
-    }
-  }
-  inFlight.clear();
-}
-
-function listen(): void {
-  if (listening || Deno.build.os === "windows") return;
-  listening = true;
-  for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]] as const) {
-    Deno.addSignalListener(signal, () => {
-      removeInFlight();
-      Deno.exit(code);
-    });
-  }
-}
-
 const LEFTOVER = /^\.(.+)\.whiskbench-(\d+)\.(new|old)$/;
 
 /**
@@ -299,8 +274,8 @@ export async function replaceFolder<T>(
   const fresh = join(dirname(abs), `.${basename(abs)}.whiskbench-${Deno.pid}.new`);
   const old = join(dirname(abs), `.${basename(abs)}.whiskbench-${Deno.pid}.old`);
   await Deno.remove(fresh, { recursive: true }).catch(() => {});
-  listen();
-  inFlight.add(fresh);
+  // The temporary folder of a replace in flight is removed if the process is told to stop.
+  removeOnStop(fresh);
   try {
     await Deno.mkdir(fresh);
     if (kind !== "dataset") await Deno.writeTextFile(join(fresh, MARKER), `${kind}\n`);
@@ -313,7 +288,7 @@ export async function replaceFolder<T>(
     await Deno.remove(fresh, { recursive: true }).catch(() => {});
     throw err;
   } finally {
-    inFlight.delete(fresh);
+    forgetOnStop(fresh);
   }
 }
 

@@ -1,7 +1,8 @@
 /**
- * A command's scratch files and folders (spilled pieces of a large table, its ids' hashes):
- * removed by the code that made them when it ends, and also when the command is stopped by
- * SIGINT, SIGTERM or SIGHUP. Deno ends a process on those signals without running `finally`
+ * Paths a command removes if it is stopped: its scratch files and folders (spilled pieces of a
+ * large table, its ids' hashes) and the temporary folder of a dataset or report being built
+ * (folder.ts). The code that made them removes or moves them when it ends; they are also removed
+ * when the command is stopped by SIGINT, SIGTERM or SIGHUP. Deno ends a process on those signals without running `finally`
  * blocks, so a `deno task tables` stopped by Ctrl-C left its spilled pieces (gigabytes on a
  * large dataset) in the system's temporary folder. While any scratch exists, a listener of
  * those signals removes every scratch path and exits as the signal would have (128 + its
@@ -19,7 +20,7 @@ function removeAllNow(): void {
     try {
       Deno.removeSync(path, { recursive: true });
     } catch {
-      // gone already
+      // Already gone, or not ours to fix now: the next run cleans it up.
     }
   }
   live.clear();
@@ -43,19 +44,29 @@ function unwatch(): void {
   listeners.clear();
 }
 
+/** Has `path` removed (recursively) if the command is stopped by a signal from now on. */
+export function removeOnStop(path: string): void {
+  live.add(path);
+  watch();
+}
+
+/** Leaves `path` where it is on a stopping signal again (removed or moved by its maker). */
+export function forgetOnStop(path: string): void {
+  live.delete(path);
+  unwatch();
+}
+
 /** Makes a scratch folder (Deno.makeTempDir's options), removed on a stopping signal. */
 export async function makeScratchDir(options: Deno.MakeTempOptions): Promise<string> {
   const path = await Deno.makeTempDir(options);
-  live.add(path);
-  watch();
+  removeOnStop(path);
   return path;
 }
 
 /** Makes a scratch file (Deno.makeTempFile's options), removed on a stopping signal. */
 export async function makeScratchFile(options: Deno.MakeTempOptions): Promise<string> {
   const path = await Deno.makeTempFile(options);
-  live.add(path);
-  watch();
+  removeOnStop(path);
   return path;
 }
 
@@ -66,7 +77,6 @@ export async function removeScratch(path: string): Promise<void> {
   } catch (err) {
     if (!(err instanceof Deno.errors.NotFound)) throw err;
   } finally {
-    live.delete(path);
-    unwatch();
+    forgetOnStop(path);
   }
 }
