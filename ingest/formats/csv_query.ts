@@ -10,6 +10,7 @@
  * are computed once a column ({@linkcode csvFields}), before the rows are made from them.
  */
 import pl from "nodejs-polars";
+import { Buffer } from "node:buffer";
 import { DECIMAL } from "./csv_rows.ts";
 
 /** A CSV file's rows as a frame without the check columns, and how many there are. */
@@ -28,6 +29,11 @@ export interface CsvFields {
   number(column: string): pl.Expr;
   /** A flag column's stripped text in lower case. */
   flag(column: string): pl.Expr;
+  /**
+   * The row as JSON text, as `JSON.stringify` writes an object of every header name and its
+   * text as read; a missing field is `""` with `missingAsEmpty`, `null` otherwise.
+   */
+  record(options: { missingAsEmpty: boolean }): pl.Expr;
 }
 
 /** Which columns of a CSV the expressions read, and how. */
@@ -40,24 +46,40 @@ export interface CsvFieldUses {
   flags: readonly string[];
 }
 
+/** Options of {@linkcode csvFields}. */
+export interface CsvFieldsOptions {
+  /**
+   * The CSV's bytes are plain ({@linkcode isPlainCsv}): its fields are then read without the
+   * steps that change nothing in them (stripping, the DECIMAL test, JSON's escapes). Default
+   * false.
+   */
+  plain?: boolean;
+}
+
 /**
  * The fields of `header`'s columns as `uses` reads them, each stripped once and, where asked,
  * read as a number or a flag once (columns not in the header are left out).
  */
-export function csvFields(header: readonly string[], uses: CsvFieldUses): CsvFields {
-  const text = (c: string) => pl.col(`_text_${c}`);
+export function csvFields(
+  header: readonly string[],
+  uses: CsvFieldUses,
+  { plain = false }: CsvFieldsOptions = {},
+): CsvFields {
+  const text = (c: string) => plain ? pl.col(c) : pl.col(`_text_${c}`);
   const number = (c: string) => pl.col(`_number_${c}`);
   const flag = (c: string) => pl.col(`_flag_${c}`);
   const of = (cs: readonly string[]) => cs.filter((c) => header.includes(c));
   const texts = [...new Set(of([...uses.texts, ...uses.numbers, ...uses.flags]))];
   return {
     steps: [
-      texts.map((c) => pl.col(c).str.strip().alias(`_text_${c}`)),
+      plain ? [] : texts.map((c) => pl.col(c).str.strip().alias(`_text_${c}`)),
       [
         ...of(uses.numbers).map((c) => {
           const n = text(c).cast(pl.Float64, false);
-          return pl.when(text(c).str.contains(DECIMAL.source).and(n.isFinite())).then(n)
-            .otherwise(pl.lit(null)).alias(`_number_${c}`);
+          // Where the text is plain, polars' cast takes what DECIMAL takes, and infinities
+          // (isFinite refuses those): they differ only on a sign "+", which is not plain.
+          const ok = plain ? n.isFinite() : text(c).str.contains(DECIMAL.source).and(n.isFinite());
+          return pl.when(ok).then(n).otherwise(pl.lit(null)).alias(`_number_${c}`);
         }),
         ...of(uses.flags).map((c) => text(c).str.toLowerCase().alias(`_flag_${c}`)),
       ],
@@ -65,33 +87,82 @@ export function csvFields(header: readonly string[], uses: CsvFieldUses): CsvFie
     text,
     number,
     flag,
+    record: ({ missingAsEmpty }) => {
+      const value = (h: string) => missingAsEmpty ? pl.col(h).fillNull(pl.lit("")) : pl.col(h);
+      if (!plain) return pl.struct(header.map(value)).struct.jsonEncode();
+      // Plain text needs no escape: the JSON is the fields between literals, cheaper to join
+      // than polars' JSON encoder.
+      const quoted = (h: string) =>
+        missingAsEmpty ? [pl.lit('"'), value(h), pl.lit('"')] : [
+          pl.concatString([pl.lit('"'), pl.col(h), pl.lit('"')], "", false).fillNull(
+            pl.lit("null"),
+          ),
+        ];
+      return pl.concatString(
+        [
+          ...header.flatMap((h, i) => [
+            pl.lit(`${i === 0 ? "{" : ","}${JSON.stringify(h)}:`),
+            ...quoted(h),
+          ]),
+          pl.lit("}"),
+        ],
+        "",
+        false,
+      );
+    },
   };
 }
 
 /**
- * The rows of the CSV at `path` (named `file` in messages), made by `exprs` from the columns
- * `fields` adds, checked: `checkLines` (the line reader) throws naming a bad line; `format`
- * names the format in the error for bad rows it does not find.
+ * Whether a CSV's bytes are plain: printable ASCII without a space, a quote, a backslash or a
+ * sign "+", and line breaks (LF, or CR LF). In plain text no field has white space to strip or
+ * a character JSON escapes, and a number polars' cast takes is one DECIMAL takes; what SeBS and
+ * In-Vitro write is plain but for a quoted field, a space or an exponent's sign.
+ */
+export function isPlainCsv(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (b > 0x20 && b < 0x7f && b !== 0x22 && b !== 0x2b && b !== 0x5c) continue;
+    if (b === 0x0a || (b === 0x0d && bytes[i + 1] === 0x0a)) continue;
+    return false;
+  }
+  return true;
+}
+
+/** How a CSV's rows are made: its header, what is read of its columns, and the rows' expressions. */
+export interface CsvQuery {
+  header: readonly string[];
+  uses: CsvFieldUses;
+  /** The row expressions (with `_valid` and `_blank`) from the fields. */
+  exprs(fields: CsvFields): pl.Expr[];
+}
+
+/**
+ * The rows of a CSV, its path or its bytes (`source`, named `file` in messages), made by
+ * `query`, checked: `checkLines` (the line reader) throws naming a bad line; `format` names the
+ * format in the error for bad rows it does not find.
  */
 export async function checkedCsvFrame(
-  path: string,
+  source: string | Uint8Array,
   file: string,
-  fields: CsvFields,
-  exprs: pl.Expr[],
+  query: CsvQuery,
   checkLines: () => Promise<void>,
   format: string,
 ): Promise<CsvFrame> {
+  const bytes = typeof source === "string" ? await Deno.readFile(source) : source;
   let all: pl.DataFrame;
   try {
     // A line of more fields than the header is an error (nodejs-polars drops the extra ones).
-    const read = pl.readCSV(path, {
+    const read = pl.readCSV(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
       hasHeader: true,
       inferSchemaLength: 0,
       truncateRaggedLines: false,
     })
       .lazy();
-    all = await fields.steps.reduce((q, step) => q.withColumns(...step), read).select(...exprs)
-      .collect();
+    const fields = csvFields(query.header, query.uses, { plain: isPlainCsv(bytes) });
+    all = await fields.steps.filter((step) => step.length > 0)
+      .reduce((q, step) => q.withColumns(...step), read)
+      .select(...query.exprs(fields)).collect();
   } catch (cause) {
     await checkLines();
     throw new SyntaxError(`${file}: not a CSV polars can read: ${cause}`, { cause });

@@ -23,7 +23,7 @@
 import pl from "nodejs-polars";
 import { IMPORTED_COLUMNS } from "../../dataset/mod.ts";
 import { csvBoolean, csvNumber, type CsvRow, csvRows } from "./csv_rows.ts";
-import { checkedCsvFrame, type CsvFields, csvFields, type CsvFrame } from "./csv_query.ts";
+import { checkedCsvFrame, type CsvFields, type CsvFrame } from "./csv_query.ts";
 
 /** The columns every In-Vitro execution record has (ExecutionRecordBase, less grpcConnEstablish). */
 export const INVITRO_BASE_HEADER = [
@@ -103,7 +103,7 @@ const NULL = pl.lit(null);
  */
 function rowsExpr(
   header: readonly string[],
-  { text, number: micros, flag }: CsvFields,
+  { text, number: micros, flag, record: rowRecord }: CsvFields,
   { runtime = "unknown", workload, waitMs = false }: InvitroOptions,
 ) {
   /** A microsecond field that is a finite number >= 0. */
@@ -161,7 +161,7 @@ function rowsExpr(
     ).otherwise(NULL),
     source,
     http_status: ow ? pl.when(status.gt(0)).then(status).otherwise(NULL) : NULL,
-    record: pl.struct(header.map((h) => pl.col(h))).struct.jsonEncode(),
+    record: rowRecord({ missingAsEmpty: false }),
     format: pl.lit("invitro-csv"),
     latency: pl.when(failed).then(NULL)
       .otherwise(pl.lit(ow ? "waitTime+initTime" : "client_time")),
@@ -193,18 +193,16 @@ async function readHeader(chunks: AsyncIterable<Uint8Array>, file: string): Prom
  * the line and field ({@linkcode checkInvitroFile} reads `chunks`, the whole file).
  */
 export async function invitroFrame(
-  path: string,
+  source: string | Uint8Array,
   file: string,
   chunks: () => AsyncIterable<Uint8Array>,
   options: InvitroOptions = {},
 ): Promise<CsvFrame> {
   const header = await readHeader(chunks(), file);
-  const fields = csvFields(header, USES);
   return await checkedCsvFrame(
-    path,
+    source,
     file,
-    fields,
-    rowsExpr(header, fields, options),
+    { header, uses: USES, exprs: (fields) => rowsExpr(header, fields, options) },
     () => checkInvitroFile(chunks(), file),
     "In-Vitro's format",
   );

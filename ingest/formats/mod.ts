@@ -199,8 +199,6 @@ export async function importFiles(
         const read = f === "sebs-csv" ? sebsCsvFrame : invitroFrame;
         n = 0;
         let part = 0;
-        const slices = join(tmp, ".slices");
-        await Deno.mkdir(slices);
         // Once the line reader has gone through the whole file without an error (a slice
         // with a blank line makes it look), later slices need only the header from it.
         let checked = false;
@@ -211,20 +209,15 @@ export async function importFiles(
           }
           checked = true;
         };
-        try {
-          for await (const slice of csvSlices(chunked(path, size), slices, csvSliceBytes)) {
-            const { frame, rows } = await read(slice, name, whole, options);
-            if (skipped === undefined) {
-              const partName = `${stem}.${String(++part).padStart(4, "0")}`;
-              await writePart(tmp, "activations", partName, frame);
-            }
-            n += rows;
-            await Deno.remove(slice);
-            // The slice's frames are native memory V8 does not count.
-            await releaseNativeMemory();
+        for await (const slice of csvSlices(chunked(path, size), csvSliceBytes)) {
+          const { frame, rows } = await read(slice, name, whole, options);
+          if (skipped === undefined) {
+            const partName = `${stem}.${String(++part).padStart(4, "0")}`;
+            await writePart(tmp, "activations", partName, frame);
           }
-        } finally {
-          await Deno.remove(slices, { recursive: true });
+          n += rows;
+          // The slice's frames are native memory V8 does not count.
+          await releaseNativeMemory();
         }
       } else {
         const bytes = await Deno.readFile(path);

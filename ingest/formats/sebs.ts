@@ -25,7 +25,7 @@
 import pl from "nodejs-polars";
 import { IMPORTED_COLUMNS, type ImportedRow } from "../../dataset/mod.ts";
 import { csvBoolean, csvNumber, type CsvRow, csvRows } from "./csv_rows.ts";
-import { checkedCsvFrame, type CsvFields, csvFields, type CsvFrame } from "./csv_query.ts";
+import { checkedCsvFrame, type CsvFields, type CsvFrame } from "./csv_query.ts";
 
 /** The header SeBS's perf-cost `process()` writes, in its order (since December 2020). */
 export const SEBS_CSV_HEADER = [
@@ -177,7 +177,7 @@ function sebsCsvExprs(
     success: pl.lit(true),
     source: pl.lit("client"),
     // As JSON.stringify writes the row's fields: every header name, text as read, "" if empty.
-    record: pl.struct(header.map((h) => pl.col(h).fillNull(pl.lit("")))).struct.jsonEncode(),
+    record: fields.record({ missingAsEmpty: true }),
     format: pl.lit("sebs-csv"),
     latency: pl.lit("client_time"),
     cold: cold.eq(pl.lit("true")),
@@ -210,7 +210,7 @@ function sebsCsvExprs(
  * (`chunks`) to name the first bad one.
  */
 export async function sebsCsvFrame(
-  path: string,
+  source: string | Uint8Array,
   file: string,
   chunks: () => AsyncIterable<Uint8Array>,
   options: SebsOptions = {},
@@ -220,12 +220,10 @@ export async function sebsCsvFrame(
   const checkLines = async () => {
     for await (const _ of sebsCsvRows(chunks(), file, options)) { /* throws at a bad line */ }
   };
-  const fields = csvFields(header, USES);
   return await checkedCsvFrame(
-    path,
+    source,
     file,
-    fields,
-    sebsCsvExprs(header, fields, options),
+    { header, uses: USES, exprs: (fields) => sebsCsvExprs(header, fields, options) },
     checkLines,
     "SeBS's result.csv",
   );
