@@ -17,6 +17,8 @@ import { DECIMAL } from "./csv_rows.ts";
 export interface CsvFrame {
   frame: pl.DataFrame;
   rows: number;
+  /** For each of the query's `anyOf` conditions, whether any row meets it. */
+  any: Record<string, boolean>;
 }
 
 /** The fields of a CSV's columns as computed once, for the expressions that make rows. */
@@ -135,6 +137,8 @@ export interface CsvQuery {
   uses: CsvFieldUses;
   /** The row expressions (with `_valid` and `_blank`) from the fields. */
   exprs(fields: CsvFields): pl.Expr[];
+  /** Conditions on a row, by name, of which the frame says whether any row meets one. */
+  anyOf?(fields: CsvFields): Record<string, pl.Expr>;
 }
 
 /**
@@ -150,6 +154,8 @@ export async function checkedCsvFrame(
   format: string,
 ): Promise<CsvFrame> {
   const bytes = typeof source === "string" ? await Deno.readFile(source) : source;
+  const fields = csvFields(query.header, query.uses, { plain: isPlainCsv(bytes) });
+  const conditions = Object.entries(query.anyOf?.(fields) ?? {});
   let all: pl.DataFrame;
   try {
     // A line of more fields than the header is an error (nodejs-polars drops the extra ones).
@@ -159,24 +165,28 @@ export async function checkedCsvFrame(
       truncateRaggedLines: false,
     })
       .lazy();
-    const fields = csvFields(query.header, query.uses, { plain: isPlainCsv(bytes) });
     all = await fields.steps.filter((step) => step.length > 0)
       .reduce((q, step) => q.withColumns(...step), read)
-      .select(...query.exprs(fields)).collect();
+      .select(...query.exprs(fields), ...conditions.map(([n, e]) => e.alias(`_any_${n}`)))
+      .collect();
   } catch (cause) {
     await checkLines();
     throw new SyntaxError(`${file}: not a CSV polars can read: ${cause}`, { cause });
   }
   const count = (e: pl.Expr) => e.cast(pl.Int64).sum();
+  const anyNames = conditions.map(([n]) => `_any_${n}`);
   const found = all.select(
     count(pl.col("_valid").or(pl.col("_blank")).not()).alias("bad"),
     count(pl.col("_blank")).alias("blank"),
+    ...anyNames.map((c) => pl.col(c).any().alias(c)),
   ).toRecords()[0];
   const [bad, blank] = [found.bad, found.blank].map(Number);
   if (bad > 0 || blank > 0) await checkLines();
   if (bad > 0) {
     throw new TypeError(`${file}: ${bad} data rows hold values ${format} does not allow`);
   }
-  const frame = (blank > 0 ? all.filter(pl.col("_blank").not()) : all).drop("_valid", "_blank");
-  return { frame, rows: frame.height };
+  const frame = (blank > 0 ? all.filter(pl.col("_blank").not()) : all)
+    .drop("_valid", "_blank", ...anyNames);
+  const any = Object.fromEntries(conditions.map(([n]) => [n, found[`_any_${n}`] === true]));
+  return { frame, rows: frame.height, any };
 }

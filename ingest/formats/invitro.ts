@@ -56,26 +56,19 @@ export interface InvitroOptions {
   runtime?: string;
   /** The rows' workload. Default the function's name (`instance`). */
   workload?: string;
-  /** waitTime is in milliseconds ({@linkcode waitTimeInMs}). Default false: microseconds. */
+  /** waitTime is in milliseconds ({@linkcode WAIT_NOT_MICROS}). Default false: microseconds. */
   waitMs?: boolean;
 }
 
 /**
- * Whether the waitTime of the In-Vitro CSV at `path` is in milliseconds. In-Vitro's OpenWhisk
- * records took waitTime and initTime from the activation record (milliseconds) and wrote them
- * as microseconds (times 1000), but from 25 April to 7 June 2023 its driver wrote waitTime
- * unconverted (its git history, pkg/driver/http_client.go). A microsecond waitTime made so is
- * always a multiple of 1000; a file with any that is not holds milliseconds.
+ * The name of the condition {@linkcode invitroFrame} reports (`any`) on a row whose waitTime
+ * is not a multiple of 1000, which tells a file whose waitTimes are milliseconds. In-Vitro's
+ * OpenWhisk records took waitTime and initTime from the activation record (milliseconds) and
+ * wrote them as microseconds (times 1000), but from 25 April to 7 June 2023 its driver wrote
+ * waitTime unconverted (its git history, pkg/driver/http_client.go). A microsecond waitTime
+ * made so is always a multiple of 1000; a file with any that is not holds milliseconds.
  */
-export async function waitTimeInMs(path: string): Promise<boolean> {
-  const header = pl.scanCSV(path, { hasHeader: true, inferSchemaLength: 0 }).columns;
-  if (!isOpenWhisk(header)) return false;
-  const wait = pl.col("waitTime").str.strip().cast(pl.Float64, false);
-  const found = await pl.scanCSV(path, { hasHeader: true, inferSchemaLength: 0 })
-    .select(wait.modulo(1000).neq(0).cast(pl.Int64).sum().alias("n"))
-    .collect({ streaming: true });
-  return Number(found.getColumn("n").get(0) ?? 0) > 0;
-}
+export const WAIT_NOT_MICROS = "wait_not_micros";
 
 /** Whether a header is of In-Vitro's OpenWhisk record (waitTime, initTime...). */
 function isOpenWhisk(header: readonly string[]): boolean {
@@ -188,9 +181,11 @@ async function readHeader(chunks: AsyncIterable<Uint8Array>, file: string): Prom
 }
 
 /**
- * The rows of the In-Vitro CSV at `path` (named `file` in messages) as a frame, and how many
- * there are; a file polars cannot read or a value the format does not allow is an error naming
- * the line and field ({@linkcode checkInvitroFile} reads `chunks`, the whole file).
+ * The rows of an In-Vitro CSV, its path or its bytes (`source`, named `file` in messages), as a
+ * frame, how many there are, and whether any row's waitTime says milliseconds
+ * ({@linkcode WAIT_NOT_MICROS}); a file polars cannot read or a value the format does not allow
+ * is an error naming the line and field ({@linkcode checkInvitroFile} reads `chunks`, the whole
+ * file).
  */
 export async function invitroFrame(
   source: string | Uint8Array,
@@ -202,7 +197,15 @@ export async function invitroFrame(
   return await checkedCsvFrame(
     source,
     file,
-    { header, uses: USES, exprs: (fields) => rowsExpr(header, fields, options) },
+    {
+      header,
+      uses: USES,
+      exprs: (fields) => rowsExpr(header, fields, options),
+      anyOf: ({ text }): Record<string, pl.Expr> =>
+        isOpenWhisk(header)
+          ? { [WAIT_NOT_MICROS]: text("waitTime").cast(pl.Float64, false).modulo(1000).neq(0) }
+          : {},
+    },
     () => checkInvitroFile(chunks(), file),
     "In-Vitro's format",
   );
