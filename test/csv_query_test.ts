@@ -55,8 +55,8 @@ Deno.test("csvFields() on plain text gives the careful reading's texts, numbers,
   const raw = pl.readCSV(Buffer.from(bytes), { hasHeader: true, inferSchemaLength: 0 });
   const header = raw.columns;
   const uses = { texts: ["t"], numbers: ["n"], flags: ["flag"] };
-  const read = (plain: boolean) => {
-    const f = csvFields(header, uses, { plain });
+  const read = (plain: boolean, missing?: string[]) => {
+    const f = csvFields(header, uses, { plain, missing });
     return f.steps.filter((s) => s.length > 0).reduce((q, s) => q.withColumns(...s), raw.lazy())
       .select(
         f.text("t").alias("text"),
@@ -68,6 +68,10 @@ Deno.test("csvFields() on plain text gives the careful reading's texts, numbers,
   };
   const plain = read(true);
   assert.deepEqual(plain, read(false));
+  // Told which columns have a missing field, the same.
+  const missing = header.filter((h) => raw.getColumn(h).nullCount() > 0);
+  assert.deepEqual(missing, ["n", "flag"]);
+  assert.deepEqual(read(true, missing), plain);
   // The careful reading is the line reader's: JSON.stringify of the fields as read.
   assert.deepEqual(plain.slice(0, 4).map((r) => r.number), [1, -0, 1500, 0.00001]);
   assert.deepEqual(plain.slice(6).map((r) => r.number), numbers.slice(6).map(() => null));

@@ -56,6 +56,8 @@ export interface CsvFieldsOptions {
    * false.
    */
   plain?: boolean;
+  /** The columns that have a missing field (null). Default: any may. */
+  missing?: readonly string[];
 }
 
 /**
@@ -65,8 +67,9 @@ export interface CsvFieldsOptions {
 export function csvFields(
   header: readonly string[],
   uses: CsvFieldUses,
-  { plain = false }: CsvFieldsOptions = {},
+  { plain = false, missing: missingColumns = header }: CsvFieldsOptions = {},
 ): CsvFields {
+  const missing = new Set(missingColumns);
   const text = (c: string) => plain ? pl.col(c) : pl.col(`_text_${c}`);
   const number = (c: string) => pl.col(`_number_${c}`);
   const flag = (c: string) => pl.col(`_flag_${c}`);
@@ -93,24 +96,25 @@ export function csvFields(
       const value = (h: string) => missingAsEmpty ? pl.col(h).fillNull(pl.lit("")) : pl.col(h);
       if (!plain) return pl.struct(header.map(value)).struct.jsonEncode();
       // Plain text needs no escape: the JSON is the fields between literals, cheaper to join
-      // than polars' JSON encoder.
-      const quoted = (h: string) =>
-        missingAsEmpty ? [pl.lit('"'), value(h), pl.lit('"')] : [
-          pl.concatString([pl.lit('"'), pl.col(h), pl.lit('"')], "", false).fillNull(
-            pl.lit("null"),
-          ),
-        ];
-      return pl.concatString(
-        [
-          ...header.flatMap((h, i) => [
-            pl.lit(`${i === 0 ? "{" : ","}${JSON.stringify(h)}:`),
-            ...quoted(h),
-          ]),
-          pl.lit("}"),
-        ],
-        "",
-        false,
-      );
+      // than polars' JSON encoder, and the fewer the pieces the cheaper (the text between two
+      // fields is one literal).
+      const pieces: pl.Expr[] = [];
+      let between = "{";
+      for (const [i, h] of header.entries()) {
+        between += `${i === 0 ? "" : ","}${JSON.stringify(h)}:`;
+        if (!missing.has(h)) {
+          pieces.push(pl.lit(`${between}"`), pl.col(h));
+          between = '"';
+        } else if (missingAsEmpty) {
+          pieces.push(pl.lit(`${between}"`), value(h));
+          between = '"';
+        } else {
+          const quoted = pl.concatString([pl.lit('"'), pl.col(h), pl.lit('"')], "", false);
+          pieces.push(pl.lit(between), quoted.fillNull(pl.lit("null")));
+          between = "";
+        }
+      }
+      return pl.concatString([...pieces, pl.lit(`${between}}`)], "", false);
     },
   };
 }
@@ -154,19 +158,21 @@ export async function checkedCsvFrame(
   format: string,
 ): Promise<CsvFrame> {
   const bytes = typeof source === "string" ? await Deno.readFile(source) : source;
-  const fields = csvFields(query.header, query.uses, { plain: isPlainCsv(bytes) });
-  const conditions = Object.entries(query.anyOf?.(fields) ?? {});
-  let all: pl.DataFrame;
+  let all: pl.DataFrame, conditions: [string, pl.Expr][];
   try {
     // A line of more fields than the header is an error (nodejs-polars drops the extra ones).
     const read = pl.readCSV(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
       hasHeader: true,
       inferSchemaLength: 0,
       truncateRaggedLines: false,
-    })
-      .lazy();
+    });
+    const missing = query.header.filter((h) =>
+      !read.columns.includes(h) || read.getColumn(h).nullCount() > 0
+    );
+    const fields = csvFields(query.header, query.uses, { plain: isPlainCsv(bytes), missing });
+    conditions = Object.entries(query.anyOf?.(fields) ?? {});
     all = await fields.steps.filter((step) => step.length > 0)
-      .reduce((q, step) => q.withColumns(...step), read)
+      .reduce((q, step) => q.withColumns(...step), read.lazy())
       .select(...query.exprs(fields), ...conditions.map(([n, e]) => e.alias(`_any_${n}`)))
       .collect();
   } catch (cause) {
