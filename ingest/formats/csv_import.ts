@@ -7,9 +7,10 @@ import { writePart } from "../../dataset/mod.ts";
 import { releaseNativeMemory } from "../../dataset/native_memory.ts";
 import { chunked } from "../file_chunks.ts";
 import { csvSlices } from "./csv_slices.ts";
-import { invitroFrame, WAIT_NOT_MICROS } from "./invitro.ts";
+import { invitroReader, WAIT_NOT_MICROS } from "./invitro.ts";
 import { fileChunks } from "./json_values.ts";
-import { sebsCsvFrame } from "./sebs.ts";
+import { sebsCsvReader } from "./sebs.ts";
+import type { CsvFrame } from "./csv_query.ts";
 
 /** Where and how {@linkcode importCsvFile} writes. */
 export interface CsvImportTarget {
@@ -58,26 +59,35 @@ export async function importCsvFile(
     }
     checked = true;
   };
-  const read = format === "sebs-csv" ? sebsCsvFrame : invitroFrame;
+  const reader = format === "sebs-csv" ? sebsCsvReader : invitroReader;
   /** One reading of the file; with `waitMs` false, it stops where a waitTime says milliseconds. */
   const pass = async (waitMs: boolean) => {
+    const read = await reader(name, whole, { ...options, waitMs });
     const written: string[] = [];
-    let rows = 0, part = 0;
-    size.n = 0;
-    for await (const slice of csvSlices(chunked(path, size), sliceBytes)) {
-      const { frame, rows: n, any } = await read(slice, name, whole, { ...options, waitMs });
-      if (!waitMs && any[WAIT_NOT_MICROS]) {
-        for (const p of written) await Deno.remove(p);
-        return { rows, millis: true };
-      }
+    let rows = 0, part = 0, last: CsvFrame | null = null;
+    const land = async ({ frame }: CsvFrame) => {
       if (write) {
         const partName = `${stem}.${String(++part).padStart(4, "0")}`;
         written.push(...await writePart(dir, "activations", partName, frame));
       }
-      rows += n;
       // The slice's frames are native memory V8 does not count.
       await releaseNativeMemory();
+    };
+    size.n = 0;
+    for await (const slice of csvSlices(chunked(path, size), sliceBytes)) {
+      // polars' threads make this slice's rows while this thread writes the last slice's
+      // (polars' Parquet writer runs on the calling thread): two cores at work, not one.
+      const next = read(slice);
+      next.catch(() => {}); // awaited below, after the write
+      if (last) await land(last);
+      last = await next;
+      if (!waitMs && last.any[WAIT_NOT_MICROS]) {
+        for (const p of written) await Deno.remove(p);
+        return { rows, millis: true };
+      }
+      rows += last.rows;
     }
+    if (last) await land(last);
     return { rows, millis: false };
   };
   const first = await pass(false);

@@ -181,34 +181,39 @@ async function readHeader(chunks: AsyncIterable<Uint8Array>, file: string): Prom
 }
 
 /**
- * The rows of an In-Vitro CSV, its path or its bytes (`source`, named `file` in messages), as a
- * frame, how many there are, and whether any row's waitTime says milliseconds
- * ({@linkcode WAIT_NOT_MICROS}); a file polars cannot read or a value the format does not allow
- * is an error naming the line and field ({@linkcode checkInvitroFile} reads `chunks`, the whole
- * file).
+ * The reader of one In-Vitro CSV (`chunks`: the whole file, named `file`): a function from the
+ * file's bytes, or a slice of them with the header, to the rows as a frame, how many there are,
+ * and whether any row's waitTime says milliseconds ({@linkcode WAIT_NOT_MICROS}). The header is
+ * read once. A file polars cannot read or a value the format does not allow is an error naming
+ * the line and field ({@linkcode checkInvitroFile} reads the whole file).
  */
+export async function invitroReader(
+  file: string,
+  chunks: () => AsyncIterable<Uint8Array>,
+  options: InvitroOptions = {},
+): Promise<(source: string | Uint8Array) => Promise<CsvFrame>> {
+  const header = await readHeader(chunks(), file);
+  const query = {
+    header,
+    uses: USES,
+    exprs: (fields: CsvFields) => rowsExpr(header, fields, options),
+    anyOf: ({ text }: CsvFields): Record<string, pl.Expr> =>
+      isOpenWhisk(header)
+        ? { [WAIT_NOT_MICROS]: text("waitTime").cast(pl.Float64, false).modulo(1000).neq(0) }
+        : {},
+  };
+  const checkLines = () => checkInvitroFile(chunks(), file);
+  return (source) => checkedCsvFrame(source, file, query, checkLines, "In-Vitro's format");
+}
+
+/** The rows of the In-Vitro CSV at `source` ({@linkcode invitroReader}). */
 export async function invitroFrame(
   source: string | Uint8Array,
   file: string,
   chunks: () => AsyncIterable<Uint8Array>,
   options: InvitroOptions = {},
 ): Promise<CsvFrame> {
-  const header = await readHeader(chunks(), file);
-  return await checkedCsvFrame(
-    source,
-    file,
-    {
-      header,
-      uses: USES,
-      exprs: (fields) => rowsExpr(header, fields, options),
-      anyOf: ({ text }): Record<string, pl.Expr> =>
-        isOpenWhisk(header)
-          ? { [WAIT_NOT_MICROS]: text("waitTime").cast(pl.Float64, false).modulo(1000).neq(0) }
-          : {},
-    },
-    () => checkInvitroFile(chunks(), file),
-    "In-Vitro's format",
-  );
+  return await (await invitroReader(file, chunks, options))(source);
 }
 
 function nonNegative(row: CsvRow, field: string, where: string): void {

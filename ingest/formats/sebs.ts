@@ -205,28 +205,33 @@ function sebsCsvExprs(
 }
 
 /**
- * The activation rows of SeBS's `result.csv` as a frame, and how many there are. Where any
- * row is bad or blank, the line reader ({@linkcode sebsCsvRows}) goes through the file
- * (`chunks`) to name the first bad one.
+ * The reader of one SeBS `result.csv` (`chunks`: the whole file, named `file`): a function from
+ * the file's bytes, or a slice of them with the header, to the activation rows as a frame, and
+ * how many there are. The header is read once. Where any row is bad or blank, the line reader
+ * ({@linkcode sebsCsvRows}) goes through the file to name the first bad one.
  */
+export async function sebsCsvReader(
+  file: string,
+  chunks: () => AsyncIterable<Uint8Array>,
+  options: SebsOptions = {},
+): Promise<(source: string | Uint8Array) => Promise<CsvFrame>> {
+  const { header, rows } = await csvRows(chunks(), file, SEBS_CSV_REQUIRED);
+  await rows.return(undefined);
+  const checkLines = async () => {
+    for await (const _ of sebsCsvRows(chunks(), file, options)) { /* throws at a bad line */ }
+  };
+  const query = { header, uses: USES, exprs: (f: CsvFields) => sebsCsvExprs(header, f, options) };
+  return (source) => checkedCsvFrame(source, file, query, checkLines, "SeBS's result.csv");
+}
+
+/** The activation rows of SeBS's `result.csv` at `source` ({@linkcode sebsCsvReader}). */
 export async function sebsCsvFrame(
   source: string | Uint8Array,
   file: string,
   chunks: () => AsyncIterable<Uint8Array>,
   options: SebsOptions = {},
 ): Promise<CsvFrame> {
-  const { header, rows } = await csvRows(chunks(), file, SEBS_CSV_REQUIRED);
-  await rows.return(undefined);
-  const checkLines = async () => {
-    for await (const _ of sebsCsvRows(chunks(), file, options)) { /* throws at a bad line */ }
-  };
-  return await checkedCsvFrame(
-    source,
-    file,
-    { header, uses: USES, exprs: (fields) => sebsCsvExprs(header, fields, options) },
-    checkLines,
-    "SeBS's result.csv",
-  );
+  return await (await sebsCsvReader(file, chunks, options))(source);
 }
 
 function nonNegative(row: CsvRow, field: string, where: string, nullable = false) {
