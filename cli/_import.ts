@@ -6,6 +6,7 @@
 import { FORMATS, isFormat, isThesisLayout } from "../ingest/formats/detect.ts";
 import { importFiles } from "../ingest/formats/mod.ts";
 import type { DatasetMeta } from "../dataset/mod.ts";
+import { polarsOnEveryCore } from "./_ingest_threads.ts";
 
 /** The flags the import branch adds to `ingest`. */
 export const IMPORT_FLAGS = ["format", "runtime", "workload"] as const;
@@ -41,6 +42,10 @@ export async function runImport(
     runtime,
     workload,
     meta,
+    // Polars alone reads and writes CSV files: it gets both cores where there are only those.
+    onFormats: (formats) => {
+      if (formats.every((f) => f === "sebs-csv" || f === "invitro-csv")) polarsOnEveryCore();
+    },
   });
   const rows = report.files.reduce((n, f) => n + f.rows, 0);
   console.log(`imported ${report.files.length} files, ${rows} rows -> ${out}`);

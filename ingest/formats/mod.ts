@@ -63,6 +63,8 @@ export interface ImportOptions {
   csvSliceBytes?: number;
   /** Tool name written to dataset.json. Default "whiskbench". */
   tool?: string;
+  /** Called with each file's format once all are known, before any is read. */
+  onFormats?: (formats: Format[]) => void;
 }
 
 /** One imported file, as dataset.json lists it. */
@@ -118,6 +120,7 @@ export async function importFiles(
     partRows = 100_000,
     csvSliceBytes = SLICE_BYTES,
     tool = "whiskbench",
+    onFormats,
   }: ImportOptions = {},
 ): Promise<ImportReport> {
   const paths = (await Promise.all(sources.map(filesOf))).flat();
@@ -138,6 +141,7 @@ export async function importFiles(
     }
     formats.push(f);
   }
+  onFormats?.(formats);
   // SeBS's result.csv repeats the rows of the JSON files beside it, which say more: with
   // JSON files, the CSV is checked for its row count and not imported again; and a
   // `-processed` JSON replaces the raw one of the same configuration.
