@@ -75,8 +75,8 @@ export async function importCsvFile(
     };
     size.n = 0;
     for await (const slice of csvSlices(chunked(path, size), sliceBytes)) {
-      // polars' threads make this slice's rows while this thread writes the last slice's
-      // (polars' Parquet writer runs on the calling thread): two cores at work, not one.
+      // The query making this slice's rows runs on polars' threads while this thread has the
+      // last slice's part written: where polars has a thread to spare, the two overlap.
       const next = read(slice);
       next.catch(() => {}); // awaited below, after the write
       if (last) await land(last);

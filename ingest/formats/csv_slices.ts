@@ -16,7 +16,7 @@ const NEWLINE = 0x0a;
 /**
  * Cuts `chunks` (a CSV file's bytes) into slices, each the header line and whole lines of
  * about `sliceBytes`, and yields each. A file that fits one slice yields one. Lines keep their
- * bytes (CR included). A slice is the caller's until it asks for the next.
+ * bytes (CR included). Each slice is a buffer of its own.
  *
  * @example
  * ```ts
