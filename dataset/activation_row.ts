@@ -50,7 +50,8 @@ function time(value: unknown, field: string, where: string, required: boolean): 
   if (value < 0) {
     throw new RangeError(`${where}: ${field} is ${value}, expected a number >= 0`);
   }
-  return value;
+  // JSON's -0 is 0 here: as -0 it would sort before 0 and print as "-0.0" in the tables.
+  return value === 0 ? 0 : value;
 }
 
 /** The columns a row takes from its context. */

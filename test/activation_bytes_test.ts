@@ -142,6 +142,13 @@ for (const [name, t] of Object.entries(DECLINED)) {
   });
 }
 
+Deno.test("activationRow() reads JSON's -0 as 0, so that no table prints -0.0", () => {
+  const t = text(base()).replace('"value":5', '"value":-0').replace('"value":40', '"value":-0.0')
+    .replace('"duration":3', '"duration":-0');
+  const row = activationRow(JSON.parse(t), { ...CONTEXT, run: 1, level: 1 }, "here");
+  for (const v of [row.wait_ms, row.init_ms, row.duration_ms]) assert.ok(Object.is(v, 0), `${v}`);
+});
+
 Deno.test("ActivationRows keeps fast rows and object rows in order, and rolls a group back", () => {
   const rows = new ActivationRows(CONTEXT);
   const bytes = new TextEncoder().encode(text(base()));
