@@ -242,6 +242,64 @@ Deno.test("importRecordFile() gives the same rows whatever the chunking and the 
   });
 });
 
+Deno.test("a list's summaries and stored documents import with their status; a CouchDB listing is refused with a hint", async () => {
+  await withTemp(async (dir) => {
+    const exported = JSON.parse(await Deno.readTextFile(OW_JSON)) as Record<string, unknown>[];
+    const codeOf = (r: Record<string, unknown>) => {
+      const response = r.response as { success: boolean; status: string };
+      return response.success ? 0 : response.status === "application error" ? 1 : 2;
+    };
+    // The list without docs=true: no response, the code at the top (WhiskActivation's summary).
+    const summaries = exported.map((full) => {
+      const { response: _, logs: __, ...r } = full;
+      return { ...r, statusCode: codeOf(full) };
+    });
+    // CouchDB's document: the response not extended (statusCode, no success or status).
+    const stored = exported.map((r) => ({
+      _id: `guest/${r.activationId}`,
+      _rev: "1-0",
+      ...r,
+      entityType: "activation",
+      response: { statusCode: codeOf(r), result: (r.response as { result?: unknown }).result },
+    }));
+    await Deno.writeTextFile(join(dir, "summaries.json"), JSON.stringify(summaries));
+    await Deno.writeTextFile(
+      join(dir, "stored.jsonl"),
+      stored.map((d) => JSON.stringify(d)).join("\n"),
+    );
+    const status = async (file: string) => {
+      await importFiles([join(dir, file)], join(dir, file + ".ds"));
+      return records(
+        (await readDataset(join(dir, file + ".ds"))).activations.sort("activation_id")
+          .select("activation_id", "status", "success", "wait_ms", "init_ms"),
+      );
+    };
+    await importFiles([OW_JSON], join(dir, "api"));
+    const api = records(
+      (await readDataset(join(dir, "api"))).activations.sort("activation_id")
+        .select("activation_id", "status", "success", "wait_ms", "init_ms"),
+    );
+    assert.ok(api.some((r) => r.success === false) && api.some((r) => r.success === true));
+    assert.deepEqual(await status("summaries.json"), api);
+    assert.deepEqual(await status("stored.jsonl"), api);
+    const listing = join(dir, "all_docs.json");
+    await Deno.writeTextFile(
+      listing,
+      JSON.stringify({
+        total_rows: stored.length,
+        offset: 0,
+        rows: stored.map((doc) => ({ id: doc._id, doc })),
+      }),
+    );
+    await rejects(
+      importFiles([listing], join(dir, "couch")),
+      "all_docs.json byte 0 (line 1): a CouchDB listing (_all_docs or a view), not activation " +
+        "records: give its documents one a line, e.g. jq -c '.rows[].doc | select(.activationId)' " +
+        "FILE > activations.jsonl",
+    );
+  });
+});
+
 Deno.test("`wsk activation list --full` output: its header line skipped, each indented record read", async () => {
   await withTemp(async (dir) => {
     const exported = JSON.parse(await Deno.readTextFile(OW_JSON)) as Record<string, unknown>[];
