@@ -958,6 +958,12 @@ Deno.test("malformed imports name the file and the place, and leave no dataset",
       ),
       ["notes.txt", "some notes\n", "cannot tell its format from its content; pass --format"],
       [
+        "list.txt",
+        "Datetime            Activation ID                    Kind      Start Duration   Status  Entity\n" +
+        "2026-11-30 10:00:00 0123456789abcdef0123456789abcdef nodejs:20 cold  310ms      success guest/hello:0.0.1\n",
+        "cannot tell its format from its content (it is `wsk activation list` output without --full",
+      ],
+      [
         "1_wasm_cold_start.log",
         '[{"no_concurrent_requests":1,"responses":[]}]\n',
         "1_wasm_cold_start.log is a raw log of the thesis's layout: ingest its folder",

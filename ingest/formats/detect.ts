@@ -53,8 +53,8 @@ export function detectFormat(head: string): Format | null {
   return null;
 }
 
-/** The format of the file at `path` from its first bytes, or null where they do not tell. */
-export async function detectFileFormat(path: string): Promise<Format | null> {
+/** The first bytes of the file at `path`, as text. */
+async function fileHead(path: string): Promise<string> {
   using file = await Deno.open(path);
   const buf = new Uint8Array(HEAD_BYTES);
   let n = 0;
@@ -63,7 +63,26 @@ export async function detectFileFormat(path: string): Promise<Format | null> {
     if (got === null) break;
     n += got;
   }
-  return detectFormat(new TextDecoder().decode(buf.subarray(0, n)));
+  return new TextDecoder().decode(buf.subarray(0, n));
+}
+
+/** The format of the file at `path` from its first bytes, or null where they do not tell. */
+export async function detectFileFormat(path: string): Promise<Format | null> {
+  return detectFormat(await fileHead(path));
+}
+
+/**
+ * What a file of no known format looks like, where its first bytes say it, as a sentence to
+ * add to the error: `wsk activation list` without `--full` prints a table that has no
+ * waitTime or initTime.
+ */
+export async function unknownFormatHint(path: string): Promise<string> {
+  const head = (await fileHead(path)).replace(/^\uFEFF/, "").trimStart();
+  if (/^Datetime\s+Activation ID\s+Kind\s+Start\s+Duration/.test(head)) {
+    return " (it is `wsk activation list` output without --full: its table has no waitTime " +
+      "or initTime; list with --full, or page the API with deno task collect activations)";
+  }
+  return "";
 }
 
 /**

@@ -23,7 +23,7 @@ import { releaseNativeMemory } from "../../dataset/native_memory.ts";
 import { chunked } from "../file_chunks.ts";
 import { FileHasher } from "../file_hasher.ts";
 import { classify } from "../file_kind.ts";
-import { detectFileFormat, type Format, FORMATS } from "./detect.ts";
+import { detectFileFormat, type Format, FORMATS, unknownFormatHint } from "./detect.ts";
 import { fileChunks } from "./json_values.ts";
 import { invitroFrame, waitTimeInMs } from "./invitro.ts";
 import { importRecordFile, RECORD_PART_ROWS } from "./openwhisk_records.ts";
@@ -136,9 +136,8 @@ export async function importFiles(
     const f = format ?? await detectFileFormat(path);
     if (f === null) {
       throw new Error(
-        `${path}: cannot tell its format from its content; pass --format (one of ${
-          FORMATS.join(", ")
-        })`,
+        `${path}: cannot tell its format from its content${await unknownFormatHint(path)}; ` +
+          `pass --format (one of ${FORMATS.join(", ")})`,
       );
     }
     formats.push(f);
