@@ -669,6 +669,321 @@ Deno.test("In-Vitro CSVs of older versions: without grpcConnEstablish (before Ma
   });
 });
 
+const INVITRO_VERSIONS = join(FIXTURES, "invitro_versions");
+
+Deno.test("ingest CLI on In-Vitro's CSVs of 2022 (exec records, functionName, memoryAllocationTimeout): rows in = rows out, client latency, memory, errors, tables and report", async () => {
+  await withTemp(async (dir) => {
+    const ds = join(dir, "ds");
+    const said = await task("cli/ingest.ts", INVITRO_VERSIONS, "--out", ds);
+    assert.equal(said.code, 0, said.text);
+    // One row a data line of each file.
+    assert.match(said.text, /imported 4 files, 11 rows/);
+    for (const [file, n] of [["exec_feb2022", 2], ["exec_sample-5_phase-1_dur-1", 5]]) {
+      assert.match(said.text, new RegExp(`${file}\\.csv: invitro-csv, ${n} rows`));
+    }
+    const a = (await readDataset(ds)).activations.sort("start_ms");
+    const cols = [
+      "workload",
+      "action",
+      "activation_id",
+      "source",
+      "latency",
+      "start_ms",
+      "client_ms",
+      "duration_ms",
+      "mem_used_mb",
+      "wait_ms",
+      "init_ms",
+      "success",
+      "error",
+    ];
+    const row = (...v: unknown[]) => Object.fromEntries(cols.map((c, i) => [c, v[i]]));
+    assert.deepEqual(records(a.select(...cols)), [
+      // February 2022: latency and runtime (µs), memory in KiB, func_name.
+      row(
+        "trace-func-7",
+        "trace-func-7",
+        null,
+        "client",
+        "client_time",
+        1645000000000,
+        250,
+        200,
+        50,
+        null,
+        null,
+        true,
+        null,
+      ),
+      row(
+        "trace-func-8",
+        "trace-func-8",
+        null,
+        "error",
+        null,
+        1645000001000,
+        null,
+        null,
+        null,
+        null,
+        null,
+        false,
+        "execution failed",
+      ),
+      // June to September 2022: no function name; timeout and failed are error rows.
+      row(
+        "unknown",
+        null,
+        null,
+        "client",
+        "client_time",
+        1650000000000,
+        120,
+        101,
+        100,
+        null,
+        null,
+        true,
+        null,
+      ),
+      row(
+        "unknown",
+        null,
+        null,
+        "client",
+        "client_time",
+        1650000000500,
+        140,
+        99,
+        130,
+        null,
+        null,
+        true,
+        null,
+      ),
+      row(
+        "unknown",
+        null,
+        null,
+        "client",
+        "client_time",
+        1650000001000,
+        160,
+        100,
+        80,
+        null,
+        null,
+        true,
+        null,
+      ),
+      row(
+        "unknown",
+        null,
+        null,
+        "error",
+        null,
+        1650000001500,
+        null,
+        null,
+        null,
+        null,
+        null,
+        false,
+        "connection timeout",
+      ),
+      row(
+        "unknown",
+        null,
+        null,
+        "error",
+        null,
+        1650000002000,
+        null,
+        null,
+        null,
+        null,
+        null,
+        false,
+        "execution failed",
+      ),
+      // 29 September 2022: functionName, actualMemoryUsage in MiB.
+      row(
+        "trace-func-0-9",
+        "trace-func-0-9",
+        "inv-a",
+        "client",
+        "client_time",
+        1664400000000,
+        75,
+        52,
+        12,
+        null,
+        null,
+        true,
+        null,
+      ),
+      row(
+        "trace-func-0-9",
+        "trace-func-0-9",
+        "inv-b",
+        "error",
+        null,
+        1664400001000,
+        null,
+        null,
+        null,
+        null,
+        null,
+        false,
+        "connection timeout",
+      ),
+      // October 2022: a function that could not allocate its memory did not run its body.
+      row(
+        "trace-func-1-3",
+        "trace-func-1-3",
+        "inv-c",
+        "client",
+        "client_time",
+        1665500000000,
+        45,
+        41,
+        64,
+        null,
+        null,
+        true,
+        null,
+      ),
+      row(
+        "trace-func-1-3",
+        "trace-func-1-3",
+        "inv-d",
+        "error",
+        null,
+        1665500001000,
+        null,
+        null,
+        null,
+        null,
+        null,
+        false,
+        "memory allocation timeout",
+      ),
+    ]);
+    // The cluster's state beside each 2022 invocation is kept, as In-Vitro wrote it.
+    const third = JSON.parse(a.getColumn("record").get(4));
+    assert.deepEqual(
+      [
+        third.coldstart_count,
+        third.master_cpu,
+        third.autoscaler_stable_queue,
+        third.scheduling_p99,
+      ],
+      ["2", "12", "1.25", "-99"],
+    );
+    const meta = JSON.parse(await Deno.readTextFile(join(ds, "dataset.json")));
+    assert.deepEqual(
+      meta.import.files.map((f: { name: string; version: string }) => [f.name, f.version]),
+      [
+        ["exec_feb2022.csv", "In-Vitro's 2022 exec record (February to September 2022)"],
+        [
+          "exec_sample-5_phase-1_dur-1.csv",
+          "In-Vitro's 2022 exec record (February to September 2022)",
+        ],
+        ["memalloc_duration_1.csv", "In-Vitro's per-invocation record (since September 2022)"],
+        ["sep2022_duration_1.csv", "In-Vitro's per-invocation record (since September 2022)"],
+      ],
+    );
+    assert.match(meta.import.latency["invitro-csv"], /no waitTime or initTime/);
+    // No waitTime: no latency table, and the report says which sections it cannot fill.
+    const t = await task("cli/tables.ts", ds, "--out", join(dir, "out"));
+    assert.equal(t.code, 0, t.text);
+    assert.match(t.text, /wrote 0 tables/);
+    const r = await task("cli/report.ts", "--no-pdf", "--data", ds, "--out", join(dir, "report"));
+    assert.equal(r.code, 0, r.text);
+    assert.match(
+      await Deno.readTextFile(join(dir, "report", "report.html")),
+      /<p class="nodata">Left out, without data in this dataset: Benchmark actions; Cold start: waitTime \+ initTime; Warm latency, no load \(hello\);/,
+    );
+  });
+});
+
+Deno.test("In-Vitro's 2022 CSVs: a bad value or a missing column is named by file, line and field; its other output files are refused saying what they are", async () => {
+  await withTemp(async (dir) => {
+    const exec = await Deno.readTextFile(join(INVITRO_VERSIONS, "exec_sample-5_phase-1_dur-1.csv"));
+    const lines = exec.trim().split("\n");
+    const edit = (line: number, from: string, to: string) =>
+      lines.map((l, i) => (i === line - 1 ? l.replace(from, to) : l)).join("\n") + "\n";
+    const cases: [string, string, string][] = [
+      [
+        "kib.csv",
+        edit(3, ",133120,", ",130k,"),
+        'kib.csv line 3: memory is "130k", expected a number',
+      ],
+      [
+        "flag.csv",
+        edit(2, ",false,false,100,", ",yes,false,100,"),
+        'flag.csv line 2: timeout is "yes", expected true or false',
+      ],
+      // A bad flag after one that is true is named too: the failed row reads every flag.
+      [
+        "both.csv",
+        edit(5, ",true,false,", ",true,maybe,"),
+        'both.csv line 5: failed is "maybe", expected true or false',
+      ],
+      [
+        "late.csv",
+        edit(4, "1650000001000000,160000", "1650000001000000,-160000"),
+        "late.csv line 4: response_time is -160000, expected a number >= 0",
+      ],
+      [
+        "cut.csv",
+        lines.map((l) => l.split(",").toSpliced(5, 1).join(",")).join("\n") + "\n",
+        "cut.csv line 1: In-Vitro's 2022 exec record (February to September 2022), but the header lacks actual_duration or runtime",
+      ],
+      [
+        "inv_sample-5_phase-1_dur-1.csv",
+        "phase,rps,index,duration,num_func_target,num_func_invoked,num_coldstarts\n1,2,0,60,5,5,1\n",
+        "inv_sample-5_phase-1_dur-1.csv: In-Vitro's per-minute invocation counts (2022), not one row per invocation: nothing to import from it",
+      ],
+      [
+        "scale_sample-5.csv",
+        "timestamp,deployment,desired_scale,actual_scale\n1650000000000000,trace-func-1,1,0\n",
+        "scale_sample-5.csv: In-Vitro's deployment scales, not one row per invocation",
+      ],
+      [
+        "x_kn_stats_1.csv",
+        "timestamp,desired_pods,unready_pods,pending_pods,requested_pods,running_pods,activator_queue,activator_request_count\n1,1,0,0,1,1,0,3\n",
+        "x_kn_stats_1.csv: In-Vitro's Knative statistics, not one row per invocation",
+      ],
+      [
+        "x_cluster_usage_1.csv",
+        '{"timestamp":1650000000000000,"master_cpu_pct":12.5,"cpu":["a"]}\n',
+        "x_cluster_usage_1.csv: In-Vitro's cluster usage samples, not one row per invocation",
+      ],
+      [
+        "invocations.csv",
+        "HashOwner,HashApp,HashFunction,Trigger,1,2\no,a,f,http,1,0\n",
+        "invocations.csv: an Azure Functions trace, In-Vitro's input",
+      ],
+    ];
+    for (const [name, text, message] of cases) {
+      await Deno.writeTextFile(join(dir, name), text);
+      const out = join(dir, `out-${name}`);
+      const said = await task("cli/ingest.ts", join(dir, name), "--out", out);
+      assert.equal(said.code, 1, said.text);
+      assert.ok(said.text.includes(message), `${said.text}\n does not include\n${message}`);
+      await assert.rejects(Deno.stat(out), Deno.errors.NotFound);
+    }
+    // An activation record whose result holds the cluster's keys is still a record.
+    assert.equal(
+      detectFormat(
+        '{"activationId":"a","response":{"result":{"timestamp":1,"master_cpu_pct":2}}}\n',
+      ),
+      "openwhisk-jsonl",
+    );
+  });
+});
+
 Deno.test("OpenWhisk records of activations that reached no container (no waitTime) are error rows of their cell", async () => {
   await withTemp(async (dir) => {
     // As OpenWhisk's invoker writes them when it cannot fetch the action (kind unknown).
