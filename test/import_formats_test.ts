@@ -907,7 +907,7 @@ Deno.test("ingest CLI on In-Vitro's CSVs of 2022 (exec records, functionName, me
   });
 });
 
-Deno.test("In-Vitro's 2022 CSVs: a bad value or a missing column is named by file, line and field; its other output files are refused saying what they are", async () => {
+Deno.test("In-Vitro's 2022 CSVs: a bad value or a missing column is named by file, line and field; In-Vitro's and SeBS's other output files are refused saying what they are", async () => {
   await withTemp(async (dir) => {
     const exec = await Deno.readTextFile(join(INVITRO_VERSIONS, "exec_sample-5_phase-1_dur-1.csv"));
     const lines = exec.trim().split("\n");
@@ -943,27 +943,57 @@ Deno.test("In-Vitro's 2022 CSVs: a bad value or a missing column is named by fil
       [
         "inv_sample-5_phase-1_dur-1.csv",
         "phase,rps,index,duration,num_func_target,num_func_invoked,num_coldstarts\n1,2,0,60,5,5,1\n",
-        "inv_sample-5_phase-1_dur-1.csv: In-Vitro's per-minute invocation counts (2022), not one row per invocation: nothing to import from it",
+        "inv_sample-5_phase-1_dur-1.csv: In-Vitro's per-minute invocation counts (2022); whiskbench imports no such file: pass the tool's per-invocation results without it",
       ],
       [
         "scale_sample-5.csv",
         "timestamp,deployment,desired_scale,actual_scale\n1650000000000000,trace-func-1,1,0\n",
-        "scale_sample-5.csv: In-Vitro's deployment scales, not one row per invocation",
+        "scale_sample-5.csv: In-Vitro's deployment scales; whiskbench imports",
       ],
       [
         "x_kn_stats_1.csv",
         "timestamp,desired_pods,unready_pods,pending_pods,requested_pods,running_pods,activator_queue,activator_request_count\n1,1,0,0,1,1,0,3\n",
-        "x_kn_stats_1.csv: In-Vitro's Knative statistics, not one row per invocation",
+        "x_kn_stats_1.csv: In-Vitro's Knative statistics; whiskbench imports",
       ],
       [
         "x_cluster_usage_1.csv",
         '{"timestamp":1650000000000000,"master_cpu_pct":12.5,"cpu":["a"]}\n',
-        "x_cluster_usage_1.csv: In-Vitro's cluster usage samples, not one row per invocation",
+        "x_cluster_usage_1.csv: In-Vitro's cluster usage samples; whiskbench imports",
       ],
       [
         "invocations.csv",
         "HashOwner,HashApp,HashFunction,Trigger,1,2\no,a,f,http,1,0\n",
         "invocations.csv: an Azure Functions trace, In-Vitro's input",
+      ],
+      // SeBS's experiments other than perf-cost, written after its sources.
+      [
+        "result.csv",
+        "size,repetition,is_cold,connection_time,start_timestamp,finish_timestamp,request_id\n" +
+        "1024,0,1,0.004,1700000000.25,1700000000.75,r-1\n",
+        "result.csv: SeBS's invocation-overhead result (the time until the function starts",
+      ],
+      [
+        "result-processed.csv",
+        "payload_size,repetition,is_cold,connection_time,start_timestamp,finish_timestamp," +
+        "request_id,clock_drift_mean,clock_drift_std,invocation_time\n" +
+        "1024,0,1,0.004,1700000000.25,1700000000.75,r-1,0.01,0.002,0.5\n",
+        "result-processed.csv: SeBS's processed invocation-overhead result",
+      ],
+      [
+        "server-r-1.csv",
+        "id,server_rcv,server_send\n1,1700000000.5,1700000000.5001\n",
+        "server-r-1.csv: SeBS's clock-synchronization datagram times",
+      ],
+      [
+        "results_4_2_10.json",
+        '{\n  "10": [\n    [\n      {\n        "is_cold": false\n      }\n    ]\n  ]\n}\n',
+        "results_4_2_10.json: SeBS's eviction-model result",
+      ],
+      [
+        "local.csv",
+        "func,start,end,is_cold,container_id,provider.request_id,blob.upload,blob.download," +
+        "request_id,rep\nprocess,1700000000.1,1700000000.2,False,c1,p1,0,0,w1,0\n",
+        "local.csv: SeBS's workflow measurements (its workflows branch)",
       ],
     ];
     for (const [name, text, message] of cases) {

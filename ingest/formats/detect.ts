@@ -36,11 +36,11 @@ export const WSK_HEADER = /^(?:ok: got activation [0-9a-f]+|activations)[ \t]*\r
 const HEAD_BYTES = 64 * 1024;
 
 /**
- * Files the tools write beside their per-invocation ones, which hold no invocation: told by
- * names only their CSV header has (or, for In-Vitro's cluster usage, the keys of its first JSON
- * object, the first of them first: an activation record's result may hold any key).
+ * Files the tools write beside their per-invocation ones, which hold no invocation latency:
+ * told by names only their CSV header has, or by how their JSON starts (an activation record's
+ * result may hold any key, so never by a key alone).
  */
-const NOT_INVOCATIONS: { names: string[]; what: string }[] = [
+const NOT_INVOCATIONS: { names?: string[]; json?: RegExp; what: string }[] = [
   {
     names: ["num_func_invoked", "num_coldstarts"],
     what: "In-Vitro's per-minute invocation counts (2022)",
@@ -48,12 +48,39 @@ const NOT_INVOCATIONS: { names: string[]; what: string }[] = [
   { names: ["deployment", "desired_scale", "actual_scale"], what: "In-Vitro's deployment scales" },
   { names: ["function", "desired_pods", "terminating_pods"], what: "In-Vitro's deployment scales" },
   { names: ["desired_pods", "activator_request_count"], what: "In-Vitro's Knative statistics" },
-  // Written as JSON lines, although its name ends in .csv; Go writes the timestamp first.
-  { names: ['"timestamp"', '"master_cpu_pct"'], what: "In-Vitro's cluster usage samples" },
+  // JSON lines, although its name ends in .csv; Go writes the struct's fields in order.
+  { json: /^\{"timestamp":[^,]*,"master_cpu_pct":/, what: "In-Vitro's cluster usage samples" },
   {
     names: ["HashFunction"],
     what: "an Azure Functions trace, In-Vitro's input (invocations, durations or memory per " +
       "function)",
+  },
+  {
+    names: ["size", "repetition", "is_cold", "start_timestamp", "finish_timestamp"],
+    what: "SeBS's invocation-overhead result (the time until the function starts against the " +
+      "payload or code size, from two clocks in seconds)",
+  },
+  {
+    names: ["payload_size", "repetition", "is_cold", "invocation_time"],
+    what: "SeBS's processed invocation-overhead result (the time until the function starts, " +
+      "corrected for clock drift, in seconds, against the payload or code size)",
+  },
+  {
+    names: ["id", "server_rcv", "server_send"],
+    what: "SeBS's clock-synchronization datagram times (invocation-overhead, network-ping-pong)",
+  },
+  {
+    names: ["id", "client_send", "client_rcv"],
+    what: "SeBS's clock-synchronization datagram times (invocation-overhead, network-ping-pong)",
+  },
+  {
+    json: /^\{\s*"\d+"\s*:\s*\[\s*\[/,
+    what: "SeBS's eviction-model result (whether containers survive each idle time)",
+  },
+  {
+    names: ["func", "start", "end", "is_cold", "provider.request_id", "rep"],
+    what: "SeBS's workflow measurements (its workflows branch): one row per function of a " +
+      "workflow run, timed inside the function, without the client's latency",
   },
 ];
 
@@ -76,15 +103,12 @@ function csvFormat(header: readonly string[]): Format | null {
  */
 export function notInvocations(head: string): string | null {
   const text = head.replace(/^\uFEFF/, "").trimStart();
-  const json = text.startsWith("{");
-  const names = json
-    ? [...text.split(/\r?\n/, 1)[0].matchAll(/"(?:[^"\\]|\\.)*"(?=\s*:)/g)].map((m) => m[0])
-    : headerOf(text);
+  if (text.startsWith("{")) return NOT_INVOCATIONS.find((n) => n.json?.test(text))?.what ?? null;
+  const names = headerOf(text);
   // In-Vitro's 2022 invocation records carry the Knative statistics beside each invocation.
-  if (!json && csvFormat(names) !== null) return null;
-  return NOT_INVOCATIONS.find((n) =>
-    (!json || names[0] === n.names[0]) && n.names.every((name) => names.includes(name))
-  )?.what ?? null;
+  if (csvFormat(names) !== null) return null;
+  return NOT_INVOCATIONS.find((n) => n.names?.every((name) => names.includes(name)))?.what ??
+    null;
 }
 
 /** The format of `head` (a file's first bytes), or null where they do not tell. */

@@ -145,8 +145,8 @@ export async function importFiles(
     const what = f === null ? await fileNotInvocations(path) : null;
     if (what !== null) {
       throw new Error(
-        `${path}: ${what}, not one row per invocation: nothing to import from it; ` +
-          `import the tool's per-invocation files without it`,
+        `${path}: ${what}; whiskbench imports no such file: pass the tool's ` +
+          `per-invocation results without it`,
       );
     }
     if (f === null) {
