@@ -1014,6 +1014,173 @@ Deno.test("In-Vitro's 2022 CSVs: a bad value or a missing column is named by fil
   });
 });
 
+Deno.test("ingest CLI on `sebs benchmark invoke` output: experiments.json's invocations, replaced by results.json once processed", async () => {
+  await withTemp(async (dir) => {
+    const folder = join(FIXTURES, "sebs_invoke");
+    const raw = await task(
+      "cli/ingest.ts",
+      join(folder, "experiments.json"),
+      "--out",
+      join(dir, "raw"),
+    );
+    assert.equal(raw.code, 0, raw.text);
+    assert.match(raw.text, /imported 1 files, 3 rows/);
+    const cols = [
+      "experiment",
+      "level",
+      "runtime",
+      "workload",
+      "activation_id",
+      "cold",
+      "client_ms",
+      "exec_ms",
+      "connect_ms",
+      "init_ms",
+      "duration_ms",
+      "wait_ms",
+      "source",
+      "latency",
+    ];
+    const rows = async (d: string) =>
+      records((await readDataset(join(dir, d))).activations.sort("activation_id").select(...cols));
+    const row = (...v: unknown[]) => Object.fromEntries(cols.map((c, i) => [c, v[i]]));
+    const [hello, py] = ["fn-hello-python-3-11", "python:3.11"];
+    // One call at a time: level 1; each invocation's own cold-start flag gives its experiment.
+    assert.deepEqual(await rows("raw"), [
+      row(
+        "cold_start",
+        1,
+        py,
+        hello,
+        "a1",
+        true,
+        350,
+        1.2,
+        4,
+        null,
+        null,
+        null,
+        "client",
+        "client_time",
+      ),
+      row(
+        "concurrency",
+        1,
+        py,
+        hello,
+        "a2",
+        false,
+        20,
+        0.8,
+        1,
+        null,
+        null,
+        null,
+        "client",
+        "client_time",
+      ),
+      row(
+        "concurrency",
+        1,
+        py,
+        hello,
+        "a3",
+        false,
+        24,
+        1,
+        2,
+        null,
+        null,
+        null,
+        "client",
+        "client_time",
+      ),
+    ]);
+    // With results.json beside it (`sebs benchmark process`): its rows, with the provider's times.
+    const both = await task("cli/ingest.ts", folder, "--out", join(dir, "both"));
+    assert.equal(both.code, 0, both.text);
+    assert.match(both.text, /imported 2 files, 3 rows/);
+    assert.match(
+      both.text,
+      /experiments\.json: sebs-json, 0 rows \(results\.json holds the same invocations\)/,
+    );
+    assert.deepEqual(await rows("both"), [
+      row(
+        "cold_start",
+        1,
+        py,
+        hello,
+        "a1",
+        true,
+        350,
+        1.2,
+        4,
+        300,
+        1.5,
+        null,
+        "client",
+        "client_time",
+      ),
+      row(
+        "concurrency",
+        1,
+        py,
+        hello,
+        "a2",
+        false,
+        20,
+        0.8,
+        1,
+        null,
+        0.9,
+        null,
+        "client",
+        "client_time",
+      ),
+      row(
+        "concurrency",
+        1,
+        py,
+        hello,
+        "a3",
+        false,
+        24,
+        1,
+        2,
+        null,
+        1,
+        null,
+        "client",
+        "client_time",
+      ),
+    ]);
+    // A client round trip, no waitTime: no latency table; the report builds.
+    const t = await task("cli/tables.ts", join(dir, "both"), "--out", join(dir, "out"));
+    assert.equal(t.code, 0, t.text);
+    assert.match(t.text, /wrote 0 tables/);
+    const r = await task(
+      "cli/report.ts",
+      "--no-pdf",
+      "--data",
+      join(dir, "both"),
+      "--out",
+      join(dir, "report"),
+    );
+    assert.equal(r.code, 0, r.text);
+    // Any other name is not SeBS's, and is said so.
+    await Deno.writeTextFile(
+      join(dir, "mine.json"),
+      await Deno.readTextFile(join(folder, "experiments.json")),
+    );
+    const other = await task("cli/ingest.ts", join(dir, "mine.json"), "--out", join(dir, "other"));
+    assert.equal(other.code, 1, other.text);
+    assert.match(
+      other.text,
+      /mine\.json: not a SeBS result file name, expected <type>_results\[_<memory>\]\[-processed\]\.json \(perf-cost\), experiments\.json or results\.json/,
+    );
+  });
+});
+
 Deno.test("OpenWhisk records of activations that reached no container (no waitTime) are error rows of their cell", async () => {
   await withTemp(async (dir) => {
     // As OpenWhisk's invoker writes them when it cannot fetch the action (kind unknown).

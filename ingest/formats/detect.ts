@@ -36,11 +36,11 @@ export const WSK_HEADER = /^(?:ok: got activation [0-9a-f]+|activations)[ \t]*\r
 const HEAD_BYTES = 64 * 1024;
 
 /**
- * Files the tools write beside their per-invocation ones, which hold no invocation latency:
- * told by names only their CSV header has, or by how their JSON starts (an activation record's
- * result may hold any key, so never by a key alone).
+ * Files the tools write beside their per-invocation ones, or read as input, which hold no
+ * invocation latency: told by names only their CSV header has, or by how they start (a JSON
+ * one never by a key alone: an activation record's result may hold any key).
  */
-const NOT_INVOCATIONS: { names?: string[]; json?: RegExp; what: string }[] = [
+const NOT_INVOCATIONS: { names?: string[]; starts?: RegExp; what: string }[] = [
   {
     names: ["num_func_invoked", "num_coldstarts"],
     what: "In-Vitro's per-minute invocation counts (2022)",
@@ -49,11 +49,24 @@ const NOT_INVOCATIONS: { names?: string[]; json?: RegExp; what: string }[] = [
   { names: ["function", "desired_pods", "terminating_pods"], what: "In-Vitro's deployment scales" },
   { names: ["desired_pods", "activator_request_count"], what: "In-Vitro's Knative statistics" },
   // JSON lines, although its name ends in .csv; Go writes the struct's fields in order.
-  { json: /^\{"timestamp":[^,]*,"master_cpu_pct":/, what: "In-Vitro's cluster usage samples" },
+  { starts: /^\{"timestamp":[^,]*,"master_cpu_pct":/, what: "In-Vitro's cluster usage samples" },
   {
-    names: ["HashFunction"],
+    names: ["HashOwner", "HashApp"],
     what: "an Azure Functions trace, In-Vitro's input (invocations, durations or memory per " +
       "function)",
+  },
+  {
+    names: ["app", "func", "end_timestamp", "duration"],
+    what: "the Azure Functions 2021 invocation trace, In-Vitro's input (each invocation's end " +
+      "and execution time in seconds, no latency of its start)",
+  },
+  {
+    names: ["Width", "WidthPercentile", "Depth", "DepthPercentile"],
+    what: "In-Vitro's workflow shape distribution, an input",
+  },
+  {
+    starts: /^version https:\/\/git-lfs\.github\.com\/spec\//,
+    what: "a Git LFS pointer, not the file's content (fetch it with git lfs pull)",
   },
   {
     names: ["size", "repetition", "is_cold", "start_timestamp", "finish_timestamp"],
@@ -74,7 +87,7 @@ const NOT_INVOCATIONS: { names?: string[]; json?: RegExp; what: string }[] = [
     what: "SeBS's clock-synchronization datagram times (invocation-overhead, network-ping-pong)",
   },
   {
-    json: /^\{\s*"\d+"\s*:\s*\[\s*\[/,
+    starts: /^\{\s*"\d+"\s*:\s*\[\s*\[/,
     what: "SeBS's eviction-model result (whether containers survive each idle time)",
   },
   {
@@ -103,7 +116,8 @@ function csvFormat(header: readonly string[]): Format | null {
  */
 export function notInvocations(head: string): string | null {
   const text = head.replace(/^\uFEFF/, "").trimStart();
-  if (text.startsWith("{")) return NOT_INVOCATIONS.find((n) => n.json?.test(text))?.what ?? null;
+  const starts = NOT_INVOCATIONS.find((n) => n.starts?.test(text));
+  if (starts || text.startsWith("{")) return starts?.what ?? null;
   const names = headerOf(text);
   // In-Vitro's 2022 invocation records carry the Knative statistics beside each invocation.
   if (csvFormat(names) !== null) return null;

@@ -8,7 +8,7 @@
  * As the thesis ingest does, the dataset is built beside `outDir` and swapped into place
  * (dataset/folder.ts) only when every file was read without error.
  */
-import { basename, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import {
   type DatasetMeta,
   FrameBuilder,
@@ -167,6 +167,13 @@ export async function importFiles(
   for (const [i, p] of paths.entries()) {
     if (formats[i] === "sebs-csv" && sebsJson.length > 0) {
       skip.set(p, "its rows are those of the SeBS JSON files imported beside it");
+    }
+    // `sebs benchmark process` writes experiments.json's invocations, processed, to results.json.
+    if (
+      formats[i] === "sebs-json" && basename(p) === "experiments.json" &&
+      sebsJson.includes(join(dirname(p), "results.json"))
+    ) {
+      skip.set(p, "results.json holds the same invocations");
     }
     if (formats[i] === "sebs-json" && sebsJson.includes(p.replace(/\.json$/, "-processed.json"))) {
       skip.set(
