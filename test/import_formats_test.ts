@@ -965,6 +965,22 @@ Deno.test("In-Vitro's 2022 CSVs: a bad value or a missing column is named by fil
         "HashOwner,HashApp,HashFunction,Trigger,1,2\no,a,f,http,1,0\n",
         "invocations.csv: an Azure Functions trace, In-Vitro's input",
       ],
+      [
+        "Azure2021_30.csv",
+        "app,func,end_timestamp,duration\na1,f1,0.25,0.2\n",
+        "Azure2021_30.csv: the Azure Functions 2021 invocation trace, In-Vitro's input",
+      ],
+      [
+        "dag_structure.csv",
+        "\uFEFFWidth,WidthPercentile,Depth,DepthPercentile,TotalNodes\n1,0.5,2,0.5,2\n",
+        "dag_structure.csv: In-Vitro's workflow shape distribution, an input",
+      ],
+      [
+        "durations.csv",
+        "version https://git-lfs.github.com/spec/v1\noid sha256:00\nsize 12\n",
+        "durations.csv: a Git LFS pointer, not the file's content (fetch it with git lfs pull)",
+      ],
+      ["blank.csv", "\n\n", "blank.csv: an empty file; whiskbench imports no such file"],
       // SeBS's experiments other than perf-cost, written after its sources.
       [
         "result.csv",

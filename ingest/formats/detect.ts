@@ -116,6 +116,7 @@ function csvFormat(header: readonly string[]): Format | null {
  */
 export function notInvocations(head: string): string | null {
   const text = head.replace(/^\uFEFF/, "").trimStart();
+  if (text === "") return "an empty file";
   const starts = NOT_INVOCATIONS.find((n) => n.starts?.test(text));
   if (starts || text.startsWith("{")) return starts?.what ?? null;
   const names = headerOf(text);
