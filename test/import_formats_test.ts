@@ -671,13 +671,13 @@ Deno.test("In-Vitro CSVs of older versions: without grpcConnEstablish (before Ma
 
 const INVITRO_VERSIONS = join(FIXTURES, "invitro_versions");
 
-Deno.test("ingest CLI on In-Vitro's CSVs of 2022 (exec records, functionName, memoryAllocationTimeout): rows in = rows out, client latency, memory, errors, tables and report", async () => {
+Deno.test("ingest CLI on In-Vitro's CSVs of 2021-22 (latency and exec records, functionName, memoryAllocationTimeout): rows in = rows out, client latency, memory, errors, tables and report", async () => {
   await withTemp(async (dir) => {
     const ds = join(dir, "ds");
     const said = await task("cli/ingest.ts", INVITRO_VERSIONS, "--out", ds);
     assert.equal(said.code, 0, said.text);
     // One row a data line of each file.
-    assert.match(said.text, /imported 4 files, 11 rows/);
+    assert.match(said.text, /imported 5 files, 13 rows/);
     for (const [file, n] of [["exec_feb2022", 2], ["exec_sample-5_phase-1_dur-1", 5]]) {
       assert.match(said.text, new RegExp(`${file}\\.csv: invitro-csv, ${n} rows`));
     }
@@ -699,6 +699,37 @@ Deno.test("ingest CLI on In-Vitro's CSVs of 2022 (exec records, functionName, me
     ];
     const row = (...v: unknown[]) => Object.fromEntries(cols.map((c, i) => [c, v[i]]));
     assert.deepEqual(records(a.select(...cols)), [
+      // January 2022: only invocations that succeeded were written.
+      row(
+        "trace-func-2",
+        "trace-func-2",
+        null,
+        "client",
+        "client_time",
+        1642000000000,
+        90,
+        70,
+        20,
+        null,
+        null,
+        true,
+        null,
+      ),
+      row(
+        "trace-func-3",
+        "trace-func-3",
+        null,
+        "client",
+        "client_time",
+        1642000000333,
+        110,
+        80,
+        30,
+        null,
+        null,
+        true,
+        null,
+      ),
       // February 2022: latency and runtime (µs), memory in KiB, func_name.
       row(
         "trace-func-7",
@@ -870,7 +901,9 @@ Deno.test("ingest CLI on In-Vitro's CSVs of 2022 (exec records, functionName, me
       ),
     ]);
     // The cluster's state beside each 2022 invocation is kept, as In-Vitro wrote it.
-    const third = JSON.parse(a.getColumn("record").get(4));
+    const third = JSON.parse(
+      a.filter(pl.col("start_ms").eq(1650000001000)).getColumn("record").get(0),
+    );
     assert.deepEqual(
       [
         third.coldstart_count,
@@ -888,6 +921,10 @@ Deno.test("ingest CLI on In-Vitro's CSVs of 2022 (exec records, functionName, me
         [
           "exec_sample-5_phase-1_dur-1.csv",
           "In-Vitro's 2022 exec record (February to September 2022)",
+        ],
+        [
+          "latency_phase-1_dur-1.csv",
+          "In-Vitro's latency record (December 2021 to February 2022)",
         ],
         ["memalloc_duration_1.csv", "In-Vitro's per-invocation record (since September 2022)"],
         ["sep2022_duration_1.csv", "In-Vitro's per-invocation record (since September 2022)"],
@@ -944,6 +981,12 @@ Deno.test("In-Vitro's 2022 CSVs: a bad value or a missing column is named by fil
         "inv_sample-5_phase-1_dur-1.csv",
         "phase,rps,index,duration,num_func_target,num_func_invoked,num_coldstarts\n1,2,0,60,5,5,1\n",
         "inv_sample-5_phase-1_dur-1.csv: In-Vitro's per-minute invocation counts (2022); whiskbench imports no such file: pass the tool's per-invocation results without it",
+      ],
+      [
+        "invoke_phase-1_dur-1.csv",
+        "phase,request_per_sec,index,duration,idle_duration,num_func_requested,num_func_invoked," +
+        "num_func_failed\n1,3,0,60,0,4,4,0\n",
+        "invoke_phase-1_dur-1.csv: In-Vitro's per-minute invocation counts (2022)",
       ],
       [
         "scale_sample-5.csv",

@@ -42,7 +42,7 @@ const HEAD_BYTES = 64 * 1024;
  */
 const NOT_INVOCATIONS: { names?: string[]; starts?: RegExp; what: string }[] = [
   {
-    names: ["num_func_invoked", "num_coldstarts"],
+    names: ["index", "num_func_invoked"],
     what: "In-Vitro's per-minute invocation counts (2022)",
   },
   { names: ["deployment", "desired_scale", "actual_scale"], what: "In-Vitro's deployment scales" },

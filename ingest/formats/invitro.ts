@@ -106,7 +106,7 @@ function rowsExpr(
   const validFlag = (c: string) => flag(c).eq(pl.lit("true")).or(flag(c).eq(pl.lit("false")));
   const ow = isOpenWhisk(header);
   const failedBy = cols.failures.map((f) => flag(f.column).eq(pl.lit("true")));
-  const failed = failedBy.reduce((a, b) => a.or(b));
+  const failed = failedBy.reduce((a, b) => a.or(b), pl.lit(false));
   const cold = ow ? text("startType").eq(pl.lit("cold")) : NULL;
   const record = ow ? failed.not() : pl.lit(false);
   const source = pl.when(failed).then(pl.lit("error"))
@@ -121,7 +121,7 @@ function rowsExpr(
   const connect = cols.connect;
   const memory = cols.memoryUsed;
   let valid = validMicros(cols.startTime).and(connect ? validMicros(connect) : pl.lit(true))
-    .and(cols.failures.map((f) => validFlag(f.column)).reduce((a, b) => a.and(b)))
+    .and(cols.failures.map((f) => validFlag(f.column)).reduce((a, b) => a.and(b), pl.lit(true)))
     .and(memory ? validMicros(memory.column) : pl.lit(true))
     .and(failed.or(validMicros(cols.actualDuration).and(validMicros(cols.responseTime))));
   if (ow) {
@@ -149,7 +149,7 @@ function rowsExpr(
       : NULL,
     init_ms: ow ? pl.when(record.and(cold)).then(ms("initTime")).otherwise(NULL) : NULL,
     success: failed.not(),
-    error: pl.when(failed).then(
+    error: cols.failures.length === 0 ? NULL : pl.when(failed).then(
       pl.concatString(
         cols.failures.map((f, i) => pl.when(failedBy[i]).then(pl.lit(f.error)).otherwise(NULL)),
         ", ",

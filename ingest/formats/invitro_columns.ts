@@ -3,6 +3,10 @@
  * version In-Vitro (vhive-serverless/invitro) wrote, as its git history shows them
  * (pkg/metric/record.go, the clients that fill it, and tools/plotter, which reads them):
  *
+ * - December 2021 to 13 February 2022, `latency_phase-<n>_dur-<minutes>.csv`: `phase,
+ *   request_per_sec, timestamp, func_name, latency, runtime, memory`, the same quantities as
+ *   below; only invocations that succeeded were written (the failed ones were counted per
+ *   minute, in `invoke_phase-*.csv`).
  * - February to September 2022, the loader's `exec_*.csv` (one row per invocation with the
  *   cluster's state beside it): `phase, rps, timestamp, [func_name], response_time,
  *   requested_duration, actual_duration, memory, timeout, failed, mem_load, interval,
@@ -47,7 +51,7 @@ export interface InvitroColumns {
   connect: string | null;
   /** The function's memory use, and how many of its unit make one MiB (KiB: 1024). */
   memoryUsed: { column: string; perMib: number } | null;
-  /** Flags of a failed invocation, in the order their errors are named. */
+  /** Flags of a failed invocation, in the order their errors are named (none: all succeeded). */
   failures: InvitroFailure[];
 }
 
@@ -63,6 +67,7 @@ interface InvitroVersion {
 
 const first = (has: (n: string) => boolean, names: string[]) => names.find(has) ?? null;
 
+/** The versions, a signature that holds another's before it (2022's adds timeout and failed). */
 const VERSIONS: InvitroVersion[] = [
   {
     version: "In-Vitro's per-invocation record (since September 2022)",
@@ -118,6 +123,21 @@ const VERSIONS: InvitroVersion[] = [
         { column: "timeout", error: "connection timeout" },
         { column: "failed", error: "execution failed" },
       ],
+    }),
+  },
+  {
+    version: "In-Vitro's latency record (December 2021 to February 2022)",
+    signature: ["timestamp", "func_name", "latency", "runtime"],
+    required: ["phase", "timestamp", "func_name", "latency", "runtime", "memory"],
+    columns: () => ({
+      instance: "func_name",
+      invocationID: null,
+      startTime: "timestamp",
+      responseTime: "latency",
+      actualDuration: "runtime",
+      connect: null,
+      memoryUsed: { column: "memory", perMib: 1024 },
+      failures: [],
     }),
   },
 ];
