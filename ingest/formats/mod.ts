@@ -43,13 +43,14 @@ export const LATENCY_OF: Record<Format, string> = {
     "null); provider initialization (OpenWhisk: initTime) in init_ms where processed; " +
     "provider execution in duration_ms",
   "invitro-csv": "with waitTime/initTime columns (its OpenWhisk records): wait_ms = waitTime, " +
-    "init_ms = initTime for cold starts; without (its other records, and its 2022 exec " +
-    "records): responseTime (response_time in 2022; client round trip, microseconds) in " +
-    "client_ms, no waitTime or initTime (wait_ms, init_ms null); actualDuration (the " +
-    "function's own timing) in duration_ms; the function's memory use (actualMemoryUsage MiB, " +
-    "2022's memory KiB) in mem_used_mb; a timed-out, failed or memory-allocation-timeout " +
-    "invocation is an error row; every column of the CSV row, the 2022 cluster state included, " +
-    "in record",
+    "init_ms = initTime for cold starts; without (its other records, and its latency and exec " +
+    "records of 2021-22): responseTime (response_time or latency before October 2022; client " +
+    "round trip, microseconds) in client_ms, no waitTime or initTime (wait_ms, init_ms null); " +
+    "actualDuration (runtime in early 2022; the function's own timing) in duration_ms; the " +
+    "function's memory use (actualMemoryUsage MiB, null where 0: not measured; memory KiB " +
+    "before October 2022) in mem_used_mb; a timed-out, failed or memory-allocation-timeout " +
+    "invocation is an error row; every column of the CSV row, the 2022 cluster state " +
+    "included, in record",
 };
 
 /** Options of {@linkcode importFiles}. */
