@@ -153,6 +153,22 @@ export function isInvitroHeader(header: readonly string[]): boolean {
 /**
  * The columns of an In-Vitro CSV whose header (line 1 of `file`) is `header`; a SyntaxError
  * naming the file, the version its names suggest and the columns it lacks otherwise.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { invitroColumns } from "./invitro_columns.ts";
+ * const header = "phase,rps,timestamp,response_time,requested_duration,actual_duration," +
+ *   "memory,timeout,failed,mem_load,interval,master_cpu";
+ * const cols = invitroColumns(header.split(","), "exec_sample-5_phase-1_dur-1.csv");
+ * assert.equal(cols.responseTime, "response_time");
+ * assert.deepEqual(cols.memoryUsed, { column: "memory", perMib: 1024 });
+ * assert.deepEqual(cols.failures.map((f) => f.error), ["connection timeout", "execution failed"]);
+ * assert.throws(
+ *   () => invitroColumns(["phase", "timestamp", "response_time", "timeout", "failed"], "x.csv"),
+ *   /x\.csv line 1: In-Vitro's 2022 exec record .*, but the header lacks actual_duration or runtime, memory/,
+ * );
+ * ```
  */
 export function invitroColumns(header: readonly string[], file: string): InvitroColumns {
   const version = VERSIONS.find((v) => v.signature.every((n) => holds(header, n)));
