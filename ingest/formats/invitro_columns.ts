@@ -25,6 +25,10 @@
  *   `actualMemoryUsage` (MiB, 0 where not measured) and, since 11 October 2022,
  *   `memoryAllocationTimeout` (the function answered `FAILURE - mem_alloc timeout`: it could not
  *   allocate its memory within the requested duration, so it did not run its body).
+ *   Its OpenWhisk record (`activationID, startType, httpStatusCode, waitTime, initTime`) was
+ *   written from May 2023; since 3 September 2024 its OpenWhisk client writes the common record
+ *   instead (its lines that set waitTime and initTime are commented out), with `actualDuration`
+ *   the activation record's duration: such files carry only the client's round trip.
  */
 
 /** A flag column of a failed invocation, and the error text of a row where it is true. */
