@@ -677,7 +677,7 @@ Deno.test("ingest CLI on In-Vitro's CSVs of 2021-22 (latency and exec records, f
     const said = await task("cli/ingest.ts", INVITRO_VERSIONS, "--out", ds);
     assert.equal(said.code, 0, said.text);
     // One row a data line of each file.
-    assert.match(said.text, /imported 5 files, 13 rows/);
+    assert.match(said.text, /imported 6 files, 14 rows/);
     for (const [file, n] of [["exec_feb2022", 2], ["exec_sample-5_phase-1_dur-1", 5]]) {
       assert.match(said.text, new RegExp(`${file}\\.csv: invitro-csv, ${n} rows`));
     }
@@ -837,6 +837,22 @@ Deno.test("ingest CLI on In-Vitro's CSVs of 2021-22 (latency and exec records, f
         false,
         "execution failed",
       ),
+      // 28 September 2022: functionName, no invocationID, no memory use.
+      row(
+        "trace-func-0-8",
+        "trace-func-0-8",
+        null,
+        "client",
+        "client_time",
+        1664300000000,
+        33,
+        31,
+        null,
+        null,
+        null,
+        true,
+        null,
+      ),
       // 29 September 2022: functionName, actualMemoryUsage in MiB.
       row(
         "trace-func-0-9",
@@ -928,6 +944,7 @@ Deno.test("ingest CLI on In-Vitro's CSVs of 2021-22 (latency and exec records, f
         ],
         ["memalloc_duration_1.csv", "In-Vitro's per-invocation record (since September 2022)"],
         ["sep2022_duration_1.csv", "In-Vitro's per-invocation record (since September 2022)"],
+        ["sep28_duration_1.csv", "In-Vitro's per-invocation record (since September 2022)"],
       ],
     );
     assert.match(meta.import.latency["invitro-csv"], /no waitTime or initTime/);

@@ -26,7 +26,7 @@
  *   `memoryAllocationTimeout` (the function answered `FAILURE - mem_alloc timeout`: it could not
  *   allocate its memory within the requested duration, so it did not run its body).
  *   Its OpenWhisk record (`activationID, startType, httpStatusCode, waitTime, initTime`) was
- *   written from May 2023; since 3 September 2024 its OpenWhisk client writes the common record
+ *   written from 25 April 2023; since 3 September 2024 its OpenWhisk client writes the common record
  *   instead (its lines that set waitTime and initTime are commented out), with `actualDuration`
  *   the activation record's duration: such files carry only the client's round trip.
  */
