@@ -6,7 +6,10 @@
  * startTime epoch microseconds), with `grpcConnEstablish` after `requestedDuration` since May
  * 2023 (`connect_ms`, null in older files); records before 2023 add memory and cluster columns. Its OpenWhisk record adds `activationID, startType (hot|cold),
  * httpStatusCode, waitTime, initTime` (microseconds, from the activation record's
- * annotations); other back ends add memory and asynchronous-call fields instead.
+ * annotations); other back ends add memory and asynchronous-call fields instead. The names
+ * differ in older versions (`exec_*.csv` of 2022, `latency_phase-*.csv` before it):
+ * invitro_columns.ts says where each version holds each quantity, and the rows are made from
+ * that, so every version gives the same columns.
  *
  * With waitTime and initTime a row carries the activation record's latency (`source` record,
  * `latency` waitTime+initTime; init_ms only for a cold start, as OpenWhisk sets initTime only
