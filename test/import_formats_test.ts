@@ -948,6 +948,10 @@ Deno.test("ingest CLI on In-Vitro's CSVs of 2021-22 (latency and exec records, f
       ],
     );
     assert.match(meta.import.latency["invitro-csv"], /no waitTime or initTime/);
+    // A memory use of 0 is In-Vitro's "not measured" (its HTTP clients): null, not 0 MiB.
+    await importFiles([join(INVITRO, "knative_duration_1.csv")], join(dir, "kn"));
+    const kn = (await readDataset(join(dir, "kn"))).activations;
+    assert.deepEqual([kn.height, kn.getColumn("mem_used_mb").nullCount()], [3, 3]);
     // No waitTime: no latency table, and the report says which sections it cannot fill.
     const t = await task("cli/tables.ts", ds, "--out", join(dir, "out"));
     assert.equal(t.code, 0, t.text);
