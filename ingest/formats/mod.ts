@@ -8,7 +8,7 @@
  * As the thesis ingest does, the dataset is built beside `outDir` and swapped into place
  * (dataset/folder.ts) only when every file was read without error.
  */
-import { basename, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import {
   type DatasetMeta,
   FrameBuilder,
@@ -23,9 +23,9 @@ import { releaseNativeMemory } from "../../dataset/native_memory.ts";
 import { chunked } from "../file_chunks.ts";
 import { FileHasher } from "../file_hasher.ts";
 import { classify } from "../file_kind.ts";
-import { detectFileFormat, type Format, FORMATS, unknownFormatHint } from "./detect.ts";
+import { detectFileFormat, fileNotInvocations, type Format, FORMATS } from "./detect.ts";
 import { fileChunks } from "./json_values.ts";
-import { invitroFrame, waitTimeInMs } from "./invitro.ts";
+import { invitroFrame, invitroVersion, waitTimeInMs } from "./invitro.ts";
 import { importRecordFile, RECORD_PART_ROWS } from "./openwhisk_records.ts";
 import { sebsCsvFrame, sebsJsonRows } from "./sebs.ts";
 import { csvSlices, SLICE_BYTES } from "./csv_slices.ts";
@@ -43,7 +43,14 @@ export const LATENCY_OF: Record<Format, string> = {
     "null); provider initialization (OpenWhisk: initTime) in init_ms where processed; " +
     "provider execution in duration_ms",
   "invitro-csv": "with waitTime/initTime columns (its OpenWhisk records): wait_ms = waitTime, " +
-    "init_ms = initTime for cold starts; without: responseTime (client round trip) in client_ms",
+    "init_ms = initTime for cold starts; without (its other records, and its latency and exec " +
+    "records of 2021-22): responseTime (response_time or latency before October 2022; client " +
+    "round trip, microseconds) in client_ms, no waitTime or initTime (wait_ms, init_ms null); " +
+    "actualDuration (runtime in early 2022; the function's own timing) in duration_ms; the " +
+    "function's memory use (actualMemoryUsage MiB, null where 0: not measured; memory KiB " +
+    "before October 2022) in mem_used_mb; a timed-out, failed or memory-allocation-timeout " +
+    "invocation is an error row; every column of the CSV row, the 2022 cluster state " +
+    "included, in record",
 };
 
 /** Options of {@linkcode importFiles}. */
@@ -82,6 +89,8 @@ export interface ImportedFile {
   not_actions?: number;
   /** Where a file's units are not its format's usual ones, which and why. */
   units?: string;
+  /** Which version of its format the file is, where the format has several (In-Vitro). */
+  version?: string;
 }
 
 /** What dataset.json says of an In-Vitro file whose waitTime is in milliseconds. */
@@ -134,10 +143,18 @@ export async function importFiles(
       );
     }
     const f = format ?? await detectFileFormat(path);
+    const what = f === null ? await fileNotInvocations(path) : null;
+    if (what !== null) {
+      throw new Error(
+        `${path}: ${what}; whiskbench imports no such file: pass the tool's ` +
+          `per-invocation results without it`,
+      );
+    }
     if (f === null) {
       throw new Error(
-        `${path}: cannot tell its format from its content${await unknownFormatHint(path)}; ` +
-          `pass --format (one of ${FORMATS.join(", ")})`,
+        `${path}: cannot tell its format from its content; pass --format (one of ${
+          FORMATS.join(", ")
+        })`,
       );
     }
     formats.push(f);
@@ -151,6 +168,13 @@ export async function importFiles(
   for (const [i, p] of paths.entries()) {
     if (formats[i] === "sebs-csv" && sebsJson.length > 0) {
       skip.set(p, "its rows are those of the SeBS JSON files imported beside it");
+    }
+    // `sebs benchmark process` writes experiments.json's invocations, processed, to results.json.
+    if (
+      formats[i] === "sebs-json" && basename(p) === "experiments.json" &&
+      sebsJson.includes(join(dirname(p), "results.json"))
+    ) {
+      skip.set(p, "results.json holds the same invocations");
     }
     if (formats[i] === "sebs-json" && sebsJson.includes(p.replace(/\.json$/, "-processed.json"))) {
       skip.set(
@@ -180,6 +204,7 @@ export async function importFiles(
       const f = formats[i], name = names[i], size = { n: 0 };
       // In-Vitro files of spring 2023 hold waitTime in milliseconds (waitTimeInMs).
       const waitMs = f === "invitro-csv" && await waitTimeInMs(path);
+      const version = f === "invitro-csv" ? await invitroVersion(path, name) : undefined;
       const options = { runtime, workload, waitMs };
       const skipped = skip.get(path);
       const stem = name.replace(/[^A-Za-z0-9._-]/g, "_");
@@ -239,6 +264,7 @@ export async function importFiles(
       }
       const file: ImportedFile = { name, format: f, bytes: size.n, sha256: hash.sha256, rows: n };
       if (waitMs) file.units = WAIT_MS_NOTE;
+      if (version !== undefined) file.version = version;
       if (notActions > 0) file.not_actions = notActions;
       if (skipped !== undefined) {
         file.skipped = skipped;
