@@ -1152,6 +1152,68 @@ Deno.test("In-Vitro's 2022 CSVs: a bad value or a missing column is named by fil
   });
 });
 
+Deno.test("ingest CLI on a tool's output folder: files beside the results are left out and named, the results imported", async () => {
+  await withTemp(async (dir) => {
+    const folder = join(dir, "invitro-out");
+    await Deno.mkdir(folder);
+    await Deno.copyFile(
+      join(INVITRO, "openwhisk_duration_1.csv"),
+      join(folder, "exec_duration_1.csv"),
+    );
+    await Deno.writeTextFile(
+      join(folder, "cluster_usage_1.csv"),
+      '{"timestamp":1650000000000000,"master_cpu_pct":12.5,"cpu":["a"]}\n',
+    );
+    const alone = await task(
+      "cli/ingest.ts",
+      join(INVITRO, "openwhisk_duration_1.csv"),
+      "--out",
+      join(dir, "alone"),
+    );
+    assert.equal(alone.code, 0, alone.text);
+    const said = await task("cli/ingest.ts", folder, "--out", join(dir, "ds"));
+    assert.equal(said.code, 0, said.text);
+    assert.match(said.text, /imported 1 files/);
+    assert.match(said.text, /cluster_usage_1\.csv: left out, In-Vitro's cluster usage samples/);
+    const { activations, meta } = await readDataset(join(dir, "ds"));
+    const before = (await readDataset(join(dir, "alone"))).activations;
+    assert.ok(
+      activations.drop("record").sort("start_ms").frameEqual(
+        before.drop("record").sort("start_ms"),
+        true,
+      ),
+    );
+    assert.deepEqual((meta.import as { left_out: unknown }).left_out, [
+      { name: "cluster_usage_1.csv", what: "In-Vitro's cluster usage samples" },
+    ]);
+    // A Git LFS pointer stands for missing data: an error in a folder too.
+    await Deno.writeTextFile(
+      join(folder, "lfs_duration_1.csv"),
+      "version https://git-lfs.github.com/spec/v1\noid sha256:00\nsize 12\n",
+    );
+    const lfs = await task("cli/ingest.ts", folder, "--out", join(dir, "lfs"));
+    assert.equal(lfs.code, 1);
+    assert.match(lfs.text, /lfs_duration_1\.csv: a Git LFS pointer/);
+    await Deno.remove(join(folder, "lfs_duration_1.csv"));
+    // Given by name it is an error; a folder of nothing else has nothing to import.
+    const named = await task(
+      "cli/ingest.ts",
+      join(folder, "cluster_usage_1.csv"),
+      "--out",
+      join(dir, "named"),
+    );
+    assert.equal(named.code, 1);
+    await Deno.remove(join(folder, "exec_duration_1.csv"));
+    const none = await task("cli/ingest.ts", folder, "--out", join(dir, "none"));
+    assert.equal(none.code, 1);
+    assert.match(
+      none.text,
+      /no per-invocation results to import: cluster_usage_1\.csv is In-Vitro's cluster usage samples/,
+    );
+    await assert.rejects(Deno.stat(join(dir, "none")), Deno.errors.NotFound);
+  });
+});
+
 Deno.test("ingest CLI on `sebs benchmark invoke` output: experiments.json's invocations, replaced by results.json once processed", async () => {
   await withTemp(async (dir) => {
     const folder = join(FIXTURES, "sebs_invoke");

@@ -36,6 +36,12 @@ export const WSK_HEADER = /^(?:ok: got activation [0-9a-f]+|activations)[ \t]*\r
 const HEAD_BYTES = 64 * 1024;
 
 /**
+ * What a Git LFS pointer is said to be: the file's data is missing, so it is an error even in a
+ * folder, where files that hold no invocation are left out.
+ */
+export const LFS_POINTER = "a Git LFS pointer, not the file's content (fetch it with git lfs pull)";
+
+/**
  * Files the tools write beside their per-invocation ones, or read as input, which hold no
  * invocation latency: told by names only their CSV header has, or by how they start (a JSON
  * one never by a key alone: an activation record's result may hold any key).
@@ -71,7 +77,7 @@ const NOT_INVOCATIONS: { names?: string[]; starts?: RegExp; what: string }[] = [
   },
   {
     starts: /^version https:\/\/git-lfs\.github\.com\/spec\//,
-    what: "a Git LFS pointer, not the file's content (fetch it with git lfs pull)",
+    what: LFS_POINTER,
   },
   {
     names: ["size", "repetition", "is_cold", "start_timestamp", "finish_timestamp"],

@@ -8,7 +8,7 @@
  * As the thesis ingest does, the dataset is built beside `outDir` and swapped into place
  * (dataset/folder.ts) only when every file was read without error.
  */
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, relative } from "node:path";
 import {
   type DatasetMeta,
   FrameBuilder,
@@ -23,7 +23,13 @@ import { releaseNativeMemory } from "../../dataset/native_memory.ts";
 import { chunked } from "../file_chunks.ts";
 import { FileHasher } from "../file_hasher.ts";
 import { classify } from "../file_kind.ts";
-import { detectFileFormat, fileNotInvocations, type Format, FORMATS } from "./detect.ts";
+import {
+  detectFileFormat,
+  fileNotInvocations,
+  type Format,
+  FORMATS,
+  LFS_POINTER,
+} from "./detect.ts";
 import { fileChunks } from "./json_values.ts";
 import { invitroFrame, invitroVersion, waitTimeInMs } from "./invitro.ts";
 import { importRecordFile, RECORD_PART_ROWS } from "./openwhisk_records.ts";
@@ -101,19 +107,21 @@ export const WAIT_MS_NOTE = "waitTime read as milliseconds: some values are not 
 export interface ImportReport {
   tool: string;
   files: ImportedFile[];
+  /** Files of a source folder that hold no invocation, left out, and what each is. */
+  left_out?: { name: string; what: string }[];
   latency: Partial<Record<Format, string>>;
 }
 
 /** The files a source names: itself, or a folder's files (not hidden ones), by name. */
-async function filesOf(source: string): Promise<string[]> {
+async function filesOf(source: string): Promise<{ folder: boolean; files: string[] }> {
   const info = await Deno.stat(source);
-  if (!info.isDirectory) return [source];
+  if (!info.isDirectory) return { folder: false, files: [source] };
   const names: string[] = [];
   for await (const e of Deno.readDir(source)) {
     if (e.isFile && !e.name.startsWith(".")) names.push(e.name);
   }
   if (names.length === 0) throw new Error(`${source}: no files to import`);
-  return names.sort().map((n) => join(source, n));
+  return { folder: true, files: names.sort().map((n) => join(source, n)) };
 }
 
 /**
@@ -134,9 +142,13 @@ export async function importFiles(
     onFormats,
   }: ImportOptions = {},
 ): Promise<ImportReport> {
-  const paths = (await Promise.all(sources.map(filesOf))).flat();
+  const listed = await Promise.all(sources.map(filesOf));
+  const paths: string[] = [];
   const formats: Format[] = [];
-  for (const path of paths) {
+  // A tool's output folder holds files beside its per-invocation results (cluster usage,
+  // inputs): found in a folder they are left out and named; given by name they are an error.
+  const leftOut: { name: string; what: string }[] = [];
+  for (const [s, path] of listed.flatMap(({ files }, s) => files.map((p) => [s, p] as const))) {
     if (format === undefined && classify(basename(path)) !== null) {
       throw new Error(
         `${path} is a raw log of the thesis's layout: ingest its folder (deno task ingest DIR)`,
@@ -144,6 +156,10 @@ export async function importFiles(
     }
     const f = format ?? await detectFileFormat(path);
     const what = f === null ? await fileNotInvocations(path) : null;
+    if (what !== null && what !== LFS_POINTER && listed[s].folder) {
+      leftOut.push({ name: relative(sources[s], path), what });
+      continue;
+    }
     if (what !== null) {
       throw new Error(
         `${path}: ${what}; whiskbench imports no such file: pass the tool's ` +
@@ -157,7 +173,15 @@ export async function importFiles(
         })`,
       );
     }
+    paths.push(path);
     formats.push(f);
+  }
+  if (paths.length === 0) {
+    throw new Error(
+      `no per-invocation results to import: ${
+        leftOut.map((l) => `${l.name} is ${l.what}`).join("; ")
+      }`,
+    );
   }
   onFormats?.(formats);
   // SeBS's result.csv repeats the rows of the JSON files beside it, which say more: with
@@ -187,6 +211,7 @@ export async function importFiles(
   await checkOutput(outDir, "dataset", { inputs: sources });
   const keep = await notDatasetFiles(outDir);
   const report: ImportReport = { tool, files: [], latency: {} };
+  if (leftOut.length > 0) report.left_out = leftOut;
   const hasher = new FileHasher();
   const hashes = paths.map((p) => hasher.hash(p));
   const names = uniqueNames(paths);
