@@ -59,4 +59,5 @@ export async function runImport(
       `  ${f.name}: ${f.format}, ${f.rows} rows${notes.length ? ` (${notes.join("; ")})` : ""}`,
     );
   }
+  for (const l of report.left_out ?? []) console.log(`  ${l.name}: left out, ${l.what}`);
 }

@@ -132,6 +132,13 @@ async function knownIds(dir: string): Promise<Set<string>> {
   return new Set(ids.toArray().filter((id): id is string => typeof id === "string"));
 }
 
+/** A page's activation ids in order, as one string (items without one count as empty). */
+function pageIds(items: unknown[]): string {
+  return JSON.stringify(
+    items.map((i) => (i as { activationId?: unknown } | null)?.activationId ?? null),
+  );
+}
+
 /** The path of one page of the activation list: full records (`docs`), in [since, upto]. */
 function listPath(
   api: OpenWhiskApi,
@@ -266,13 +273,26 @@ export async function collectActivations(
   };
   const stamp = Date.now().toString(36);
   try {
-    for (let skip = 0;; skip += pageLimit) {
+    let last: { skip: number; ids: string } | undefined;
+    for (let skip = 0;;) {
       const list = listPath(api, { since, upto, name, pageLimit, skip });
       const answer = await getPatiently(api, list, attempts, sleep);
       if (answer.status !== 200 || !Array.isArray(answer.body)) {
         throw new Error(`Cannot list activations (skip ${skip}): ${api.errorText(answer)}`);
       }
       const items = answer.body as unknown[];
+      // The end is an empty page, not a short one: a deployment (or a proxy) may cap a page
+      // below the limit asked for, and the next page starts after what came.
+      if (items.length === 0) break;
+      const ids = pageIds(items);
+      if (last !== undefined && ids === last.ids) {
+        throw new Error(
+          `Cannot page activations: ${api.conn.apihost} listed the same ${items.length} ` +
+            `activations at skip ${last.skip} and skip ${skip} (an API that ignores skip); ` +
+            `the pages before were kept`,
+        );
+      }
+      last = { skip, ids };
       result.pages++;
       result.listed += items.length;
       const where = `${api.conn.apihost} activation list skip ${skip}`;
@@ -288,7 +308,7 @@ export async function collectActivations(
           `added ${result.added}, known ${result.known}, fetched by id ${result.fetched}, ` +
           `skipped ${result.skipped}, failed ${result.failed.length}`,
       );
-      if (items.length < pageLimit) break;
+      skip += items.length;
     }
     Object.assign(entry, { status: "complete" });
   } catch (err) {

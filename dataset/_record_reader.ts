@@ -309,6 +309,8 @@ export class RecordReader {
         } else if (kl === 8 && this.#is(ks, ks + kl, "response")) {
           if (buf[v] !== OPEN_BRACE) break;
           end = this.#object(v, RESPONSE);
+        } else if (kl === 10 && this.#is(ks, ks + kl, "statusCode")) {
+          break; // a list's summary: its status is read from the code by the full parser
         } else {
           end = this.#value(v);
           if (end >= 0) {
@@ -333,6 +335,9 @@ export class RecordReader {
           else if (kl === 5 && this.#is(ks, ks + kl, "value")) this.#take(this.#annValue, v, end);
         }
       } else if (role === RESPONSE) {
+        // A stored activation document's response: its status is read from the code by the
+        // full parser (the API's records carry `success` and `status` instead).
+        if (kl === 10 && this.#is(ks, ks + kl, "statusCode")) break;
         if (kl === 6 && this.#is(ks, ks + kl, "result") && buf[v] === OPEN_BRACE) {
           this.error.start = -1;
           end = this.#object(v, RESULT);

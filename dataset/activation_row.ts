@@ -50,7 +50,28 @@ function time(value: unknown, field: string, where: string, required: boolean): 
   if (value < 0) {
     throw new RangeError(`${where}: ${field} is ${value}, expected a number >= 0`);
   }
-  return value;
+  // JSON's -0 is 0 here: as -0 it would sort before 0 and print as "-0.0" in the tables.
+  return value === 0 ? 0 : value;
+}
+
+/**
+ * OpenWhisk's status message of each activation status code (ActivationResponse's
+ * messageForCode): 0 success, 1 an error the action returned, 2 an action that failed (or
+ * failed to initialize), 3 a system error.
+ */
+const STATUS_MESSAGES = [
+  "success",
+  "application error",
+  "action developer error",
+  "whisk internal error",
+];
+
+/** An activation status code (an integer 0-3), or null. */
+function statusCode(value: unknown): number | null {
+  return typeof value === "number" && Number.isInteger(value) && value >= 0 &&
+      value < STATUS_MESSAGES.length
+    ? value
+    : null;
 }
 
 /** The columns a row takes from its context. */
@@ -91,8 +112,19 @@ export function activationRow(
     throw new TypeError(`${at}: activationId is ${JSON.stringify(id)}, expected a string`);
   }
   const response = isObject(record.response) ? record.response : {};
-  const success = typeof response.success === "boolean" ? response.success : null;
-  const status = typeof response.status === "string" ? response.status : null;
+  // The API's records say `success` and `status`; a list's summary (no response) and a stored
+  // activation document (CouchDB's, its response not extended) say only the status code.
+  const code = statusCode(response.statusCode ?? record.statusCode);
+  const success = typeof response.success === "boolean"
+    ? response.success
+    : code === null
+    ? null
+    : code === 0;
+  const status = typeof response.status === "string"
+    ? response.status
+    : code === null
+    ? null
+    : STATUS_MESSAGES[code];
   let error: string | null = null;
   if (success === false) {
     const result = response.result;

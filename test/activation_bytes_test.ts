@@ -114,6 +114,11 @@ const DECLINED: Record<string, string> = {
   "an empty name": edit((r) => (r.name = "")),
   "a response that is not an object": response("gone"),
   "not an object": "[1,2]",
+  "a list's summary (statusCode, no response)": edit((r) => {
+    delete r.response;
+    r.statusCode = 1;
+  }),
+  "a stored document's response (statusCode only)": response({ statusCode: 0, result: {} }),
   "invalid UTF-8": text(base()).replace('"guest"', '"gu\u00ffst"'),
 };
 
@@ -141,6 +146,50 @@ for (const [name, t] of Object.entries(DECLINED)) {
     assert.equal(rows.length, 0);
   });
 }
+
+Deno.test("activationRow() reads JSON's -0 as 0, so that no table prints -0.0", () => {
+  const t = text(base()).replace('"value":5', '"value":-0').replace('"value":40', '"value":-0.0')
+    .replace('"duration":3', '"duration":-0');
+  const row = activationRow(JSON.parse(t), { ...CONTEXT, run: 1, level: 1 }, "here");
+  for (const v of [row.wait_ms, row.init_ms, row.duration_ms]) assert.ok(Object.is(v, 0), `${v}`);
+});
+
+Deno.test("activationRow() reads the status of a summary or a stored document from its code", () => {
+  const row = (r: Record<string, unknown>) =>
+    activationRow(r, { ...CONTEXT, run: 1, level: 1 }, "here");
+  const summary = (code: unknown) => {
+    const r = base();
+    delete r.response;
+    r.statusCode = code;
+    return row(r);
+  };
+  const pick = (r: ReturnType<typeof row>) => [r.status, r.success, r.error, r.source];
+  assert.deepEqual(pick(summary(0)), ["success", true, null, "record"]);
+  assert.deepEqual(pick(summary(2)), [
+    "action developer error",
+    false,
+    '"action developer error"',
+    "record",
+  ]);
+  assert.deepEqual(pick(summary(3)), [
+    "whisk internal error",
+    false,
+    '"whisk internal error"',
+    "record",
+  ]);
+  // Not a code OpenWhisk writes: unknown, as without one.
+  for (const code of [4, -1, 1.5, "0", null]) {
+    assert.deepEqual(pick(summary(code)), [null, null, null, "record"]);
+  }
+  // A stored document: its response has the code and the result.
+  const stored = base();
+  stored.response = { statusCode: 1, result: { error: "bad input" } };
+  assert.deepEqual(pick(row(stored)), ["application error", false, "bad input", "record"]);
+  // The API's own fields win where both are there.
+  const both = base();
+  both.response = { statusCode: 1, status: "success", success: true };
+  assert.deepEqual(pick(row(both)), ["success", true, null, "record"]);
+});
 
 Deno.test("ActivationRows keeps fast rows and object rows in order, and rolls a group back", () => {
   const rows = new ActivationRows(CONTEXT);

@@ -211,6 +211,45 @@ Deno.test(
 );
 
 Deno.test(
+  "collect activations: a page capped below the limit asked is not the end; an API ignoring skip is an error",
+  opts,
+  async () => {
+    const ow = await standin();
+    const tmp = await Deno.makeTempDir({ prefix: "collect-activations-" });
+    // A proxy that caps every page at 50, and one that drops `skip` from the query.
+    const rewrite = (from: RegExp, to: string) =>
+      api(
+        ow,
+        ((input: string | URL | Request, init?: RequestInit) =>
+          fetch(String(input).replace(from, to), init)) as typeof fetch,
+      );
+    const capped = rewrite(/limit=200/, "limit=50");
+    const noSkip = rewrite(/skip=\d+&?/, "");
+    try {
+      await invoke(ow, 230);
+      const dir = join(tmp, "capped");
+      const r = await collectActivations(capped, dir, { since: 0, upto: Date.now(), ...quiet });
+      assert.deepEqual([r.pages, r.listed, r.added, r.failed.length], [5, 230, 230, 0]);
+      assert.deepEqual(
+        (await ids(dir)).sort(),
+        ow.records.map((x) => x.activationId as string).sort(),
+      );
+      const other = join(tmp, "noskip");
+      await assert.rejects(
+        collectActivations(noSkip, other, { since: 0, upto: Date.now(), ...quiet }),
+        /listed the same 200 activations at skip 0 and skip 200 \(an API that ignores skip\)/,
+      );
+      assert.equal((await ids(other)).length, 200);
+    } finally {
+      capped.close();
+      noSkip.close();
+      await ow.close();
+      await Deno.remove(tmp, { recursive: true });
+    }
+  },
+);
+
+Deno.test(
   "collect activations --name pkg/action: that package's action only, named as OpenWhisk does",
   opts,
   async () => {

@@ -241,6 +241,64 @@ Deno.test("importRecordFile() gives the same rows whatever the chunking and the 
   });
 });
 
+Deno.test("a list's summaries and stored documents import with their status; a CouchDB listing is refused with a hint", async () => {
+  await withTemp(async (dir) => {
+    const exported = JSON.parse(await Deno.readTextFile(OW_JSON)) as Record<string, unknown>[];
+    const codeOf = (r: Record<string, unknown>) => {
+      const response = r.response as { success: boolean; status: string };
+      return response.success ? 0 : response.status === "application error" ? 1 : 2;
+    };
+    // The list without docs=true: no response, the code at the top (WhiskActivation's summary).
+    const summaries = exported.map((full) => {
+      const { response: _, logs: __, ...r } = full;
+      return { ...r, statusCode: codeOf(full) };
+    });
+    // CouchDB's document: the response not extended (statusCode, no success or status).
+    const stored = exported.map((r) => ({
+      _id: `guest/${r.activationId}`,
+      _rev: "1-0",
+      ...r,
+      entityType: "activation",
+      response: { statusCode: codeOf(r), result: (r.response as { result?: unknown }).result },
+    }));
+    await Deno.writeTextFile(join(dir, "summaries.json"), JSON.stringify(summaries));
+    await Deno.writeTextFile(
+      join(dir, "stored.jsonl"),
+      stored.map((d) => JSON.stringify(d)).join("\n"),
+    );
+    const status = async (file: string) => {
+      await importFiles([join(dir, file)], join(dir, file + ".ds"));
+      return records(
+        (await readDataset(join(dir, file + ".ds"))).activations.sort("activation_id")
+          .select("activation_id", "status", "success", "wait_ms", "init_ms"),
+      );
+    };
+    await importFiles([OW_JSON], join(dir, "api"));
+    const api = records(
+      (await readDataset(join(dir, "api"))).activations.sort("activation_id")
+        .select("activation_id", "status", "success", "wait_ms", "init_ms"),
+    );
+    assert.ok(api.some((r) => r.success === false) && api.some((r) => r.success === true));
+    assert.deepEqual(await status("summaries.json"), api);
+    assert.deepEqual(await status("stored.jsonl"), api);
+    const listing = join(dir, "all_docs.json");
+    await Deno.writeTextFile(
+      listing,
+      JSON.stringify({
+        total_rows: stored.length,
+        offset: 0,
+        rows: stored.map((doc) => ({ id: doc._id, doc })),
+      }),
+    );
+    await rejects(
+      importFiles([listing], join(dir, "couch")),
+      "all_docs.json byte 0 (line 1): a CouchDB listing (_all_docs or a view), not activation " +
+        "records: give its documents one a line, e.g. jq -c '.rows[].doc | select(.activationId)' " +
+        "FILE > activations.jsonl",
+    );
+  });
+});
+
 Deno.test("`wsk activation list --full` output: its header line skipped, each indented record read", async () => {
   await withTemp(async (dir) => {
     const exported = JSON.parse(await Deno.readTextFile(OW_JSON)) as Record<string, unknown>[];
@@ -677,6 +735,660 @@ Deno.test("In-Vitro CSVs of older versions: without grpcConnEstablish (before Ma
   });
 });
 
+const INVITRO_VERSIONS = join(FIXTURES, "invitro_versions");
+
+Deno.test("ingest CLI on In-Vitro's CSVs of 2021-22 (latency and exec records, functionName, memoryAllocationTimeout): rows in = rows out, client latency, memory, errors, tables and report", async () => {
+  await withTemp(async (dir) => {
+    const ds = join(dir, "ds");
+    const said = await task("cli/ingest.ts", INVITRO_VERSIONS, "--out", ds);
+    assert.equal(said.code, 0, said.text);
+    // One row a data line of each file.
+    assert.match(said.text, /imported 6 files, 14 rows/);
+    for (const [file, n] of [["exec_feb2022", 2], ["exec_sample-5_phase-1_dur-1", 5]]) {
+      assert.match(said.text, new RegExp(`${file}\\.csv: invitro-csv, ${n} rows`));
+    }
+    const a = (await readDataset(ds)).activations.sort("start_ms");
+    const cols = [
+      "workload",
+      "action",
+      "activation_id",
+      "source",
+      "latency",
+      "start_ms",
+      "client_ms",
+      "duration_ms",
+      "mem_used_mb",
+      "wait_ms",
+      "init_ms",
+      "success",
+      "error",
+    ];
+    const row = (...v: unknown[]) => Object.fromEntries(cols.map((c, i) => [c, v[i]]));
+    assert.deepEqual(records(a.select(...cols)), [
+      // January 2022: only invocations that succeeded were written.
+      row(
+        "trace-func-2",
+        "trace-func-2",
+        null,
+        "client",
+        "client_time",
+        1642000000000,
+        90,
+        70,
+        20,
+        null,
+        null,
+        true,
+        null,
+      ),
+      row(
+        "trace-func-3",
+        "trace-func-3",
+        null,
+        "client",
+        "client_time",
+        1642000000333,
+        110,
+        80,
+        30,
+        null,
+        null,
+        true,
+        null,
+      ),
+      // February 2022: latency and runtime (µs), memory in KiB, func_name.
+      row(
+        "trace-func-7",
+        "trace-func-7",
+        null,
+        "client",
+        "client_time",
+        1645000000000,
+        250,
+        200,
+        50,
+        null,
+        null,
+        true,
+        null,
+      ),
+      row(
+        "trace-func-8",
+        "trace-func-8",
+        null,
+        "error",
+        null,
+        1645000001000,
+        null,
+        null,
+        null,
+        null,
+        null,
+        false,
+        "execution failed",
+      ),
+      // June to September 2022: no function name; timeout and failed are error rows.
+      row(
+        "unknown",
+        null,
+        null,
+        "client",
+        "client_time",
+        1650000000000,
+        120,
+        101,
+        100,
+        null,
+        null,
+        true,
+        null,
+      ),
+      row(
+        "unknown",
+        null,
+        null,
+        "client",
+        "client_time",
+        1650000000500,
+        140,
+        99,
+        130,
+        null,
+        null,
+        true,
+        null,
+      ),
+      row(
+        "unknown",
+        null,
+        null,
+        "client",
+        "client_time",
+        1650000001000,
+        160,
+        100,
+        80,
+        null,
+        null,
+        true,
+        null,
+      ),
+      row(
+        "unknown",
+        null,
+        null,
+        "error",
+        null,
+        1650000001500,
+        null,
+        null,
+        null,
+        null,
+        null,
+        false,
+        "connection timeout",
+      ),
+      row(
+        "unknown",
+        null,
+        null,
+        "error",
+        null,
+        1650000002000,
+        null,
+        null,
+        null,
+        null,
+        null,
+        false,
+        "execution failed",
+      ),
+      // 28 September 2022: functionName, no invocationID, no memory use.
+      row(
+        "trace-func-0-8",
+        "trace-func-0-8",
+        null,
+        "client",
+        "client_time",
+        1664300000000,
+        33,
+        31,
+        null,
+        null,
+        null,
+        true,
+        null,
+      ),
+      // 29 September 2022: functionName, actualMemoryUsage in MiB.
+      row(
+        "trace-func-0-9",
+        "trace-func-0-9",
+        "inv-a",
+        "client",
+        "client_time",
+        1664400000000,
+        75,
+        52,
+        12,
+        null,
+        null,
+        true,
+        null,
+      ),
+      row(
+        "trace-func-0-9",
+        "trace-func-0-9",
+        "inv-b",
+        "error",
+        null,
+        1664400001000,
+        null,
+        null,
+        null,
+        null,
+        null,
+        false,
+        "connection timeout",
+      ),
+      // October 2022: a function that could not allocate its memory did not run its body.
+      row(
+        "trace-func-1-3",
+        "trace-func-1-3",
+        "inv-c",
+        "client",
+        "client_time",
+        1665500000000,
+        45,
+        41,
+        64,
+        null,
+        null,
+        true,
+        null,
+      ),
+      row(
+        "trace-func-1-3",
+        "trace-func-1-3",
+        "inv-d",
+        "error",
+        null,
+        1665500001000,
+        null,
+        null,
+        null,
+        null,
+        null,
+        false,
+        "memory allocation timeout",
+      ),
+    ]);
+    // The cluster's state beside each 2022 invocation is kept, as In-Vitro wrote it.
+    const third = JSON.parse(
+      a.filter(pl.col("start_ms").eq(1650000001000)).getColumn("record").get(0),
+    );
+    assert.deepEqual(
+      [
+        third.coldstart_count,
+        third.master_cpu,
+        third.autoscaler_stable_queue,
+        third.scheduling_p99,
+      ],
+      ["2", "12", "1.25", "-99"],
+    );
+    const meta = JSON.parse(await Deno.readTextFile(join(ds, "dataset.json")));
+    assert.deepEqual(
+      meta.import.files.map((f: { name: string; version: string }) => [f.name, f.version]),
+      [
+        ["exec_feb2022.csv", "In-Vitro's 2022 exec record (February to September 2022)"],
+        [
+          "exec_sample-5_phase-1_dur-1.csv",
+          "In-Vitro's 2022 exec record (February to September 2022)",
+        ],
+        [
+          "latency_phase-1_dur-1.csv",
+          "In-Vitro's latency record (December 2021 to February 2022)",
+        ],
+        ["memalloc_duration_1.csv", "In-Vitro's per-invocation record (since September 2022)"],
+        ["sep2022_duration_1.csv", "In-Vitro's per-invocation record (since September 2022)"],
+        ["sep28_duration_1.csv", "In-Vitro's per-invocation record (since September 2022)"],
+      ],
+    );
+    assert.match(meta.import.latency["invitro-csv"], /no waitTime or initTime/);
+    // A memory use of 0 is In-Vitro's "not measured" (its HTTP clients): null, not 0 MiB.
+    await importFiles([join(INVITRO, "knative_duration_1.csv")], join(dir, "kn"));
+    const kn = (await readDataset(join(dir, "kn"))).activations;
+    assert.deepEqual([kn.height, kn.getColumn("mem_used_mb").nullCount()], [3, 3]);
+    // No waitTime: no latency table, and the report says which sections it cannot fill.
+    const t = await task("cli/tables.ts", ds, "--out", join(dir, "out"));
+    assert.equal(t.code, 0, t.text);
+    assert.match(t.text, /wrote 0 tables/);
+    const r = await task("cli/report.ts", "--no-pdf", "--data", ds, "--out", join(dir, "report"));
+    assert.equal(r.code, 0, r.text);
+    assert.match(
+      await Deno.readTextFile(join(dir, "report", "report.html")),
+      /<p class="nodata">Left out, without data in this dataset: Benchmark actions; Cold start: waitTime \+ initTime; Warm latency, no load \(hello\);/,
+    );
+  });
+});
+
+Deno.test("In-Vitro's 2022 CSVs: a bad value or a missing column is named by file, line and field; In-Vitro's and SeBS's other output files are refused saying what they are", async () => {
+  await withTemp(async (dir) => {
+    const exec = await Deno.readTextFile(join(INVITRO_VERSIONS, "exec_sample-5_phase-1_dur-1.csv"));
+    const lines = exec.trim().split("\n");
+    const edit = (line: number, from: string, to: string) =>
+      lines.map((l, i) => (i === line - 1 ? l.replace(from, to) : l)).join("\n") + "\n";
+    const cases: [string, string, string][] = [
+      [
+        "kib.csv",
+        edit(3, ",133120,", ",130k,"),
+        'kib.csv line 3: memory is "130k", expected a number',
+      ],
+      [
+        "flag.csv",
+        edit(2, ",false,false,100,", ",yes,false,100,"),
+        'flag.csv line 2: timeout is "yes", expected true or false',
+      ],
+      // A bad flag after one that is true is named too: the failed row reads every flag.
+      [
+        "both.csv",
+        edit(5, ",true,false,", ",true,maybe,"),
+        'both.csv line 5: failed is "maybe", expected true or false',
+      ],
+      [
+        "late.csv",
+        edit(4, "1650000001000000,160000", "1650000001000000,-160000"),
+        "late.csv line 4: response_time is -160000, expected a number >= 0",
+      ],
+      [
+        "cut.csv",
+        lines.map((l) => l.split(",").toSpliced(5, 1).join(",")).join("\n") + "\n",
+        "cut.csv line 1: In-Vitro's 2022 exec record (February to September 2022), but the header lacks actual_duration or runtime",
+      ],
+      [
+        "inv_sample-5_phase-1_dur-1.csv",
+        "phase,rps,index,duration,num_func_target,num_func_invoked,num_coldstarts\n1,2,0,60,5,5,1\n",
+        "inv_sample-5_phase-1_dur-1.csv: In-Vitro's per-minute invocation counts (2022); whiskbench imports no such file: pass the tool's per-invocation results without it",
+      ],
+      [
+        "invoke_phase-1_dur-1.csv",
+        "phase,request_per_sec,index,duration,idle_duration,num_func_requested,num_func_invoked," +
+        "num_func_failed\n1,3,0,60,0,4,4,0\n",
+        "invoke_phase-1_dur-1.csv: In-Vitro's per-minute invocation counts (2022)",
+      ],
+      [
+        "scale_sample-5.csv",
+        "timestamp,deployment,desired_scale,actual_scale\n1650000000000000,trace-func-1,1,0\n",
+        "scale_sample-5.csv: In-Vitro's deployment scales; whiskbench imports",
+      ],
+      [
+        "x_kn_stats_1.csv",
+        "timestamp,desired_pods,unready_pods,pending_pods,requested_pods,running_pods,activator_queue,activator_request_count\n1,1,0,0,1,1,0,3\n",
+        "x_kn_stats_1.csv: In-Vitro's Knative statistics; whiskbench imports",
+      ],
+      [
+        "x_cluster_usage_1.csv",
+        '{"timestamp":1650000000000000,"master_cpu_pct":12.5,"cpu":["a"]}\n',
+        "x_cluster_usage_1.csv: In-Vitro's cluster usage samples; whiskbench imports",
+      ],
+      [
+        "invocations.csv",
+        "HashOwner,HashApp,HashFunction,Trigger,1,2\no,a,f,http,1,0\n",
+        "invocations.csv: an Azure Functions trace, In-Vitro's input",
+      ],
+      [
+        "Azure2021_30.csv",
+        "app,func,end_timestamp,duration\na1,f1,0.25,0.2\n",
+        "Azure2021_30.csv: the Azure Functions 2021 invocation trace, In-Vitro's input",
+      ],
+      [
+        "dag_structure.csv",
+        "\uFEFFWidth,WidthPercentile,Depth,DepthPercentile,TotalNodes\n1,0.5,2,0.5,2\n",
+        "dag_structure.csv: In-Vitro's workflow shape distribution, an input",
+      ],
+      [
+        "durations.csv",
+        "version https://git-lfs.github.com/spec/v1\noid sha256:00\nsize 12\n",
+        "durations.csv: a Git LFS pointer, not the file's content (fetch it with git lfs pull)",
+      ],
+      ["blank.csv", "\n\n", "blank.csv: an empty file; whiskbench imports no such file"],
+      // SeBS's experiments other than perf-cost, written after its sources.
+      [
+        "result.csv",
+        "size,repetition,is_cold,connection_time,start_timestamp,finish_timestamp,request_id\n" +
+        "1024,0,1,0.004,1700000000.25,1700000000.75,r-1\n",
+        "result.csv: SeBS's invocation-overhead result (the time until the function starts",
+      ],
+      [
+        "result-processed.csv",
+        "payload_size,repetition,is_cold,connection_time,start_timestamp,finish_timestamp," +
+        "request_id,clock_drift_mean,clock_drift_std,invocation_time\n" +
+        "1024,0,1,0.004,1700000000.25,1700000000.75,r-1,0.01,0.002,0.5\n",
+        "result-processed.csv: SeBS's processed invocation-overhead result",
+      ],
+      [
+        "server-r-1.csv",
+        "id,server_rcv,server_send\n1,1700000000.5,1700000000.5001\n",
+        "server-r-1.csv: SeBS's clock-synchronization datagram times",
+      ],
+      [
+        "results_4_2_10.json",
+        '{\n  "10": [\n    [\n      {\n        "is_cold": false\n      }\n    ]\n  ]\n}\n',
+        "results_4_2_10.json: SeBS's eviction-model result",
+      ],
+      [
+        "local.csv",
+        "func,start,end,is_cold,container_id,provider.request_id,blob.upload,blob.download," +
+        "request_id,rep\nprocess,1700000000.1,1700000000.2,False,c1,p1,0,0,w1,0\n",
+        "local.csv: SeBS's workflow measurements (its workflows branch)",
+      ],
+    ];
+    for (const [name, text, message] of cases) {
+      await Deno.writeTextFile(join(dir, name), text);
+      const out = join(dir, `out-${name}`);
+      const said = await task("cli/ingest.ts", join(dir, name), "--out", out);
+      assert.equal(said.code, 1, said.text);
+      assert.ok(said.text.includes(message), `${said.text}\n does not include\n${message}`);
+      await assert.rejects(Deno.stat(out), Deno.errors.NotFound);
+    }
+    // An activation record whose result holds the cluster's keys is still a record.
+    assert.equal(
+      detectFormat(
+        '{"activationId":"a","response":{"result":{"timestamp":1,"master_cpu_pct":2}}}\n',
+      ),
+      "openwhisk-jsonl",
+    );
+  });
+});
+
+Deno.test("ingest CLI on a tool's output folder: files beside the results are left out and named, the results imported", async () => {
+  await withTemp(async (dir) => {
+    const folder = join(dir, "invitro-out");
+    await Deno.mkdir(folder);
+    await Deno.copyFile(
+      join(INVITRO, "openwhisk_duration_1.csv"),
+      join(folder, "exec_duration_1.csv"),
+    );
+    await Deno.writeTextFile(
+      join(folder, "cluster_usage_1.csv"),
+      '{"timestamp":1650000000000000,"master_cpu_pct":12.5,"cpu":["a"]}\n',
+    );
+    const alone = await task(
+      "cli/ingest.ts",
+      join(INVITRO, "openwhisk_duration_1.csv"),
+      "--out",
+      join(dir, "alone"),
+    );
+    assert.equal(alone.code, 0, alone.text);
+    const said = await task("cli/ingest.ts", folder, "--out", join(dir, "ds"));
+    assert.equal(said.code, 0, said.text);
+    assert.match(said.text, /imported 1 files/);
+    assert.match(said.text, /cluster_usage_1\.csv: left out, In-Vitro's cluster usage samples/);
+    const { activations, meta } = await readDataset(join(dir, "ds"));
+    const before = (await readDataset(join(dir, "alone"))).activations;
+    assert.ok(
+      activations.drop("record").sort("start_ms").frameEqual(
+        before.drop("record").sort("start_ms"),
+        true,
+      ),
+    );
+    assert.deepEqual((meta.import as { left_out: unknown }).left_out, [
+      { name: "cluster_usage_1.csv", what: "In-Vitro's cluster usage samples" },
+    ]);
+    // A Git LFS pointer stands for missing data: an error in a folder too.
+    await Deno.writeTextFile(
+      join(folder, "lfs_duration_1.csv"),
+      "version https://git-lfs.github.com/spec/v1\noid sha256:00\nsize 12\n",
+    );
+    const lfs = await task("cli/ingest.ts", folder, "--out", join(dir, "lfs"));
+    assert.equal(lfs.code, 1);
+    assert.match(lfs.text, /lfs_duration_1\.csv: a Git LFS pointer/);
+    await Deno.remove(join(folder, "lfs_duration_1.csv"));
+    // Given by name it is an error; a folder of nothing else has nothing to import.
+    const named = await task(
+      "cli/ingest.ts",
+      join(folder, "cluster_usage_1.csv"),
+      "--out",
+      join(dir, "named"),
+    );
+    assert.equal(named.code, 1);
+    await Deno.remove(join(folder, "exec_duration_1.csv"));
+    const none = await task("cli/ingest.ts", folder, "--out", join(dir, "none"));
+    assert.equal(none.code, 1);
+    assert.match(
+      none.text,
+      /no per-invocation results to import: cluster_usage_1\.csv is In-Vitro's cluster usage samples/,
+    );
+    await assert.rejects(Deno.stat(join(dir, "none")), Deno.errors.NotFound);
+  });
+});
+
+Deno.test("ingest CLI on `sebs benchmark invoke` output: experiments.json's invocations, replaced by results.json once processed", async () => {
+  await withTemp(async (dir) => {
+    const folder = join(FIXTURES, "sebs_invoke");
+    const raw = await task(
+      "cli/ingest.ts",
+      join(folder, "experiments.json"),
+      "--out",
+      join(dir, "raw"),
+    );
+    assert.equal(raw.code, 0, raw.text);
+    assert.match(raw.text, /imported 1 files, 3 rows/);
+    const cols = [
+      "experiment",
+      "level",
+      "runtime",
+      "workload",
+      "activation_id",
+      "cold",
+      "client_ms",
+      "exec_ms",
+      "connect_ms",
+      "init_ms",
+      "duration_ms",
+      "wait_ms",
+      "source",
+      "latency",
+    ];
+    const rows = async (d: string) =>
+      records((await readDataset(join(dir, d))).activations.sort("activation_id").select(...cols));
+    const row = (...v: unknown[]) => Object.fromEntries(cols.map((c, i) => [c, v[i]]));
+    const [hello, py] = ["fn-hello-python-3-11", "python:3.11"];
+    // One call at a time: level 1; each invocation's own cold-start flag gives its experiment.
+    assert.deepEqual(await rows("raw"), [
+      row(
+        "cold_start",
+        1,
+        py,
+        hello,
+        "a1",
+        true,
+        350,
+        1.2,
+        4,
+        null,
+        null,
+        null,
+        "client",
+        "client_time",
+      ),
+      row(
+        "concurrency",
+        1,
+        py,
+        hello,
+        "a2",
+        false,
+        20,
+        0.8,
+        1,
+        null,
+        null,
+        null,
+        "client",
+        "client_time",
+      ),
+      row(
+        "concurrency",
+        1,
+        py,
+        hello,
+        "a3",
+        false,
+        24,
+        1,
+        2,
+        null,
+        null,
+        null,
+        "client",
+        "client_time",
+      ),
+    ]);
+    // With results.json beside it (`sebs benchmark process`): its rows, with the provider's times.
+    const both = await task("cli/ingest.ts", folder, "--out", join(dir, "both"));
+    assert.equal(both.code, 0, both.text);
+    assert.match(both.text, /imported 2 files, 3 rows/);
+    assert.match(
+      both.text,
+      /experiments\.json: sebs-json, 0 rows \(results\.json holds the same invocations\)/,
+    );
+    assert.deepEqual(await rows("both"), [
+      row(
+        "cold_start",
+        1,
+        py,
+        hello,
+        "a1",
+        true,
+        350,
+        1.2,
+        4,
+        300,
+        1.5,
+        null,
+        "client",
+        "client_time",
+      ),
+      row(
+        "concurrency",
+        1,
+        py,
+        hello,
+        "a2",
+        false,
+        20,
+        0.8,
+        1,
+        null,
+        0.9,
+        null,
+        "client",
+        "client_time",
+      ),
+      row(
+        "concurrency",
+        1,
+        py,
+        hello,
+        "a3",
+        false,
+        24,
+        1,
+        2,
+        null,
+        1,
+        null,
+        "client",
+        "client_time",
+      ),
+    ]);
+    // A client round trip, no waitTime: no latency table; the report builds.
+    const t = await task("cli/tables.ts", join(dir, "both"), "--out", join(dir, "out"));
+    assert.equal(t.code, 0, t.text);
+    assert.match(t.text, /wrote 0 tables/);
+    const r = await task(
+      "cli/report.ts",
+      "--no-pdf",
+      "--data",
+      join(dir, "both"),
+      "--out",
+      join(dir, "report"),
+    );
+    assert.equal(r.code, 0, r.text);
+    // Any other name is not SeBS's, and is said so.
+    await Deno.writeTextFile(
+      join(dir, "mine.json"),
+      await Deno.readTextFile(join(folder, "experiments.json")),
+    );
+    const other = await task("cli/ingest.ts", join(dir, "mine.json"), "--out", join(dir, "other"));
+    assert.equal(other.code, 1, other.text);
+    assert.match(
+      other.text,
+      /mine\.json: not a SeBS result file name, expected <type>_results\[_<memory>\]\[-processed\]\.json \(perf-cost\), experiments\.json or results\.json/,
+    );
+  });
+});
+
 Deno.test("OpenWhisk records of activations that reached no container (no waitTime) are error rows of their cell", async () => {
   await withTemp(async (dir) => {
     // As OpenWhisk's invoker writes them when it cannot fetch the action (kind unknown).
@@ -907,6 +1619,12 @@ Deno.test("malformed imports name the file and the place, and leave no dataset",
         ] as [string, string, string]
       ),
       ["notes.txt", "some notes\n", "cannot tell its format from its content; pass --format"],
+      [
+        "list.txt",
+        "Datetime            Activation ID                    Kind      Start Duration   Status  Entity\n" +
+        "2026-11-30 10:00:00 0123456789abcdef0123456789abcdef nodejs:20 cold  310ms      success guest/hello:0.0.1\n",
+        "list.txt: `wsk activation list` output without --full, a table without waitTime",
+      ],
       [
         "1_wasm_cold_start.log",
         '[{"no_concurrent_requests":1,"responses":[]}]\n',

@@ -3,8 +3,10 @@
  * array is OpenWhisk activation records; a JSON object whose first key is `_invocations` is a
  * SeBS perf-cost result (SeBS writes sorted keys); any other JSON object starts activation
  * records one after another (JSON lines); a CSV header with SeBS's or In-Vitro's column names
- * is theirs. Anything else needs `--format`.
+ * is theirs (In-Vitro's in any version it wrote, invitro_columns.ts). Anything else needs
+ * `--format`.
  */
+import { isInvitroHeader } from "./invitro_columns.ts";
 
 /** The formats `ingest --format` takes. */
 export const FORMATS = [
@@ -33,6 +35,108 @@ export const WSK_HEADER = /^(?:ok: got activation [0-9a-f]+|activations)[ \t]*\r
 /** Bytes looked at: enough for any header line or first key. */
 const HEAD_BYTES = 64 * 1024;
 
+/**
+ * What a Git LFS pointer is said to be: the file's data is missing, so it is an error even in a
+ * folder, where files that hold no invocation are left out.
+ */
+export const LFS_POINTER = "a Git LFS pointer, not the file's content (fetch it with git lfs pull)";
+
+/**
+ * Files the tools write beside their per-invocation ones, or read as input, which hold no
+ * invocation latency: told by names only their CSV header has, or by how they start (a JSON
+ * one never by a key alone: an activation record's result may hold any key).
+ */
+const NOT_INVOCATIONS: { names?: string[]; starts?: RegExp; what: string }[] = [
+  {
+    names: ["index", "num_func_invoked"],
+    what: "In-Vitro's per-minute invocation counts (2022)",
+  },
+  { names: ["deployment", "desired_scale", "actual_scale"], what: "In-Vitro's deployment scales" },
+  { names: ["function", "desired_pods", "terminating_pods"], what: "In-Vitro's deployment scales" },
+  { names: ["desired_pods", "activator_request_count"], what: "In-Vitro's Knative statistics" },
+  // JSON lines, although its name ends in .csv; Go writes the struct's fields in order.
+  { starts: /^\{"timestamp":[^,]*,"master_cpu_pct":/, what: "In-Vitro's cluster usage samples" },
+  {
+    names: ["HashOwner", "HashApp"],
+    what: "an Azure Functions trace, In-Vitro's input (invocations, durations or memory per " +
+      "function)",
+  },
+  {
+    names: ["app", "func", "end_timestamp", "duration"],
+    what: "the Azure Functions 2021 invocation trace, In-Vitro's input (each invocation's end " +
+      "and execution time in seconds, no latency of its start)",
+  },
+  {
+    names: ["Width", "WidthPercentile", "Depth", "DepthPercentile"],
+    what: "In-Vitro's workflow shape distribution, an input",
+  },
+  {
+    starts: /^Datetime\s+Activation ID\s+Kind\s+Start\s+Duration/,
+    what: "`wsk activation list` output without --full, a table without waitTime or initTime " +
+      "(list with --full, or page the API with deno task collect activations)",
+  },
+  {
+    starts: /^version https:\/\/git-lfs\.github\.com\/spec\//,
+    what: LFS_POINTER,
+  },
+  {
+    names: ["size", "repetition", "is_cold", "start_timestamp", "finish_timestamp"],
+    what: "SeBS's invocation-overhead result (the time until the function starts against the " +
+      "payload or code size, from two clocks in seconds)",
+  },
+  {
+    names: ["payload_size", "repetition", "is_cold", "invocation_time"],
+    what: "SeBS's processed invocation-overhead result (the time until the function starts, " +
+      "corrected for clock drift, in seconds, against the payload or code size)",
+  },
+  {
+    names: ["id", "server_rcv", "server_send"],
+    what: "SeBS's clock-synchronization datagram times (invocation-overhead, network-ping-pong)",
+  },
+  {
+    names: ["id", "client_send", "client_rcv"],
+    what: "SeBS's clock-synchronization datagram times (invocation-overhead, network-ping-pong)",
+  },
+  {
+    starts: /^\{\s*"\d+"\s*:\s*\[\s*\[/,
+    what: "SeBS's eviction-model result (whether containers survive each idle time)",
+  },
+  {
+    names: ["func", "start", "end", "is_cold", "provider.request_id", "rep"],
+    what: "SeBS's workflow measurements (its workflows branch): one row per function of a " +
+      "workflow run, timed inside the function, without the client's latency",
+  },
+];
+
+/** The names of a CSV header line (the first line of `text`). */
+function headerOf(text: string): string[] {
+  return text.split(/\r?\n/, 1)[0].split(",").map((h) => h.trim().replace(/^"|"$/g, ""));
+}
+
+/** The format a CSV header is of, or null. */
+function csvFormat(header: readonly string[]): Format | null {
+  if (["is_cold", "client_time", "provider_time"].every((h) => header.includes(h))) {
+    return "sebs-csv";
+  }
+  return isInvitroHeader(header) ? "invitro-csv" : null;
+}
+
+/**
+ * What the file whose first bytes are `head` is, where it is one the tools write beside their
+ * per-invocation files (cluster statistics, per-minute counts, trace inputs), or null.
+ */
+export function notInvocations(head: string): string | null {
+  const text = head.replace(/^\uFEFF/, "").trimStart();
+  if (text === "") return "an empty file";
+  const starts = NOT_INVOCATIONS.find((n) => n.starts?.test(text));
+  if (starts || text.startsWith("{")) return starts?.what ?? null;
+  const names = headerOf(text);
+  // In-Vitro's 2022 invocation records carry the Knative statistics beside each invocation.
+  if (csvFormat(names) !== null) return null;
+  return NOT_INVOCATIONS.find((n) => n.names?.every((name) => names.includes(name)))?.what ??
+    null;
+}
+
 /** The format of `head` (a file's first bytes), or null where they do not tell. */
 export function detectFormat(head: string): Format | null {
   // `wsk activation get` prints a line before the record.
@@ -41,20 +145,23 @@ export function detectFormat(head: string): Format | null {
   if (text.startsWith("{")) {
     const key = /^\{\s*"((?:[^"\\]|\\.)*)"/.exec(text);
     if (key && key[1] === "_invocations") return "sebs-json";
-    return "openwhisk-jsonl";
+    return notInvocations(text) === null ? "openwhisk-jsonl" : null;
   }
-  const header = text.split(/\r?\n/, 1)[0].split(",").map((h) => h.trim().replace(/^"|"$/g, ""));
-  if (["is_cold", "client_time", "provider_time"].every((h) => header.includes(h))) {
-    return "sebs-csv";
-  }
-  if (["invocationID", "startTime", "responseTime"].every((h) => header.includes(h))) {
-    return "invitro-csv";
-  }
-  return null;
+  return csvFormat(headerOf(text));
 }
 
 /** The format of the file at `path` from its first bytes, or null where they do not tell. */
 export async function detectFileFormat(path: string): Promise<Format | null> {
+  return detectFormat(await readHead(path));
+}
+
+/** What the file at `path` is where it holds no invocation ({@linkcode notInvocations}). */
+export async function fileNotInvocations(path: string): Promise<string | null> {
+  return notInvocations(await readHead(path));
+}
+
+/** The first bytes of the file at `path`, as text. */
+async function readHead(path: string): Promise<string> {
   using file = await Deno.open(path);
   const buf = new Uint8Array(HEAD_BYTES);
   let n = 0;
@@ -63,7 +170,7 @@ export async function detectFileFormat(path: string): Promise<Format | null> {
     if (got === null) break;
     n += got;
   }
-  return detectFormat(new TextDecoder().decode(buf.subarray(0, n)));
+  return new TextDecoder().decode(buf.subarray(0, n));
 }
 
 /**

@@ -6,7 +6,10 @@
  * startTime epoch microseconds), with `grpcConnEstablish` after `requestedDuration` since May
  * 2023 (`connect_ms`, null in older files); records before 2023 add memory and cluster columns. Its OpenWhisk record adds `activationID, startType (hot|cold),
  * httpStatusCode, waitTime, initTime` (microseconds, from the activation record's
- * annotations); other back ends add memory and asynchronous-call fields instead.
+ * annotations); other back ends add memory and asynchronous-call fields instead. The names
+ * differ in older versions (`exec_*.csv` of 2022, `latency_phase-*.csv` before it):
+ * invitro_columns.ts says where each version holds each quantity, and the rows are made from
+ * that, so every version gives the same columns.
  *
  * With waitTime and initTime a row carries the activation record's latency (`source` record,
  * `latency` waitTime+initTime; init_ms only for a cold start, as OpenWhisk sets initTime only
@@ -24,22 +27,8 @@ import pl from "nodejs-polars";
 import { IMPORTED_COLUMNS } from "../../dataset/mod.ts";
 import { csvBoolean, csvNumber, type CsvRow, csvRows } from "./csv_rows.ts";
 import { checkedCsvFrame, type CsvFields, type CsvFrame } from "./csv_query.ts";
-
-/** The columns every In-Vitro execution record has (ExecutionRecordBase, less grpcConnEstablish). */
-export const INVITRO_BASE_HEADER = [
-  "phase",
-  "instance",
-  "invocationID",
-  "startTime",
-  "requestedDuration",
-  "responseTime",
-  "actualDuration",
-  "connectionTimeout",
-  "functionTimeout",
-] as const;
-
-/** The gRPC connection time, in records since May 2023. */
-const CONNECT = "grpcConnEstablish";
+import { type InvitroColumns, invitroColumns } from "./invitro_columns.ts";
+import { fileChunks } from "./json_values.ts";
 
 /** The columns In-Vitro's OpenWhisk execution record adds. */
 export const INVITRO_OPENWHISK_HEADER = [
@@ -70,24 +59,32 @@ export interface InvitroOptions {
  */
 export const WAIT_NOT_MICROS = "wait_not_micros";
 
+/** Which version of In-Vitro's record the CSV at `path` (named `file` in messages) holds. */
+export async function invitroVersion(path: string, file: string): Promise<string> {
+  return (await readHeader(fileChunks(path), file)).cols.version;
+}
+
 /** Whether a header is of In-Vitro's OpenWhisk record (waitTime, initTime...). */
 function isOpenWhisk(header: readonly string[]): boolean {
   return INVITRO_OPENWHISK_HEADER.every((h) => header.includes(h));
 }
 
 /** The columns the rows are made of, and how they are read. */
-const USES = {
-  texts: ["startType", "activationID", "httpStatusCode"],
-  numbers: [
-    "startTime",
-    "grpcConnEstablish",
-    "responseTime",
-    "actualDuration",
-    "waitTime",
-    "initTime",
-  ],
-  flags: ["connectionTimeout", "functionTimeout"],
-};
+function uses(cols: InvitroColumns) {
+  return {
+    texts: ["startType", "activationID", "httpStatusCode"],
+    numbers: [
+      cols.startTime,
+      cols.connect,
+      cols.responseTime,
+      cols.actualDuration,
+      cols.memoryUsed?.column,
+      "waitTime",
+      "initTime",
+    ].filter((c): c is string => c !== null && c !== undefined),
+    flags: cols.failures.map((f) => f.column),
+  };
+}
 const NULL = pl.lit(null);
 
 /**
@@ -96,6 +93,7 @@ const NULL = pl.lit(null);
  */
 function rowsExpr(
   header: readonly string[],
+  cols: InvitroColumns,
   { text, number: micros, flag, record: rowRecord }: CsvFields,
   { runtime = "unknown", workload, waitMs = false }: InvitroOptions,
 ) {
@@ -103,22 +101,25 @@ function rowsExpr(
   const validMicros = (c: string) => micros(c).isNotNull().and(micros(c).gtEq(0));
   const validFlag = (c: string) => flag(c).eq(pl.lit("true")).or(flag(c).eq(pl.lit("false")));
   const ow = isOpenWhisk(header);
-  const failed = flag("connectionTimeout").eq(pl.lit("true"))
-    .or(flag("functionTimeout").eq(pl.lit("true")));
+  const failedBy = cols.failures.map((f) => flag(f.column).eq(pl.lit("true")));
+  const failed = failedBy.reduce((a, b) => a.or(b), pl.lit(false));
   const cold = ow ? text("startType").eq(pl.lit("cold")) : NULL;
   const record = ow ? failed.not() : pl.lit(false);
   const source = pl.when(failed).then(pl.lit("error"))
     .otherwise(pl.lit(ow ? "record" : "client"));
   const ms = (c: string) => micros(c).div(1000);
+  const invocation = cols.invocationID === null ? NULL : pl.col(cols.invocationID);
   const id = ow
-    ? pl.when(text("activationID").eq(pl.lit(""))).then(pl.col("invocationID"))
+    ? pl.when(text("activationID").eq(pl.lit(""))).then(invocation)
       .otherwise(text("activationID"))
-    : pl.col("invocationID");
+    : invocation;
   const status = ow ? text("httpStatusCode").cast(pl.Int64, false) : NULL;
-  const connect = header.includes(CONNECT);
-  let valid = validMicros("startTime").and(connect ? validMicros(CONNECT) : pl.lit(true))
-    .and(validFlag("connectionTimeout")).and(validFlag("functionTimeout"))
-    .and(failed.or(validMicros("actualDuration").and(validMicros("responseTime"))));
+  const connect = cols.connect;
+  const memory = cols.memoryUsed;
+  let valid = validMicros(cols.startTime).and(connect ? validMicros(connect) : pl.lit(true))
+    .and(cols.failures.map((f) => validFlag(f.column)).reduce((a, b) => a.and(b), pl.lit(true)))
+    .and(memory ? validMicros(memory.column) : pl.lit(true))
+    .and(failed.or(validMicros(cols.actualDuration).and(validMicros(cols.responseTime))));
   if (ow) {
     const type = text("startType");
     valid = valid.and(type.eq(pl.lit("hot")).or(type.eq(pl.lit("cold"))))
@@ -129,25 +130,24 @@ function rowsExpr(
   const set: Record<string, pl.Expr> = {
     experiment: pl.when(ow ? cold : pl.lit(false)).then(pl.lit("cold_start"))
       .otherwise(pl.lit("concurrency")),
-    workload: workload === undefined ? pl.col("instance") : pl.lit(workload),
+    workload: workload !== undefined
+      ? pl.lit(workload)
+      : cols.instance === null
+      ? pl.lit("unknown")
+      : pl.col(cols.instance),
     runtime: pl.lit(runtime),
     activation_id: pl.when(id.eq(pl.lit(""))).then(NULL).otherwise(id),
-    action: pl.col("instance"),
-    start_ms: ms("startTime"),
-    duration_ms: pl.when(failed).then(NULL).otherwise(ms("actualDuration")),
+    action: cols.instance === null ? NULL : pl.col(cols.instance),
+    start_ms: ms(cols.startTime),
+    duration_ms: pl.when(failed).then(NULL).otherwise(ms(cols.actualDuration)),
     wait_ms: ow
       ? pl.when(record).then(waitMs ? micros("waitTime") : ms("waitTime")).otherwise(NULL)
       : NULL,
     init_ms: ow ? pl.when(record.and(cold)).then(ms("initTime")).otherwise(NULL) : NULL,
     success: failed.not(),
-    error: pl.when(failed).then(
+    error: cols.failures.length === 0 ? NULL : pl.when(failed).then(
       pl.concatString(
-        [
-          pl.when(flag("connectionTimeout").eq(pl.lit("true"))).then(pl.lit("connection timeout"))
-            .otherwise(NULL),
-          pl.when(flag("functionTimeout").eq(pl.lit("true"))).then(pl.lit("function timeout"))
-            .otherwise(NULL),
-        ],
+        cols.failures.map((f, i) => pl.when(failedBy[i]).then(pl.lit(f.error)).otherwise(NULL)),
         ", ",
         true,
       ),
@@ -159,8 +159,13 @@ function rowsExpr(
     latency: pl.when(failed).then(NULL)
       .otherwise(pl.lit(ow ? "waitTime+initTime" : "client_time")),
     cold,
-    client_ms: pl.when(failed).then(NULL).otherwise(ms("responseTime")),
-    connect_ms: connect ? ms(CONNECT) : NULL,
+    client_ms: pl.when(failed).then(NULL).otherwise(ms(cols.responseTime)),
+    connect_ms: connect ? ms(connect) : NULL,
+    // In-Vitro writes 0 where it did not measure memory (its HTTP clients).
+    mem_used_mb: memory
+      ? pl.when(failed.or(micros(memory.column).eq(0))).then(NULL)
+        .otherwise(micros(memory.column).div(memory.perMib))
+      : NULL,
   };
   const dtypes = { str: pl.Utf8, i64: pl.Int64, f64: pl.Float64, bool: pl.Bool } as const;
   return [
@@ -173,11 +178,14 @@ function rowsExpr(
   ];
 }
 
-/** The header of a CSV file (its first line), checked for In-Vitro's base columns. */
-async function readHeader(chunks: AsyncIterable<Uint8Array>, file: string): Promise<string[]> {
-  const { header, rows } = await csvRows(chunks, file, INVITRO_BASE_HEADER);
+/** The header of a CSV file (its first line), and where its version holds each quantity. */
+async function readHeader(
+  chunks: AsyncIterable<Uint8Array>,
+  file: string,
+): Promise<{ header: string[]; cols: InvitroColumns }> {
+  const { header, rows } = await csvRows(chunks, file, []);
   await rows.return(undefined);
-  return header;
+  return { header, cols: invitroColumns(header, file) };
 }
 
 /**
@@ -192,11 +200,11 @@ export async function invitroReader(
   chunks: () => AsyncIterable<Uint8Array>,
   options: InvitroOptions = {},
 ): Promise<(source: string | Uint8Array) => Promise<CsvFrame>> {
-  const header = await readHeader(chunks(), file);
+  const { header, cols } = await readHeader(chunks(), file);
   const query = {
     header,
-    uses: USES,
-    exprs: (fields: CsvFields) => rowsExpr(header, fields, options),
+    uses: uses(cols),
+    exprs: (fields: CsvFields) => rowsExpr(header, cols, fields, options),
     anyOf: ({ text }: CsvFields): Record<string, pl.Expr> =>
       isOpenWhisk(header)
         ? { [WAIT_NOT_MICROS]: text("waitTime").cast(pl.Float64, false).modulo(1000).neq(0) }
@@ -229,17 +237,19 @@ export async function checkInvitroFile(
   chunks: AsyncIterable<Uint8Array>,
   file: string,
 ): Promise<void> {
-  const { header, rows } = await csvRows(chunks, file, INVITRO_BASE_HEADER);
-  const ow = isOpenWhisk(header), connect = header.includes(CONNECT);
+  const { header, rows } = await csvRows(chunks, file, []);
+  const cols = invitroColumns(header, file);
+  const ow = isOpenWhisk(header);
   for await (const row of rows) {
     const where = `${file} line ${row.line}`;
-    const failed = csvBoolean(row, "connectionTimeout", where) ||
-      csvBoolean(row, "functionTimeout", where);
-    nonNegative(row, "startTime", where);
-    if (connect) nonNegative(row, CONNECT, where);
+    // Every flag is read, so that a bad one is named even after one that is true.
+    const failed = cols.failures.map((f) => csvBoolean(row, f.column, where)).includes(true);
+    nonNegative(row, cols.startTime, where);
+    if (cols.connect) nonNegative(row, cols.connect, where);
+    if (cols.memoryUsed) nonNegative(row, cols.memoryUsed.column, where);
     if (!failed) {
-      nonNegative(row, "actualDuration", where);
-      nonNegative(row, "responseTime", where);
+      nonNegative(row, cols.actualDuration, where);
+      nonNegative(row, cols.responseTime, where);
     }
     if (!ow) continue;
     const type = row.fields.startType.trim();

@@ -8,7 +8,7 @@
  * As the thesis ingest does, the dataset is built beside `outDir` and swapped into place
  * (dataset/folder.ts) only when every file was read without error.
  */
-import { basename, join } from "node:path";
+import { basename, dirname, join, relative } from "node:path";
 import {
   type DatasetMeta,
   FrameBuilder,
@@ -22,7 +22,14 @@ import { checkOutput, replaceFolder } from "../../dataset/folder.ts";
 import { chunked } from "../file_chunks.ts";
 import { FileHasher } from "../file_hasher.ts";
 import { classify } from "../file_kind.ts";
-import { detectFileFormat, type Format, FORMATS } from "./detect.ts";
+import {
+  detectFileFormat,
+  fileNotInvocations,
+  type Format,
+  FORMATS,
+  LFS_POINTER,
+} from "./detect.ts";
+import { invitroVersion } from "./invitro.ts";
 import { importRecordFile, RECORD_PART_ROWS } from "./openwhisk_records.ts";
 import { sebsJsonRows } from "./sebs.ts";
 import { SLICE_BYTES } from "./csv_slices.ts";
@@ -41,7 +48,14 @@ export const LATENCY_OF: Record<Format, string> = {
     "null); provider initialization (OpenWhisk: initTime) in init_ms where processed; " +
     "provider execution in duration_ms",
   "invitro-csv": "with waitTime/initTime columns (its OpenWhisk records): wait_ms = waitTime, " +
-    "init_ms = initTime for cold starts; without: responseTime (client round trip) in client_ms",
+    "init_ms = initTime for cold starts; without (its other records, and its latency and exec " +
+    "records of 2021-22): responseTime (response_time or latency before October 2022; client " +
+    "round trip, microseconds) in client_ms, no waitTime or initTime (wait_ms, init_ms null); " +
+    "actualDuration (runtime in early 2022; the function's own timing) in duration_ms; the " +
+    "function's memory use (actualMemoryUsage MiB, null where 0: not measured; memory KiB " +
+    "before October 2022) in mem_used_mb; a timed-out, failed or memory-allocation-timeout " +
+    "invocation is an error row; every column of the CSV row, the 2022 cluster state " +
+    "included, in record",
 };
 
 /** Options of {@linkcode importFiles}. */
@@ -80,6 +94,8 @@ export interface ImportedFile {
   not_actions?: number;
   /** Where a file's units are not its format's usual ones, which and why. */
   units?: string;
+  /** Which version of its format the file is, where the format has several (In-Vitro). */
+  version?: string;
 }
 
 /** What dataset.json says of an In-Vitro file whose waitTime is in milliseconds. */
@@ -90,19 +106,21 @@ export const WAIT_MS_NOTE = "waitTime read as milliseconds: some values are not 
 export interface ImportReport {
   tool: string;
   files: ImportedFile[];
+  /** Files of a source folder that hold no invocation, left out, and what each is. */
+  left_out?: { name: string; what: string }[];
   latency: Partial<Record<Format, string>>;
 }
 
 /** The files a source names: itself, or a folder's files (not hidden ones), by name. */
-async function filesOf(source: string): Promise<string[]> {
+async function filesOf(source: string): Promise<{ folder: boolean; files: string[] }> {
   const info = await Deno.stat(source);
-  if (!info.isDirectory) return [source];
+  if (!info.isDirectory) return { folder: false, files: [source] };
   const names: string[] = [];
   for await (const e of Deno.readDir(source)) {
     if (e.isFile && !e.name.startsWith(".")) names.push(e.name);
   }
   if (names.length === 0) throw new Error(`${source}: no files to import`);
-  return names.sort().map((n) => join(source, n));
+  return { folder: true, files: names.sort().map((n) => join(source, n)) };
 }
 
 /**
@@ -123,15 +141,30 @@ export async function importFiles(
     onFormats,
   }: ImportOptions = {},
 ): Promise<ImportReport> {
-  const paths = (await Promise.all(sources.map(filesOf))).flat();
+  const listed = await Promise.all(sources.map(filesOf));
+  const paths: string[] = [];
   const formats: Format[] = [];
-  for (const path of paths) {
+  // A tool's output folder holds files beside its per-invocation results (cluster usage,
+  // inputs): found in a folder they are left out and named; given by name they are an error.
+  const leftOut: { name: string; what: string }[] = [];
+  for (const [s, path] of listed.flatMap(({ files }, s) => files.map((p) => [s, p] as const))) {
     if (format === undefined && classify(basename(path)) !== null) {
       throw new Error(
         `${path} is a raw log of the thesis's layout: ingest its folder (deno task ingest DIR)`,
       );
     }
     const f = format ?? await detectFileFormat(path);
+    const what = f === null ? await fileNotInvocations(path) : null;
+    if (what !== null && what !== LFS_POINTER && listed[s].folder) {
+      leftOut.push({ name: relative(sources[s], path), what });
+      continue;
+    }
+    if (what !== null) {
+      throw new Error(
+        `${path}: ${what}; whiskbench imports no such file: pass the tool's ` +
+          `per-invocation results without it`,
+      );
+    }
     if (f === null) {
       throw new Error(
         `${path}: cannot tell its format from its content; pass --format (one of ${
@@ -139,7 +172,15 @@ export async function importFiles(
         })`,
       );
     }
+    paths.push(path);
     formats.push(f);
+  }
+  if (paths.length === 0) {
+    throw new Error(
+      `no per-invocation results to import: ${
+        leftOut.map((l) => `${l.name} is ${l.what}`).join("; ")
+      }`,
+    );
   }
   onFormats?.(formats);
   // SeBS's result.csv repeats the rows of the JSON files beside it, which say more: with
@@ -150,6 +191,13 @@ export async function importFiles(
   for (const [i, p] of paths.entries()) {
     if (formats[i] === "sebs-csv" && sebsJson.length > 0) {
       skip.set(p, "its rows are those of the SeBS JSON files imported beside it");
+    }
+    // `sebs benchmark process` writes experiments.json's invocations, processed, to results.json.
+    if (
+      formats[i] === "sebs-json" && basename(p) === "experiments.json" &&
+      sebsJson.includes(join(dirname(p), "results.json"))
+    ) {
+      skip.set(p, "results.json holds the same invocations");
     }
     if (formats[i] === "sebs-json" && sebsJson.includes(p.replace(/\.json$/, "-processed.json"))) {
       skip.set(
@@ -162,6 +210,7 @@ export async function importFiles(
   await checkOutput(outDir, "dataset", { inputs: sources });
   const keep = await notDatasetFiles(outDir);
   const report: ImportReport = { tool, files: [], latency: {} };
+  if (leftOut.length > 0) report.left_out = leftOut;
   const hasher = new FileHasher();
   const hashes = paths.map((p) => hasher.hash(p));
   const names = uniqueNames(paths);
@@ -179,6 +228,7 @@ export async function importFiles(
       const f = formats[i], name = names[i], size = { n: 0 };
       // In-Vitro files of spring 2023 hold waitTime in milliseconds (csv_import.ts).
       let waitMs = false;
+      const version = f === "invitro-csv" ? await invitroVersion(path, name) : undefined;
       const options = { runtime, workload };
       const skipped = skip.get(path);
       const stem = name.replace(/[^A-Za-z0-9._-]/g, "_");
@@ -216,6 +266,7 @@ export async function importFiles(
       }
       const file: ImportedFile = { name, format: f, bytes: size.n, sha256: hash.sha256, rows: n };
       if (waitMs) file.units = WAIT_MS_NOTE;
+      if (version !== undefined) file.version = version;
       if (notActions > 0) file.not_actions = notActions;
       if (skipped !== undefined) {
         file.skipped = skipped;

@@ -162,6 +162,17 @@ export interface RecordSink {
 }
 
 /**
+ * Whether `value` is a listing of CouchDB's (`{"total_rows": .., "rows": [{"id", "doc"}]}`),
+ * the form an operator gets from the activation store itself: one value holding every
+ * record, which the line and array readers cannot stream.
+ */
+function isCouchListing(value: unknown): boolean {
+  if (typeof value !== "object" || value === null || "activationId" in value) return false;
+  return "rows" in value && Array.isArray(value.rows) &&
+    ("total_rows" in value || value.rows.some((r) => typeof r === "object" && r && "doc" in r));
+}
+
+/**
  * Reads the activation records of one file laid out as `layout` into Parquet parts of
  * `sink.dir`; returns how many rows it wrote and how many records it left out as not an
  * action's ({@linkcode isActionRecord}). A value that is not JSON or not a valid record is an
@@ -212,6 +223,13 @@ export async function importRecordFile(
         throw new SyntaxError(
           `${where}: not a JSON activation record: ${(cause as Error).message}`,
           { cause },
+        );
+      }
+      if (isCouchListing(record)) {
+        throw new TypeError(
+          `${where}: a CouchDB listing (_all_docs or a view), not activation records: give ` +
+            `its documents one a line, e.g. jq -c '.rows[].doc | select(.activationId)' ` +
+            `FILE > activations.jsonl`,
         );
       }
       if (!isActionRecord(record)) {

@@ -1,7 +1,9 @@
 /**
  * SeBS (spcl/serverless-benchmarks) perf-cost results: `result.csv`, written by
  * `sebs experiment process perf-cost`, and the per-configuration JSON files it reads
- * (`<type>_results_<memory>.json`, and `...-processed.json` once provider times are in).
+ * (`<type>_results_<memory>.json`, and `...-processed.json` once provider times are in); and
+ * the same JSON that `sebs benchmark invoke` writes for its repetitions, one after another
+ * (`experiments.json`, and `results.json` once `sebs benchmark process` added provider times).
  *
  * What SeBS measures is not what OpenWhisk's record says, and the rows say so:
  * - Its latency is `client_time`, the round trip its driver measured (microseconds), in
@@ -244,12 +246,17 @@ function nonNegative(row: CsvRow, field: string, where: string, nullable = false
 
 const seconds = (s: number | null) => (s === null ? null : s * 1000);
 
-/** Type and memory of a perf-cost JSON file, from its name as SeBS writes it. */
-export function sebsJsonName(name: string): { type: string; memory: number | null } {
+/**
+ * Type and memory of a SeBS JSON file, from its name as SeBS writes it; type null for
+ * `sebs benchmark invoke`'s files, whose invocations say themselves whether they were cold.
+ */
+export function sebsJsonName(name: string): { type: string | null; memory: number | null } {
+  if (name === "experiments.json" || name === "results.json") return { type: null, memory: null };
   const m = /^([a-z]+)_results(?:_(\d+))?(-processed)?\.json$/.exec(name);
   if (!m) {
     throw new TypeError(
-      `${name}: not a SeBS perf-cost file name, expected <type>_results[_<memory>][-processed].json`,
+      `${name}: not a SeBS result file name, expected <type>_results[_<memory>][-processed].json ` +
+        "(perf-cost), experiments.json or results.json (sebs benchmark invoke, process)",
     );
   }
   return { type: m[1], memory: m[2] === undefined || m[2] === "0" ? null : Number(m[2]) };
@@ -283,7 +290,7 @@ export function sebsJsonRows(
   options: SebsOptions = {},
 ): ImportedRow[] {
   const { type, memory } = sebsJsonName(name);
-  const experiment = experimentOf(type, file);
+  const experiment = type === null ? null : experimentOf(type, file);
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -303,7 +310,8 @@ export function sebsJsonRows(
   const runtime = options.runtime ??
     (typeof rt.language === "string" ? `${rt.language}:${rt.version ?? ""}` : "unknown");
   const batch = num(settings, ["concurrent-invocations"], `${file}: config.experiments.perf-cost`);
-  const level = type === "sequential" ? 1 : batch;
+  // `sebs benchmark invoke` calls the function once at a time, as perf-cost's sequential does.
+  const level = type === "sequential" || type === null ? 1 : batch;
   const rows: ImportedRow[] = [];
   for (const [func, invocations] of Object.entries(doc._invocations)) {
     if (!isObject(invocations)) {
@@ -316,7 +324,7 @@ export function sebsJsonRows(
       const failed = stats.failure === true;
       const billedMemory = num(inv, ["billing", "_memory"], where);
       rows.push(clientRow({
-        experiment,
+        experiment: experiment ?? (stats.cold_start === true ? "cold_start" : "concurrency"),
         workload: options.workload ??
           (typeof settings.benchmark === "string" ? settings.benchmark : func),
         runtime,
