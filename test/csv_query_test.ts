@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import pl from "nodejs-polars";
 import { csvFields, isPlainCsv } from "../ingest/formats/csv_query.ts";
+import { sebsCsvFrame } from "../ingest/formats/sebs.ts";
 
 const encoder = new TextEncoder();
 
@@ -77,4 +78,19 @@ Deno.test("csvFields() on plain text gives the careful reading's texts, numbers,
   assert.deepEqual(plain.slice(6).map((r) => r.number), numbers.slice(6).map(() => null));
   assert.equal(plain[3].empty, JSON.stringify({ n: "1E-5", flag: "", t: "t" }));
   assert.equal(plain[3].null, '{"n":"1E-5","flag":null,"t":"t"}');
+});
+
+Deno.test("a plain CSV whose header names a column twice is refused, as one that is not plain", async () => {
+  for (const space of ["", " "]) {
+    const text = "memory,type,is_cold,exec_time,connection_time,client_time,provider_time," +
+      `mem_used,note,note\n256,warm,False,805,0.0016,63454,56549,44.8,a,b${space}\n`;
+    const bytes = encoder.encode(text);
+    assert.equal(isPlainCsv(bytes), space === "");
+    await assert.rejects(
+      sebsCsvFrame(bytes, "result.csv", async function* () {
+        yield bytes;
+      }),
+      /result.csv: not a CSV polars can read: .*duplicate/,
+    );
+  }
 });

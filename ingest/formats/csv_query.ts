@@ -94,7 +94,10 @@ export function csvFields(
     flag,
     record: ({ missingAsEmpty }) => {
       const value = (h: string) => missingAsEmpty ? pl.col(h).fillNull(pl.lit("")) : pl.col(h);
-      if (!plain) return pl.struct(header.map(value)).struct.jsonEncode();
+      // A header that names a column twice is refused by polars' encoder, as before.
+      if (!plain || new Set(header).size < header.length) {
+        return pl.struct(header.map(value)).struct.jsonEncode();
+      }
       // Plain text needs no escape: the JSON is the fields between literals, cheaper to join
       // than polars' JSON encoder, and the fewer the pieces the cheaper (the text between two
       // fields is one literal).
