@@ -10,12 +10,15 @@
  * are computed once a column ({@linkcode csvFields}), before the rows are made from them.
  */
 import pl from "nodejs-polars";
+import { Buffer } from "node:buffer";
 import { DECIMAL } from "./csv_rows.ts";
 
 /** A CSV file's rows as a frame without the check columns, and how many there are. */
 export interface CsvFrame {
   frame: pl.DataFrame;
   rows: number;
+  /** For each of the query's `anyOf` conditions, whether any row meets it. */
+  any: Record<string, boolean>;
 }
 
 /** The fields of a CSV's columns as computed once, for the expressions that make rows. */
@@ -28,6 +31,11 @@ export interface CsvFields {
   number(column: string): pl.Expr;
   /** A flag column's stripped text in lower case. */
   flag(column: string): pl.Expr;
+  /**
+   * The row as JSON text, as `JSON.stringify` writes an object of every header name and its
+   * text as read; a missing field is `""` with `missingAsEmpty`, `null` otherwise.
+   */
+  record(options: { missingAsEmpty: boolean }): pl.Expr;
 }
 
 /** Which columns of a CSV the expressions read, and how. */
@@ -40,24 +48,43 @@ export interface CsvFieldUses {
   flags: readonly string[];
 }
 
+/** Options of {@linkcode csvFields}. */
+export interface CsvFieldsOptions {
+  /**
+   * The CSV's bytes are plain ({@linkcode isPlainCsv}): its fields are then read without the
+   * steps that change nothing in them (stripping, the DECIMAL test, JSON's escapes). Default
+   * false.
+   */
+  plain?: boolean;
+  /** The columns that have a missing field (null). Default: any may. */
+  missing?: readonly string[];
+}
+
 /**
  * The fields of `header`'s columns as `uses` reads them, each stripped once and, where asked,
  * read as a number or a flag once (columns not in the header are left out).
  */
-export function csvFields(header: readonly string[], uses: CsvFieldUses): CsvFields {
-  const text = (c: string) => pl.col(`_text_${c}`);
+export function csvFields(
+  header: readonly string[],
+  uses: CsvFieldUses,
+  { plain = false, missing: missingColumns = header }: CsvFieldsOptions = {},
+): CsvFields {
+  const missing = new Set(missingColumns);
+  const text = (c: string) => plain ? pl.col(c) : pl.col(`_text_${c}`);
   const number = (c: string) => pl.col(`_number_${c}`);
   const flag = (c: string) => pl.col(`_flag_${c}`);
   const of = (cs: readonly string[]) => cs.filter((c) => header.includes(c));
   const texts = [...new Set(of([...uses.texts, ...uses.numbers, ...uses.flags]))];
   return {
     steps: [
-      texts.map((c) => pl.col(c).str.strip().alias(`_text_${c}`)),
+      plain ? [] : texts.map((c) => pl.col(c).str.strip().alias(`_text_${c}`)),
       [
         ...of(uses.numbers).map((c) => {
           const n = text(c).cast(pl.Float64, false);
-          return pl.when(text(c).str.contains(DECIMAL.source).and(n.isFinite())).then(n)
-            .otherwise(pl.lit(null)).alias(`_number_${c}`);
+          // Where the text is plain, polars' cast takes what DECIMAL takes, and infinities
+          // (isFinite refuses those): they differ only on a sign "+", which is not plain.
+          const ok = plain ? n.isFinite() : text(c).str.contains(DECIMAL.source).and(n.isFinite());
+          return pl.when(ok).then(n).otherwise(pl.lit(null)).alias(`_number_${c}`);
         }),
         ...of(uses.flags).map((c) => text(c).str.toLowerCase().alias(`_flag_${c}`)),
       ],
@@ -65,47 +92,110 @@ export function csvFields(header: readonly string[], uses: CsvFieldUses): CsvFie
     text,
     number,
     flag,
+    record: ({ missingAsEmpty }) => {
+      const value = (h: string) => missingAsEmpty ? pl.col(h).fillNull(pl.lit("")) : pl.col(h);
+      // A header that names a column twice is refused by polars' encoder, as before.
+      if (!plain || new Set(header).size < header.length) {
+        return pl.struct(header.map(value)).struct.jsonEncode();
+      }
+      // Plain text needs no escape: the JSON is the fields between literals, cheaper to join
+      // than polars' JSON encoder, and the fewer the pieces the cheaper (the text between two
+      // fields is one literal).
+      const pieces: pl.Expr[] = [];
+      let between = "{";
+      for (const [i, h] of header.entries()) {
+        between += `${i === 0 ? "" : ","}${JSON.stringify(h)}:`;
+        if (!missing.has(h)) {
+          pieces.push(pl.lit(`${between}"`), pl.col(h));
+          between = '"';
+        } else if (missingAsEmpty) {
+          pieces.push(pl.lit(`${between}"`), value(h));
+          between = '"';
+        } else {
+          const quoted = pl.concatString([pl.lit('"'), pl.col(h), pl.lit('"')], "", false);
+          pieces.push(pl.lit(between), quoted.fillNull(pl.lit("null")));
+          between = "";
+        }
+      }
+      return pl.concatString([...pieces, pl.lit(`${between}}`)], "", false);
+    },
   };
 }
 
 /**
- * The rows of the CSV at `path` (named `file` in messages), made by `exprs` from the columns
- * `fields` adds, checked: `checkLines` (the line reader) throws naming a bad line; `format`
- * names the format in the error for bad rows it does not find.
+ * Whether a CSV's bytes are plain: printable ASCII without a space, a quote, a backslash or a
+ * sign "+", and line breaks (LF, or CR LF). In plain text no field has white space to strip or
+ * a character JSON escapes, and a number polars' cast takes is one DECIMAL takes; what SeBS and
+ * In-Vitro write is plain but for a quoted field, a space or an exponent's sign.
+ */
+export function isPlainCsv(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (b > 0x20 && b < 0x7f && b !== 0x22 && b !== 0x2b && b !== 0x5c) continue;
+    if (b === 0x0a || (b === 0x0d && bytes[i + 1] === 0x0a)) continue;
+    return false;
+  }
+  return true;
+}
+
+/** How a CSV's rows are made: its header, what is read of its columns, and the rows' expressions. */
+export interface CsvQuery {
+  header: readonly string[];
+  uses: CsvFieldUses;
+  /** The row expressions (with `_valid` and `_blank`) from the fields. */
+  exprs(fields: CsvFields): pl.Expr[];
+  /** Conditions on a row, by name, of which the frame says whether any row meets one. */
+  anyOf?(fields: CsvFields): Record<string, pl.Expr>;
+}
+
+/**
+ * The rows of a CSV, its path or its bytes (`source`, named `file` in messages), made by
+ * `query`, checked: `checkLines` (the line reader) throws naming a bad line; `format` names the
+ * format in the error for bad rows it does not find.
  */
 export async function checkedCsvFrame(
-  path: string,
+  source: string | Uint8Array,
   file: string,
-  fields: CsvFields,
-  exprs: pl.Expr[],
+  query: CsvQuery,
   checkLines: () => Promise<void>,
   format: string,
 ): Promise<CsvFrame> {
-  let all: pl.DataFrame;
+  const bytes = typeof source === "string" ? await Deno.readFile(source) : source;
+  let all: pl.DataFrame, conditions: [string, pl.Expr][];
   try {
     // A line of more fields than the header is an error (nodejs-polars drops the extra ones).
-    const read = pl.readCSV(path, {
+    const read = pl.readCSV(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
       hasHeader: true,
       inferSchemaLength: 0,
       truncateRaggedLines: false,
-    })
-      .lazy();
-    all = await fields.steps.reduce((q, step) => q.withColumns(...step), read).select(...exprs)
+    });
+    const missing = query.header.filter((h) =>
+      !read.columns.includes(h) || read.getColumn(h).nullCount() > 0
+    );
+    const fields = csvFields(query.header, query.uses, { plain: isPlainCsv(bytes), missing });
+    conditions = Object.entries(query.anyOf?.(fields) ?? {});
+    all = await fields.steps.filter((step) => step.length > 0)
+      .reduce((q, step) => q.withColumns(...step), read.lazy())
+      .select(...query.exprs(fields), ...conditions.map(([n, e]) => e.alias(`_any_${n}`)))
       .collect();
   } catch (cause) {
     await checkLines();
     throw new SyntaxError(`${file}: not a CSV polars can read: ${cause}`, { cause });
   }
   const count = (e: pl.Expr) => e.cast(pl.Int64).sum();
+  const anyNames = conditions.map(([n]) => `_any_${n}`);
   const found = all.select(
     count(pl.col("_valid").or(pl.col("_blank")).not()).alias("bad"),
     count(pl.col("_blank")).alias("blank"),
+    ...anyNames.map((c) => pl.col(c).any().alias(c)),
   ).toRecords()[0];
   const [bad, blank] = [found.bad, found.blank].map(Number);
   if (bad > 0 || blank > 0) await checkLines();
   if (bad > 0) {
     throw new TypeError(`${file}: ${bad} data rows hold values ${format} does not allow`);
   }
-  const frame = (blank > 0 ? all.filter(pl.col("_blank").not()) : all).drop("_valid", "_blank");
-  return { frame, rows: frame.height };
+  const frame = (blank > 0 ? all.filter(pl.col("_blank").not()) : all)
+    .drop("_valid", "_blank", ...anyNames);
+  const any = Object.fromEntries(conditions.map(([n]) => [n, found[`_any_${n}`] === true]));
+  return { frame, rows: frame.height, any };
 }

@@ -26,7 +26,7 @@
 import pl from "nodejs-polars";
 import { IMPORTED_COLUMNS } from "../../dataset/mod.ts";
 import { csvBoolean, csvNumber, type CsvRow, csvRows } from "./csv_rows.ts";
-import { checkedCsvFrame, type CsvFields, csvFields, type CsvFrame } from "./csv_query.ts";
+import { checkedCsvFrame, type CsvFields, type CsvFrame } from "./csv_query.ts";
 import { type InvitroColumns, invitroColumns } from "./invitro_columns.ts";
 import { fileChunks } from "./json_values.ts";
 
@@ -45,26 +45,19 @@ export interface InvitroOptions {
   runtime?: string;
   /** The rows' workload. Default the function's name (`instance`). */
   workload?: string;
-  /** waitTime is in milliseconds ({@linkcode waitTimeInMs}). Default false: microseconds. */
+  /** waitTime is in milliseconds ({@linkcode WAIT_NOT_MICROS}). Default false: microseconds. */
   waitMs?: boolean;
 }
 
 /**
- * Whether the waitTime of the In-Vitro CSV at `path` is in milliseconds. In-Vitro's OpenWhisk
- * records took waitTime and initTime from the activation record (milliseconds) and wrote them
- * as microseconds (times 1000), but from 25 April to 7 June 2023 its driver wrote waitTime
- * unconverted (its git history, pkg/driver/http_client.go). A microsecond waitTime made so is
- * always a multiple of 1000; a file with any that is not holds milliseconds.
+ * The name of the condition {@linkcode invitroFrame} reports (`any`) on a row whose waitTime
+ * is not a multiple of 1000, which tells a file whose waitTimes are milliseconds. In-Vitro's
+ * OpenWhisk records took waitTime and initTime from the activation record (milliseconds) and
+ * wrote them as microseconds (times 1000), but from 25 April to 7 June 2023 its driver wrote
+ * waitTime unconverted (its git history, pkg/driver/http_client.go). A microsecond waitTime
+ * made so is always a multiple of 1000; a file with any that is not holds milliseconds.
  */
-export async function waitTimeInMs(path: string): Promise<boolean> {
-  const header = pl.scanCSV(path, { hasHeader: true, inferSchemaLength: 0 }).columns;
-  if (!isOpenWhisk(header)) return false;
-  const wait = pl.col("waitTime").str.strip().cast(pl.Float64, false);
-  const found = await pl.scanCSV(path, { hasHeader: true, inferSchemaLength: 0 })
-    .select(wait.modulo(1000).neq(0).cast(pl.Int64).sum().alias("n"))
-    .collect({ streaming: true });
-  return Number(found.getColumn("n").get(0) ?? 0) > 0;
-}
+export const WAIT_NOT_MICROS = "wait_not_micros";
 
 /** Which version of In-Vitro's record the CSV at `path` (named `file` in messages) holds. */
 export async function invitroVersion(path: string, file: string): Promise<string> {
@@ -101,7 +94,7 @@ const NULL = pl.lit(null);
 function rowsExpr(
   header: readonly string[],
   cols: InvitroColumns,
-  { text, number: micros, flag }: CsvFields,
+  { text, number: micros, flag, record: rowRecord }: CsvFields,
   { runtime = "unknown", workload, waitMs = false }: InvitroOptions,
 ) {
   /** A microsecond field that is a finite number >= 0. */
@@ -161,7 +154,7 @@ function rowsExpr(
     ).otherwise(NULL),
     source,
     http_status: ow ? pl.when(status.gt(0)).then(status).otherwise(NULL) : NULL,
-    record: pl.struct(header.map((h) => pl.col(h))).struct.jsonEncode(),
+    record: rowRecord({ missingAsEmpty: false }),
     format: pl.lit("invitro-csv"),
     latency: pl.when(failed).then(NULL)
       .otherwise(pl.lit(ow ? "waitTime+initTime" : "client_time")),
@@ -196,26 +189,39 @@ async function readHeader(
 }
 
 /**
- * The rows of the In-Vitro CSV at `path` (named `file` in messages) as a frame, and how many
- * there are; a file polars cannot read or a value the format does not allow is an error naming
- * the line and field ({@linkcode checkInvitroFile} reads `chunks`, the whole file).
+ * The reader of one In-Vitro CSV (`chunks`: the whole file, named `file`): a function from the
+ * file's bytes, or a slice of them with the header, to the rows as a frame, how many there are,
+ * and whether any row's waitTime says milliseconds ({@linkcode WAIT_NOT_MICROS}). The header is
+ * read once. A file polars cannot read or a value the format does not allow is an error naming
+ * the line and field ({@linkcode checkInvitroFile} reads the whole file).
  */
+export async function invitroReader(
+  file: string,
+  chunks: () => AsyncIterable<Uint8Array>,
+  options: InvitroOptions = {},
+): Promise<(source: string | Uint8Array) => Promise<CsvFrame>> {
+  const { header, cols } = await readHeader(chunks(), file);
+  const query = {
+    header,
+    uses: uses(cols),
+    exprs: (fields: CsvFields) => rowsExpr(header, cols, fields, options),
+    anyOf: ({ text }: CsvFields): Record<string, pl.Expr> =>
+      isOpenWhisk(header)
+        ? { [WAIT_NOT_MICROS]: text("waitTime").cast(pl.Float64, false).modulo(1000).neq(0) }
+        : {},
+  };
+  const checkLines = () => checkInvitroFile(chunks(), file);
+  return (source) => checkedCsvFrame(source, file, query, checkLines, "In-Vitro's format");
+}
+
+/** The rows of the In-Vitro CSV at `source` ({@linkcode invitroReader}). */
 export async function invitroFrame(
-  path: string,
+  source: string | Uint8Array,
   file: string,
   chunks: () => AsyncIterable<Uint8Array>,
   options: InvitroOptions = {},
 ): Promise<CsvFrame> {
-  const { header, cols } = await readHeader(chunks(), file);
-  const fields = csvFields(header, uses(cols));
-  return await checkedCsvFrame(
-    path,
-    file,
-    fields,
-    rowsExpr(header, cols, fields, options),
-    () => checkInvitroFile(chunks(), file),
-    "In-Vitro's format",
-  );
+  return await (await invitroReader(file, chunks, options))(source);
 }
 
 function nonNegative(row: CsvRow, field: string, where: string): void {

@@ -19,7 +19,6 @@ import {
   writePart,
 } from "../../dataset/mod.ts";
 import { checkOutput, replaceFolder } from "../../dataset/folder.ts";
-import { releaseNativeMemory } from "../../dataset/native_memory.ts";
 import { chunked } from "../file_chunks.ts";
 import { FileHasher } from "../file_hasher.ts";
 import { classify } from "../file_kind.ts";
@@ -30,11 +29,11 @@ import {
   FORMATS,
   LFS_POINTER,
 } from "./detect.ts";
-import { fileChunks } from "./json_values.ts";
-import { invitroFrame, invitroVersion, waitTimeInMs } from "./invitro.ts";
+import { invitroVersion } from "./invitro.ts";
 import { importRecordFile, RECORD_PART_ROWS } from "./openwhisk_records.ts";
-import { sebsCsvFrame, sebsJsonRows } from "./sebs.ts";
-import { csvSlices, SLICE_BYTES } from "./csv_slices.ts";
+import { sebsJsonRows } from "./sebs.ts";
+import { SLICE_BYTES } from "./csv_slices.ts";
+import { importCsvFile } from "./csv_import.ts";
 
 /** What each format's rows carry, as dataset.json states it. */
 export const LATENCY_OF: Record<Format, string> = {
@@ -227,10 +226,10 @@ export async function importFiles(
     const csvChecks: { file: ImportedFile; rows: number }[] = [];
     for (const [i, path] of paths.entries()) {
       const f = formats[i], name = names[i], size = { n: 0 };
-      // In-Vitro files of spring 2023 hold waitTime in milliseconds (waitTimeInMs).
-      const waitMs = f === "invitro-csv" && await waitTimeInMs(path);
+      // In-Vitro files of spring 2023 hold waitTime in milliseconds (csv_import.ts).
+      let waitMs = false;
       const version = f === "invitro-csv" ? await invitroVersion(path, name) : undefined;
-      const options = { runtime, workload, waitMs };
+      const options = { runtime, workload };
       const skipped = skip.get(path);
       const stem = name.replace(/[^A-Za-z0-9._-]/g, "_");
       let n: number, notActions = 0;
@@ -244,37 +243,15 @@ export async function importFiles(
         n = read.rows;
         notActions = read.notActions;
       } else if (f === "invitro-csv" || f === "sebs-csv") {
-        // Read by polars, a slice of the file at a time; the whole file names a bad line.
-        const read = f === "sebs-csv" ? sebsCsvFrame : invitroFrame;
-        n = 0;
-        let part = 0;
-        const slices = join(tmp, ".slices");
-        await Deno.mkdir(slices);
-        // Once the line reader has gone through the whole file without an error (a slice
-        // with a blank line makes it look), later slices need only the header from it.
-        let checked = false;
-        const whole = async function* () {
-          for await (const chunk of fileChunks(path)) {
-            yield chunk;
-            if (checked) return;
-          }
-          checked = true;
-        };
-        try {
-          for await (const slice of csvSlices(chunked(path, size), slices, csvSliceBytes)) {
-            const { frame, rows } = await read(slice, name, whole, options);
-            if (skipped === undefined) {
-              const partName = `${stem}.${String(++part).padStart(4, "0")}`;
-              await writePart(tmp, "activations", partName, frame);
-            }
-            n += rows;
-            await Deno.remove(slice);
-            // The slice's frames are native memory V8 does not count.
-            await releaseNativeMemory();
-          }
-        } finally {
-          await Deno.remove(slices, { recursive: true });
-        }
+        const read = await importCsvFile(path, name, f, options, {
+          dir: tmp,
+          stem,
+          sliceBytes: csvSliceBytes,
+          write: skipped === undefined,
+          size,
+        });
+        n = read.rows;
+        waitMs = read.waitMs;
       } else {
         const bytes = await Deno.readFile(path);
         size.n = bytes.length;

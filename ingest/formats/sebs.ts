@@ -27,7 +27,7 @@
 import pl from "nodejs-polars";
 import { IMPORTED_COLUMNS, type ImportedRow } from "../../dataset/mod.ts";
 import { csvBoolean, csvNumber, type CsvRow, csvRows } from "./csv_rows.ts";
-import { checkedCsvFrame, type CsvFields, csvFields, type CsvFrame } from "./csv_query.ts";
+import { checkedCsvFrame, type CsvFields, type CsvFrame } from "./csv_query.ts";
 
 /** The header SeBS's perf-cost `process()` writes, in its order (since December 2020). */
 export const SEBS_CSV_HEADER = [
@@ -179,7 +179,7 @@ function sebsCsvExprs(
     success: pl.lit(true),
     source: pl.lit("client"),
     // As JSON.stringify writes the row's fields: every header name, text as read, "" if empty.
-    record: pl.struct(header.map((h) => pl.col(h).fillNull(pl.lit("")))).struct.jsonEncode(),
+    record: fields.record({ missingAsEmpty: true }),
     format: pl.lit("sebs-csv"),
     latency: pl.lit("client_time"),
     cold: cold.eq(pl.lit("true")),
@@ -207,30 +207,33 @@ function sebsCsvExprs(
 }
 
 /**
- * The activation rows of SeBS's `result.csv` as a frame, and how many there are. Where any
- * row is bad or blank, the line reader ({@linkcode sebsCsvRows}) goes through the file
- * (`chunks`) to name the first bad one.
+ * The reader of one SeBS `result.csv` (`chunks`: the whole file, named `file`): a function from
+ * the file's bytes, or a slice of them with the header, to the activation rows as a frame, and
+ * how many there are. The header is read once. Where any row is bad or blank, the line reader
+ * ({@linkcode sebsCsvRows}) goes through the file to name the first bad one.
  */
-export async function sebsCsvFrame(
-  path: string,
+export async function sebsCsvReader(
   file: string,
   chunks: () => AsyncIterable<Uint8Array>,
   options: SebsOptions = {},
-): Promise<CsvFrame> {
+): Promise<(source: string | Uint8Array) => Promise<CsvFrame>> {
   const { header, rows } = await csvRows(chunks(), file, SEBS_CSV_REQUIRED);
   await rows.return(undefined);
   const checkLines = async () => {
     for await (const _ of sebsCsvRows(chunks(), file, options)) { /* throws at a bad line */ }
   };
-  const fields = csvFields(header, USES);
-  return await checkedCsvFrame(
-    path,
-    file,
-    fields,
-    sebsCsvExprs(header, fields, options),
-    checkLines,
-    "SeBS's result.csv",
-  );
+  const query = { header, uses: USES, exprs: (f: CsvFields) => sebsCsvExprs(header, f, options) };
+  return (source) => checkedCsvFrame(source, file, query, checkLines, "SeBS's result.csv");
+}
+
+/** The activation rows of SeBS's `result.csv` at `source` ({@linkcode sebsCsvReader}). */
+export async function sebsCsvFrame(
+  source: string | Uint8Array,
+  file: string,
+  chunks: () => AsyncIterable<Uint8Array>,
+  options: SebsOptions = {},
+): Promise<CsvFrame> {
+  return await (await sebsCsvReader(file, chunks, options))(source);
 }
 
 function nonNegative(row: CsvRow, field: string, where: string, nullable = false) {
