@@ -21,6 +21,7 @@ import {
   type LatencyCells,
   latencyCells,
   MedianDraws,
+  noCellsFinding,
   PIPELINE_COLUMNS,
   slowdownFindings,
 } from "../pipeline/mod.ts";
@@ -167,7 +168,7 @@ export async function compareDatasets(
       sn.select(pl.lit("new").alias("dataset"), pl.all()),
     ]),
     findings: {
-      compare: compareFindings(cmp, options),
+      compare: cmp.height === 0 ? [noCellsFinding(b.size, n.size)] : compareFindings(cmp, options),
       slowdownBase: slowdownFindings(sb),
       slowdownNew: slowdownFindings(sn),
     },
@@ -235,7 +236,7 @@ export async function compare({ base, next, out, options }: CompareArgs): Promis
   const files = rsvgConvert ? "JSON, SVG and PDF" : "JSON and SVG (no rsvg-convert: no PDF)";
   return `compared ${c.compare.height} cells (${verdictTally(c.compare)}) and ` +
     `${c.slowdown.height} slowdown rows: wrote compare.csv, slowdown.csv, findings.md and the ` +
-    `figures (${files}) to ${out}`;
+    `figures (${files}) to ${out}` + (c.compare.height === 0 ? `\n${c.findings.compare[0]}` : "");
 }
 
 if (import.meta.main) {

@@ -191,3 +191,26 @@ export function compareFindings(
   }
   return out;
 }
+
+/**
+ * Why a comparison has no cell, as a finding: `baseCells` and `nextCells` are how many
+ * (experiment, workload, runtime) groups each dataset has latency cells for. A cell needs
+ * rows with a waitTime; rows that carry only a client's or provider's time (SeBS's, In-Vitro's
+ * without its OpenWhisk columns) make none, so two such datasets compare nothing.
+ */
+export function noCellsFinding(
+  baseCells: number,
+  nextCells: number,
+  { base = "BASE", next = "NEW" }: { base?: string; next?: string } = {},
+): string {
+  const groups = (n: number) => `${n} group${n === 1 ? "" : "s"}`;
+  const which = baseCells === 0 && nextCells === 0
+    ? "neither dataset has a latency cell"
+    : baseCells === 0 || nextCells === 0
+    ? `${baseCells === 0 ? base : next} has no latency cell`
+    : "they share no experiment, workload, runtime and level";
+  return `Nothing was compared: ${which} (${base}: ${groups(baseCells)} of experiment, ` +
+    `workload and runtime with latencies; ${next}: ${groups(nextCells)}). Latencies are ` +
+    `waitTime (+ initTime for a cold start); rows that carry only a client's or provider's ` +
+    `time, such as SeBS's and In-Vitro's without its OpenWhisk columns, have none.`;
+}

@@ -32,23 +32,25 @@ const KEYS = ["experiment", "workload", "runtime"] as const;
 /**
  * The rows of the latency samples: experiment, workload, runtime, level, run (null as 0) and
  * latency_ms, of the cold-start and concurrency experiments, rows without a level or a
- * latency left out (with `warm` false, of the cold-start experiment only). The one selection
+ * latency left out (with `warm` false, of the cold-start experiment only; with `unknownLevel`,
+ * rows without a level are kept as level 0). The one selection
  * of {@linkcode latencyCells} and `levelSamples`.
  */
 export function latencySampleRows(
   activations: pl.DataFrame,
-  { warm = true }: { warm?: boolean } = {},
+  { warm = true, unknownLevel = false }: { warm?: boolean; unknownLevel?: boolean } = {},
 ): pl.LazyDataFrame {
   const cols = [...KEYS, "level", "run", "latency_ms"];
   const lazy = activations.lazy();
+  const latency = pl.col("latency_ms").isNotNull();
   return pl.concat([
     coldStartRowsLazy(lazy).select(...cols),
     ...warm ? [warmRowsLazy(lazy).select(...cols)] : [],
   ])
-    .filter(pl.col("level").isNotNull().and(pl.col("latency_ms").isNotNull()))
+    .filter(unknownLevel ? latency : pl.col("level").isNotNull().and(latency))
     .select(
       ...KEYS,
-      pl.col("level").cast(pl.Float64),
+      pl.col("level").fillNull(0).cast(pl.Float64),
       pl.col("run").fillNull(0).cast(pl.Float64),
       pl.col("latency_ms").cast(pl.Float64),
     );
@@ -69,13 +71,16 @@ export function latencyLists(groups: pl.DataFrame): { latency: Float64Array; len
 
 /**
  * The latency samples of a dataset's cold-start and concurrency experiments as cells (rows
- * without a level or a latency are left out; a null run counts as one run, 0), sorted once.
+ * without a latency are left out; a null level counts as level 0, a null run as one run, 0),
+ * sorted once.
  */
 export function latencyCells(activations: pl.DataFrame): LatencyCells {
   // One list of latencies per (cell, run), each sorted within its group: a sort of all rows by
   // the string keys costs several times more time and memory (polars encodes every key of
   // every row), and only the few group rows need sorting by key.
-  const groups = latencySampleRows(activations)
+  // Imported records do not say how many requests were in flight: they are compared as one
+  // cell of level 0 (not known), so that two imports of a production OpenWhisk compare.
+  const groups = latencySampleRows(activations, { unknownLevel: true })
     .groupBy([...KEYS, "level", "run"])
     .agg(pl.col("latency_ms").sort().alias("latency_ms"))
     .sort([...KEYS, "level", "run"])

@@ -315,3 +315,71 @@ Deno.test("compare: names from data stay text in compare.csv and findings.md; fi
     assert.doesNotMatch(svg, /<script/i);
   }
 });
+
+Deno.test("compare: imports without a level compare as one cell of level 0; none in common is said", async () => {
+  const tmp = await Deno.makeTempDir();
+  try {
+    // Production records: no concurrency level. NEW's cold starts take twice as long.
+    const records = (scale: number) =>
+      Array.from({ length: 60 }, (_, i) => ({
+        activationId: `${scale}${String(i).padStart(31, "0")}`,
+        annotations: [
+          { key: "path", value: "guest/hello" },
+          { key: "waitTime", value: 10 + (i % 7) },
+          { key: "kind", value: "nodejs:20" },
+          ...(i % 2 === 0 ? [{ key: "initTime", value: (200 + (i % 11) * 5) * scale }] : []),
+        ],
+        duration: 5,
+        name: "hello",
+        namespace: "guest",
+        response: { status: "success", success: true },
+        start: 1_700_000_000_000 + i * 1000,
+        end: 1_700_000_000_005 + i * 1000,
+      }));
+    for (const [name, scale] of [["base", 1], ["new", 2]] as const) {
+      await Deno.mkdir(join(tmp, `${name}-raw`));
+      await Deno.writeTextFile(join(tmp, `${name}-raw`, "a.json"), JSON.stringify(records(scale)));
+      const ingest = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", "cli/ingest.ts", join(tmp, `${name}-raw`), "--out", join(tmp, name)],
+        cwd: ROOT,
+      }).output();
+      assert.equal(ingest.code, 0, new TextDecoder().decode(ingest.stderr));
+    }
+    const run = await compare(
+      join(tmp, "base"),
+      join(tmp, "new"),
+      "--out",
+      join(tmp, "cmp"),
+      "--resamples",
+      RESAMPLES,
+    );
+    assert.equal(run.code, 0, run.text);
+    const rows = rowsOf(join(tmp, "cmp", "compare.csv"));
+    const cell = (e: string, level: string) =>
+      rows.find((r) => r.experiment === e && String(r.level) === level);
+    assert.deepEqual(
+      ["0", "all"].map((l) => cell("cold_start", l)?.verdict),
+      ["slower", "slower"],
+    );
+    assert.equal(cell("cold_start", "0")?.n_base, 30);
+    assert.equal(cell("concurrency", "all")?.n_new, 30);
+    // The thesis and an import share no cell: the findings say so, and why.
+    const none = await compare(
+      THESIS,
+      join(tmp, "base"),
+      "--out",
+      join(tmp, "none"),
+      "--resamples",
+      RESAMPLES,
+    );
+    assert.equal(none.code, 0, none.text);
+    assert.match(none.text, /compared 0 cells/);
+    const findings = await Deno.readTextFile(join(tmp, "none", "findings.md"));
+    assert.match(
+      findings,
+      /Nothing was compared: they share no experiment, workload, runtime and level \(BASE: \d+ groups/,
+    );
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
