@@ -11,7 +11,8 @@ import {
   warmRowsLazy,
 } from "./latency_rows.ts";
 import { momentAggs, withMomentColumns } from "./level_moments.ts";
-import { levelStatsLazy, STAT_COLUMNS } from "./stats.ts";
+import { levelStatsLazy, STAT_COLUMNS, statExprs } from "./stats.ts";
+import { CELL_COLUMN } from "./table_groups.ts";
 
 /**
  * `stats` with the count column `name` of `counts` joined on `keys`, 0 where none. A null key
@@ -91,11 +92,22 @@ export const WARM_SAMPLE_COLUMNS = { sorted: "latency_sorted", runs: "latency_ru
  */
 export function warmLevels(activations: pl.DataFrame): pl.DataFrame {
   const rows = withMomentColumns(warmRowsLazy(activations.lazy()));
-  return levelStatsLazy(rows, "latency_ms", ["runtime", "workload"], [
+  const extra = [
     ...momentAggs(),
     pl.col("latency_ms").cast(pl.Float64).sort().alias(WARM_SAMPLE_COLUMNS.sorted),
     pl.col("run").fillNull(0).nUnique().cast(pl.Float64).alias(WARM_SAMPLE_COLUMNS.runs),
-  ]).collectSync();
+  ];
+  if (!activations.columns.includes(CELL_COLUMN)) {
+    return levelStatsLazy(rows, "latency_ms", ["runtime", "workload"], extra).collectSync();
+  }
+  // The same rows, statistics and order, grouped by the cell's number: its keys ride along.
+  const keys = ["runtime", "workload", "level"];
+  return rows.filter(pl.col("latency_ms").isNotNull())
+    .groupBy(CELL_COLUMN)
+    .agg(...keys.map((k) => pl.col(k).first()), ...statExprs(pl.col("latency_ms")), ...extra)
+    .drop(CELL_COLUMN)
+    .sort(keys)
+    .collectSync();
 }
 
 /**
