@@ -7,10 +7,9 @@
 import { join } from "node:path";
 import pl from "nodejs-polars";
 import { EMBEDDED_DATASET, readDatasetRest, readTable, tableRows } from "../dataset/mod.ts";
-import { type PieceKey, readActivationPieces, SPILL_ROWS } from "../dataset/activation_pieces.ts";
+import { readActivationPieces, SPILL_ROWS } from "../dataset/activation_pieces.ts";
 import { releaseNativeMemory, returnFreedMemory } from "../dataset/native_memory.ts";
 import {
-  CELL_COLUMN,
   cellGroup,
   cellOf,
   type ComputedTables,
@@ -59,13 +58,6 @@ export interface DatasetTablesOptions {
   spillRows?: number;
 }
 
-/** The number of `name` in `numbers`, a new one where it has none. */
-function number(numbers: Map<string, number>, name: string): number {
-  let n = numbers.get(name);
-  if (n === undefined) numbers.set(name, n = numbers.size);
-  return n;
-}
-
 /** Warns where `levels` are asked for and no activation is at any of them. */
 function warnIfNoLevel(levels: number[] | undefined, anyAtLevels: () => boolean): void {
   if (levels && !anyAtLevels()) {
@@ -111,11 +103,9 @@ export async function datasetTables(
     const others = cellGroup(OTHERS_CELL, count);
     const used = new Set(pieces.keys.map((key) => cellGroup(cellOf(key), count)));
     if (used.size === 0) used.add(others);
-    const cells = new Map<string, number>();
-    const cell = { column: CELL_COLUMN, of: (key: PieceKey) => number(cells, cellOf(key)) };
     const groups: GroupTables[] = [];
     for (const g of [...used].sort((a, b) => a - b)) {
-      const group = { activations: pieces.frame(g, cell), others: g === others };
+      const group = { activations: pieces.frame(g), others: g === others };
       groups.push(groupTables(rest, group, { levels }));
       await releaseNativeMemory();
     }

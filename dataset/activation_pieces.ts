@@ -36,21 +36,9 @@ export interface ActivationPieces {
    * row), with the columns a read of the whole table gives ({@linkcode forEachPart}), in its
    * order.
    */
-  frame(bucket: number, label?: PieceLabel): pl.DataFrame;
+  frame(bucket: number): pl.DataFrame;
   /** Removes the temporary files. */
   close(): Promise<void>;
-}
-
-/**
- * A number for every row of a piece, added as a column by {@linkcode ActivationPieces.frame}:
- * what a caller derives from the keys (a cell of the tables, say) costs it 4 bytes a row here,
- * where each piece's rows are joined to their keys anyway, and no pass over the key text.
- */
-export interface PieceLabel {
-  /** The column's name. */
-  column: string;
-  /** The number of the rows of a piece, from its keys (an Int32). */
-  of: (key: PieceKey) => number;
 }
 
 /** Options of {@linkcode readActivationPieces}. */
@@ -221,7 +209,7 @@ export async function readActivationPieces(
   const order = [...types.keys()];
   return {
     keys: [...keys.values()],
-    frame(bucket, label) {
+    frame(bucket) {
       if (order.length === 0) return emptyFrame(readSchema("activations", columns));
       const ids = [...bucketOfId].filter(([, b]) => b === bucket).map(([id]) => id);
       const rows = [...files[bucket].map((f) => pl.readParquet(f)), ...held[bucket]];
@@ -230,9 +218,6 @@ export async function readActivationPieces(
         ...PIECE_KEYS.map((k) =>
           pl.Series(k, ids.map((id) => keys.get(id)![k]), types.get(k) ?? pl.Utf8)
         ),
-        ...(label
-          ? [pl.Series(label.column, ids.map((id) => label.of(keys.get(id)!)), pl.Int32)]
-          : []),
       ]);
       const all: pl.DataFrame = rows.length === 0
         ? pl.DataFrame([pl.Series(PIECE, [], pl.Int64)])
@@ -249,7 +234,6 @@ export async function readActivationPieces(
             ? pl.col(c).cast(pl.Utf8)
             : pl.col(c)
         ),
-        ...(label ? [label.column] : []),
       );
     },
     async close() {

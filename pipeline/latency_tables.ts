@@ -11,8 +11,7 @@ import {
   warmRowsLazy,
 } from "./latency_rows.ts";
 import { momentAggs, withMomentColumns } from "./level_moments.ts";
-import { levelStatsLazy, STAT_COLUMNS, statExprs } from "./stats.ts";
-import { CELL_COLUMN } from "./table_groups.ts";
+import { levelStatsLazy, STAT_COLUMNS } from "./stats.ts";
 
 /**
  * `stats` with the count column `name` of `counts` joined on `keys`, 0 where none. A null key
@@ -92,22 +91,11 @@ export const WARM_SAMPLE_COLUMNS = { sorted: "latency_sorted", runs: "latency_ru
  */
 export function warmLevels(activations: pl.DataFrame): pl.DataFrame {
   const rows = withMomentColumns(warmRowsLazy(activations.lazy()));
-  const extra = [
+  return levelStatsLazy(rows, "latency_ms", ["runtime", "workload"], [
     ...momentAggs(),
     pl.col("latency_ms").cast(pl.Float64).sort().alias(WARM_SAMPLE_COLUMNS.sorted),
     pl.col("run").fillNull(0).nUnique().cast(pl.Float64).alias(WARM_SAMPLE_COLUMNS.runs),
-  ];
-  if (!activations.columns.includes(CELL_COLUMN)) {
-    return levelStatsLazy(rows, "latency_ms", ["runtime", "workload"], extra).collectSync();
-  }
-  // The same rows, statistics and order, grouped by the cell's number: its keys ride along.
-  const keys = ["runtime", "workload", "level"];
-  return rows.filter(pl.col("latency_ms").isNotNull())
-    .groupBy(CELL_COLUMN)
-    .agg(...keys.map((k) => pl.col(k).first()), ...statExprs(pl.col("latency_ms")), ...extra)
-    .drop(CELL_COLUMN)
-    .sort(keys)
-    .collectSync();
+  ]).collectSync();
 }
 
 /**

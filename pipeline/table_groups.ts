@@ -17,14 +17,6 @@ export interface RowsKey {
   level: number | null;
 }
 
-/**
- * The column of a row's cell as a number (one number a {@linkcode cellOf}), where a reader that
- * knows it adds it (activation_pieces.ts's `frame`): `warmLevels` then groups the warm rows by
- * that one integer instead of their runtime, workload and level (a group of 1.16 M rows, 5
- * interleaved rounds: 404 -> 313 ms CPU, the column's join 148 ms either way).
- */
-export const CELL_COLUMN = "__cell";
-
 /** The cell of the other experiments' rows ({@linkcode cellOf}). */
 export const OTHERS_CELL = "others";
 

@@ -10,7 +10,6 @@ import {
   repetitionsTable,
 } from "../pipeline/repetitions_table.ts";
 import { seededRandom } from "../pipeline/_random.ts";
-import { CELL_COLUMN, cellOf, type RowsKey } from "../pipeline/table_groups.ts";
 import { activations, records } from "./_frames.ts";
 
 /**
@@ -276,19 +275,6 @@ Deno.test("levelSamples() from the warm table's group-by: the same cells as from
     assert.ok(alone.some((c) => c.workload === "aes"));
     assert.deepEqual(shown(levelSamples(rows, levels, warmLevels(rows))), alone);
   }
-  // Grouped by a cell number that a reader adds (CELL_COLUMN): the same frame, in its order.
-  const numbers = new Map<string, number>();
-  const cells = rows.select("experiment", "runtime", "workload", "level").toRecords().map((r) => {
-    const cell = cellOf(r as unknown as RowsKey);
-    if (!numbers.has(cell)) numbers.set(cell, numbers.size);
-    return numbers.get(cell)!;
-  });
-  const numbered = rows.withColumns(pl.Series(CELL_COLUMN, cells, pl.Int32));
-  assert.ok(numbers.size > 5);
-  assert.equal(
-    JSON.stringify(warmLevels(numbered).toRecords()),
-    JSON.stringify(warmLevels(rows).toRecords()),
-  );
   const bad = activations(warm("wasm", 3, [[1, 2], [NaN]]));
   assert.throws(
     () => levelSamples(bad, undefined, warmLevels(bad)),

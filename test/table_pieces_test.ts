@@ -75,20 +75,6 @@ Deno.test("readActivationPieces: each bucket is the rows of its cells of a whole
           whole.dtypes.map(String),
         );
         assert.equal(frame.writeCSV().toString(), expected.writeCSV().toString(), `bucket ${b}`);
-        // With a label: the same rows, and each row's number from its own keys.
-        const labelled = pieces.frame(b, { column: "n", of: (key) => key.rows + 10 * key.level! });
-        assert.deepEqual(labelled.columns, [...whole.columns, "n"]);
-        assert.equal(labelled.drop("n").writeCSV().toString(), expected.writeCSV().toString());
-        const rowsOf = new Map(
-          pieces.keys.map((k) => [JSON.stringify(PIECE_KEYS.map((c) => k[c])), k]),
-        );
-        assert.deepEqual(
-          labelled.getColumn("n").toArray(),
-          expected.select(...PIECE_KEYS).toRecords().map((r) => {
-            const key = rowsOf.get(JSON.stringify(PIECE_KEYS.map((c) => r[c])))!;
-            return key.rows + 10 * key.level!;
-          }),
-        );
         rows += frame.height;
       }
       assert.equal(rows, whole.height);
