@@ -5,13 +5,15 @@
  * and the levels the comparisons pool.
  */
 import { join } from "node:path";
-import { EMBEDDED_DATASET, readDatasetRest, tableRows } from "../dataset/mod.ts";
-import { readActivationPieces } from "../dataset/activation_pieces.ts";
+import pl from "nodejs-polars";
+import { EMBEDDED_DATASET, readDatasetRest, readTable, tableRows } from "../dataset/mod.ts";
+import { readActivationPieces, SPILL_ROWS } from "../dataset/activation_pieces.ts";
 import { releaseNativeMemory, returnFreedMemory } from "../dataset/native_memory.ts";
 import {
   cellGroup,
   cellOf,
   type ComputedTables,
+  computeTables,
   type GroupTables,
   groupTables,
   mergeTables,
@@ -49,33 +51,55 @@ export interface DatasetTablesOptions {
   levels?: number[];
   /** Activation rows a group of cells is meant to have (whole cells, so about). Default 1 M. */
   groupRows?: number;
-  /** Activation rows held in memory while reading before they go to temporary files. */
+  /**
+   * Activation rows held in memory while reading before they go to temporary files. Default
+   * `SPILL_ROWS` of activation_pieces.ts.
+   */
   spillRows?: number;
+}
+
+/** Warns where `levels` are asked for and no activation is at any of them. */
+function warnIfNoLevel(levels: number[] | undefined, anyAtLevels: () => boolean): void {
+  if (levels && !anyAtLevels()) {
+    console.error(
+      `warning: no activation at levels ${shownLevels(levels)}: the per-level and ` +
+        `comparison tables are left out`,
+    );
+  }
 }
 
 /**
  * Every table of the dataset `dir`, computed a group of cells at a time (table_groups.ts) from
  * the activations read in pieces (activation_pieces.ts): the same tables as `computeTables` of
- * the whole dataset, with memory flat in its size. Warns where no activation is at `levels`.
+ * the whole dataset, with memory flat in its size. A dataset of one group that is held without
+ * spilling is read whole instead, as `computeTables` reads it: the pieces save memory by
+ * hashing every row's keys, splitting and joining them back, which one group does not need (1
+ * M rows: the read 835 -> 363 ms CPU, `deno task tables` 1.70 -> 1.45 s CPU and 441 -> 376 MB,
+ * medians of 5 interleaved rounds). Warns where no activation is at
+ * `levels`.
  */
 export async function datasetTables(
   dir: string,
-  { levels, groupRows = 1e6, spillRows }: DatasetTablesOptions = {},
+  { levels, groupRows = 1e6, spillRows = SPILL_ROWS }: DatasetTablesOptions = {},
 ): Promise<ComputedTables> {
   const rest = await readDatasetRest(dir);
-  const count = Math.max(1, Math.ceil(await tableRows(dir, "activations") / groupRows));
+  const rows = await tableRows(dir, "activations");
+  const count = Math.max(1, Math.ceil(rows / groupRows));
+  if (count === 1 && rows <= spillRows) {
+    const activations = await readTable(dir, "activations", PIPELINE_COLUMNS);
+    warnIfNoLevel(levels, () => activations.filter(pl.col("level").isIn(levels!)).height > 0);
+    return computeTables({ ...rest, activations }, { levels });
+  }
   const pieces = await readActivationPieces(dir, PIPELINE_COLUMNS, {
     buckets: count,
     bucketOf: (key) => cellGroup(cellOf(key), count),
     spillRows,
   });
   try {
-    if (levels && !pieces.keys.some((k) => k.level !== null && levels.includes(k.level))) {
-      console.error(
-        `warning: no activation at levels ${shownLevels(levels)}: the per-level and ` +
-          `comparison tables are left out`,
-      );
-    }
+    warnIfNoLevel(
+      levels,
+      () => pieces.keys.some((k) => k.level !== null && levels!.includes(k.level)),
+    );
     const others = cellGroup(OTHERS_CELL, count);
     const used = new Set(pieces.keys.map((key) => cellGroup(cellOf(key), count)));
     if (used.size === 0) used.add(others);

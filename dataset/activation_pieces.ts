@@ -47,11 +47,14 @@ export interface PieceOptions {
   buckets?: number;
   /** The bucket of a piece, from 0 to `buckets - 1`. Default 0. */
   bucketOf?: (key: PieceKey) => number;
-  /** Rows held in memory before they go to temporary files. Default 4 M. */
+  /** Rows held in memory before they go to temporary files. Default {@linkcode SPILL_ROWS}. */
   spillRows?: number;
   /** Where the temporary files go. Default the system's temporary folder. */
   spillDir?: string;
 }
+
+/** Rows {@linkcode readActivationPieces} holds in memory before they go to temporary files. */
+export const SPILL_ROWS = 4e6;
 
 /** The column of a row's piece: a hash of its keys, below 2^51 (exact as a JavaScript number). */
 const PIECE = "__piece";
@@ -112,7 +115,7 @@ function withPieceHashes(frame: pl.DataFrame): pl.DataFrame {
 export async function readActivationPieces(
   dir: string,
   columns: readonly string[],
-  { buckets = 1, bucketOf = () => 0, spillRows = 4e6, spillDir }: PieceOptions = {},
+  { buckets = 1, bucketOf = () => 0, spillRows = SPILL_ROWS, spillDir }: PieceOptions = {},
 ): Promise<ActivationPieces> {
   const keys = new Map<number, PieceKey>();
   const bucketOfId = new Map<number, number>();

@@ -37,12 +37,33 @@ function collector(): (() => void) | null {
 /**
  * Collects JavaScript garbage, then yields one macrotask so that the finalizers of the
  * collected frames (queued by the collection) run and free their native memory. Where the
- * collector cannot be exposed, only yields: memory is then freed when V8 chooses.
+ * collector cannot be exposed, only yields: memory is then freed when V8 chooses. Trims
+ * glibc's heaps where the process holds {@linkcode TRIM_ABOVE_BYTES} or more.
  */
 export async function releaseNativeMemory(): Promise<void> {
   collector()?.();
   await new Promise((resolve) => setTimeout(resolve, 0));
-  trim?.();
+  if (trim && (residentBytes() ?? Infinity) >= TRIM_ABOVE_BYTES) trim();
+}
+
+/**
+ * The resident memory below which a release leaves glibc's heaps untrimmed: a trim gives the
+ * free pages inside them back to the system, and the next allocations that reuse them fault
+ * them in again, zeroed by the kernel. `deno task tables` on 10 M rows (3 interleaved rounds
+ * against a trim at every release): system time 6.4-7.2 -> 5.0-5.9 s, CPU 18.4-21.1 -> 16.5-
+ * 20.3 s, peak RSS 703 -> 748 MB. Below it, freed memory kept for reuse stays within the
+ * memory goals (1 GB at 10 M rows); above it every release trims as before.
+ */
+export const TRIM_ABOVE_BYTES = 512 * 1024 * 1024;
+
+/** The process's resident memory (VmRSS of /proc/self/status), or null where unreadable. */
+export function residentBytes(): number | null {
+  try {
+    const kb = Deno.readTextFileSync("/proc/self/status").match(/^VmRSS:\s+(\d+) kB$/m);
+    return kb ? Number(kb[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
 }
 
 /** glibc's `mallopt` parameter of the mmap threshold. */

@@ -54,6 +54,45 @@ Deno.test("quantileCiRanks() agrees with the exact binomial ranks in rational ar
   }
 });
 
+/**
+ * The ranks as the binomial's terms walked one by one from each far end (K = 0 up, K = n down),
+ * each term from the one before: what quantileCiRanks computes, with no term left out.
+ */
+function walkedRanks(n: number, q: number, level = 0.95): [number, number] | null {
+  const alpha = (1 - level) / 2, step = Math.log(q) - Math.log1p(-q);
+  let logPmf = n * Math.log1p(-q), cdf = 0, l = 0;
+  for (let k = 0; k < n; k++) {
+    cdf += Math.exp(logPmf);
+    if (cdf > alpha) break;
+    l = k + 1;
+    logPmf += Math.log((n - k) / (k + 1)) + step;
+  }
+  let u = n + 1, tail = 0;
+  logPmf = n * Math.log(q);
+  for (let k = n; k > 0; k--) {
+    tail += Math.exp(logPmf);
+    if (tail > alpha) break;
+    u = k;
+    logPmf += Math.log(k / (n - k + 1)) - step;
+  }
+  return l >= 1 && u <= n ? [l, u] : null;
+}
+
+Deno.test("quantileCiRanks() from where the terms matter gives the ranks of the walk over every term", () => {
+  const random = seededRandom(5);
+  const ns = [
+    ...Array.from({ length: 1200 }, (_, i) => i + 1),
+    ...Array.from({ length: 30 }, () => 1200 + Math.floor(random() * 300_000)),
+    1_000_000,
+    2_000_003,
+  ];
+  for (const n of ns) {
+    for (const q of [0.5, 0.9, 0.95, 0.99]) {
+      assert.deepEqual(quantileCiRanks(n, q), walkedRanks(n, q), `n ${n} q ${q}`);
+    }
+  }
+});
+
 Deno.test("quantileCiRanks() at small n: the median's ranks of Le Boudec's table, none for the tails", () => {
   assert.equal(quantileCiRanks(5, 0.5), null);
   assert.deepEqual(quantileCiRanks(6, 0.5), [1, 6]); // coverage 1 - 2/64
