@@ -74,6 +74,8 @@ export interface ActivationsResult {
   fetched: number;
   /** Trigger and rule activations (not an action's invocation, see isActionRecord). */
   skipped: number;
+  /** Items whose start is outside [since, upto]: listed by an API that ignored the window. */
+  outside: number;
   /** Items that could not be fetched or read, with why. */
   failed: { id: string; error: string }[];
 }
@@ -172,7 +174,11 @@ async function newRows(
   where: string,
   seen: Set<string>,
   result: ActivationsResult,
-  { attempts, sleep }: { attempts: number; sleep: (ms: number) => Promise<void> },
+  { attempts, sleep, window }: {
+    attempts: number;
+    sleep: (ms: number) => Promise<void>;
+    window: { since: number; upto: number };
+  },
 ): Promise<FrameBuilder<typeof ACTIVATION_COLUMNS>> {
   const rows = new FrameBuilder(ACTIVATION_COLUMNS);
   for (const [k, item] of items.entries()) {
@@ -184,6 +190,12 @@ async function newRows(
     }
     if (seen.has(id)) {
       result.known++;
+      continue;
+    }
+    // The list's window is the API's to apply; one that ignores it lists everything.
+    const start = (item as Json).start;
+    if (typeof start === "number" && (start < window.since || start > window.upto)) {
+      result.outside++;
       continue;
     }
     let record = item as Json;
@@ -269,6 +281,7 @@ export async function collectActivations(
     known: 0,
     fetched: 0,
     skipped: 0,
+    outside: 0,
     failed: [],
   };
   const stamp = Date.now().toString(36);
@@ -296,7 +309,11 @@ export async function collectActivations(
       result.pages++;
       result.listed += items.length;
       const where = `${api.conn.apihost} activation list skip ${skip}`;
-      const rows = await newRows(api, items, where, seen, result, { attempts, sleep });
+      const rows = await newRows(api, items, where, seen, result, {
+        attempts,
+        sleep,
+        window: { since, upto },
+      });
       if (rows.length > 0) {
         result.added += rows.length;
         const part = `api-${stamp}-${String(result.pages).padStart(5, "0")}`;
@@ -306,7 +323,8 @@ export async function collectActivations(
       progress(
         `activations: page ${result.pages} (skip ${skip}): listed ${result.listed}, ` +
           `added ${result.added}, known ${result.known}, fetched by id ${result.fetched}, ` +
-          `skipped ${result.skipped}, failed ${result.failed.length}`,
+          `skipped ${result.skipped}, failed ${result.failed.length}` +
+          (result.outside > 0 ? `, outside the window ${result.outside}` : ""),
       );
       skip += items.length;
     }

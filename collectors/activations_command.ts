@@ -72,7 +72,9 @@ export async function activationsCommand(
     console.log(
       `wrote ${r.added} records, ${r.failed.length} failed -> ${out} (listed ${r.listed} in ` +
         `${r.pages} pages; ${r.known} already there, ${r.fetched} fetched by id, ${r.skipped} ` +
-        `trigger or rule activations skipped)`,
+        `trigger or rule activations skipped` +
+        (r.outside > 0 ? `; ${r.outside} outside the window, which the API did not apply` : "") +
+        ")",
     );
     for (const f of r.failed.slice(0, 20)) console.log(`  failed: ${f.id}: ${f.error}`);
     return r.failed.length > 0 ? 1 : 0;

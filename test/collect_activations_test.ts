@@ -224,6 +224,7 @@ Deno.test(
           fetch(String(input).replace(from, to), init)) as typeof fetch,
       );
     const capped = rewrite(/limit=200/, "limit=50");
+    const noWindow = rewrite(/&since=\d+&upto=\d+/, "");
     const noSkip = rewrite(/skip=\d+&?/, "");
     try {
       await invoke(ow, 230);
@@ -234,6 +235,19 @@ Deno.test(
         (await ids(dir)).sort(),
         ow.records.map((x) => x.activationId as string).sort(),
       );
+      // An API that ignores since and upto: what it lists outside the window is left out.
+      const starts = ow.records.map((x) => x.start as number).sort((a, b) => a - b);
+      const [since, upto] = [starts[50], starts[149]];
+      const inside = ow.records.filter((x) =>
+        (x.start as number) >= since && (x.start as number) <= upto
+      );
+      const windowed = join(tmp, "windowed");
+      const w = await collectActivations(noWindow, windowed, { since, upto, ...quiet });
+      assert.deepEqual([w.listed, w.added, w.outside], [230, inside.length, 230 - inside.length]);
+      assert.deepEqual(
+        (await ids(windowed)).sort(),
+        inside.map((x) => x.activationId as string).sort(),
+      );
       const other = join(tmp, "noskip");
       await assert.rejects(
         collectActivations(noSkip, other, { since: 0, upto: Date.now(), ...quiet }),
@@ -243,6 +257,7 @@ Deno.test(
     } finally {
       capped.close();
       noSkip.close();
+      noWindow.close();
       await ow.close();
       await Deno.remove(tmp, { recursive: true });
     }
