@@ -202,7 +202,12 @@ async function newRows(
     if (!isFull(record)) {
       let got: Answer;
       try {
-        got = await getPatiently(api, api.path(`activations/${id}`), attempts, sleep);
+        got = await getPatiently(
+          api,
+          api.path(`activations/${encodeURIComponent(id)}`),
+          attempts,
+          sleep,
+        );
       } catch (err) {
         // One record out of reach stops neither the page nor the run (a rerun fetches it).
         result.failed.push({ id, error: `fetching ${id}: ${(err as Error).message}` });

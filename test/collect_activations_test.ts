@@ -150,6 +150,40 @@ Deno.test(
 );
 
 Deno.test(
+  "collect activations: an activation id from the list is one path segment when fetched by id",
+  opts,
+  async () => {
+    const ow = await standin();
+    const tmp = await Deno.makeTempDir({ prefix: "collect-activations-" });
+    const asked: string[] = [];
+    // A list whose one summary names an id that would leave its path segment.
+    const odd = api(
+      ow,
+      ((input: string | URL | Request, init?: RequestInit) => {
+        const url = String(input);
+        asked.push(url);
+        if (url.includes("/activations?")) {
+          const page = /skip=0&/.test(url) ? [{ activationId: "../actions/x?y#z", start: 1 }] : [];
+          return Promise.resolve(Response.json(page));
+        }
+        return fetch(input, init);
+      }) as typeof fetch,
+    );
+    try {
+      const r = await collectActivations(odd, join(tmp, "ds"), { since: 0, upto: 10, ...quiet });
+      assert.deepEqual([r.added, r.failed.length], [0, 1]);
+      const byId = asked.filter((u) => !u.includes("/activations?"));
+      assert.ok(byId.length > 0);
+      for (const u of byId) assert.ok(u.endsWith("/activations/..%2Factions%2Fx%3Fy%23z"), u);
+    } finally {
+      odd.close();
+      await ow.close();
+      await Deno.remove(tmp, { recursive: true });
+    }
+  },
+);
+
+Deno.test(
   "collect activations: a proxy's 503 page, a 504 and a reset connection are retried",
   opts,
   async () => {
