@@ -1516,6 +1516,41 @@ Deno.test("ingest + tables CLI on an activation export give the known statistics
   });
 });
 
+Deno.test("ingest CLI on In-Vitro's warm-up phase: kept as experiment warmup, in no latency table; the report builds", async () => {
+  await withTemp(async (dir) => {
+    const lines = (await Deno.readTextFile(join(INVITRO, "openwhisk_duration_1.csv"))).trim()
+      .split("\n");
+    // The first invocation (a cold start) made in a configured warm-up: phase 1.
+    assert.match(lines[1], /^2,.*,cold,/);
+    const file = join(dir, "warm_duration_1.csv");
+    await Deno.writeTextFile(
+      file,
+      [lines[0], lines[1].replace(/^2,/, "1,"), ...lines.slice(2)].join("\n") + "\n",
+    );
+    const a = await task("cli/ingest.ts", file, "--runtime", "docker", "--out", join(dir, "ds"));
+    assert.equal(a.code, 0, a.text);
+    const rows = (await readDataset(join(dir, "ds"))).activations;
+    assert.deepEqual(
+      records(
+        rows.groupBy("experiment").agg(pl.col("experiment").count().alias("n")).sort("experiment"),
+      ),
+      [{ experiment: "cold_start", n: 1 }, { experiment: "concurrency", n: 3 }, {
+        experiment: "warmup",
+        n: 1,
+      }],
+    );
+    const t = await task("cli/tables.ts", join(dir, "ds"), "--out", join(dir, "out"));
+    assert.equal(t.code, 0, t.text);
+    const cold = records(
+      pl.readCSV(dataFile(join(dir, "out", "tables"), "cold_start_docker", ".csv")),
+      6,
+    );
+    assert.deepEqual(cold.map((r) => [r.n, r.mean]), [[1, 420]]);
+    const report = await quietReport(join(dir, "ds"));
+    assert.ok(report.tables > 0);
+  });
+});
+
 Deno.test("ingest CLI on SeBS and In-Vitro folders: tables known, the report says what SeBS cannot fill", async () => {
   await withTemp(async (dir) => {
     const invitro = join(dir, "invitro"), sebs = join(dir, "sebs");

@@ -17,7 +17,9 @@
  * cold start, `concurrency` for a hot one; `level` unknown (In-Vitro replays a trace, it does
  * not hold a fixed concurrency). Without them a row carries only In-Vitro's client-side
  * `responseTime` (`source` client, `latency` client_time, in `client_ms`). An invocation that
- * timed out has no record: an `error` row. The CSV row itself is kept as JSON in `record`.
+ * timed out has no record: an `error` row. An invocation of a warm-up phase (invitro_columns.ts)
+ * is experiment `warmup`, which no latency table reads. The CSV row itself is kept as JSON in
+ * `record`.
  *
  * The rows are made by polars' CSV reader and expressions ({@linkcode invitroFrame}): these
  * files run to millions of rows. Where a value is not what the format allows, the file is read
@@ -72,7 +74,7 @@ function isOpenWhisk(header: readonly string[]): boolean {
 /** The columns the rows are made of, and how they are read. */
 function uses(cols: InvitroColumns) {
   return {
-    texts: ["startType", "activationID", "httpStatusCode"],
+    texts: ["startType", "activationID", "httpStatusCode", "phase"],
     numbers: [
       cols.startTime,
       cols.connect,
@@ -128,7 +130,11 @@ function rowsExpr(
       .and(record.not().or(type.eq(pl.lit("hot"))).or(validMicros("initTime")));
   }
   const set: Record<string, pl.Expr> = {
-    experiment: pl.when(ow ? cold : pl.lit(false)).then(pl.lit("cold_start"))
+    // A warm-up invocation is kept, as its own experiment, in no latency table.
+    experiment: pl.when(
+      cols.warmupPhase === null ? pl.lit(false) : text("phase").eq(pl.lit(cols.warmupPhase)),
+    ).then(pl.lit("warmup"))
+      .when(ow ? cold : pl.lit(false)).then(pl.lit("cold_start"))
       .otherwise(pl.lit("concurrency")),
     workload: workload !== undefined
       ? pl.lit(workload)

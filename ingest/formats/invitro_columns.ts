@@ -57,6 +57,13 @@ export interface InvitroColumns {
   memoryUsed: { column: string; perMib: number } | null;
   /** Flags of a failed invocation, in the order their errors are named (none: all succeeded). */
   failures: InvitroFailure[];
+  /**
+   * The `phase` of a warm-up invocation, where the version has one: since 28 September 2022
+   * In-Vitro's driver writes 1 (WarmupPhase) for the invocations of a configured warm-up and 2
+   * (ExecutionPhase) for the experiment's (pkg/common/constants.go); its plotter reads only the
+   * execution phase. Earlier versions numbered phases otherwise: null.
+   */
+  warmupPhase: string | null;
 }
 
 /** The version of a header, told by the names only it has, and the columns it must have. */
@@ -101,6 +108,7 @@ const VERSIONS: InvitroVersion[] = [
           ? [{ column: "memoryAllocationTimeout", error: "memory allocation timeout" }]
           : []),
       ],
+      warmupPhase: "1",
     }),
   },
   {
@@ -127,6 +135,7 @@ const VERSIONS: InvitroVersion[] = [
         { column: "timeout", error: "connection timeout" },
         { column: "failed", error: "execution failed" },
       ],
+      warmupPhase: null,
     }),
   },
   {
@@ -142,6 +151,7 @@ const VERSIONS: InvitroVersion[] = [
       connect: null,
       memoryUsed: { column: "memory", perMib: 1024 },
       failures: [],
+      warmupPhase: null,
     }),
   },
 ];
