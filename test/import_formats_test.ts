@@ -1666,3 +1666,76 @@ Deno.test("malformed imports name the file and the place, and leave no dataset",
     assert.match(forced.text, /^error: notes\.txt line 1: the header lacks memory, type/);
   });
 });
+
+Deno.test("hostile CSVs: a line short of fields, a quoted line break, a duplicate header name or a non-UTF-8 byte is named in any slice; a header's spaces, stray CR and leading blank lines read as the line reader reads them", async () => {
+  await withTemp(async (dir) => {
+    const header = "memory,type,is_cold,exec_time,connection_time,client_time,provider_time," +
+      "mem_used";
+    // 40 rows, no two alike; mem_used may be empty, so a line without it looked whole to polars.
+    const body = Array.from({ length: 40 }, (_, i) => `256,warm,False,9${i},0.001,5${i},3${i},4`);
+    const rowsOf = async (text: string, slice?: number) => {
+      const path = join(dir, "result.csv");
+      await Deno.writeTextFile(path, text);
+      const out = join(dir, `out-${slice}`);
+      await importFiles([path], out, { csvSliceBytes: slice });
+      const rows = (await readDataset(out)).activations.toRecords().map((r) => JSON.stringify(r));
+      await Deno.remove(out, { recursive: true });
+      return rows.sort();
+    };
+    const refused = async (text: string | Uint8Array, message: string) => {
+      const path = join(dir, "result.csv");
+      await Deno.writeFile(path, typeof text === "string" ? encoder.encode(text) : text);
+      // Read whole, and in slices of about two lines: the line is named in a later slice too.
+      for (const slice of [undefined, 64]) {
+        await rejects(importFiles([path], join(dir, "out")), message);
+        await rejects(importFiles([path], join(dir, "out"), { csvSliceBytes: slice }), message);
+      }
+      await assert.rejects(Deno.stat(join(dir, "out")), Deno.errors.NotFound);
+    };
+    const clean = await rowsOf([header, ...body].join("\n") + "\n");
+    assert.equal(clean.length, 40);
+    // Plain and not (a space elsewhere makes the slice careful), early and late in the file.
+    for (const [line, spaced] of [[3, false], [3, true], [35, false], [35, true]] as const) {
+      const lines = [header, ...body];
+      lines[line - 1] = lines[line - 1].replace(/,4$/, ""); // 7 fields
+      if (spaced) lines[line + 1] = lines[line + 1].replace(",False,", ", False,");
+      await refused(
+        lines.join("\n") + "\n",
+        `result.csv line ${line}: 7 fields, expected 8 as in the header`,
+      );
+    }
+    // In-Vitro's instance name may be any text: a quoted one spanning lines read as one row by
+    // polars, refused by the line reader (which keeps a line a row, so that lines are named).
+    const iv = "phase,instance,invocationID,startTime,requestedDuration,grpcConnEstablish," +
+      "responseTime,actualDuration,connectionTimeout,functionTimeout";
+    const ivPath = join(dir, "x_duration_1.csv");
+    await Deno.writeTextFile(
+      ivPath,
+      `${iv}\n1,f,a,1,1,1,1,1,false,false\n1,"f\ng",b,1,1,1,1,1,false,false\n1,f,c,1,1,1,1,1,false,false\n`,
+    );
+    for (const slice of [undefined, 40]) {
+      await rejects(
+        importFiles([ivPath], join(dir, "out"), { csvSliceBytes: slice }),
+        "x_duration_1.csv line 3: a quoted field is not closed on its line",
+      );
+    }
+    await refused(
+      `${header},memory\n${body.map((l) => `${l},1`).join("\n")}\n`,
+      'result.csv line 1: the header names "memory" twice',
+    );
+    const before = encoder.encode(
+      `${header}\n${body.slice(0, 30).join("\n")}\n256,warm,False,1,1,1,1,`,
+    );
+    await refused(
+      new Uint8Array([...before, 0xff, 0x0a]),
+      `result.csv byte ${before.length} (line 32): invalid UTF-8: byte 0xff is not part of a ` +
+        "well-formed UTF-8 sequence",
+    );
+    // The same rows (names in `record` stripped, as the line reader strips them).
+    const spaced = header.replaceAll(",", ", ");
+    assert.deepEqual(await rowsOf([spaced, ...body].join("\n") + "\n"), clean);
+    assert.deepEqual(await rowsOf([spaced, ...body].join("\n") + "\n", 64), clean);
+    assert.deepEqual(await rowsOf([header + "\r", ...body].join("\r\n") + "\r\n", 64), clean);
+    assert.deepEqual(await rowsOf(`\n \r\n${[header, ...body].join("\n")}\n`, 64), clean);
+  });
+});

@@ -50,19 +50,27 @@ export function splitCsvLine(text: string, where: string): string[] {
 /**
  * The header and the rows of a CSV stream. The header must hold every name of `required`;
  * a row with another number of fields than the header, or a file with no header, is an error
- * naming `file` and the line. Blank lines are skipped.
+ * naming `file` and the line, as is a header that names a column twice. Blank lines are
+ * skipped.
  */
 export async function csvRows(
   chunks: AsyncIterable<Uint8Array>,
   file: string,
   required: readonly string[],
 ): Promise<{ header: string[]; rows: AsyncGenerator<CsvRow> }> {
-  const lines = readLines(chunks);
+  const lines = readLines(chunks, file);
   let first: IteratorResult<Line>;
   do first = await lines.next(); while (!first.done && first.value.text.trim() === "");
   if (first.done) throw new SyntaxError(`${file}: empty file, expected a CSV header line`);
   const header = splitCsvLine(first.value.text.replace(/^\uFEFF/, ""), `${file} line 1`)
     .map((h) => h.trim());
+  // A row's fields are keyed by name: a name twice would lose one of its fields.
+  const twice = header.find((h, i) => header.indexOf(h) !== i);
+  if (twice !== undefined) {
+    throw new SyntaxError(
+      `${file} line ${first.value.line}: the header names ${JSON.stringify(twice)} twice`,
+    );
+  }
   const missing = required.filter((r) => !header.includes(r));
   if (missing.length > 0) {
     throw new SyntaxError(

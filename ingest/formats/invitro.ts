@@ -26,7 +26,7 @@
 import pl from "nodejs-polars";
 import { IMPORTED_COLUMNS } from "../../dataset/mod.ts";
 import { csvBoolean, csvNumber, type CsvRow, csvRows } from "./csv_rows.ts";
-import { checkedCsvFrame, type CsvFields, type CsvFrame } from "./csv_query.ts";
+import { checkedCsvFrame, type CsvFields, type CsvFrame, dividedBy } from "./csv_query.ts";
 import { type InvitroColumns, invitroColumns } from "./invitro_columns.ts";
 import { fileChunks } from "./json_values.ts";
 
@@ -107,7 +107,7 @@ function rowsExpr(
   const record = ow ? failed.not() : pl.lit(false);
   const source = pl.when(failed).then(pl.lit("error"))
     .otherwise(pl.lit(ow ? "record" : "client"));
-  const ms = (c: string) => micros(c).div(1000);
+  const ms = (c: string) => dividedBy(micros(c), 1000);
   const invocation = cols.invocationID === null ? NULL : pl.col(cols.invocationID);
   const id = ow
     ? pl.when(text("activationID").eq(pl.lit(""))).then(invocation)

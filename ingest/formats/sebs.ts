@@ -27,7 +27,7 @@
 import pl from "nodejs-polars";
 import { IMPORTED_COLUMNS, type ImportedRow } from "../../dataset/mod.ts";
 import { csvBoolean, csvNumber, type CsvRow, csvRows } from "./csv_rows.ts";
-import { checkedCsvFrame, type CsvFields, type CsvFrame } from "./csv_query.ts";
+import { checkedCsvFrame, type CsvFields, type CsvFrame, dividedBy } from "./csv_query.ts";
 
 /** The header SeBS's perf-cost `process()` writes, in its order (since December 2020). */
 export const SEBS_CSV_HEADER = [
@@ -168,7 +168,7 @@ function sebsCsvExprs(
     .then(pl.lit("cold_start"))
     .when(type.eq(pl.lit("warm")).or(type.eq(pl.lit("sequential")))).then(pl.lit("concurrency"))
     .otherwise(pl.lit(null));
-  const ms = (c: string) => number(c).div(1000);
+  const ms = (c: string) => dividedBy(number(c), 1000);
   const orNull = (c: string) => pl.when(empty(c)).then(pl.lit(null)).otherwise(number(c));
   const set: Record<string, pl.Expr> = {
     experiment,
