@@ -1739,3 +1739,27 @@ Deno.test("hostile CSVs: a line short of fields, a quoted line break, a duplicat
     assert.deepEqual(await rowsOf(`\n \r\n${[header, ...body].join("\n")}\n`, 64), clean);
   });
 });
+
+Deno.test("hostile CSVs: a field of megabytes is quoted cut short in the error, a header line of megabytes is refused before any slice repeats it", async () => {
+  await withTemp(async (dir) => {
+    const header = "memory,type,is_cold,exec_time,connection_time,client_time,provider_time," +
+      "mem_used";
+    const path = join(dir, "result.csv");
+    const big = "9".repeat(2_000_000);
+    await Deno.writeTextFile(
+      path,
+      `${header}\n256,warm,False,1,1,1,1,1\n256,warm,False,1,1,${big},1,1\n`,
+    );
+    await rejects(
+      importFiles([path], join(dir, "out"), { csvSliceBytes: 64 }),
+      `result.csv line 3: client_time is "${big.slice(0, 60)}"... (2000000 characters), ` +
+        "expected a number",
+    );
+    await Deno.writeTextFile(path, `${"x".repeat(70_000)},${header}\n256,warm,False,1,1,1,1,1,1\n`);
+    await rejects(
+      importFiles([path], join(dir, "out"), { format: "sebs-csv" }),
+      "result.csv line 1: 70081 characters, more than a CSV header line holds (at most 65536)",
+    );
+    await assert.rejects(Deno.stat(join(dir, "out")), Deno.errors.NotFound);
+  });
+});

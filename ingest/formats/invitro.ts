@@ -25,7 +25,7 @@
  */
 import pl from "nodejs-polars";
 import { IMPORTED_COLUMNS } from "../../dataset/mod.ts";
-import { csvBoolean, csvNumber, type CsvRow, csvRows } from "./csv_rows.ts";
+import { csvBoolean, csvNumber, type CsvRow, csvRows, quoted } from "./csv_rows.ts";
 import { checkedCsvFrame, type CsvFields, type CsvFrame, dividedBy } from "./csv_query.ts";
 import { type InvitroColumns, invitroColumns } from "./invitro_columns.ts";
 import { fileChunks } from "./json_values.ts";
@@ -255,7 +255,7 @@ export async function checkInvitroFile(
     const type = row.fields.startType.trim();
     if (type !== "hot" && type !== "cold") {
       throw new TypeError(
-        `${where}: startType is ${JSON.stringify(row.fields.startType)}, expected hot or cold`,
+        `${where}: startType is ${quoted(row.fields.startType)}, expected hot or cold`,
       );
     }
     csvNumber(row, "httpStatusCode", where);

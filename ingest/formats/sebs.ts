@@ -26,7 +26,7 @@
  */
 import pl from "nodejs-polars";
 import { IMPORTED_COLUMNS, type ImportedRow } from "../../dataset/mod.ts";
-import { csvBoolean, csvNumber, type CsvRow, csvRows } from "./csv_rows.ts";
+import { csvBoolean, csvNumber, type CsvRow, csvRows, quoted } from "./csv_rows.ts";
 import { checkedCsvFrame, type CsvFields, type CsvFrame, dividedBy } from "./csv_query.ts";
 
 /** The header SeBS's perf-cost `process()` writes, in its order (since December 2020). */
@@ -63,7 +63,7 @@ function experimentOf(type: string, where: string): string {
   const e = EXPERIMENTS[type];
   if (!e) {
     throw new TypeError(
-      `${where}: type is ${JSON.stringify(type)}, expected cold, warm, burst or sequential`,
+      `${where}: type is ${quoted(type)}, expected cold, warm, burst or sequential`,
     );
   }
   return e;
