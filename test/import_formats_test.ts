@@ -1763,3 +1763,31 @@ Deno.test("hostile CSVs: a field of megabytes is quoted cut short in the error, 
     await assert.rejects(Deno.stat(join(dir, "out")), Deno.errors.NotFound);
   });
 });
+
+Deno.test("ingest CLI on a folder with symbolic links (to a file outside, to a folder, to itself) and a file name holding a line break: links named as left out, the name shown escaped", async () => {
+  await withTemp(async (dir) => {
+    const src = join(dir, "src"), out = join(dir, "out");
+    await Deno.mkdir(join(src, "sub"), { recursive: true });
+    const csv = await Deno.readTextFile(join(SEBS, "result.csv"));
+    await Deno.writeTextFile(join(dir, "outside.csv"), csv);
+    await Deno.writeTextFile(join(src, "new\nline.csv"), csv);
+    await Deno.symlink(join(dir, "outside.csv"), join(src, "linked.csv"));
+    await Deno.symlink(join(src, "sub"), join(src, "dir"));
+    await Deno.symlink(src, join(src, "loop"));
+    const cli = await task("cli/ingest.ts", src, "--out", out);
+    assert.equal(cli.code, 0, cli.text);
+    const link = "a symbolic link, not followed (pass its target by name to import it)";
+    assert.equal(
+      cli.text,
+      `imported 1 files, 6 rows -> ${out}\n  new\\nline.csv: sebs-csv, 6 rows\n` +
+        ["dir", "linked.csv", "loop"].map((l) => `  ${l}: left out, ${link}\n`).join(""),
+    );
+    const meta = JSON.parse(await Deno.readTextFile(join(out, "dataset.json")));
+    assert.deepEqual(meta.import.files.map((f: { name: string }) => f.name), ["new\\nline.csv"]);
+    assert.deepEqual(meta.import.left_out, [
+      { name: "dir", what: link },
+      { name: "linked.csv", what: link },
+      { name: "loop", what: link },
+    ]);
+  });
+});

@@ -111,16 +111,27 @@ export interface ImportReport {
   latency: Partial<Record<Format, string>>;
 }
 
-/** The files a source names: itself, or a folder's files (not hidden ones), by name. */
-async function filesOf(source: string): Promise<{ folder: boolean; files: string[] }> {
+/** What dataset.json says of a symbolic link in a source folder. */
+export const LINK_LEFT_OUT = "a symbolic link, not followed (pass its target by name to import it)";
+
+/**
+ * The files a source names: itself, or a folder's files (not hidden ones), by name, and the
+ * folder's symbolic links: a link may lead out of the folder or back into it, so it is named,
+ * not read.
+ */
+async function filesOf(
+  source: string,
+): Promise<{ folder: boolean; files: string[]; links: string[] }> {
   const info = await Deno.stat(source);
-  if (!info.isDirectory) return { folder: false, files: [source] };
-  const names: string[] = [];
+  if (!info.isDirectory) return { folder: false, files: [source], links: [] };
+  const names: string[] = [], links: string[] = [];
   for await (const e of Deno.readDir(source)) {
-    if (e.isFile && !e.name.startsWith(".")) names.push(e.name);
+    if (e.name.startsWith(".")) continue;
+    if (e.isFile) names.push(e.name);
+    else if (e.isSymlink) links.push(e.name);
   }
-  if (names.length === 0) throw new Error(`${source}: no files to import`);
-  return { folder: true, files: names.sort().map((n) => join(source, n)) };
+  if (names.length + links.length === 0) throw new Error(`${source}: no files to import`);
+  return { folder: true, files: names.sort().map((n) => join(source, n)), links: links.sort() };
 }
 
 /**
@@ -147,27 +158,32 @@ export async function importFiles(
   // A tool's output folder holds files beside its per-invocation results (cluster usage,
   // inputs): found in a folder they are left out and named; given by name they are an error.
   const leftOut: { name: string; what: string }[] = [];
+  for (const [s, { links }] of listed.entries()) {
+    for (const l of links) leftOut.push({ name: shownName(l), what: LINK_LEFT_OUT });
+  }
   for (const [s, path] of listed.flatMap(({ files }, s) => files.map((p) => [s, p] as const))) {
     if (format === undefined && classify(basename(path)) !== null) {
       throw new Error(
-        `${path} is a raw log of the thesis's layout: ingest its folder (deno task ingest DIR)`,
+        `${
+          shownName(path)
+        } is a raw log of the thesis's layout: ingest its folder (deno task ingest DIR)`,
       );
     }
     const f = format ?? await detectFileFormat(path);
     const what = f === null ? await fileNotInvocations(path) : null;
     if (what !== null && what !== LFS_POINTER && listed[s].folder) {
-      leftOut.push({ name: relative(sources[s], path), what });
+      leftOut.push({ name: shownName(relative(sources[s], path)), what });
       continue;
     }
     if (what !== null) {
       throw new Error(
-        `${path}: ${what}; whiskbench imports no such file: pass the tool's ` +
+        `${shownName(path)}: ${what}; whiskbench imports no such file: pass the tool's ` +
           `per-invocation results without it`,
       );
     }
     if (f === null) {
       throw new Error(
-        `${path}: cannot tell its format from its content; pass --format (one of ${
+        `${shownName(path)}: cannot tell its format from its content; pass --format (one of ${
           FORMATS.join(", ")
         })`,
       );
@@ -297,10 +313,18 @@ export async function importFiles(
  */
 function uniqueNames(paths: string[]): string[] {
   const bases = paths.map((p) => basename(p));
-  return paths.map((
-    p,
-    i,
-  ) => (bases.indexOf(bases[i]) !== bases.lastIndexOf(bases[i]) ? p : bases[i]));
+  return paths.map((p, i) =>
+    shownName(bases.indexOf(bases[i]) !== bases.lastIndexOf(bases[i]) ? p : bases[i])
+  );
+}
+
+/**
+ * A file name as messages and dataset.json show it: control characters as JSON writes them
+ * (`\n`), so that a name cannot start a line of its own in a message or the terminal.
+ */
+export function shownName(name: string): string {
+  // deno-lint-ignore no-control-regex
+  return name.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
 }
 
 /**
