@@ -680,6 +680,16 @@ Deno.test("In-Vitro CSVs of spring 2023 with waitTime in milliseconds are read s
     assert.deepEqual(await wait("late"), [1000, ...(await wait("m")).slice(1)]);
     const meta = JSON.parse(await Deno.readTextFile(join(dir, "m", "dataset.json")));
     assert.equal(meta.import.files[0].units, WAIT_MS_NOTE);
+    // A failed row's waitTime is not imported: it does not make the others milliseconds.
+    const failed = text.trim().split("\n");
+    const timedOut = failed.findIndex((l) => l.includes(",false,true,"));
+    failed[timedOut] = failed[timedOut].split(",").with(13, "4500").join(",");
+    await Deno.writeTextFile(path, failed.join("\n") + "\n");
+    for (const csvSliceBytes of [undefined, 1]) {
+      const read = await importFiles([path], join(dir, "f"), { runtime: "docker", csvSliceBytes });
+      assert.equal(read.files[0].units, undefined);
+      assert.deepEqual(await rows("f"), await rows("us"));
+    }
   });
 });
 

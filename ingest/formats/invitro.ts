@@ -50,8 +50,9 @@ export interface InvitroOptions {
 }
 
 /**
- * The name of the condition {@linkcode invitroFrame} reports (`any`) on a row whose waitTime
- * is not a multiple of 1000, which tells a file whose waitTimes are milliseconds. In-Vitro's
+ * The name of the condition {@linkcode invitroFrame} reports (`any`) on a row that did not fail
+ * whose waitTime is not a multiple of 1000, which tells a file whose waitTimes are milliseconds
+ * (a failed row's waitTime is not imported, and says nothing). In-Vitro's
  * OpenWhisk records took waitTime and initTime from the activation record (milliseconds) and
  * wrote them as microseconds (times 1000), but from 25 April to 7 June 2023 its driver wrote
  * waitTime unconverted (its git history, pkg/driver/http_client.go). A microsecond waitTime
@@ -87,6 +88,12 @@ function uses(cols: InvitroColumns) {
 }
 const NULL = pl.lit(null);
 
+/** Whether a row's invocation failed (it then has no activation record). */
+function failedOf(cols: InvitroColumns, flag: CsvFields["flag"]): pl.Expr {
+  return cols.failures.map((f) => flag(f.column).eq(pl.lit("true")))
+    .reduce((a, b) => a.or(b), pl.lit(false));
+}
+
 /**
  * The rows of one In-Vitro CSV whose header is `header` (IMPORTED_COLUMNS), and a column
  * `_valid` that is false on a row whose values the format does not allow.
@@ -102,7 +109,7 @@ function rowsExpr(
   const validFlag = (c: string) => flag(c).eq(pl.lit("true")).or(flag(c).eq(pl.lit("false")));
   const ow = isOpenWhisk(header);
   const failedBy = cols.failures.map((f) => flag(f.column).eq(pl.lit("true")));
-  const failed = failedBy.reduce((a, b) => a.or(b), pl.lit(false));
+  const failed = failedOf(cols, flag);
   const cold = ow ? text("startType").eq(pl.lit("cold")) : NULL;
   const record = ow ? failed.not() : pl.lit(false);
   const source = pl.when(failed).then(pl.lit("error"))
@@ -205,9 +212,13 @@ export async function invitroReader(
     header,
     uses: uses(cols),
     exprs: (fields: CsvFields) => rowsExpr(header, cols, fields, options),
-    anyOf: ({ text }: CsvFields): Record<string, pl.Expr> =>
+    // Only a row whose waitTime is imported says its unit (a failed one's is not read).
+    anyOf: ({ text, flag }: CsvFields): Record<string, pl.Expr> =>
       isOpenWhisk(header)
-        ? { [WAIT_NOT_MICROS]: text("waitTime").cast(pl.Float64, false).modulo(1000).neq(0) }
+        ? {
+          [WAIT_NOT_MICROS]: failedOf(cols, flag).not()
+            .and(text("waitTime").cast(pl.Float64, false).modulo(1000).neq(0)),
+        }
         : {},
   };
   const checkLines = () => checkInvitroFile(chunks(), file);
