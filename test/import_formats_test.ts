@@ -1801,3 +1801,25 @@ Deno.test("ingest CLI on a folder with symbolic links (to a file outside, to a f
     ]);
   });
 });
+
+Deno.test("importFiles(): files of one base name are named relative to their common folder, names alike in a safe alphabet get parts of their own, a file given twice is refused", async () => {
+  await withTemp(async (dir) => {
+    const csv = await Deno.readTextFile(join(SEBS, "result.csv"));
+    // Four files of different rows (a part that copies another is refused when read).
+    const names = ["a/result.csv", "b/result.csv", "a b.csv", "a_b.csv"];
+    for (const [i, name] of names.entries()) {
+      await Deno.mkdir(join(dir, "runs", name, ".."), { recursive: true });
+      await Deno.writeTextFile(join(dir, "runs", name), csv.replaceAll("\n256,", `\n${256 << i},`));
+    }
+    const paths = names.map((p) => join(dir, "runs", p));
+    const report = await importFiles(paths, join(dir, "out"));
+    // No path of this machine in dataset.json.
+    assert.deepEqual(report.files.map((f) => f.name), names);
+    assert.equal((await readDataset(join(dir, "out"))).activations.height, 24);
+    await rejects(
+      importFiles([join(dir, "runs", "a"), paths[0]], join(dir, "twice")),
+      `${paths[0]}: given twice; its rows would be imported twice`,
+    );
+    await assert.rejects(Deno.stat(join(dir, "twice")), Deno.errors.NotFound);
+  });
+});

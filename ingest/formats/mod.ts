@@ -8,7 +8,7 @@
  * As the thesis ingest does, the dataset is built beside `outDir` and swapped into place
  * (dataset/folder.ts) only when every file was read without error.
  */
-import { basename, dirname, join, relative } from "node:path";
+import { basename, dirname, join, relative, sep } from "node:path";
 import {
   type DatasetMeta,
   FrameBuilder,
@@ -198,6 +198,12 @@ export async function importFiles(
       }`,
     );
   }
+  // One file twice (named, or in a folder and by name) would be imported twice.
+  const real = await Promise.all(paths.map((p) => Deno.realPath(p)));
+  const twice = real.findIndex((r, i) => real.indexOf(r) !== i);
+  if (twice >= 0) {
+    throw new Error(`${shownName(paths[twice])}: given twice; its rows would be imported twice`);
+  }
   onFormats?.(formats);
   // SeBS's result.csv repeats the rows of the JSON files beside it, which say more: with
   // JSON files, the CSV is checked for its row count and not imported again; and a
@@ -238,6 +244,7 @@ export async function importFiles(
   return report;
 
   async function importInto(tmp: string): Promise<void> {
+    const stems = new Set<string>();
     let jsonRows = 0;
     const csvChecks: { file: ImportedFile; rows: number }[] = [];
     for (const [i, path] of paths.entries()) {
@@ -247,7 +254,7 @@ export async function importFiles(
       const version = f === "invitro-csv" ? await invitroVersion(path, name) : undefined;
       const options = { runtime, workload };
       const skipped = skip.get(path);
-      const stem = name.replace(/[^A-Za-z0-9._-]/g, "_");
+      const stem = stemOf(name, stems);
       let n: number, notActions = 0;
       if (f === "openwhisk-json" || f === "openwhisk-jsonl") {
         const layout = f === "openwhisk-json" ? "array" : "lines";
@@ -308,13 +315,32 @@ export async function importFiles(
 }
 
 /**
+ * The stem of a file's parts: its name in a safe alphabet, made unique among `used` (to which it
+ * is added) where two names differ only in characters outside it (`a b.csv`, `a_b.csv`).
+ */
+function stemOf(name: string, used: Set<string>): string {
+  const safe = name.replace(/[^A-Za-z0-9._-]/g, "_");
+  let stem = safe;
+  for (let k = 2; used.has(stem); k++) stem = `${safe}-${k}`;
+  used.add(stem);
+  return stem;
+}
+
+/**
  * File names as dataset.json and error messages show them: the base name, or the path
  * relative to the common folder where two files share a base name.
  */
 function uniqueNames(paths: string[]): string[] {
   const bases = paths.map((p) => basename(p));
+  // The deepest folder holding every file (the paths are absolute: cli/ingest.ts's userPath).
+  const folders = paths.map((p) => dirname(p).split(sep));
+  let depth = 0;
+  while (folders.every((f) => depth < f.length && f[depth] === folders[0][depth])) depth++;
+  const common = folders[0].slice(0, depth).join(sep) || sep;
   return paths.map((p, i) =>
-    shownName(bases.indexOf(bases[i]) !== bases.lastIndexOf(bases[i]) ? p : bases[i])
+    shownName(
+      bases.indexOf(bases[i]) !== bases.lastIndexOf(bases[i]) ? relative(common, p) : bases[i],
+    )
   );
 }
 
