@@ -256,30 +256,45 @@ export async function importFiles(
       const skipped = skip.get(path);
       const stem = stemOf(name, stems);
       let n: number, notActions = 0;
-      if (f === "openwhisk-json" || f === "openwhisk-jsonl") {
-        const layout = f === "openwhisk-json" ? "array" : "lines";
-        const read = await importRecordFile(chunked(path, size), name, layout, options, {
-          dir: tmp,
-          stem,
-          partRows: Math.min(partRows, RECORD_PART_ROWS),
-        });
-        n = read.rows;
-        notActions = read.notActions;
-      } else if (f === "invitro-csv" || f === "sebs-csv") {
-        const read = await importCsvFile(path, name, f, options, {
-          dir: tmp,
-          stem,
-          sliceBytes: csvSliceBytes,
-          write: skipped === undefined,
-          size,
-        });
-        n = read.rows;
-        waitMs = read.waitMs;
-      } else {
-        const bytes = await Deno.readFile(path);
-        size.n = bytes.length;
-        const rows = sebsJsonRows(new TextDecoder().decode(bytes), name, basename(path), options);
-        n = await writeRows(rows, tmp, stem, partRows, skipped === undefined);
+      try {
+        if (f === "openwhisk-json" || f === "openwhisk-jsonl") {
+          const layout = f === "openwhisk-json" ? "array" : "lines";
+          const read = await importRecordFile(chunked(path, size), name, layout, options, {
+            dir: tmp,
+            stem,
+            partRows: Math.min(partRows, RECORD_PART_ROWS),
+          });
+          n = read.rows;
+          notActions = read.notActions;
+        } else if (f === "invitro-csv" || f === "sebs-csv") {
+          const read = await importCsvFile(path, name, f, options, {
+            dir: tmp,
+            stem,
+            sliceBytes: csvSliceBytes,
+            write: skipped === undefined,
+            size,
+          });
+          n = read.rows;
+          waitMs = read.waitMs;
+        } else {
+          const bytes = await Deno.readFile(path);
+          size.n = bytes.length;
+          const rows = sebsJsonRows(new TextDecoder().decode(bytes), name, basename(path), options);
+          n = await writeRows(rows, tmp, stem, partRows, skipped === undefined);
+        }
+      } catch (cause) {
+        // A file cut or grown while it is read reads as a bad line: say that it changed.
+        const [hashed, now] = await Promise.all([
+          hashes[i].catch(() => null),
+          Deno.stat(path).catch(() => null),
+        ]);
+        if (hashed !== null && now !== null && hashed.bytes !== now.size) {
+          throw new Error(
+            `${name}: changed while being imported (${hashed.bytes} bytes hashed, ${now.size} now)`,
+            { cause },
+          );
+        }
+        throw cause;
       }
       const hash = await hashes[i];
       if (hash.bytes !== size.n) {
