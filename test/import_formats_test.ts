@@ -1677,7 +1677,7 @@ Deno.test("malformed imports name the file and the place, and leave no dataset",
   });
 });
 
-Deno.test("hostile CSVs: a line short of fields, a quoted line break, a duplicate header name or a non-UTF-8 byte is named in any slice; a header's spaces, stray CR and leading blank lines read as the line reader reads them", async () => {
+Deno.test("hostile CSVs: a line short of fields, a quoted line break, a duplicate header name or a non-UTF-8 byte is named in any slice; a header's spaces, stray CR, blank lines and lines of white space read as the line reader reads them", async () => {
   await withTemp(async (dir) => {
     const header = "memory,type,is_cold,exec_time,connection_time,client_time,provider_time," +
       "mem_used";
@@ -1747,6 +1747,10 @@ Deno.test("hostile CSVs: a line short of fields, a quoted line break, a duplicat
     assert.deepEqual(await rowsOf([spaced, ...body].join("\n") + "\n", 64), clean);
     assert.deepEqual(await rowsOf([header + "\r", ...body].join("\r\n") + "\r\n", 64), clean);
     assert.deepEqual(await rowsOf(`\n \r\n${[header, ...body].join("\n")}\n`, 64), clean);
+    // Lines of white space alone, skipped by the line reader, are skipped, not bad rows.
+    const white = [header, ...body.slice(0, 20), "   ", "\t", ...body.slice(20)].join("\n") + "\n";
+    assert.deepEqual(await rowsOf(white), clean);
+    assert.deepEqual(await rowsOf(white, 64), clean);
   });
 });
 

@@ -36,6 +36,12 @@ export interface CsvFields {
    * text as read; a missing field is `""` with `missingAsEmpty`, `null` otherwise.
    */
   record(options: { missingAsEmpty: boolean }): pl.Expr;
+  /**
+   * Whether the line is blank as polars reads it: every field null, or, where the text is not
+   * plain, white space alone in the first (the line reader skips a line of white space). A line
+   * of commas alone reads so too; the line reader names it.
+   */
+  blank(): pl.Expr;
 }
 
 /** Which columns of a CSV the expressions read, and how. */
@@ -92,6 +98,13 @@ export function csvFields(
     text,
     number,
     flag,
+    blank: () => {
+      const [first, ...rest] = header;
+      const start = plain
+        ? pl.col(first).isNull()
+        : pl.col(first).isNull().or(pl.col(first).str.strip().eq(pl.lit("")));
+      return rest.reduce((a, h) => a.and(pl.col(h).isNull()), start);
+    },
     record: ({ missingAsEmpty }) => {
       const value = (h: string) => missingAsEmpty ? pl.col(h).fillNull(pl.lit("")) : pl.col(h);
       // A header that names a column twice is refused by polars' encoder, as before.

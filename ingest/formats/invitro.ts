@@ -101,7 +101,7 @@ function failedOf(cols: InvitroColumns, flag: CsvFields["flag"]): pl.Expr {
 function rowsExpr(
   header: readonly string[],
   cols: InvitroColumns,
-  { text, number: micros, flag, record: rowRecord }: CsvFields,
+  { text, number: micros, flag, record: rowRecord, blank }: CsvFields,
   { runtime = "unknown", workload, waitMs = false }: InvitroOptions,
 ) {
   /** A microsecond field that is a finite number >= 0. */
@@ -180,8 +180,7 @@ function rowsExpr(
       (set[name] ?? NULL).cast(dtypes[type]).alias(name)
     ),
     valid.fillNull(false).alias("_valid"),
-    // A blank line reads as a row of nulls.
-    header.map((h) => pl.col(h).isNull()).reduce((a, b) => a.and(b)).alias("_blank"),
+    blank().alias("_blank"),
   ];
 }
 

@@ -202,7 +202,7 @@ function sebsCsvExprs(
       (set[name] ?? pl.lit(null)).cast(dtypes[type]).alias(name)
     ),
     ok.fillNull(false).alias("_valid"),
-    header.map((h) => pl.col(h).isNull()).reduce((a, b) => a.and(b)).alias("_blank"),
+    fields.blank().alias("_blank"),
   ];
 }
 
