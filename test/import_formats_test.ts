@@ -1827,3 +1827,32 @@ Deno.test("importFiles(): files of one base name are named relative to their com
     await assert.rejects(Deno.stat(join(dir, "twice")), Deno.errors.NotFound);
   });
 });
+
+Deno.test("In-Vitro httpStatusCode that polars' cast or a dataset's reader refuses (200.0, 1e30, 600) is named by line and field; 0 or less is no status", async () => {
+  await withTemp(async (dir) => {
+    const lines = (await Deno.readTextFile(join(INVITRO, "openwhisk_duration_1.csv"))).trim()
+      .split(/\r?\n/);
+    const path = join(dir, "x_duration_1.csv");
+    const withStatus = (status: string) =>
+      Deno.writeTextFile(
+        path,
+        lines.map((l, i) => i === 2 ? l.split(",").with(12, status).join(",") : l).join("\n"),
+      );
+    for (const status of ["200.0", "1e30", "600", "99", "9223372036854775807"]) {
+      await withStatus(status);
+      for (const csvSliceBytes of [undefined, 64]) {
+        await rejects(
+          importFiles([path], join(dir, "out"), { csvSliceBytes }),
+          `x_duration_1.csv line 3: httpStatusCode is "${status}", expected an HTTP status ` +
+            "(100-599), or 0 where there was none",
+        );
+      }
+    }
+    for (const [status, expected] of [["-1", null], ["0", null], ["503", 503]] as const) {
+      await withStatus(status);
+      await importFiles([path], join(dir, status));
+      const rows = (await readDataset(join(dir, status))).activations.sort("start_ms");
+      assert.equal(rows.getColumn("http_status").toArray()[1], expected);
+    }
+  });
+});

@@ -24,7 +24,7 @@
  * again line by line ({@linkcode checkInvitroFile}) to name the line and the field.
  */
 import pl from "nodejs-polars";
-import { IMPORTED_COLUMNS } from "../../dataset/mod.ts";
+import { IMPORTED_COLUMNS, VALUE_RANGES } from "../../dataset/mod.ts";
 import { csvBoolean, csvNumber, type CsvRow, csvRows, quoted } from "./csv_rows.ts";
 import { checkedCsvFrame, type CsvFields, type CsvFrame, dividedBy } from "./csv_query.ts";
 import { type InvitroColumns, invitroColumns } from "./invitro_columns.ts";
@@ -130,7 +130,7 @@ function rowsExpr(
   if (ow) {
     const type = text("startType");
     valid = valid.and(type.eq(pl.lit("hot")).or(type.eq(pl.lit("cold"))))
-      .and(status.isNotNull())
+      .and(status.ltEq(0).or(status.gtEq(HTTP.min).and(status.ltEq(HTTP.max))))
       .and(record.not().or(validMicros("waitTime")))
       .and(record.not().or(type.eq(pl.lit("hot"))).or(validMicros("initTime")));
   }
@@ -234,6 +234,24 @@ export async function invitroFrame(
   return await (await invitroReader(file, chunks, options))(source);
 }
 
+/** The HTTP statuses a dataset holds (a status of 0 or less: none, null). */
+const HTTP = VALUE_RANGES.activations.http_status;
+
+/**
+ * httpStatusCode: a whole number as polars' cast reads one, an HTTP status or 0 or less where
+ * there was none; else an error (a dataset's reader would refuse the part).
+ */
+function statusCode(row: CsvRow, where: string): void {
+  const text = row.fields.httpStatusCode.trim();
+  const n = /^[+-]?[0-9]+$/.test(text) ? Number(text) : NaN;
+  if (!(n <= 0 || (n >= HTTP.min && n <= HTTP.max))) {
+    throw new TypeError(
+      `${where}: httpStatusCode is ${quoted(text)}, expected an HTTP status (${HTTP.min}-` +
+        `${HTTP.max}), or 0 where there was none`,
+    );
+  }
+}
+
 function nonNegative(row: CsvRow, field: string, where: string): void {
   const n = csvNumber(row, field, where)!;
   if (n < 0) throw new RangeError(`${where}: ${field} is ${n}, expected a number >= 0`);
@@ -268,7 +286,7 @@ export async function checkInvitroFile(
         `${where}: startType is ${quoted(row.fields.startType)}, expected hot or cold`,
       );
     }
-    csvNumber(row, "httpStatusCode", where);
+    statusCode(row, where);
     if (!failed) {
       nonNegative(row, "waitTime", where);
       if (type === "cold") nonNegative(row, "initTime", where);
