@@ -118,8 +118,11 @@ export async function* sebsCsvRows(
   for await (const row of rows) {
     const where = `${file} line ${row.line}`;
     const memory = nonNegative(row, "memory", where)!;
-    if (!Number.isInteger(memory)) {
-      throw new RangeError(`${where}: memory is ${memory}, expected a whole number of MB`);
+    // A memory size past 2^53 is no whole number a dataset's integer column holds exactly.
+    if (!Number.isSafeInteger(memory)) {
+      throw new RangeError(
+        `${where}: memory is ${memory}, expected a whole number of MB below 2^53`,
+      );
     }
     yield clientRow({
       experiment: experimentOf(row.fields.type.trim(), where),
@@ -196,7 +199,8 @@ function sebsCsvExprs(
     .and(valid("exec_time")).and(valid("connection_time", true))
     .and(memUsed ? valid("mem_used", true) : pl.lit(true))
     // memory_mb is a whole number: a fraction is not a memory size SeBS writes.
-    .and(number("memory").floor().eq(number("memory")));
+    .and(number("memory").floor().eq(number("memory")))
+    .and(number("memory").ltEq(Number.MAX_SAFE_INTEGER));
   return [
     ...Object.entries(IMPORTED_COLUMNS).map(([name, type]) =>
       (set[name] ?? pl.lit(null)).cast(dtypes[type]).alias(name)
