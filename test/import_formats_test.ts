@@ -499,6 +499,8 @@ Deno.test("SeBS result.csv: a bad value is named by line and field, whatever rea
         /line 3: is_cold is "yes", expected true or false/,
       ],
       ["256.5,cold,True,1500,0.0021,5,305000,41.5", /line 3: memory is 256.5, expected a whole/],
+      // Past 2^53 no integer column holds it: polars' cast to Int64 made 1e30 null.
+      ["1e30,cold,True,1500,0.0021,5,305000,41.5", /line 3: memory is 1e\+30, expected a whole/],
       ["256,cold,True,inf,0.0021,5,305000,41.5", /line 3: exec_time is "inf", expected a number/],
     ];
     for (const [line, message] of cases) {
@@ -680,6 +682,16 @@ Deno.test("In-Vitro CSVs of spring 2023 with waitTime in milliseconds are read s
     assert.deepEqual(await wait("late"), [1000, ...(await wait("m")).slice(1)]);
     const meta = JSON.parse(await Deno.readTextFile(join(dir, "m", "dataset.json")));
     assert.equal(meta.import.files[0].units, WAIT_MS_NOTE);
+    // A failed row's waitTime is not imported: it does not make the others milliseconds.
+    const failed = text.trim().split("\n");
+    const timedOut = failed.findIndex((l) => l.includes(",false,true,"));
+    failed[timedOut] = failed[timedOut].split(",").with(13, "4500").join(",");
+    await Deno.writeTextFile(path, failed.join("\n") + "\n");
+    for (const csvSliceBytes of [undefined, 1]) {
+      const read = await importFiles([path], join(dir, "f"), { runtime: "docker", csvSliceBytes });
+      assert.equal(read.files[0].units, undefined);
+      assert.deepEqual(await rows("f"), await rows("us"));
+    }
   });
 });
 
@@ -1699,5 +1711,185 @@ Deno.test("malformed imports name the file and the place, and leave no dataset",
     );
     assert.equal(forced.code, 1);
     assert.match(forced.text, /^error: notes\.txt line 1: the header lacks memory, type/);
+  });
+});
+
+Deno.test("hostile CSVs: a line short of fields, a quoted line break, a duplicate header name or a non-UTF-8 byte is named in any slice; a header's spaces, stray CR, blank lines and lines of white space read as the line reader reads them", async () => {
+  await withTemp(async (dir) => {
+    const header = "memory,type,is_cold,exec_time,connection_time,client_time,provider_time," +
+      "mem_used";
+    // 40 rows, no two alike; mem_used may be empty, so a line without it looked whole to polars.
+    const body = Array.from({ length: 40 }, (_, i) => `256,warm,False,9${i},0.001,5${i},3${i},4`);
+    const rowsOf = async (text: string, slice?: number) => {
+      const path = join(dir, "result.csv");
+      await Deno.writeTextFile(path, text);
+      const out = join(dir, `out-${slice}`);
+      await importFiles([path], out, { csvSliceBytes: slice });
+      const rows = (await readDataset(out)).activations.toRecords().map((r) => JSON.stringify(r));
+      await Deno.remove(out, { recursive: true });
+      return rows.sort();
+    };
+    const refused = async (text: string | Uint8Array, message: string) => {
+      const path = join(dir, "result.csv");
+      await Deno.writeFile(path, typeof text === "string" ? encoder.encode(text) : text);
+      // Read whole, and in slices of about two lines: the line is named in a later slice too.
+      for (const slice of [undefined, 64]) {
+        await rejects(importFiles([path], join(dir, "out")), message);
+        await rejects(importFiles([path], join(dir, "out"), { csvSliceBytes: slice }), message);
+      }
+      await assert.rejects(Deno.stat(join(dir, "out")), Deno.errors.NotFound);
+    };
+    const clean = await rowsOf([header, ...body].join("\n") + "\n");
+    assert.equal(clean.length, 40);
+    // Plain and not (a space elsewhere makes the slice careful), early and late in the file.
+    for (const [line, spaced] of [[3, false], [3, true], [35, false], [35, true]] as const) {
+      const lines = [header, ...body];
+      lines[line - 1] = lines[line - 1].replace(/,4$/, ""); // 7 fields
+      if (spaced) lines[line + 1] = lines[line + 1].replace(",False,", ", False,");
+      await refused(
+        lines.join("\n") + "\n",
+        `result.csv line ${line}: 7 fields, expected 8 as in the header`,
+      );
+    }
+    // In-Vitro's instance name may be any text: a quoted one spanning lines read as one row by
+    // polars, refused by the line reader (which keeps a line a row, so that lines are named).
+    const iv = "phase,instance,invocationID,startTime,requestedDuration,grpcConnEstablish," +
+      "responseTime,actualDuration,connectionTimeout,functionTimeout";
+    const ivPath = join(dir, "x_duration_1.csv");
+    await Deno.writeTextFile(
+      ivPath,
+      `${iv}\n1,f,a,1,1,1,1,1,false,false\n1,"f\ng",b,1,1,1,1,1,false,false\n1,f,c,1,1,1,1,1,false,false\n`,
+    );
+    for (const slice of [undefined, 40]) {
+      await rejects(
+        importFiles([ivPath], join(dir, "out"), { csvSliceBytes: slice }),
+        "x_duration_1.csv line 3: a quoted field is not closed on its line",
+      );
+    }
+    await refused(
+      `${header},memory\n${body.map((l) => `${l},1`).join("\n")}\n`,
+      'result.csv line 1: the header names "memory" twice',
+    );
+    const before = encoder.encode(
+      `${header}\n${body.slice(0, 30).join("\n")}\n256,warm,False,1,1,1,1,`,
+    );
+    await refused(
+      new Uint8Array([...before, 0xff, 0x0a]),
+      `result.csv byte ${before.length} (line 32): invalid UTF-8: byte 0xff is not part of a ` +
+        "well-formed UTF-8 sequence",
+    );
+    // The same rows (names in `record` stripped, as the line reader strips them).
+    const spaced = header.replaceAll(",", ", ");
+    assert.deepEqual(await rowsOf([spaced, ...body].join("\n") + "\n"), clean);
+    assert.deepEqual(await rowsOf([spaced, ...body].join("\n") + "\n", 64), clean);
+    assert.deepEqual(await rowsOf([header + "\r", ...body].join("\r\n") + "\r\n", 64), clean);
+    assert.deepEqual(await rowsOf(`\n \r\n${[header, ...body].join("\n")}\n`, 64), clean);
+    // Lines of white space alone, skipped by the line reader, are skipped, not bad rows.
+    const white = [header, ...body.slice(0, 20), "   ", "\t", ...body.slice(20)].join("\n") + "\n";
+    assert.deepEqual(await rowsOf(white), clean);
+    assert.deepEqual(await rowsOf(white, 64), clean);
+  });
+});
+
+Deno.test("hostile CSVs: a field of megabytes is quoted cut short in the error, a header line of megabytes is refused before any slice repeats it", async () => {
+  await withTemp(async (dir) => {
+    const header = "memory,type,is_cold,exec_time,connection_time,client_time,provider_time," +
+      "mem_used";
+    const path = join(dir, "result.csv");
+    const big = "9".repeat(2_000_000);
+    await Deno.writeTextFile(
+      path,
+      `${header}\n256,warm,False,1,1,1,1,1\n256,warm,False,1,1,${big},1,1\n`,
+    );
+    await rejects(
+      importFiles([path], join(dir, "out"), { csvSliceBytes: 64 }),
+      `result.csv line 3: client_time is "${big.slice(0, 60)}"... (2000000 characters), ` +
+        "expected a number",
+    );
+    await Deno.writeTextFile(path, `${"x".repeat(70_000)},${header}\n256,warm,False,1,1,1,1,1,1\n`);
+    await rejects(
+      importFiles([path], join(dir, "out"), { format: "sebs-csv" }),
+      "result.csv line 1: 70081 characters, more than a CSV header line holds (at most 65536)",
+    );
+    await assert.rejects(Deno.stat(join(dir, "out")), Deno.errors.NotFound);
+  });
+});
+
+Deno.test("ingest CLI on a folder with symbolic links (to a file outside, to a folder, to itself) and a file name holding a line break: links named as left out, the name shown escaped", async () => {
+  await withTemp(async (dir) => {
+    const src = join(dir, "src"), out = join(dir, "out");
+    await Deno.mkdir(join(src, "sub"), { recursive: true });
+    const csv = await Deno.readTextFile(join(SEBS, "result.csv"));
+    await Deno.writeTextFile(join(dir, "outside.csv"), csv);
+    await Deno.writeTextFile(join(src, "new\nline.csv"), csv);
+    await Deno.symlink(join(dir, "outside.csv"), join(src, "linked.csv"));
+    await Deno.symlink(join(src, "sub"), join(src, "dir"));
+    await Deno.symlink(src, join(src, "loop"));
+    const cli = await task("cli/ingest.ts", src, "--out", out);
+    assert.equal(cli.code, 0, cli.text);
+    const link = "a symbolic link, not followed (pass its target by name to import it)";
+    assert.equal(
+      cli.text,
+      `imported 1 files, 6 rows -> ${out}\n  new\\nline.csv: sebs-csv, 6 rows\n` +
+        ["dir", "linked.csv", "loop"].map((l) => `  ${l}: left out, ${link}\n`).join(""),
+    );
+    const meta = JSON.parse(await Deno.readTextFile(join(out, "dataset.json")));
+    assert.deepEqual(meta.import.files.map((f: { name: string }) => f.name), ["new\\nline.csv"]);
+    assert.deepEqual(meta.import.left_out, [
+      { name: "dir", what: link },
+      { name: "linked.csv", what: link },
+      { name: "loop", what: link },
+    ]);
+  });
+});
+
+Deno.test("importFiles(): files of one base name are named relative to their common folder, names alike in a safe alphabet get parts of their own, a file given twice is refused", async () => {
+  await withTemp(async (dir) => {
+    const csv = await Deno.readTextFile(join(SEBS, "result.csv"));
+    // Four files of different rows (a part that copies another is refused when read).
+    const names = ["a/result.csv", "b/result.csv", "a b.csv", "a_b.csv"];
+    for (const [i, name] of names.entries()) {
+      await Deno.mkdir(join(dir, "runs", name, ".."), { recursive: true });
+      await Deno.writeTextFile(join(dir, "runs", name), csv.replaceAll("\n256,", `\n${256 << i},`));
+    }
+    const paths = names.map((p) => join(dir, "runs", p));
+    const report = await importFiles(paths, join(dir, "out"));
+    // No path of this machine in dataset.json.
+    assert.deepEqual(report.files.map((f) => f.name), names);
+    assert.equal((await readDataset(join(dir, "out"))).activations.height, 24);
+    await rejects(
+      importFiles([join(dir, "runs", "a"), paths[0]], join(dir, "twice")),
+      `${paths[0]}: given twice; its rows would be imported twice`,
+    );
+    await assert.rejects(Deno.stat(join(dir, "twice")), Deno.errors.NotFound);
+  });
+});
+
+Deno.test("In-Vitro httpStatusCode that polars' cast or a dataset's reader refuses (200.0, 1e30, 600) is named by line and field; 0 or less is no status", async () => {
+  await withTemp(async (dir) => {
+    const lines = (await Deno.readTextFile(join(INVITRO, "openwhisk_duration_1.csv"))).trim()
+      .split(/\r?\n/);
+    const path = join(dir, "x_duration_1.csv");
+    const withStatus = (status: string) =>
+      Deno.writeTextFile(
+        path,
+        lines.map((l, i) => i === 2 ? l.split(",").with(12, status).join(",") : l).join("\n"),
+      );
+    for (const status of ["200.0", "1e30", "600", "99", "9223372036854775807"]) {
+      await withStatus(status);
+      for (const csvSliceBytes of [undefined, 64]) {
+        await rejects(
+          importFiles([path], join(dir, "out"), { csvSliceBytes }),
+          `x_duration_1.csv line 3: httpStatusCode is "${status}", expected an HTTP status ` +
+            "(100-599), or 0 where there was none",
+        );
+      }
+    }
+    for (const [status, expected] of [["-1", null], ["0", null], ["503", 503]] as const) {
+      await withStatus(status);
+      await importFiles([path], join(dir, status));
+      const rows = (await readDataset(join(dir, status))).activations.sort("start_ms");
+      assert.equal(rows.getColumn("http_status").toArray()[1], expected);
+    }
   });
 });

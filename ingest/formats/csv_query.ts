@@ -36,6 +36,12 @@ export interface CsvFields {
    * text as read; a missing field is `""` with `missingAsEmpty`, `null` otherwise.
    */
   record(options: { missingAsEmpty: boolean }): pl.Expr;
+  /**
+   * Whether the line is blank as polars reads it: every field null, or, where the text is not
+   * plain, white space alone in the first (the line reader skips a line of white space). A line
+   * of commas alone reads so too; the line reader names it.
+   */
+  blank(): pl.Expr;
 }
 
 /** Which columns of a CSV the expressions read, and how. */
@@ -92,6 +98,13 @@ export function csvFields(
     text,
     number,
     flag,
+    blank: () => {
+      const [first, ...rest] = header;
+      const start = plain
+        ? pl.col(first).isNull()
+        : pl.col(first).isNull().or(pl.col(first).str.strip().eq(pl.lit("")));
+      return rest.reduce((a, h) => a.and(pl.col(h).isNull()), start);
+    },
     record: ({ missingAsEmpty }) => {
       const value = (h: string) => missingAsEmpty ? pl.col(h).fillNull(pl.lit("")) : pl.col(h);
       // A header that names a column twice is refused by polars' encoder, as before.
@@ -129,13 +142,81 @@ export function csvFields(
  * In-Vitro write is plain but for a quoted field, a space or an exponent's sign.
  */
 export function isPlainCsv(bytes: Uint8Array): boolean {
-  for (let i = 0; i < bytes.length; i++) {
+  return csvShape(bytes).plain;
+}
+
+/** What {@linkcode csvShape} finds in a CSV's bytes. */
+export interface CsvShape {
+  /** The bytes are plain ({@linkcode isPlainCsv}). */
+  plain: boolean;
+  /** Commas that separate fields (outside quoted fields). */
+  commas: number;
+  /** A line break inside a quoted field (which the line reader refuses, and polars takes). */
+  quotedBreak: boolean;
+}
+
+const COMMA = 0x2c, QUOTE = 0x22, LF = 0x0a, CR = 0x0d;
+
+/**
+ * Whether a CSV's bytes are plain, and how many commas separate its fields: polars reads a line
+ * of fewer fields than the header as one whose last fields are missing (null, as empty ones
+ * are), where the line reader refuses it; a slice whose commas are not the header's for every
+ * line it read (its rows and the header) holds such a line. Quoted fields as the line reader
+ * reads them: a quote opens one only at a field's start, and a doubled quote inside is one.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { csvShape } from "./csv_query.ts";
+ * const shape = (text: string) => csvShape(new TextEncoder().encode(text));
+ * assert.deepEqual(shape("a,b\n1,2\n"), { plain: true, commas: 2, quotedBreak: false });
+ * assert.deepEqual(shape('a,b\n"1,""x",2\n'), { plain: false, commas: 2, quotedBreak: false });
+ * assert.deepEqual(shape('a,b\n"1\n",2\n'), { plain: false, commas: 2, quotedBreak: true });
+ * ```
+ */
+export function csvShape(bytes: Uint8Array): CsvShape {
+  const n = bytes.length;
+  let commas = 0, i = 0;
+  // Plain bytes: printable ASCII but space, quote, "+" and backslash; line breaks.
+  for (; i < n; i++) {
     const b = bytes[i];
-    if (b > 0x20 && b < 0x7f && b !== 0x22 && b !== 0x2b && b !== 0x5c) continue;
-    if (b === 0x0a || (b === 0x0d && bytes[i + 1] === 0x0a)) continue;
-    return false;
+    if (b > COMMA) {
+      if (b < 0x7f && b !== 0x5c) continue;
+      break;
+    }
+    if (b === COMMA) commas++;
+    else if (b === LF || (b === CR && bytes[i + 1] === LF)) continue;
+    else if (b <= 0x20 || b === QUOTE || b === 0x2b) break;
   }
-  return true;
+  if (i === n) return { plain: true, commas, quotedBreak: false };
+  // The rest, quotes followed: a field starts at the file's start, after a comma or a line feed.
+  let quotedBreak = false, start = i === 0 || bytes[i - 1] === COMMA || bytes[i - 1] === LF;
+  for (; i < n; i++) {
+    const b = bytes[i];
+    if (b === QUOTE && start) {
+      for (i++; i < n; i++) {
+        if (bytes[i] === QUOTE) {
+          if (bytes[i + 1] !== QUOTE) break;
+          i++;
+        } else if (bytes[i] === LF) quotedBreak = true;
+      }
+      start = false;
+    } else if (b === COMMA) {
+      commas++;
+      start = true;
+    } else start = b === LF;
+  }
+  return { plain: false, commas, quotedBreak };
+}
+
+/**
+ * `e` divided by `by` as JS's `/` divides (the line reader's reading). Polars divides a column
+ * of more than one row by a number as a product with its reciprocal (938 / 1000 gives
+ * 0.9380000000000001), so that a value's last digit would hang on how many rows its slice has;
+ * divided by a column, it divides.
+ */
+export function dividedBy(e: pl.Expr, by: number): pl.Expr {
+  return e.div(e.mul(0).add(by));
 }
 
 /** How a CSV's rows are made: its header, what is read of its columns, and the rows' expressions. */
@@ -161,6 +242,7 @@ export async function checkedCsvFrame(
   format: string,
 ): Promise<CsvFrame> {
   const bytes = typeof source === "string" ? await Deno.readFile(source) : source;
+  const shape = csvShape(bytes);
   let all: pl.DataFrame, conditions: [string, pl.Expr][];
   try {
     // A line of more fields than the header is an error (nodejs-polars drops the extra ones).
@@ -169,10 +251,16 @@ export async function checkedCsvFrame(
       inferSchemaLength: 0,
       truncateRaggedLines: false,
     });
+    // The columns by the line reader's names (stripped, quotes undone), which the query uses:
+    // polars keeps a header name's spaces, a stray CR and doubled quotes.
+    if (read.width !== query.header.length) {
+      throw new SyntaxError(`${read.width} columns, the line reader reads ${query.header.length}`);
+    }
+    read.columns = [...query.header];
     const missing = query.header.filter((h) =>
       !read.columns.includes(h) || read.getColumn(h).nullCount() > 0
     );
-    const fields = csvFields(query.header, query.uses, { plain: isPlainCsv(bytes), missing });
+    const fields = csvFields(query.header, query.uses, { plain: shape.plain, missing });
     conditions = Object.entries(query.anyOf?.(fields) ?? {});
     all = await fields.steps.filter((step) => step.length > 0)
       .reduce((q, step) => q.withColumns(...step), read.lazy())
@@ -190,9 +278,20 @@ export async function checkedCsvFrame(
     ...anyNames.map((c) => pl.col(c).any().alias(c)),
   ).toRecords()[0];
   const [bad, blank] = [found.bad, found.blank].map(Number);
-  if (bad > 0 || blank > 0) await checkLines();
+  // Every line polars read (the header and each row; a blank one has no comma) has the
+  // header's commas, and no quoted field spans lines: else a line is not one the line reader
+  // takes, and it names it.
+  const shaped = !shape.quotedBreak &&
+    (blank > 0 || shape.commas === (all.height + 1) * (query.header.length - 1));
+  if (bad > 0 || blank > 0 || !shaped) await checkLines();
   if (bad > 0) {
     throw new TypeError(`${file}: ${bad} data rows hold values ${format} does not allow`);
+  }
+  if (!shaped) {
+    throw new SyntaxError(
+      `${file}: polars reads its fields otherwise than ${format}'s line reader (a quoted field ` +
+        "spans lines, or a line has fewer fields than the header)",
+    );
   }
   const frame = (blank > 0 ? all.filter(pl.col("_blank").not()) : all)
     .drop("_valid", "_blank", ...anyNames);

@@ -50,19 +50,34 @@ export function splitCsvLine(text: string, where: string): string[] {
 /**
  * The header and the rows of a CSV stream. The header must hold every name of `required`;
  * a row with another number of fields than the header, or a file with no header, is an error
- * naming `file` and the line. Blank lines are skipped.
+ * naming `file` and the line, as is a header that names a column twice. Blank lines are
+ * skipped.
  */
 export async function csvRows(
   chunks: AsyncIterable<Uint8Array>,
   file: string,
   required: readonly string[],
 ): Promise<{ header: string[]; rows: AsyncGenerator<CsvRow> }> {
-  const lines = readLines(chunks);
+  const lines = readLines(chunks, file);
   let first: IteratorResult<Line>;
   do first = await lines.next(); while (!first.done && first.value.text.trim() === "");
   if (first.done) throw new SyntaxError(`${file}: empty file, expected a CSV header line`);
+  // Each slice polars reads repeats the header: one of megabytes would be read again each time.
+  if (first.value.text.length > HEADER_CHARS) {
+    throw new SyntaxError(
+      `${file} line ${first.value.line}: ${first.value.text.length} characters, more than a CSV ` +
+        `header line holds (at most ${HEADER_CHARS})`,
+    );
+  }
   const header = splitCsvLine(first.value.text.replace(/^\uFEFF/, ""), `${file} line 1`)
     .map((h) => h.trim());
+  // A row's fields are keyed by name: a name twice would lose one of its fields.
+  const twice = header.find((h, i) => header.indexOf(h) !== i);
+  if (twice !== undefined) {
+    throw new SyntaxError(
+      `${file} line ${first.value.line}: the header names ${quoted(twice)} twice`,
+    );
+  }
   const missing = required.filter((r) => !header.includes(r));
   if (missing.length > 0) {
     throw new SyntaxError(
@@ -86,6 +101,18 @@ export async function csvRows(
   return { header, rows: rows() };
 }
 
+/** Characters of a field a message quotes: a field may be megabytes long. */
+const QUOTED_CHARS = 60;
+
+/** A field's text as messages quote it: as JSON, cut after its first 60 characters. */
+export function quoted(text: string): string {
+  if (text.length <= QUOTED_CHARS) return JSON.stringify(text);
+  return `${JSON.stringify(text.slice(0, QUOTED_CHARS))}... (${text.length} characters)`;
+}
+
+/** Characters a header line may hold: format detection reads a file's first 64 KiB. */
+export const HEADER_CHARS = 64 * 1024;
+
 /** A decimal number as the CSV readers take it (no sign "+", no infinity or NaN words). */
 export const DECIMAL = /^-?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$/;
 
@@ -104,7 +131,7 @@ export function csvNumber(
   const n = DECIMAL.test(text) ? Number(text) : NaN;
   if (!Number.isFinite(n)) {
     throw new SyntaxError(
-      `${where}: ${field} is ${JSON.stringify(text)}, expected a number${
+      `${where}: ${field} is ${quoted(text)}, expected a number${
         nullable ? " or an empty field" : ""
       }`,
     );
@@ -118,6 +145,6 @@ export function csvBoolean(row: CsvRow, field: string, where: string): boolean {
   if (text === "true") return true;
   if (text === "false") return false;
   throw new SyntaxError(
-    `${where}: ${field} is ${JSON.stringify(row.fields[field])}, expected true or false`,
+    `${where}: ${field} is ${quoted(row.fields[field])}, expected true or false`,
   );
 }

@@ -13,6 +13,9 @@ export const SLICE_BYTES = 8 << 20;
 
 const NEWLINE = 0x0a;
 
+/** A line of white space alone (spaces, tabs, a CR), which no reader takes for the header. */
+const isBlank = (line: Uint8Array) => line.every((b) => b === 0x20 || b === 0x09 || b === 0x0d);
+
 /**
  * Cuts `chunks` (a CSV file's bytes) into slices, each the header line and whole lines of
  * about `sliceBytes`, and yields each. A file that fits one slice yields one. Lines keep their
@@ -45,10 +48,15 @@ export async function* csvSlices(
     if (header === null) {
       pending.push(data);
       pendingBytes += data.length;
-      const all = concat(pending);
-      const end = all.indexOf(NEWLINE);
+      let all = concat(pending);
+      // Blank lines before the header are skipped, as the line reader skips them.
+      let end: number;
+      while ((end = all.indexOf(NEWLINE)) >= 0 && isBlank(all.subarray(0, end))) {
+        all = all.subarray(end + 1);
+      }
       if (end < 0) {
         pending = [all];
+        pendingBytes = all.length;
         continue;
       }
       header = all.slice(0, end + 1);

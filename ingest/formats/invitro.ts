@@ -26,9 +26,9 @@
  * again line by line ({@linkcode checkInvitroFile}) to name the line and the field.
  */
 import pl from "nodejs-polars";
-import { IMPORTED_COLUMNS } from "../../dataset/mod.ts";
-import { csvBoolean, csvNumber, type CsvRow, csvRows } from "./csv_rows.ts";
-import { checkedCsvFrame, type CsvFields, type CsvFrame } from "./csv_query.ts";
+import { IMPORTED_COLUMNS, VALUE_RANGES } from "../../dataset/mod.ts";
+import { csvBoolean, csvNumber, type CsvRow, csvRows, quoted } from "./csv_rows.ts";
+import { checkedCsvFrame, type CsvFields, type CsvFrame, dividedBy } from "./csv_query.ts";
 import { type InvitroColumns, invitroColumns } from "./invitro_columns.ts";
 import { fileChunks } from "./json_values.ts";
 
@@ -52,8 +52,9 @@ export interface InvitroOptions {
 }
 
 /**
- * The name of the condition {@linkcode invitroFrame} reports (`any`) on a row whose waitTime
- * is not a multiple of 1000, which tells a file whose waitTimes are milliseconds. In-Vitro's
+ * The name of the condition {@linkcode invitroFrame} reports (`any`) on a row that did not fail
+ * whose waitTime is not a multiple of 1000, which tells a file whose waitTimes are milliseconds
+ * (a failed row's waitTime is not imported, and says nothing). In-Vitro's
  * OpenWhisk records took waitTime and initTime from the activation record (milliseconds) and
  * wrote them as microseconds (times 1000), but from 25 April to 7 June 2023 its driver wrote
  * waitTime unconverted (its git history, pkg/driver/http_client.go). A microsecond waitTime
@@ -89,6 +90,12 @@ function uses(cols: InvitroColumns) {
 }
 const NULL = pl.lit(null);
 
+/** Whether a row's invocation failed (it then has no activation record). */
+function failedOf(cols: InvitroColumns, flag: CsvFields["flag"]): pl.Expr {
+  return cols.failures.map((f) => flag(f.column).eq(pl.lit("true")))
+    .reduce((a, b) => a.or(b), pl.lit(false));
+}
+
 /**
  * The rows of one In-Vitro CSV whose header is `header` (IMPORTED_COLUMNS), and a column
  * `_valid` that is false on a row whose values the format does not allow.
@@ -96,7 +103,7 @@ const NULL = pl.lit(null);
 function rowsExpr(
   header: readonly string[],
   cols: InvitroColumns,
-  { text, number: micros, flag, record: rowRecord }: CsvFields,
+  { text, number: micros, flag, record: rowRecord, blank }: CsvFields,
   { runtime = "unknown", workload, waitMs = false }: InvitroOptions,
 ) {
   /** A microsecond field that is a finite number >= 0. */
@@ -104,12 +111,12 @@ function rowsExpr(
   const validFlag = (c: string) => flag(c).eq(pl.lit("true")).or(flag(c).eq(pl.lit("false")));
   const ow = isOpenWhisk(header);
   const failedBy = cols.failures.map((f) => flag(f.column).eq(pl.lit("true")));
-  const failed = failedBy.reduce((a, b) => a.or(b), pl.lit(false));
+  const failed = failedOf(cols, flag);
   const cold = ow ? text("startType").eq(pl.lit("cold")) : NULL;
   const record = ow ? failed.not() : pl.lit(false);
   const source = pl.when(failed).then(pl.lit("error"))
     .otherwise(pl.lit(ow ? "record" : "client"));
-  const ms = (c: string) => micros(c).div(1000);
+  const ms = (c: string) => dividedBy(micros(c), 1000);
   const invocation = cols.invocationID === null ? NULL : pl.col(cols.invocationID);
   const id = ow
     ? pl.when(text("activationID").eq(pl.lit(""))).then(invocation)
@@ -125,7 +132,7 @@ function rowsExpr(
   if (ow) {
     const type = text("startType");
     valid = valid.and(type.eq(pl.lit("hot")).or(type.eq(pl.lit("cold"))))
-      .and(status.isNotNull())
+      .and(status.ltEq(0).or(status.gtEq(HTTP.min).and(status.ltEq(HTTP.max))))
       .and(record.not().or(validMicros("waitTime")))
       .and(record.not().or(type.eq(pl.lit("hot"))).or(validMicros("initTime")));
   }
@@ -179,8 +186,7 @@ function rowsExpr(
       (set[name] ?? NULL).cast(dtypes[type]).alias(name)
     ),
     valid.fillNull(false).alias("_valid"),
-    // A blank line reads as a row of nulls.
-    header.map((h) => pl.col(h).isNull()).reduce((a, b) => a.and(b)).alias("_blank"),
+    blank().alias("_blank"),
   ];
 }
 
@@ -211,9 +217,13 @@ export async function invitroReader(
     header,
     uses: uses(cols),
     exprs: (fields: CsvFields) => rowsExpr(header, cols, fields, options),
-    anyOf: ({ text }: CsvFields): Record<string, pl.Expr> =>
+    // Only a row whose waitTime is imported says its unit (a failed one's is not read).
+    anyOf: ({ text, flag }: CsvFields): Record<string, pl.Expr> =>
       isOpenWhisk(header)
-        ? { [WAIT_NOT_MICROS]: text("waitTime").cast(pl.Float64, false).modulo(1000).neq(0) }
+        ? {
+          [WAIT_NOT_MICROS]: failedOf(cols, flag).not()
+            .and(text("waitTime").cast(pl.Float64, false).modulo(1000).neq(0)),
+        }
         : {},
   };
   const checkLines = () => checkInvitroFile(chunks(), file);
@@ -228,6 +238,24 @@ export async function invitroFrame(
   options: InvitroOptions = {},
 ): Promise<CsvFrame> {
   return await (await invitroReader(file, chunks, options))(source);
+}
+
+/** The HTTP statuses a dataset holds (a status of 0 or less: none, null). */
+const HTTP = VALUE_RANGES.activations.http_status;
+
+/**
+ * httpStatusCode: a whole number as polars' cast reads one, an HTTP status or 0 or less where
+ * there was none; else an error (a dataset's reader would refuse the part).
+ */
+function statusCode(row: CsvRow, where: string): void {
+  const text = row.fields.httpStatusCode.trim();
+  const n = /^[+-]?[0-9]+$/.test(text) ? Number(text) : NaN;
+  if (!(n <= 0 || (n >= HTTP.min && n <= HTTP.max))) {
+    throw new TypeError(
+      `${where}: httpStatusCode is ${quoted(text)}, expected an HTTP status (${HTTP.min}-` +
+        `${HTTP.max}), or 0 where there was none`,
+    );
+  }
 }
 
 function nonNegative(row: CsvRow, field: string, where: string): void {
@@ -261,10 +289,10 @@ export async function checkInvitroFile(
     const type = row.fields.startType.trim();
     if (type !== "hot" && type !== "cold") {
       throw new TypeError(
-        `${where}: startType is ${JSON.stringify(row.fields.startType)}, expected hot or cold`,
+        `${where}: startType is ${quoted(row.fields.startType)}, expected hot or cold`,
       );
     }
-    csvNumber(row, "httpStatusCode", where);
+    statusCode(row, where);
     if (!failed) {
       nonNegative(row, "waitTime", where);
       if (type === "cold") nonNegative(row, "initTime", where);

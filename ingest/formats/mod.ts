@@ -8,7 +8,7 @@
  * As the thesis ingest does, the dataset is built beside `outDir` and swapped into place
  * (dataset/folder.ts) only when every file was read without error.
  */
-import { basename, dirname, join, relative } from "node:path";
+import { basename, dirname, join, relative, sep } from "node:path";
 import {
   type DatasetMeta,
   FrameBuilder,
@@ -111,16 +111,27 @@ export interface ImportReport {
   latency: Partial<Record<Format, string>>;
 }
 
-/** The files a source names: itself, or a folder's files (not hidden ones), by name. */
-async function filesOf(source: string): Promise<{ folder: boolean; files: string[] }> {
+/** What dataset.json says of a symbolic link in a source folder. */
+export const LINK_LEFT_OUT = "a symbolic link, not followed (pass its target by name to import it)";
+
+/**
+ * The files a source names: itself, or a folder's files (not hidden ones), by name, and the
+ * folder's symbolic links: a link may lead out of the folder or back into it, so it is named,
+ * not read.
+ */
+async function filesOf(
+  source: string,
+): Promise<{ folder: boolean; files: string[]; links: string[] }> {
   const info = await Deno.stat(source);
-  if (!info.isDirectory) return { folder: false, files: [source] };
-  const names: string[] = [];
+  if (!info.isDirectory) return { folder: false, files: [source], links: [] };
+  const names: string[] = [], links: string[] = [];
   for await (const e of Deno.readDir(source)) {
-    if (e.isFile && !e.name.startsWith(".")) names.push(e.name);
+    if (e.name.startsWith(".")) continue;
+    if (e.isFile) names.push(e.name);
+    else if (e.isSymlink) links.push(e.name);
   }
-  if (names.length === 0) throw new Error(`${source}: no files to import`);
-  return { folder: true, files: names.sort().map((n) => join(source, n)) };
+  if (names.length + links.length === 0) throw new Error(`${source}: no files to import`);
+  return { folder: true, files: names.sort().map((n) => join(source, n)), links: links.sort() };
 }
 
 /**
@@ -147,27 +158,32 @@ export async function importFiles(
   // A tool's output folder holds files beside its per-invocation results (cluster usage,
   // inputs): found in a folder they are left out and named; given by name they are an error.
   const leftOut: { name: string; what: string }[] = [];
+  for (const [s, { links }] of listed.entries()) {
+    for (const l of links) leftOut.push({ name: shownName(l), what: LINK_LEFT_OUT });
+  }
   for (const [s, path] of listed.flatMap(({ files }, s) => files.map((p) => [s, p] as const))) {
     if (format === undefined && classify(basename(path)) !== null) {
       throw new Error(
-        `${path} is a raw log of the thesis's layout: ingest its folder (deno task ingest DIR)`,
+        `${
+          shownName(path)
+        } is a raw log of the thesis's layout: ingest its folder (deno task ingest DIR)`,
       );
     }
     const f = format ?? await detectFileFormat(path);
     const what = f === null ? await fileNotInvocations(path) : null;
     if (what !== null && what !== LFS_POINTER && listed[s].folder) {
-      leftOut.push({ name: relative(sources[s], path), what });
+      leftOut.push({ name: shownName(relative(sources[s], path)), what });
       continue;
     }
     if (what !== null) {
       throw new Error(
-        `${path}: ${what}; whiskbench imports no such file: pass the tool's ` +
+        `${shownName(path)}: ${what}; whiskbench imports no such file: pass the tool's ` +
           `per-invocation results without it`,
       );
     }
     if (f === null) {
       throw new Error(
-        `${path}: cannot tell its format from its content; pass --format (one of ${
+        `${shownName(path)}: cannot tell its format from its content; pass --format (one of ${
           FORMATS.join(", ")
         })`,
       );
@@ -181,6 +197,12 @@ export async function importFiles(
         leftOut.map((l) => `${l.name} is ${l.what}`).join("; ")
       }`,
     );
+  }
+  // One file twice (named, or in a folder and by name) would be imported twice.
+  const real = await Promise.all(paths.map((p) => Deno.realPath(p)));
+  const twice = real.findIndex((r, i) => real.indexOf(r) !== i);
+  if (twice >= 0) {
+    throw new Error(`${shownName(paths[twice])}: given twice; its rows would be imported twice`);
   }
   onFormats?.(formats);
   // SeBS's result.csv repeats the rows of the JSON files beside it, which say more: with
@@ -222,6 +244,7 @@ export async function importFiles(
   return report;
 
   async function importInto(tmp: string): Promise<void> {
+    const stems = new Set<string>();
     let jsonRows = 0;
     const csvChecks: { file: ImportedFile; rows: number }[] = [];
     for (const [i, path] of paths.entries()) {
@@ -231,32 +254,47 @@ export async function importFiles(
       const version = f === "invitro-csv" ? await invitroVersion(path, name) : undefined;
       const options = { runtime, workload };
       const skipped = skip.get(path);
-      const stem = name.replace(/[^A-Za-z0-9._-]/g, "_");
+      const stem = stemOf(name, stems);
       let n: number, notActions = 0;
-      if (f === "openwhisk-json" || f === "openwhisk-jsonl") {
-        const layout = f === "openwhisk-json" ? "array" : "lines";
-        const read = await importRecordFile(chunked(path, size), name, layout, options, {
-          dir: tmp,
-          stem,
-          partRows: Math.min(partRows, RECORD_PART_ROWS),
-        });
-        n = read.rows;
-        notActions = read.notActions;
-      } else if (f === "invitro-csv" || f === "sebs-csv") {
-        const read = await importCsvFile(path, name, f, options, {
-          dir: tmp,
-          stem,
-          sliceBytes: csvSliceBytes,
-          write: skipped === undefined,
-          size,
-        });
-        n = read.rows;
-        waitMs = read.waitMs;
-      } else {
-        const bytes = await Deno.readFile(path);
-        size.n = bytes.length;
-        const rows = sebsJsonRows(new TextDecoder().decode(bytes), name, basename(path), options);
-        n = await writeRows(rows, tmp, stem, partRows, skipped === undefined);
+      try {
+        if (f === "openwhisk-json" || f === "openwhisk-jsonl") {
+          const layout = f === "openwhisk-json" ? "array" : "lines";
+          const read = await importRecordFile(chunked(path, size), name, layout, options, {
+            dir: tmp,
+            stem,
+            partRows: Math.min(partRows, RECORD_PART_ROWS),
+          });
+          n = read.rows;
+          notActions = read.notActions;
+        } else if (f === "invitro-csv" || f === "sebs-csv") {
+          const read = await importCsvFile(path, name, f, options, {
+            dir: tmp,
+            stem,
+            sliceBytes: csvSliceBytes,
+            write: skipped === undefined,
+            size,
+          });
+          n = read.rows;
+          waitMs = read.waitMs;
+        } else {
+          const bytes = await Deno.readFile(path);
+          size.n = bytes.length;
+          const rows = sebsJsonRows(new TextDecoder().decode(bytes), name, basename(path), options);
+          n = await writeRows(rows, tmp, stem, partRows, skipped === undefined);
+        }
+      } catch (cause) {
+        // A file cut or grown while it is read reads as a bad line: say that it changed.
+        const [hashed, now] = await Promise.all([
+          hashes[i].catch(() => null),
+          Deno.stat(path).catch(() => null),
+        ]);
+        if (hashed !== null && now !== null && hashed.bytes !== now.size) {
+          throw new Error(
+            `${name}: changed while being imported (${hashed.bytes} bytes hashed, ${now.size} now)`,
+            { cause },
+          );
+        }
+        throw cause;
       }
       const hash = await hashes[i];
       if (hash.bytes !== size.n) {
@@ -292,15 +330,42 @@ export async function importFiles(
 }
 
 /**
+ * The stem of a file's parts: its name in a safe alphabet, made unique among `used` (to which it
+ * is added) where two names differ only in characters outside it (`a b.csv`, `a_b.csv`).
+ */
+function stemOf(name: string, used: Set<string>): string {
+  const safe = name.replace(/[^A-Za-z0-9._-]/g, "_");
+  let stem = safe;
+  for (let k = 2; used.has(stem); k++) stem = `${safe}-${k}`;
+  used.add(stem);
+  return stem;
+}
+
+/**
  * File names as dataset.json and error messages show them: the base name, or the path
  * relative to the common folder where two files share a base name.
  */
 function uniqueNames(paths: string[]): string[] {
   const bases = paths.map((p) => basename(p));
-  return paths.map((
-    p,
-    i,
-  ) => (bases.indexOf(bases[i]) !== bases.lastIndexOf(bases[i]) ? p : bases[i]));
+  // The deepest folder holding every file (the paths are absolute: cli/ingest.ts's userPath).
+  const folders = paths.map((p) => dirname(p).split(sep));
+  let depth = 0;
+  while (folders.every((f) => depth < f.length && f[depth] === folders[0][depth])) depth++;
+  const common = folders[0].slice(0, depth).join(sep) || sep;
+  return paths.map((p, i) =>
+    shownName(
+      bases.indexOf(bases[i]) !== bases.lastIndexOf(bases[i]) ? relative(common, p) : bases[i],
+    )
+  );
+}
+
+/**
+ * A file name as messages and dataset.json show it: control characters as JSON writes them
+ * (`\n`), so that a name cannot start a line of its own in a message or the terminal.
+ */
+export function shownName(name: string): string {
+  // deno-lint-ignore no-control-regex
+  return name.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
 }
 
 /**

@@ -26,8 +26,8 @@
  */
 import pl from "nodejs-polars";
 import { IMPORTED_COLUMNS, type ImportedRow } from "../../dataset/mod.ts";
-import { csvBoolean, csvNumber, type CsvRow, csvRows } from "./csv_rows.ts";
-import { checkedCsvFrame, type CsvFields, type CsvFrame } from "./csv_query.ts";
+import { csvBoolean, csvNumber, type CsvRow, csvRows, quoted } from "./csv_rows.ts";
+import { checkedCsvFrame, type CsvFields, type CsvFrame, dividedBy } from "./csv_query.ts";
 
 /** The header SeBS's perf-cost `process()` writes, in its order (since December 2020). */
 export const SEBS_CSV_HEADER = [
@@ -63,7 +63,7 @@ function experimentOf(type: string, where: string): string {
   const e = EXPERIMENTS[type];
   if (!e) {
     throw new TypeError(
-      `${where}: type is ${JSON.stringify(type)}, expected cold, warm, burst or sequential`,
+      `${where}: type is ${quoted(type)}, expected cold, warm, burst or sequential`,
     );
   }
   return e;
@@ -118,8 +118,11 @@ export async function* sebsCsvRows(
   for await (const row of rows) {
     const where = `${file} line ${row.line}`;
     const memory = nonNegative(row, "memory", where)!;
-    if (!Number.isInteger(memory)) {
-      throw new RangeError(`${where}: memory is ${memory}, expected a whole number of MB`);
+    // A memory size past 2^53 is no whole number a dataset's integer column holds exactly.
+    if (!Number.isSafeInteger(memory)) {
+      throw new RangeError(
+        `${where}: memory is ${memory}, expected a whole number of MB below 2^53`,
+      );
     }
     yield clientRow({
       experiment: experimentOf(row.fields.type.trim(), where),
@@ -168,7 +171,7 @@ function sebsCsvExprs(
     .then(pl.lit("cold_start"))
     .when(type.eq(pl.lit("warm")).or(type.eq(pl.lit("sequential")))).then(pl.lit("concurrency"))
     .otherwise(pl.lit(null));
-  const ms = (c: string) => number(c).div(1000);
+  const ms = (c: string) => dividedBy(number(c), 1000);
   const orNull = (c: string) => pl.when(empty(c)).then(pl.lit(null)).otherwise(number(c));
   const set: Record<string, pl.Expr> = {
     experiment,
@@ -196,13 +199,14 @@ function sebsCsvExprs(
     .and(valid("exec_time")).and(valid("connection_time", true))
     .and(memUsed ? valid("mem_used", true) : pl.lit(true))
     // memory_mb is a whole number: a fraction is not a memory size SeBS writes.
-    .and(number("memory").floor().eq(number("memory")));
+    .and(number("memory").floor().eq(number("memory")))
+    .and(number("memory").ltEq(Number.MAX_SAFE_INTEGER));
   return [
     ...Object.entries(IMPORTED_COLUMNS).map(([name, type]) =>
       (set[name] ?? pl.lit(null)).cast(dtypes[type]).alias(name)
     ),
     ok.fillNull(false).alias("_valid"),
-    header.map((h) => pl.col(h).isNull()).reduce((a, b) => a.and(b)).alias("_blank"),
+    fields.blank().alias("_blank"),
   ];
 }
 
