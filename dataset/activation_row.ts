@@ -4,6 +4,7 @@
  * same thing whichever way it entered a dataset.
  */
 import type { ActivationRow } from "./schema.ts";
+import { shownJson } from "./quoted.ts";
 
 /** What a record alone does not say: where it was taken. */
 export interface RecordContext {
@@ -44,7 +45,7 @@ function time(value: unknown, field: string, where: string, required: boolean): 
     throw new TypeError(
       typeof value === "number"
         ? `${where}: ${field} is ${value} (out of range), expected a finite number`
-        : `${where}: ${field} is ${JSON.stringify(value)}, expected a number`,
+        : `${where}: ${field} is ${shownJson(value)}, expected a number`,
     );
   }
   if (value < 0) {
@@ -109,7 +110,7 @@ export function activationRow(
   const id = record.activationId;
   const at = typeof id === "string" ? `${where} (activation ${id})` : where;
   if (typeof id !== "string" || id === "") {
-    throw new TypeError(`${at}: activationId is ${JSON.stringify(id)}, expected a string`);
+    throw new TypeError(`${at}: activationId is ${shownJson(id)}, expected a string`);
   }
   const response = isObject(record.response) ? record.response : {};
   // The API's records say `success` and `status`; a list's summary (no response) and a stored

@@ -191,6 +191,22 @@ Deno.test("activationRow() reads the status of a summary or a stored document fr
   assert.deepEqual(pick(row(both)), ["success", true, null, "record"]);
 });
 
+Deno.test("activationRow() quotes a huge value in its error cut, with its length", () => {
+  const huge = "9".repeat(3_000_000);
+  const t = text(base()).replace('"value":5', `"value":"${huge}"`);
+  assert.throws(
+    () => activationRow(JSON.parse(t), { ...CONTEXT, run: 1, level: 1 }, "here"),
+    (e: Error) => {
+      assert.ok(e.message.length < 300, `${e.message.length} characters`);
+      assert.match(
+        e.message,
+        /waitTime is "9{59}\.\.\. \(3000002 characters of JSON\), expected a number/,
+      );
+      return true;
+    },
+  );
+});
+
 Deno.test("ActivationRows keeps fast rows and object rows in order, and rolls a group back", () => {
   const rows = new ActivationRows(CONTEXT);
   const bytes = new TextEncoder().encode(text(base()));

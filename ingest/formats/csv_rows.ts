@@ -5,6 +5,7 @@
  * fields with doubled quotes; a quoted field spanning lines is not written by either and is
  * an error here.
  */
+import { quoted } from "../../dataset/quoted.ts";
 import { type Line, readLines } from "../lines.ts";
 
 /** One data row: its fields by header name, and its 1-based line. */
@@ -101,14 +102,8 @@ export async function csvRows(
   return { header, rows: rows() };
 }
 
-/** Characters of a field a message quotes: a field may be megabytes long. */
-const QUOTED_CHARS = 60;
-
-/** A field's text as messages quote it: as JSON, cut after its first 60 characters. */
-export function quoted(text: string): string {
-  if (text.length <= QUOTED_CHARS) return JSON.stringify(text);
-  return `${JSON.stringify(text.slice(0, QUOTED_CHARS))}... (${text.length} characters)`;
-}
+/** A field's text as messages quote it (a field may be megabytes long). */
+export { quoted };
 
 /** Characters a header line may hold: format detection reads a file's first 64 KiB. */
 export const HEADER_CHARS = 64 * 1024;
