@@ -90,6 +90,7 @@ export async function checkOutput(
   kind: OutputKind,
   { inputs = [], flag = "--out" }: CheckOutputOptions = {},
 ): Promise<string> {
+  await followLink(resolve(out)); // a link to nothing is named as such
   const target = await realPathOf(out);
   const shown = `${flag} ${out}`;
   if (dirname(target) === target) throw new OutputRefused(`${shown}: refusing the root folder`);
@@ -268,7 +269,7 @@ export async function replaceFolder<T>(
   build: (dir: string) => Promise<T>,
   { log = (line) => console.error(line), keep = [] }: ReplaceOptions = {},
 ): Promise<T> {
-  const abs = resolve(target);
+  const abs = await followLink(resolve(target));
   await Deno.mkdir(dirname(abs), { recursive: true });
   for (const note of await repairLeftovers(abs)) log(note);
   const fresh = join(dirname(abs), `.${basename(abs)}.whiskbench-${Deno.pid}.new`);
@@ -289,6 +290,29 @@ export async function replaceFolder<T>(
     throw err;
   } finally {
     forgetOnStop(fresh);
+  }
+}
+
+/**
+ * The folder a symbolic link `path` leads to, or `path` itself: an --out that is the user's
+ * link to a folder elsewhere (a larger disk) is replaced there, and the link is kept, where a
+ * rename over the link would have replaced the link itself.
+ */
+async function followLink(path: string): Promise<string> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.lstat(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return path;
+    throw err;
+  }
+  if (!info.isSymlink) return path;
+  try {
+    return await Deno.realPath(path);
+  } catch (cause) {
+    throw new Error(`${path} is a symbolic link to nothing (${await Deno.readLink(path)})`, {
+      cause,
+    });
   }
 }
 

@@ -184,6 +184,31 @@ Deno.test("re-ingesting keeps what ingest does not write (published.json, notes)
   assert.equal((await readDataset(ds)).activations.height, 2160);
 });
 
+Deno.test("an --out that is a link to a folder elsewhere is written there, the link kept; a dangling one is refused", async () => {
+  const home = await Deno.makeTempDir({ prefix: "whiskbench-guard-" });
+  const raw = await rawSubset(join(home, "raw"));
+  // The user's link to a folder on another disk: empty at first, then a dataset.
+  const disk = join(home, "disk", "prod");
+  await Deno.mkdir(disk, { recursive: true });
+  const link = join(home, "prod");
+  await Deno.symlink(disk, link);
+  for (let i = 0; i < 2; i++) {
+    const run = await task("cli/ingest.ts", [raw, "--out", link]);
+    assert.equal(run.code, 0, run.err);
+    assert.ok((await Deno.lstat(link)).isSymlink);
+    assert.equal(await Deno.readLink(link), disk);
+    assert.equal((await readDataset(disk)).activations.height, 2160);
+  }
+  assert.deepEqual(await names(home), ["disk", "prod", "raw"]);
+  const dangling = join(home, "gone");
+  await Deno.symlink(join(home, "nowhere"), dangling);
+  const refused = await task("cli/ingest.ts", [raw, "--out", dangling]);
+  assert.equal(refused.code, 1);
+  assert.match(refused.err, /is a symbolic link to nothing/);
+  assert.ok((await Deno.lstat(dangling)).isSymlink);
+  await Deno.remove(home, { recursive: true });
+});
+
 Deno.test("leftovers of killed runs are removed, a half-swapped folder put back, live runs' left alone", async () => {
   const home = await Deno.makeTempDir({ prefix: "whiskbench-guard-" });
   const target = join(home, "ds");
