@@ -158,7 +158,7 @@ export async function importFiles(
   // A tool's output folder holds files beside its per-invocation results (cluster usage,
   // inputs): found in a folder they are left out and named; given by name they are an error.
   const leftOut: { name: string; what: string }[] = [];
-  for (const [s, { links }] of listed.entries()) {
+  for (const { links } of listed) {
     for (const l of links) leftOut.push({ name: shownName(l), what: LINK_LEFT_OUT });
   }
   for (const [s, path] of listed.flatMap(({ files }, s) => files.map((p) => [s, p] as const))) {
