@@ -1184,6 +1184,9 @@ Deno.test("ingest CLI on a tool's output folder: files beside the results are le
       join(folder, "cluster_usage_1.csv"),
       '{"timestamp":1650000000000000,"master_cpu_pct":12.5,"cpu":["a"]}\n',
     );
+    // A folder inside is named, not read.
+    await Deno.mkdir(join(folder, "plots"));
+    await Deno.writeTextFile(join(folder, "plots", "x_duration_1.csv"), "not read\n");
     const alone = await task(
       "cli/ingest.ts",
       join(INVITRO, "openwhisk_duration_1.csv"),
@@ -1204,8 +1207,10 @@ Deno.test("ingest CLI on a tool's output folder: files beside the results are le
       ),
     );
     assert.deepEqual((meta.import as { left_out: unknown }).left_out, [
+      { name: "plots", what: "a folder, not read (pass its path to import its files)" },
       { name: "cluster_usage_1.csv", what: "In-Vitro's cluster usage samples" },
     ]);
+    await Deno.remove(join(folder, "plots"), { recursive: true });
     // A Git LFS pointer stands for missing data: an error in a folder too.
     await Deno.writeTextFile(
       join(folder, "lfs_duration_1.csv"),
@@ -1828,10 +1833,12 @@ Deno.test("ingest CLI on a folder with symbolic links (to a file outside, to a f
     const cli = await task("cli/ingest.ts", src, "--out", out);
     assert.equal(cli.code, 0, cli.text);
     const link = "a symbolic link, not followed (pass its target by name to import it)";
+    const folder = "a folder, not read (pass its path to import its files)";
     assert.equal(
       cli.text,
       `imported 1 files, 6 rows -> ${out}\n  new\\nline.csv: sebs-csv, 6 rows\n` +
-        ["dir", "linked.csv", "loop"].map((l) => `  ${l}: left out, ${link}\n`).join(""),
+        ["dir", "linked.csv", "loop"].map((l) => `  ${l}: left out, ${link}\n`).join("") +
+        `  sub: left out, ${folder}\n`,
     );
     const meta = JSON.parse(await Deno.readTextFile(join(out, "dataset.json")));
     assert.deepEqual(meta.import.files.map((f: { name: string }) => f.name), ["new\\nline.csv"]);
@@ -1839,6 +1846,7 @@ Deno.test("ingest CLI on a folder with symbolic links (to a file outside, to a f
       { name: "dir", what: link },
       { name: "linked.csv", what: link },
       { name: "loop", what: link },
+      { name: "sub", what: folder },
     ]);
   });
 });

@@ -114,6 +114,9 @@ export interface ImportReport {
 /** What dataset.json says of a symbolic link in a source folder. */
 export const LINK_LEFT_OUT = "a symbolic link, not followed (pass its target by name to import it)";
 
+/** What import.left_out says of a folder inside a source folder. */
+export const FOLDER_LEFT_OUT = "a folder, not read (pass its path to import its files)";
+
 /**
  * The files a source names: itself, or a folder's files (not hidden ones), by name, and the
  * folder's symbolic links: a link may lead out of the folder or back into it, so it is named,
@@ -121,17 +124,25 @@ export const LINK_LEFT_OUT = "a symbolic link, not followed (pass its target by 
  */
 async function filesOf(
   source: string,
-): Promise<{ folder: boolean; files: string[]; links: string[] }> {
+): Promise<{ folder: boolean; files: string[]; links: string[]; folders: string[] }> {
   const info = await Deno.stat(source);
-  if (!info.isDirectory) return { folder: false, files: [source], links: [] };
-  const names: string[] = [], links: string[] = [];
+  if (!info.isDirectory) return { folder: false, files: [source], links: [], folders: [] };
+  const names: string[] = [], links: string[] = [], folders: string[] = [];
   for await (const e of Deno.readDir(source)) {
     if (e.name.startsWith(".")) continue;
     if (e.isFile) names.push(e.name);
     else if (e.isSymlink) links.push(e.name);
+    else if (e.isDirectory) folders.push(e.name);
   }
-  if (names.length + links.length === 0) throw new Error(`${source}: no files to import`);
-  return { folder: true, files: names.sort().map((n) => join(source, n)), links: links.sort() };
+  if (names.length + links.length + folders.length === 0) {
+    throw new Error(`${source}: no files to import`);
+  }
+  return {
+    folder: true,
+    files: names.sort().map((n) => join(source, n)),
+    links: links.sort(),
+    folders: folders.sort(),
+  };
 }
 
 /**
@@ -158,8 +169,9 @@ export async function importFiles(
   // A tool's output folder holds files beside its per-invocation results (cluster usage,
   // inputs): found in a folder they are left out and named; given by name they are an error.
   const leftOut: { name: string; what: string }[] = [];
-  for (const { links } of listed) {
+  for (const { links, folders } of listed) {
     for (const l of links) leftOut.push({ name: shownName(l), what: LINK_LEFT_OUT });
+    for (const f of folders) leftOut.push({ name: shownName(f), what: FOLDER_LEFT_OUT });
   }
   for (const [s, path] of listed.flatMap(({ files }, s) => files.map((p) => [s, p] as const))) {
     if (format === undefined && classify(basename(path)) !== null) {
