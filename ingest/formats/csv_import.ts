@@ -36,7 +36,8 @@ export interface CsvImportOptions {
 
 /**
  * Imports the CSV file at `path` (named `name` in messages) as `format`; resolves to its rows,
- * and for In-Vitro whether its waitTimes were read as milliseconds. A file's waitTimes are
+ * the version of its format where the format has several, and for In-Vitro whether its
+ * waitTimes were read as milliseconds. A file's waitTimes are
  * taken as microseconds until a slice shows one that is not a multiple of 1000; the file is
  * then read again as milliseconds, the parts written so far removed (in a file of milliseconds
  * the first slice almost always shows it: one read, where a scan of the whole file first was
@@ -48,7 +49,7 @@ export async function importCsvFile(
   format: "sebs-csv" | "invitro-csv",
   options: CsvImportOptions,
   { dir, stem, sliceBytes, write, size }: CsvImportTarget,
-): Promise<{ rows: number; waitMs: boolean }> {
+): Promise<{ rows: number; waitMs: boolean; version?: string }> {
   // Once the line reader has gone through the whole file without an error (a slice with a
   // blank line makes it look), later slices need only the header from it.
   let checked = false;
@@ -62,7 +63,7 @@ export async function importCsvFile(
   const reader = format === "sebs-csv" ? sebsCsvReader : invitroReader;
   /** One reading of the file; with `waitMs` false, it stops where a waitTime says milliseconds. */
   const pass = async (waitMs: boolean) => {
-    const read = await reader(name, whole, { ...options, waitMs });
+    const { read, version } = await reader(name, whole, { ...options, waitMs });
     const written: string[] = [];
     let rows = 0, part = 0, last: CsvFrame | null = null;
     const land = async ({ frame }: CsvFrame) => {
@@ -83,14 +84,15 @@ export async function importCsvFile(
       last = await next;
       if (!waitMs && last.any[WAIT_NOT_MICROS]) {
         for (const p of written) await Deno.remove(p);
-        return { rows, millis: true };
+        return { rows, version, millis: true };
       }
       rows += last.rows;
     }
     if (last) await land(last);
-    return { rows, millis: false };
+    return { rows, version, millis: false };
   };
   const first = await pass(false);
-  if (!first.millis) return { rows: first.rows, waitMs: false };
-  return { rows: (await pass(true)).rows, waitMs: true };
+  if (!first.millis) return { rows: first.rows, waitMs: false, version: first.version };
+  const second = await pass(true);
+  return { rows: second.rows, waitMs: true, version: second.version };
 }

@@ -21,6 +21,15 @@ export interface CsvFrame {
   any: Record<string, boolean>;
 }
 
+/**
+ * A reader of one CSV file: its rows from the file's bytes or a slice of them with the header,
+ * and the version of its format the header shows, where the format has several (In-Vitro).
+ */
+export interface CsvReader {
+  read(source: string | Uint8Array): Promise<CsvFrame>;
+  version?: string;
+}
+
 /** The fields of a CSV's columns as computed once, for the expressions that make rows. */
 export interface CsvFields {
   /** Expressions computing the fields, each list from the columns the one before adds. */

@@ -28,9 +28,14 @@
 import pl from "nodejs-polars";
 import { IMPORTED_COLUMNS, VALUE_RANGES } from "../../dataset/mod.ts";
 import { csvBoolean, csvNumber, type CsvRow, csvRows, quoted } from "./csv_rows.ts";
-import { checkedCsvFrame, type CsvFields, type CsvFrame, dividedBy } from "./csv_query.ts";
+import {
+  checkedCsvFrame,
+  type CsvFields,
+  type CsvFrame,
+  type CsvReader,
+  dividedBy,
+} from "./csv_query.ts";
 import { type InvitroColumns, invitroColumns } from "./invitro_columns.ts";
-import { fileChunks } from "./json_values.ts";
 
 /** The columns In-Vitro's OpenWhisk execution record adds. */
 export const INVITRO_OPENWHISK_HEADER = [
@@ -61,11 +66,6 @@ export interface InvitroOptions {
  * made so is always a multiple of 1000; a file with any that is not holds milliseconds.
  */
 export const WAIT_NOT_MICROS = "wait_not_micros";
-
-/** Which version of In-Vitro's record the CSV at `path` (named `file` in messages) holds. */
-export async function invitroVersion(path: string, file: string): Promise<string> {
-  return (await readHeader(fileChunks(path), file)).cols.version;
-}
 
 /** Whether a header is of In-Vitro's OpenWhisk record (waitTime, initTime...). */
 function isOpenWhisk(header: readonly string[]): boolean {
@@ -211,7 +211,7 @@ export async function invitroReader(
   file: string,
   chunks: () => AsyncIterable<Uint8Array>,
   options: InvitroOptions = {},
-): Promise<(source: string | Uint8Array) => Promise<CsvFrame>> {
+): Promise<CsvReader> {
   const { header, cols } = await readHeader(chunks(), file);
   const query = {
     header,
@@ -227,7 +227,10 @@ export async function invitroReader(
         : {},
   };
   const checkLines = () => checkInvitroFile(chunks(), file);
-  return (source) => checkedCsvFrame(source, file, query, checkLines, "In-Vitro's format");
+  return {
+    read: (source) => checkedCsvFrame(source, file, query, checkLines, "In-Vitro's format"),
+    version: cols.version,
+  };
 }
 
 /** The rows of the In-Vitro CSV at `source` ({@linkcode invitroReader}). */
@@ -237,7 +240,7 @@ export async function invitroFrame(
   chunks: () => AsyncIterable<Uint8Array>,
   options: InvitroOptions = {},
 ): Promise<CsvFrame> {
-  return await (await invitroReader(file, chunks, options))(source);
+  return await (await invitroReader(file, chunks, options)).read(source);
 }
 
 /** The HTTP statuses a dataset holds (a status of 0 or less: none, null). */

@@ -29,7 +29,6 @@ import {
   FORMATS,
   LFS_POINTER,
 } from "./detect.ts";
-import { invitroVersion } from "./invitro.ts";
 import { importRecordFile, RECORD_PART_ROWS } from "./openwhisk_records.ts";
 import { sebsJsonRows } from "./sebs.ts";
 import { SLICE_BYTES } from "./csv_slices.ts";
@@ -262,8 +261,7 @@ export async function importFiles(
     for (const [i, path] of paths.entries()) {
       const f = formats[i], name = names[i], size = { n: 0 };
       // In-Vitro files of spring 2023 hold waitTime in milliseconds (csv_import.ts).
-      let waitMs = false;
-      const version = f === "invitro-csv" ? await invitroVersion(path, name) : undefined;
+      let waitMs = false, version: string | undefined;
       const options = { runtime, workload };
       const skipped = skip.get(path);
       const stem = stemOf(name, stems);
@@ -288,6 +286,7 @@ export async function importFiles(
           });
           n = read.rows;
           waitMs = read.waitMs;
+          version = read.version;
         } else {
           const bytes = await Deno.readFile(path);
           size.n = bytes.length;

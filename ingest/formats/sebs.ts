@@ -27,7 +27,13 @@
 import pl from "nodejs-polars";
 import { IMPORTED_COLUMNS, type ImportedRow } from "../../dataset/mod.ts";
 import { csvBoolean, csvNumber, type CsvRow, csvRows, quoted } from "./csv_rows.ts";
-import { checkedCsvFrame, type CsvFields, type CsvFrame, dividedBy } from "./csv_query.ts";
+import {
+  checkedCsvFrame,
+  type CsvFields,
+  type CsvFrame,
+  type CsvReader,
+  dividedBy,
+} from "./csv_query.ts";
 
 /** The header SeBS's perf-cost `process()` writes, in its order (since December 2020). */
 export const SEBS_CSV_HEADER = [
@@ -220,14 +226,16 @@ export async function sebsCsvReader(
   file: string,
   chunks: () => AsyncIterable<Uint8Array>,
   options: SebsOptions = {},
-): Promise<(source: string | Uint8Array) => Promise<CsvFrame>> {
+): Promise<CsvReader> {
   const { header, rows } = await csvRows(chunks(), file, SEBS_CSV_REQUIRED);
   await rows.return(undefined);
   const checkLines = async () => {
     for await (const _ of sebsCsvRows(chunks(), file, options)) { /* throws at a bad line */ }
   };
   const query = { header, uses: USES, exprs: (f: CsvFields) => sebsCsvExprs(header, f, options) };
-  return (source) => checkedCsvFrame(source, file, query, checkLines, "SeBS's result.csv");
+  return {
+    read: (source) => checkedCsvFrame(source, file, query, checkLines, "SeBS's result.csv"),
+  };
 }
 
 /** The activation rows of SeBS's `result.csv` at `source` ({@linkcode sebsCsvReader}). */
@@ -237,7 +245,7 @@ export async function sebsCsvFrame(
   chunks: () => AsyncIterable<Uint8Array>,
   options: SebsOptions = {},
 ): Promise<CsvFrame> {
-  return await (await sebsCsvReader(file, chunks, options))(source);
+  return await (await sebsCsvReader(file, chunks, options)).read(source);
 }
 
 function nonNegative(row: CsvRow, field: string, where: string, nullable = false) {
