@@ -17,8 +17,9 @@
  *
  * An item that is not a full record (a store whose listing gives summaries without
  * annotations or response) is fetched by id; a 429, a 5xx of a loaded controller or its proxy,
- * or a failed connection on any request is retried after 100 ms, doubling up to 5 s. Trigger and rule activations (no waitTime, no kind) are not invocations
- * of an action: counted as skipped, not stored.
+ * or a failed connection on any request is retried after 100 ms, doubling up to 5 s. Trigger
+ * and rule activations (no waitTime, no kind) are not invocations of an action: counted as
+ * skipped, not stored.
  */
 import {
   ACTIVATION_COLUMNS,
@@ -202,12 +203,7 @@ async function newRows(
     if (!isFull(record)) {
       let got: Answer;
       try {
-        got = await getPatiently(
-          api,
-          api.path(`activations/${encodeURIComponent(id)}`),
-          attempts,
-          sleep,
-        );
+        got = await getPatiently(api, api.activationPath(id), attempts, sleep);
       } catch (err) {
         // One record out of reach stops neither the page nor the run (a rerun fetches it).
         result.failed.push({ id, error: `fetching ${id}: ${(err as Error).message}` });

@@ -216,7 +216,7 @@ async function fetchRecord(
       return { ...base, error: `interrupted while waiting for activation ${id} after 202` };
     }
     try {
-      const a = await api.request("GET", api.path(`activations/${encodeURIComponent(id)}`), {
+      const a = await api.request("GET", api.activationPath(id), {
         signal: AbortSignal.timeout(30_000),
       });
       if (a.status === 200 && isRecord(a.body)) return { ...base, record: a.body };

@@ -114,6 +114,14 @@ export class OpenWhiskApi {
     return redact(text, this.conn.auth);
   }
 
+  /**
+   * The path of activation `id`'s record: the id, which comes from the API, as one path
+   * segment (one holding `/`, `?` or `#` would ask for something else).
+   */
+  activationPath(id: string): string {
+    return this.path(`activations/${encodeURIComponent(id)}`);
+  }
+
   /** A path under the namespace, e.g. `actions/hello1`. */
   path(rest: string): string {
     return `/api/v1/namespaces/${this.#namespace}/${rest}`;

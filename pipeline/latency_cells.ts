@@ -33,8 +33,8 @@ const KEYS = ["experiment", "workload", "runtime"] as const;
  * The rows of the latency samples: experiment, workload, runtime, level, run (null as 0) and
  * latency_ms, of the cold-start and concurrency experiments, rows without a level or a
  * latency left out (with `warm` false, of the cold-start experiment only; with `unknownLevel`,
- * rows without a level are kept as level 0). The one selection
- * of {@linkcode latencyCells} and `levelSamples`.
+ * rows without a level are kept as level 0). The one selection of {@linkcode latencyCells} and
+ * `levelSamples`.
  */
 export function latencySampleRows(
   activations: pl.DataFrame,

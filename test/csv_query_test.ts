@@ -6,18 +6,18 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import pl from "nodejs-polars";
-import { csvFields, csvShape, dividedBy, isPlainCsv } from "../ingest/formats/csv_query.ts";
+import { csvFields, csvShape, dividedBy } from "../ingest/formats/csv_query.ts";
 import { sebsCsvFrame } from "../ingest/formats/sebs.ts";
 
 const encoder = new TextEncoder();
 
-Deno.test("isPlainCsv() takes printable ASCII and line breaks, not what a field could hide", () => {
+Deno.test("csvShape().plain takes printable ASCII and line breaks, not what a field could hide", () => {
   for (const text of ["a,b\n1,2\n", "a,b\r\n1,2\r\n", "a,b\n,\n1e-5,x_y\n", ""]) {
-    assert.equal(isPlainCsv(encoder.encode(text)), true, JSON.stringify(text));
+    assert.equal(csvShape(encoder.encode(text)).plain, true, JSON.stringify(text));
   }
   const hiding = [" 1", "1\t", '"a"', "a\\b", "+5", "1e+5", "\u00e9", "\u00a05", "a\rb", "a\u0001"];
   for (const field of hiding) {
-    assert.equal(isPlainCsv(encoder.encode(`a,b\n1,${field}\n`)), false, JSON.stringify(field));
+    assert.equal(csvShape(encoder.encode(`a,b\n1,${field}\n`)).plain, false, JSON.stringify(field));
   }
 });
 
@@ -52,7 +52,7 @@ Deno.test("csvFields() on plain text gives the careful reading's texts, numbers,
       .join("\n") +
     "\n";
   const bytes = encoder.encode(text);
-  assert.equal(isPlainCsv(bytes), true);
+  assert.equal(csvShape(bytes).plain, true);
   const raw = pl.readCSV(Buffer.from(bytes), { hasHeader: true, inferSchemaLength: 0 });
   const header = raw.columns;
   const uses = { texts: ["t"], numbers: ["n"], flags: ["flag"] };
@@ -85,7 +85,7 @@ Deno.test("a CSV whose header names a column twice is refused naming the line, p
     const text = "memory,type,is_cold,exec_time,connection_time,client_time,provider_time," +
       `mem_used,note,note\n256,warm,False,805,0.0016,63454,56549,44.8,a,b${space}\n`;
     const bytes = encoder.encode(text);
-    assert.equal(isPlainCsv(bytes), space === "");
+    assert.equal(csvShape(bytes).plain, space === "");
     await assert.rejects(
       sebsCsvFrame(bytes, "result.csv", async function* () {
         yield bytes;

@@ -66,7 +66,7 @@ export interface CsvFieldUses {
 /** Options of {@linkcode csvFields}. */
 export interface CsvFieldsOptions {
   /**
-   * The CSV's bytes are plain ({@linkcode isPlainCsv}): its fields are then read without the
+   * The CSV's bytes are plain ({@linkcode CsvShape.plain}): its fields are then read without the
    * steps that change nothing in them (stripping, the DECIMAL test, JSON's escapes). Default
    * false.
    */
@@ -144,19 +144,14 @@ export function csvFields(
   };
 }
 
-/**
- * Whether a CSV's bytes are plain: printable ASCII without a space, a quote, a backslash or a
- * sign "+", and line breaks (LF, or CR LF). In plain text no field has white space to strip or
- * a character JSON escapes, and a number polars' cast takes is one DECIMAL takes; what SeBS and
- * In-Vitro write is plain but for a quoted field, a space or an exponent's sign.
- */
-export function isPlainCsv(bytes: Uint8Array): boolean {
-  return csvShape(bytes).plain;
-}
-
 /** What {@linkcode csvShape} finds in a CSV's bytes. */
 export interface CsvShape {
-  /** The bytes are plain ({@linkcode isPlainCsv}). */
+  /**
+   * The bytes are plain: printable ASCII without a space, a quote, a backslash or a sign "+",
+   * and line breaks (LF, or CR LF). In plain text no field has white space to strip or a
+   * character JSON escapes, and a number polars' cast takes is one DECIMAL takes; what SeBS and
+   * In-Vitro write is plain but for a quoted field, a space or an exponent's sign.
+   */
   plain: boolean;
   /** Commas that separate fields (outside quoted fields). */
   commas: number;

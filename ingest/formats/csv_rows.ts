@@ -102,9 +102,6 @@ export async function csvRows(
   return { header, rows: rows() };
 }
 
-/** A field's text as messages quote it (a field may be megabytes long). */
-export { quoted };
-
 /** Characters a header line may hold: format detection reads a file's first 64 KiB. */
 export const HEADER_CHARS = 64 * 1024;
 

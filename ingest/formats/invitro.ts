@@ -27,7 +27,8 @@
  */
 import pl from "nodejs-polars";
 import { IMPORTED_COLUMNS, VALUE_RANGES } from "../../dataset/mod.ts";
-import { csvBoolean, csvNumber, type CsvRow, csvRows, quoted } from "./csv_rows.ts";
+import { quoted } from "../../dataset/quoted.ts";
+import { csvBoolean, csvNumber, type CsvRow, csvRows } from "./csv_rows.ts";
 import {
   checkedCsvFrame,
   type CsvFields,

@@ -117,8 +117,8 @@ export function recordImportColumns(
 
 /**
  * The chunks with a UTF-8 byte order mark and the CLI's first line (`ok: got activation ID`,
- * `activations`: {@linkcode WSK_HEADER}) blanked, where the file starts with them: spaces, so that bytes and lines keep
- * their numbers in error messages.
+ * `activations`: {@linkcode WSK_HEADER}) blanked, where the file starts with them: spaces, so
+ * that bytes and lines keep their numbers in error messages.
  */
 async function* blankPreamble(
   chunks: AsyncIterable<Uint8Array>,
