@@ -47,10 +47,32 @@ function hexLower(b: number): number {
   return (b >= ZERO && b <= NINE) ? b - ZERO : (b >= 0x61 && b <= 0x66) ? b - 0x57 : -1;
 }
 
+/** The key-first `limits` pattern (dataset/limits_memory.ts) up to its `{`, on compact text. */
+const LIMITS_HEAD = new TextEncoder().encode('"key":"limits","value":');
+/** The text both forms of the `limits` pattern hold, on compact text. */
+const LIMITS_KEY = new TextEncoder().encode('"key":"limits"');
+
+/**
+ * Where the `limits` memory pattern (dataset/limits_memory.ts) can match in a compact record.
+ * Each quote of its literal text but the first follows a letter, `:` or `,`, never a
+ * backslash, so it is no string's content: a match is made of the record's own tokens, a member whose key ends
+ * in `key` after a quote (its opening one, or an escaped one inside it) and whose value is
+ * `"limits"`, then, key first, the object value of the member `"value"` after it. The reader
+ * meets every member of every object, so it finds them all, and these are all there are.
+ */
+export interface LimitsPlaces {
+  /** The `{` that ends each key-first head `"key":"limits","value":{`, in text order. */
+  heads: number[];
+  /** Whether the text holds `"key":"limits"`, which the value-first form needs. */
+  key: boolean;
+}
+
 /** Reads records; its fields describe the last record read. */
 export class RecordReader {
   buf: Uint8Array = new Uint8Array(0);
   #n = 0;
+  /** The `{` of the record being read. */
+  #from = 0;
   #keys: number[] = [];
   /** Kind and plainness of the last value read. */
   #kind = 0;
@@ -76,6 +98,16 @@ export class RecordReader {
   readonly #annValue = field();
   /** Arrays and objects open around the value being read (see MAX_DEPTH). */
   #depth = 0;
+  /** With the `limits` option: where the `limits` memory pattern can match, else null. */
+  readonly limits: LimitsPlaces | null;
+
+  /**
+   * `limits`: note the {@linkcode LimitsPlaces} of each record, for the importers' `limits`
+   * memory (default false).
+   */
+  constructor({ limits = false }: { limits?: boolean } = {}) {
+    this.limits = limits ? { heads: [], key: false } : null;
+  }
 
   /**
    * Reads the record whose `{` is at `p` of `buf`; returns the index after it, or -1 if it is
@@ -102,6 +134,11 @@ export class RecordReader {
         -1;
     this.annotations = false;
     this.#keys.length = 0;
+    this.#from = p;
+    if (this.limits !== null) {
+      this.limits.heads.length = 0;
+      this.limits.key = false;
+    }
     if (buf[p] !== OPEN_BRACE) return -1;
     return this.#object(p, RECORD);
   }
@@ -359,6 +396,7 @@ export class RecordReader {
         }
       }
       if (end < 0 || end >= n) break;
+      if (this.limits !== null) this.#noteLimits(v, end);
       p = end;
       if (buf[p] === CLOSE_BRACE) {
         keys.length = from;
@@ -393,6 +431,29 @@ export class RecordReader {
     }
     keys.push(p, end);
     return end;
+  }
+
+  /** Notes the member value `[v, end)` where it is part of a `limits` pattern's text. */
+  #noteLimits(v: number, end: number): void {
+    const buf = this.buf, c = buf[v], limits = this.limits!;
+    if (c === OPEN_BRACE) {
+      const at = v - LIMITS_HEAD.length;
+      if (at >= this.#from && buf[v - 3] === 0x65 && this.#bytesAre(at, LIMITS_HEAD)) {
+        limits.heads.push(v);
+      }
+    } else if (
+      c === QUOTE && end - v === 8 && !limits.key && v - 6 >= this.#from &&
+      this.#bytesAre(v - 6, LIMITS_KEY)
+    ) {
+      limits.key = true;
+    }
+  }
+
+  /** Whether the bytes at `at` are `bytes`. */
+  #bytesAre(at: number, bytes: Uint8Array): boolean {
+    const buf = this.buf;
+    for (let k = 0; k < bytes.length; k++) if (buf[at + k] !== bytes[k]) return false;
+    return true;
   }
 
   /** Whether the bytes of `[start, end)` spell the ASCII `word`. */

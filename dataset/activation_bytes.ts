@@ -72,16 +72,19 @@ export class ActivationRows {
    * the caller reads a record before it chooses the builder to {@linkcode append} it to
    * (default one of its own); `limitsMemory`: the TSV rows end with a column
    * {@linkcode LIMITS_MEMORY_COLUMN}, the memory of the record's `limits` annotation, for the
-   * importers (default false).
+   * importers (default false; the reader must then note the `limits` places).
    */
   constructor(
     context: Pick<RecordContext, "experiment" | "workload" | "runtime">,
-    { index = false, reader = new RecordReader(), limitsMemory = false }: {
+    { index = false, limitsMemory = false, reader = new RecordReader({ limits: limitsMemory }) }: {
       index?: boolean;
       reader?: RecordReader;
       limitsMemory?: boolean;
     } = {},
   ) {
+    if (limitsMemory && reader.limits === null) {
+      throw new TypeError("ActivationRows: limitsMemory needs a RecordReader made with limits");
+    }
     this.#reader = reader;
     this.#limitsMemory = limitsMemory;
     this.index = index ? { waits: [], inits: [], ids: [] } : null;
@@ -256,7 +259,7 @@ export class ActivationRows {
     this.#copy(buf, p, end);
     if (this.#limitsMemory) {
       this.#out[this.#len++] = TAB;
-      this.#len = writeLimitsMemory(buf, p, end, this.#out, this.#len);
+      this.#len = writeLimitsMemory(buf, p, end, r.limits!, this.#out, this.#len);
     }
     this.#out[this.#len++] = NEWLINE;
     this.length++;

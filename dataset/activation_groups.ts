@@ -46,7 +46,7 @@ export class GroupedActivationRows {
   length = 0;
   readonly #context: Pick<RecordContext, "experiment" | "workload" | "runtime">;
   readonly #groupOf: GroupOf;
-  readonly #reader = new RecordReader();
+  readonly #reader: RecordReader;
   readonly #groups = new Map<string, ActivationRows>();
   /** The last kind's bytes and string, so that a run of one kind decodes it once. */
   #kindBytes = new Uint8Array(0);
@@ -65,6 +65,7 @@ export class GroupedActivationRows {
     this.#context = context;
     this.#groupOf = groupOf;
     this.#limitsMemory = limitsMemory;
+    this.#reader = new RecordReader({ limits: limitsMemory });
   }
 
   #group(key: string): ActivationRows {

@@ -10,9 +10,12 @@
  * thread the pattern's cost (a third of its time). On compact JSON (no space between tokens,
  * as JSON.stringify writes it, the only text the fast path takes) every `\s*` of the pattern
  * stands between two tokens and matches nothing, so the first form's match is found by
- * plain comparison; the byte reader gives the same digits (test/limits_memory_test.ts).
+ * plain comparison, from the places where the record reader, which meets every token, found
+ * the pattern's literal text; the byte reader gives the same digits
+ * (test/limits_memory_test.ts).
  */
 import pl from "nodejs-polars";
+import type { LimitsPlaces } from "./_record_reader.ts";
 
 /**
  * The column of the importers' TSV rows that holds the memory read from the bytes, in place of
@@ -39,8 +42,6 @@ export function limitsMemory(record: pl.Expr): pl.Expr {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-/** {@linkcode KEY_FIRST} up to the value's `{`, on compact text. */
-const KEY_FIRST_HEAD = encoder.encode('"key":"limits","value":{');
 const MEMORY = encoder.encode('"memory":');
 const VALUE_FIRST_REGEX = new RegExp(VALUE_FIRST);
 const OPEN_BRACE = 0x7b, CLOSE_BRACE = 0x7d, COMMA = 0x2c, ZERO = 0x30, NINE = 0x39;
@@ -69,15 +70,19 @@ function fitsInt64(d: ArrayLike<number>, from: number, to: number): boolean {
 /**
  * Writes the memory digits of the `limits` annotation in the compact record text
  * `buf[start, end)`, as {@linkcode limitsMemory} reads them, into `out` at `at` (at most 19
- * bytes); returns the index after them, `at` itself where it gives null.
+ * bytes); returns the index after them, `at` itself where it gives null. `places`: where the
+ * pattern can match, as the record reader noted them when it read the record.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { writeLimitsMemory } from "./limits_memory.ts";
+ * import { RecordReader } from "./_record_reader.ts";
  * const text = '{"annotations":[{"key":"limits","value":{"logs":10,"memory":256}}]}';
+ * const bytes = new TextEncoder().encode(text), reader = new RecordReader({ limits: true });
+ * assert.equal(reader.read(bytes, 0), text.length);
  * const out = new Uint8Array(19);
- * const n = writeLimitsMemory(new TextEncoder().encode(text), 0, text.length, out, 0);
+ * const n = writeLimitsMemory(bytes, 0, text.length, reader.limits!, out, 0);
  * assert.equal(new TextDecoder().decode(out.subarray(0, n)), "256");
  * ```
  */
@@ -85,20 +90,14 @@ export function writeLimitsMemory(
   buf: Uint8Array,
   start: number,
   end: number,
+  places: LimitsPlaces,
   out: Uint8Array,
   at: number,
 ): number {
-  // Key first: each place the head matches, leftmost first; in its object, the first
-  // `"memory":` before any brace whose digits end at `,` or `}`. The head ends with a brace,
-  // the rarest of its bytes: braces are found by the typed array's own search, and the head
-  // is compared before each.
-  const q = MEMORY[0], n = KEY_FIRST_HEAD.length;
-  for (
-    let brace = buf.indexOf(OPEN_BRACE, start + n - 1);
-    brace >= 0 && brace < end;
-    brace = buf.indexOf(OPEN_BRACE, brace + 1)
-  ) {
-    if (!startsWith(buf, brace - n + 1, end, KEY_FIRST_HEAD)) continue;
+  // Key first: each head, leftmost first; in its object, the first `"memory":` before any
+  // brace whose digits end at `,` or `}`.
+  const q = MEMORY[0];
+  for (const brace of places.heads) {
     for (let j = brace + 1; j < end; j++) {
       const b = buf[j];
       if (b === OPEN_BRACE || b === CLOSE_BRACE) break;
@@ -113,7 +112,9 @@ export function writeLimitsMemory(
       }
     }
   }
-  // Value first: rare (OpenWhisk writes the key first), read by the pattern itself.
+  // Value first: rare (OpenWhisk writes the key first), read by the pattern itself, only
+  // where the text holds the key it ends with.
+  if (!places.key) return at;
   const m = VALUE_FIRST_REGEX.exec(decoder.decode(buf.subarray(start, end)));
   if (m === null) return at;
   const digits = encoder.encode(m[1]);

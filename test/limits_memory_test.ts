@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import pl from "nodejs-polars";
 import { limitsMemory, writeLimitsMemory } from "../dataset/limits_memory.ts";
+import { RecordReader } from "../dataset/_record_reader.ts";
 import { random } from "../bench/random.ts";
 
 /** The memory of each text by polars (as text, so that an Int64 keeps its every digit). */
@@ -15,12 +16,18 @@ function byPolars(texts: string[]): (string | null)[] {
     .getColumn("m").toArray() as (string | null)[];
 }
 
-/** The memory of each text by the bytes reader, as polars' Int64 prints it. */
-function byBytes(texts: string[]): (string | null)[] {
+/**
+ * The memory of each text by the bytes reader, as polars' Int64 prints it, from the places the
+ * record reader noted; `undefined` where the reader declines the text (not canonical JSON:
+ * such a record's memory comes from the polars pattern).
+ */
+function byBytes(texts: string[]): (string | null | undefined)[] {
+  const reader = new RecordReader({ limits: true });
   return texts.map((t) => {
     const bytes = new TextEncoder().encode(t);
+    if (reader.read(bytes, 0) !== bytes.length) return undefined;
     const out = new Uint8Array(19);
-    const n = writeLimitsMemory(bytes, 0, bytes.length, out, 0);
+    const n = writeLimitsMemory(bytes, 0, bytes.length, reader.limits!, out, 0);
     return n === 0 ? null : String(BigInt(new TextDecoder().decode(out.subarray(0, n))));
   });
 }
@@ -31,11 +38,14 @@ Deno.test("writeLimitsMemory() reads the memory of the limits annotation, key or
     '{"annotations":[{"value":{"memory":512},"key":"limits"}]}',
     '{"annotations":[{"key":"limits","value":{"memory":0}}]}',
     '{"annotations":[{"key":"limits","value":{"memory":128.5}}]}',
-    '{"annotations":[{"key":"limits","value":{"memory":9223372036854775807}}]}',
-    '{"annotations":[{"key":"limits","value":{"memory":9223372036854775808}}]}',
+    '{"annotations":[{"key":"limits","value":{"memory":9223372036854775000}}]}',
+    '{"annotations":[{"key":"limits","value":{"memory":9223372036854776000}}]}',
     '{"annotations":[{"key":"limits","value":{"a":{"b":1},"memory":64}}]}',
     '{"annotations":[{"key":"limit","value":{"memory":64}}]}',
     '{"annotations":[],"response":{"result":{"log":"\\"key\\":\\"limits\\",\\"value\\":{\\"memory\\":9}"}}}',
+    // A key ending in an escaped quote and `key`: the pattern's text, so its match.
+    '{"annotations":[],"response":{"result":{"a\\"key":"limits","value":{"memory":9}}}}',
+    '{"annotations":[],"response":{"result":{"value":{"memory":8},"b\\"key":"limits"}}}',
   ];
   const got = byBytes(texts);
   assert.deepEqual(got, [
@@ -43,11 +53,13 @@ Deno.test("writeLimitsMemory() reads the memory of the limits annotation, key or
     "512",
     "0",
     null,
-    "9223372036854775807",
+    "9223372036854775000",
     null,
     null,
     null,
     null,
+    "9",
+    null, // value first, the pattern wants `,"key"`
   ]);
   assert.deepEqual(got, byPolars(texts));
 });
@@ -64,9 +76,10 @@ const MEMORY_TOKENS = [
   "null",
   "true",
   "[256]",
-  "9223372036854775807",
-  "9223372036854775808",
-  "123456789012345678901",
+  // Canonical JSON numbers (as JSON.stringify writes them) either side of the Int64 limit.
+  "9223372036854775000",
+  "9223372036854776000",
+  "100000000000000000000",
 ];
 
 /** A random compact object member list around `memory` (or without it). */
@@ -90,7 +103,9 @@ function recordText(rand: () => number): string {
   const annotation = () =>
     rand() < 0.7
       ? `{"key":"limits","value":${limitsObject(rand)}}`
-      : `{"value":${limitsObject(rand)},${pick(['"key":"limits"', '"other":1,"key":"limits"'])}}`;
+      : `{"value":${limitsObject(rand)},${
+        pick(['"key":"limits"', '"other":1,"key":"limits"', '"a\\"key":"limits"'])
+      }}`;
   const annotations = ['{"key":"waitTime","value":5}', '{"key":"kind","value":"nodejs:20"}'];
   const n = pick([0, 1, 1, 1, 2]);
   for (let i = 0; i < n; i++) {
@@ -99,6 +114,7 @@ function recordText(rand: () => number): string {
   const result = pick([
     '{"ok":true}',
     `{"key":"limits","value":${limitsObject(rand)}}`,
+    `{"a\\"key":"limits","value":${limitsObject(rand)}}`,
     '{"text":"\\"key\\":\\"limits\\",\\"value\\":{\\"memory\\":7}"}',
     `[{"value":${limitsObject(rand)},"key":"limits"}]`,
   ]);
@@ -115,6 +131,7 @@ Deno.test("property: on 3,000 seeded random records, writeLimitsMemory() equals 
   const rand = random(20261201);
   const texts = Array.from({ length: 3000 }, () => recordText(rand));
   const [want, got] = [byPolars(texts), byBytes(texts)];
+  // Every text is compact canonical JSON: the record reader reads each.
   for (const [i, t] of texts.entries()) assert.equal(got[i], want[i], `record ${i}: ${t}`);
   // Both outcomes, and the value-first form, were met.
   const found = want.filter((m) => m !== null).length;
