@@ -73,6 +73,8 @@ export class RecordReader {
   #n = 0;
   /** The `{` of the record being read. */
   #from = 0;
+  /** Where the last `"key":"limits"` member read ends (see LimitsPlaces). */
+  #limitsEnd = -100;
   #keys: number[] = [];
   /** Kind and plainness of the last value read. */
   #kind = 0;
@@ -138,6 +140,7 @@ export class RecordReader {
     if (this.limits !== null) {
       this.limits.heads.length = 0;
       this.limits.key = false;
+      this.#limitsEnd = -100;
     }
     if (buf[p] !== OPEN_BRACE) return -1;
     return this.#object(p, RECORD);
@@ -327,6 +330,7 @@ export class RecordReader {
   /** An object at `p`; `role` says which members to note. */
   #object(p: number, role: number): number {
     const buf = this.buf, n = this.#n, keys = this.#keys, from = keys.length;
+    const limits = this.limits;
     p++;
     if (buf[p] === CLOSE_BRACE) {
       this.#kind = OBJECT;
@@ -396,7 +400,11 @@ export class RecordReader {
         }
       }
       if (end < 0 || end >= n) break;
-      if (this.limits !== null) this.#noteLimits(v, end);
+      // Only a value of 8 bytes (`"limits"`), or the value of the member right after one, can
+      // be part of the pattern.
+      if (limits !== null && (end - v === 8 || v === this.#limitsEnd + 9)) {
+        this.#noteLimits(v, end);
+      }
       p = end;
       if (buf[p] === CLOSE_BRACE) {
         keys.length = from;
@@ -435,17 +443,17 @@ export class RecordReader {
 
   /** Notes the member value `[v, end)` where it is part of a `limits` pattern's text. */
   #noteLimits(v: number, end: number): void {
-    const buf = this.buf, c = buf[v], limits = this.limits!;
-    if (c === OPEN_BRACE) {
-      const at = v - LIMITS_HEAD.length;
-      if (at >= this.#from && buf[v - 3] === 0x65 && this.#bytesAre(at, LIMITS_HEAD)) {
-        limits.heads.push(v);
-      }
-    } else if (
-      c === QUOTE && end - v === 8 && !limits.key && v - 6 >= this.#from &&
-      this.#bytesAre(v - 6, LIMITS_KEY)
+    const buf = this.buf, limits = this.limits!;
+    if (
+      end - v === 8 && buf[v] === QUOTE && v - 6 >= this.#from && this.#bytesAre(v - 6, LIMITS_KEY)
     ) {
       limits.key = true;
+      this.#limitsEnd = end;
+    } else if (
+      v === this.#limitsEnd + 9 && buf[v] === OPEN_BRACE &&
+      this.#bytesAre(v - LIMITS_HEAD.length, LIMITS_HEAD)
+    ) {
+      limits.heads.push(v);
     }
   }
 
