@@ -47,10 +47,10 @@ function hexLower(b: number): number {
   return (b >= ZERO && b <= NINE) ? b - ZERO : (b >= 0x61 && b <= 0x66) ? b - 0x57 : -1;
 }
 
-/** The key-first `limits` pattern (dataset/limits_memory.ts) up to its `{`, on compact text. */
-const LIMITS_HEAD = new TextEncoder().encode('"key":"limits","value":');
-/** The text both forms of the `limits` pattern hold, on compact text. */
+/** The text both forms of the `limits` pattern (dataset/limits_memory.ts) hold, compact. */
 const LIMITS_KEY = new TextEncoder().encode('"key":"limits"');
+/** What follows {@linkcode LIMITS_KEY} in the key-first form, up to the value's `{`. */
+const VALUE_HEAD = new TextEncoder().encode(',"value":{');
 
 /**
  * Where the `limits` memory pattern (dataset/limits_memory.ts) can match in a compact record.
@@ -73,8 +73,6 @@ export class RecordReader {
   #n = 0;
   /** The `{` of the record being read. */
   #from = 0;
-  /** Where the last `"key":"limits"` member read ends (see LimitsPlaces). */
-  #limitsEnd = -100;
   #keys: number[] = [];
   /** Kind and plainness of the last value read. */
   #kind = 0;
@@ -140,7 +138,6 @@ export class RecordReader {
     if (this.limits !== null) {
       this.limits.heads.length = 0;
       this.limits.key = false;
-      this.#limitsEnd = -100;
     }
     if (buf[p] !== OPEN_BRACE) return -1;
     return this.#object(p, RECORD);
@@ -400,11 +397,8 @@ export class RecordReader {
         }
       }
       if (end < 0 || end >= n) break;
-      // Only a value of 8 bytes (`"limits"`), or the value of the member right after one, can
-      // be part of the pattern.
-      if (limits !== null && (end - v === 8 || v === this.#limitsEnd + 9)) {
-        this.#noteLimits(v, end);
-      }
+      // Only a value of 8 bytes (`"limits"`) can be part of the pattern.
+      if (limits !== null && end - v === 8) this.#noteLimits(v, end);
       p = end;
       if (buf[p] === CLOSE_BRACE) {
         keys.length = from;
@@ -441,19 +435,17 @@ export class RecordReader {
     return end;
   }
 
-  /** Notes the member value `[v, end)` where it is part of a `limits` pattern's text. */
+  /**
+   * Notes the member value `[v, end)` (8 bytes) where it is the `"limits"` of the pattern's
+   * text, and the head that ends at the next member's `{` where that member is `"value":{`:
+   * noted here, before any head nested in that object, so that heads come in text order.
+   */
   #noteLimits(v: number, end: number): void {
     const buf = this.buf, limits = this.limits!;
-    if (
-      end - v === 8 && buf[v] === QUOTE && v - 6 >= this.#from && this.#bytesAre(v - 6, LIMITS_KEY)
-    ) {
-      limits.key = true;
-      this.#limitsEnd = end;
-    } else if (
-      v === this.#limitsEnd + 9 && buf[v] === OPEN_BRACE &&
-      this.#bytesAre(v - LIMITS_HEAD.length, LIMITS_HEAD)
-    ) {
-      limits.heads.push(v);
+    if (buf[v] !== QUOTE || v - 6 < this.#from || !this.#bytesAre(v - 6, LIMITS_KEY)) return;
+    limits.key = true;
+    if (end + VALUE_HEAD.length <= this.#n && this.#bytesAre(end, VALUE_HEAD)) {
+      limits.heads.push(end + VALUE_HEAD.length - 1);
     }
   }
 

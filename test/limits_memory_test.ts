@@ -46,6 +46,8 @@ Deno.test("writeLimitsMemory() reads the memory of the limits annotation, key or
     // A key ending in an escaped quote and `key`: the pattern's text, so its match.
     '{"annotations":[],"response":{"result":{"a\\"key":"limits","value":{"memory":9}}}}',
     '{"annotations":[],"response":{"result":{"value":{"memory":8},"b\\"key":"limits"}}}',
+    // A limits annotation nested in another one's value, after its memory: the outer is first.
+    '{"annotations":[{"key":"limits","value":{"memory":7,"n":{"key":"limits","value":{"memory":5}}}}]}',
   ];
   const got = byBytes(texts);
   assert.deepEqual(got, [
@@ -60,6 +62,7 @@ Deno.test("writeLimitsMemory() reads the memory of the limits annotation, key or
     null,
     "9",
     null, // value first, the pattern wants `,"key"`
+    "7",
   ]);
   assert.deepEqual(got, byPolars(texts));
 });
@@ -89,7 +92,15 @@ function limitsObject(rand: () => number): string {
     '"concurrency":1',
     '"logs":10',
     '"timeout":60000',
-    pick(['"s":"{"', '"s":"}"', '"s":"a,b"', '"n":{"x":1}', '"arr":[1,2]', '"t":"memory"']),
+    pick([
+      '"s":"{"',
+      '"s":"}"',
+      '"s":"a,b"',
+      '"n":{"x":1}',
+      '"arr":[1,2]',
+      '"t":"memory"',
+      '"n":{"key":"limits","value":{"memory":5}}',
+    ]),
   ].filter(() => rand() < 0.5);
   if (rand() < 0.85) {
     members.splice(Math.floor(rand() * (members.length + 1)), 0, `"memory":${pick(MEMORY_TOKENS)}`);
