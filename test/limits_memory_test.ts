@@ -152,3 +152,64 @@ Deno.test("property: on 3,000 seeded random records, writeLimitsMemory() equals 
   );
   assert.ok(valueFirst.length > 20, `${valueFirst.length} found value first`);
 });
+
+/** A random JSON value of nested objects and arrays whose keys and strings are the pattern's. */
+function anyValue(rand: () => number, depth = 0): unknown {
+  const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)];
+  const r = rand();
+  if (depth > 4 || r < 0.3) {
+    return pick<unknown>([
+      "limits",
+      "limit",
+      5,
+      256,
+      0,
+      12.5,
+      -3,
+      "{",
+      "}",
+      '"key":"limits","value":{"memory":3}',
+      true,
+      null,
+      1e21,
+      1e20,
+    ]);
+  }
+  if (r < 0.45) {
+    return Array.from({ length: Math.floor(rand() * 3) }, () => anyValue(rand, depth + 1));
+  }
+  const object: Record<string, unknown> = {};
+  for (let i = Math.floor(rand() * 5); i > 0; i--) {
+    if (rand() < 0.3) {
+      object.key = "limits";
+      object.value = anyValue(rand, depth + 1);
+    } else {
+      const key = pick([
+        "key",
+        "value",
+        "memory",
+        "limits",
+        'a"key',
+        'v"value',
+        'm"memory',
+        "logs",
+      ]);
+      object[key] = anyValue(rand, depth + 1);
+    }
+  }
+  return object;
+}
+
+Deno.test("property: on 5,000 seeded random records of any nesting, writeLimitsMemory() equals the polars pattern's memory", () => {
+  const rand = random(7);
+  const texts = Array.from({ length: 5000 }, () =>
+    JSON.stringify({
+      activationId: "a1",
+      annotations: [anyValue(rand, 1), { key: "limits", value: anyValue(rand, 2) }],
+      response: { result: anyValue(rand, 2) },
+    }));
+  const [want, got] = [byPolars(texts), byBytes(texts)];
+  for (const [i, t] of texts.entries()) assert.equal(got[i], want[i], `record ${i}: ${t}`);
+  const found = want.filter((m) => m !== null).length;
+  assert.ok(found > 100, `${found} of 5,000 with a memory`);
+});
