@@ -17,6 +17,7 @@ import { ACTIVATION_COLUMNS, type ActivationRow, FrameBuilder } from "./schema.t
 import { writePart } from "./mod.ts";
 import { partPath } from "./part_path.ts";
 import { placePart } from "./partitions.ts";
+import { PART_SINK_OPTIONS } from "./part_compression.ts";
 import { LIMITS_MEMORY_COLUMN, writeLimitsMemory } from "./limits_memory.ts";
 
 const TAB = 0x09, NEWLINE = 0x0a, MINUS = 0x2d;
@@ -519,8 +520,7 @@ export class TsvPartWriter {
             const rows = shape
               ? shape.complete(pl.scanCSV(tsv, { ...options, schema: shape.columns }))
               : pl.scanCSV(tsv, options);
-            await rows.sinkParquet(`${file}.tmp`, { compression: "zstd" })
-              .collect();
+            await rows.sinkParquet(`${file}.tmp`, PART_SINK_OPTIONS).collect();
             await placePart(dir, "activations", part, `${file}.tmp`);
           } catch (cause) {
             await Deno.remove(`${file}.tmp`).catch(() => {});
