@@ -5,10 +5,17 @@
  */
 import assert from "node:assert/strict";
 import type pl from "nodejs-polars";
-import { ActivationRows } from "../dataset/activation_bytes.ts";
-import { ACTIVATION_COLUMNS, activationRow, errorRow, FrameBuilder } from "../dataset/mod.ts";
+import { ActivationRows, TsvPartWriter } from "../dataset/activation_bytes.ts";
+import {
+  ACTIVATION_COLUMNS,
+  activationRow,
+  errorRow,
+  FrameBuilder,
+  readTable,
+} from "../dataset/mod.ts";
 import { readActivationLog } from "../ingest/activation_log.ts";
 import { activationLog, record } from "./_raw_logs.ts";
+import { filesUnder } from "./_hostile_dataset.ts";
 
 const CONTEXT = { experiment: "concurrency", workload: "hello", runtime: "wasm" };
 
@@ -223,6 +230,37 @@ Deno.test("ActivationRows keeps fast rows and object rows in order, and rolls a 
   const frame = rows.toFrame();
   assert.deepEqual(frame.getColumn("level").toArray(), [1, 2, 3]);
   assert.equal(rows.length, 0);
+});
+
+Deno.test("ActivationRows.writePart() through a TsvPartWriter writes its part straight into its folder, rows equal to toFrame()'s", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // A runtime that Hive's escaping changes, to show the folder is made as placePart makes it.
+    const context = { experiment: "cold_start", workload: "hello", runtime: "wasm/x y" };
+    const fill = (rows: ActivationRows) => {
+      for (const [run, level] of [[1, 1], [1, 2], [2, 1]]) {
+        const bytes = new TextEncoder().encode(text(record({ id: `a${run}${level}`, wait: 5 })));
+        rows.begin(run, level);
+        rows.record(bytes, 0);
+        rows.commit();
+      }
+    };
+    const expected = new ActivationRows(context);
+    fill(expected);
+    const rows = new ActivationRows(context);
+    fill(rows);
+    const writer = new TsvPartWriter();
+    await rows.writePart(dir, "p.0001", writer);
+    await writer.close();
+    assert.deepEqual(await filesUnder(dir), [
+      "activations/experiment=cold_start/runtime=wasm%2Fx%20y/p.0001.parquet",
+    ]);
+    const written = await readTable(dir, "activations");
+    assert.equal(written.height, 3);
+    assert.ok(written.frameEqual(expected.toFrame(), true));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 /** Rows of a raw log as ingest builds them, with or without the fast path, read in `size`-byte chunks. */
