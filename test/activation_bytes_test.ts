@@ -95,6 +95,10 @@ const TAKEN: Record<string, string> = {
   "an annotation that is not an object": edit((r) => (r.annotations as unknown[]).unshift(7)),
   "a name that is not a string": edit((r) => (r.name = ["x"])),
   "extra top-level fields": edit((r) => (r.extra = { deep: [{ a: [] }, {}] })),
+  "an inner object with the keys of the record around it": text(base()).replace(
+    '"name":"hello"',
+    '"inner":{"name":1,"a":{"name":2}},"name":"hello"',
+  ),
 };
 
 /** Records the fast path must decline (the full parser decides, row or error). */
@@ -109,6 +113,14 @@ const DECLINED: Record<string, string> = {
   "an escape JSON.stringify would not write": text(base()).replace('"guest"', '"gu\\u0065st"'),
   "an escaped slash": text(base()).replace('"guest"', '"gu\\/est"'),
   "a duplicate key": text(base()).replace('"name":"hello"', '"name":"hello","name":"other"'),
+  "a duplicate key after an inner object": text(base()).replace(
+    '"name":"hello"',
+    '"name":"hello","inner":{"a":1,"b":{"c":2}},"name":"other"',
+  ),
+  "a duplicate key inside an inner object": text(base()).replace(
+    '"name":"hello"',
+    '"name":"hello","inner":{"a":{"x":1},"a":2}',
+  ),
   "an integer-like key (V8 would move it first)": edit((r) => (r["7"] = 1)),
   "an id with an escape": text(base()).replace('"a1"', '"a\\"1"'),
   "an empty id": text(record({ id: "", wait: 1 })),
