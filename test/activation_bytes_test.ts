@@ -320,6 +320,49 @@ Deno.test("readActivationLog() with the fast path gives the full parser's rows, 
   }
 });
 
+Deno.test("readActivationLog() reads 4 MB-like chunks the same: a group cut by a chunk's end, one larger than the bytes joined to it, an error's byte", async () => {
+  const runs = Array.from({ length: 12 }, (_, r) =>
+    Array.from({ length: 15 }, (_, l) => ({
+      level: l + 1,
+      records: Array.from(
+        { length: l + 1 },
+        (_, k) =>
+          k % 4 === 0 ? { id: `r${r}l${l}k${k}`, wait: k + 1, init: 30 } : {
+            id: `r${r}l${l}k${k}`,
+            wait: k + 1,
+          },
+      ),
+    })));
+  // A group of 400 records (about 180 KB): longer than the 64 KB of a chunk joined to a group
+  // that the chunk before cut.
+  runs.push([{
+    level: 400,
+    records: Array.from({ length: 400 }, (_, k) => ({ id: `big${k}`, wait: 2 })),
+  }]);
+  const odd = JSON.stringify(record({ id: "odd", wait: 9 }), null, 1); // declined: spaces
+  const log = activationLog(runs, 'Final Error:Curl("reset")').replace(
+    '{"no_concurrent_requests":3,',
+    (m) => `{"no_concurrent_requests":3,"responses":[${odd}]},${m}`,
+  );
+  assert.ok(log.length > 800_000);
+  const expected = (await logRows(log, 1 << 22, false)).frame;
+  assert.equal(expected.height, 12 * 120 + 400 + 1 + 1);
+  for (const size of [65_537, 100_003, 250_000, 1 << 22]) {
+    const { frame, fastGroups } = await logRows(log, size, true);
+    assert.deepEqual(frame.toRecords(), expected.toRecords(), `chunks of ${size}`);
+    assert.equal(fastGroups, 12 * 15 + 1, `chunks of ${size}`);
+  }
+  // A broken byte past several chunks is named at the same byte and line however it is cut,
+  // and as when the log is read in one piece by the full parser.
+  const at = log.indexOf('{"activationId":"big300"');
+  const broken = log.slice(0, at) + "x" + log.slice(at + 1);
+  const message = (size: number, fast: boolean) =>
+    logRows(broken, size, fast).then(() => "no error", (err: Error) => err.message);
+  const whole = await message(1 << 22, false);
+  assert.match(whole, /^x\.log byte \d+ \(line \d+\): /);
+  for (const size of [65_537, 100_003, 250_000]) assert.equal(await message(size, true), whole);
+});
+
 /** A small seeded PRNG (mulberry32): the same records on every run. */
 function prng(seed: number): () => number {
   return () => {
