@@ -458,11 +458,11 @@ export interface TsvShape {
 /**
  * Writes Parquet parts from TSV rows with polars' streaming engine, off the JS thread: the
  * rows go to a temporary TSV file beside the part, and `scanCSV(...).sinkParquet(...)` runs
- * while the caller reads on; the part is then moved into its partition folders (partitions.ts).
- * No frame is held by a JS object (whose native memory would wait
- * for the garbage collector), so memory stays bounded: at most `inFlight` parts (default 1)
- * are written at once, a next one waits for the oldest. `close()` waits for all and reports
- * the first failure.
+ * while the caller reads on; the part is then moved into its partition folders (partitions.ts),
+ * or sunk straight into its folder where the caller names it. No frame is held by a JS object
+ * (whose native memory would wait for the garbage collector), so memory stays bounded: at most
+ * `inFlight` parts (default 1) are written at once, a next one waits for the oldest. `close()`
+ * waits for all and reports the first failure.
  */
 export class TsvPartWriter {
   #waits: Promise<void>[] = [];
