@@ -77,6 +77,8 @@ export interface ActivationsResult {
   skipped: number;
   /** Items whose start is outside [since, upto]: listed by an API that ignored the window. */
   outside: number;
+  /** Items of another action than `name`: listed by an API that ignored the name filter. */
+  otherActions: number;
   /** Items that could not be fetched or read, with why. */
   failed: { id: string; error: string }[];
 }
@@ -91,6 +93,28 @@ const isObject = (v: unknown): v is Json =>
 function isFull(item: Json): boolean {
   return Array.isArray(item.annotations) && isObject(item.response);
 }
+
+/**
+ * The name an activation is listed under for the list's `name` filter, as OpenWhisk's
+ * activations view keys it (whisks_design_document_for_activations_db_filters_v2.1.1.json):
+ * `pkg/action` for an action of a package binding (its `binding` annotation, `ns/pkg`) or of a
+ * package (its `path` annotation, `ns/pkg/action`), else the record's `name`; null where the
+ * item does not say (no name, or a summary without annotations, whose package is unknown).
+ */
+export function listedName(item: Json): string | null {
+  if (typeof item.name !== "string" || !Array.isArray(item.annotations)) return null;
+  const value = (key: string) => {
+    const a = (item.annotations as unknown[]).findLast((a) => isObject(a) && a.key === key);
+    return isObject(a) && typeof a.value === "string" ? a.value.split("/") : null;
+  };
+  const binding = value("binding"), path = value("path");
+  if (binding !== null && binding.length > 1) return `${binding[1]}/${item.name}`;
+  if (path !== null && path.length === 3) return `${path[1]}/${item.name}`;
+  return item.name;
+}
+
+/** `name` as the list's filter reads it: `pkg/action` or `action`, without outer slashes. */
+const filterOf = (name: string) => name.trim().replace(/^\/+|\/+$/g, "");
 
 /**
  * Answers a GET is retried on: a 429, and what a controller under load or the proxy in front
@@ -175,10 +199,12 @@ async function newRows(
   where: string,
   seen: Set<string>,
   result: ActivationsResult,
-  { attempts, sleep, window }: {
+  { attempts, sleep, window, name }: {
     attempts: number;
     sleep: (ms: number) => Promise<void>;
     window: { since: number; upto: number };
+    /** The `name` filter asked for, as {@linkcode filterOf} reads it. */
+    name?: string;
   },
 ): Promise<FrameBuilder<typeof ACTIVATION_COLUMNS>> {
   const rows = new FrameBuilder(ACTIVATION_COLUMNS);
@@ -199,6 +225,12 @@ async function newRows(
       result.outside++;
       continue;
     }
+    // So is the name filter: another action's record, where the item tells, is left out here.
+    const other = (r: Json) => name !== undefined && (listedName(r) ?? name) !== name;
+    if (other(item as Json)) {
+      result.otherActions++;
+      continue;
+    }
     let record = item as Json;
     if (!isFull(record)) {
       let got: Answer;
@@ -215,6 +247,10 @@ async function newRows(
         continue;
       }
       record = got.body;
+      if (other(record)) {
+        result.otherActions++;
+        continue;
+      }
     }
     seen.add(id);
     if (!isActionRecord(record)) {
@@ -283,8 +319,10 @@ export async function collectActivations(
     fetched: 0,
     skipped: 0,
     outside: 0,
+    otherActions: 0,
     failed: [],
   };
+  const filter = name ? filterOf(name) : undefined;
   const stamp = Date.now().toString(36);
   try {
     let last: { skip: number; ids: string } | undefined;
@@ -314,6 +352,7 @@ export async function collectActivations(
         attempts,
         sleep,
         window: { since, upto },
+        name: filter || undefined,
       });
       if (rows.length > 0) {
         result.added += rows.length;
@@ -325,7 +364,8 @@ export async function collectActivations(
         `activations: page ${result.pages} (skip ${skip}): listed ${result.listed}, ` +
           `added ${result.added}, known ${result.known}, fetched by id ${result.fetched}, ` +
           `skipped ${result.skipped}, failed ${result.failed.length}` +
-          (result.outside > 0 ? `, outside the window ${result.outside}` : ""),
+          (result.outside > 0 ? `, outside the window ${result.outside}` : "") +
+          (result.otherActions > 0 ? `, of other actions ${result.otherActions}` : ""),
       );
       skip += items.length;
     }

@@ -74,6 +74,9 @@ export async function activationsCommand(
         `${r.pages} pages; ${r.known} already there, ${r.fetched} fetched by id, ${r.skipped} ` +
         `trigger or rule activations skipped` +
         (r.outside > 0 ? `; ${r.outside} outside the window, which the API did not apply` : "") +
+        (r.otherActions > 0
+          ? `; ${r.otherActions} of other actions than --name, which the API did not apply`
+          : "") +
         ")",
     );
     for (const f of r.failed.slice(0, 20)) console.log(`  failed: ${f.id}: ${f.error}`);

@@ -11,6 +11,7 @@ import pl from "nodejs-polars";
 import { basename, dirname, join } from "node:path";
 import { syncFolder } from "./store.ts";
 import { PARTITION_COLUMNS, partitionFolder, partPath } from "./part_path.ts";
+import { PART_SINK_OPTIONS } from "./part_compression.ts";
 
 /** Whether a folder inside a table folder is a partition: `key=value` with a key. */
 function isPartitionFolder(name: string): boolean {
@@ -222,8 +223,7 @@ export async function placePart(
         values[k] === null ? pl.col(k).isNull() : pl.col(k).cast(pl.Utf8).eq(pl.lit(values[k]))
       ).reduce((a, b) => a.and(b));
       const each = moves[i].from;
-      await pl.scanParquet(tmp).filter(match).sinkParquet(each, { compression: "zstd" })
-        .collect();
+      await pl.scanParquet(tmp).filter(match).sinkParquet(each, PART_SINK_OPTIONS).collect();
       using f = await Deno.open(each, { read: true });
       await f.sync();
     }

@@ -364,7 +364,7 @@ async function ingestSampleLog(
     await writer.write(out, part, sampleTsv(batch), {
       columns: { level: pl.Float64, wait_ms: pl.Float64 },
       complete: (scan) => scan.select(...sampleColumns(labels, source)),
-    });
+    }, { experiment, runtime });
     batch.clear();
   };
   for await (const piece of levels) {

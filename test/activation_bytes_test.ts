@@ -5,10 +5,17 @@
  */
 import assert from "node:assert/strict";
 import type pl from "nodejs-polars";
-import { ActivationRows } from "../dataset/activation_bytes.ts";
-import { ACTIVATION_COLUMNS, activationRow, errorRow, FrameBuilder } from "../dataset/mod.ts";
+import { ActivationRows, TsvPartWriter } from "../dataset/activation_bytes.ts";
+import {
+  ACTIVATION_COLUMNS,
+  activationRow,
+  errorRow,
+  FrameBuilder,
+  readTable,
+} from "../dataset/mod.ts";
 import { readActivationLog } from "../ingest/activation_log.ts";
 import { activationLog, record } from "./_raw_logs.ts";
+import { filesUnder } from "./_hostile_dataset.ts";
 
 const CONTEXT = { experiment: "concurrency", workload: "hello", runtime: "wasm" };
 
@@ -88,6 +95,10 @@ const TAKEN: Record<string, string> = {
   "an annotation that is not an object": edit((r) => (r.annotations as unknown[]).unshift(7)),
   "a name that is not a string": edit((r) => (r.name = ["x"])),
   "extra top-level fields": edit((r) => (r.extra = { deep: [{ a: [] }, {}] })),
+  "an inner object with the keys of the record around it": text(base()).replace(
+    '"name":"hello"',
+    '"inner":{"name":1,"a":{"name":2}},"name":"hello"',
+  ),
 };
 
 /** Records the fast path must decline (the full parser decides, row or error). */
@@ -102,6 +113,14 @@ const DECLINED: Record<string, string> = {
   "an escape JSON.stringify would not write": text(base()).replace('"guest"', '"gu\\u0065st"'),
   "an escaped slash": text(base()).replace('"guest"', '"gu\\/est"'),
   "a duplicate key": text(base()).replace('"name":"hello"', '"name":"hello","name":"other"'),
+  "a duplicate key after an inner object": text(base()).replace(
+    '"name":"hello"',
+    '"name":"hello","inner":{"a":1,"b":{"c":2}},"name":"other"',
+  ),
+  "a duplicate key inside an inner object": text(base()).replace(
+    '"name":"hello"',
+    '"name":"hello","inner":{"a":{"x":1},"a":2}',
+  ),
   "an integer-like key (V8 would move it first)": edit((r) => (r["7"] = 1)),
   "an id with an escape": text(base()).replace('"a1"', '"a\\"1"'),
   "an empty id": text(record({ id: "", wait: 1 })),
@@ -225,6 +244,37 @@ Deno.test("ActivationRows keeps fast rows and object rows in order, and rolls a 
   assert.equal(rows.length, 0);
 });
 
+Deno.test("ActivationRows.writePart() through a TsvPartWriter writes its part straight into its folder, rows equal to toFrame()'s", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // A runtime that Hive's escaping changes, to show the folder is made as placePart makes it.
+    const context = { experiment: "cold_start", workload: "hello", runtime: "wasm/x y" };
+    const fill = (rows: ActivationRows) => {
+      for (const [run, level] of [[1, 1], [1, 2], [2, 1]]) {
+        const bytes = new TextEncoder().encode(text(record({ id: `a${run}${level}`, wait: 5 })));
+        rows.begin(run, level);
+        rows.record(bytes, 0);
+        rows.commit();
+      }
+    };
+    const expected = new ActivationRows(context);
+    fill(expected);
+    const rows = new ActivationRows(context);
+    fill(rows);
+    const writer = new TsvPartWriter();
+    await rows.writePart(dir, "p.0001", writer);
+    await writer.close();
+    assert.deepEqual(await filesUnder(dir), [
+      "activations/experiment=cold_start/runtime=wasm%2Fx%20y/p.0001.parquet",
+    ]);
+    const written = await readTable(dir, "activations");
+    assert.equal(written.height, 3);
+    assert.ok(written.frameEqual(expected.toFrame(), true));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 /** Rows of a raw log as ingest builds them, with or without the fast path, read in `size`-byte chunks. */
 async function logRows(
   text: string,
@@ -268,6 +318,49 @@ Deno.test("readActivationLog() with the fast path gives the full parser's rows, 
     assert.deepEqual(frame.toRecords(), expected.toRecords(), `chunks of ${size}`);
     assert.equal(fastGroups, 3, `chunks of ${size}`);
   }
+});
+
+Deno.test("readActivationLog() reads 4 MB-like chunks the same: a group cut by a chunk's end, one larger than the bytes joined to it, an error's byte", async () => {
+  const runs = Array.from({ length: 12 }, (_, r) =>
+    Array.from({ length: 15 }, (_, l) => ({
+      level: l + 1,
+      records: Array.from(
+        { length: l + 1 },
+        (_, k) =>
+          k % 4 === 0 ? { id: `r${r}l${l}k${k}`, wait: k + 1, init: 30 } : {
+            id: `r${r}l${l}k${k}`,
+            wait: k + 1,
+          },
+      ),
+    })));
+  // A group of 400 records (about 180 KB): longer than the 64 KB of a chunk joined to a group
+  // that the chunk before cut.
+  runs.push([{
+    level: 400,
+    records: Array.from({ length: 400 }, (_, k) => ({ id: `big${k}`, wait: 2 })),
+  }]);
+  const odd = JSON.stringify(record({ id: "odd", wait: 9 }), null, 1); // declined: spaces
+  const log = activationLog(runs, 'Final Error:Curl("reset")').replace(
+    '{"no_concurrent_requests":3,',
+    (m) => `{"no_concurrent_requests":3,"responses":[${odd}]},${m}`,
+  );
+  assert.ok(log.length > 800_000);
+  const expected = (await logRows(log, 1 << 22, false)).frame;
+  assert.equal(expected.height, 12 * 120 + 400 + 1 + 1);
+  for (const size of [65_537, 100_003, 250_000, 1 << 22]) {
+    const { frame, fastGroups } = await logRows(log, size, true);
+    assert.deepEqual(frame.toRecords(), expected.toRecords(), `chunks of ${size}`);
+    assert.equal(fastGroups, 12 * 15 + 1, `chunks of ${size}`);
+  }
+  // A broken byte past several chunks is named at the same byte and line however it is cut,
+  // and as when the log is read in one piece by the full parser.
+  const at = log.indexOf('{"activationId":"big300"');
+  const broken = log.slice(0, at) + "x" + log.slice(at + 1);
+  const message = (size: number, fast: boolean) =>
+    logRows(broken, size, fast).then(() => "no error", (err: Error) => err.message);
+  const whole = await message(1 << 22, false);
+  assert.match(whole, /^x\.log byte \d+ \(line \d+\): /);
+  for (const size of [65_537, 100_003, 250_000]) assert.equal(await message(size, true), whole);
 });
 
 /** A small seeded PRNG (mulberry32): the same records on every run. */

@@ -346,6 +346,65 @@ Deno.test(
 );
 
 Deno.test(
+  "collect activations --name against an API that ignores the name filter: other actions' records left out and counted, summaries too",
+  opts,
+  async () => {
+    const tmp = await Deno.makeTempDir({ prefix: "collect-activations-" });
+    for (const listSummaries of [false, true]) {
+      const ow = await standin({ actions: ["hello", "pkg/hello", "bound"], listSummaries });
+      // A proxy (or another implementation) that drops `name` from the list's query.
+      const noName = api(
+        ow,
+        ((input: string | URL | Request, init?: RequestInit) =>
+          fetch(String(input).replace(/&name=[^&]*/, ""), init)) as typeof fetch,
+      );
+      try {
+        for (const action of ["hello", "pkg/hello", "bound", "pkg/hello", "hello", "pkg/hello"]) {
+          const res = await fetch(
+            `${ow.apihost}/api/v1/namespaces/_/actions/${action}?blocking=true`,
+            { method: "POST", headers: { authorization: `Basic ${btoa(AUTH)}` } },
+          );
+          assert.equal(res.status, 200, await res.text());
+        }
+        // `bound` as if invoked through a binding of the package: listed as pkg/bound.
+        for (const r of ow.records.filter((r) => r.name === "bound")) {
+          (r.annotations as unknown[]).push({ key: "binding", value: "guest/pkg" });
+        }
+        const inPackage = ow.records.filter((r) => r.name === "hello" && r.annotations)
+          .filter((r) =>
+            (r.annotations as { key: string; value: unknown }[])
+              .some((a) => a.key === "path" && a.value === "guest/pkg/hello")
+          ).map((r) => r.activationId as string);
+        assert.equal(inPackage.length, 3);
+        const dir = join(tmp, `pkg-${listSummaries}`);
+        const r = await collectActivations(noName, dir, {
+          since: 0,
+          upto: Date.now(),
+          name: "/pkg/hello",
+          ...quiet,
+        });
+        assert.deepEqual(
+          [r.listed, r.added, r.otherActions, r.fetched, r.failed.length],
+          [6, 3, 3, listSummaries ? 6 : 0, 0],
+        );
+        assert.deepEqual((await ids(dir)).sort(), inPackage.sort());
+        const bound = await collectActivations(noName, join(tmp, `bound-${listSummaries}`), {
+          since: 0,
+          upto: Date.now(),
+          name: "pkg/bound",
+          ...quiet,
+        });
+        assert.deepEqual([bound.added, bound.otherActions], [1, 5]);
+      } finally {
+        noName.close();
+        await ow.close();
+      }
+    }
+    await Deno.remove(tmp, { recursive: true });
+  },
+);
+
+Deno.test(
   "collect activations: a record whose fetch by id keeps failing is a failure, the rest are kept",
   opts,
   async () => {
