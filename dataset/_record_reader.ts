@@ -75,10 +75,11 @@ const VALUE_HEAD = encoder.encode(',"value":{');
 /**
  * Where the `limits` memory pattern (dataset/limits_memory.ts) can match in a compact record.
  * Each quote of its literal text but the first follows a letter, `:` or `,`, never a
- * backslash, so it is no string's content: a match is made of the record's own tokens, a member whose key ends
- * in `key` after a quote (its opening one, or an escaped one inside it) and whose value is
- * `"limits"`, then, key first, the object value of the member `"value"` after it. The reader
- * meets every member of every object, so it finds them all, and these are all there are.
+ * backslash, so it is no string's content: a match is made of the record's own tokens, a
+ * member whose key ends in `key` after a quote (its opening one, or an escaped one inside it)
+ * and whose value is `"limits"`, then, key first, the object value of the member `"value"`
+ * right after it. The reader meets every member of every object, so it finds them all, and
+ * these are all there are.
  */
 export interface LimitsPlaces {
   /** The `{` that ends each key-first head `"key":"limits","value":{`, in text order. */
