@@ -1,6 +1,7 @@
 /**
- * Timing a command as a child process: wall seconds from the parent's clock and the peak
- * resident memory of the largest process from GNU time's `%M` (getrusage of the children), so
+ * Timing a command as a child process: wall seconds from the parent's clock, and from GNU
+ * time (getrusage of the children) the peak resident memory of the largest process (`%M`) and
+ * the CPU seconds of all of them (`%U` + `%S`, steadier than the wall on a shared machine), so
  * that every side of a comparison is measured the same way. Each measurement is repeated and
  * reported as min and median: the machines are shared and single runs are noisy.
  */
@@ -13,6 +14,8 @@ export interface Measurement {
   seconds: number[];
   /** Peak RSS (largest process of the run) of each run, in MB. */
   rss_mb: number[];
+  /** CPU seconds (user + system, the command and its children) of each run. */
+  cpu_s: number[];
   /** Input bytes the command read, for MB/s (0 where it has no input size). */
   bytes: number;
 }
@@ -45,14 +48,14 @@ export async function measure(
   cmd: string[],
   { runs = 3, bytes = 0, before, cwd }: MeasureOptions = {},
 ): Promise<Measurement> {
-  const m: Measurement = { name, seconds: [], rss_mb: [], bytes };
+  const m: Measurement = { name, seconds: [], rss_mb: [], cpu_s: [], bytes };
   const timeFile = await Deno.makeTempFile({ prefix: "whiskbench-time-" });
   try {
     for (let i = 0; i < runs; i++) {
       if (before) await before();
       const t0 = performance.now();
       const out = await new Deno.Command("/usr/bin/time", {
-        args: ["-f", "%M", "-o", timeFile, ...cmd],
+        args: ["-f", "%M %U %S", "-o", timeFile, ...cmd],
         cwd,
         stdout: "piped",
         stderr: "piped",
@@ -62,9 +65,11 @@ export async function measure(
         const err = new TextDecoder().decode(out.stderr).slice(-2000);
         throw new Error(`bench: ${name} failed (exit ${out.code}): ${cmd.join(" ")}\n${err}`);
       }
-      const kb = Number((await Deno.readTextFile(timeFile)).trim().split("\n").pop());
+      const last = (await Deno.readTextFile(timeFile)).trim().split("\n").pop() ?? "";
+      const [kb, user, system] = last.trim().split(/\s+/).map(Number);
       m.seconds.push(seconds);
       m.rss_mb.push(kb / 1024);
+      m.cpu_s.push(user + system);
     }
   } finally {
     await Deno.remove(timeFile).catch(() => {});

@@ -51,6 +51,8 @@ export interface ResultRow {
   mb_per_s: number | null;
   /** Peak RSS, the largest over the runs, in MB. */
   peak_rss_mb: number;
+  /** CPU seconds (user + system) at the median, steadier than the wall on a shared machine. */
+  cpu_s_median: number;
   /** The baseline's median seconds over whiskbench's (> 1: whiskbench faster); null for whiskbench. */
   speedup: number | null;
 }
@@ -87,6 +89,7 @@ export function resultRows(benchmark: string, ms: Measurement[]): ResultRow[] {
       seconds_median: median,
       mb_per_s: m.bytes > 0 ? m.bytes / 1e6 / median : null,
       peak_rss_mb: Math.max(...m.rss_mb),
+      cpu_s_median: minMedian(m.cpu_s).median,
       // Only baselines get a ratio: a second whiskbench row (the report with export) is not one.
       speedup: m.name.includes("whiskbench") || ref === null ? null : median / ref,
     };
@@ -97,14 +100,16 @@ export function resultRows(benchmark: string, ms: Measurement[]): ResultRow[] {
 export function resultTable(rows: ResultRow[]): string {
   const f = (x: number | null, d = 2) => (x === null ? "" : x.toFixed(d));
   const lines = [
-    "| benchmark | tool | runs | s (min) | s (median) | MB/s (median) | peak RSS MB | whiskbench speed-up |",
-    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| benchmark | tool | runs | s (min) | s (median) | CPU s (median) | MB/s (median) | peak RSS MB | whiskbench speed-up |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   for (const r of rows) {
     lines.push(
       `| ${r.benchmark} | ${r.tool} | ${r.runs} | ${f(r.seconds_min)} | ${f(r.seconds_median)} | ${
-        f(r.mb_per_s, 0)
-      } | ${f(r.peak_rss_mb, 0)} | ${r.speedup === null ? "" : `${f(r.speedup)}x`} |`,
+        f(r.cpu_s_median)
+      } | ${f(r.mb_per_s, 0)} | ${f(r.peak_rss_mb, 0)} | ${
+        r.speedup === null ? "" : `${f(r.speedup)}x`
+      } |`,
     );
   }
   return lines.join("\n") + "\n";

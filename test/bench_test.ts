@@ -118,13 +118,19 @@ Deno.test("runBench() benchmark 6 imports every format, rows in = rows out, besi
   assert.deepEqual(r.speed.map((s) => s.format), r.inputs.map((i) => i.format));
   for (const s of r.speed) {
     assert.ok(s.mb_per_s > 0 && s.ratio > 0 && s.rows_per_s > 0 && s.rows_ratio > 0);
+    // One round: its ratio is the ratio of the medians; by CPU, bytes per CPU second's.
+    assert.equal(s.round_ratios.length, 1);
+    assert.ok(Math.abs(s.round_ratios[0] - s.ratio) < 1e-9);
+    const [ref, m] = [r.measurements[0], r.measurements.find((x) => x.name.includes(s.format))!];
+    const cpu = (m.bytes / m.cpu_s[0]) / (ref.bytes / ref.cpu_s[0]);
+    assert.ok(s.cpu_ratio > 0 && Math.abs(s.cpu_ratio - cpu) < 1e-9);
     // Rows per second over MB per second is the format's rows per MB, against the thesis's.
     const input = r.inputs.find((i) => i.format === s.format)!;
     assert.ok(Math.abs(s.rows_per_s / s.mb_per_s - input.records / (input.bytes / 1e6)) < 1e-6);
   }
   assert.match(
     resultMarkdown(results),
-    /- import sebs-csv: \d+ MB\/s, [\d.]+x the thesis-format ingest's; [\d,]+ rows\/s, [\d.]+x/,
+    /- import sebs-csv: \d+ MB\/s, [\d.]+x the thesis-format ingest's; [\d,]+ rows\/s, [\d.]+x.*; by MB\/s in each round [\d.]+x, by MB per CPU second [\d.]+x/,
   );
   await Deno.remove(work, { recursive: true });
 });
