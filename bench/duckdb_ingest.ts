@@ -2,13 +2,15 @@
  * The DuckDB baseline of the ingest benchmark: `1_` logs -> one Parquet file of the dataset's
  * activation columns, in SQL. read_json with an explicit schema (each line a JSON array of
  * level groups, the responses kept as JSON text), unnest the groups and the records, type each
- * record with json_transform, pick the annotations, write Parquet with zstd like ingest does.
+ * record with json_transform, pick the annotations, write Parquet with zstd at the level the
+ * ingest's parts are written at (dataset/part_compression.ts), so that both compress alike.
  *
  * `deno run -A bench/duckdb_ingest.ts OUT.parquet FILE...` (a child process of the bench, so
  * that its peak RSS is its own).
  */
 import { DuckDBInstance } from "@duckdb/node-api";
 import { classify } from "../ingest/file_kind.ts";
+import { PART_SINK_OPTIONS } from "../dataset/part_compression.ts";
 
 const RECORD = JSON.stringify({
   activationId: "VARCHAR",
@@ -32,8 +34,9 @@ function byFile(files: string[], part: "experiment" | "workload" | "runtime"): s
   return `CASE filename ${whens.join(" ")} END`;
 }
 
-/** The COPY statement that flattens `files` into `out` (Parquet, zstd). */
+/** The COPY statement that flattens `files` into `out` (Parquet, zstd at the parts' level). */
 export function duckdbIngestSql(files: string[], out: string): string {
+  const level = PART_SINK_OPTIONS.compressionLevel ?? 3;
   const annotation = (key: string) => `list_filter(r.annotations, a -> a.key = '${key}')[1].value`;
   return `COPY (
   WITH runs AS (
@@ -58,7 +61,7 @@ export function duckdbIngestSql(files: string[], out: string): string {
       THEN coalesce(r.response.result ->> 'error', r.response.result::VARCHAR) END AS error,
     'record' AS source, CAST(NULL AS BIGINT) AS http_status, j::VARCHAR AS record
   FROM typed
-) TO ${sqlString(out)} (FORMAT parquet, COMPRESSION zstd)`;
+) TO ${sqlString(out)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL ${level})`;
 }
 
 if (import.meta.main) {

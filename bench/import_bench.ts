@@ -9,7 +9,7 @@ import { readDataset } from "../dataset/mod.ts";
 import { denoRun, generatedOnce, ROOT } from "./_paths.ts";
 import { generateImportFile, IMPORT_FORMATS, type ImportFile } from "./generate_import.ts";
 import { rawLogs } from "./ingest_bench.ts";
-import { measure, type Measurement, minMedian } from "./measure.ts";
+import { measureInTurn, type Measurement, minMedian, roundRatios } from "./measure.ts";
 
 /** What benchmark 6 measured. */
 export interface ImportBenchResult {
@@ -62,59 +62,42 @@ export async function importBench(
   const thesis = await rawLogs(work, { bytes, seed });
   const inputs: ImportFile[] = [];
   for (const format of IMPORT_FORMATS) inputs.push(await importFile(work, format, bytes, seed));
-  const tools = [
+  const commands = [
     {
       name: `import ${mb} MB: whiskbench thesis-format ingest (reference)`,
       cmd: denoRun("cli/ingest.ts", thesis.dir, "--out", out),
-      bytes: thesis.bytes,
-      input: null,
+      options: { bytes: thesis.bytes, cwd: ROOT, before: clean },
     },
     ...inputs.map((input) => ({
       name: `import ${mb} MB: whiskbench import (${input.format})`,
       cmd: denoRun("cli/ingest.ts", input.path, "--out", out, "--format", input.format),
-      bytes: input.bytes,
-      input,
+      options: { bytes: input.bytes, cwd: ROOT, before: clean },
     })),
   ];
-  const measurements: Measurement[] = tools.map(({ name, bytes }) => ({
-    name,
-    seconds: [],
-    rss_mb: [],
-    cpu_s: [],
-    bytes,
-  }));
   const differences: string[] = [];
-  for (let round = 0; round < runs; round++) {
-    for (const [i, { name, cmd, bytes, input }] of tools.entries()) {
-      const one = await measure(name, cmd, { runs: 1, bytes, cwd: ROOT, before: clean });
-      measurements[i].seconds.push(...one.seconds);
-      measurements[i].rss_mb.push(...one.rss_mb);
-      measurements[i].cpu_s.push(...one.cpu_s);
-      if (round > 0 || input === null) continue;
-      const rows = (await readDataset(out, { activationColumns: ["activation_id"] })).activations
-        .height;
-      if (rows !== input.records) {
-        differences.push(`import ${input.format}: ${input.records} records in, ${rows} rows out`);
-      }
+  const measurements = await measureInTurn(commands, runs, async (i) => {
+    if (i === 0) return;
+    const input = inputs[i - 1];
+    const rows = (await readDataset(out, { activationColumns: ["activation_id"] })).activations
+      .height;
+    if (rows !== input.records) {
+      differences.push(`import ${input.format}: ${input.records} records in, ${rows} rows out`);
     }
-  }
+  });
   await clean();
   const mbPerS = (m: Measurement) => m.bytes / 1e6 / minMedian(m.seconds).median;
   const rowsPerS = (m: Measurement, rows: number) => rows / minMedian(m.seconds).median;
   const [ref, ...imports] = measurements;
   const reference = mbPerS(ref);
   const referenceRows = rowsPerS(ref, thesis.records);
-  // Bytes per second (of wall, or of CPU) over the reference's in the same round.
-  const perRound = (m: Measurement, of: (m: Measurement) => number[]) =>
-    of(m).map((x, r) => (m.bytes / x) / (ref.bytes / of(ref)[r]));
   const speed = imports.map((m, i) => ({
     format: IMPORT_FORMATS[i],
     mb_per_s: mbPerS(m),
     ratio: mbPerS(m) / reference,
     rows_per_s: rowsPerS(m, inputs[i].records),
     rows_ratio: rowsPerS(m, inputs[i].records) / referenceRows,
-    round_ratios: perRound(m, (x) => x.seconds),
-    cpu_ratio: minMedian(perRound(m, (x) => x.cpu_s)).median,
+    round_ratios: roundRatios(m, ref),
+    cpu_ratio: minMedian(roundRatios(m, ref, "cpu_s")).median,
   }));
   return { inputs, measurements, speed, differences };
 }

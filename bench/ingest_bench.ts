@@ -1,7 +1,8 @@
 /**
  * Benchmark 1: ingest of raw activation logs. The same seeded `1_` logs go through
- * `deno task ingest`, jq + awk and DuckDB; each run is timed as a child process, and the rows
- * and per-level statistics of the three outputs are checked to agree (like with like).
+ * `deno task ingest`, jq + awk and DuckDB, in turn, round after round; each run is timed as a
+ * child process, and the rows and per-level statistics of the three outputs are checked to
+ * agree (like with like).
  */
 import { join } from "node:path";
 import { tableGlob } from "../dataset/mod.ts";
@@ -9,7 +10,7 @@ import { denoRun, generatedOnce, ROOT } from "./_paths.ts";
 import { generateRawLogs, type RawLogSet } from "./generate_raw.ts";
 import { jqAwkScript } from "./jq_awk.ts";
 import { type LevelStat, statDifferences, statsFromAwk, statsFromParquet } from "./level_stats.ts";
-import { measure, type Measurement } from "./measure.ts";
+import { measureInTurn, type Measurement, minMedian, roundRatios } from "./measure.ts";
 
 /** Options of {@linkcode ingestBench}. */
 export interface IngestBenchOptions {
@@ -31,6 +32,12 @@ export interface IngestBenchResult {
   measurements: Measurement[];
   /** Rows each tool wrote. */
   rows: Record<string, number>;
+  /**
+   * Per baseline: whiskbench's speed over the baseline's in each round (the baseline's seconds
+   * over whiskbench's; above 1, whiskbench is faster), and by CPU seconds (median of the
+   * rounds).
+   */
+  round_speedups: Record<string, { wall: number[]; cpu: number }>;
   /** Disagreements between the tools' rows or per-level statistics (empty: all agree). */
   differences: string[];
 }
@@ -57,50 +64,66 @@ export async function ingestBench(
   const out = join(work, "out");
   await Deno.mkdir(out, { recursive: true });
   const clean = (path: string) => () => Deno.remove(path, { recursive: true }).catch(() => {});
-  const result: IngestBenchResult = { input, measurements: [], rows: {}, differences: [] };
+  const result: IngestBenchResult = {
+    input,
+    measurements: [],
+    rows: {},
+    round_speedups: {},
+    differences: [],
+  };
   const stats: Record<string, LevelStat[]> = {};
   const sizeMb = (input.bytes / 1e6).toFixed(0);
 
-  if (tools.includes("whiskbench")) {
-    const dataset = join(out, "whiskbench");
-    result.measurements.push(
-      await measure(
-        `ingest ${sizeMb} MB: whiskbench`,
-        denoRun("cli/ingest.ts", input.dir, "--out", dataset),
-        { runs, bytes: input.bytes, cwd: ROOT, before: clean(dataset) },
-      ),
-    );
-    const s = await statsFromParquet(tableGlob(dataset, "activations"));
-    result.rows.whiskbench = s.rows;
-    stats.whiskbench = s.levels;
-    await clean(dataset)();
-  }
-  if (tools.includes("jq+awk")) {
-    const rows = join(out, "jq_rows.tsv"), levels = join(out, "awk_levels.tsv");
-    result.measurements.push(
-      await measure(`ingest ${sizeMb} MB: jq + awk`, [
-        "bash",
-        "-c",
-        jqAwkScript(files, rows, levels),
-      ], { runs, bytes: input.bytes }),
-    );
-    stats["jq+awk"] = await statsFromAwk(levels);
-    result.rows["jq+awk"] = stats["jq+awk"].reduce((n, l) => n + l.n, 0);
-    await clean(rows)();
-  }
-  if (tools.includes("duckdb")) {
-    const parquet = join(out, "duckdb.parquet");
-    result.measurements.push(
-      await measure(
-        `ingest ${sizeMb} MB: DuckDB`,
-        denoRun("bench/duckdb_ingest.ts", parquet, ...files),
-        { runs, bytes: input.bytes, cwd: ROOT },
-      ),
-    );
-    const s = await statsFromParquet(parquet);
-    result.rows.duckdb = s.rows;
-    stats.duckdb = s.levels;
-    await clean(parquet)();
+  // The tools run in turn, round after round (measureInTurn); each one's output is checked
+  // after its first run.
+  const dataset = join(out, "whiskbench");
+  const jqRows = join(out, "jq_rows.tsv"), levels = join(out, "awk_levels.tsv");
+  const parquet = join(out, "duckdb.parquet");
+  const all = [
+    {
+      tool: "whiskbench" as const,
+      name: `ingest ${sizeMb} MB: whiskbench`,
+      cmd: denoRun("cli/ingest.ts", input.dir, "--out", dataset),
+      options: { bytes: input.bytes, cwd: ROOT, before: clean(dataset) },
+      check: async () => {
+        const s = await statsFromParquet(tableGlob(dataset, "activations"));
+        [result.rows.whiskbench, stats.whiskbench] = [s.rows, s.levels];
+      },
+    },
+    {
+      tool: "jq+awk" as const,
+      name: `ingest ${sizeMb} MB: jq + awk`,
+      cmd: ["bash", "-c", jqAwkScript(files, jqRows, levels)],
+      options: { bytes: input.bytes },
+      check: async () => {
+        stats["jq+awk"] = await statsFromAwk(levels);
+        result.rows["jq+awk"] = stats["jq+awk"].reduce((n, l) => n + l.n, 0);
+      },
+    },
+    {
+      tool: "duckdb" as const,
+      name: `ingest ${sizeMb} MB: DuckDB`,
+      cmd: denoRun("bench/duckdb_ingest.ts", parquet, ...files),
+      options: { bytes: input.bytes, cwd: ROOT },
+      check: async () => {
+        const s = await statsFromParquet(parquet);
+        [result.rows.duckdb, stats.duckdb] = [s.rows, s.levels];
+      },
+    },
+  ];
+  const chosen = all.filter((t) => tools.includes(t.tool));
+  result.measurements = await measureInTurn(chosen, runs, (i) => chosen[i].check());
+  for (const path of [dataset, jqRows, parquet]) await clean(path)();
+  const ours = result.measurements[chosen.findIndex((t) => t.tool === "whiskbench")];
+  if (ours) {
+    for (const [i, t] of chosen.entries()) {
+      if (t.tool === "whiskbench") continue;
+      const m = result.measurements[i];
+      result.round_speedups[t.tool] = {
+        wall: roundRatios(ours, m),
+        cpu: minMedian(roundRatios(ours, m, "cpu_s")).median,
+      };
+    }
   }
   for (const [tool, rows] of Object.entries(result.rows)) {
     if (rows !== input.records) {
@@ -114,4 +137,15 @@ export async function ingestBench(
     }
   }
   return result;
+}
+
+/** Benchmark 1's ratios per round as Markdown list lines: whiskbench's speed over each baseline's. */
+export function ingestSpeedLines(results: IngestBenchResult[]): string[] {
+  return results.flatMap((r) =>
+    Object.entries(r.round_speedups).map(([tool, { wall, cpu }]) =>
+      `- ingest ${(r.input.bytes / 1e6).toFixed(0)} MB: whiskbench's speed over ${tool}'s in ` +
+      `each round ${wall.map((x) => `${x.toFixed(2)}x`).join(", ")}, by CPU seconds ` +
+      `${cpu.toFixed(2)}x (above 1: whiskbench faster)`
+    )
+  );
 }

@@ -76,3 +76,54 @@ export async function measure(
   }
   return m;
 }
+
+/** One command of {@linkcode measureInTurn}. */
+export interface TurnCommand {
+  name: string;
+  cmd: string[];
+  options?: Omit<MeasureOptions, "runs">;
+}
+
+/**
+ * Runs each command once a round, in turn, for `runs` rounds, and returns one measurement per
+ * command. On a shared machine the load moves within a minute: all runs of one tool and then
+ * all of the next meet different loads, the tools of one round about the same one, so a ratio
+ * per round compares like with like. `afterFirst(i)` runs after command `i`'s first run (to
+ * check its output before the next run replaces it).
+ */
+export async function measureInTurn(
+  commands: TurnCommand[],
+  runs: number,
+  afterFirst?: (i: number) => Promise<void>,
+): Promise<Measurement[]> {
+  const all: Measurement[] = commands.map(({ name, options }) => ({
+    name,
+    seconds: [],
+    rss_mb: [],
+    cpu_s: [],
+    bytes: options?.bytes ?? 0,
+  }));
+  for (let round = 0; round < runs; round++) {
+    for (const [i, { name, cmd, options }] of commands.entries()) {
+      const one = await measure(name, cmd, { ...options, runs: 1 });
+      all[i].seconds.push(...one.seconds);
+      all[i].rss_mb.push(...one.rss_mb);
+      all[i].cpu_s.push(...one.cpu_s);
+      if (round === 0 && afterFirst) await afterFirst(i);
+    }
+  }
+  return all;
+}
+
+/**
+ * `m`'s speed over `reference`'s in each round of {@linkcode measureInTurn} (bytes per
+ * second; where both read the same bytes, the reference's seconds over `m`'s), by wall
+ * seconds or, with `of` = `"cpu_s"`, by CPU seconds.
+ */
+export function roundRatios(
+  m: Measurement,
+  reference: Measurement,
+  of: "seconds" | "cpu_s" = "seconds",
+): number[] {
+  return m[of].map((x, r) => (m.bytes || 1) / x / ((reference.bytes || 1) / reference[of][r]));
+}

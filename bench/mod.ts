@@ -4,7 +4,7 @@
  * baseline's median seconds over whiskbench's, so > 1 means whiskbench is faster) and a JSON
  * document with every run.
  */
-import { ingestBench, type IngestBenchResult } from "./ingest_bench.ts";
+import { ingestBench, type IngestBenchResult, ingestSpeedLines } from "./ingest_bench.ts";
 import { type Measurement, minMedian } from "./measure.ts";
 import { pipelineBench, type PipelineBenchResult } from "./pipeline_bench.ts";
 import { INVOKE_LEVELS, invokeBench, type InvokeBenchResult, invokeTable } from "./invoke_bench.ts";
@@ -132,6 +132,7 @@ export function resultMarkdown(r: BenchResults): string {
       ]
       : []),
     ...(r.report && exportCost(r.report) ? [`${exportCost(r.report)}.`, ""] : []),
+    ...ingestSpeedLines(r.ingest),
     ...(r.import ? importSpeedLines(r.import) : []),
     ...r.skipped.map((s) => `- ${s}`),
     ...r.differences.map((d) => `- DIFFERS: ${d}`),

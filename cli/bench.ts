@@ -12,6 +12,7 @@ import { resultMarkdown, resultTable, runBench } from "../bench/mod.ts";
 import { exportCost } from "../bench/report_bench.ts";
 import { invokeTable } from "../bench/invoke_bench.ts";
 import { importSpeedLines } from "../bench/import_bench.ts";
+import { ingestSpeedLines } from "../bench/ingest_bench.ts";
 import { parse, run } from "./_args.ts";
 
 const USAGE =
@@ -60,6 +61,7 @@ if (import.meta.main) {
     }
     const exportLine = results.report ? exportCost(results.report) : null;
     if (exportLine) console.log(exportLine);
+    for (const line of ingestSpeedLines(results.ingest)) console.log(line);
     if (results.import) { for (const line of importSpeedLines(results.import)) console.log(line); }
     for (const s of results.skipped) console.log(s);
     for (const d of results.differences) console.log(`DIFFERS: ${d}`);

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { generateRawLogs } from "../bench/generate_raw.ts";
-import { ingestBench } from "../bench/ingest_bench.ts";
+import { ingestBench, ingestSpeedLines } from "../bench/ingest_bench.ts";
 import { resultMarkdown, resultTable, runBench } from "../bench/mod.ts";
 import { parseSize } from "../cli/bench.ts";
 
@@ -30,14 +30,31 @@ Deno.test("generateRawLogs() writes the same bytes for the same seed, others for
 
 Deno.test("ingest bench: whiskbench, jq + awk and DuckDB write the same rows and level statistics", async () => {
   const work = await Deno.makeTempDir({ prefix: "whiskbench-bench-" });
-  const r = await ingestBench(work, { bytes: 300_000, fileBytes: 120_000, runs: 1, seed: 5 });
+  const r = await ingestBench(work, { bytes: 300_000, fileBytes: 120_000, runs: 2, seed: 5 });
   assert.deepEqual(r.differences, []);
   assert.deepEqual(r.rows, {
     whiskbench: r.input.records,
     "jq+awk": r.input.records,
     duckdb: r.input.records,
   });
-  assert.deepEqual(r.measurements.map((m) => m.seconds.length), [1, 1, 1]);
+  assert.deepEqual(r.measurements.map((m) => m.seconds.length), [2, 2, 2]);
+  assert.deepEqual(r.measurements.map((m) => m.cpu_s.length), [2, 2, 2]);
+  // Whiskbench's speed over each baseline's, round by round: the baseline's seconds over ours.
+  const [ours, jq, duck] = r.measurements;
+  assert.deepEqual(Object.keys(r.round_speedups), ["jq+awk", "duckdb"]);
+  for (const [tool, m] of [["jq+awk", jq], ["duckdb", duck]] as const) {
+    const { wall, cpu } = r.round_speedups[tool];
+    assert.deepEqual(
+      wall.map((x) => x.toFixed(9)),
+      [0, 1].map((k) => (m.seconds[k] / ours.seconds[k]).toFixed(9)),
+    );
+    const cpus = [0, 1].map((k) => m.cpu_s[k] / ours.cpu_s[k]);
+    assert.ok(Math.abs(cpu - (cpus[0] + cpus[1]) / 2) < 1e-9);
+  }
+  assert.match(
+    ingestSpeedLines([r]).join("\n"),
+    /^- ingest 0 MB: whiskbench's speed over duckdb's in each round [\d.]+x, [\d.]+x, by CPU seconds [\d.]+x/m,
+  );
   await Deno.remove(work, { recursive: true });
 });
 
