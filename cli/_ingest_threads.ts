@@ -3,8 +3,9 @@
  * once, from POLARS_MAX_THREADS, when first used) gets one thread unless the caller chose.
  * Ingest reads records on the JS thread and has polars write the last part meanwhile; with a
  * thread per core, polars' threads would take turns on the JS thread's core and slow the
- * reading, which is what bounds ingest; on one thread it keeps up (a part takes it about
- * 80 ms of CPU, reading the file behind the next part about 130) with less memory.
+ * reading, which is what bounds ingest; on one thread it keeps up (the part of a 25 MB log
+ * takes it about 100 ms of CPU, reading that log about 180: BENCHMARKS.md, "Ingest at 1 GB
+ * against DuckDB") with less memory.
  */
 const chosen = Deno.env.get("POLARS_MAX_THREADS") !== undefined;
 if (!chosen) Deno.env.set("POLARS_MAX_THREADS", "1");
