@@ -101,7 +101,7 @@ function isFull(item: Json): boolean {
  * package (its `path` annotation, `ns/pkg/action`), else the record's `name`; null where the
  * item does not say (no name, or a summary without annotations, whose package is unknown).
  */
-export function listedName(item: Json): string | null {
+function listedName(item: Json): string | null {
   if (typeof item.name !== "string" || !Array.isArray(item.annotations)) return null;
   const value = (key: string) => {
     const a = (item.annotations as unknown[]).findLast((a) => isObject(a) && a.key === key);
@@ -208,6 +208,9 @@ async function newRows(
   },
 ): Promise<FrameBuilder<typeof ACTIVATION_COLUMNS>> {
   const rows = new FrameBuilder(ACTIVATION_COLUMNS);
+  // The name filter is the API's to apply too: another action's record, where it tells, is
+  // left out.
+  const other = (r: Json) => name !== undefined && (listedName(r) ?? name) !== name;
   for (const [k, item] of items.entries()) {
     const id = isObject(item) && typeof item.activationId === "string" ? item.activationId : null;
     const at = `${where}, item ${k + 1}`;
@@ -225,8 +228,6 @@ async function newRows(
       result.outside++;
       continue;
     }
-    // So is the name filter: another action's record, where the item tells, is left out here.
-    const other = (r: Json) => name !== undefined && (listedName(r) ?? name) !== name;
     if (other(item as Json)) {
       result.otherActions++;
       continue;
@@ -322,7 +323,7 @@ export async function collectActivations(
     otherActions: 0,
     failed: [],
   };
-  const filter = name ? filterOf(name) : undefined;
+  const filter = filterOf(name ?? "") || undefined;
   const stamp = Date.now().toString(36);
   try {
     let last: { skip: number; ids: string } | undefined;
@@ -352,7 +353,7 @@ export async function collectActivations(
         attempts,
         sleep,
         window: { since, upto },
-        name: filter || undefined,
+        name: filter,
       });
       if (rows.length > 0) {
         result.added += rows.length;
