@@ -52,6 +52,18 @@ function api(ow: Standin, fetch?: typeof globalThis.fetch): OpenWhiskApi {
   );
 }
 
+/**
+ * A client of `ow` behind a proxy that rewrites each request's URL (`from` to `to`): an API
+ * that caps pages, or ignores a parameter of the list.
+ */
+function rewritten(ow: Standin, from: RegExp, to: string): OpenWhiskApi {
+  return api(
+    ow,
+    ((input: string | URL | Request, init?: RequestInit) =>
+      fetch(String(input).replace(from, to), init)) as typeof fetch,
+  );
+}
+
 const quiet = { progress: () => {}, sleep: () => Promise.resolve() };
 
 /** Options that keep the run quiet and record each backoff wait in `waits`, without waiting. */
@@ -251,15 +263,9 @@ Deno.test(
     const ow = await standin();
     const tmp = await Deno.makeTempDir({ prefix: "collect-activations-" });
     // A proxy that caps every page at 50, and one that drops `skip` from the query.
-    const rewrite = (from: RegExp, to: string) =>
-      api(
-        ow,
-        ((input: string | URL | Request, init?: RequestInit) =>
-          fetch(String(input).replace(from, to), init)) as typeof fetch,
-      );
-    const capped = rewrite(/limit=200/, "limit=50");
-    const noWindow = rewrite(/&since=\d+&upto=\d+/, "");
-    const noSkip = rewrite(/skip=\d+&?/, "");
+    const capped = rewritten(ow, /limit=200/, "limit=50");
+    const noWindow = rewritten(ow, /&since=\d+&upto=\d+/, "");
+    const noSkip = rewritten(ow, /skip=\d+&?/, "");
     try {
       await invoke(ow, 230);
       const dir = join(tmp, "capped");
@@ -353,11 +359,7 @@ Deno.test(
     for (const listSummaries of [false, true]) {
       const ow = await standin({ actions: ["hello", "pkg/hello", "bound"], listSummaries });
       // A proxy (or another implementation) that drops `name` from the list's query.
-      const noName = api(
-        ow,
-        ((input: string | URL | Request, init?: RequestInit) =>
-          fetch(String(input).replace(/&name=[^&]*/, ""), init)) as typeof fetch,
-      );
+      const noName = rewritten(ow, /&name=[^&]*/, "");
       try {
         for (const action of ["hello", "pkg/hello", "bound", "pkg/hello", "hello", "pkg/hello"]) {
           const res = await fetch(
