@@ -262,7 +262,9 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
   }
   if (only.includes(6)) {
     const mb = (importBytes / 1e6).toFixed(0);
-    log(`bench 6: each importer on ${mb} MB beside the thesis-format ingest (${runs} runs each)`);
+    log(
+      `bench 6: each importer on the invocations of ${mb} MB of 1_ logs, beside their thesis-format ingest (${runs} runs each)`,
+    );
     const r = await importBench(work, { bytes: importBytes, runs, seed });
     results.import = r;
     results.rows.push(...resultRows(`6 import ${mb} MB`, r.measurements));
