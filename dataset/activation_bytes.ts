@@ -490,22 +490,24 @@ export class TsvPartWriter {
     shape?: TsvShape,
     folder?: Record<string, string | null>,
   ): Promise<void> {
-    await this.#write(dir, part, [pieces], shape, folder);
+    await this.#write(dir, part, [pieces], shape, folder ? [folder] : undefined);
   }
 
   /**
-   * As {@linkcode write}, for a part whose rows come in groups, each of one partition folder
-   * (rows of several folders in one group are still split): each group is written as its own
-   * file, which then lands by a rename, where rows of several folders written together would
-   * be written, read back and written again per folder.
+   * As {@linkcode write}, for a part whose rows come in groups, each of one partition folder:
+   * each group is written as its own file, where rows of several folders written together
+   * would be written, read back and written again per folder. With `folders` (each group's
+   * experiment and runtime, where the caller knows them) each file is sunk straight into its
+   * folder and all land together; else each is placed by its rows' key columns.
    */
   async writeGroups(
     dir: string,
     part: string,
     groups: Uint8Array[][],
     shape?: TsvShape,
+    folders?: Record<string, string | null>[],
   ): Promise<void> {
-    await this.#write(dir, part, groups, shape);
+    await this.#write(dir, part, groups, shape, folders);
   }
 
   async #write(
@@ -513,7 +515,7 @@ export class TsvPartWriter {
     part: string,
     groups: Uint8Array[][],
     shape?: TsvShape,
-    folder?: Record<string, string | null>,
+    folders?: Record<string, string | null>[],
   ): Promise<void> {
     // Parts already being written: wait for the oldest until fewer than inFlight remain.
     while (this.#waits.length >= this.#inFlight) await this.#waits.shift();
@@ -521,7 +523,7 @@ export class TsvPartWriter {
     const path = partPath(dir, "activations", part);
     const files = groups.map((_, i) => groups.length === 1 ? path : `${path}.${i + 1}`);
     // Written straight into its folder where the caller knows it, else placed by its rows.
-    const landed = folder ? partPath(dir, "activations", part, folder) : null;
+    const landed = folders?.map((folder) => partPath(dir, "activations", part, folder)) ?? null;
     for (const [i, pieces] of groups.entries()) {
       using file = await Deno.open(`${files[i]}.tsv`, {
         write: true,
@@ -533,24 +535,49 @@ export class TsvPartWriter {
       }
       release(pieces);
     }
+    // The folders made and every file's sink started here, before the caller reads on: a
+    // step after an await would wait until this thread is back at its event loop, which a
+    // reader busy with a 4 MB chunk left up to 60 ms later, polars idle meanwhile. The
+    // groups' files are sunk at once (polars runs them side by side).
+    const tmps = files.map((file, i) => `${landed?.[i] ?? file}.tmp`);
+    if (landed) {
+      for (const folder of new Set(tmps.map((tmp) => dirname(tmp)))) {
+        await Deno.mkdir(folder, { recursive: true });
+      }
+    }
+    const sinks = files.map((file, i) => {
+      const options = { ...TSV_OPTIONS, quoteChar: "\x01" };
+      try {
+        const tsv = pl.scanCSV(
+          `${file}.tsv`,
+          shape ? { ...options, schema: shape.columns } : options,
+        );
+        const rows = shape ? shape.complete(tsv) : tsv;
+        return rows.sinkParquet(tmps[i], PART_SINK_OPTIONS).collect();
+      } catch (cause) {
+        return Promise.reject(cause);
+      }
+    });
     const done = (async () => {
       try {
-        for (const file of files) {
-          const tsv = `${file}.tsv`;
-          const tmp = `${landed ?? file}.tmp`;
-          try {
-            const options = { ...TSV_OPTIONS, quoteChar: "\x01" };
-            const rows = shape
-              ? shape.complete(pl.scanCSV(tsv, { ...options, schema: shape.columns }))
-              : pl.scanCSV(tsv, options);
-            if (landed) await Deno.mkdir(dirname(landed), { recursive: true });
-            await rows.sinkParquet(tmp, PART_SINK_OPTIONS).collect();
-            if (landed) await landParts(dir, "activations", [{ from: tmp, to: landed }]);
-            else await placePart(dir, "activations", part, tmp);
-          } catch (cause) {
-            await Deno.remove(tmp).catch(() => {});
-            throw new Error(`Cannot write the dataset part ${landed ?? path}: ${cause}`, { cause });
-          }
+        const sunk = await Promise.allSettled(sinks);
+        const failed = sunk.findIndex((r) => r.status === "rejected");
+        if (failed >= 0) {
+          const cause = (sunk[failed] as PromiseRejectedResult).reason;
+          for (const tmp of tmps) await Deno.remove(tmp).catch(() => {});
+          throw new Error(
+            `Cannot write the dataset part ${landed?.[failed] ?? path}: ${cause}`,
+            { cause },
+          );
+        }
+        try {
+          // Every file of the part written before the first lands; their folders synced once.
+          if (landed) {
+            await landParts(dir, "activations", landed.map((to, i) => ({ from: tmps[i], to })));
+          } else for (const tmp of tmps) await placePart(dir, "activations", part, tmp);
+        } catch (cause) {
+          for (const tmp of tmps) await Deno.remove(tmp).catch(() => {});
+          throw new Error(`Cannot write the dataset part ${path}: ${cause}`, { cause });
         }
       } finally {
         for (const file of files) await Deno.remove(`${file}.tsv`).catch(() => {});

@@ -4,7 +4,7 @@
  * records, whose experiment is told by the initTime and runtime by the kind. Written
  * together, such a part is written once, read back and written again per folder
  * (partitions.ts's placePart), which cost the record importers as much time as reading the
- * records; written a group a file, each lands by a rename.
+ * records; written a group a file, each is sunk into its folder and lands by a rename.
  */
 import pl from "nodejs-polars";
 import type { RecordContext } from "./activation_row.ts";
@@ -14,10 +14,15 @@ import type { ActivationRow } from "./schema.ts";
 import { writePart } from "./mod.ts";
 
 /**
- * What a row's folder is told from: whether it has an init time, and its kind (null where
- * it has none).
+ * The partition folder (experiment and runtime) of a row, told from whether it has an init
+ * time and from its kind (null where it has none). It must be the folder of the columns that
+ * the writer's `complete` gives the row: the part is written there without reading them back
+ * (a part whose rows are not its folder's is refused when read).
  */
-export type GroupOf = (cold: boolean, kind: string | null) => string;
+export type FolderOf = (
+  cold: boolean,
+  kind: string | null,
+) => { experiment: string; runtime: string };
 
 /**
  * Turns the rows of a part, of the columns `columns`, into the part's columns (the importers'
@@ -30,10 +35,8 @@ export type CompleteRows = (
 ) => pl.LazyDataFrame;
 
 /**
- * {@linkcode ActivationRows} of one context, a builder per group that `groupOf` names, in
- * the order of each group's first row. `groupOf` must give one group for all rows of one
- * folder (rows of two folders in one group are still split, only slower; one folder's rows
- * in two groups are an error when the second lands).
+ * {@linkcode ActivationRows} of one context, a builder per partition folder that `folderOf`
+ * gives, in the order of each folder's first row.
  *
  * @example
  * ```ts
@@ -41,7 +44,7 @@ export type CompleteRows = (
  * import { GroupedActivationRows } from "./activation_groups.ts";
  * const rows = new GroupedActivationRows(
  *   { experiment: "record", workload: "record", runtime: "record" },
- *   (cold) => cold ? "cold" : "warm",
+ *   (cold) => ({ experiment: cold ? "cold_start" : "concurrency", runtime: "nodejs:20" }),
  * );
  * const rec = (id: string, ann: string) =>
  *   new TextEncoder().encode(`{"activationId":"${id}","annotations":[${ann}]}`);
@@ -55,9 +58,13 @@ export class GroupedActivationRows {
   /** Rows so far, of every group. */
   length = 0;
   readonly #context: Pick<RecordContext, "experiment" | "workload" | "runtime">;
-  readonly #groupOf: GroupOf;
+  readonly #folderOf: FolderOf;
   readonly #reader: RecordReader;
-  readonly #groups = new Map<string, ActivationRows>();
+  /** By folder (its values joined): the folder and its rows. */
+  readonly #groups = new Map<
+    string,
+    { folder: { experiment: string; runtime: string }; rows: ActivationRows }
+  >();
   /** The last kind's bytes and string, so that a run of one kind decodes it once. */
   #kindBytes = new Uint8Array(0);
   #kind: string | null = null;
@@ -69,25 +76,28 @@ export class GroupedActivationRows {
   /** `limitsMemory`: as {@linkcode ActivationRows}' option (default false). */
   constructor(
     context: Pick<RecordContext, "experiment" | "workload" | "runtime">,
-    groupOf: GroupOf,
+    folderOf: FolderOf,
     { limitsMemory = false }: { limitsMemory?: boolean } = {},
   ) {
     this.#context = context;
-    this.#groupOf = groupOf;
+    this.#folderOf = folderOf;
     this.#limitsMemory = limitsMemory;
     this.#reader = new RecordReader({ limits: limitsMemory });
   }
 
-  #group(key: string): ActivationRows {
-    let rows = this.#groups.get(key);
-    if (!rows) {
-      rows = new ActivationRows(this.#context, {
+  #group(cold: boolean, kind: string | null): ActivationRows {
+    const folder = this.#folderOf(cold, kind);
+    const key = `${folder.experiment}\0${folder.runtime}`;
+    let group = this.#groups.get(key);
+    if (!group) {
+      const rows = new ActivationRows(this.#context, {
         reader: this.#reader,
         limitsMemory: this.#limitsMemory,
       });
-      this.#groups.set(key, rows);
+      group = { folder: { ...folder }, rows };
+      this.#groups.set(key, group);
     }
-    return rows;
+    return group.rows;
   }
 
   /** The kind of the record just read: a plain string's text (no decoding), else null. */
@@ -121,7 +131,7 @@ export class GroupedActivationRows {
     let rows: ActivationRows;
     if (last !== null && last.kind === kind) rows = last.rows;
     else {
-      rows = this.#group(this.#groupOf(cold, kind));
+      rows = this.#group(cold, kind);
       this.#last[cold ? 1 : 0] = { kind, rows };
     }
     rows.begin(null, null);
@@ -133,7 +143,7 @@ export class GroupedActivationRows {
 
   /** Appends a row built by activationRow to its group. */
   push(row: ActivationRow): void {
-    const rows = this.#group(this.#groupOf(row.init_ms !== null, row.kind));
+    const rows = this.#group(row.init_ms !== null, row.kind);
     rows.begin(null, null);
     rows.push(row);
     rows.commit();
@@ -142,8 +152,8 @@ export class GroupedActivationRows {
 
   /**
    * Writes the rows as Parquet part `part` of `dir`'s activations and clears the builder, as
-   * {@linkcode ActivationRows.writePart}: a file a group through `writer` where they are all
-   * TSV, else here.
+   * {@linkcode ActivationRows.writePart}: a file a folder through `writer`, sunk into that
+   * folder, where they are all TSV, else here (split by the rows' own columns).
    */
   async writePart(
     dir: string,
@@ -151,20 +161,20 @@ export class GroupedActivationRows {
     writer: TsvPartWriter,
     complete: CompleteRows,
   ): Promise<void> {
-    const groups = [...this.#groups.values()].filter((rows) => rows.length > 0);
+    const groups = [...this.#groups.values()].filter(({ rows }) => rows.length > 0);
     this.length = 0;
     if (groups.length === 0) return;
-    if (groups.every((rows) => rows.allTsv)) {
-      const pieces = groups.map((rows) => rows.tsvPieces()!);
-      const columns = groups[0].tsvSchema, names = Object.keys(columns);
+    if (groups.every(({ rows }) => rows.allTsv)) {
+      const pieces = groups.map(({ rows }) => rows.tsvPieces()!);
+      const columns = groups[0].rows.tsvSchema, names = Object.keys(columns);
       await writer.writeGroups(dir, part, pieces, {
         columns,
         complete: (rows) => complete(rows, names),
-      });
+      }, groups.map(({ folder }) => folder));
       return;
     }
     // Some rows are objects: all as one frame, split by folder in memory (partFrames).
-    const frames = groups.map((rows) => rows.toFrame());
+    const frames = groups.map(({ rows }) => rows.toFrame());
     const frame = frames.length === 1 ? frames[0] : pl.concat(frames, { how: "vertical" });
     await writePart(dir, "activations", part, complete(frame.lazy(), frame.columns).collectSync());
   }

@@ -17,14 +17,17 @@ import {
 } from "../ingest/formats/openwhisk_records.ts";
 import { record } from "./_raw_logs.ts";
 
-/** Records of three kinds (one with none), cold and warm, in a mixed order. */
+/** Kinds of the records: one to be escaped in a folder name, and none. */
+const KINDS = ["go:1.20", "nodejs:20", "blackbox/x=1 %", null];
+
+/** Records of each kind of {@linkcode KINDS}, cold and warm, in a mixed order. */
 function records(): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
-  const kinds = ["go:1.20", "nodejs:20", null];
+  const kinds = KINDS;
   for (let i = 0; i < 12; i++) {
     const r = record({ id: `id${i}`, wait: i + 1, init: i % 3 === 0 ? 40 + i : undefined });
     const annotations = r.annotations as { key: string; value: unknown }[];
-    const kind = kinds[(i * 7) % 3];
+    const kind = kinds[(i * 7) % kinds.length];
     const at = annotations.findIndex((a) => a.key === "kind");
     if (kind === null) annotations.splice(at, 1);
     else annotations[at].value = kind;
@@ -77,8 +80,14 @@ for (
       }
       const [g, w] = [await parts(got), await parts(want)];
       assert.deepEqual([...g.keys()], [...w.keys()]);
-      // 3 parts of up to 6 folders (3 kinds, cold or warm), or 2 with one runtime.
-      assert.equal(w.size, options.runtime ? 5 : 8);
+      // A file a part and folder: (part, cold, runtime) as the records hold them.
+      const folders = new Set(all.map((r, i) => {
+        const ann = r.annotations as { key: string; value: unknown }[];
+        const kind = options.runtime ?? ann.find((a) => a.key === "kind")?.value ?? "unknown";
+        return `${Math.floor(i / partRows)} ${ann.some((a) => a.key === "initTime")} ${kind}`;
+      }));
+      assert.equal(w.size, folders.size);
+      assert.ok(w.size >= (options.runtime ? 5 : 8));
       for (const [path, frame] of w) {
         assert.deepEqual(g.get(path)!.toRecords(), frame.toRecords(), path);
       }
@@ -92,3 +101,37 @@ for (
     }
   });
 }
+
+Deno.test("importRecordFile() gives an empty kind the runtime unknown, read fast or by the full parser", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const all = records().slice(0, 4);
+    for (const r of all) {
+      const ann = r.annotations as { key: string; value: unknown }[];
+      const kind = ann.find((a) => a.key === "kind");
+      if (kind) kind.value = "";
+      else ann.push({ key: "kind", value: "" });
+    }
+    // The second record spaced: the fast path declines it, JSON.parse reads it.
+    const text = all.map((r, i) => JSON.stringify(r).replace(/^\{/, i === 1 ? "{ " : "{"))
+      .join("\n");
+    const read = await importRecordFile(
+      (async function* () {
+        yield new TextEncoder().encode(text);
+      })(),
+      "x.jsonl",
+      "lines",
+      {},
+      { dir, stem: "x", partRows: 10 },
+    );
+    assert.equal(read.rows, 4);
+    const found = await parts(dir);
+    const runtimes = [...found.values()].flatMap((f) => f.getColumn("runtime").toArray());
+    assert.deepEqual(runtimes, ["unknown", "unknown", "unknown", "unknown"]);
+    for (const path of found.keys()) {
+      assert.match(path, /^experiment=\w+\/runtime=unknown\/x\.0001\.parquet$/);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -35,6 +35,22 @@ export const RECORD_FORMATS = { array: "openwhisk-json", lines: "openwhisk-jsonl
 /** What the `latency` column says of a row read from an activation record. */
 export const RECORD_LATENCY = "waitTime+initTime";
 
+/**
+ * The partition folder that {@linkcode recordImportColumns} gives a record's row, from whether
+ * it has an initTime and from its kind (null where it has none; an empty one is TSV's null):
+ * the importer sinks each part's rows of one folder straight into it.
+ */
+export function recordFolder(
+  cold: boolean,
+  kind: string | null,
+  { runtime }: RecordImportOptions = {},
+): { experiment: string; runtime: string } {
+  return {
+    experiment: cold ? "cold_start" : "concurrency",
+    runtime: runtime ?? (kind === null || kind === "" ? "unknown" : kind),
+  };
+}
+
 /** The context of a record row before {@linkcode recordImportColumns} sets it. */
 export const RECORD_CONTEXT = {
   experiment: "record",
@@ -118,7 +134,11 @@ function recordImportExprs(
     workload: workload === undefined
       ? pl.col("action").fillNull(pl.lit("unknown"))
       : pl.lit(workload),
-    runtime: runtime === undefined ? pl.col("kind").fillNull(pl.lit("unknown")) : pl.lit(runtime),
+    // An empty kind is null in the fast path's TSV: "unknown" either way (recordFolder).
+    runtime: runtime === undefined
+      ? pl.when(pl.col("kind").eq(pl.lit(""))).then(pl.lit("unknown"))
+        .otherwise(pl.col("kind").fillNull(pl.lit("unknown")))
+      : pl.lit(runtime),
     format: pl.lit(format),
     // An error row (a failed record that reached no container) carries no latency.
     latency: columns.includes("source")
@@ -212,10 +232,10 @@ export async function importRecordFile(
   { dir, stem, partRows }: RecordSink,
 ): Promise<{ rows: number; notActions: number }> {
   // Rows kept apart by the folder recordImportColumns puts them in (experiment by the
-  // initTime, runtime by the kind unless given), so that each lands by a rename.
+  // initTime, runtime by the kind unless given), so that each is sunk into it.
   const rows = new GroupedActivationRows(
     RECORD_CONTEXT,
-    (cold, kind) => options.runtime === undefined ? `${cold} ${kind ?? "unknown"}` : `${cold}`,
+    (cold, kind) => recordFolder(cold, kind, options),
     { limitsMemory: true },
   );
   let total = 0, part = 0, notActions = 0;
