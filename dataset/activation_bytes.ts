@@ -525,13 +525,20 @@ export class TsvPartWriter {
     // Written straight into its folder where the caller knows it, else placed by its rows.
     const landed = folders?.map((folder) => partPath(dir, "activations", part, folder)) ?? null;
     for (const [i, pieces] of groups.entries()) {
-      using file = await Deno.open(`${files[i]}.tsv`, {
-        write: true,
-        create: true,
-        truncate: true,
-      });
-      for (const bytes of pieces) {
-        for (let off = 0; off < bytes.length;) off += await file.write(bytes.subarray(off));
+      const tsv = `${files[i]}.tsv`;
+      try {
+        using file = await Deno.open(tsv, { write: true, create: true, truncate: true });
+        for (const bytes of pieces) {
+          for (let off = 0; off < bytes.length;) off += await file.write(bytes.subarray(off));
+        }
+      } catch (cause) {
+        // A full disk, most likely: say which part, and leave no temporary file behind.
+        for (const file of files) await Deno.remove(`${file}.tsv`).catch(() => {});
+        throw new Error(
+          `Cannot write the dataset part ${landed?.[i] ?? path} (its rows as TSV, ${tsv}): ` +
+            `${(cause as Error).message}`,
+          { cause },
+        );
       }
       release(pieces);
     }

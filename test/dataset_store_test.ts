@@ -8,6 +8,7 @@ import { lockFile, lockForWriting, readMeta, updateMeta, writePart } from "../da
 import { openOutput } from "../collectors/output.ts";
 import { tableWriter } from "../dataset/part_writer.ts";
 import pl from "nodejs-polars";
+import { withTinyDisk } from "./_tiny_disk.ts";
 
 const STORE = new URL("../dataset/store.ts", import.meta.url).href;
 
@@ -123,23 +124,6 @@ Deno.test("writePart leaves no temporary file and names the part when it cannot 
   for await (const e of Deno.readDir(join(dir, "timings"))) names.push(e.name);
   assert.deepEqual(names, ["a.parquet"]);
 });
-
-/** Mounts a tmpfs of `kb` KiB for `fn` (root only); false where this machine cannot. */
-async function withTinyDisk(kb: number, fn: (dir: string) => Promise<void>): Promise<boolean> {
-  const dir = await Deno.makeTempDir({ prefix: "whiskbench-full-" });
-  const mount = await new Deno.Command("mount", {
-    args: ["-t", "tmpfs", "-o", `size=${kb}k`, "tmpfs", dir],
-    stderr: "null",
-  }).output().catch(() => ({ success: false }));
-  if (!mount.success) return false;
-  try {
-    await fn(dir);
-  } finally {
-    await new Deno.Command("umount", { args: [dir] }).output();
-    await Deno.remove(dir, { recursive: true });
-  }
-  return true;
-}
 
 Deno.test("a full disk: the part writer says so plainly, keeps the parts written, leaves no temporary file", async (t) => {
   const ran = await withTinyDisk(256, async (dir) => {

@@ -6,7 +6,8 @@
 import assert from "node:assert/strict";
 import { join, relative } from "node:path";
 import { ingest } from "../ingest/mod.ts";
-import { activationLog, levelLines, rawDir } from "./_raw_logs.ts";
+import { activationLog, levelLines, rawDir, record } from "./_raw_logs.ts";
+import { withTinyDisk } from "./_tiny_disk.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const MALFORMED = join(ROOT, "test/fixtures/malformed");
@@ -292,5 +293,55 @@ Deno.test("the ingest CLI exits 1 on a malformed folder, printing error: and the
     assert.deepEqual(await list(parent), []);
   } finally {
     await Deno.remove(parent, { recursive: true });
+  }
+});
+
+Deno.test("a full disk: ingest and import name the part they could not write, and leave nothing in --out's folder", async (t) => {
+  const src = await Deno.makeTempDir({ prefix: "whiskbench-full-src-" });
+  try {
+    // About 2 MB of activation records, as JSON lines and as a thesis `1_` log.
+    const records = Array.from(
+      { length: 3000 },
+      (_, i) => JSON.stringify(record({ id: `${i}`.padStart(32, "a"), wait: 1 + (i % 40) })),
+    );
+    await Deno.writeTextFile(join(src, "activations.jsonl"), records.join("\n") + "\n");
+    await Deno.mkdir(join(src, "raw"));
+    const group = (k: number) => `{"no_concurrent_requests":1,"responses":[${records[k]}]}`;
+    await Deno.writeTextFile(
+      join(src, "raw", "1_wasm_cold_start.log"),
+      `[${records.map((_, k) => group(k)).join(",")}]\n`,
+    );
+    const ran = await withTinyDisk(512, async (disk) => {
+      for (
+        const args of [
+          [join(src, "activations.jsonl"), "--format", "openwhisk-jsonl"],
+          [join(src, "raw")],
+        ]
+      ) {
+        const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+          args: ["run", "-A", "cli/ingest.ts", ...args, "--out", join(disk, "out")],
+          cwd: ROOT,
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        const text = new TextDecoder().decode(stderr);
+        assert.equal(code, 1, text);
+        assert.match(
+          text,
+          /^error: Cannot write the dataset part .*\.parquet.*: No space left on device/,
+          text,
+        );
+        assert.deepEqual(await list(disk), []);
+      }
+    });
+    if (!ran) {
+      await t.step({
+        name: "skipped: tmpfs cannot be mounted here (needs root)",
+        ignore: true,
+        fn() {},
+      });
+    }
+  } finally {
+    await Deno.remove(src, { recursive: true });
   }
 });
