@@ -12,6 +12,7 @@ import { ActivationRows, type TsvPartWriter } from "./activation_bytes.ts";
 import { NUMBER, RecordReader, STRING } from "./_record_reader.ts";
 import type { ActivationRow } from "./schema.ts";
 import { writePart } from "./mod.ts";
+import { partitionFolder } from "./part_path.ts";
 
 /**
  * The partition folder (experiment and runtime) of a row, told from whether it has an init
@@ -90,6 +91,9 @@ export class GroupedActivationRows {
     const key = `${folder.experiment}\0${folder.runtime}`;
     let group = this.#groups.get(key);
     if (!group) {
+      // A value no folder can be named by (too long, empty) is refused at its first row.
+      partitionFolder("experiment", folder.experiment);
+      partitionFolder("runtime", folder.runtime);
       const rows = new ActivationRows(this.#context, {
         reader: this.#reader,
         limitsMemory: this.#limitsMemory,

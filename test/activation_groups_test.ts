@@ -135,3 +135,44 @@ Deno.test("importRecordFile() gives an empty kind the runtime unknown, read fast
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("importRecordFile() refuses a kind no folder can be named by, naming the file, byte and line", async () => {
+  for (const spaced of [false, true]) {
+    const dir = await Deno.makeTempDir();
+    try {
+      const all = records().slice(0, 3);
+      const ann = all[2].annotations as { key: string; value: unknown }[];
+      ann.splice(ann.findIndex((a) => a.key === "kind"), 1, {
+        key: "kind",
+        value: "k".repeat(300),
+      });
+      // Spaced, the record is read by the full parser instead of the fast path.
+      const lines = all.map((r, i) =>
+        JSON.stringify(r).replace(/^\{/, spaced && i === 2 ? "{ " : "{")
+      );
+      const text = lines.join("\n");
+      await assert.rejects(
+        importRecordFile(
+          (async function* () {
+            yield new TextEncoder().encode(text);
+          })(),
+          "x.jsonl",
+          "lines",
+          {},
+          { dir, stem: "x", partRows: 10 },
+        ),
+        (e: Error) => {
+          const at = lines[0].length + lines[1].length + 2;
+          assert.match(
+            e.message,
+            new RegExp(`^x\\.jsonl byte ${at} \\(line 3\\): runtime "k+"\\.\\.\\. is too long`),
+          );
+          return true;
+        },
+      );
+      assert.deepEqual(await parts(dir), new Map());
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  }
+});

@@ -120,7 +120,12 @@ export async function* jsonValues(
       if (isSpace(b)) continue;
       const here = offset + i;
       if (b === OPEN_BRACE && (state === "first" || state === "comma")) {
-        const end = take ? take(chunk, i) : -1;
+        let end = -1;
+        try {
+          if (take) end = take(chunk, i);
+        } catch (cause) {
+          throw new Error(`${at(here, line)}: ${(cause as Error).message}`, { cause });
+        }
         if (end > i) {
           // Read whole by `take`: compact JSON, so no line break inside.
           if (yieldTaken === undefined || yieldTaken()) {

@@ -283,7 +283,13 @@ export async function importRecordFile(
         notActions++;
         continue;
       }
-      rows.push(activationRow(record, RECORD_CONTEXT, where));
+      try {
+        rows.push(activationRow(record, RECORD_CONTEXT, where));
+      } catch (cause) {
+        const message = (cause as Error).message;
+        if (message.startsWith(where)) throw cause;
+        throw new Error(`${where}: ${message}`, { cause });
+      }
     }
     if (rows.length >= partRows) await flush();
   }
