@@ -548,8 +548,16 @@ export class TsvPartWriter {
     // groups' files are sunk at once (polars runs them side by side).
     const tmps = files.map((file, i) => `${landed?.[i] ?? file}.tmp`);
     if (landed) {
-      for (const folder of new Set(tmps.map((tmp) => dirname(tmp)))) {
-        await Deno.mkdir(folder, { recursive: true });
+      for (const [i, folder] of tmps.map((tmp) => dirname(tmp)).entries()) {
+        try {
+          await Deno.mkdir(folder, { recursive: true });
+        } catch (cause) {
+          for (const file of files) await Deno.remove(`${file}.tsv`).catch(() => {});
+          throw new Error(
+            `Cannot write the dataset part ${landed[i]}: ${(cause as Error).message}`,
+            { cause },
+          );
+        }
       }
     }
     const sinks = files.map((file, i) => {
