@@ -88,7 +88,64 @@ export interface LimitsPlaces {
   key: boolean;
 }
 
-/** Reads records; its fields describe the last record read. */
+/**
+ * The most values of a record whose shape the reader keeps, and the most bytes: past them a
+ * record is read in full each time (activation records hold about 25 values in 600 bytes).
+ */
+const MAX_SLOTS = 256, MAX_SHAPE_BYTES = 64 << 10;
+
+/** The most shapes kept. */
+const MAX_SHAPES = 4;
+
+// How a field is found in a record of a kept shape.
+const ABSENT = 0, NO_VALUE = 1, IN_SLOT = 2, IN_SHAPE = 3;
+
+/** The fields a shape maps (see RecordReader's `#fields`). */
+const SHAPE_FIELDS = 12;
+
+/**
+ * A record read in full, kept to match the next records against: its bytes, the place of
+ * each of its values that are strings, numbers or literals (its slots; an annotation's `key`
+ * is not one: which annotation it is depends on it) and where the reader's fields are.
+ */
+class Shape {
+  /** The record's bytes: `bytes[0..len)`. */
+  bytes = new Uint8Array(0);
+  /** `bytes` as a DataView, to compare four bytes at a time. */
+  view = new DataView(this.bytes.buffer);
+  len = 0;
+  slots = 0;
+  /** Each slot's start and end in `bytes`. */
+  readonly start = new Int32Array(MAX_SLOTS);
+  readonly end = new Int32Array(MAX_SLOTS);
+  /** The record has an `annotations` array. */
+  annotations = false;
+  /**
+   * Where each field is: how (ABSENT, NO_VALUE, IN_SLOT: slot `fieldA`, IN_SHAPE: an object
+   * or array from `fieldA` to `fieldC` of `bytes`, after `fieldB` and `fieldD` slots, of kind
+   * `fieldKind`).
+   */
+  readonly fieldHow = new Uint8Array(SHAPE_FIELDS);
+  readonly fieldA = new Int32Array(SHAPE_FIELDS);
+  readonly fieldB = new Int32Array(SHAPE_FIELDS);
+  readonly fieldC = new Int32Array(SHAPE_FIELDS);
+  readonly fieldD = new Int32Array(SHAPE_FIELDS);
+  readonly fieldKind = new Uint8Array(SHAPE_FIELDS);
+}
+
+/**
+ * Reads records; its fields describe the last record read.
+ *
+ * Consecutive records mostly differ only in their strings, numbers and literals (ids, times,
+ * names, status): the reader keeps the shape of the last record it read in full, its bytes
+ * with the place of each such value (a slot). The next record is first matched against it:
+ * the bytes between slots compared as they are, each slot's value read and validated as the
+ * full reader does. A record that matches has the same keys in the same order, the same
+ * objects and arrays, the same annotation keys, and canonical values in the slots, so it is
+ * canonical, and the fields lie where the shape says (their kind and plainness from the new
+ * values). Matching skips the per-key work (scanning and comparing keys, looking for
+ * duplicates); any difference falls back to the full read, which keeps the new shape.
+ */
 export class RecordReader {
   buf: Uint8Array = new Uint8Array(0);
   #n = 0;
@@ -127,6 +184,41 @@ export class RecordReader {
   #depth = 0;
   /** With the `limits` option: where the `limits` memory pattern can match, else null. */
   readonly limits: LimitsPlaces | null;
+  /** How many records were read by matching a kept shape (the others in full). */
+  matched = 0;
+
+  /** The fields a shape maps, in a fixed order. */
+  readonly #fields: Field[] = [
+    this.id,
+    this.name,
+    this.start,
+    this.end,
+    this.duration,
+    this.kind,
+    this.wait,
+    this.init,
+    this.status,
+    this.success,
+    this.result,
+    this.error,
+  ];
+  /** Values read during a full read, while recording its shape (`#slots` of them; -1: not). */
+  #slots = -1;
+  readonly #slotStart = new Int32Array(MAX_SLOTS);
+  readonly #slotEnd = new Int32Array(MAX_SLOTS);
+  /**
+   * The shapes kept, the one matched or read last first: records of a few shapes come mixed
+   * (a cold start's record has an `initTime` annotation more than a warm one's).
+   */
+  readonly #shapes: Shape[] = [];
+  /** `buf` as a DataView (made again when `buf` changes). */
+  #view: DataView = new DataView(new ArrayBuffer(0));
+  #viewOf: Uint8Array | null = null;
+  /** The values of the slots in the record being matched: place, kind and plainness. */
+  readonly #matchStart = new Int32Array(MAX_SLOTS);
+  readonly #matchEnd = new Int32Array(MAX_SLOTS);
+  readonly #matchKind = new Uint8Array(MAX_SLOTS);
+  readonly #matchPlain = new Uint8Array(MAX_SLOTS);
 
   /**
    * `limits`: note the {@linkcode LimitsPlaces} of each record, for the importers' `limits`
@@ -141,9 +233,20 @@ export class RecordReader {
    * not canonical JSON (or runs past the buffer).
    */
   read(buf: Uint8Array, p: number): number {
-    this.#depth = 0;
     this.buf = buf;
     this.#n = buf.length;
+    const shapes = this.#shapes;
+    for (let k = 0; k < shapes.length; k++) {
+      const end = this.#match(shapes[k], p);
+      if (end >= 0) {
+        this.matched++;
+        const shape = shapes[k];
+        for (let j = k; j > 0; j--) shapes[j] = shapes[j - 1];
+        shapes[0] = shape;
+        return end;
+      }
+    }
+    this.#depth = 0;
     this.id.start =
       this.name.start =
       this.start.start =
@@ -167,7 +270,124 @@ export class RecordReader {
       this.limits.key = false;
     }
     if (buf[p] !== OPEN_BRACE) return -1;
-    return this.#object(p, RECORD);
+    // The shape is recorded where the `limits` places are not wanted (they are not kept in it).
+    this.#slots = this.limits === null ? 0 : -1;
+    const end = this.#object(p, RECORD);
+    if (end >= 0 && this.#slots >= 0) this.#keep(p, end);
+    this.#slots = -1;
+    return end;
+  }
+
+  /** Keeps the shape of the record `[p, end)` just read in full, its slots noted. */
+  #keep(p: number, end: number): void {
+    const len = end - p, slots = this.#slots;
+    if (len > MAX_SHAPE_BYTES) return;
+    const shapes = this.#shapes;
+    const shape = shapes.length < MAX_SHAPES ? new Shape() : shapes.pop()!;
+    shapes.unshift(shape);
+    if (shape.bytes.length < len) {
+      shape.bytes = new Uint8Array(Math.max(len, 2 * shape.bytes.length));
+      shape.view = new DataView(shape.bytes.buffer);
+    }
+    shape.bytes.set(this.buf.subarray(p, end));
+    const slotStart = this.#slotStart, slotEnd = this.#slotEnd;
+    for (let k = 0; k < slots; k++) {
+      shape.start[k] = slotStart[k] - p;
+      shape.end[k] = slotEnd[k] - p;
+    }
+    const before = (at: number) => {
+      let k = 0;
+      while (k < slots && slotStart[k] < at) k++;
+      return k;
+    };
+    const fields = this.#fields;
+    for (let j = 0; j < fields.length; j++) {
+      const f = fields[j];
+      if (f.start === -1) shape.fieldHow[j] = ABSENT;
+      else if (f.start === -2) shape.fieldHow[j] = NO_VALUE;
+      else {
+        const k = before(f.start);
+        if (k < slots && slotStart[k] === f.start) {
+          shape.fieldHow[j] = IN_SLOT;
+          shape.fieldA[j] = k;
+        } else {
+          shape.fieldHow[j] = IN_SHAPE;
+          shape.fieldA[j] = f.start - p;
+          shape.fieldB[j] = k;
+          shape.fieldC[j] = f.end - p;
+          shape.fieldD[j] = before(f.end);
+          shape.fieldKind[j] = f.kind;
+        }
+      }
+    }
+    shape.annotations = this.annotations;
+    shape.slots = slots;
+    shape.len = len;
+  }
+
+  /**
+   * Matches the record at `p` against `shape`; where it matches, sets the fields and returns
+   * the index after the record, else returns -1 with the fields unchanged.
+   */
+  #match(shape: Shape, p: number): number {
+    const buf = this.buf, n = this.#n, bytes = shape.bytes, slots = shape.slots;
+    const shapeStart = shape.start, shapeEnd = shape.end, words = shape.view;
+    if (this.#viewOf !== buf) {
+      this.#viewOf = buf;
+      this.#view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    }
+    const view = this.#view;
+    const matchStart = this.#matchStart, matchEnd = this.#matchEnd;
+    let q = p, at = 0;
+    for (let k = 0;; k++) {
+      const to = k < slots ? shapeStart[k] : shape.len;
+      if (q + (to - at) > n) return -1;
+      while (at + 4 <= to) {
+        if (view.getInt32(q) !== words.getInt32(at)) return -1;
+        q += 4;
+        at += 4;
+      }
+      while (at < to) {
+        if (buf[q] !== bytes[at]) return -1;
+        q++;
+        at++;
+      }
+      if (k === slots) break;
+      const c = buf[q];
+      if (c === OPEN_BRACE || c === OPEN_BRACKET) return -1;
+      const end = this.#scalar(q, c);
+      if (end < 0) return -1;
+      matchStart[k] = q;
+      matchEnd[k] = end;
+      this.#matchKind[k] = this.#kind;
+      this.#matchPlain[k] = this.#plain ? 1 : 0;
+      q = end;
+      at = shapeEnd[k];
+    }
+    const fields = this.#fields;
+    for (let j = 0; j < fields.length; j++) {
+      const f = fields[j], how = shape.fieldHow[j];
+      if (how === ABSENT) f.start = -1;
+      else if (how === NO_VALUE) f.start = -2;
+      else if (how === IN_SLOT) {
+        const k = shape.fieldA[j];
+        f.kind = this.#matchKind[k];
+        f.start = matchStart[k];
+        f.end = matchEnd[k];
+        f.plain = this.#matchPlain[k] === 1;
+      } else {
+        // Shape bytes after slot k - 1 lie as far after that slot's value in the record.
+        const b = shape.fieldB[j], d = shape.fieldD[j];
+        f.kind = shape.fieldKind[j];
+        f.start = b === 0
+          ? p + shape.fieldA[j]
+          : matchEnd[b - 1] + shape.fieldA[j] - shapeEnd[b - 1];
+        f.end = d === 0 ? p + shape.fieldC[j] : matchEnd[d - 1] + shape.fieldC[j] - shapeEnd[d - 1];
+        f.plain = false;
+      }
+    }
+    this.annotations = shape.annotations;
+    return q;
   }
 
   #take(f: Field, start: number, end: number): void {
@@ -276,15 +496,34 @@ export class RecordReader {
   /** Any value at `p`. */
   #value(p: number): number {
     const c = this.buf[p];
-    let end: number;
-    if (c === QUOTE) return this.#string(p);
     if (c === OPEN_BRACE || c === OPEN_BRACKET) {
       if (this.#depth >= MAX_DEPTH) return -1;
       this.#depth++;
-      end = c === OPEN_BRACE ? this.#object(p, ANY) : this.#array(p);
+      const end = c === OPEN_BRACE ? this.#object(p, ANY) : this.#array(p);
       this.#depth--;
       this.#kind = c === OPEN_BRACE ? OBJECT : ARRAY;
-    } else if (c === MINUS || (c >= ZERO && c <= NINE)) {
+      this.#plain = false;
+      return end;
+    }
+    const end = this.#scalar(p, c);
+    if (this.#slots >= 0 && end >= 0) {
+      // Recording the record's shape: this value is one of its slots.
+      const k = this.#slots;
+      if (k === MAX_SLOTS) this.#slots = -1;
+      else {
+        this.#slotStart[k] = p;
+        this.#slotEnd[k] = end;
+        this.#slots = k + 1;
+      }
+    }
+    return end;
+  }
+
+  /** A string, number, true, false or null at `p`, whose first byte is `c`. */
+  #scalar(p: number, c: number): number {
+    let end: number;
+    if (c === QUOTE) return this.#string(p);
+    if (c === MINUS || (c >= ZERO && c <= NINE)) {
       return this.#number(p);
     } else if (c === 0x74) { // true
       end = this.#literal(p, 0x72, 0x75, 0x65, 0, -1);
@@ -396,8 +635,12 @@ export class RecordReader {
       } else if (role === ANNOTATION) {
         end = this.#value(v);
         if (end >= 0) {
-          if (kl === 3 && this.#is(ks, ks + kl, W_KEY)) this.#take(this.#annKey, v, end);
-          else if (kl === 5 && this.#is(ks, ks + kl, W_VALUE)) this.#take(this.#annValue, v, end);
+          if (kl === 3 && this.#is(ks, ks + kl, W_KEY)) {
+            this.#take(this.#annKey, v, end);
+            // Which annotation this is depends on the key's value: the shape keeps it as is.
+            const k = this.#slots;
+            if (k > 0 && this.#slotStart[k - 1] === v) this.#slots = k - 1;
+          } else if (kl === 5 && this.#is(ks, ks + kl, W_VALUE)) this.#take(this.#annValue, v, end);
         }
       } else if (role === RESPONSE) {
         // A stored activation document's response: its status is read from the code by the

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import type pl from "nodejs-polars";
 import { ActivationRows, TsvPartWriter } from "../dataset/activation_bytes.ts";
+import { RecordReader } from "../dataset/_record_reader.ts";
 import {
   ACTIVATION_COLUMNS,
   activationRow,
@@ -441,4 +442,118 @@ Deno.test("property: on 2,000 seeded random records, the fast path's row equals 
   // Every column was compared with a value in it (http_status is null in raw logs: no HTTP).
   const empty = [...nonNull].filter(([c, n]) => n === 0 && c !== "http_status").map(([c]) => c);
   assert.deepEqual(empty, []);
+});
+
+/** Strings, numbers and literals to put in a record's values, hostile strings among them. */
+const SLOT_VALUES: unknown[] = [
+  0,
+  7,
+  1692312439560,
+  17.25,
+  1e21,
+  5e-7,
+  -3,
+  true,
+  false,
+  null,
+  "",
+  "x",
+  'q"uote',
+  "back\\slash",
+  '\\"',
+  "\u0001\u001f\u007f",
+  "\u2028 grüße 🎉",
+  '{["]}',
+  "a\\u0041",
+  "tab\tnew\nline",
+  "success",
+  "waitTime",
+];
+
+/**
+ * `r` with some of its strings, numbers and literals replaced by others (the record's shape
+ * kept), and now and then an annotation's key or a value turned into an object or an array
+ * (the shape changed).
+ */
+function variant(r: unknown, rand: () => number, annotationKey = false): unknown {
+  const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)];
+  if (Array.isArray(r)) return r.map((v) => variant(v, rand, true));
+  if (r !== null && typeof r === "object") {
+    return Object.fromEntries(
+      Object.entries(r).map(([k, v]) => {
+        if (annotationKey && k === "key") {
+          return [k, rand() < 0.03 ? pick(["waitTime", "initTime", "kind", "path", 5]) : v];
+        }
+        return [k, variant(v, rand)];
+      }),
+    );
+  }
+  const x = rand();
+  if (x < 0.005) return pick([{ a: 1 }, [1, "b"], {}, []]);
+  return x < 0.06 ? pick(SLOT_VALUES) : r;
+}
+
+/** Edits of a record's text that JSON.stringify would not write, in its values' places. */
+const NON_CANONICAL: [RegExp, string][] = [
+  [/"duration":(\d+)/, '"duration":$1.0'],
+  [/"duration":\d+/, '"duration":-0'],
+  [/"namespace":"guest"/, '"namespace":"gu\\u0065st"'],
+  [/"namespace":"guest"/, '"namespace":"gu\\/est"'],
+  [/"end":(\d+)/, '"end": $1'],
+  [/"subject":"guest"/, '"subject":"gu\u00ffst"'],
+  [/"value":false/, '"value":fals'],
+  [/"status":"success"/, '"status":"succ\u0001ess"'],
+];
+
+/** The row and end of the record at `p` of `bytes` read through `rows`, or null if declined. */
+function readOne(
+  rows: ActivationRows,
+  bytes: Uint8Array,
+  p: number,
+): { end: number; row: Record<string, unknown> } | null {
+  rows.begin(2, 3);
+  const end = rows.record(bytes, p);
+  if (end < 0) {
+    assert.equal(rows.length, 0);
+    return null;
+  }
+  rows.commit();
+  return { end, row: rows.toFrame().toRecords()[0] };
+}
+
+Deno.test("property: on 3,000 seeded records of a few shapes read by one reader, each row equals a new reader's and activationRow's, or both decline", () => {
+  const rand = prng(20261201);
+  const reader = new RecordReader();
+  const shared = new ActivationRows(CONTEXT, { reader });
+  const bases = [
+    record({ id: "a1", wait: 5 }),
+    record({ id: "a2", wait: 5, init: 40 }),
+    record({ id: "a3", wait: 5, success: false }),
+    randomRecord(rand),
+  ];
+  const encoder = new TextEncoder();
+  let taken = 0;
+  for (let i = 0; i < 3000; i++) {
+    let t = JSON.stringify(variant(bases[Math.floor(rand() * bases.length)], rand));
+    if (rand() < 0.1) {
+      const [re, to] = NON_CANONICAL[Math.floor(rand() * NON_CANONICAL.length)];
+      t = t.replace(re, to);
+    }
+    // The record inside a larger buffer, or cut by its end, as in a chunk of a log.
+    const head = ["", ",", "[{", " "][Math.floor(rand() * 4)];
+    let bytes = encoder.encode(head + t + [",", "]}", ""][Math.floor(rand() * 3)]);
+    if (t.includes("\u00ff")) bytes = bytes.map((b) => (b === 0xc3 ? 0xff : b));
+    if (rand() < 0.05) bytes = bytes.slice(0, head.length + Math.floor(rand() * t.length));
+    const got = readOne(shared, bytes, head.length);
+    const fresh = readOne(new ActivationRows(CONTEXT), bytes, head.length);
+    assert.deepEqual(got, fresh, `record ${i}: ${t}`);
+    if (got === null) continue;
+    taken++;
+    const expected = slow(new TextDecoder().decode(bytes.subarray(head.length, got.end)));
+    assert.ok(typeof expected !== "string", `record ${i}: fast took what activationRow rejects`);
+    assert.deepEqual(got.row, expected.toRecords()[0], `record ${i}: ${t}`);
+  }
+  // Most records were taken, most of them by matching a kept shape.
+  assert.ok(taken > 1500, `taken ${taken}`);
+  assert.ok(reader.matched > 1000, `matched ${reader.matched}`);
 });
