@@ -111,13 +111,14 @@ const SHAPE_FIELDS = 12;
 class Shape {
   /** The record's bytes: `bytes[0..len)`. */
   bytes = new Uint8Array(0);
-  /** `bytes` as a DataView, to compare four bytes at a time. */
-  view = new DataView(this.bytes.buffer);
   len = 0;
   slots = 0;
   /** Each slot's start and end in `bytes`. */
   readonly start = new Int32Array(MAX_SLOTS);
   readonly end = new Int32Array(MAX_SLOTS);
+  /** Each slot's kind and plainness (1 for a plain string). */
+  readonly kind = new Uint8Array(MAX_SLOTS);
+  readonly plain = new Uint8Array(MAX_SLOTS);
   /** The record has an `annotations` array. */
   annotations = false;
   /**
@@ -206,19 +207,22 @@ export class RecordReader {
   #slots = -1;
   readonly #slotStart = new Int32Array(MAX_SLOTS);
   readonly #slotEnd = new Int32Array(MAX_SLOTS);
+  readonly #slotKind = new Uint8Array(MAX_SLOTS);
+  readonly #slotPlain = new Uint8Array(MAX_SLOTS);
   /**
    * The shapes kept, the one matched or read last first: records of a few shapes come mixed
    * (a cold start's record has an `initTime` annotation more than a warm one's).
    */
   readonly #shapes: Shape[] = [];
-  /** `buf` as a DataView (made again when `buf` changes). */
-  #view: DataView = new DataView(new ArrayBuffer(0));
-  #viewOf: Uint8Array | null = null;
-  /** The values of the slots in the record being matched: place, kind and plainness. */
-  readonly #matchStart = new Int32Array(MAX_SLOTS);
-  readonly #matchEnd = new Int32Array(MAX_SLOTS);
-  readonly #matchKind = new Uint8Array(MAX_SLOTS);
-  readonly #matchPlain = new Uint8Array(MAX_SLOTS);
+  /**
+   * The slots whose value differs from the shape's in the record being matched, in order:
+   * which, the value's place in the record, its kind and plainness.
+   */
+  readonly #changedSlot = new Int32Array(MAX_SLOTS);
+  readonly #changedStart = new Int32Array(MAX_SLOTS);
+  readonly #changedEnd = new Int32Array(MAX_SLOTS);
+  readonly #changedKind = new Uint8Array(MAX_SLOTS);
+  readonly #changedPlain = new Uint8Array(MAX_SLOTS);
 
   /**
    * `limits`: note the {@linkcode LimitsPlaces} of each record, for the importers' `limits`
@@ -287,13 +291,14 @@ export class RecordReader {
     shapes.unshift(shape);
     if (shape.bytes.length < len) {
       shape.bytes = new Uint8Array(Math.max(len, 2 * shape.bytes.length));
-      shape.view = new DataView(shape.bytes.buffer);
     }
     shape.bytes.set(this.buf.subarray(p, end));
     const slotStart = this.#slotStart, slotEnd = this.#slotEnd;
     for (let k = 0; k < slots; k++) {
       shape.start[k] = slotStart[k] - p;
       shape.end[k] = slotEnd[k] - p;
+      shape.kind[k] = this.#slotKind[k];
+      shape.plain[k] = this.#slotPlain[k];
     }
     const before = (at: number) => {
       let k = 0;
@@ -328,63 +333,87 @@ export class RecordReader {
   /**
    * Matches the record at `p` against `shape`; where it matches, sets the fields and returns
    * the index after the record, else returns -1 with the fields unchanged.
+   *
+   * The record's bytes are compared with the shape's as one run. Where they differ inside a
+   * slot (or just after it: a longer number), the slot's value is read and validated from its
+   * start and the run goes on after it; anywhere else, the record has another shape. A slot
+   * passed over with its bytes and the byte after them equal holds the shape's value (the
+   * byte after ends any number), of the shape's kind.
    */
   #match(shape: Shape, p: number): number {
-    const buf = this.buf, n = this.#n, bytes = shape.bytes, slots = shape.slots;
-    const shapeStart = shape.start, shapeEnd = shape.end, words = shape.view;
-    if (this.#viewOf !== buf) {
-      this.#viewOf = buf;
-      this.#view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-    }
-    const view = this.#view;
-    const matchStart = this.#matchStart, matchEnd = this.#matchEnd;
-    let q = p, at = 0;
-    for (let k = 0;; k++) {
-      const to = k < slots ? shapeStart[k] : shape.len;
-      if (q + (to - at) > n) return -1;
-      while (at + 4 <= to) {
-        if (view.getInt32(q) !== words.getInt32(at)) return -1;
-        q += 4;
-        at += 4;
-      }
-      while (at < to) {
-        if (buf[q] !== bytes[at]) return -1;
+    const buf = this.buf, bytes = shape.bytes, len = shape.len, slots = shape.slots;
+    const shapeStart = shape.start, shapeEnd = shape.end;
+    const changedSlot = this.#changedSlot, changedStart = this.#changedStart;
+    const changedEnd = this.#changedEnd;
+    // `q` in the record is `at` in the shape; the bytes before them have matched.
+    let q = p, at = 0, k = 0, changed = 0;
+    for (;;) {
+      const stop = len - at < this.#n - q ? len : at + (this.#n - q);
+      while (at < stop && buf[q] === bytes[at]) {
         q++;
         at++;
       }
-      if (k === slots) break;
+      if (at === len) break;
+      if (at === stop) return -1; // the record runs past the buffer
+      while (k < slots && shapeEnd[k] < at) k++;
+      if (k === slots || shapeStart[k] > at) return -1; // the shape's own bytes differ
+      q -= at - shapeStart[k];
       const c = buf[q];
       if (c === OPEN_BRACE || c === OPEN_BRACKET) return -1;
       const end = this.#scalar(q, c);
       if (end < 0) return -1;
-      matchStart[k] = q;
-      matchEnd[k] = end;
-      this.#matchKind[k] = this.#kind;
-      this.#matchPlain[k] = this.#plain ? 1 : 0;
+      changedSlot[changed] = k;
+      changedStart[changed] = q;
+      changedEnd[changed] = end;
+      this.#changedKind[changed] = this.#kind;
+      this.#changedPlain[changed] = this.#plain ? 1 : 0;
+      changed++;
       q = end;
       at = shapeEnd[k];
+      k++;
     }
     const fields = this.#fields;
     for (let j = 0; j < fields.length; j++) {
       const f = fields[j], how = shape.fieldHow[j];
-      if (how === ABSENT) f.start = -1;
-      else if (how === NO_VALUE) f.start = -2;
-      else if (how === IN_SLOT) {
-        const k = shape.fieldA[j];
-        f.kind = this.#matchKind[k];
-        f.start = matchStart[k];
-        f.end = matchEnd[k];
-        f.plain = this.#matchPlain[k] === 1;
-      } else {
-        // Shape bytes after slot k - 1 lie as far after that slot's value in the record.
-        const b = shape.fieldB[j], d = shape.fieldD[j];
-        f.kind = shape.fieldKind[j];
-        f.start = b === 0
-          ? p + shape.fieldA[j]
-          : matchEnd[b - 1] + shape.fieldA[j] - shapeEnd[b - 1];
-        f.end = d === 0 ? p + shape.fieldC[j] : matchEnd[d - 1] + shape.fieldC[j] - shapeEnd[d - 1];
-        f.plain = false;
+      if (how === ABSENT) {
+        f.start = -1;
+        continue;
       }
+      if (how === NO_VALUE) {
+        f.start = -2;
+        continue;
+      }
+      // The record's bytes lie where the shape's do, moved by the change in length of the
+      // slots before them that changed.
+      const slot = how === IN_SLOT ? shape.fieldA[j] : shape.fieldB[j];
+      let shift = 0, c = 0;
+      for (; c < changed && changedSlot[c] < slot; c++) {
+        const s = changedSlot[c];
+        shift += changedEnd[c] - changedStart[c] - (shapeEnd[s] - shapeStart[s]);
+      }
+      if (how === IN_SLOT) {
+        if (c < changed && changedSlot[c] === slot) {
+          f.kind = this.#changedKind[c];
+          f.start = changedStart[c];
+          f.end = changedEnd[c];
+          f.plain = this.#changedPlain[c] === 1;
+        } else {
+          f.kind = shape.kind[slot];
+          f.start = p + shapeStart[slot] + shift;
+          f.end = p + shapeEnd[slot] + shift;
+          f.plain = shape.plain[slot] === 1;
+        }
+        continue;
+      }
+      f.kind = shape.fieldKind[j];
+      f.start = p + shape.fieldA[j] + shift;
+      const last = shape.fieldD[j];
+      for (; c < changed && changedSlot[c] < last; c++) {
+        const s = changedSlot[c];
+        shift += changedEnd[c] - changedStart[c] - (shapeEnd[s] - shapeStart[s]);
+      }
+      f.end = p + shape.fieldC[j] + shift;
+      f.plain = false;
     }
     this.annotations = shape.annotations;
     return q;
@@ -513,6 +542,8 @@ export class RecordReader {
       else {
         this.#slotStart[k] = p;
         this.#slotEnd[k] = end;
+        this.#slotKind[k] = this.#kind;
+        this.#slotPlain[k] = this.#plain ? 1 : 0;
         this.#slots = k + 1;
       }
     }
