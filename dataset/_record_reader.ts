@@ -111,6 +111,12 @@ const SHAPE_FIELDS = 12;
 class Shape {
   /** The record's bytes: `bytes[0..len)`. */
   bytes = new Uint8Array(0);
+  /**
+   * The bytes again as 32-bit words, four times: in `words[a]`, byte `i` lies at byte `a + i`,
+   * so that for any place of the record in its buffer one of them lines up with the buffer's
+   * words and the bytes can be compared four at a time.
+   */
+  words: Int32Array[] = [];
   len = 0;
   slots = 0;
   /** Each slot's start and end in `bytes`. */
@@ -219,6 +225,9 @@ export class RecordReader {
    * which, the value's place in the record, its kind and plainness.
    */
   readonly #changedSlot = new Int32Array(MAX_SLOTS);
+  /** The buffer of the records read, as 32-bit words (made again when it changes). */
+  #words: Int32Array = new Int32Array(0);
+  #wordsOf: ArrayBufferLike | null = null;
   readonly #changedStart = new Int32Array(MAX_SLOTS);
   readonly #changedEnd = new Int32Array(MAX_SLOTS);
   readonly #changedKind = new Uint8Array(MAX_SLOTS);
@@ -293,6 +302,12 @@ export class RecordReader {
       shape.bytes = new Uint8Array(Math.max(len, 2 * shape.bytes.length));
     }
     shape.bytes.set(this.buf.subarray(p, end));
+    for (let a = 0; a < 4; a++) {
+      if (!shape.words[a] || shape.words[a].length * 4 < len + a + 4) {
+        shape.words[a] = new Int32Array((shape.bytes.length >> 2) + 2);
+      }
+      new Uint8Array(shape.words[a].buffer).set(shape.bytes.subarray(0, len), a);
+    }
     const slotStart = this.#slotStart, slotEnd = this.#slotEnd;
     for (let k = 0; k < slots; k++) {
       shape.start[k] = slotStart[k] - p;
@@ -347,8 +362,29 @@ export class RecordReader {
     const changedEnd = this.#changedEnd;
     // `q` in the record is `at` in the shape; the bytes before them have matched.
     let q = p, at = 0, k = 0, changed = 0;
+    if (this.#wordsOf !== buf.buffer) {
+      this.#wordsOf = buf.buffer;
+      this.#words = new Int32Array(buf.buffer, 0, buf.buffer.byteLength >> 2);
+    }
+    const words = this.#words, base = buf.byteOffset;
     for (;;) {
       const stop = len - at < this.#n - q ? len : at + (this.#n - q);
+      // Bytes up to a word of the buffer, words while they are equal, then bytes.
+      while (at < stop && ((base + q) & 3) !== 0 && buf[q] === bytes[at]) {
+        q++;
+        at++;
+      }
+      if (((base + q) & 3) === 0) {
+        const a = (4 - (at & 3)) & 3, shapeWords = shape.words[a];
+        const from = (base + q) >> 2, end = from + ((stop - at) >> 2);
+        let w = from, v = (a + at) >> 2;
+        while (w < end && words[w] === shapeWords[v]) {
+          w++;
+          v++;
+        }
+        q += (w - from) << 2;
+        at += (w - from) << 2;
+      }
       while (at < stop && buf[q] === bytes[at]) {
         q++;
         at++;
