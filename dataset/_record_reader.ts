@@ -94,8 +94,8 @@ export interface LimitsPlaces {
  */
 const MAX_SLOTS = 256, MAX_SHAPE_BYTES = 64 << 10;
 
-/** The most shapes kept. */
-const MAX_SHAPES = 4;
+/** The most shapes kept; the matches counted of a shape before all counts are halved. */
+const MAX_SHAPES = 4, MAX_HITS = 1024;
 
 // How a field is found in a record of a kept shape.
 const ABSENT = 0, NO_VALUE = 1, IN_SLOT = 2, IN_SHAPE = 3;
@@ -109,6 +109,8 @@ const SHAPE_FIELDS = 12;
  * is not one: which annotation it is depends on it) and where the reader's fields are.
  */
 class Shape {
+  /** Records matched lately (halved now and then). */
+  hits = 0;
   /** The record's bytes: `bytes[0..len)`. */
   bytes = new Uint8Array(0);
   /**
@@ -253,9 +255,13 @@ export class RecordReader {
       const end = this.#match(shapes[k], p);
       if (end >= 0) {
         this.matched++;
+        // Shapes are tried most matched first (recent matches weigh more): where two shapes
+        // come mixed, the commoner is tried first (the last matched first would try the
+        // wrong one first on every change of shape).
         const shape = shapes[k];
-        for (let j = k; j > 0; j--) shapes[j] = shapes[j - 1];
-        shapes[0] = shape;
+        if (++shape.hits > MAX_HITS) { for (const s of shapes) s.hits >>= 1; }
+        for (; k > 0 && shapes[k - 1].hits < shape.hits; k--) shapes[k] = shapes[k - 1];
+        shapes[k] = shape;
         return end;
       }
     }
@@ -297,6 +303,7 @@ export class RecordReader {
     if (len > MAX_SHAPE_BYTES) return;
     const shapes = this.#shapes;
     const shape = shapes.length < MAX_SHAPES ? new Shape() : shapes.pop()!;
+    shape.hits = 0;
     shapes.unshift(shape);
     if (shape.bytes.length < len) {
       shape.bytes = new Uint8Array(Math.max(len, 2 * shape.bytes.length));
