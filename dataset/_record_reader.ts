@@ -145,15 +145,17 @@ class Shape {
 /**
  * Reads records; its fields describe the last record read.
  *
- * Consecutive records mostly differ only in their strings, numbers and literals (ids, times,
- * names, status): the reader keeps the shape of the last record it read in full, its bytes
- * with the place of each such value (a slot). The next record is first matched against it:
- * the bytes between slots compared as they are, each slot's value read and validated as the
- * full reader does. A record that matches has the same keys in the same order, the same
- * objects and arrays, the same annotation keys, and canonical values in the slots, so it is
- * canonical, and the fields lie where the shape says (their kind and plainness from the new
- * values). Matching skips the per-key work (scanning and comparing keys, looking for
- * duplicates); any difference falls back to the full read, which keeps the new shape.
+ * Consecutive records mostly differ only in a few of their strings, numbers and literals
+ * (ids, times): the reader keeps the shapes of the last records it read in full (a few: cold
+ * and warm records come mixed), each its bytes with the place of each such value (a slot). A
+ * record is first matched against them: its bytes compared with the shape's, and where they
+ * differ in a slot, the slot's value read and validated as the full read does. A record that
+ * matches has the same keys in the same order, the same objects and arrays, the same
+ * annotation keys, and canonical values in the slots, so it is canonical, and the fields lie
+ * where the shape says, moved by the values that changed length. Matching skips the per-key
+ * work of the full read (scanning and comparing keys, looking for duplicates) and reads only
+ * the values that changed; any other difference falls back to the full read, whose record
+ * becomes a shape.
  */
 export class RecordReader {
   buf: Uint8Array = new Uint8Array(0);
@@ -218,8 +220,8 @@ export class RecordReader {
   readonly #slotKind = new Uint8Array(MAX_SLOTS);
   readonly #slotPlain = new Uint8Array(MAX_SLOTS);
   /**
-   * The shapes kept, the one matched or read last first: records of a few shapes come mixed
-   * (a cold start's record has an `initTime` annotation more than a warm one's).
+   * The shapes kept, most matched first: records of a few shapes come mixed (a cold start's
+   * record has an `initTime` annotation more than a warm one's).
    */
   readonly #shapes: Shape[] = [];
   /**
@@ -227,13 +229,13 @@ export class RecordReader {
    * which, the value's place in the record, its kind and plainness.
    */
   readonly #changedSlot = new Int32Array(MAX_SLOTS);
-  /** The buffer of the records read, as 32-bit words (made again when it changes). */
-  #words: Int32Array = new Int32Array(0);
-  #wordsOf: ArrayBufferLike | null = null;
   readonly #changedStart = new Int32Array(MAX_SLOTS);
   readonly #changedEnd = new Int32Array(MAX_SLOTS);
   readonly #changedKind = new Uint8Array(MAX_SLOTS);
   readonly #changedPlain = new Uint8Array(MAX_SLOTS);
+  /** The buffer of the records read, as 32-bit words (made again when it changes). */
+  #words: Int32Array = new Int32Array(0);
+  #wordsOf: ArrayBufferLike | null = null;
 
   /**
    * `limits`: note the {@linkcode LimitsPlaces} of each record, for the importers' `limits`
