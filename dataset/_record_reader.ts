@@ -69,6 +69,8 @@ function hexLower(b: number): number {
 
 /** The text both forms of the `limits` pattern (dataset/limits_memory.ts) hold, compact. */
 const LIMITS_KEY = encoder.encode('"key":"limits"');
+/** The value of {@linkcode LIMITS_KEY}. */
+const LIMITS_VALUE = encoder.encode('"limits"');
 /** What follows {@linkcode LIMITS_KEY} in the key-first form, up to the value's `{`. */
 const VALUE_HEAD = encoder.encode(',"value":{');
 
@@ -129,6 +131,14 @@ class Shape {
   readonly plain = new Uint8Array(MAX_SLOTS);
   /** The record has an `annotations` array. */
   annotations = false;
+  /**
+   * With `limits`: the record's {@linkcode LimitsPlaces}, each head's place in `bytes` and the
+   * slots before it, and whether each slot's value is `"limits"` (1).
+   */
+  limitsKey = false;
+  readonly heads: number[] = [];
+  readonly headsAfter: number[] = [];
+  readonly limits = new Uint8Array(MAX_SLOTS);
   /**
    * Where each field is: how (ABSENT, NO_VALUE, IN_SLOT: slot `fieldA`, IN_SHAPE: an object
    * or array from `fieldA` to `fieldC` of `bytes`, after `fieldB` and `fieldD` slots, of kind
@@ -291,8 +301,7 @@ export class RecordReader {
       this.limits.key = false;
     }
     if (buf[p] !== OPEN_BRACE) return -1;
-    // The shape is recorded where the `limits` places are not wanted (they are not kept in it).
-    this.#slots = this.limits === null ? 0 : -1;
+    this.#slots = 0; // recording the record's shape
     const end = this.#object(p, RECORD);
     if (end >= 0 && this.#slots >= 0) this.#keep(p, end);
     this.#slots = -1;
@@ -350,6 +359,23 @@ export class RecordReader {
       }
     }
     shape.annotations = this.annotations;
+    const limits = this.limits;
+    if (limits !== null) {
+      // The heads are `{`s of the shape's own bytes; a slot that is or becomes `"limits"` may
+      // change them, and is not matched (see #match).
+      shape.limitsKey = limits.key;
+      shape.heads.length = shape.headsAfter.length = 0;
+      for (const head of limits.heads) {
+        shape.heads.push(head - p);
+        shape.headsAfter.push(before(head));
+      }
+      for (let k = 0; k < slots; k++) {
+        shape.limits[k] =
+          slotEnd[k] - slotStart[k] === 8 && this.#is(slotStart[k], slotEnd[k], LIMITS_VALUE)
+            ? 1
+            : 0;
+      }
+    }
     shape.slots = slots;
     shape.len = len;
   }
@@ -407,6 +433,10 @@ export class RecordReader {
       if (c === OPEN_BRACE || c === OPEN_BRACKET) return -1;
       const end = this.#scalar(q, c);
       if (end < 0) return -1;
+      if (
+        this.limits !== null &&
+        (shape.limits[k] === 1 || (end - q === 8 && this.#is(q, end, LIMITS_VALUE)))
+      ) return -1;
       changedSlot[changed] = k;
       changedStart[changed] = q;
       changedEnd[changed] = end;
@@ -461,6 +491,20 @@ export class RecordReader {
       f.plain = false;
     }
     this.annotations = shape.annotations;
+    const limits = this.limits;
+    if (limits !== null) {
+      limits.key = shape.limitsKey;
+      limits.heads.length = 0;
+      for (let h = 0; h < shape.heads.length; h++) {
+        const after = shape.headsAfter[h];
+        let shift = 0;
+        for (let c = 0; c < changed && changedSlot[c] < after; c++) {
+          const s = changedSlot[c];
+          shift += changedEnd[c] - changedStart[c] - (shapeEnd[s] - shapeStart[s]);
+        }
+        limits.heads.push(p + shape.heads[h] + shift);
+      }
+    }
     return q;
   }
 

@@ -468,6 +468,7 @@ const SLOT_VALUES: unknown[] = [
   "tab\tnew\nline",
   "success",
   "waitTime",
+  "limits",
 ];
 
 /**
@@ -482,7 +483,10 @@ function variant(r: unknown, rand: () => number, annotationKey = false): unknown
     return Object.fromEntries(
       Object.entries(r).map(([k, v]) => {
         if (annotationKey && k === "key") {
-          return [k, rand() < 0.03 ? pick(["waitTime", "initTime", "kind", "path", 5]) : v];
+          return [
+            k,
+            rand() < 0.03 ? pick(["waitTime", "initTime", "kind", "path", "limits", 5]) : v,
+          ];
         }
         return [k, variant(v, rand)];
       }),
@@ -521,6 +525,29 @@ function readOne(
   return { end, row: rows.toFrame().toRecords()[0] };
 }
 
+/**
+ * A variant of one of `bases` (now and then not canonical) as bytes in a view of a larger
+ * buffer at any offset, at `p` of it; now and then cut by the view's end, as by a chunk's,
+ * its rest still in the buffer past the view.
+ */
+function shapedRecord(
+  rand: () => number,
+  bases: unknown[],
+): { t: string; bytes: Uint8Array; p: number } {
+  let t = JSON.stringify(variant(bases[Math.floor(rand() * bases.length)], rand));
+  if (rand() < 0.1) {
+    const [re, to] = NON_CANONICAL[Math.floor(rand() * NON_CANONICAL.length)];
+    t = t.replace(re, to);
+  }
+  const head = ["", ",", "[{", " "][Math.floor(rand() * 4)];
+  let full = new TextEncoder().encode(head + t + [",", "]}", ""][Math.floor(rand() * 3)]);
+  if (t.includes("\u00ff")) full = full.map((b) => (b === 0xc3 ? 0xff : b));
+  const pad = Math.floor(rand() * 4), buffer = new Uint8Array(pad + full.length + 8);
+  buffer.set(full, pad);
+  const cut = rand() < 0.05 ? head.length + Math.floor(rand() * t.length) : full.length;
+  return { t, bytes: buffer.subarray(pad, pad + cut), p: head.length };
+}
+
 Deno.test("property: on 3,000 seeded records of a few shapes read by one reader, each row equals a new reader's and activationRow's, or both decline", () => {
   const rand = prng(20261201);
   const reader = new RecordReader();
@@ -531,33 +558,64 @@ Deno.test("property: on 3,000 seeded records of a few shapes read by one reader,
     record({ id: "a3", wait: 5, success: false }),
     randomRecord(rand),
   ];
-  const encoder = new TextEncoder();
   let taken = 0;
   for (let i = 0; i < 3000; i++) {
-    let t = JSON.stringify(variant(bases[Math.floor(rand() * bases.length)], rand));
-    if (rand() < 0.1) {
-      const [re, to] = NON_CANONICAL[Math.floor(rand() * NON_CANONICAL.length)];
-      t = t.replace(re, to);
-    }
-    // The record inside a view of a larger buffer, at any offset; now and then cut by the
-    // view's end, as by a chunk's, its rest still in the buffer past the view.
-    const head = ["", ",", "[{", " "][Math.floor(rand() * 4)];
-    let full = encoder.encode(head + t + [",", "]}", ""][Math.floor(rand() * 3)]);
-    if (t.includes("\u00ff")) full = full.map((b) => (b === 0xc3 ? 0xff : b));
-    const pad = Math.floor(rand() * 4), buffer = new Uint8Array(pad + full.length + 8);
-    buffer.set(full, pad);
-    const cut = rand() < 0.05 ? head.length + Math.floor(rand() * t.length) : full.length;
-    const bytes = buffer.subarray(pad, pad + cut);
-    const got = readOne(shared, bytes, head.length);
-    const fresh = readOne(new ActivationRows(CONTEXT), bytes, head.length);
+    const { t, bytes, p } = shapedRecord(rand, bases);
+    const got = readOne(shared, bytes, p);
+    const fresh = readOne(new ActivationRows(CONTEXT), bytes, p);
     assert.deepEqual(got, fresh, `record ${i}: ${t}`);
     if (got === null) continue;
     taken++;
-    const expected = slow(new TextDecoder().decode(bytes.subarray(head.length, got.end)));
+    const expected = slow(new TextDecoder().decode(bytes.subarray(p, got.end)));
     assert.ok(typeof expected !== "string", `record ${i}: fast took what activationRow rejects`);
     assert.deepEqual(got.row, expected.toRecords()[0], `record ${i}: ${t}`);
   }
   // Most records were taken, most of them by matching a kept shape.
   assert.ok(taken > 1500, `taken ${taken}`);
+  assert.ok(reader.matched > 1000, `matched ${reader.matched}`);
+});
+
+/** The TSV row, limits memory included, of the record at `p` of `bytes`, or null if declined. */
+function tsvRow(rows: ActivationRows, bytes: Uint8Array, p: number): string | null {
+  rows.begin(2, 3);
+  if (rows.record(bytes, p) < 0) {
+    assert.equal(rows.length, 0);
+    return null;
+  }
+  rows.commit();
+  return rows.tsvPieces()!.map((piece) => new TextDecoder().decode(piece)).join("");
+}
+
+Deno.test("property: with the limits memory, on 3,000 seeded records of a few shapes read by one reader, each TSV row equals a new reader's, or both decline", () => {
+  const rand = prng(20261202);
+  const reader = new RecordReader({ limits: true });
+  const shared = new ActivationRows(CONTEXT, { reader, limitsMemory: true });
+  const valueFirst = record({ id: "v1", wait: 5 });
+  (valueFirst.annotations as unknown[]).splice(4, 1, { value: { memory: 128 }, key: "limits" });
+  const nested = record({ id: "n1", wait: 5 });
+  nested.response = {
+    result: { key: "limits", value: { memory: 64, logs: 1 } },
+    status: "success",
+    success: true,
+  };
+  (nested.annotations as unknown[]).splice(4, 1);
+  const bases = [
+    record({ id: "a1", wait: 5 }),
+    record({ id: "a2", wait: 5, init: 40 }),
+    valueFirst,
+    nested,
+  ];
+  let taken = 0, memories = 0;
+  for (let i = 0; i < 3000; i++) {
+    const { t, bytes, p } = shapedRecord(rand, bases);
+    const got = tsvRow(shared, bytes, p);
+    const fresh = tsvRow(new ActivationRows(CONTEXT, { limitsMemory: true }), bytes, p);
+    assert.equal(got, fresh, `record ${i}: ${t}`);
+    if (got === null) continue;
+    taken++;
+    if (!got.endsWith("\t\n")) memories++;
+  }
+  assert.ok(taken > 1500, `taken ${taken}`);
+  assert.ok(memories > 1000 && memories < taken, `${memories} of ${taken} with a memory`);
   assert.ok(reader.matched > 1000, `matched ${reader.matched}`);
 });
