@@ -99,6 +99,13 @@ const MAX_SLOTS = 256, MAX_SHAPE_BYTES = 64 << 10;
 /** The most shapes kept; the matches counted of a shape before all counts are halved. */
 const MAX_SHAPES = 4, MAX_HITS = 1024;
 
+/**
+ * After this many records in a row that match no shape, the next records are read in full
+ * without matching or keeping shapes: first MIN_PAUSE of them, doubled (up to MAX_PAUSE) each
+ * time the records after a pause match no better.
+ */
+const MAX_MISSES = 8, MIN_PAUSE = 64, MAX_PAUSE = 4096;
+
 // How a field is found in a record of a kept shape.
 const ABSENT = 0, NO_VALUE = 1, IN_SLOT = 2, IN_SHAPE = 3;
 
@@ -234,6 +241,11 @@ export class RecordReader {
    * record has an `initTime` annotation more than a warm one's).
    */
   readonly #shapes: Shape[] = [];
+  /** Records read in full since the last match; records still to read in full alone. */
+  #misses = 0;
+  #pause = 0;
+  /** The next pause, doubled by each pause after which no record matched. */
+  #backoff = MIN_PAUSE;
   /**
    * The slots whose value differs from the shape's in the record being matched, in order:
    * which, the value's place in the record, its kind and plainness.
@@ -262,11 +274,14 @@ export class RecordReader {
   read(buf: Uint8Array, p: number): number {
     this.buf = buf;
     this.#n = buf.length;
-    const shapes = this.#shapes;
-    for (let k = 0; k < shapes.length; k++) {
+    const shapes = this.#shapes, matching = this.#pause === 0;
+    if (!matching) this.#pause--;
+    for (let k = 0; matching && k < shapes.length; k++) {
       const end = this.#match(shapes[k], p);
       if (end >= 0) {
         this.matched++;
+        this.#misses = 0;
+        this.#backoff = MIN_PAUSE;
         // Shapes are tried most matched first (recent matches weigh more): where two shapes
         // come mixed, the commoner is tried first (the last matched first would try the
         // wrong one first on every change of shape).
@@ -301,7 +316,14 @@ export class RecordReader {
       this.limits.key = false;
     }
     if (buf[p] !== OPEN_BRACE) return -1;
-    this.#slots = 0; // recording the record's shape
+    if (matching && ++this.#misses === MAX_MISSES) {
+      // Records of ever new shapes (each costs the failed matches and keeping its shape, up
+      // to 4 times the full read): read the next ones in full alone, for longer each time.
+      this.#misses = 0;
+      this.#pause = this.#backoff;
+      this.#backoff = Math.min(2 * this.#backoff, MAX_PAUSE);
+    }
+    this.#slots = matching ? 0 : -1; // recording the record's shape
     const end = this.#object(p, RECORD);
     if (end >= 0 && this.#slots >= 0) this.#keep(p, end);
     this.#slots = -1;
