@@ -100,11 +100,11 @@ const MAX_SLOTS = 256, MAX_SHAPE_BYTES = 64 << 10;
 const MAX_SHAPES = 4, MAX_HITS = 1024;
 
 /**
- * After this many records in a row that match no shape, the next records are read in full
- * without matching or keeping shapes: first MIN_PAUSE of them, doubled (up to MAX_PAUSE) each
- * time the records after a pause match no better.
+ * Where fewer than about 3 records in 4 match a shape (a match saves about a third of what a
+ * miss costs where records differ late), the next records are read in full without matching
+ * or keeping shapes: first MIN_PAUSE of them, doubled (up to MAX_PAUSE) at each pause.
  */
-const MAX_MISSES = 8, MIN_PAUSE = 64, MAX_PAUSE = 4096;
+const MISS_COST = 3, MAX_SCORE = 24, MIN_PAUSE = 64, MAX_PAUSE = 4096;
 
 // How a field is found in a record of a kept shape.
 const ABSENT = 0, NO_VALUE = 1, IN_SLOT = 2, IN_SHAPE = 3;
@@ -241,10 +241,13 @@ export class RecordReader {
    * record has an `initTime` annotation more than a warm one's).
    */
   readonly #shapes: Shape[] = [];
-  /** Records read in full since the last match; records still to read in full alone. */
-  #misses = 0;
+  /**
+   * Whether matching pays: +1 a match, -MISS_COST a record read in full after failed matches,
+   * within +-MAX_SCORE; at -MAX_SCORE, `#pause` records are read in full alone.
+   */
+  #score = 0;
   #pause = 0;
-  /** The next pause, doubled by each pause after which no record matched. */
+  /** The next pause: doubled by each pause, back to MIN_PAUSE once the score is full. */
   #backoff = MIN_PAUSE;
   /**
    * The slots whose value differs from the shape's in the record being matched, in order:
@@ -280,8 +283,8 @@ export class RecordReader {
       const end = this.#match(shapes[k], p);
       if (end >= 0) {
         this.matched++;
-        this.#misses = 0;
-        this.#backoff = MIN_PAUSE;
+        if (this.#score < MAX_SCORE) this.#score++;
+        else this.#backoff = MIN_PAUSE;
         // Shapes are tried most matched first (recent matches weigh more): where two shapes
         // come mixed, the commoner is tried first (the last matched first would try the
         // wrong one first on every change of shape).
@@ -316,10 +319,10 @@ export class RecordReader {
       this.limits.key = false;
     }
     if (buf[p] !== OPEN_BRACE) return -1;
-    if (matching && ++this.#misses === MAX_MISSES) {
-      // Records of ever new shapes (each costs the failed matches and keeping its shape, up
-      // to 4 times the full read): read the next ones in full alone, for longer each time.
-      this.#misses = 0;
+    if (matching && (this.#score -= MISS_COST) <= -MAX_SCORE) {
+      // Too few records match (each miss costs the failed matches and keeping its shape, up
+      // to 4 times what a match saves): read the next ones in full alone, longer each time.
+      this.#score = 0;
       this.#pause = this.#backoff;
       this.#backoff = Math.min(2 * this.#backoff, MAX_PAUSE);
     }
