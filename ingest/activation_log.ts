@@ -525,7 +525,9 @@ export async function* readActivationLog(
   for await (const chunk of chunks) {
     for (let from = scanner.push(chunk); from >= 0; from = scanner.resume(from)) {
       from = scanner.scan(from);
-      yield* scanner.out;
+      // One by one: `yield*` of an array in an async generator wraps it in an async iterator,
+      // a promise more for each level group.
+      for (const item of scanner.out) yield item;
       scanner.out.length = 0;
     }
   }

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import type pl from "nodejs-polars";
 import { ActivationRows, TsvPartWriter } from "../dataset/activation_bytes.ts";
+import { RecordReader } from "../dataset/_record_reader.ts";
 import {
   ACTIVATION_COLUMNS,
   activationRow,
@@ -441,4 +442,199 @@ Deno.test("property: on 2,000 seeded random records, the fast path's row equals 
   // Every column was compared with a value in it (http_status is null in raw logs: no HTTP).
   const empty = [...nonNull].filter(([c, n]) => n === 0 && c !== "http_status").map(([c]) => c);
   assert.deepEqual(empty, []);
+});
+
+/** Strings, numbers and literals to put in a record's values, hostile strings among them. */
+const SLOT_VALUES: unknown[] = [
+  0,
+  7,
+  1692312439560,
+  17.25,
+  1e21,
+  5e-7,
+  -3,
+  true,
+  false,
+  null,
+  "",
+  "x",
+  'q"uote',
+  "back\\slash",
+  '\\"',
+  "\u0001\u001f\u007f",
+  "\u2028 grüße 🎉",
+  '{["]}',
+  "a\\u0041",
+  "tab\tnew\nline",
+  "success",
+  "waitTime",
+  "limits",
+];
+
+/**
+ * `r` with some of its strings, numbers and literals replaced by others (the record's shape
+ * kept), and now and then an annotation's key or a value turned into an object or an array
+ * (the shape changed).
+ */
+function variant(r: unknown, rand: () => number, annotationKey = false): unknown {
+  const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)];
+  if (Array.isArray(r)) return r.map((v) => variant(v, rand, true));
+  if (r !== null && typeof r === "object") {
+    return Object.fromEntries(
+      Object.entries(r).map(([k, v]) => {
+        if (annotationKey && k === "key") {
+          return [
+            k,
+            rand() < 0.005 ? pick(["waitTime", "initTime", "kind", "path", "limits", 5]) : v,
+          ];
+        }
+        return [k, variant(v, rand)];
+      }),
+    );
+  }
+  const x = rand();
+  if (x < 0.001) return pick([{ a: 1 }, [1, "b"], {}, []]);
+  return x < 0.03 ? pick(SLOT_VALUES) : r;
+}
+
+/** Edits of a record's text that JSON.stringify would not write, in its values' places. */
+const NON_CANONICAL: [RegExp, string][] = [
+  [/"duration":(\d+)/, '"duration":$1.0'],
+  [/"duration":\d+/, '"duration":-0'],
+  [/"namespace":"guest"/, '"namespace":"gu\\u0065st"'],
+  [/"namespace":"guest"/, '"namespace":"gu\\/est"'],
+  [/"end":(\d+)/, '"end": $1'],
+  [/"subject":"guest"/, '"subject":"gu\u00ffst"'],
+  [/"value":false/, '"value":fals'],
+  [/"status":"success"/, '"status":"succ\u0001ess"'],
+];
+
+/** The row and end of the record at `p` of `bytes` read through `rows`, or null if declined. */
+function readOne(
+  rows: ActivationRows,
+  bytes: Uint8Array,
+  p: number,
+): { end: number; row: Record<string, unknown> } | null {
+  rows.begin(2, 3);
+  const end = rows.record(bytes, p);
+  if (end < 0) {
+    assert.equal(rows.length, 0);
+    return null;
+  }
+  rows.commit();
+  return { end, row: rows.toFrame().toRecords()[0] };
+}
+
+/**
+ * A variant of one of `bases` (now and then not canonical) as bytes in a view of a larger
+ * buffer at any offset, at `p` of it; now and then cut by the view's end, as by a chunk's,
+ * its rest still in the buffer past the view.
+ */
+function shapedRecord(
+  rand: () => number,
+  bases: unknown[],
+): { t: string; bytes: Uint8Array; p: number } {
+  let t = JSON.stringify(variant(bases[Math.floor(rand() * bases.length)], rand));
+  if (rand() < 0.04) {
+    const [re, to] = NON_CANONICAL[Math.floor(rand() * NON_CANONICAL.length)];
+    t = t.replace(re, to);
+  }
+  const head = ["", ",", "[{", " "][Math.floor(rand() * 4)];
+  let full = new TextEncoder().encode(head + t + [",", "]}", ""][Math.floor(rand() * 3)]);
+  if (t.includes("\u00ff")) full = full.map((b) => (b === 0xc3 ? 0xff : b));
+  const pad = Math.floor(rand() * 4), buffer = new Uint8Array(pad + full.length + 8);
+  buffer.set(full, pad);
+  const cut = rand() < 0.05 ? head.length + Math.floor(rand() * t.length) : full.length;
+  return { t, bytes: buffer.subarray(pad, pad + cut), p: head.length };
+}
+
+Deno.test("property: on 3,000 seeded records of a few shapes read by one reader, each row equals a new reader's and activationRow's, or both decline", () => {
+  const rand = prng(20261201);
+  const reader = new RecordReader();
+  const shared = new ActivationRows(CONTEXT, { reader });
+  // A name with an escape: a match must keep its slot's plainness (the row is declined).
+  const escaped = { ...record({ id: "e1", wait: 5 }), name: 'q"uote' };
+  const bases = [
+    record({ id: "a1", wait: 5 }),
+    record({ id: "a2", wait: 5, init: 40 }),
+    record({ id: "a3", wait: 5, success: false }),
+    escaped,
+  ];
+  let taken = 0;
+  for (let i = 0; i < 3000; i++) {
+    const { t, bytes, p } = shapedRecord(rand, bases);
+    const got = readOne(shared, bytes, p);
+    const fresh = readOne(new ActivationRows(CONTEXT), bytes, p);
+    assert.deepEqual(got, fresh, `record ${i}: ${t}`);
+    if (got === null) continue;
+    taken++;
+    const expected = slow(new TextDecoder().decode(bytes.subarray(p, got.end)));
+    assert.ok(typeof expected !== "string", `record ${i}: fast took what activationRow rejects`);
+    assert.deepEqual(got.row, expected.toRecords()[0], `record ${i}: ${t}`);
+  }
+  // Most records were taken, most of them by matching a kept shape.
+  assert.ok(taken > 1500, `taken ${taken}`);
+  assert.ok(reader.matched > 1000, `matched ${reader.matched}`);
+});
+
+/** The TSV row, limits memory included, of the record at `p` of `bytes`, or null if declined. */
+function tsvRow(rows: ActivationRows, bytes: Uint8Array, p: number): string | null {
+  rows.begin(2, 3);
+  if (rows.record(bytes, p) < 0) {
+    assert.equal(rows.length, 0);
+    return null;
+  }
+  rows.commit();
+  return rows.tsvPieces()!.map((piece) => new TextDecoder().decode(piece)).join("");
+}
+
+Deno.test("property: with the limits memory, on 3,000 seeded records of a few shapes read by one reader, each TSV row equals a new reader's, or both decline", () => {
+  const rand = prng(20261202);
+  const reader = new RecordReader({ limits: true });
+  const shared = new ActivationRows(CONTEXT, { reader, limitsMemory: true });
+  const valueFirst = record({ id: "v1", wait: 5 });
+  (valueFirst.annotations as unknown[]).splice(4, 1, { value: { memory: 128 }, key: "limits" });
+  const nested = record({ id: "n1", wait: 5 });
+  nested.response = {
+    result: { key: "limits", value: { memory: 64, logs: 1 } },
+    status: "success",
+    success: true,
+  };
+  (nested.annotations as unknown[]).splice(4, 1);
+  const bases = [
+    record({ id: "a1", wait: 5 }),
+    record({ id: "a2", wait: 5, init: 40 }),
+    valueFirst,
+    nested,
+  ];
+  let taken = 0, memories = 0;
+  for (let i = 0; i < 3000; i++) {
+    const { t, bytes, p } = shapedRecord(rand, bases);
+    const got = tsvRow(shared, bytes, p);
+    const fresh = tsvRow(new ActivationRows(CONTEXT, { limitsMemory: true }), bytes, p);
+    assert.equal(got, fresh, `record ${i}: ${t}`);
+    if (got === null) continue;
+    taken++;
+    if (!got.endsWith("\t\n")) memories++;
+  }
+  assert.ok(taken > 1500, `taken ${taken}`);
+  assert.ok(memories > 1000 && memories < taken, `${memories} of ${taken} with a memory`);
+  // Many by matching a kept shape (fewer than above: a slot holding "limits" is not matched).
+  assert.ok(reader.matched > 500, `matched ${reader.matched}`);
+});
+
+Deno.test("a reader that met records of ever new shapes reads them in full, then matches again once shapes repeat", () => {
+  const reader = new RecordReader();
+  const shared = new ActivationRows(CONTEXT, { reader });
+  const encoder = new TextEncoder();
+  const check = (r: Record<string, unknown>) => {
+    const bytes = encoder.encode(JSON.stringify(r));
+    assert.deepEqual(readOne(shared, bytes, 0), readOne(new ActivationRows(CONTEXT), bytes, 0));
+  };
+  // Each record of a shape of its own: no match, whatever the pauses.
+  for (let i = 0; i < 300; i++) check({ ...record({ id: `n${i}`, wait: i }), [`extra${i}`]: i });
+  assert.equal(reader.matched, 0);
+  // Then one shape, its values changing: matched again within the longest pause so far.
+  for (let i = 0; i < 600; i++) check(record({ id: `s${i}`, wait: i, start: 1692312439560 + i }));
+  assert.ok(reader.matched > 300, `matched ${reader.matched}`);
 });
