@@ -5,6 +5,8 @@
  * writes to unasked) is noticed before it could be reused.
  */
 
+import type { ByteConn } from "./_node_socket.ts";
+
 const CR = 13, LF = 10;
 /** Longest response head, and longest chunk-size or trailer line. */
 const MAX_HEAD = 64 * 1024, MAX_LINE = 8 * 1024;
@@ -32,7 +34,7 @@ interface Head {
 
 /** A connection and its read buffer. */
 export class Http1Conn {
-  readonly conn: Deno.Conn;
+  readonly conn: ByteConn;
   /** When it was last released to the pool (performance.now() ms). */
   idleSince = 0;
   /** Called, while idle, when the outstanding read completes: the server closed or wrote. */
@@ -49,7 +51,7 @@ export class Http1Conn {
   #eof = false;
   #error: unknown = null;
 
-  constructor(conn: Deno.Conn) {
+  constructor(conn: ByteConn) {
     this.conn = conn;
   }
 

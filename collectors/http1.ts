@@ -1,6 +1,8 @@
 /**
- * A small HTTP/1.1 client for the collectors, over `Deno.connect` (and `Deno.startTls` for
- * HTTPS), with a keep-alive pool per host, that never sends a request twice by itself.
+ * A small HTTP/1.1 client for the collectors, over `node:net` sockets (collectors/_node_socket.ts:
+ * served evenly when a thousand are busy, where `Deno.connect`'s were not), and `Deno.connect` with
+ * `Deno.startTls` for HTTPS, with a keep-alive pool per host, that never sends a request twice by
+ * itself.
  *
  * Why not fetch: on a reused keep-alive connection that the server drops, Deno's fetch silently
  * sends the request again, and for an invocation (a POST) that is a second activation, never
@@ -35,6 +37,7 @@
  * ```
  */
 import { Http1Conn, type WireResponse } from "./_http1_conn.ts";
+import { connectNode } from "./_node_socket.ts";
 import type { Deadline } from "./deadlines.ts";
 
 /** Options of {@link Http1Client}. */
@@ -393,10 +396,15 @@ class HostPool {
     const where = `${this.#hostname}:${this.#port}`;
     let tcp: Deno.TcpConn | undefined;
     try {
+      if (!this.#tls) {
+        // Plain TCP through node:net, whose sockets are served evenly when many are busy.
+        const conn = await connectNode(this.#hostname, this.#port, signal);
+        this.#client.opened++;
+        return new Http1Conn(conn);
+      }
       tcp = await Deno.connect({ hostname: this.#hostname, port: this.#port, signal });
       tcp.setNoDelay(true);
       this.#client.opened++;
-      if (!this.#tls) return new Http1Conn(tcp);
       const tls = await Deno.startTls(tcp, {
         hostname: this.#hostname,
         caCerts: this.#options.caCerts,
