@@ -16,6 +16,7 @@ import {
 } from "../dataset/mod.ts";
 import { readActivationLog } from "../ingest/activation_log.ts";
 import { activationLog, record } from "./_raw_logs.ts";
+import { random } from "../bench/random.ts";
 import { filesUnder } from "./_hostile_dataset.ts";
 
 const CONTEXT = { experiment: "concurrency", workload: "hello", runtime: "wasm" };
@@ -364,16 +365,6 @@ Deno.test("readActivationLog() reads 4 MB-like chunks the same: a group cut by a
   for (const size of [65_537, 100_003, 250_000]) assert.equal(await message(size, true), whole);
 });
 
-/** A small seeded PRNG (mulberry32): the same records on every run. */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A random activation record: every field of the `1_` logs present, absent or odd. */
 function randomRecord(rand: () => number): Record<string, unknown> {
   const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)];
@@ -416,7 +407,7 @@ function randomRecord(rand: () => number): Record<string, unknown> {
 }
 
 Deno.test("property: on 2,000 seeded random records, the fast path's row equals activationRow's in every column, or it declines", () => {
-  const rand = prng(20261130);
+  const rand = random(20261130);
   let taken = 0;
   const nonNull = new Map<string, number>(Object.keys(ACTIVATION_COLUMNS).map((c) => [c, 0]));
   for (let i = 0; i < 2000; i++) {
@@ -549,7 +540,7 @@ function shapedRecord(
 }
 
 Deno.test("property: on 3,000 seeded records of a few shapes read by one reader, each row equals a new reader's and activationRow's, or both decline", () => {
-  const rand = prng(20261201);
+  const rand = random(20261201);
   const reader = new RecordReader();
   const shared = new ActivationRows(CONTEXT, { reader });
   // A name with an escape: a match must keep its slot's plainness (the row is declined).
@@ -589,7 +580,7 @@ function tsvRow(rows: ActivationRows, bytes: Uint8Array, p: number): string | nu
 }
 
 Deno.test("property: with the limits memory, on 3,000 seeded records of a few shapes read by one reader, each TSV row equals a new reader's, or both decline", () => {
-  const rand = prng(20261202);
+  const rand = random(20261202);
   const reader = new RecordReader({ limits: true });
   const shared = new ActivationRows(CONTEXT, { reader, limitsMemory: true });
   const valueFirst = record({ id: "v1", wait: 5 });

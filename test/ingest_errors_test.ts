@@ -275,18 +275,23 @@ Deno.test("ingest() leaves an existing dataset untouched when a later ingest int
   }
 });
 
+/** Runs the ingest CLI with `args`: its exit code and what it printed on stderr. */
+async function ingestCli(...args: string[]): Promise<{ code: number; text: string }> {
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "cli/ingest.ts", ...args],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return { code, text: new TextDecoder().decode(stderr) };
+}
+
 Deno.test("the ingest CLI exits 1 on a malformed folder, printing error: and the file", async () => {
   const parent = await Deno.makeTempDir({ prefix: "whiskbench-malformed-" });
   try {
     const out = join(parent, "out");
     const raw = join(MALFORMED, "level_line_not_number");
-    const { code, stderr } = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "cli/ingest.ts", raw, "--out", out],
-      cwd: ROOT,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const text = new TextDecoder().decode(stderr);
+    const { code, text } = await ingestCli(raw, "--out", out);
     assert.equal(code, 1, text);
     assert.ok(text.startsWith("error: "), text);
     assert.ok(text.startsWith("error: 2_docker_concurrency_hash.log line 2: "), text);
@@ -318,13 +323,7 @@ Deno.test("a full disk: ingest and import name the part they could not write, an
           [join(src, "raw")],
         ]
       ) {
-        const { code, stderr } = await new Deno.Command(Deno.execPath(), {
-          args: ["run", "-A", "cli/ingest.ts", ...args, "--out", join(disk, "out")],
-          cwd: ROOT,
-          stdout: "piped",
-          stderr: "piped",
-        }).output();
-        const text = new TextDecoder().decode(stderr);
+        const { code, text } = await ingestCli(...args, "--out", join(disk, "out"));
         assert.equal(code, 1, text);
         assert.match(
           text,

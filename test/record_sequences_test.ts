@@ -11,21 +11,10 @@ import { ActivationRows } from "../dataset/activation_bytes.ts";
 import { RecordReader } from "../dataset/_record_reader.ts";
 import { ACTIVATION_COLUMNS, activationRow, FrameBuilder } from "../dataset/mod.ts";
 import { record } from "./_raw_logs.ts";
+import { random } from "../bench/random.ts";
 
 const CONTEXT = { experiment: "concurrency", workload: "hello", runtime: "wasm" };
 const encoder = new TextEncoder(), decoder = new TextDecoder();
-
-/** A seeded generator of numbers in [0, 1) (mulberry32). */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The full parser's row of `text` (its records), or null where it throws. */
 function slow(text: string): Record<string, unknown> | null {
@@ -53,6 +42,25 @@ function fast(
   if (end < 0) return null;
   rows.commit();
   return { row: rows.toFrame().toRecords()[0], end };
+}
+
+/**
+ * Reads `text` with `reader` (which has read the texts before) and with a new reader, and
+ * checks that both give the same, and, where they take a record, the full parser's row of it.
+ * Returns whether the record was taken.
+ */
+function agrees(reader: RecordReader, text: string, i: number): boolean {
+  const bytes = encoder.encode(text);
+  const remembering = fast(reader, bytes), fresh = fast(new RecordReader(), bytes);
+  assert.deepEqual(remembering, fresh, `record ${i}: ${text}`);
+  if (remembering === null) return false;
+  const expected = slow(decoder.decode(bytes.subarray(0, remembering.end)));
+  assert.ok(
+    expected !== null,
+    `record ${i}: the fast path took what the full parser rejects: ${text}`,
+  );
+  assert.deepEqual(remembering.row, expected, `record ${i}: ${text}`);
+  return true;
 }
 
 /** Canonical records of the shapes an export holds: cold, warm, failed, with logs and results. */
@@ -114,30 +122,18 @@ function mutate(text: string, rand: () => number): string {
 }
 
 Deno.test("property: over 4,000 records each an edit of the one before, the remembering reader, a new one and the full parser agree", () => {
-  const rand = prng(7_2026_12_01);
+  const rand = random(7_2026_12_01);
   const starts = bases();
   const reader = new RecordReader();
   // `valid`: the last text the full parser read, which the next edit starts from.
   let text = starts[0], valid = text, taken = 0, declined = 0;
   for (let i = 0; i < 4000; i++) {
-    // Now and then a fresh record of another shape; else an edit of the last.
+    // Now and then a fresh record of another shape; else an edit of the last valid text.
     text = rand() < 0.15 ? starts[Math.floor(rand() * starts.length)] : mutate(valid, rand);
     if (rand() < 0.3) text = mutate(text, rand);
-    const bytes = encoder.encode(text);
-    const remembering = fast(reader, bytes), fresh = fast(new RecordReader(), bytes);
-    assert.deepEqual(remembering, fresh, `record ${i}: ${text}`);
     if (slow(text) !== null) valid = text;
-    if (remembering === null) {
-      declined++;
-      continue;
-    }
-    taken++;
-    const expected = slow(decoder.decode(bytes.subarray(0, remembering.end)));
-    assert.ok(
-      expected !== null,
-      `record ${i}: the fast path took what the full parser rejects: ${text}`,
-    );
-    assert.deepEqual(remembering.row, expected, `record ${i}: ${text}`);
+    if (agrees(reader, text, i)) taken++;
+    else declined++;
   }
   // Most edits keep the record readable by the fast path; many do not.
   assert.ok(taken > 1500 && declined > 500, `taken ${taken}, declined ${declined}`);
@@ -171,7 +167,7 @@ function valueVariant(base: string, rand: () => number): string {
 }
 
 Deno.test("property: over 4,000 records of a few shapes with new values, now and then an edit of a byte or two, the remembering reader, a new one and the full parser agree", () => {
-  const rand = prng(20261201);
+  const rand = random(20261201);
   const starts = bases().slice(0, 3).concat(bases()[4]);
   const reader = new RecordReader();
   let taken = 0, edited = 0;
@@ -182,17 +178,7 @@ Deno.test("property: over 4,000 records of a few shapes with new values, now and
       text = mutate(text, rand);
       edited++;
     }
-    const bytes = encoder.encode(text);
-    const remembering = fast(reader, bytes), fresh = fast(new RecordReader(), bytes);
-    assert.deepEqual(remembering, fresh, `record ${i}: ${text}`);
-    if (remembering === null) continue;
-    taken++;
-    const expected = slow(decoder.decode(bytes.subarray(0, remembering.end)));
-    assert.ok(
-      expected !== null,
-      `record ${i}: the fast path took what the full parser rejects: ${text}`,
-    );
-    assert.deepEqual(remembering.row, expected, `record ${i}: ${text}`);
+    if (agrees(reader, text, i)) taken++;
   }
   assert.ok(taken > 3000 && edited > 300, `taken ${taken}, edited ${edited}`);
   // Most records were read by matching a shape the reader kept, the edited ones among them.
