@@ -524,41 +524,33 @@ export class TsvPartWriter {
     const files = groups.map((_, i) => groups.length === 1 ? path : `${path}.${i + 1}`);
     // Written straight into its folder where the caller knows it, else placed by its rows.
     const landed = folders?.map((folder) => partPath(dir, "activations", part, folder)) ?? null;
-    for (const [i, pieces] of groups.entries()) {
-      const tsv = `${files[i]}.tsv`;
-      try {
-        using file = await Deno.open(tsv, { write: true, create: true, truncate: true });
-        for (const bytes of pieces) {
-          for (let off = 0; off < bytes.length;) off += await file.write(bytes.subarray(off));
-        }
-      } catch (cause) {
-        // A full disk, most likely: say which part, and leave no temporary file behind.
-        for (const file of files) await Deno.remove(`${file}.tsv`).catch(() => {});
-        throw new Error(
-          `Cannot write the dataset part ${landed?.[i] ?? path} (its rows as TSV, ${tsv}): ` +
-            `${(cause as Error).message}`,
-          { cause },
-        );
-      }
-      release(pieces);
-    }
-    // The folders made and every file's sink started here, before the caller reads on: a
+    // The folders made and every file's sink started below, before the caller reads on: a
     // step after an await would wait until this thread is back at its event loop, which a
     // reader busy with a 4 MB chunk left up to 60 ms later, polars idle meanwhile. The
     // groups' files are sunk at once (polars runs them side by side).
     const tmps = files.map((file, i) => `${landed?.[i] ?? file}.tmp`);
-    if (landed) {
-      for (const [i, folder] of tmps.map((tmp) => dirname(tmp)).entries()) {
-        try {
-          await Deno.mkdir(folder, { recursive: true });
-        } catch (cause) {
-          for (const file of files) await Deno.remove(`${file}.tsv`).catch(() => {});
-          throw new Error(
-            `Cannot write the dataset part ${landed[i]}: ${(cause as Error).message}`,
-            { cause },
-          );
+    // Where a failure is said to be: the part and, while its rows are written, their TSV.
+    let at = path;
+    try {
+      for (const [i, pieces] of groups.entries()) {
+        const tsv = `${files[i]}.tsv`;
+        at = `${landed?.[i] ?? path} (its rows as TSV, ${tsv})`;
+        using file = await Deno.open(tsv, { write: true, create: true, truncate: true });
+        for (const bytes of pieces) {
+          for (let off = 0; off < bytes.length;) off += await file.write(bytes.subarray(off));
         }
+        release(pieces);
       }
+      for (const to of landed ?? []) {
+        at = to;
+        await Deno.mkdir(dirname(to), { recursive: true });
+      }
+    } catch (cause) {
+      // A full disk, most likely: say which part, and leave no temporary file behind.
+      for (const file of files) await Deno.remove(`${file}.tsv`).catch(() => {});
+      throw new Error(`Cannot write the dataset part ${at}: ${(cause as Error).message}`, {
+        cause,
+      });
     }
     const sinks = files.map((file, i) => {
       const options = { ...TSV_OPTIONS, quoteChar: "\x01" };
@@ -574,26 +566,21 @@ export class TsvPartWriter {
       }
     });
     const done = (async () => {
+      let where = path;
       try {
         const sunk = await Promise.allSettled(sinks);
         const failed = sunk.findIndex((r) => r.status === "rejected");
         if (failed >= 0) {
-          const cause = (sunk[failed] as PromiseRejectedResult).reason;
-          for (const tmp of tmps) await Deno.remove(tmp).catch(() => {});
-          throw new Error(
-            `Cannot write the dataset part ${landed?.[failed] ?? path}: ${cause}`,
-            { cause },
-          );
+          where = landed?.[failed] ?? path;
+          throw (sunk[failed] as PromiseRejectedResult).reason;
         }
-        try {
-          // Every file of the part written before the first lands; their folders synced once.
-          if (landed) {
-            await landParts(dir, "activations", landed.map((to, i) => ({ from: tmps[i], to })));
-          } else for (const tmp of tmps) await placePart(dir, "activations", part, tmp);
-        } catch (cause) {
-          for (const tmp of tmps) await Deno.remove(tmp).catch(() => {});
-          throw new Error(`Cannot write the dataset part ${path}: ${cause}`, { cause });
-        }
+        // Every file of the part written before the first lands; their folders synced once.
+        if (landed) {
+          await landParts(dir, "activations", landed.map((to, i) => ({ from: tmps[i], to })));
+        } else for (const tmp of tmps) await placePart(dir, "activations", part, tmp);
+      } catch (cause) {
+        for (const tmp of tmps) await Deno.remove(tmp).catch(() => {});
+        throw new Error(`Cannot write the dataset part ${where}: ${cause}`, { cause });
       } finally {
         for (const file of files) await Deno.remove(`${file}.tsv`).catch(() => {});
       }
