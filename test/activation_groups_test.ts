@@ -102,7 +102,7 @@ for (
   });
 }
 
-Deno.test("importRecordFile() gives an empty kind the runtime unknown, read fast or by the full parser", async () => {
+Deno.test("importRecordFile() gives a record whose kind is empty the runtime unknown, as one without a kind", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const all = records().slice(0, 4);
@@ -112,7 +112,7 @@ Deno.test("importRecordFile() gives an empty kind the runtime unknown, read fast
       if (kind) kind.value = "";
       else ann.push({ key: "kind", value: "" });
     }
-    // The second record spaced: the fast path declines it, JSON.parse reads it.
+    // The fast path declines an empty string, so the full parser reads each; one spaced too.
     const text = all.map((r, i) => JSON.stringify(r).replace(/^\{/, i === 1 ? "{ " : "{"))
       .join("\n");
     const read = await importRecordFile(

@@ -37,7 +37,7 @@ export const RECORD_LATENCY = "waitTime+initTime";
 
 /**
  * The partition folder that {@linkcode recordImportColumns} gives a record's row, from whether
- * it has an initTime and from its kind (null where it has none; an empty one is TSV's null):
+ * it has an initTime and from its kind (null where it has none; an empty one names no folder):
  * the importer sinks each part's rows of one folder straight into it.
  */
 export function recordFolder(
@@ -134,7 +134,7 @@ function recordImportExprs(
     workload: workload === undefined
       ? pl.col("action").fillNull(pl.lit("unknown"))
       : pl.lit(workload),
-    // An empty kind is null in the fast path's TSV: "unknown" either way (recordFolder).
+    // An empty kind names no folder: "unknown", as a missing one (recordFolder).
     runtime: runtime === undefined
       ? pl.when(pl.col("kind").eq(pl.lit(""))).then(pl.lit("unknown"))
         .otherwise(pl.col("kind").fillNull(pl.lit("unknown")))
