@@ -83,16 +83,71 @@ export function shownFrame(frame: pl.DataFrame, digits = 4): pl.DataFrame {
 }
 
 /** Where {@linkcode show} counts the displays of a kernel session, so that a headless run
- * can check that it received every one (Deno's kernel drops IOPub messages when a client
- * lags; notebooks/_execute.py then re-executes the notebook). */
+ * can check that it received every one (notebooks/_execute.py re-executes a notebook that lost
+ * one). */
 export const DISPLAY_COUNTER = Symbol.for("whiskbench.notebook.displays");
 
-function counted(): void {
+/** Set by a headless run (notebooks/_execute.py) to the file where it writes how many displays
+ * it has received; see {@linkcode delivered}. */
+export const DISPLAY_ACK_ENV = "WHISKBENCH_DISPLAY_ACK";
+
+/** The IOPub message a display waiting for its delivery publishes to push out what the kernel's
+ * socket holds back; the headless run ignores it. */
+export const FLUSH_MSG_TYPE = "whiskbench_flush";
+
+/** How long a display waits for its delivery before the run goes on (the runner's count then
+ * finds the loss and executes the notebook again). */
+const DELIVERY_PATIENCE_MS = 60_000;
+
+/** Counts a display made, then, in a headless run, waits until the client has received it. */
+async function counted(): Promise<void> {
   const g = globalThis as unknown as Record<symbol, number>;
-  g[DISPLAY_COUNTER] = (g[DISPLAY_COUNTER] ?? 0) + 1;
+  const made = g[DISPLAY_COUNTER] = (g[DISPLAY_COUNTER] ?? 0) + 1;
+  const ack = Deno.env.get(DISPLAY_ACK_ENV);
+  if (ack) await delivered(ack, made);
 }
 
-type Jupyter = { display(obj: unknown, options?: { raw?: boolean }): Promise<void> };
+/**
+ * Waits until the file `ack` (written by notebooks/_execute.py) counts `made` displays received.
+ *
+ * Deno's kernel (2.x) publishes on a ZeroMQ PUB socket that silently drops a message when the
+ * socket is still full of the ones before (zmq.rs: "SHALL silently drop the message if the
+ * queue for a subscriber is full"), and flushes a large message's tail only when it sends the
+ * next one. Displays made back to back (a cell of 40 tables) lost some whenever the client's
+ * reads fell behind for a moment (on a loaded CI machine, in each of 4 attempts). So the kernel
+ * sends the next display only once the client has this one, and meanwhile publishes a small
+ * message now and then to push out a held-back tail. Interactive front ends set no `ack` file
+ * and wait for nothing.
+ */
+async function delivered(ack: string, made: number): Promise<void> {
+  const start = Date.now();
+  let pause = 1;
+  let lastFlush = start;
+  while (Date.now() - start < DELIVERY_PATIENCE_MS) {
+    if (await receivedCount(ack) >= made) return;
+    if (Date.now() - lastFlush >= 50) {
+      await jupyter().broadcast(FLUSH_MSG_TYPE, {});
+      lastFlush = Date.now();
+    }
+    await new Promise((resolve) => setTimeout(resolve, pause));
+    pause = Math.min(pause * 2, 20);
+  }
+}
+
+/** The count in the `ack` file; 0 before the client first wrote it. */
+async function receivedCount(ack: string): Promise<number> {
+  try {
+    return Number((await Deno.readTextFile(ack)).trim()) || 0;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return 0;
+    throw err;
+  }
+}
+
+type Jupyter = {
+  display(obj: unknown, options?: { raw?: boolean }): Promise<void>;
+  broadcast(msgType: string, content: Record<string, unknown>): Promise<void>;
+};
 
 function jupyter(): Jupyter {
   const j = (Deno as unknown as { jupyter?: Jupyter }).jupyter;
@@ -111,7 +166,7 @@ function isFrame(value: unknown): value is pl.DataFrame {
  * from {@linkcode md}. */
 export async function show(value: unknown): Promise<void> {
   await jupyter().display(isFrame(value) ? shownFrame(value) : value);
-  counted();
+  await counted();
 }
 
 /** Displays a named table: its title and name, then the frame as a rich table. */
@@ -131,7 +186,7 @@ export async function showFigure(spec: FigureSpec | undefined, id = "?"): Promis
     md(`**${figureCaption(spec)}** (\`${spec.id}\`)${spec.note ? `\n\n${spec.note}` : ""}`),
   );
   await jupyter().display(figureBundle(spec), { raw: true });
-  counted();
+  await counted();
 }
 
 /**

@@ -12,14 +12,19 @@ normalizes: what a JupyterLab save adds to a notebook it did not change is taken
 Deno's kernel (2.x) publishes outputs on a ZeroMQ PUB socket that silently drops a message
 when the client lags (zmq.rs: "SHALL silently drop the message if the queue for a subscriber
 is full"), and can leave the tail of a large message unsent until its next message, after the
-cell's idle status. Both were seen here, at random, under load. So: a barrier after each cell
-(OrderedClient), and a count of the displays the notebook made, compared with the outputs
-received; a notebook that lost any is executed again, up to ATTEMPTS times.
+cell's idle status. Both were seen here, at random, under load. So: flow control, where the
+notebooks' display helpers (notebooks/_display.ts) wait until this client has received each
+display (the count of displays received, written to the file WHISKBENCH_DISPLAY_ACK names); a
+barrier after each cell (OrderedClient); and a count of the displays the notebook made,
+compared with the outputs received: a notebook that lost any is executed again, up to ATTEMPTS
+times.
 """
 import argparse
 import os
 import queue
+import shutil
 import sys
+import tempfile
 
 import nbformat
 from nbclient import NotebookClient
@@ -58,6 +63,17 @@ class OrderedClient(NotebookClient):
     """
 
     barrier_timeout = 60
+    ack_path = None
+    displays_received = 0
+
+    def process_message(self, msg, cell, cell_index):
+        if msg["msg_type"] == FLUSH_MSG_TYPE:
+            return None  # published only to push out what the kernel held back
+        out = super().process_message(msg, cell, cell_index)
+        if msg["msg_type"] == "display_data" and self.ack_path:
+            self.displays_received += 1
+            acknowledge(self.ack_path, self.displays_received)
+        return out
 
     async def _async_poll_output_msg(self, parent_msg_id, cell, cell_index):
         await super()._async_poll_output_msg(parent_msg_id, cell, cell_index)
@@ -83,6 +99,17 @@ PROBE = """{
 }"""
 PROBE_MIME = "application/x.whiskbench-displays+json"
 ATTEMPTS = 4
+# Their names in notebooks/_display.ts (DISPLAY_ACK_ENV, FLUSH_MSG_TYPE).
+DISPLAY_ACK_ENV = "WHISKBENCH_DISPLAY_ACK"
+FLUSH_MSG_TYPE = "whiskbench_flush"
+
+
+def acknowledge(path, count):
+    """Writes `count` to `path` whole (a reader never sees half a number)."""
+    partial = path + ".partial"
+    with open(partial, "w") as f:
+        f.write(str(count))
+    os.replace(partial, path)
 
 
 def lost_outputs(nb):
@@ -210,6 +237,10 @@ def execute_once(path, kernel, timeout):
         on_cell_start=on_cell_start,
     )
     client.on_notebook_start = lambda notebook: iopub_handshake(client)
+    ack_dir = tempfile.mkdtemp(prefix="whiskbench-ack-")
+    client.ack_path = os.path.join(ack_dir, "received")
+    # The kernel inherits this process's environment.
+    os.environ[DISPLAY_ACK_ENV] = client.ack_path
     try:
         client.execute()
     except Exception as err:  # CellExecutionError, a time-out or a dead kernel
@@ -217,6 +248,9 @@ def execute_once(path, kernel, timeout):
         kind = "failed" if isinstance(err, CellExecutionError) else f"failed ({type(err).__name__})"
         print(f"{path}: {where} {kind}:\n{err}", file=sys.stderr)
         return None
+    finally:
+        del os.environ[DISPLAY_ACK_ENV]
+        shutil.rmtree(ack_dir, ignore_errors=True)
     return nb
 
 

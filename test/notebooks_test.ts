@@ -421,6 +421,51 @@ Deno.test("deno task notebooks re-executes a notebook whose outputs went missing
   );
 });
 
+Deno.test("in a headless run each display waits until the client has it: 30 of 600 KB in one cell, none lost", async () => {
+  // Under the project root, so that the kernel finds deno.json (the display helpers import polars).
+  const dir = join(PROJECT_ROOT, "test_output", `ack-${crypto.randomUUID()}`);
+  await Deno.mkdir(dir, { recursive: true });
+  try {
+    const display = new URL("../notebooks/_display.ts", import.meta.url).href;
+    const path = join(dir, "burst.ipynb");
+    await Deno.writeTextFile(
+      path,
+      JSON.stringify({
+        nbformat: 4,
+        nbformat_minor: 5,
+        metadata: { kernelspec: { name: KERNEL_NAME, display_name: "x", language: "typescript" } },
+        cells: [{
+          cell_type: "code",
+          id: "burst",
+          metadata: {},
+          execution_count: null,
+          outputs: [],
+          // After each display, what the client had acknowledged by then.
+          source: `import { DISPLAY_ACK_ENV, md, show } from ${JSON.stringify(display)};
+const ack = Deno.env.get(DISPLAY_ACK_ENV)!;
+const seen = [];
+const filler = "x".repeat(300_000);
+for (let i = 1; i <= 30; i++) {
+  await show(md(\`\${i} \${filler}\`));
+  seen.push(Number(await Deno.readTextFile(ack)));
+}
+await show(md(\`seen \${seen.join(",")}\`));`,
+        }],
+      }),
+    );
+    await executeNotebooks([path], { progress: false });
+    const nb: Notebook = JSON.parse(await Deno.readTextFile(path));
+    const outputs: Output[] = nb.cells[0].outputs;
+    assert.deepEqual(outputs.map((o) => o.output_type), Array(31).fill("display_data"));
+    const texts = outputs.map((o) => text(o.data["text/markdown"]));
+    for (let i = 1; i <= 30; i++) assert.equal(texts[i - 1].split(" ")[0], String(i));
+    const oneToThirty = Array.from({ length: 30 }, (_, i) => i + 1).join(",");
+    assert.equal(texts[30], `seen ${oneToThirty}`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("installKernel() writes kernel.json where Jupyter looks for it", async () => {
   const dir = await Deno.makeTempDir();
   const kernelDir = await installKernel(dir, { deno: "/opt/deno" });
@@ -516,8 +561,10 @@ Deno.test("deno task notebooks ignores the caller's WHISKBENCH_* variables and n
         metadata: {},
         execution_count: null,
         outputs: [],
+        // The runner's own acknowledgement file (a temporary path) is shown by its name alone.
         source: "const env = Object.entries(Deno.env.toObject())\n" +
-          '  .filter(([k]) => k.startsWith("WHISKBENCH_"));\n' +
+          '  .filter(([k]) => k.startsWith("WHISKBENCH_"))\n' +
+          '  .map(([k, v]) => k === "WHISKBENCH_DISPLAY_ACK" ? [k, "(the run\'s)"] : [k, v]);\n' +
           'await Deno.jupyter.display({ "text/plain": JSON.stringify(env) }, { raw: true });',
       }],
     }),
@@ -530,7 +577,10 @@ Deno.test("deno task notebooks ignores the caller's WHISKBENCH_* variables and n
   }
   const nb = await readNotebook(path);
   // Set but empty: the parameters cell reads no file, not even notebooks/params.json.
-  assert.equal(text(outputs(nb, "env")[0].data["text/plain"]), '[["WHISKBENCH_PARAMS",""]]');
+  assert.equal(
+    text(outputs(nb, "env")[0].data["text/plain"]),
+    '[["WHISKBENCH_DISPLAY_ACK","(the run\'s)"],["WHISKBENCH_PARAMS",""]]',
+  );
 });
 
 Deno.test("kernelDeno() takes the deno on PATH by its real path, never one in the npx cache", async () => {
