@@ -561,10 +561,12 @@ Deno.test("deno task notebooks ignores the caller's WHISKBENCH_* variables and n
         metadata: {},
         execution_count: null,
         outputs: [],
-        // The runner's own acknowledgement file (a temporary path) is shown by its name alone.
+        // The runner's own acknowledgement file (a temporary path) is shown by its name alone;
+        // sorted by name, since the environment's order is the process's.
         source: "const env = Object.entries(Deno.env.toObject())\n" +
           '  .filter(([k]) => k.startsWith("WHISKBENCH_"))\n' +
-          '  .map(([k, v]) => k === "WHISKBENCH_DISPLAY_ACK" ? [k, "(the run\'s)"] : [k, v]);\n' +
+          '  .map(([k, v]) => k === "WHISKBENCH_DISPLAY_ACK" ? [k, "(the run\'s)"] : [k, v])\n' +
+          "  .sort(([a], [b]) => a < b ? -1 : 1);\n" +
           'await Deno.jupyter.display({ "text/plain": JSON.stringify(env) }, { raw: true });',
       }],
     }),
