@@ -42,6 +42,24 @@ function text(value: string | string[]): string {
   return [value].flat().join("");
 }
 
+/** A code cell, not yet executed, of a notebook that a test writes. */
+function codeCell(id: string, source: string) {
+  return { cell_type: "code", id, metadata: {}, execution_count: null, outputs: [], source };
+}
+
+/** Writes a notebook of `cells` under the project's kernel to `path`. */
+async function writeNotebook(path: string, cells: ReturnType<typeof codeCell>[]): Promise<void> {
+  await Deno.writeTextFile(
+    path,
+    JSON.stringify({
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: { kernelspec: { name: KERNEL_NAME, display_name: "x", language: "typescript" } },
+      cells,
+    }),
+  );
+}
+
 async function readNotebook(path: string): Promise<Notebook> {
   return JSON.parse(await Deno.readTextFile(path));
 }
@@ -244,23 +262,10 @@ Deno.test("deno task notebooks points every notebook at another dataset and leve
 Deno.test("deno task notebooks names the notebook and the cell that fails", async () => {
   const dir = await Deno.makeTempDir();
   const path = join(dir, "broken.ipynb");
-  const cell = (id: string, source: string) => ({
-    cell_type: "code",
-    id,
-    metadata: {},
-    execution_count: null,
-    outputs: [],
-    source,
-  });
-  await Deno.writeTextFile(
-    path,
-    JSON.stringify({
-      nbformat: 4,
-      nbformat_minor: 5,
-      metadata: { kernelspec: { name: KERNEL_NAME, display_name: "x", language: "typescript" } },
-      cells: [cell("fine", "1 + 1"), cell("boom", 'throw new RangeError("no such level")')],
-    }),
-  );
+  await writeNotebook(path, [
+    codeCell("fine", "1 + 1"),
+    codeCell("boom", 'throw new RangeError("no such level")'),
+  ]);
   await assert.rejects(
     executeNotebooks([path], { progress: false }),
     (err: Error) => {
@@ -398,23 +403,10 @@ Deno.test("kernelSpec() runs Deno's kernel; userDataDir() follows Jupyter's rule
 Deno.test("deno task notebooks re-executes a notebook whose outputs went missing, then fails", async () => {
   const dir = await Deno.makeTempDir();
   const path = join(dir, "lossy.ipynb");
-  await Deno.writeTextFile(
-    path,
-    JSON.stringify({
-      nbformat: 4,
-      nbformat_minor: 5,
-      metadata: { kernelspec: { name: KERNEL_NAME, display_name: "x", language: "typescript" } },
-      cells: [{
-        cell_type: "code",
-        id: "claims-two-displays",
-        metadata: {},
-        execution_count: null,
-        outputs: [],
-        // What a dropped message looks like to the runner: displays counted, none received.
-        source: 'globalThis[Symbol.for("whiskbench.notebook.displays")] = 2;',
-      }],
-    }),
-  );
+  // What a dropped message looks like to the runner: displays counted, none received.
+  await writeNotebook(path, [
+    codeCell("claims-two-displays", 'globalThis[Symbol.for("whiskbench.notebook.displays")] = 2;'),
+  ]);
   await assert.rejects(
     executeNotebooks([path], { progress: false }),
     /lossy\.ipynb: the kernel dropped 2 output\(s\); attempt 1 of 4[^]*attempt 4 of 4[^]*still missing after 4 attempts/,
@@ -428,20 +420,10 @@ Deno.test("in a headless run each display waits until the client has it: 30 of 6
   try {
     const display = new URL("../notebooks/_display.ts", import.meta.url).href;
     const path = join(dir, "burst.ipynb");
-    await Deno.writeTextFile(
-      path,
-      JSON.stringify({
-        nbformat: 4,
-        nbformat_minor: 5,
-        metadata: { kernelspec: { name: KERNEL_NAME, display_name: "x", language: "typescript" } },
-        cells: [{
-          cell_type: "code",
-          id: "burst",
-          metadata: {},
-          execution_count: null,
-          outputs: [],
-          // After each display, what the client had acknowledged by then.
-          source: `import { DISPLAY_ACK_ENV, md, show } from ${JSON.stringify(display)};
+    // After each display, what the client had acknowledged by then.
+    await writeNotebook(path, [codeCell(
+      "burst",
+      `import { DISPLAY_ACK_ENV, md, show } from ${JSON.stringify(display)};
 const ack = Deno.env.get(DISPLAY_ACK_ENV)!;
 const seen = [];
 const filler = "x".repeat(300_000);
@@ -450,14 +432,11 @@ for (let i = 1; i <= 30; i++) {
   seen.push(Number(await Deno.readTextFile(ack)));
 }
 await show(md(\`seen \${seen.join(",")}\`));`,
-        }],
-      }),
-    );
+    )]);
     await executeNotebooks([path], { progress: false });
-    const nb: Notebook = JSON.parse(await Deno.readTextFile(path));
-    const outputs: Output[] = nb.cells[0].outputs;
-    assert.deepEqual(outputs.map((o) => o.output_type), Array(31).fill("display_data"));
-    const texts = outputs.map((o) => text(o.data["text/markdown"]));
+    const shown = outputs(await readNotebook(path), "burst");
+    assert.deepEqual(shown.map((o) => o.output_type), Array(31).fill("display_data"));
+    const texts = shown.map((o) => text(o.data["text/markdown"]));
     for (let i = 1; i <= 30; i++) assert.equal(texts[i - 1].split(" ")[0], String(i));
     const oneToThirty = Array.from({ length: 30 }, (_, i) => i + 1).join(",");
     assert.equal(texts[30], `seen ${oneToThirty}`);
@@ -510,31 +489,15 @@ Deno.test("the parameters cell reads the parameters file each time it runs: no k
   const file = join(dir, "params.json");
   await Deno.writeTextFile(file, '{"levels": "1-3"}');
   const module = new URL("../notebooks/_params.ts", import.meta.url).href;
-  const cell = (id: string, source: string) => ({
-    cell_type: "code",
-    id,
-    metadata: {},
-    execution_count: null,
-    outputs: [],
-    source,
-  });
   const path = join(dir, "edit.ipynb");
-  await Deno.writeTextFile(
-    path,
-    JSON.stringify({
-      nbformat: 4,
-      nbformat_minor: 5,
-      metadata: { kernelspec: { name: KERNEL_NAME, display_name: "x", language: "typescript" } },
-      cells: [
-        cell(
-          "before",
-          `import { paramsMarkdown, readParams } from "${module}";\nparamsMarkdown(readParams());`,
-        ),
-        cell("edit", `Deno.writeTextFileSync(${JSON.stringify(file)}, '{"levels": "2,4-5"}');`),
-        cell("after", "paramsMarkdown(readParams());"),
-      ],
-    }),
-  );
+  await writeNotebook(path, [
+    codeCell(
+      "before",
+      `import { paramsMarkdown, readParams } from "${module}";\nparamsMarkdown(readParams());`,
+    ),
+    codeCell("edit", `Deno.writeTextFileSync(${JSON.stringify(file)}, '{"levels": "2,4-5"}');`),
+    codeCell("after", "paramsMarkdown(readParams());"),
+  ]);
   await executeNotebooks([path], { params: file, progress: false });
   const nb = await readNotebook(path);
   const shown = (id: string) => text(outputs(nb, id)[0].data["text/plain"]);
@@ -549,28 +512,16 @@ Deno.test("the parameters cell reads the parameters file each time it runs: no k
 Deno.test("deno task notebooks ignores the caller's WHISKBENCH_* variables and notebooks/params.json", async () => {
   const dir = await Deno.makeTempDir();
   const path = join(dir, "env.ipynb");
-  await Deno.writeTextFile(
-    path,
-    JSON.stringify({
-      nbformat: 4,
-      nbformat_minor: 5,
-      metadata: { kernelspec: { name: KERNEL_NAME, display_name: "x", language: "typescript" } },
-      cells: [{
-        cell_type: "code",
-        id: "env",
-        metadata: {},
-        execution_count: null,
-        outputs: [],
-        // The runner's own acknowledgement file (a temporary path) is shown by its name alone;
-        // sorted by name, since the environment's order is the process's.
-        source: "const env = Object.entries(Deno.env.toObject())\n" +
-          '  .filter(([k]) => k.startsWith("WHISKBENCH_"))\n' +
-          '  .map(([k, v]) => k === "WHISKBENCH_DISPLAY_ACK" ? [k, "(the run\'s)"] : [k, v])\n' +
-          "  .sort(([a], [b]) => a < b ? -1 : 1);\n" +
-          'await Deno.jupyter.display({ "text/plain": JSON.stringify(env) }, { raw: true });',
-      }],
-    }),
-  );
+  // The runner's own acknowledgement file (a temporary path) is shown by its name alone;
+  // sorted by name, since the environment's order is the process's.
+  await writeNotebook(path, [codeCell(
+    "env",
+    "const env = Object.entries(Deno.env.toObject())\n" +
+      '  .filter(([k]) => k.startsWith("WHISKBENCH_"))\n' +
+      '  .map(([k, v]) => k === "WHISKBENCH_DISPLAY_ACK" ? [k, "(the run\'s)"] : [k, v])\n' +
+      "  .sort(([a], [b]) => a < b ? -1 : 1);\n" +
+      'await Deno.jupyter.display({ "text/plain": JSON.stringify(env) }, { raw: true });',
+  )]);
   Deno.env.set("WHISKBENCH_LEVELS", "abc");
   try {
     await executeNotebooks([path], { progress: false });
