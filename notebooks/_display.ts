@@ -171,8 +171,10 @@ export async function show(value: unknown): Promise<void> {
 
 /** Displays a named table: its title and name, then the frame as a rich table. */
 export async function showTable(table: NamedTable | undefined, name = "?"): Promise<void> {
-  if (!table) return await show(md(`*No table \`${name}\` in this dataset.*`));
-  await show(md(`#### ${table.title}\n\`${table.name}\`, ${table.frame.height} rows`));
+  if (!table) return await show(md(`*No table ${markdownCode(name)} in this dataset.*`));
+  // Titles and names carry the dataset's runtimes and workloads: text, never Markdown.
+  const heading = `#### ${escapeMarkdown(table.title)}`;
+  await show(md(`${heading}\n${markdownCode(table.name)}, ${table.frame.height} rows`));
   await show(table.frame);
 }
 
@@ -181,10 +183,10 @@ export async function showTable(table: NamedTable | undefined, name = "?"): Prom
  * where it does), as a Plotly MIME bundle (awaited, so outputs keep their order).
  */
 export async function showFigure(spec: FigureSpec | undefined, id = "?"): Promise<void> {
-  if (!spec) return await show(md(`*No figure \`${id}\` in this dataset.*`));
-  await show(
-    md(`**${figureCaption(spec)}** (\`${spec.id}\`)${spec.note ? `\n\n${spec.note}` : ""}`),
-  );
+  if (!spec) return await show(md(`*No figure ${markdownCode(id)} in this dataset.*`));
+  // The caption and id carry the dataset's names (escaped); a note is the pipeline's own Markdown.
+  const caption = `**${escapeMarkdown(figureCaption(spec))}** (${markdownCode(spec.id)})`;
+  await show(md(`${caption}${spec.note ? `\n\n${spec.note}` : ""}`));
   await jupyter().display(figureBundle(spec), { raw: true });
   await counted();
 }
