@@ -6,6 +6,9 @@
  * with another dataset, so that the committed outputs stay those of data/thesis). The run's
  * parameters are its flags alone: the caller's WHISKBENCH_* variables and notebooks/params.json
  * (a researcher's interactive settings) are not read.
+ * `--out DIR` is guarded as every output folder is (dataset/folder.ts): it may not be or hold an
+ * input, the project or the working folder, nor hold files whiskbench did not write; paths are
+ * the user's, relative to the folder `deno task` was typed in.
  *
  * `deno task notebooks --clean [NOTEBOOK...]` executes nothing: it takes out of the notebooks
  * what a JupyterLab save adds (a Plotly renderer's PNG beside every figure, metadata), so that
@@ -21,6 +24,8 @@ import { basename, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseLevels } from "../pipeline/mod.ts";
 import { parse, run } from "./_args.ts";
+import { checkOutput, MARKER, userPath } from "../dataset/folder.ts";
+import { DEFAULT_DATA } from "../notebooks/_params.ts";
 import { installKernel, KERNEL_NAME } from "./kernel.ts";
 
 /** The folder of the notebooks. */
@@ -65,6 +70,7 @@ export async function executeNotebooks(
   { out, data, levels, params, baseline, timeoutS = 300, progress = true }: ExecuteOptions = {},
 ): Promise<void> {
   if (levels !== undefined) parseLevels(levels, "--levels");
+  if (out) out = await claimOutput(out, [...paths, data ?? DEFAULT_DATA, params, baseline]);
   const jupyterPath = await Deno.makeTempDir({ prefix: "whiskbench-jupyter-" });
   try {
     await installKernel(jupyterPath);
@@ -80,7 +86,7 @@ export async function executeNotebooks(
     if (levels) env.WHISKBENCH_LEVELS = levels;
     if (baseline) env.WHISKBENCH_BASELINE = resolve(baseline);
     const args = ["--kernel", KERNEL_NAME, "--timeout", String(timeoutS)];
-    if (out) args.push("--out", resolve(out));
+    if (out) args.push("--out", out);
     await runPython([...args, ...paths.map((p) => resolve(p))], env, progress, "execute");
   } finally {
     await Deno.remove(jupyterPath, { recursive: true });
@@ -96,8 +102,24 @@ export async function cleanNotebooks(
   paths: string[],
   { out, progress = true }: Pick<ExecuteOptions, "out" | "progress"> = {},
 ): Promise<void> {
-  const args = ["--clean", ...(out ? ["--out", resolve(out)] : [])];
+  if (out) out = await claimOutput(out, paths);
+  const args = ["--clean", ...(out ? ["--out", out] : [])];
   await runPython([...args, ...paths.map((p) => resolve(p))], {}, progress, "clean");
+}
+
+/**
+ * The `--out` folder, checked and marked as whiskbench's: refused where it is or holds an input
+ * (a notebook run, its dataset, parameters or baseline), the project or the user's working
+ * folder, or holds files that whiskbench did not write (an executed notebook of the same name
+ * would replace the user's own); made if missing. Several runs may write into it: each replaces
+ * only the notebooks it executes.
+ */
+async function claimOutput(out: string, inputs: (string | undefined)[]): Promise<string> {
+  const used = inputs.filter((p): p is string => p !== undefined);
+  const target = await checkOutput(out, "notebooks", { inputs: used });
+  await Deno.mkdir(target, { recursive: true });
+  await Deno.writeTextFile(join(target, MARKER), "notebooks\n");
+  return target;
 }
 
 /** Runs notebooks/_execute.py with `args` under Debian's Python; throws with its messages. */
@@ -145,7 +167,11 @@ if (import.meta.main) {
       ["data", "levels", "params", "out", "baseline"],
       ["clean"],
     );
-    const paths = positionals.length > 0 ? positionals : await listNotebooks();
+    // Paths as the user typed them, from the folder they typed them in.
+    const paths = positionals.length > 0 ? positionals.map(userPath) : await listNotebooks();
+    for (const flag of ["data", "params", "out", "baseline"] as const) {
+      if (values[flag] !== undefined) values[flag] = userPath(values[flag]);
+    }
     if (values.clean) {
       if (values.data || values.levels || values.params) {
         throw new Error("usage: deno task notebooks --clean [NOTEBOOK...] [--out DIR]");

@@ -21,9 +21,9 @@ import { isRunning } from "./store.ts";
 import { forgetOnStop, removeOnStop } from "./scratch.ts";
 
 /** What an output folder holds, which decides what may be replaced by it. */
-export type OutputKind = "dataset" | "report" | "tables" | "compare";
+export type OutputKind = "dataset" | "report" | "tables" | "compare" | "notebooks";
 
-/** The file that marks a folder written as a whole by whiskbench (reports, tables). */
+/** The file that marks a folder that whiskbench writes (reports, tables, executed notebooks). */
 export const MARKER = ".whiskbench";
 
 /** The project's root folder (the one holding deno.json). */
@@ -156,7 +156,9 @@ export async function ownerOf(dir: string): Promise<Owner> {
   if (names.has(MARKER)) {
     const text = await Deno.readTextFile(join(dir, MARKER)).catch(() => "");
     const kind = text.trim();
-    if (kind === "report" || kind === "tables" || kind === "compare") return kind;
+    if (kind === "report" || kind === "tables" || kind === "compare" || kind === "notebooks") {
+      return kind;
+    }
     return "foreign";
   }
   // Reports written before the marker existed.

@@ -151,6 +151,39 @@ Deno.test("an output that is, holds or lies in an input, or holds foreign files,
   assert.deepEqual((await names(home)).filter((n) => n.startsWith(".")), []);
 });
 
+Deno.test("notebooks --out: a user's notebook of the same name is never replaced; runs share their own folder", async () => {
+  const home = await Deno.makeTempDir({ prefix: "whiskbench-guard-notebooks-" });
+  const overview = join(ROOT, "notebooks", "00_overview.ipynb");
+  // A folder of the user's own, with a notebook the run would write over.
+  const mine = join(home, "mine");
+  await Deno.mkdir(mine);
+  await Deno.writeTextFile(join(mine, "00_overview.ipynb"), "my own notes\n");
+  const cases: [string[], string, RegExp][] = [
+    [[overview, "--out", mine], ROOT, /did not write/],
+    [[overview, "--out", "."], home, /working folder/],
+    [[overview, "--out", join(ROOT, "notebooks")], ROOT, /holds the input .*00_overview\.ipynb/],
+    [[overview, "--out", join(ROOT, "data")], ROOT, /holds the input .*data\/thesis/],
+    [[overview, "--clean", "--out", mine], ROOT, /did not write/],
+  ];
+  const before = await fingerprint(join(ROOT, "notebooks"));
+  for (const [args, cwd, message] of cases) {
+    const r = await task("cli/notebooks.ts", args, cwd);
+    assert.equal(r.code, 1, `notebooks ${args.join(" ")}: exit ${r.code} ${r.err}`);
+    assert.match(r.err, message, `notebooks ${args.join(" ")}`);
+  }
+  assert.equal(await Deno.readTextFile(join(mine, "00_overview.ipynb")), "my own notes\n");
+  assert.deepEqual(await names(mine), ["00_overview.ipynb"]);
+  assert.ok(sameFiles(await fingerprint(join(ROOT, "notebooks")), before));
+
+  // Relative to the folder it was typed in; a second run writes into the folder the first made.
+  const clean = await task("cli/notebooks.ts", [overview, "--clean", "--out", "nb"], home);
+  assert.equal(clean.code, 0, clean.err);
+  const run = await task("cli/notebooks.ts", [overview, "--out", "nb"], home);
+  assert.equal(run.code, 0, run.err);
+  assert.deepEqual(await names(join(home, "nb")), [".whiskbench", "00_overview.ipynb"]);
+  assert.equal(await ownerOf(join(home, "nb")), "notebooks");
+});
+
 Deno.test("a report replaces an older report whole: no stale table or figure stays beside it", async () => {
   const home = await Deno.makeTempDir({ prefix: "whiskbench-guard-" });
   const ds = join(home, "ds");
