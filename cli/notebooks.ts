@@ -25,7 +25,7 @@ import { fileURLToPath } from "node:url";
 import { parseLevels } from "../pipeline/mod.ts";
 import { parse, run } from "./_args.ts";
 import { checkOutput, MARKER, userPath } from "../dataset/folder.ts";
-import { DEFAULT_DATA } from "../notebooks/_params.ts";
+import { EMBEDDED_DATASET } from "../dataset/store.ts";
 import { installKernel, KERNEL_NAME } from "./kernel.ts";
 
 /** The folder of the notebooks. */
@@ -70,7 +70,7 @@ export async function executeNotebooks(
   { out, data, levels, params, baseline, timeoutS = 300, progress = true }: ExecuteOptions = {},
 ): Promise<void> {
   if (levels !== undefined) parseLevels(levels, "--levels");
-  if (out) out = await claimOutput(out, [...paths, data ?? DEFAULT_DATA, params, baseline]);
+  if (out) out = await claimOutput(out, [...paths, data ?? EMBEDDED_DATASET, params, baseline]);
   const jupyterPath = await Deno.makeTempDir({ prefix: "whiskbench-jupyter-" });
   try {
     await installKernel(jupyterPath);

@@ -18,9 +18,6 @@ export const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
 /** The parameters file read when WHISKBENCH_PARAMS is not set, if it exists. */
 export const PARAMS_FILE = join(PROJECT_ROOT, "notebooks", "params.json");
 
-/** The dataset (and the comparison's baseline) where nothing else is given: the embedded one. */
-export const DEFAULT_DATA = resolve(PROJECT_ROOT, "data/thesis");
-
 /** The parameters every notebook starts with. */
 export interface NotebookParams {
   /** Absolute path of the dataset folder. Default: the embedded `data/thesis`. */
@@ -96,7 +93,7 @@ export function readParams(
   readText: (path: string) => string = Deno.readTextFileSync,
 ): NotebookParams {
   const params: NotebookParams = {
-    data: DEFAULT_DATA,
+    data: resolve(PROJECT_ROOT, "data/thesis"),
     levels: levelRange(15),
   };
   const named = env[PARAM_ENV.file];
@@ -139,7 +136,7 @@ export function readBaseline(
   env: Record<string, string | undefined> = Deno.env.toObject(),
   readText: (path: string) => string = Deno.readTextFileSync,
 ): string {
-  let baseline = DEFAULT_DATA;
+  let baseline = resolve(PROJECT_ROOT, "data/thesis");
   // The same file as readParams: notebooks/params.json unless WHISKBENCH_PARAMS names one.
   const named = env[PARAM_ENV.file];
   const path = named === undefined ? PARAMS_FILE : named && resolve(PROJECT_ROOT, named);
