@@ -14,10 +14,35 @@ import { invokeTable } from "../bench/invoke_bench.ts";
 import { importSpeedLines } from "../bench/import_bench.ts";
 import { ingestSpeedLines } from "../bench/ingest_bench.ts";
 import { parse, run } from "./_args.ts";
+import { checkOutput, MARKER, ownerOf, userPath } from "../dataset/folder.ts";
 
 const USAGE =
   "usage: deno task bench [--sizes 100MB,1GB] [--rows N] [--runs N] [--only 1,2,3,4,5,6] " +
   "[--work DIR] [--json FILE] [--quick]";
+
+/** What the benchmarks write at the top of their folder (bench/*.ts), cached inputs included. */
+const BENCH_NAMES =
+  /^((raw|dataset|import)-.+?(\.complete(\.json)?)?|out|results\.(json|md)|wrk_(keep|close)\.lua)$/;
+
+/**
+ * The benchmarks' folder, checked and marked as theirs before anything in it is removed or
+ * remade: refused where it is or holds the project or the working folder, or holds files that
+ * whiskbench did not write (the benchmarks remove paths of their own naming in it, such as
+ * `out/compare`). A cache made before the marker existed is recognised by its names alone.
+ */
+export async function claimWork(dir: string): Promise<string> {
+  let target = dir;
+  const names: string[] = [];
+  if (await ownerOf(dir) === "foreign") {
+    for await (const e of Deno.readDir(dir)) names.push(e.name);
+  }
+  if (names.length === 0 || !names.every((n) => BENCH_NAMES.test(n))) {
+    target = await checkOutput(dir, "bench", { flag: "--work" });
+  }
+  await Deno.mkdir(target, { recursive: true });
+  await Deno.writeTextFile(join(target, MARKER), "bench\n");
+  return target;
+}
 
 /** Parses a size such as `100MB`, `1GB`, `2.5e6` into bytes. */
 export function parseSize(text: string): number {
@@ -39,7 +64,9 @@ if (import.meta.main) {
     );
     if (positionals.length > 0) throw new Error(USAGE);
     const quick = values.quick === true;
-    const work = values.work ?? join(tmpdir(), "whiskbench-bench");
+    const work = await claimWork(
+      values.work ? userPath(values.work) : join(tmpdir(), "whiskbench-bench"),
+    );
     const results = await runBench({
       work,
       ingestBytes: (values.sizes ?? (quick ? "2MB" : "100MB,1GB")).split(",").map(parseSize),

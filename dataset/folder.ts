@@ -21,7 +21,7 @@ import { isRunning } from "./store.ts";
 import { forgetOnStop, removeOnStop } from "./scratch.ts";
 
 /** What an output folder holds, which decides what may be replaced by it. */
-export type OutputKind = "dataset" | "report" | "tables" | "compare" | "notebooks";
+export type OutputKind = "dataset" | "report" | "tables" | "compare" | "notebooks" | "bench";
 
 /** The file that marks a folder that whiskbench writes (reports, tables, executed notebooks). */
 export const MARKER = ".whiskbench";
@@ -156,9 +156,8 @@ export async function ownerOf(dir: string): Promise<Owner> {
   if (names.has(MARKER)) {
     const text = await Deno.readTextFile(join(dir, MARKER)).catch(() => "");
     const kind = text.trim();
-    if (kind === "report" || kind === "tables" || kind === "compare" || kind === "notebooks") {
-      return kind;
-    }
+    const kinds = ["report", "tables", "compare", "notebooks", "bench"];
+    if (kinds.includes(kind)) return kind as OutputKind;
     return "foreign";
   }
   // Reports written before the marker existed.

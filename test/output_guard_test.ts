@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join, relative } from "node:path";
 import { ownerOf, repairLeftovers, within } from "../dataset/folder.ts";
+import { claimWork } from "../cli/bench.ts";
 import { readDataset } from "../dataset/mod.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
@@ -182,6 +183,46 @@ Deno.test("notebooks --out: a user's notebook of the same name is never replaced
   assert.equal(run.code, 0, run.err);
   assert.deepEqual(await names(join(home, "nb")), [".whiskbench", "00_overview.ipynb"]);
   assert.equal(await ownerOf(join(home, "nb")), "notebooks");
+});
+
+Deno.test("bench --work: a folder of the user's is refused before anything in it is removed; its own cache is kept", async () => {
+  const home = await Deno.makeTempDir({ prefix: "whiskbench-guard-bench-" });
+  // The benchmarks remove out/compare in their folder: here it is the user's.
+  const mine = join(home, "mine");
+  await Deno.mkdir(join(mine, "out", "compare"), { recursive: true });
+  await Deno.writeTextFile(join(mine, "out", "compare", "keep.txt"), "mine\n");
+  await Deno.writeTextFile(join(mine, "notes.txt"), "mine\n");
+  const cases: [string, string, RegExp][] = [[mine, ROOT, /did not write/], [".", home, /working/]];
+  for (const [work, cwd, message] of cases) {
+    const r = await task("cli/bench.ts", ["--quick", "--only", "5", "--work", work], cwd);
+    assert.equal(r.code, 1, `--work ${work}: exit ${r.code} ${r.err}`);
+    assert.match(r.err, message);
+  }
+  assert.equal(await Deno.readTextFile(join(mine, "out", "compare", "keep.txt")), "mine\n");
+  assert.deepEqual(await names(mine), ["notes.txt", "out"]);
+
+  // A cache of the benchmarks made before the marker: recognised by its names, kept, marked.
+  const cache = join(home, "cache");
+  await Deno.mkdir(join(cache, "raw-2000000-1000000-1"), { recursive: true });
+  await Deno.mkdir(join(cache, "out", "compare"), { recursive: true });
+  for (const f of ["raw-2000000-1000000-1.complete.json", "results.json", "wrk_keep.lua"]) {
+    await Deno.writeTextFile(join(cache, f), "{}");
+  }
+  assert.equal(await claimWork(cache), cache);
+  assert.equal(await ownerOf(cache), "bench");
+  assert.deepEqual(await names(cache), [
+    ".whiskbench",
+    "out",
+    "raw-2000000-1000000-1",
+    "raw-2000000-1000000-1.complete.json",
+    "results.json",
+    "wrk_keep.lua",
+  ]);
+  // A new folder is made and marked; a marked one is taken again.
+  const fresh = join(home, "fresh");
+  assert.equal(await claimWork(fresh), await Deno.realPath(fresh));
+  assert.equal(await claimWork(fresh), await Deno.realPath(fresh));
+  assert.equal(await ownerOf(fresh), "bench");
 });
 
 Deno.test("a report replaces an older report whole: no stale table or figure stays beside it", async () => {
