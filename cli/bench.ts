@@ -14,34 +14,21 @@ import { invokeTable } from "../bench/invoke_bench.ts";
 import { importSpeedLines } from "../bench/import_bench.ts";
 import { ingestSpeedLines } from "../bench/ingest_bench.ts";
 import { parse, run } from "./_args.ts";
-import { checkOutput, MARKER, ownerOf, userPath } from "../dataset/folder.ts";
+import { claimOutput, userPath } from "../dataset/folder.ts";
 
 const USAGE =
   "usage: deno task bench [--sizes 100MB,1GB] [--rows N] [--runs N] [--only 1,2,3,4,5,6] " +
   "[--work DIR] [--json FILE] [--quick]";
 
-/** What the benchmarks write at the top of their folder (bench/*.ts), cached inputs included. */
-const BENCH_NAMES =
-  /^((raw|dataset|import)-.+?(\.complete(\.json)?)?|out|results\.(json|md)|wrk_(keep|close)\.lua)$/;
-
 /**
  * The benchmarks' folder, checked and marked as theirs before anything in it is removed or
  * remade: refused where it is or holds the project or the working folder, or holds files that
  * whiskbench did not write (the benchmarks remove paths of their own naming in it, such as
- * `out/compare`). A cache made before the marker existed is recognised by its names alone.
+ * `out/compare`). A cache made before the marker existed is recognised by its names
+ * (dataset/folder.ts, `ownerOf`).
  */
-export async function claimWork(dir: string): Promise<string> {
-  let target = dir;
-  const names: string[] = [];
-  if (await ownerOf(dir) === "foreign") {
-    for await (const e of Deno.readDir(dir)) names.push(e.name);
-  }
-  if (names.length === 0 || !names.every((n) => BENCH_NAMES.test(n))) {
-    target = await checkOutput(dir, "bench", { flag: "--work" });
-  }
-  await Deno.mkdir(target, { recursive: true });
-  await Deno.writeTextFile(join(target, MARKER), "bench\n");
-  return target;
+export function claimWork(dir: string): Promise<string> {
+  return claimOutput(dir, "bench", { flag: "--work" });
 }
 
 /** Parses a size such as `100MB`, `1GB`, `2.5e6` into bytes. */

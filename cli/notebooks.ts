@@ -24,7 +24,7 @@ import { basename, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseLevels } from "../pipeline/mod.ts";
 import { parse, run } from "./_args.ts";
-import { checkOutput, MARKER, userPath } from "../dataset/folder.ts";
+import { claimOutput, userPath } from "../dataset/folder.ts";
 import { EMBEDDED_DATASET } from "../dataset/store.ts";
 import { installKernel, KERNEL_NAME } from "./kernel.ts";
 
@@ -70,7 +70,9 @@ export async function executeNotebooks(
   { out, data, levels, params, baseline, timeoutS = 300, progress = true }: ExecuteOptions = {},
 ): Promise<void> {
   if (levels !== undefined) parseLevels(levels, "--levels");
-  if (out) out = await claimOutput(out, [...paths, data ?? EMBEDDED_DATASET, params, baseline]);
+  if (out) {
+    out = await claimNotebooksOutput(out, [...paths, data ?? EMBEDDED_DATASET, params, baseline]);
+  }
   const jupyterPath = await Deno.makeTempDir({ prefix: "whiskbench-jupyter-" });
   try {
     await installKernel(jupyterPath);
@@ -102,24 +104,21 @@ export async function cleanNotebooks(
   paths: string[],
   { out, progress = true }: Pick<ExecuteOptions, "out" | "progress"> = {},
 ): Promise<void> {
-  if (out) out = await claimOutput(out, paths);
+  if (out) out = await claimNotebooksOutput(out, paths);
   const args = ["--clean", ...(out ? ["--out", out] : [])];
   await runPython([...args, ...paths.map((p) => resolve(p))], {}, progress, "clean");
 }
 
 /**
- * The `--out` folder, checked and marked as whiskbench's: refused where it is or holds an input
- * (a notebook run, its dataset, parameters or baseline), the project or the user's working
- * folder, or holds files that whiskbench did not write (an executed notebook of the same name
- * would replace the user's own); made if missing. Several runs may write into it: each replaces
- * only the notebooks it executes.
+ * The `--out` folder, checked and marked as whiskbench's (dataset/folder.ts, `claimOutput`):
+ * refused where it is or holds an input (a notebook run, its dataset, parameters or baseline),
+ * the project or the user's working folder, or holds files that whiskbench did not write (an
+ * executed notebook of the same name would replace the user's own). Several runs may write into
+ * it: each replaces only the notebooks it executes.
  */
-async function claimOutput(out: string, inputs: (string | undefined)[]): Promise<string> {
+function claimNotebooksOutput(out: string, inputs: (string | undefined)[]): Promise<string> {
   const used = inputs.filter((p): p is string => p !== undefined);
-  const target = await checkOutput(out, "notebooks", { inputs: used });
-  await Deno.mkdir(target, { recursive: true });
-  await Deno.writeTextFile(join(target, MARKER), "notebooks\n");
-  return target;
+  return claimOutput(out, "notebooks", { inputs: used });
 }
 
 /** Runs notebooks/_execute.py with `args` under Debian's Python; throws with its messages. */

@@ -156,13 +156,36 @@ export async function ownerOf(dir: string): Promise<Owner> {
   if (names.has(MARKER)) {
     const text = await Deno.readTextFile(join(dir, MARKER)).catch(() => "");
     const kind = text.trim();
-    const kinds = ["report", "tables", "compare", "notebooks", "bench"];
-    if (kinds.includes(kind)) return kind as OutputKind;
-    return "foreign";
+    return (MARKED_KINDS as readonly string[]).includes(kind) ? kind as OutputKind : "foreign";
   }
   // Reports written before the marker existed.
   if (names.has("report.html") && names.has("provenance.json")) return "report";
+  // The benchmarks' folders (caches of generated inputs) from before the marker: their names only.
+  if ([...names].every((n) => BENCH_NAMES.test(n))) return "bench";
   return "foreign";
+}
+
+/** The kinds of output a {@linkcode MARKER} file names (a dataset has its dataset.json). */
+const MARKED_KINDS: readonly OutputKind[] = ["report", "tables", "compare", "notebooks", "bench"];
+
+/** What the benchmarks (bench/*.ts) write at the top of their folder, cached inputs included. */
+const BENCH_NAMES =
+  /^((raw|dataset|import)-.+?(\.complete(\.json)?)?|out|results\.(json|md)|wrk_(keep|close)\.lua)$/;
+
+/**
+ * {@linkcode checkOutput}, then the folder made if missing and marked as whiskbench's output of
+ * `kind`: for outputs written into in place rather than replaced whole (executed notebooks, the
+ * benchmarks' folder), whose runs may share the folder. Returns the resolved path.
+ */
+export async function claimOutput(
+  out: string,
+  kind: OutputKind,
+  options?: CheckOutputOptions,
+): Promise<string> {
+  const target = await checkOutput(out, kind, options);
+  await Deno.mkdir(target, { recursive: true });
+  await Deno.writeTextFile(join(target, MARKER), `${kind}\n`);
+  return target;
 }
 
 const LEFTOVER = /^\.(.+)\.whiskbench-(\d+)\.(new|old)$/;
