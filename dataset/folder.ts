@@ -160,8 +160,12 @@ export async function ownerOf(dir: string): Promise<Owner> {
   }
   // Reports written before the marker existed.
   if (names.has("report.html") && names.has("provenance.json")) return "report";
-  // The benchmarks' folders (caches of generated inputs) from before the marker: their names only.
-  if ([...names].every((n) => BENCH_NAMES.test(n))) return "bench";
+  // The benchmarks' folders (caches of generated inputs) from before the marker: their names
+  // only, one of them a name no other tool gives (a bare out/ or results.json proves nothing).
+  if (
+    [...names].every((n) => BENCH_NAMES.test(n)) &&
+    [...names].some((n) => BENCH_OWN_NAMES.test(n))
+  ) return "bench";
   return "foreign";
 }
 
@@ -171,6 +175,9 @@ const MARKED_KINDS: readonly OutputKind[] = ["report", "tables", "compare", "not
 /** What the benchmarks (bench/*.ts) write at the top of their folder, cached inputs included. */
 const BENCH_NAMES =
   /^((raw|dataset|import)-.+?(\.complete(\.json)?)?|out|results\.(json|md)|wrk_(keep|close)\.lua)$/;
+
+/** Of {@linkcode BENCH_NAMES}, those only the benchmarks give: their inputs, wrk's scripts. */
+const BENCH_OWN_NAMES = /^((raw|dataset|import)-.+|wrk_(keep|close)\.lua)$/;
 
 /**
  * {@linkcode checkOutput}, then the folder made if missing and marked as whiskbench's output of

@@ -218,6 +218,12 @@ Deno.test("bench --work: a folder of the user's is refused before anything in it
     "results.json",
     "wrk_keep.lua",
   ]);
+  // A folder of only out/ and results.json is not taken for an old cache.
+  const bare = join(home, "bare");
+  await Deno.mkdir(join(bare, "out"), { recursive: true });
+  await Deno.writeTextFile(join(bare, "results.json"), "{}");
+  await assert.rejects(claimWork(bare), /did not write/);
+  assert.deepEqual(await names(bare), ["out", "results.json"]);
   // A new folder is made and marked; a marked one is taken again.
   const fresh = join(home, "fresh");
   assert.equal(await claimWork(fresh), await Deno.realPath(fresh));
