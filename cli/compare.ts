@@ -8,7 +8,13 @@
  */
 import { join } from "node:path";
 import { readDataset } from "../dataset/mod.ts";
-import { checkOutput, exitWithParent, replaceFolder, userPath } from "../dataset/folder.ts";
+import {
+  checkOutput,
+  exitWithParent,
+  replaceFolder,
+  userCwd,
+  userPath,
+} from "../dataset/folder.ts";
 import pl from "nodejs-polars";
 import {
   cellKey,
@@ -33,6 +39,7 @@ import { escapeMarkdown } from "../pipeline/markdown.ts";
 import { dataFile } from "../render/out_path.ts";
 import { writeFigureFiles } from "../render/figure_files.ts";
 import { findRsvgConvert } from "../render/pdf.ts";
+import { shownPath } from "../render/provenance.ts";
 
 const USAGE =
   "usage: deno task compare BASE NEW --out DIR [--threshold PCT] [--seed N] [--resamples N]";
@@ -176,13 +183,25 @@ export async function compareDatasets(
   };
 }
 
-/** The findings as Markdown, under a heading of level `depth`. */
+/**
+ * A dataset's path as findings name it: relative to the folder the command was typed in, else
+ * its last part. Findings are shared; the author's folder names are not theirs to carry.
+ */
+export function shownDataset(path: string): string {
+  return shownPath(path, userCwd());
+}
+
+/**
+ * The findings as Markdown, under a heading of level `depth`; `base` and `next` name the
+ * datasets as given (shown by {@linkcode shownDataset}).
+ */
 export function findingsMarkdown(c: Comparison, base: string, next: string, depth = 1): string {
   const h = "#".repeat(depth);
   // Sentences name runtimes and workloads from the data: escaped, like every string from data.
   const list = (lines: string[]) =>
     lines.map((l) => `- ${escapeMarkdown(l)}\n`).join("") || "- none\n";
-  return `${h} Findings\n\nBASE: ${escapeMarkdown(base)}\n\nNEW: ${escapeMarkdown(next)}\n\n` +
+  const [b, n] = [base, next].map((p) => escapeMarkdown(shownDataset(p)));
+  return `${h} Findings\n\nBASE: ${b}\n\nNEW: ${n}\n\n` +
     `${h}# NEW against BASE\n\n${list(c.findings.compare)}\n` +
     `${h}# Slowdown in BASE\n\n${list(c.findings.slowdownBase)}\n` +
     `${h}# Slowdown in NEW\n\n${list(c.findings.slowdownNew)}`;

@@ -59,7 +59,13 @@ import { dataFile, outPath } from "../render/out_path.ts";
 import { csvSafe } from "../pipeline/csv_safe.ts";
 import { pathRoots, provenance } from "../render/provenance.ts";
 import { scrub } from "../render/redact.ts";
-import { compareDatasets, findingsMarkdown, verdictTally, writeComparison } from "./compare.ts";
+import {
+  compareDatasets,
+  findingsMarkdown,
+  shownDataset,
+  verdictTally,
+  writeComparison,
+} from "./compare.ts";
 import type { CompareOptions } from "../pipeline/mod.ts";
 import { parse, run } from "./_args.ts";
 import { DEFAULT_DATA, writeCsvs } from "./tables.ts";
@@ -170,7 +176,7 @@ async function baselineComparison(
   return {
     figures,
     figureFormats: exported.exported === 0 ? [] : exported.pdf ? ["svg", "pdf"] : ["svg"],
-    baseline,
+    baseline: shownDataset(baseline),
     tally: verdictTally(c.compare),
     findings: [...c.findings.compare, ...c.findings.slowdownNew],
     pooled: c.compare.filter(level.eq(pl.lit("all"))),

@@ -35,7 +35,7 @@ export function userPath(path: string): string {
 }
 
 /** The user's working folder (where `deno task` was typed). */
-function userCwd(): string {
+export function userCwd(): string {
   return resolve(Deno.env.get("INIT_CWD") ?? Deno.cwd());
 }
 

@@ -56,7 +56,7 @@ export interface ReportModel {
 
 /** What the page shows of a comparison with a baseline (cli/compare.ts). */
 export interface ReportComparison {
-  /** The baseline dataset, as named on the command line. */
+  /** The baseline dataset's path, relative to the working folder, else its last part. */
   baseline: string;
   /** The verdicts counted, e.g. "2 slower, 0 faster, 222 same, 35 inconclusive". */
   tally: string;

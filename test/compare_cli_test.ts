@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import pl from "nodejs-polars";
 import { readDataset, writeMeta, writePart } from "../dataset/mod.ts";
 import {
@@ -136,6 +136,11 @@ Deno.test("compare: Wasm cold starts 1.3x slower are found slower, nothing else 
     findings,
     /\n- NEW's Wasm cold-start latency under hello load is higher than BASE's, by a factor of 1\.2\d \(95 % CI /,
   );
+  // The datasets named as the user sees them, without the folders above them: the thesis
+  // relative to the working folder (the project, or its last part from elsewhere), the
+  // temporary one by its last part.
+  assert.match(findings, new RegExp(`\nBASE: (data/)?thesis\n\nNEW: ${basename(scaled)}\n`));
+  assert.ok(!findings.includes(ROOT) && !findings.includes(scaled), findings);
   assert.doesNotMatch(findings, /NEW's Docker .* (higher|lower) than BASE's/);
   for (const r of rows.filter(isWasmCold)) {
     assert.ok(r.verdict === "slower" || r.verdict === "inconclusive", `level ${r.level}`);
@@ -243,7 +248,13 @@ Deno.test("report --baseline adds the comparison as a section and as files", asy
     isWasmCold(r) && r.level === "all"
   )!;
   assert.equal(pooled.verdict, "slower");
-  assert.match(await Deno.readTextFile(join(out, "report.md")), /\n## Findings\n/);
+  const md = await Deno.readTextFile(join(out, "report.md"));
+  assert.match(md, /\n## Findings\n/);
+  // Neither page nor Markdown carries the folders the datasets lie in.
+  assert.match(html, /against BASE (data\/)?thesis, cell by cell/);
+  for (const text of [html, md]) {
+    assert.ok(!text.includes(ROOT) && !text.includes(await scaledThesis()));
+  }
   // The comparison's figures: on the page (drawn from the inlined specs) and in compare/figures/.
   for (
     const id of [
