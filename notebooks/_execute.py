@@ -112,6 +112,21 @@ def acknowledge(path, count):
     os.replace(partial, path)
 
 
+def write_notebook(nb, target):
+    """Writes `nb` to `target` whole or not at all, and never through a link: the bytes go to
+    a file beside it, synced, then renamed over it. A run killed mid-write leaves the notebook
+    as it was (and a `.partial` file, replaced by the next run), where writing in place left
+    it cut off; a link planted at `target` is replaced, not followed to the file it names."""
+    partial = target + ".partial"
+    if os.path.islink(partial):
+        os.unlink(partial)
+    with open(partial, "w", encoding="utf-8") as f:
+        nbformat.write(nb, f)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(partial, target)
+
+
 def lost_outputs(nb):
     """How many displays the kernel made that did not reach us (None: cannot tell)."""
     probe = nb.cells[-1]
@@ -186,7 +201,7 @@ def clean(path, out):
         print(f"{path}: cannot clean, not a readable notebook: {err}", file=sys.stderr)
         return False
     target = os.path.join(out, os.path.basename(path)) if out else path
-    nbformat.write(nb, target)
+    write_notebook(nb, target)
     what = "already clean"
     if removed:
         what = f"{removed} item(s) of save churn taken out or renumbered"
@@ -213,7 +228,7 @@ def execute(path, kernel, timeout, out):
     normalize(nb)
     nbformat.validate(nb)
     target = os.path.join(out, os.path.basename(path)) if out else path
-    nbformat.write(nb, target)
+    write_notebook(nb, target)
     print(f"executed {path}" + (f" -> {target}" if out else ""), flush=True)
     return True
 

@@ -183,6 +183,22 @@ Deno.test("notebooks --out: a user's notebook of the same name is never replaced
   assert.equal(run.code, 0, run.err);
   assert.deepEqual(await names(join(home, "nb")), [".whiskbench", "00_overview.ipynb"]);
   assert.equal(await ownerOf(join(home, "nb")), "notebooks");
+
+  // A link planted in the folder under a notebook's name is replaced, not written through to
+  // the file it names (a user's, elsewhere); notebooks land whole, nothing partial is left.
+  const precious = join(home, "precious.ipynb");
+  await Deno.writeTextFile(precious, "not a notebook of whiskbench's\n");
+  await Deno.remove(join(home, "nb", "00_overview.ipynb"));
+  await Deno.symlink(precious, join(home, "nb", "00_overview.ipynb"));
+  const again = await task("cli/notebooks.ts", [overview, "--clean", "--out", "nb"], home);
+  assert.equal(again.code, 0, again.err);
+  assert.equal(await Deno.readTextFile(precious), "not a notebook of whiskbench's\n");
+  assert.ok((await Deno.lstat(join(home, "nb", "00_overview.ipynb"))).isFile);
+  assert.equal(
+    await Deno.readTextFile(join(home, "nb", "00_overview.ipynb")),
+    await Deno.readTextFile(overview),
+  );
+  assert.deepEqual(await names(join(home, "nb")), [".whiskbench", "00_overview.ipynb"]);
 });
 
 Deno.test("bench --work: a folder of the user's is refused before anything in it is removed; its own cache is kept", async () => {
