@@ -40,7 +40,10 @@ const encoder = new TextEncoder();
 
 /**
  * A partition value as Hive writes it in a folder name: each escaped character as `%XX`
- * (uppercase hex), everything else (non-ASCII letters too) as it is.
+ * (uppercase hex), everything else (non-ASCII letters too) as it is. The one value that reads
+ * as Hive's null folder ({@linkcode NULL_PARTITION}) has its first `_` escaped, so that a
+ * runtime of that name is read back by its name (by whiskbench, DuckDB and Spark; polars'
+ * Hive reader still takes it for null).
  *
  * @example
  * ```ts
@@ -48,9 +51,12 @@ const encoder = new TextEncoder();
  * import { encodePartitionValue } from "./part_path.ts";
  * assert.equal(encodePartitionValue("../x"), "..%2Fx");
  * assert.equal(encodePartitionValue("a=b%"), "a%3Db%25");
+ * assert.equal(encodePartitionValue("__HIVE_DEFAULT_PARTITION__"), "%5F_HIVE_DEFAULT_PARTITION__");
  * ```
  */
 export function encodePartitionValue(value: string): string {
+  // The one value that would read back as null: its first `_` escaped, which decodes to it.
+  if (value === NULL_PARTITION) return `%5F${value.slice(1)}`;
   return value.replace(
     ESCAPED,
     (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`,

@@ -20,6 +20,7 @@ import {
 import {
   decodePartitionValue,
   encodePartitionValue,
+  NULL_PARTITION,
   partitionFolder,
   tableGlob,
 } from "../dataset/part_path.ts";
@@ -39,6 +40,7 @@ const HOSTILE = [
   "%2F",
   "%",
   "__HIVE_DEFAULT_PARTITION__x",
+  NULL_PARTITION, // a runtime named as Hive's folder of a null
   "ünïcødé 名前",
   "tab\there",
 ];
@@ -95,6 +97,7 @@ Deno.test("a partition value's folder name is one name, never .. or empty, and d
   assert.equal(encodePartitionValue("a=b%c d"), "a%3Db%25c%20d");
   assert.equal(encodePartitionValue("docker"), "docker");
   assert.equal(partitionFolder("runtime", null), "runtime=__HIVE_DEFAULT_PARTITION__");
+  assert.equal(partitionFolder("runtime", NULL_PARTITION), "runtime=%5F_HIVE_DEFAULT_PARTITION__");
   assert.throws(() => partitionFolder("runtime", ""), /runtime is empty text/);
   assert.throws(
     () => partitionFolder("runtime", PAYLOADS.long),
@@ -154,7 +157,12 @@ Deno.test("DuckDB and polars see one runtime column, the rows' own names, from t
     )
       .sort("level").collect();
     assert.deepEqual(viaPolars.columns, ["runtime", "level"]);
-    assert.deepEqual(viaPolars.getColumn("runtime").toArray(), HOSTILE);
+    // polars decodes a folder's name before it looks for Hive's null: a runtime of that very
+    // name, which DuckDB reads right, is null to polars alone (README, "Reading a dataset's folder from other engines").
+    assert.deepEqual(
+      viaPolars.getColumn("runtime").toArray(),
+      HOSTILE.map((r) => r === NULL_PARTITION ? null : r),
+    );
   });
 });
 
