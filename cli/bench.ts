@@ -14,7 +14,7 @@ import { invokeTable } from "../bench/invoke_bench.ts";
 import { importSpeedLines } from "../bench/import_bench.ts";
 import { ingestSpeedLines } from "../bench/ingest_bench.ts";
 import { parse, run } from "./_args.ts";
-import { claimOutput, userPath } from "../dataset/folder.ts";
+import { claimOutput, OutputRefused, userPath } from "../dataset/folder.ts";
 
 const USAGE =
   "usage: deno task bench [--sizes 100MB,1GB] [--rows N] [--runs N] [--only 1,2,3,4,5,6] " +
@@ -27,8 +27,40 @@ const USAGE =
  * `out/compare`). A cache made before the marker existed is recognised by its names
  * (dataset/folder.ts, `ownerOf`).
  */
-export function claimWork(dir: string): Promise<string> {
-  return claimOutput(dir, "bench", { flag: "--work" });
+export async function claimWork(dir: string): Promise<string> {
+  await refuseOthers(dir);
+  return await claimOutput(dir, "bench", { flag: "--work" });
+}
+
+/**
+ * Refuses a benchmarks' folder that another user owns. The default one lies in the system's
+ * temporary directory, which every user may write: a folder made there by someone else, marked
+ * as the benchmarks' and holding links under the names they write (`results.json`), would have
+ * this run write through them into the files they name.
+ */
+async function refuseOthers(dir: string): Promise<void> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.lstat(dir);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return;
+    throw err;
+  }
+  const uid = Deno.uid();
+  if (uid !== null && info.uid !== null && info.uid !== uid) {
+    throw new OutputRefused(
+      `${dir}: belongs to another user (uid ${info.uid}); the benchmarks write and remove ` +
+        `files in their folder: give one of your own with --work`,
+    );
+  }
+}
+
+/** Writes `text` to `path` whole, replacing what is there (a link too), never through it. */
+async function writeWhole(path: string, text: string): Promise<void> {
+  const partial = `${path}.partial`;
+  await Deno.remove(partial).catch(() => {});
+  await Deno.writeTextFile(partial, text, { createNew: true });
+  await Deno.rename(partial, path);
 }
 
 /** Parses a size such as `100MB`, `1GB`, `2.5e6` into bytes. */
@@ -67,8 +99,8 @@ if (import.meta.main) {
       importBytes: quick ? 2e6 : undefined,
     });
     const json = values.json ?? join(work, "results.json");
-    await Deno.writeTextFile(json, JSON.stringify(results, null, 2) + "\n");
-    await Deno.writeTextFile(json.replace(/(\.json)?$/, ".md"), resultMarkdown(results));
+    await writeWhole(json, JSON.stringify(results, null, 2) + "\n");
+    await writeWhole(json.replace(/(\.json)?$/, ".md"), resultMarkdown(results));
     console.log(resultTable(results.rows));
     if (results.invoke && results.invoke.points.length > 0) {
       console.log(invokeTable(results.invoke));

@@ -245,6 +245,32 @@ Deno.test("bench --work: a folder of the user's is refused before anything in it
   assert.equal(await claimWork(fresh), await Deno.realPath(fresh));
   assert.equal(await claimWork(fresh), await Deno.realPath(fresh));
   assert.equal(await ownerOf(fresh), "bench");
+
+  // The results replace a link planted under their name, never write through it.
+  const precious = join(home, "precious.txt");
+  await Deno.writeTextFile(precious, "mine\n");
+  await Deno.symlink(precious, join(fresh, "results.json"));
+  const run = await task("cli/bench.ts", ["--quick", "--only", "5", "--work", fresh], home);
+  assert.equal(run.code, 0, run.err);
+  assert.equal(await Deno.readTextFile(precious), "mine\n");
+  assert.ok((await Deno.lstat(join(fresh, "results.json"))).isFile);
+  assert.ok(Array.isArray(JSON.parse(await Deno.readTextFile(join(fresh, "results.json"))).rows));
+  assert.ok(!(await names(fresh)).some((n) => n.endsWith(".partial")));
+
+  // A folder another user owns (as one made first in the shared temporary directory) is
+  // refused, marked as the benchmarks' or not, and left as it is. Only root can make one.
+  if (Deno.uid() === 0) {
+    const theirs = join(home, "theirs");
+    await claimWork(theirs);
+    await Deno.symlink(precious, join(theirs, "results.json"));
+    await Deno.chown(theirs, 65534, 65534);
+    await assert.rejects(claimWork(theirs), /belongs to another user \(uid 65534\)/);
+    const refused = await task("cli/bench.ts", ["--quick", "--only", "5", "--work", theirs], home);
+    assert.equal(refused.code, 1, refused.err);
+    assert.match(refused.err, /belongs to another user/);
+    assert.deepEqual(await names(theirs), [".whiskbench", "results.json"]);
+    assert.equal(await Deno.readTextFile(precious), "mine\n");
+  }
 });
 
 Deno.test("a report replaces an older report whole: no stale table or figure stays beside it", async () => {
