@@ -167,7 +167,9 @@ function oneValueEach(
 
 /**
  * Renames each written file `from` into place as `to`, after checking that none of the `to` is
- * there (a part is never overwritten; on refusal no file is moved or removed), then fsyncs every
+ * there (a part is never overwritten; on refusal no file is moved or removed), and each again
+ * just before its rename (two `to` that the file system takes for one file, as a case-blind one
+ * does `runtime=Wasm` and `runtime=wasm`: refused at the second), then fsyncs every
  * folder of the table that a file landed in. Returns the paths landed. Every file is written
  * before the first lands, so that a crash between the renames, the only step left, leaves as
  * few of a part's folders without their rows as can be.
@@ -177,12 +179,23 @@ export async function landParts(
   table: string,
   moves: { from: string; to: string }[],
 ): Promise<string[]> {
+  const there = (path: string) => Deno.lstat(path).then(() => true, () => false);
   for (const { to } of moves) {
-    if (await Deno.lstat(to).then(() => true, () => false)) {
-      throw new Error(`${to} is already there: a part is never overwritten`);
-    }
+    if (await there(to)) throw new Error(`${to} is already there: a part is never overwritten`);
   }
-  for (const { from, to } of moves) await Deno.rename(from, to);
+  for (const { from, to } of moves) {
+    // Not there before, there now: an earlier move of this part landed on the same file, which
+    // on a file system that ignores case (or folds Unicode forms) is what two runtimes named
+    // `Wasm` and `wasm` do. Refused, or the second would replace the first's rows.
+    if (await there(to)) {
+      throw new Error(
+        `${to} is already there, landed by another folder of this part: the file system takes ` +
+          `two partition values for one (values differing in case only, on a file system that ` +
+          `ignores case?); a part is never overwritten`,
+      );
+    }
+    await Deno.rename(from, to);
+  }
   const tableFolder = join(dir, table);
   const folders = new Set<string>();
   for (const { to } of moves) {

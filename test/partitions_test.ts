@@ -24,7 +24,7 @@ import {
   partitionFolder,
   tableGlob,
 } from "../dataset/part_path.ts";
-import { relayoutDataset } from "../dataset/partitions.ts";
+import { landParts, relayoutDataset } from "../dataset/partitions.ts";
 import { PartWriter } from "../dataset/part_writer.ts";
 import { filesUnder, PAYLOADS } from "./_hostile_dataset.ts";
 
@@ -415,5 +415,23 @@ Deno.test("tools/relayout.ts moves a dataset's flat parts and refuses a folder t
       "activations/experiment=cold_start/runtime=wasm/old.parquet",
       "dataset.json",
     ]);
+  });
+});
+
+Deno.test("landParts refuses two files of a part that land on one path, as a case-blind file system makes Wasm and wasm, keeping the first", async () => {
+  await withDir(async (dir) => {
+    // Here the two paths are the same: what `runtime=Wasm/p.parquet` and `runtime=wasm/p.parquet`
+    // are to a file system that ignores case.
+    const to = join(dir, "activations", "experiment=cold_start", "runtime=wasm", "p.0001.parquet");
+    await Deno.mkdir(join(to, ".."), { recursive: true });
+    const [a, b] = [join(dir, "a.tmp"), join(dir, "b.tmp")];
+    await Deno.writeTextFile(a, "first");
+    await Deno.writeTextFile(b, "second");
+    await assert.rejects(
+      landParts(dir, "activations", [{ from: a, to }, { from: b, to }]),
+      /p\.0001\.parquet is already there, landed by another folder of this part/,
+    );
+    assert.equal(await Deno.readTextFile(to), "first");
+    assert.equal(await Deno.readTextFile(b), "second");
   });
 });
