@@ -15,6 +15,7 @@ import { importSpeedLines } from "../bench/import_bench.ts";
 import { ingestSpeedLines } from "../bench/ingest_bench.ts";
 import { parse, run } from "./_args.ts";
 import { claimOutput, OutputRefused, userPath } from "../dataset/folder.ts";
+import { writeWhole } from "../dataset/store.ts";
 
 const USAGE =
   "usage: deno task bench [--sizes 100MB,1GB] [--rows N] [--runs N] [--only 1,2,3,4,5,6] " +
@@ -53,14 +54,6 @@ async function refuseOthers(dir: string): Promise<void> {
         `files in their folder: give one of your own with --work`,
     );
   }
-}
-
-/** Writes `text` to `path` whole, replacing what is there (a link too), never through it. */
-async function writeWhole(path: string, text: string): Promise<void> {
-  const partial = `${path}.partial`;
-  await Deno.remove(partial).catch(() => {});
-  await Deno.writeTextFile(partial, text, { createNew: true });
-  await Deno.rename(partial, path);
 }
 
 /** Parses a size such as `100MB`, `1GB`, `2.5e6` into bytes. */

@@ -11,7 +11,7 @@
  *   the process holds it; a second process is refused with the holder's pid and command. A
  *   lock whose process is gone (killed outright) is taken over, and said so.
  */
-import { basename, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import type { DatasetMeta } from "./mod.ts";
 import { checkMeta } from "./meta_checks.ts";
 
@@ -79,13 +79,21 @@ export function newCollectedMeta(dir: string, source: string): DatasetMeta {
   return { name: basename(dir), source, collections: [] };
 }
 
-/** Writes `dir`/dataset.json whole: temporary name, fsync, rename, fsync of the folder. */
+/** Writes `dir`/dataset.json whole (see {@linkcode writeWhole}). */
 export async function writeMetaFile(dir: string, meta: DatasetMeta): Promise<void> {
   await Deno.mkdir(dir, { recursive: true });
-  const path = join(dir, META_FILE);
+  await writeWhole(join(dir, META_FILE), JSON.stringify(meta, null, 2) + "\n");
+}
+
+/**
+ * Writes `text` to `path` whole: to a new file of a temporary name beside it, fsynced, renamed
+ * over `path`, the folder fsynced. A crash leaves the old file or the new one, never a cut one,
+ * and a link at `path` is replaced, never written through to the file it names.
+ */
+export async function writeWhole(path: string, text: string): Promise<void> {
   const tmp = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
   try {
-    await writeSynced(tmp, new TextEncoder().encode(JSON.stringify(meta, null, 2) + "\n"));
+    await writeSynced(tmp, new TextEncoder().encode(text));
     await Deno.rename(tmp, path);
   } catch (err) {
     await Deno.remove(tmp).catch(() => {});
@@ -93,7 +101,7 @@ export async function writeMetaFile(dir: string, meta: DatasetMeta): Promise<voi
       cause: err,
     });
   }
-  await syncFolder(dir);
+  await syncFolder(dirname(path));
 }
 
 /** Writes bytes to a new file and fsyncs it before closing. */
