@@ -17,7 +17,7 @@
  * working folder in `INIT_CWD`.
  */
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import { isRunning } from "./store.ts";
+import { isRunning, writeWhole } from "./store.ts";
 import { forgetOnStop, removeOnStop } from "./scratch.ts";
 
 /** What an output folder holds, which decides what may be replaced by it. */
@@ -136,7 +136,7 @@ export async function checkOutput(
 export type Owner = OutputKind | "missing" | "empty" | "file" | "foreign";
 
 /** Lock and temporary files of whiskbench's own (dataset/store.ts), not contents. */
-const TRANSIENT = /^(\.[\w-]+\.lock|dataset\.json\.lock|dataset\.json\.\w+\.tmp)$/;
+const TRANSIENT = /^(\.[\w-]+\.lock|dataset\.json\.lock|(dataset\.json|\.whiskbench)\.\w+\.tmp)$/;
 
 /** Tells what `dir` holds: nothing, whiskbench's output of some kind, or foreign files. */
 export async function ownerOf(dir: string): Promise<Owner> {
@@ -153,11 +153,7 @@ export async function ownerOf(dir: string): Promise<Owner> {
   for await (const e of Deno.readDir(dir)) if (!TRANSIENT.test(e.name)) names.add(e.name);
   if (names.size === 0) return "empty";
   if (names.has("dataset.json")) return "dataset";
-  if (names.has(MARKER)) {
-    const text = await Deno.readTextFile(join(dir, MARKER)).catch(() => "");
-    const kind = text.trim();
-    return (MARKED_KINDS as readonly string[]).includes(kind) ? kind as OutputKind : "foreign";
-  }
+  if (names.has(MARKER)) return await markedKind(join(dir, MARKER));
   // Reports written before the marker existed.
   if (names.has("report.html") && names.has("provenance.json")) return "report";
   // The benchmarks' folders (caches of generated inputs) from before the marker: their names
@@ -167,6 +163,18 @@ export async function ownerOf(dir: string): Promise<Owner> {
     [...names].some((n) => BENCH_OWN_NAMES.test(n))
   ) return "bench";
   return "foreign";
+}
+
+/**
+ * The kind a {@linkcode MARKER} file names, or "foreign". Only a small regular file counts: a
+ * link planted under the marker's name (in a folder others can write) would otherwise be read
+ * through, and a FIFO there would hang the read.
+ */
+async function markedKind(marker: string): Promise<Owner> {
+  const info = await Deno.lstat(marker).catch(() => null);
+  if (info === null || !info.isFile || info.size > 64) return "foreign";
+  const kind = (await Deno.readTextFile(marker).catch(() => "")).trim();
+  return (MARKED_KINDS as readonly string[]).includes(kind) ? kind as OutputKind : "foreign";
 }
 
 /** The kinds of output a {@linkcode MARKER} file names (a dataset has its dataset.json). */
@@ -191,7 +199,8 @@ export async function claimOutput(
 ): Promise<string> {
   const target = await checkOutput(out, kind, options);
   await Deno.mkdir(target, { recursive: true });
-  await Deno.writeTextFile(join(target, MARKER), `${kind}\n`);
+  // Written beside its place and renamed over it: never through a link planted there.
+  await writeWhole(join(target, MARKER), `${kind}\n`);
   return target;
 }
 

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join, relative } from "node:path";
-import { ownerOf, repairLeftovers, within } from "../dataset/folder.ts";
+import { claimOutput, MARKER, ownerOf, repairLeftovers, within } from "../dataset/folder.ts";
 import { claimWork } from "../cli/bench.ts";
 import { readDataset } from "../dataset/mod.ts";
 
@@ -518,4 +518,34 @@ Deno.test("within() and the report's own marker", () => {
   assert.ok(within("/a", "/a"));
   assert.ok(!within("/ab", "/a"));
   assert.ok(!within("/a", "/a/b"));
+});
+
+Deno.test("a marker that is not a regular file marks nothing; the marker is written whole, never through a link", async () => {
+  const home = await Deno.makeTempDir({ prefix: "whiskbench-guard-marker-" });
+  // A link planted under the marker's name, to a user's file that reads like a marker: the
+  // folder is not taken for whiskbench's, and the user's file keeps its bytes.
+  const precious = join(home, "precious.txt");
+  await Deno.writeTextFile(precious, "notebooks\n");
+  const linked = join(home, "linked");
+  await Deno.mkdir(linked);
+  await Deno.symlink(precious, join(linked, MARKER));
+  assert.equal(await ownerOf(linked), "foreign");
+  await assert.rejects(claimOutput(linked, "notebooks"), /did not write/);
+  assert.equal(await Deno.readTextFile(precious), "notebooks\n");
+  assert.ok((await Deno.lstat(join(linked, MARKER))).isSymlink);
+
+  // A FIFO there is not read (the read would wait for a writer forever).
+  const piped = join(home, "piped");
+  await Deno.mkdir(piped);
+  const fifo = await new Deno.Command("mkfifo", { args: [join(piped, MARKER)] }).output();
+  assert.equal(fifo.code, 0);
+  assert.equal(await ownerOf(piped), "foreign");
+
+  // A fresh folder gets a regular marker and nothing else.
+  const fresh = await claimOutput(join(home, "fresh"), "notebooks");
+  assert.ok((await Deno.lstat(join(fresh, MARKER))).isFile);
+  assert.equal(await Deno.readTextFile(join(fresh, MARKER)), "notebooks\n");
+  assert.deepEqual([...Deno.readDirSync(fresh)].map((e) => e.name), [MARKER]);
+  assert.equal(await ownerOf(fresh), "notebooks");
+  await Deno.remove(home, { recursive: true });
 });
