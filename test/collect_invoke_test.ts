@@ -379,3 +379,32 @@ Deno.test(
     }
   },
 );
+
+Deno.test("invoke() fetches the record of a 202 that names its activation in the header only", async () => {
+  // OpenWhisk sends the id both in the body and in x-openwhisk-activation-id (Actions.scala,
+  // doInvoke); a proxy that drops the body, or an implementation that sends none, leaves the
+  // header, which is enough to fetch the record.
+  const id = "0123456789abcdef0123456789abcdef";
+  const record = {
+    activationId: id,
+    name: "act",
+    annotations: [{ key: "waitTime", value: 4 }],
+    response: { status: "success", success: true, result: {} },
+  };
+  const asked: string[] = [];
+  const fake = ((input: string | URL | Request) => {
+    asked.push(String(input));
+    return Promise.resolve(
+      asked.length === 1
+        ? new Response("", { status: 202, headers: { "x-openwhisk-activation-id": id } })
+        : Response.json(record),
+    );
+  }) as typeof fetch;
+  const conn: Connection = { apihost: "http://ow", auth: "u:k3y", insecure: false, authFrom: "t" };
+  const o = await invoke(new OpenWhiskApi(conn, { fetch: fake }), "act", {
+    clock: new ManualClock(),
+  });
+  assert.deepEqual([o.http_status, o.activation_id, o.error], [202, id, null]);
+  assert.equal(o.record?.activationId, id);
+  assert.ok(asked[1].endsWith(`/activations/${id}`));
+});
