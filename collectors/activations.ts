@@ -5,9 +5,13 @@
  *
  * How OpenWhisk lists (Activations.scala, WhiskStore.scala): newest `start` first, `since` and
  * `upto` (epoch ms) inclusive bounds on `start`, `skip` then `limit` (at most 200), `docs=true`
- * for full records. Paging by `skip` over a window that is still filling shifts the pages (a
- * record seen twice, never one missed, as new records come first): rows are kept once by
- * activation id. The same id check makes a run resumable: a second run over the same window
+ * for full records. Pages go by `upto`: the next page ends at the oldest start of the last
+ * one, past the records of that start already listed, so `skip` stays small: the
+ * Elasticsearch activation store (ElasticSearchActivationStore.scala) cannot skip past its
+ * index's result window (10,000 records), and CouchDB reads every record it skips. Records
+ * stored meanwhile with an older start than a page's shift the next page (a record seen
+ * twice, never one missed): rows are kept once by activation id. An API that ignores `upto`
+ * (newer records than asked come back) is paged by `skip` alone. The same id check makes a run resumable: a second run over the same window
  * adds only what the dataset does not hold yet, and a run killed mid-way loses at most the
  * page it was writing (each page is one Parquet part, renamed into place when complete).
  * OpenWhisk's CouchDB store lists from its view with `stale=update_after`
@@ -327,16 +331,27 @@ export async function collectActivations(
   const stamp = Date.now().toString(36);
   try {
     let last: { skip: number; ids: string } | undefined;
-    for (let skip = 0;;) {
-      const list = listPath(api, { since, upto, name, pageLimit, skip });
+    // The next page: the records with start <= `top`, past the first `skip` of them; `offset`
+    // counts the records listed so far, for an API that turns out to ignore `upto`.
+    let top = upto, skip = 0, offset = 0, byUpto = true;
+    while (true) {
+      const list = listPath(api, { since, upto: top, name, pageLimit, skip });
+      const at = top === upto ? `skip ${skip}` : `upto ${top}, skip ${skip}`;
       const answer = await getPatiently(api, list, attempts, sleep);
       if (answer.status !== 200 || !Array.isArray(answer.body)) {
-        throw new Error(`Cannot list activations (skip ${skip}): ${api.errorText(answer)}`);
+        throw new Error(`Cannot list activations (${at}): ${api.errorText(answer)}`);
       }
       const items = answer.body as unknown[];
       // The end is an empty page, not a short one: a deployment (or a proxy) may cap a page
       // below the limit asked for, and the next page starts after what came.
       if (items.length === 0) break;
+      const starts = items.map((i) => isObject(i) ? i.start : undefined);
+      if (top < upto && starts.some((t) => typeof t === "number" && t > top)) {
+        // Newer records than asked: an API that ignores `upto`. This page repeats what came
+        // before; from here the pages go by `skip` alone.
+        [top, skip, byUpto] = [upto, offset, false];
+        continue;
+      }
       const ids = pageIds(items);
       if (last !== undefined && ids === last.ids) {
         throw new Error(
@@ -348,7 +363,7 @@ export async function collectActivations(
       last = { skip, ids };
       result.pages++;
       result.listed += items.length;
-      const where = `${api.conn.apihost} activation list skip ${skip}`;
+      const where = `${api.conn.apihost} activation list ${at}`;
       const rows = await newRows(api, items, where, seen, result, {
         attempts,
         sleep,
@@ -362,13 +377,21 @@ export async function collectActivations(
         await writePart(dir, "activations", part, frame);
       }
       progress(
-        `activations: page ${result.pages} (skip ${skip}): listed ${result.listed}, ` +
+        `activations: page ${result.pages} (${at}): listed ${result.listed}, ` +
           `added ${result.added}, known ${result.known}, fetched by id ${result.fetched}, ` +
           `skipped ${result.skipped}, failed ${result.failed.length}` +
           (result.outside > 0 ? `, outside the window ${result.outside}` : "") +
           (result.otherActions > 0 ? `, of other actions ${result.otherActions}` : ""),
       );
-      skip += items.length;
+      offset += items.length;
+      // Next: below the oldest start of this page, past its records of that start; by skip
+      // where the page does not say its starts or all share one.
+      const oldest = starts.every((t) => typeof t === "number" && Number.isFinite(t))
+        ? Math.min(...(starts as number[]))
+        : top;
+      if (byUpto && oldest < top) {
+        [top, skip] = [oldest, starts.filter((t) => t === oldest).length];
+      } else skip += items.length;
     }
     Object.assign(entry, { status: "complete" });
   } catch (err) {

@@ -97,7 +97,33 @@ function annotation(doc: Json, key: string): unknown {
   return list.find((a) => a?.key === key)?.value;
 }
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+/** `v` as JSON text with every object's keys sorted: one text for one value. */
+function canonical(v: unknown): string {
+  return JSON.stringify(
+    v,
+    (_key, value) =>
+      typeof value === "object" && value !== null && !Array.isArray(value)
+        ? Object.fromEntries(Object.keys(value).sort().map((k) => [k, value[k]]))
+        : value,
+  );
+}
+
+/**
+ * Whether two values are the same JSON whatever the order of their keys: OpenWhisk keeps an
+ * annotation's value and the parameters as maps (Parameters.scala), so an implementation may
+ * give them back in another order, and the same action would be deployed again.
+ */
+const same = (a: unknown, b: unknown) => canonical(a) === canonical(b);
+
+/** Parameters (`[{key, value}]`) in key order, for {@link same}: their order means nothing. */
+function byKey(parameters: unknown): unknown {
+  return Array.isArray(parameters)
+    ? parameters.toSorted((x, y) => {
+      const [a, b] = [String(x?.key), String(y?.key)];
+      return a < b ? -1 : a > b ? 1 : 0;
+    })
+    : parameters;
+}
 
 /** Deploys every benchmark action; returns what happened to each, and the action facts. */
 export async function deploy(
@@ -165,7 +191,7 @@ async function put(api: OpenWhiskApi, name: string, body: Json, file: string): P
     const want = body.exec as Json;
     if (
       exec?.kind === want.kind && limits?.memory === (body.limits as Json).memory &&
-      same(doc.parameters ?? [], body.parameters) &&
+      same(byKey(doc.parameters ?? []), byKey(body.parameters)) &&
       same(annotation(doc, DEPLOY_ANNOTATION), (body.annotations as Json[])[0].value)
     ) {
       return { name, file, state: "unchanged", version: String(doc.version ?? "") || null };

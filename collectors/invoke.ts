@@ -188,9 +188,9 @@ export async function invoke(
     return done({ record: body, http_status: status, activation_id: body.activationId as string });
   }
   // An activation's answer without its record: OpenWhisk 2 answers an array result alone,
-  // even with `result=false`, and a proxy may rewrite a body; the header still names the
-  // activation, whose record is fetched by id (as after a 202).
-  if (headerId && (status === 200 || status === 500 || status === 502)) {
+  // even with `result=false`, and a proxy may rewrite a body (or drop a 202's); the header
+  // still names the activation, whose record is fetched by id (as after a 202).
+  if (headerId && (status === 200 || status === 202 || status === 500 || status === 502)) {
     return done(await recordById(api, headerId, poll(), status, api.errorText(answer)));
   }
   return done({ http_status: status, error: api.errorText(answer), activation_id: headerId });

@@ -65,7 +65,7 @@ export class OpenWhiskApi {
     this.#origin = url.origin;
     this.#prefix = url.pathname.replace(/\/+$/, "");
     this.#keepAliveMs = keepAliveMs;
-    this.#namespace = namespace;
+    this.#namespace = encodeURIComponent(namespace);
     this.#fetch = f;
     const anonymous = { accept: "application/json" };
     const auth = { ...anonymous, authorization: `Basic ${btoa(conn.auth)}` };
@@ -122,7 +122,11 @@ export class OpenWhiskApi {
     return this.path(`activations/${encodeURIComponent(id)}`);
   }
 
-  /** A path under the namespace, e.g. `actions/hello1`. */
+  /**
+   * A path under the namespace, e.g. `actions/hello1`. The namespace is one path segment,
+   * encoded: OpenWhisk's names may hold blanks and `@` (EntityName), which a request line
+   * cannot carry raw.
+   */
   path(rest: string): string {
     return `/api/v1/namespaces/${this.#namespace}/${rest}`;
   }

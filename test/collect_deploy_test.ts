@@ -144,3 +144,56 @@ Deno.test(
     }
   },
 );
+
+/**
+ * `v` with every object's keys in another order (reversed alphabetical), as a store of JSON
+ * documents may give them back (PostgreSQL's jsonb orders them by length, then bytes).
+ */
+function reorderedKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(reorderedKeys);
+  if (typeof v !== "object" || v === null) return v;
+  return Object.fromEntries(
+    Object.keys(v).sort().reverse().map((k) => [k, reorderedKeys((v as Json)[k])]),
+  );
+}
+
+Deno.test(
+  "deploy() twice changes nothing where the API gives its documents back in another key and parameter order",
+  opts,
+  async () => {
+    // OpenWhisk keeps parameters and an annotation's value as maps (Parameters.scala): their
+    // order is not part of the document, and an implementation whose store orders keys its own
+    // way answers them reordered; the same action is still the same.
+    const ow = await startStandin({ actions: [] });
+    const reordering = (async (input: string | URL | Request, init?: RequestInit) => {
+      const res = await fetch(input, init);
+      if (init?.method !== "GET" || !/\/actions\/[^?]+/.test(String(input))) return res;
+      const doc = await res.json();
+      if (Array.isArray(doc?.parameters)) doc.parameters.reverse();
+      return Response.json(reorderedKeys(doc), { status: res.status });
+    }) as typeof fetch;
+    const conn: Connection = { apihost: ow.apihost, auth: ow.auth, insecure: false, authFrom: "t" };
+    const api = new OpenWhiskApi(conn, { fetch: reordering });
+    try {
+      await deploy(api, { code: DOCKER, runtime: "docker", copies: 1 });
+      const again = await deploy(api, { code: DOCKER, runtime: "docker", copies: 1 });
+      assert.deepEqual(
+        again.actions.filter((a) => a.state !== "unchanged").map((a) => a.name),
+        [],
+      );
+      // A changed parameter is still a change.
+      const changed = await deploy(api, {
+        code: DOCKER,
+        runtime: "docker",
+        copies: 1,
+        hash: { iterations: 10, input: "whiskbench" },
+      });
+      assert.deepEqual(
+        changed.actions.filter((a) => a.state !== "unchanged").map((a) => a.name),
+        ["hash"],
+      );
+    } finally {
+      await ow.close();
+    }
+  },
+);

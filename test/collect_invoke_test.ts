@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { ManualClock } from "../collectors/clock.ts";
 import type { Connection } from "../collectors/config.ts";
 import { invoke, invokeWithPolicy } from "../collectors/invoke.ts";
-import { ConnectionError, OpenWhiskApi } from "../collectors/openwhisk.ts";
+import { checkActions, ConnectionError, OpenWhiskApi } from "../collectors/openwhisk.ts";
 import { outcomeRow } from "../collectors/rows.ts";
 import { startStandin } from "./standin/mod.ts";
 
@@ -347,4 +347,64 @@ Deno.test("invoke() keeps a record whatever its status; a body without one is an
   assert.equal(JSON.parse(rows[2].record!).activationId, "nowait"); // the record is kept
   // Every row takes the name invoked, a record's too (its name lacks the package).
   assert.deepEqual(rows.map((r) => r.action), ["pkg/act", "pkg/act", "pkg/act"]);
+});
+
+Deno.test(
+  "a namespace with a space or an @ (OpenWhisk's names allow both) is one path segment",
+  opts,
+  async () => {
+    // EntityName allows `[\w@ .-]` inside a name, namespaces included (an IBM Cloud Functions
+    // namespace is `org_space`, a space's name may hold blanks): sent raw, a blank ends the
+    // request line and `?`, `#` or `/` would ask for something else.
+    const namespace = "dev team@example.com_my space";
+    const ow = await startStandin({ actions: ["hello1"], namespace });
+    try {
+      const conn: Connection = {
+        apihost: ow.apihost,
+        auth: ow.auth,
+        insecure: false,
+        authFrom: "--auth",
+      };
+      const a = new OpenWhiskApi(conn, { namespace });
+      await checkActions(a, ["hello1"]);
+      const o = await invoke(a, "hello1", { clock: new ManualClock() });
+      assert.deepEqual([o.http_status, o.error, o.record?.namespace], [200, null, namespace]);
+      assert.equal(
+        a.path("actions"),
+        "/api/v1/namespaces/dev%20team%40example.com_my%20space/actions",
+      );
+      a.close();
+    } finally {
+      await ow.close();
+    }
+  },
+);
+
+Deno.test("invoke() fetches the record of a 202 that names its activation in the header only", async () => {
+  // OpenWhisk sends the id both in the body and in x-openwhisk-activation-id (Actions.scala,
+  // doInvoke); a proxy that drops the body, or an implementation that sends none, leaves the
+  // header, which is enough to fetch the record.
+  const id = "0123456789abcdef0123456789abcdef";
+  const record = {
+    activationId: id,
+    name: "act",
+    annotations: [{ key: "waitTime", value: 4 }],
+    response: { status: "success", success: true, result: {} },
+  };
+  const asked: string[] = [];
+  const fake = ((input: string | URL | Request) => {
+    asked.push(String(input));
+    return Promise.resolve(
+      asked.length === 1
+        ? new Response("", { status: 202, headers: { "x-openwhisk-activation-id": id } })
+        : Response.json(record),
+    );
+  }) as typeof fetch;
+  const conn: Connection = { apihost: "http://ow", auth: "u:k3y", insecure: false, authFrom: "t" };
+  const o = await invoke(new OpenWhiskApi(conn, { fetch: fake }), "act", {
+    clock: new ManualClock(),
+  });
+  assert.deepEqual([o.http_status, o.activation_id, o.error], [202, id, null]);
+  assert.equal(o.record?.activationId, id);
+  assert.ok(asked[1].endsWith(`/activations/${id}`));
 });

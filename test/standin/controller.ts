@@ -90,6 +90,12 @@ export interface ControllerOptions {
   listDelayMs?: number;
   /** The first N requests of an activation by id answer 429 (default 0). */
   getRejections?: number;
+  /**
+   * A list whose `skip` + `limit` exceeds this answers 500, as OpenWhisk's Elasticsearch
+   * activation store does past the index's `max_result_window` (10,000 by default:
+   * ElasticSearchActivationStore.scala searches `from skip`); default none (CouchDB's).
+   */
+  maxResultWindow?: number;
 }
 
 /** What the controller did, for tests to compare with what a client saw. */
@@ -131,6 +137,7 @@ export function controller({
   listSummaries = false,
   listDelayMs = 0,
   getRejections = 0,
+  maxResultWindow = Infinity,
 }: ControllerOptions): {
   state: ControllerState;
   /** The status, the body and, for an invocation, the activation id of the answer. */
@@ -398,6 +405,9 @@ export function controller({
       );
     }
     const limit = requested === 0 ? MAX_LIST_LIMIT : requested;
+    if (skip + limit > maxResultWindow) {
+      throw new HttpError(500, "The server encountered an internal error (stand-in).");
+    }
     const name = q.get("name");
     const docs = q.get("docs") === "true" && !listSummaries;
     if (listDelayMs > 0) await clock.sleep(listDelayMs);
