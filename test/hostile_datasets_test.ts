@@ -24,6 +24,8 @@ async function cli(...args: string[]): Promise<{ code: number; out: string; err:
     env: { NO_COLOR: "1" },
     stdout: "piped",
     stderr: "piped",
+    // A case that hangs (a read that never ends) fails instead of holding up the suite.
+    signal: AbortSignal.timeout(120_000),
   }).output();
   const text = (b: Uint8Array) => new TextDecoder().decode(b);
   return { code: o.code, out: text(o.stdout), err: text(o.stderr) };
@@ -280,7 +282,9 @@ const CASES: Case[] = [
   {
     name: "a negative latency is rejected, with the count of rows like it",
     run: tables(() => withPart(tampered({ wait_ms: [-1, -2] }))),
-    error: ["bad.parquet: column wait_ms: row 1 is -1, expected a value >= 0 (2 rows like it)"],
+    error: [
+      "bad.parquet: column wait_ms: row 1 is -1, expected a value >= 0 (2 rows like it)",
+    ],
   },
   {
     name: "a negative initTime (a cold start shorter than its wait) is rejected",
@@ -448,6 +452,44 @@ const CASES: Case[] = [
       )
     ),
     error: ["dataset.json: notes[0][0]", "is nested deeper than 100 levels"],
+  },
+  {
+    name: "dataset.json that is a FIFO names the file, no read that waits for ever",
+    run: tables(() =>
+      dataset(async (dir) => {
+        await Deno.remove(join(dir, "dataset.json"));
+        await new Deno.Command("mkfifo", { args: [join(dir, "dataset.json")] }).output();
+      })
+    ),
+    error: ["dataset.json: a FIFO, socket or device, expected a regular file"],
+  },
+  {
+    name: "dataset.json that links to /dev/zero names the file, no endless read",
+    run: tables(() =>
+      dataset(async (dir) => {
+        await Deno.remove(join(dir, "dataset.json"));
+        await Deno.symlink("/dev/zero", join(dir, "dataset.json"));
+      })
+    ),
+    error: ["dataset.json: a FIFO, socket or device, expected a regular file"],
+  },
+  {
+    name: "a dataset.json of 4 GB is refused by its size, before it is read",
+    run: tables(() =>
+      // Sparse: no disk used.
+      dataset((dir) => Deno.truncate(join(dir, "dataset.json"), 2 ** 32))
+    ),
+    error: ["dataset.json: 4294967296 bytes, more than the 67108864"],
+  },
+  {
+    name: "a published.json that is a FIFO names the file, no read that waits for ever",
+    run: async () => [
+      "cli/verify.ts",
+      await dataset(async (dir) => {
+        await new Deno.Command("mkfifo", { args: [join(dir, "published.json")] }).output();
+      }),
+    ],
+    error: ["published.json: Error: a FIFO, socket or device"],
   },
   // verify.
   {
