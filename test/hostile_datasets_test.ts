@@ -491,6 +491,27 @@ const CASES: Case[] = [
     ],
     error: ["published.json: Error: a FIFO, socket or device"],
   },
+  // The terminal.
+  {
+    name: "a runtime named with terminal escapes is printed escaped, never sent to the terminal",
+    run: async (out) => {
+      // Sets the window title, clears the screen, a C1 CSI, a bidirectional override.
+      const runtime = "\x1b]0;pwned\x07\x1b[2J\x9b31m\u202eevil";
+      const dir = await dataset(async (d) => {
+        const rows = BASE.map((r, i) => ({ ...r, runtime, activation_id: `t${i}` }));
+        await writePart(d, "activations", "escapes", activations(rows));
+      });
+      return ["cli/report.ts", "--data", dir, "--out", out, "--no-pdf"];
+    },
+    ok: (_, printed, err) => {
+      // deno-lint-ignore no-control-regex -- control characters are what it looks for
+      assert.doesNotMatch(printed + err, /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202e]/);
+      assert.match(
+        err,
+        /exported box_concurrency_\\x1b\]0;pwned\\x07\\x1b\[2J\\x9b31m\\u202eevil_hello/,
+      );
+    },
+  },
   // verify.
   {
     name: "verify on a dataset with no data for the tables it grades exits 1 naming them",
