@@ -280,16 +280,21 @@ const CASES: Case[] = [
     error: ["column wait_ms: row 2 is -Infinity, expected a finite number"],
   },
   {
+    name: "waits of 1.5e308 ms (finite, but their sum is not) are rejected, no mean of inf",
+    run: tables(() => withPart(tampered({ wait_ms: [1.5e308, 1.5e308] }))),
+    error: ["bad.parquet: column wait_ms: row 1 is 1.5e+308, expected a value from 0 to 2^53 - 1"],
+  },
+  {
     name: "a negative latency is rejected, with the count of rows like it",
     run: tables(() => withPart(tampered({ wait_ms: [-1, -2] }))),
     error: [
-      "bad.parquet: column wait_ms: row 1 is -1, expected a value >= 0 (2 rows like it)",
+      "bad.parquet: column wait_ms: row 1 is -1, expected a value from 0 to 2^53 - 1 (2 rows like it)",
     ],
   },
   {
     name: "a negative initTime (a cold start shorter than its wait) is rejected",
     run: tables(() => withPart(tampered({ init_ms: [3, -3] }))),
-    error: ["column init_ms: row 2 is -3, expected a value >= 0"],
+    error: ["column init_ms: row 2 is -3, expected a value from 0 to 2^53 - 1"],
   },
   {
     name: "level 0 is rejected",
@@ -343,7 +348,7 @@ const CASES: Case[] = [
         "timings",
       )
     ),
-    error: ["timings/bad.parquet: column us: row 1 is -5, expected a value >= 0"],
+    error: ["timings/bad.parquet: column us: row 1 is -5, expected a value from 0 to 2^53 - 1"],
   },
   {
     name: "run 0 in a timings part is rejected",
@@ -353,7 +358,7 @@ const CASES: Case[] = [
         "timings",
       )
     ),
-    error: ["timings/bad.parquet: column run: row 1 is 0, expected a value >= 1"],
+    error: ["timings/bad.parquet: column run: row 1 is 0, expected a value from 1 to 2^53 - 1"],
   },
   // Datasets: repeated activations and copied parts.
   {
