@@ -15,6 +15,7 @@ import {
   type ColumnType,
   dtypeOf,
   emptyFrame,
+  MAX_MEASURE,
   NOT_NULL_COLUMNS,
   REQUIRED_COLUMNS,
   type Schema,
@@ -149,7 +150,7 @@ function rowChecks(table: Table, schema: Schema): RowCheck[] {
         bad: col.isNotNull().and(bad),
         expected: range.max === undefined
           ? `a value >= ${range.min}`
-          : `a value from ${range.min} to ${range.max}`,
+          : `a value from ${range.min} to ${range.max === MAX_MEASURE ? "2^53 - 1" : range.max}`,
         // NaN is not in range either: min/max may skip it, the finite check does not.
         gate: pl.concatList([col.min(), col.max()]),
         ok: (v) => {

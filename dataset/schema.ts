@@ -220,29 +220,40 @@ export interface ValueRange {
   max?: number;
 }
 
-/** Ranges of the number columns (latencies, durations and sizes are never negative). */
+/**
+ * The largest number a measurement column may hold: 2^53 - 1 (285,000 years in ms, 8 PiB in
+ * bytes), far past any measurement, so that a value above it is not one. Past it a table's sums
+ * overflow to infinity (eight waits of 1.5e308 ms had a mean of `inf` beside a median of
+ * 1.5e308) and whole numbers lose their units.
+ */
+export const MAX_MEASURE = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Ranges of the number columns (latencies, durations and sizes are never negative, and none
+ * is above {@linkcode MAX_MEASURE}).
+ */
 export const VALUE_RANGES = {
   activations: {
-    run: { min: 1 },
+    run: { min: 1, max: MAX_MEASURE },
     level: { min: 1, max: MAX_LEVEL },
-    start_ms: { min: 0 },
-    end_ms: { min: 0 },
-    duration_ms: { min: 0 },
-    wait_ms: { min: 0 },
-    init_ms: { min: 0 },
+    start_ms: { min: 0, max: MAX_MEASURE },
+    end_ms: { min: 0, max: MAX_MEASURE },
+    duration_ms: { min: 0, max: MAX_MEASURE },
+    wait_ms: { min: 0, max: MAX_MEASURE },
+    init_ms: { min: 0, max: MAX_MEASURE },
     http_status: { min: 100, max: 599 },
   },
   resources: {
-    sample: { min: 1 },
-    t_ms: { min: 0 },
-    cpu_pct: { min: 0 },
-    cpu_pct_interval: { min: 0 },
-    mem_bytes: { min: 0 },
-    mem_limit_bytes: { min: 0 },
-    pids: { min: 0 },
-    vsz_bytes: { min: 0 },
+    sample: { min: 1, max: MAX_MEASURE },
+    t_ms: { min: 0, max: MAX_MEASURE },
+    cpu_pct: { min: 0, max: MAX_MEASURE },
+    cpu_pct_interval: { min: 0, max: MAX_MEASURE },
+    mem_bytes: { min: 0, max: MAX_MEASURE },
+    mem_limit_bytes: { min: 0, max: MAX_MEASURE },
+    pids: { min: 0, max: MAX_MEASURE },
+    vsz_bytes: { min: 0, max: MAX_MEASURE },
   },
-  timings: { run: { min: 1 }, us: { min: 0 } },
+  timings: { run: { min: 1, max: MAX_MEASURE }, us: { min: 0, max: MAX_MEASURE } },
   // Level 0 marks what happens before the first level (a concurrency run's warm-up).
-  events: { t_ms: { min: 0 }, level: { min: 0, max: MAX_LEVEL } },
+  events: { t_ms: { min: 0, max: MAX_MEASURE }, level: { min: 0, max: MAX_LEVEL } },
 } as const satisfies Record<string, Record<string, ValueRange>>;

@@ -31,7 +31,7 @@ export async function readPublishedJson(
     : [join(dir, "published.json"), join(EMBEDDED_DATASET, "published.json")];
   for (const path of candidates) {
     try {
-      return { value: JSON.parse(await Deno.readTextFile(path)), path };
+      return { value: JSON.parse(await readJsonText(path)), path };
     } catch (err) {
       if (!(err instanceof Deno.errors.NotFound) || file) {
         throw new Error(`Cannot read published numbers ${path}: ${err}`, { cause: err });
@@ -44,12 +44,36 @@ export async function readPublishedJson(
 /** The name of a dataset's provenance file. */
 export const META_FILE = "dataset.json";
 
+/**
+ * The largest dataset.json or published.json read, in bytes: far above any real one (the
+ * thesis's are 5 KB and 200 KB; a campaign's dataset.json grows by about 1 KB a collection).
+ */
+export const MAX_JSON_BYTES = 64 << 20;
+
+/**
+ * The text of a dataset's JSON file, which must be a regular file (a link to one is followed)
+ * of at most {@linkcode MAX_JSON_BYTES}. A dataset is untrusted: a FIFO of that name would block
+ * the read for ever, a link to /dev/zero never end, and gigabytes exhaust memory long before
+ * JSON.parse could fail; so its kind and size are asked first. A missing file stays NotFound.
+ */
+async function readJsonText(path: string): Promise<string> {
+  const info = await Deno.stat(path);
+  if (!info.isFile) {
+    const kind = info.isDirectory ? "a folder" : "a FIFO, socket or device";
+    throw new Error(`${kind}, expected a regular file of JSON text`);
+  }
+  if (info.size > MAX_JSON_BYTES) {
+    throw new Error(`${info.size} bytes, more than the ${MAX_JSON_BYTES} a JSON file may have`);
+  }
+  return await Deno.readTextFile(path);
+}
+
 /** Reads `dir`/dataset.json: null where there is none, an error naming the file otherwise. */
 export async function readMeta(dir: string): Promise<DatasetMeta | null> {
   const path = join(dir, META_FILE);
   let text: string;
   try {
-    text = await Deno.readTextFile(path);
+    text = await readJsonText(path);
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return null;
     throw new Error(`Cannot read ${path}: ${err instanceof Error ? err.message : err}`, {

@@ -24,6 +24,8 @@ async function cli(...args: string[]): Promise<{ code: number; out: string; err:
     env: { NO_COLOR: "1" },
     stdout: "piped",
     stderr: "piped",
+    // A case that hangs (a read that never ends) fails instead of holding up the suite.
+    signal: AbortSignal.timeout(120_000),
   }).output();
   const text = (b: Uint8Array) => new TextDecoder().decode(b);
   return { code: o.code, out: text(o.stdout), err: text(o.stderr) };
@@ -278,14 +280,21 @@ const CASES: Case[] = [
     error: ["column wait_ms: row 2 is -Infinity, expected a finite number"],
   },
   {
+    name: "waits of 1.5e308 ms (finite, but their sum is not) are rejected, no mean of inf",
+    run: tables(() => withPart(tampered({ wait_ms: [1.5e308, 1.5e308] }))),
+    error: ["bad.parquet: column wait_ms: row 1 is 1.5e+308, expected a value from 0 to 2^53 - 1"],
+  },
+  {
     name: "a negative latency is rejected, with the count of rows like it",
     run: tables(() => withPart(tampered({ wait_ms: [-1, -2] }))),
-    error: ["bad.parquet: column wait_ms: row 1 is -1, expected a value >= 0 (2 rows like it)"],
+    error: [
+      "bad.parquet: column wait_ms: row 1 is -1, expected a value from 0 to 2^53 - 1 (2 rows like it)",
+    ],
   },
   {
     name: "a negative initTime (a cold start shorter than its wait) is rejected",
     run: tables(() => withPart(tampered({ init_ms: [3, -3] }))),
-    error: ["column init_ms: row 2 is -3, expected a value >= 0"],
+    error: ["column init_ms: row 2 is -3, expected a value from 0 to 2^53 - 1"],
   },
   {
     name: "level 0 is rejected",
@@ -339,7 +348,7 @@ const CASES: Case[] = [
         "timings",
       )
     ),
-    error: ["timings/bad.parquet: column us: row 1 is -5, expected a value >= 0"],
+    error: ["timings/bad.parquet: column us: row 1 is -5, expected a value from 0 to 2^53 - 1"],
   },
   {
     name: "run 0 in a timings part is rejected",
@@ -349,7 +358,7 @@ const CASES: Case[] = [
         "timings",
       )
     ),
-    error: ["timings/bad.parquet: column run: row 1 is 0, expected a value >= 1"],
+    error: ["timings/bad.parquet: column run: row 1 is 0, expected a value from 1 to 2^53 - 1"],
   },
   // Datasets: repeated activations and copied parts.
   {
@@ -448,6 +457,65 @@ const CASES: Case[] = [
       )
     ),
     error: ["dataset.json: notes[0][0]", "is nested deeper than 100 levels"],
+  },
+  {
+    name: "dataset.json that is a FIFO names the file, no read that waits for ever",
+    run: tables(() =>
+      dataset(async (dir) => {
+        await Deno.remove(join(dir, "dataset.json"));
+        await new Deno.Command("mkfifo", { args: [join(dir, "dataset.json")] }).output();
+      })
+    ),
+    error: ["dataset.json: a FIFO, socket or device, expected a regular file"],
+  },
+  {
+    name: "dataset.json that links to /dev/zero names the file, no endless read",
+    run: tables(() =>
+      dataset(async (dir) => {
+        await Deno.remove(join(dir, "dataset.json"));
+        await Deno.symlink("/dev/zero", join(dir, "dataset.json"));
+      })
+    ),
+    error: ["dataset.json: a FIFO, socket or device, expected a regular file"],
+  },
+  {
+    name: "a dataset.json of 4 GB is refused by its size, before it is read",
+    run: tables(() =>
+      // Sparse: no disk used.
+      dataset((dir) => Deno.truncate(join(dir, "dataset.json"), 2 ** 32))
+    ),
+    error: ["dataset.json: 4294967296 bytes, more than the 67108864"],
+  },
+  {
+    name: "a published.json that is a FIFO names the file, no read that waits for ever",
+    run: async () => [
+      "cli/verify.ts",
+      await dataset(async (dir) => {
+        await new Deno.Command("mkfifo", { args: [join(dir, "published.json")] }).output();
+      }),
+    ],
+    error: ["published.json: Error: a FIFO, socket or device"],
+  },
+  // The terminal.
+  {
+    name: "a runtime named with terminal escapes is printed escaped, never sent to the terminal",
+    run: async (out) => {
+      // Sets the window title, clears the screen, a C1 CSI, a bidirectional override.
+      const runtime = "\x1b]0;pwned\x07\x1b[2J\x9b31m\u202eevil";
+      const dir = await dataset(async (d) => {
+        const rows = BASE.map((r, i) => ({ ...r, runtime, activation_id: `t${i}` }));
+        await writePart(d, "activations", "escapes", activations(rows));
+      });
+      return ["cli/report.ts", "--data", dir, "--out", out, "--no-pdf"];
+    },
+    ok: (_, printed, err) => {
+      // deno-lint-ignore no-control-regex -- control characters are what it looks for
+      assert.doesNotMatch(printed + err, /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202e]/);
+      assert.match(
+        err,
+        /exported box_concurrency_\\x1b\]0;pwned\\x07\\x1b\[2J\\x9b31m\\u202eevil_hello/,
+      );
+    },
   },
   // verify.
   {
