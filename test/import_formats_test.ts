@@ -1921,3 +1921,71 @@ Deno.test("In-Vitro httpStatusCode that polars' cast or a dataset's reader refus
     }
   });
 });
+
+Deno.test("In-Vitro's OpenWhisk CSV as its client writes a failed call: startType empty, an error row; one whose record it could not read, too", async () => {
+  await withTemp(async (dir) => {
+    // In-Vitro's OpenWhisk client (pkg/driver/http_client.go, spring 2023) sets startType,
+    // activationID and httpStatusCode only once the call answered, and startType and the times
+    // only once `wsk activation get` gave the record: a call that failed leaves them empty or 0.
+    const header = "phase,instance,invocationID,startTime,requestedDuration,grpcConnEstablish," +
+      "responseTime,actualDuration,connectionTimeout,functionTimeout,activationID,startType," +
+      "httpStatusCode,waitTime,initTime";
+    const file = join(dir, "openwhisk_duration_1.csv");
+    await Deno.writeTextFile(
+      file,
+      [
+        header,
+        "2,f,inv-1,1700000000000000,100000,0,110000,100000,false,false," +
+        "000000000000000000000000000001e1,hot,200,4000,0",
+        "2,f,inv-2,1700000001000000,100000,0,30000000,0,true,false,,,0,0,0",
+        "2,f,inv-3,1700000002000000,100000,0,120000,0,false,false," +
+        "000000000000000000000000000001e3,,200,0,0",
+      ].join("\n") + "\n",
+    );
+    await importFiles([file], join(dir, "v"));
+    const a = (await readDataset(join(dir, "v"))).activations.sort("start_ms");
+    assert.deepEqual(
+      records(a.select("source", "success", "wait_ms", "client_ms", "http_status", "error")),
+      [
+        {
+          source: "record",
+          success: true,
+          wait_ms: 4,
+          client_ms: 110,
+          http_status: 200,
+          error: null,
+        },
+        {
+          source: "error",
+          success: false,
+          wait_ms: null,
+          client_ms: null,
+          http_status: null,
+          error: "connection timeout",
+        },
+        {
+          source: "error",
+          success: false,
+          wait_ms: null,
+          client_ms: null,
+          http_status: 200,
+          error: "no activation record (In-Vitro could not read it)",
+        },
+      ],
+    );
+    assert.deepEqual(records(warmTable(a).select("n", "mean", "n_errors")), [
+      { n: 1, mean: 4, n_errors: 2 },
+    ]);
+    // The line reader takes these rows too: a bad line after them is the one named.
+    const bad = join(dir, "bad.csv");
+    await Deno.writeTextFile(
+      bad,
+      await Deno.readTextFile(file) +
+        "2,f,inv-4,1700000003000000,100000,0,1,1,false,false,x,tepid,200,0,0\n",
+    );
+    await rejects(
+      importFiles([bad], join(dir, "b")),
+      'bad.csv line 5: startType is "tepid", expected hot or cold',
+    );
+  });
+});
