@@ -340,6 +340,12 @@ Deno.test("`wsk activation list --full` output: its header line skipped, each in
       );
     assert.equal((await readDataset(join(dir, "ds"))).activations.height, exported.length);
     assert.deepEqual(await rows("ds"), await rows("array"));
+    // A list of no activation (a quiet day's export): the header line alone, no rows.
+    const none = join(dir, "none.txt");
+    await Deno.writeTextFile(none, "activations\n");
+    assert.equal(await detectFileFormat(none), "openwhisk-jsonl");
+    await importFiles([list, none], join(dir, "days"));
+    assert.equal((await readDataset(join(dir, "days"))).activations.height, exported.length);
     // A bad record is named by its byte and line in the file as printed.
     const bad = join(dir, "bad.txt");
     await Deno.writeTextFile(bad, 'activations\n{\n    "activationId": 7\n}\n');

@@ -140,7 +140,10 @@ export function notInvocations(head: string): string | null {
 /** The format of `head` (a file's first bytes), or null where they do not tell. */
 export function detectFormat(head: string): Format | null {
   // `wsk activation get` prints a line before the record.
-  const text = head.replace(/^\uFEFF/, "").replace(WSK_HEADER, "").trimStart();
+  const bare = head.replace(/^\uFEFF/, "");
+  const text = bare.replace(WSK_HEADER, "").trimStart();
+  // `wsk activation list --full` of no activation prints its header line alone.
+  if (text === "" && WSK_HEADER.test(bare)) return "openwhisk-jsonl";
   if (text.startsWith("[")) return "openwhisk-json";
   if (text.startsWith("{")) {
     const key = /^\{\s*"((?:[^"\\]|\\.)*)"/.exec(text);
