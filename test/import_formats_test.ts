@@ -1995,3 +1995,40 @@ Deno.test("In-Vitro's OpenWhisk CSV as its client writes a failed call: startTyp
     );
   });
 });
+
+Deno.test("a sequence's record without waitTime (OpenWhisk before June 2020) is refused saying why", async () => {
+  await withTemp(async (dir) => {
+    // As OpenWhisk wrote them before apache/openwhisk#4819: a component of a sequence carries
+    // causedBy and no waitTime, the sequence itself kind "sequence" and no waitTime.
+    const limits = { key: "limits", value: { concurrency: 1, logs: 10, memory: 256 } };
+    const record = (id: string, annotations: unknown[]) =>
+      JSON.stringify({
+        activationId: id.repeat(32),
+        annotations,
+        duration: 3,
+        end: 1570000000003,
+        logs: [],
+        name: "step",
+        namespace: "guest",
+        response: { result: {}, status: "success", success: true },
+        start: 1570000000000,
+        subject: "guest",
+      });
+    const why = ": waitTime is missing, expected a number (OpenWhisk before June 2020 recorded " +
+      "none for a sequence, a conductor action or their components, apache/openwhisk#4819: " +
+      "leave such records out)";
+    for (
+      const [id, annotations] of [
+        ["b", [{ key: "causedBy", value: "sequence" }, { key: "kind", value: "nodejs:10" }]],
+        ["c", [{ key: "topmost", value: true }, { key: "kind", value: "sequence" }, limits]],
+      ] as const
+    ) {
+      const file = join(dir, `${id}.jsonl`);
+      await Deno.writeTextFile(file, record(id, [...annotations]) + "\n");
+      await rejects(
+        importFiles([file], join(dir, `ds-${id}`)),
+        `${id}.jsonl byte 0 (line 1) (activation ${id.repeat(32)})${why}`,
+      );
+    }
+  });
+});
