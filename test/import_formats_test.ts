@@ -2032,3 +2032,26 @@ Deno.test("a sequence's record without waitTime (OpenWhisk before June 2020) is 
     }
   });
 });
+
+Deno.test("a CouchDB _find result (Mango query of the activation store) is refused with the jq line that turns it into records", async () => {
+  await withTemp(async (dir) => {
+    const doc = JSON.parse((await Deno.readTextFile(OW_JSONL)).split("\n")[0]);
+    const stored = {
+      _id: `guest/${doc.activationId}`,
+      _rev: "1-a",
+      entityType: "activation",
+      ...doc,
+    };
+    const file = join(dir, "find.json");
+    await Deno.writeTextFile(
+      file,
+      JSON.stringify({ docs: [stored, stored], bookmark: "g1AAAA", warning: "No matching index" }),
+    );
+    await rejects(
+      importFiles([file], join(dir, "ds")),
+      "find.json byte 0 (line 1): a CouchDB _find result, not activation records: give its " +
+        "documents one a line, e.g. jq -c '.docs[] | select(.activationId)' FILE > " +
+        "activations.jsonl",
+    );
+  });
+});
