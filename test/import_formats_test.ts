@@ -2055,3 +2055,24 @@ Deno.test("a CouchDB _find result (Mango query of the activation store) is refus
     );
   });
 });
+
+Deno.test("ingest CLI on `sebs benchmark invoke`'s output folder: SeBS's own out.log beside the results is left out, not taken for the thesis's raw logs", async () => {
+  await withTemp(async (dir) => {
+    // SeBS logs to <output-dir>/out.log (its --output-file default), as Python's logging
+    // formats it: "%(asctime)s,%(msecs)d %(levelname)s %(name)s: %(message)s", time only.
+    const folder = join(dir, "sebs-out");
+    await Deno.mkdir(folder);
+    for (const name of ["experiments.json", "results.json"]) {
+      await Deno.copyFile(join(FIXTURES, "sebs_invoke", name), join(folder, name));
+    }
+    await Deno.writeTextFile(
+      join(folder, "out.log"),
+      "12:00:01,7 INFO SeBS-4f2a: Created experiment output at /tmp/sebs-out\n" +
+        "12:00:02,113 WARNING OpenWhisk.Config-9b1c: Using user-provided storage\n",
+    );
+    const said = await task("cli/ingest.ts", folder, "--out", join(dir, "ds"));
+    assert.equal(said.code, 0, said.text);
+    assert.match(said.text, /out\.log: left out, SeBS's log/);
+    assert.equal((await readDataset(join(dir, "ds"))).activations.height, 3);
+  });
+});
