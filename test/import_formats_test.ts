@@ -2076,3 +2076,24 @@ Deno.test("ingest CLI on `sebs benchmark invoke`'s output folder: SeBS's own out
     assert.equal((await readDataset(join(dir, "ds"))).activations.height, 3);
   });
 });
+
+Deno.test("In-Vitro's gRPC record of a failed call (no instance: the function's reply names it) is an error row of workload unknown, and the dataset reads", async () => {
+  await withTemp(async (dir) => {
+    // In-Vitro's gRPC client (pkg/driver/clients/grpc_client.go) takes `instance` from the
+    // function's reply: a call that failed has none.
+    const text = await Deno.readTextFile(join(INVITRO, "knative_duration_1.csv"));
+    const file = join(dir, "kn_duration_1.csv");
+    await Deno.writeTextFile(
+      file,
+      text.trimEnd() + "\n2,,inv-9,1700000009000000,10000,0,30000000,0,false,true,0,false,0,0,0\n",
+    );
+    await importFiles([file], join(dir, "v"));
+    const a = (await readDataset(join(dir, "v"))).activations;
+    assert.deepEqual(
+      records(
+        a.filter(pl.col("source").eq(pl.lit("error"))).select("workload", "action", "error"),
+      ),
+      [{ workload: "unknown", action: null, error: "function timeout" }],
+    );
+  });
+});

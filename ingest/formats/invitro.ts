@@ -140,6 +140,10 @@ function rowsExpr(
     .otherwise(pl.lit(ow ? "record" : "client"));
   const ms = (c: string) => dividedBy(micros(c), 1000);
   const invocation = cols.invocationID === null ? NULL : pl.col(cols.invocationID);
+  // The function's name; its gRPC client takes it from the function's reply, so a call that
+  // failed has none (an empty field): its row's workload is then unknown.
+  const instance = cols.instance === null ? NULL : pl.col(cols.instance);
+  const named = instance.isNotNull().and(instance.neq(pl.lit("")));
   const id = ow
     ? pl.when(text("activationID").eq(pl.lit(""))).then(invocation)
       .otherwise(text("activationID"))
@@ -167,12 +171,10 @@ function rowsExpr(
       .otherwise(pl.lit("concurrency")),
     workload: workload !== undefined
       ? pl.lit(workload)
-      : cols.instance === null
-      ? pl.lit("unknown")
-      : pl.col(cols.instance),
+      : pl.when(named).then(instance).otherwise(pl.lit("unknown")),
     runtime: pl.lit(runtime),
     activation_id: pl.when(id.eq(pl.lit(""))).then(NULL).otherwise(id),
-    action: cols.instance === null ? NULL : pl.col(cols.instance),
+    action: pl.when(named).then(instance).otherwise(NULL),
     start_ms: ms(cols.startTime),
     duration_ms: pl.when(failed).then(NULL).otherwise(ms(cols.actualDuration)),
     wait_ms: ow
