@@ -961,7 +961,7 @@ Deno.test("ingest CLI on In-Vitro's CSVs of 2021-22 (latency and exec records, f
       row(
         "trace-func-0-9",
         "trace-func-0-9",
-        "inv-a",
+        null, // invocationID inv-a: no activation id
         "client",
         "client_time",
         1664400000000,
@@ -976,7 +976,7 @@ Deno.test("ingest CLI on In-Vitro's CSVs of 2021-22 (latency and exec records, f
       row(
         "trace-func-0-9",
         "trace-func-0-9",
-        "inv-b",
+        null, // invocationID inv-b: no activation id
         "error",
         null,
         1664400001000,
@@ -992,7 +992,7 @@ Deno.test("ingest CLI on In-Vitro's CSVs of 2021-22 (latency and exec records, f
       row(
         "trace-func-1-3",
         "trace-func-1-3",
-        "inv-c",
+        null, // invocationID inv-c: no activation id
         "client",
         "client_time",
         1665500000000,
@@ -1007,7 +1007,7 @@ Deno.test("ingest CLI on In-Vitro's CSVs of 2021-22 (latency and exec records, f
       row(
         "trace-func-1-3",
         "trace-func-1-3",
-        "inv-d",
+        null, // invocationID inv-d: no activation id
         "error",
         null,
         1665500001000,
@@ -2095,5 +2095,29 @@ Deno.test("In-Vitro's gRPC record of a failed call (no instance: the function's 
       ),
       [{ workload: "unknown", action: null, error: "function timeout" }],
     );
+  });
+});
+
+Deno.test("In-Vitro's invocationID (min0.inv0, counted per function) is no activation id: many functions and two runs import, and the dataset reads", async () => {
+  await withTemp(async (dir) => {
+    // In-Vitro's trace driver numbers each function's invocations alone
+    // (composeInvocationID: "min<minute>.inv<n>"), so every function of a trace, and every run
+    // of it, has a min0.inv0.
+    const header =
+      (await Deno.readTextFile(join(INVITRO, "knative_duration_1.csv"))).split("\n")[0];
+    const run = [
+      header,
+      "2,trace-func-0-1,min0.inv0,1700000000000000,10000,800,15000,10000,false,false,0,false,0,0,0",
+      "2,trace-func-1-1,min0.inv0,1700000000100000,10000,800,25000,20000,false,false,0,false,0,0,0",
+    ].join("\n") + "\n";
+    const files = [join(dir, "a_duration_1.csv"), join(dir, "b_duration_1.csv")];
+    await Deno.writeTextFile(files[0], run);
+    await Deno.writeTextFile(files[1], run.replaceAll(",17000000", ",17000009")); // a later run
+    await importFiles(files, join(dir, "v"));
+    const a = (await readDataset(join(dir, "v"))).activations;
+    assert.equal(a.height, 4);
+    assert.deepEqual(a.getColumn("activation_id").toArray(), [null, null, null, null]);
+    // The invocationID stays in the row's record.
+    assert.equal(JSON.parse(String(a.getColumn("record").toArray()[0])).invocationID, "min0.inv0");
   });
 });

@@ -139,15 +139,14 @@ function rowsExpr(
   const source = pl.when(failed).then(pl.lit("error"))
     .otherwise(pl.lit(ow ? "record" : "client"));
   const ms = (c: string) => dividedBy(micros(c), 1000);
-  const invocation = cols.invocationID === null ? NULL : pl.col(cols.invocationID);
   // The function's name; its gRPC client takes it from the function's reply, so a call that
   // failed has none (an empty field): its row's workload is then unknown.
   const instance = cols.instance === null ? NULL : pl.col(cols.instance);
   const named = instance.isNotNull().and(instance.neq(pl.lit("")));
-  const id = ow
-    ? pl.when(text("activationID").eq(pl.lit(""))).then(invocation)
-      .otherwise(text("activationID"))
-    : invocation;
+  // OpenWhisk's activation id where the row has one. In-Vitro's invocationID is none: its
+  // trace driver numbers each function's invocations alone ("min0.inv0" in every function, and
+  // every run), while a dataset's activation ids are unique; it stays in `record`.
+  const id = ow ? text("activationID") : NULL;
   const status = ow ? text("httpStatusCode").cast(pl.Int64, false) : NULL;
   const connect = cols.connect;
   const memory = cols.memoryUsed;
@@ -173,7 +172,7 @@ function rowsExpr(
       ? pl.lit(workload)
       : pl.when(named).then(instance).otherwise(pl.lit("unknown")),
     runtime: pl.lit(runtime),
-    activation_id: pl.when(id.eq(pl.lit(""))).then(NULL).otherwise(id),
+    activation_id: pl.when(id.isNull().or(id.eq(pl.lit("")))).then(NULL).otherwise(id),
     action: pl.when(named).then(instance).otherwise(NULL),
     start_ms: ms(cols.startTime),
     duration_ms: pl.when(failed).then(NULL).otherwise(ms(cols.actualDuration)),
