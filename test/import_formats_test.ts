@@ -2121,3 +2121,33 @@ Deno.test("In-Vitro's invocationID (min0.inv0, counted per function) is no activ
     assert.equal(JSON.parse(String(a.getColumn("record").toArray()[0])).invocationID, "min0.inv0");
   });
 });
+
+Deno.test("SeBS's name of a failed invocation (failed-<n>, numbered per function and file) is no activation id: two runs with failures import, and the dataset reads", async () => {
+  await withTemp(async (dir) => {
+    // ExperimentResult.add_invocation (sebs/experiments/result.py) keys an invocation without
+    // a request id "failed-<invocations so far>": every run's first failure is failed-0.
+    const doc = JSON.parse(
+      await Deno.readTextFile(join(FIXTURES, "sebs_invoke", "experiments.json")),
+    );
+    const [func] = Object.keys(doc._invocations);
+    const ok = Object.values(doc._invocations[func])[0] as Record<string, unknown>;
+    const failed: Record<string, unknown> = {
+      ...ok,
+      output: {},
+      request_id: "",
+      stats: { cold_start: false, failure: true, memory_used: null },
+    };
+    for (const run of ["run1", "run2"]) {
+      await Deno.mkdir(join(dir, run));
+      doc._invocations[func] = { "failed-0": failed };
+      await Deno.writeTextFile(join(dir, run, "experiments.json"), JSON.stringify(doc));
+      failed.times = { ...(failed.times as object), client: 1000 }; // the runs differ
+    }
+    await importFiles([join(dir, "run1"), join(dir, "run2")], join(dir, "ds"));
+    const a = (await readDataset(join(dir, "ds"))).activations;
+    assert.deepEqual(records(a.select("activation_id", "success")), [
+      { activation_id: null, success: false },
+      { activation_id: null, success: false },
+    ]);
+  });
+});
