@@ -2151,3 +2151,22 @@ Deno.test("SeBS's name of a failed invocation (failed-<n>, numbered per function
     ]);
   });
 });
+
+Deno.test("an activation in two imported files (overlapping exports) is refused at import, naming both files and bytes, and leaves no dataset", async () => {
+  await withTemp(async (dir) => {
+    // The API's since and upto are both inclusive: exports of adjacent windows can share a
+    // record, and `wsk activation get` of one listed activation repeats it.
+    const lines = (await Deno.readTextFile(OW_JSONL)).trimEnd().split("\n");
+    const [a, b] = [join(dir, "day1.jsonl"), join(dir, "day2.jsonl")];
+    await Deno.writeTextFile(a, lines.slice(0, 3).join("\n") + "\n");
+    await Deno.writeTextFile(b, lines.slice(2).join("\n") + "\n");
+    const id = JSON.parse(lines[2]).activationId;
+    const at = lines.slice(0, 2).join("\n").length + 1;
+    await rejects(
+      importFiles([a, b], join(dir, "ds")),
+      `activation id "${id}" occurs twice: day1.jsonl byte ${at + 16} and day2.jsonl byte 16 ` +
+        "(1 records repeat an id; an activation is one row: do two exports overlap?)",
+    );
+    await assert.rejects(Deno.stat(join(dir, "ds")), Deno.errors.NotFound);
+  });
+});
