@@ -75,6 +75,23 @@ function statusCode(value: unknown): number | null {
     : null;
 }
 
+/**
+ * Why a record of a sequence or composition has no waitTime: OpenWhisk measured waitTime from
+ * the start of the request's transaction, which for a sequence's components is the sequence's,
+ * so before apache/openwhisk#4819 (June 2020) it wrote none for them, nor for the sequence or
+ * the conductor action itself. Such a record carries no latency to import.
+ */
+const NO_COMPOSITION_WAIT = "OpenWhisk before June 2020 recorded none for a sequence, a " +
+  "conductor action or their components, apache/openwhisk#4819: leave such records out";
+
+/**
+ * Whether a record is a sequence's or a composition's (kind `sequence`, which OpenWhisk gives
+ * both) or one of their components' (a `causedBy` annotation).
+ */
+function inComposition(record: Json, kind: unknown): boolean {
+  return kind === "sequence" || annotation(record, "causedBy") !== undefined;
+}
+
 /** The columns a row takes from its context. */
 function contextColumns({ experiment, workload, runtime, run, level }: RecordContext) {
   return { experiment, workload, runtime, run, level };
@@ -140,6 +157,9 @@ export function activationRow(
   // be started. It is an error of its cell, kept with its record.
   const unplaced = success === false &&
     (wait === undefined || wait === null || (typeof wait === "number" && wait < 0));
+  if (!unplaced && (wait === undefined || wait === null) && inComposition(record, kind)) {
+    throw new TypeError(`${at}: waitTime is missing, expected a number (${NO_COMPOSITION_WAIT})`);
+  }
   return {
     ...contextColumns(context),
     activation_id: id,

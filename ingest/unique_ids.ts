@@ -11,7 +11,7 @@
  */
 import pl from "nodejs-polars";
 import { basename, join } from "node:path";
-import { findDuplicateId, partPaths } from "../dataset/mod.ts";
+import { type DuplicateId, findDuplicateId, partPaths } from "../dataset/mod.ts";
 
 /** The raw file a part of `activations` was written from: `1_x.0002.parquet` -> `1_x.log`. */
 function rawFileOf(part: string): string {
@@ -32,11 +32,8 @@ async function offsetsOf(path: string, needle: string, max: number): Promise<num
   return found;
 }
 
-/**
- * Throws if an activation id occurs twice in the `activations` parts under `dataDir`, naming
- * the raw files of `rawDir` they came from and the byte offset of the id in each.
- */
-export async function checkIngestedIds(dataDir: string, rawDir: string): Promise<void> {
+/** The first activation id that occurs twice in the `activations` parts under `dataDir`. */
+export async function duplicateId(dataDir: string): Promise<DuplicateId | null> {
   const parts: { part: string; ids: pl.Series }[] = [];
   for (const path of await partPaths(join(dataDir, "activations"))) {
     // Only the ids there are: a part of sample rows has none, and a column of nulls read
@@ -45,19 +42,42 @@ export async function checkIngestedIds(dataDir: string, rawDir: string): Promise
       .filter(pl.col("activation_id").isNotNull()).collect()).getColumn("activation_id");
     if (ids.len() > 0) parts.push({ part: path, ids });
   }
-  const d = findDuplicateId(parts);
-  if (!d) return;
-  const [a, b] = [rawFileOf(d.first.part), rawFileOf(d.second.part)];
+  return findDuplicateId(parts);
+}
+
+/**
+ * Where a repeated id `d` is in the files its parts were written from (`fileOf`: a part's file,
+ * as messages name it, and its path): `name byte N` for each of its first two places.
+ */
+export async function duplicatePlaces(
+  d: DuplicateId,
+  fileOf: (part: string) => { name: string; path: string },
+): Promise<string[]> {
+  const [a, b] = [fileOf(d.first.part), fileOf(d.second.part)];
   const needle = JSON.stringify(d.id);
-  const where = async (file: string, n: number) => {
-    const at = await offsetsOf(join(rawDir, file), needle, n);
-    return at.length > 0 ? at : await offsetsOf(join(rawDir, file), d.id, n);
+  const where = async (path: string, n: number) => {
+    const at = await offsetsOf(path, needle, n);
+    return at.length > 0 ? at : await offsetsOf(path, d.id, n);
   };
-  const places = a === b
-    ? (await where(a, 2)).map((at) => `${a} byte ${at}`)
-    : [`${a} byte ${(await where(a, 1))[0]}`, `${b} byte ${(await where(b, 1))[0]}`];
+  return a.path === b.path ? (await where(a.path, 2)).map((at) => `${a.name} byte ${at}`) : [
+    `${a.name} byte ${(await where(a.path, 1))[0]}`,
+    `${b.name} byte ${(await where(b.path, 1))[0]}`,
+  ];
+}
+
+/**
+ * Throws if an activation id occurs twice in the `activations` parts under `dataDir`, naming
+ * the raw files of `rawDir` they came from and the byte offset of the id in each.
+ */
+export async function checkIngestedIds(dataDir: string, rawDir: string): Promise<void> {
+  const d = await duplicateId(dataDir);
+  if (!d) return;
+  const places = await duplicatePlaces(d, (part) => {
+    const name = rawFileOf(part);
+    return { name, path: join(rawDir, name) };
+  });
   throw new RangeError(
-    `activation id ${needle} occurs twice: ${places.join(" and ")} ` +
+    `activation id ${JSON.stringify(d.id)} occurs twice: ${places.join(" and ")} ` +
       `(${d.count} records repeat an id; an activation is one row: is a run in a log twice?)`,
   );
 }

@@ -340,6 +340,12 @@ Deno.test("`wsk activation list --full` output: its header line skipped, each in
       );
     assert.equal((await readDataset(join(dir, "ds"))).activations.height, exported.length);
     assert.deepEqual(await rows("ds"), await rows("array"));
+    // A list of no activation (a quiet day's export): the header line alone, no rows.
+    const none = join(dir, "none.txt");
+    await Deno.writeTextFile(none, "activations\n");
+    assert.equal(await detectFileFormat(none), "openwhisk-jsonl");
+    await importFiles([list, none], join(dir, "days"));
+    assert.equal((await readDataset(join(dir, "days"))).activations.height, exported.length);
     // A bad record is named by its byte and line in the file as printed.
     const bad = join(dir, "bad.txt");
     await Deno.writeTextFile(bad, 'activations\n{\n    "activationId": 7\n}\n');
@@ -955,7 +961,7 @@ Deno.test("ingest CLI on In-Vitro's CSVs of 2021-22 (latency and exec records, f
       row(
         "trace-func-0-9",
         "trace-func-0-9",
-        "inv-a",
+        null, // invocationID inv-a: no activation id
         "client",
         "client_time",
         1664400000000,
@@ -970,7 +976,7 @@ Deno.test("ingest CLI on In-Vitro's CSVs of 2021-22 (latency and exec records, f
       row(
         "trace-func-0-9",
         "trace-func-0-9",
-        "inv-b",
+        null, // invocationID inv-b: no activation id
         "error",
         null,
         1664400001000,
@@ -986,7 +992,7 @@ Deno.test("ingest CLI on In-Vitro's CSVs of 2021-22 (latency and exec records, f
       row(
         "trace-func-1-3",
         "trace-func-1-3",
-        "inv-c",
+        null, // invocationID inv-c: no activation id
         "client",
         "client_time",
         1665500000000,
@@ -1001,7 +1007,7 @@ Deno.test("ingest CLI on In-Vitro's CSVs of 2021-22 (latency and exec records, f
       row(
         "trace-func-1-3",
         "trace-func-1-3",
-        "inv-d",
+        null, // invocationID inv-d: no activation id
         "error",
         null,
         1665500001000,
@@ -1919,5 +1925,248 @@ Deno.test("In-Vitro httpStatusCode that polars' cast or a dataset's reader refus
       const rows = (await readDataset(join(dir, status))).activations.sort("start_ms");
       assert.equal(rows.getColumn("http_status").toArray()[1], expected);
     }
+  });
+});
+
+Deno.test("In-Vitro's OpenWhisk CSV as its client writes a failed call: startType empty, an error row; one whose record it could not read, too", async () => {
+  await withTemp(async (dir) => {
+    // In-Vitro's OpenWhisk client (pkg/driver/http_client.go, spring 2023) sets startType,
+    // activationID and httpStatusCode only once the call answered, and startType and the times
+    // only once `wsk activation get` gave the record: a call that failed leaves them empty or 0.
+    const header = "phase,instance,invocationID,startTime,requestedDuration,grpcConnEstablish," +
+      "responseTime,actualDuration,connectionTimeout,functionTimeout,activationID,startType," +
+      "httpStatusCode,waitTime,initTime";
+    const file = join(dir, "openwhisk_duration_1.csv");
+    await Deno.writeTextFile(
+      file,
+      [
+        header,
+        "2,f,inv-1,1700000000000000,100000,0,110000,100000,false,false," +
+        "000000000000000000000000000001e1,hot,200,4000,0",
+        "2,f,inv-2,1700000001000000,100000,0,30000000,0,true,false,,,0,0,0",
+        "2,f,inv-3,1700000002000000,100000,0,120000,0,false,false," +
+        "000000000000000000000000000001e3,,200,0,0",
+      ].join("\n") + "\n",
+    );
+    await importFiles([file], join(dir, "v"));
+    const a = (await readDataset(join(dir, "v"))).activations.sort("start_ms");
+    assert.deepEqual(
+      records(a.select("source", "success", "wait_ms", "client_ms", "http_status", "error")),
+      [
+        {
+          source: "record",
+          success: true,
+          wait_ms: 4,
+          client_ms: 110,
+          http_status: 200,
+          error: null,
+        },
+        {
+          source: "error",
+          success: false,
+          wait_ms: null,
+          client_ms: null,
+          http_status: null,
+          error: "connection timeout",
+        },
+        {
+          source: "error",
+          success: false,
+          wait_ms: null,
+          client_ms: null,
+          http_status: 200,
+          error: "no activation record (In-Vitro could not read it)",
+        },
+      ],
+    );
+    assert.deepEqual(records(warmTable(a).select("n", "mean", "n_errors")), [
+      { n: 1, mean: 4, n_errors: 2 },
+    ]);
+    // The line reader takes these rows too: a bad line after them is the one named.
+    const bad = join(dir, "bad.csv");
+    await Deno.writeTextFile(
+      bad,
+      await Deno.readTextFile(file) +
+        "2,f,inv-4,1700000003000000,100000,0,1,1,false,false,x,tepid,200,0,0\n",
+    );
+    await rejects(
+      importFiles([bad], join(dir, "b")),
+      'bad.csv line 5: startType is "tepid", expected hot or cold',
+    );
+  });
+});
+
+Deno.test("a sequence's record without waitTime (OpenWhisk before June 2020) is refused saying why", async () => {
+  await withTemp(async (dir) => {
+    // As OpenWhisk wrote them before apache/openwhisk#4819: a component of a sequence carries
+    // causedBy and no waitTime, the sequence itself kind "sequence" and no waitTime.
+    const limits = { key: "limits", value: { concurrency: 1, logs: 10, memory: 256 } };
+    const record = (id: string, annotations: unknown[]) =>
+      JSON.stringify({
+        activationId: id.repeat(32),
+        annotations,
+        duration: 3,
+        end: 1570000000003,
+        logs: [],
+        name: "step",
+        namespace: "guest",
+        response: { result: {}, status: "success", success: true },
+        start: 1570000000000,
+        subject: "guest",
+      });
+    const why = ": waitTime is missing, expected a number (OpenWhisk before June 2020 recorded " +
+      "none for a sequence, a conductor action or their components, apache/openwhisk#4819: " +
+      "leave such records out)";
+    for (
+      const [id, annotations] of [
+        ["b", [{ key: "causedBy", value: "sequence" }, { key: "kind", value: "nodejs:10" }]],
+        ["c", [{ key: "topmost", value: true }, { key: "kind", value: "sequence" }, limits]],
+      ] as const
+    ) {
+      const file = join(dir, `${id}.jsonl`);
+      await Deno.writeTextFile(file, record(id, [...annotations]) + "\n");
+      await rejects(
+        importFiles([file], join(dir, `ds-${id}`)),
+        `${id}.jsonl byte 0 (line 1) (activation ${id.repeat(32)})${why}`,
+      );
+    }
+  });
+});
+
+Deno.test("a CouchDB _find result (Mango query of the activation store) is refused with the jq line that turns it into records", async () => {
+  await withTemp(async (dir) => {
+    const doc = JSON.parse((await Deno.readTextFile(OW_JSONL)).split("\n")[0]);
+    const stored = {
+      _id: `guest/${doc.activationId}`,
+      _rev: "1-a",
+      entityType: "activation",
+      ...doc,
+    };
+    const file = join(dir, "find.json");
+    await Deno.writeTextFile(
+      file,
+      JSON.stringify({ docs: [stored, stored], bookmark: "g1AAAA", warning: "No matching index" }),
+    );
+    await rejects(
+      importFiles([file], join(dir, "ds")),
+      "find.json byte 0 (line 1): a CouchDB _find result, not activation records: give its " +
+        "documents one a line, e.g. jq -c '.docs[] | select(.activationId)' FILE > " +
+        "activations.jsonl",
+    );
+  });
+});
+
+Deno.test("ingest CLI on `sebs benchmark invoke`'s output folder: SeBS's own out.log beside the results is left out, not taken for the thesis's raw logs", async () => {
+  await withTemp(async (dir) => {
+    // SeBS logs to <output-dir>/out.log (its --output-file default), as Python's logging
+    // formats it: "%(asctime)s,%(msecs)d %(levelname)s %(name)s: %(message)s", time only.
+    const folder = join(dir, "sebs-out");
+    await Deno.mkdir(folder);
+    for (const name of ["experiments.json", "results.json"]) {
+      await Deno.copyFile(join(FIXTURES, "sebs_invoke", name), join(folder, name));
+    }
+    await Deno.writeTextFile(
+      join(folder, "out.log"),
+      "12:00:01,7 INFO SeBS-4f2a: Created experiment output at /tmp/sebs-out\n" +
+        "12:00:02,113 WARNING OpenWhisk.Config-9b1c: Using user-provided storage\n",
+    );
+    const said = await task("cli/ingest.ts", folder, "--out", join(dir, "ds"));
+    assert.equal(said.code, 0, said.text);
+    assert.match(said.text, /out\.log: left out, SeBS's log/);
+    assert.equal((await readDataset(join(dir, "ds"))).activations.height, 3);
+  });
+});
+
+Deno.test("In-Vitro's gRPC record of a failed call (no instance: the function's reply names it) is an error row of workload unknown, and the dataset reads", async () => {
+  await withTemp(async (dir) => {
+    // In-Vitro's gRPC client (pkg/driver/clients/grpc_client.go) takes `instance` from the
+    // function's reply: a call that failed has none.
+    const text = await Deno.readTextFile(join(INVITRO, "knative_duration_1.csv"));
+    const file = join(dir, "kn_duration_1.csv");
+    await Deno.writeTextFile(
+      file,
+      text.trimEnd() + "\n2,,inv-9,1700000009000000,10000,0,30000000,0,false,true,0,false,0,0,0\n",
+    );
+    await importFiles([file], join(dir, "v"));
+    const a = (await readDataset(join(dir, "v"))).activations;
+    assert.deepEqual(
+      records(
+        a.filter(pl.col("source").eq(pl.lit("error"))).select("workload", "action", "error"),
+      ),
+      [{ workload: "unknown", action: null, error: "function timeout" }],
+    );
+  });
+});
+
+Deno.test("In-Vitro's invocationID (min0.inv0, counted per function) is no activation id: many functions and two runs import, and the dataset reads", async () => {
+  await withTemp(async (dir) => {
+    // In-Vitro's trace driver numbers each function's invocations alone
+    // (composeInvocationID: "min<minute>.inv<n>"), so every function of a trace, and every run
+    // of it, has a min0.inv0.
+    const header =
+      (await Deno.readTextFile(join(INVITRO, "knative_duration_1.csv"))).split("\n")[0];
+    const run = [
+      header,
+      "2,trace-func-0-1,min0.inv0,1700000000000000,10000,800,15000,10000,false,false,0,false,0,0,0",
+      "2,trace-func-1-1,min0.inv0,1700000000100000,10000,800,25000,20000,false,false,0,false,0,0,0",
+    ].join("\n") + "\n";
+    const files = [join(dir, "a_duration_1.csv"), join(dir, "b_duration_1.csv")];
+    await Deno.writeTextFile(files[0], run);
+    await Deno.writeTextFile(files[1], run.replaceAll(",17000000", ",17000009")); // a later run
+    await importFiles(files, join(dir, "v"));
+    const a = (await readDataset(join(dir, "v"))).activations;
+    assert.equal(a.height, 4);
+    assert.deepEqual(a.getColumn("activation_id").toArray(), [null, null, null, null]);
+    // The invocationID stays in the row's record.
+    assert.equal(JSON.parse(String(a.getColumn("record").toArray()[0])).invocationID, "min0.inv0");
+  });
+});
+
+Deno.test("SeBS's name of a failed invocation (failed-<n>, numbered per function and file) is no activation id: two runs with failures import, and the dataset reads", async () => {
+  await withTemp(async (dir) => {
+    // ExperimentResult.add_invocation (sebs/experiments/result.py) keys an invocation without
+    // a request id "failed-<invocations so far>": every run's first failure is failed-0.
+    const doc = JSON.parse(
+      await Deno.readTextFile(join(FIXTURES, "sebs_invoke", "experiments.json")),
+    );
+    const [func] = Object.keys(doc._invocations);
+    const ok = Object.values(doc._invocations[func])[0] as Record<string, unknown>;
+    const failed: Record<string, unknown> = {
+      ...ok,
+      output: {},
+      request_id: "",
+      stats: { cold_start: false, failure: true, memory_used: null },
+    };
+    for (const run of ["run1", "run2"]) {
+      await Deno.mkdir(join(dir, run));
+      doc._invocations[func] = { "failed-0": failed };
+      await Deno.writeTextFile(join(dir, run, "experiments.json"), JSON.stringify(doc));
+      failed.times = { ...(failed.times as object), client: 1000 }; // the runs differ
+    }
+    await importFiles([join(dir, "run1"), join(dir, "run2")], join(dir, "ds"));
+    const a = (await readDataset(join(dir, "ds"))).activations;
+    assert.deepEqual(records(a.select("activation_id", "success")), [
+      { activation_id: null, success: false },
+      { activation_id: null, success: false },
+    ]);
+  });
+});
+
+Deno.test("an activation in two imported files (overlapping exports) is refused at import, naming both files and bytes, and leaves no dataset", async () => {
+  await withTemp(async (dir) => {
+    // The API's since and upto are both inclusive: exports of adjacent windows can share a
+    // record, and `wsk activation get` of one listed activation repeats it.
+    const lines = (await Deno.readTextFile(OW_JSONL)).trimEnd().split("\n");
+    const [a, b] = [join(dir, "day1.jsonl"), join(dir, "day2.jsonl")];
+    await Deno.writeTextFile(a, lines.slice(0, 3).join("\n") + "\n");
+    await Deno.writeTextFile(b, lines.slice(2).join("\n") + "\n");
+    const id = JSON.parse(lines[2]).activationId;
+    const at = lines.slice(0, 2).join("\n").length + 1;
+    await rejects(
+      importFiles([a, b], join(dir, "ds")),
+      `activation id "${id}" occurs twice: day1.jsonl byte ${at + 16} and day2.jsonl byte 16 ` +
+        "(1 records repeat an id; an activation is one row: do two exports overlap?)",
+    );
+    await assert.rejects(Deno.stat(join(dir, "ds")), Deno.errors.NotFound);
   });
 });

@@ -6,6 +6,8 @@
  * is theirs (In-Vitro's in any version it wrote, invitro_columns.ts). Anything else needs
  * `--format`.
  */
+import { join } from "node:path";
+import { classify } from "../file_kind.ts";
 import { isInvitroHeader } from "./invitro_columns.ts";
 
 /** The formats `ingest --format` takes. */
@@ -80,6 +82,12 @@ const NOT_INVOCATIONS: { names?: string[]; starts?: RegExp; what: string }[] = [
     what: LFS_POINTER,
   },
   {
+    // Python's logging as SeBS sets it (sebs/utils.py): "%(asctime)s,%(msecs)d %(levelname)s
+    // %(name)s: %(message)s", the time of day only; written to <output-dir>/out.log.
+    starts: /^\d{2}:\d{2}:\d{2},\d{1,3} (?:DEBUG|INFO|WARNING|ERROR|CRITICAL) [^\n:]+: /,
+    what: "SeBS's log (its --output-file, out.log: messages, no measurement)",
+  },
+  {
     names: ["size", "repetition", "is_cold", "start_timestamp", "finish_timestamp"],
     what: "SeBS's invocation-overhead result (the time until the function starts against the " +
       "payload or code size, from two clocks in seconds)",
@@ -140,7 +148,10 @@ export function notInvocations(head: string): string | null {
 /** The format of `head` (a file's first bytes), or null where they do not tell. */
 export function detectFormat(head: string): Format | null {
   // `wsk activation get` prints a line before the record.
-  const text = head.replace(/^\uFEFF/, "").replace(WSK_HEADER, "").trimStart();
+  const bare = head.replace(/^\uFEFF/, "");
+  const text = bare.replace(WSK_HEADER, "").trimStart();
+  // `wsk activation list --full` of no activation prints its header line alone.
+  if (text === "" && WSK_HEADER.test(bare)) return "openwhisk-jsonl";
   if (text.startsWith("[")) return "openwhisk-json";
   if (text.startsWith("{")) {
     const key = /^\{\s*"((?:[^"\\]|\\.)*)"/.exec(text);
@@ -175,13 +186,17 @@ async function readHead(path: string): Promise<string> {
 
 /**
  * Whether `source` is a folder of the thesis's raw logs (every raw file of that layout is a
- * `.log`), which the thesis ingest reads; other tools' files go to the importers.
+ * `.log`), which the thesis ingest reads; other tools' files go to the importers. A `.log` a
+ * tool writes beside its results (SeBS's out.log: {@linkcode notInvocations}) does not count,
+ * unless named as a raw log; any other `.log` does, so that the thesis ingest names it.
  */
 export async function isThesisLayout(source: string): Promise<boolean> {
   if (!(await Deno.stat(source)).isDirectory) return false;
   // A linked raw log counts as one: the thesis ingest reads it like the file.
   for await (const e of Deno.readDir(source)) {
-    if ((e.isFile || e.isSymlink) && e.name.endsWith(".log")) return true;
+    if (!(e.isFile || e.isSymlink) || !e.name.endsWith(".log")) continue;
+    if (classify(e.name) !== null || e.isSymlink) return true;
+    if (await fileNotInvocations(join(source, e.name)) === null) return true;
   }
   return false;
 }

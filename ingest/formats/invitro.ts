@@ -17,7 +17,8 @@
  * cold start, `concurrency` for a hot one; `level` unknown (In-Vitro replays a trace, it does
  * not hold a fixed concurrency). Without them a row carries only In-Vitro's client-side
  * `responseTime` (`source` client, `latency` client_time, in `client_ms`). An invocation that
- * timed out has no record: an `error` row. An invocation of a warm-up phase (invitro_columns.ts)
+ * timed out has no record: an `error` row; so has an OpenWhisk one without startType (its
+ * client read no record, {@linkcode NO_RECORD_ERROR}). An invocation of a warm-up phase (invitro_columns.ts)
  * is experiment `warmup`, which no latency table reads. The CSV row itself is kept as JSON in
  * `record`.
  *
@@ -91,10 +92,30 @@ function uses(cols: InvitroColumns) {
 }
 const NULL = pl.lit(null);
 
-/** Whether a row's invocation failed (it then has no activation record). */
-function failedOf(cols: InvitroColumns, flag: CsvFields["flag"]): pl.Expr {
-  return cols.failures.map((f) => flag(f.column).eq(pl.lit("true")))
+/**
+ * The error of an In-Vitro OpenWhisk row whose startType is empty and no failure flag set: its
+ * client had an answer but no activation record (`wsk activation get` failed, or its output did
+ * not parse: pkg/driver/http_client.go of spring 2023), counted the invocation failed and left
+ * startType, waitTime and initTime unset, so its 0 is no waitTime. A call that failed (a flag
+ * set) leaves startType empty too.
+ */
+export const NO_RECORD_ERROR = "no activation record (In-Vitro could not read it)";
+
+/**
+ * Whether a row's invocation failed (it then has no activation record): `flagged` by one of
+ * its version's failure flags, or, in an OpenWhisk record, `unread` ({@linkcode NO_RECORD_ERROR}).
+ */
+function failedOf(
+  header: readonly string[],
+  cols: InvitroColumns,
+  { flag, text }: Pick<CsvFields, "flag" | "text">,
+): { flagged: pl.Expr; unread: pl.Expr; failed: pl.Expr } {
+  const flagged = cols.failures.map((f) => flag(f.column).eq(pl.lit("true")))
     .reduce((a, b) => a.or(b), pl.lit(false));
+  const unread = isOpenWhisk(header)
+    ? text("startType").isNull().or(text("startType").eq(pl.lit("")))
+    : pl.lit(false);
+  return { flagged, unread, failed: flagged.or(unread) };
 }
 
 /**
@@ -112,17 +133,20 @@ function rowsExpr(
   const validFlag = (c: string) => flag(c).eq(pl.lit("true")).or(flag(c).eq(pl.lit("false")));
   const ow = isOpenWhisk(header);
   const failedBy = cols.failures.map((f) => flag(f.column).eq(pl.lit("true")));
-  const failed = failedOf(cols, flag);
+  const { flagged, unread, failed } = failedOf(header, cols, { flag, text });
   const cold = ow ? text("startType").eq(pl.lit("cold")) : NULL;
   const record = ow ? failed.not() : pl.lit(false);
   const source = pl.when(failed).then(pl.lit("error"))
     .otherwise(pl.lit(ow ? "record" : "client"));
   const ms = (c: string) => dividedBy(micros(c), 1000);
-  const invocation = cols.invocationID === null ? NULL : pl.col(cols.invocationID);
-  const id = ow
-    ? pl.when(text("activationID").eq(pl.lit(""))).then(invocation)
-      .otherwise(text("activationID"))
-    : invocation;
+  // The function's name; its gRPC client takes it from the function's reply, so a call that
+  // failed has none (an empty field): its row's workload is then unknown.
+  const instance = cols.instance === null ? NULL : pl.col(cols.instance);
+  const named = instance.isNotNull().and(instance.neq(pl.lit("")));
+  // OpenWhisk's activation id where the row has one. In-Vitro's invocationID is none: its
+  // trace driver numbers each function's invocations alone ("min0.inv0" in every function, and
+  // every run), while a dataset's activation ids are unique; it stays in `record`.
+  const id = ow ? text("activationID") : NULL;
   const status = ow ? text("httpStatusCode").cast(pl.Int64, false) : NULL;
   const connect = cols.connect;
   const memory = cols.memoryUsed;
@@ -132,7 +156,7 @@ function rowsExpr(
     .and(failed.or(validMicros(cols.actualDuration).and(validMicros(cols.responseTime))));
   if (ow) {
     const type = text("startType");
-    valid = valid.and(type.eq(pl.lit("hot")).or(type.eq(pl.lit("cold"))))
+    valid = valid.and(unread.or(type.eq(pl.lit("hot"))).or(type.eq(pl.lit("cold"))))
       .and(status.ltEq(0).or(status.gtEq(HTTP.min).and(status.ltEq(HTTP.max))))
       .and(record.not().or(validMicros("waitTime")))
       .and(record.not().or(type.eq(pl.lit("hot"))).or(validMicros("initTime")));
@@ -146,12 +170,10 @@ function rowsExpr(
       .otherwise(pl.lit("concurrency")),
     workload: workload !== undefined
       ? pl.lit(workload)
-      : cols.instance === null
-      ? pl.lit("unknown")
-      : pl.col(cols.instance),
+      : pl.when(named).then(instance).otherwise(pl.lit("unknown")),
     runtime: pl.lit(runtime),
-    activation_id: pl.when(id.eq(pl.lit(""))).then(NULL).otherwise(id),
-    action: cols.instance === null ? NULL : pl.col(cols.instance),
+    activation_id: pl.when(id.isNull().or(id.eq(pl.lit("")))).then(NULL).otherwise(id),
+    action: pl.when(named).then(instance).otherwise(NULL),
     start_ms: ms(cols.startTime),
     duration_ms: pl.when(failed).then(NULL).otherwise(ms(cols.actualDuration)),
     wait_ms: ow
@@ -159,13 +181,13 @@ function rowsExpr(
       : NULL,
     init_ms: ow ? pl.when(record.and(cold)).then(ms("initTime")).otherwise(NULL) : NULL,
     success: failed.not(),
-    error: cols.failures.length === 0 ? NULL : pl.when(failed).then(
+    error: cols.failures.length === 0 ? NULL : pl.when(flagged).then(
       pl.concatString(
         cols.failures.map((f, i) => pl.when(failedBy[i]).then(pl.lit(f.error)).otherwise(NULL)),
         ", ",
         true,
       ),
-    ).otherwise(NULL),
+    ).when(unread).then(pl.lit(NO_RECORD_ERROR)).otherwise(NULL),
     source,
     http_status: ow ? pl.when(status.gt(0)).then(status).otherwise(NULL) : NULL,
     record: rowRecord({ missingAsEmpty: false }),
@@ -219,11 +241,11 @@ export async function invitroReader(
     uses: uses(cols),
     exprs: (fields: CsvFields) => rowsExpr(header, cols, fields, options),
     // Only a row whose waitTime is imported says its unit (a failed one's is not read).
-    anyOf: ({ text, flag }: CsvFields): Record<string, pl.Expr> =>
+    anyOf: (fields: CsvFields): Record<string, pl.Expr> =>
       isOpenWhisk(header)
         ? {
-          [WAIT_NOT_MICROS]: failedOf(cols, flag).not()
-            .and(text("waitTime").cast(pl.Float64, false).modulo(1000).neq(0)),
+          [WAIT_NOT_MICROS]: failedOf(header, cols, fields).failed.not()
+            .and(fields.text("waitTime").cast(pl.Float64, false).modulo(1000).neq(0)),
         }
         : {},
   };
@@ -281,7 +303,10 @@ export async function checkInvitroFile(
   for await (const row of rows) {
     const where = `${file} line ${row.line}`;
     // Every flag is read, so that a bad one is named even after one that is true.
-    const failed = cols.failures.map((f) => csvBoolean(row, f.column, where)).includes(true);
+    const flagged = cols.failures.map((f) => csvBoolean(row, f.column, where)).includes(true);
+    // As failedOf: an OpenWhisk record without startType has no activation record.
+    const type = ow ? row.fields.startType.trim() : null;
+    const failed = flagged || type === "";
     nonNegative(row, cols.startTime, where);
     if (cols.connect) nonNegative(row, cols.connect, where);
     if (cols.memoryUsed) nonNegative(row, cols.memoryUsed.column, where);
@@ -290,8 +315,7 @@ export async function checkInvitroFile(
       nonNegative(row, cols.responseTime, where);
     }
     if (!ow) continue;
-    const type = row.fields.startType.trim();
-    if (type !== "hot" && type !== "cold") {
+    if (type !== "" && type !== "hot" && type !== "cold") {
       throw new TypeError(
         `${where}: startType is ${quoted(row.fields.startType)}, expected hot or cold`,
       );

@@ -21,6 +21,7 @@ import {
 import { checkOutput, replaceFolder } from "../../dataset/folder.ts";
 import { chunked } from "../file_chunks.ts";
 import { FileHasher } from "../file_hasher.ts";
+import { duplicateId, duplicatePlaces } from "../unique_ids.ts";
 import { classify } from "../file_kind.ts";
 import {
   detectFileFormat,
@@ -256,6 +257,7 @@ export async function importFiles(
 
   async function importInto(tmp: string): Promise<void> {
     const stems = new Set<string>();
+    const fileOfStem = new Map<string, { name: string; path: string }>();
     let jsonRows = 0;
     const csvChecks: { file: ImportedFile; rows: number }[] = [];
     for (const [i, path] of paths.entries()) {
@@ -265,6 +267,7 @@ export async function importFiles(
       const options = { runtime, workload };
       const skipped = skip.get(path);
       const stem = stemOf(name, stems);
+      fileOfStem.set(stem, { name, path });
       let n: number, notActions = 0;
       try {
         if (f === "openwhisk-json" || f === "openwhisk-jsonl") {
@@ -334,6 +337,18 @@ export async function importFiles(
             `invocations: import them apart (pass the CSV or the JSON files alone)`,
         );
       }
+    }
+    // One activation, one row: a record in two files (exports of adjacent windows share the
+    // bound, both inclusive; `wsk activation get` repeats a listed one) is refused here, by
+    // file and byte, not left to make a dataset that every read refuses.
+    const d = await duplicateId(tmp);
+    if (d !== null) {
+      const stemOfPart = (part: string) => basename(part).replace(/\.\d{4}\.parquet$/, "");
+      const places = await duplicatePlaces(d, (part) => fileOfStem.get(stemOfPart(part))!);
+      throw new RangeError(
+        `activation id ${JSON.stringify(d.id)} occurs twice: ${places.join(" and ")} ` +
+          `(${d.count} records repeat an id; an activation is one row: do two exports overlap?)`,
+      );
     }
     const used = [...new Set(report.files.map((f) => f.format))].join(", ");
     await writeMeta(tmp, { source: `imported (${used})`, ...meta, import: report });

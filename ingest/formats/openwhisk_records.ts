@@ -208,14 +208,29 @@ export interface RecordSink {
 }
 
 /**
- * Whether `value` is a listing of CouchDB's (`{"total_rows": .., "rows": [{"id", "doc"}]}`),
- * the form an operator gets from the activation store itself: one value holding every
- * record, which the line and array readers cannot stream.
+ * What CouchDB listing `value` is, and the jq filter that gives its documents, or null: the
+ * forms an operator gets from the activation store itself, `_all_docs` or a view
+ * (`{"total_rows": .., "rows": [{"id", "doc"}]}`) and a Mango query's `_find` result
+ * (`{"docs": [..], "bookmark": ..}`), one value holding every record, which the line and array
+ * readers cannot stream.
  */
-function isCouchListing(value: unknown): boolean {
-  if (typeof value !== "object" || value === null || "activationId" in value) return false;
-  return "rows" in value && Array.isArray(value.rows) &&
-    ("total_rows" in value || value.rows.some((r) => typeof r === "object" && r && "doc" in r));
+function couchListing(value: unknown): { what: string; docs: string } | null {
+  if (typeof value !== "object" || value === null || "activationId" in value) return null;
+  const some = (list: unknown[], key: string) =>
+    list.some((r) => typeof r === "object" && r !== null && key in r);
+  if (
+    "rows" in value && Array.isArray(value.rows) &&
+    ("total_rows" in value || some(value.rows, "doc"))
+  ) {
+    return { what: "a CouchDB listing (_all_docs or a view)", docs: ".rows[].doc" };
+  }
+  if (
+    "docs" in value && Array.isArray(value.docs) &&
+    ("bookmark" in value || some(value.docs, "_id"))
+  ) {
+    return { what: "a CouchDB _find result", docs: ".docs[]" };
+  }
+  return null;
 }
 
 /**
@@ -272,11 +287,11 @@ export async function importRecordFile(
           { cause },
         );
       }
-      if (isCouchListing(record)) {
+      const listing = couchListing(record);
+      if (listing !== null) {
         throw new TypeError(
-          `${where}: a CouchDB listing (_all_docs or a view), not activation records: give ` +
-            `its documents one a line, e.g. jq -c '.rows[].doc | select(.activationId)' ` +
-            `FILE > activations.jsonl`,
+          `${where}: ${listing.what}, not activation records: give its documents one a line, ` +
+            `e.g. jq -c '${listing.docs} | select(.activationId)' FILE > activations.jsonl`,
         );
       }
       if (!isActionRecord(record)) {

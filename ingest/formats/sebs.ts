@@ -293,6 +293,18 @@ function num(obj: Json, path: string[], where: string): number | null {
 }
 
 /**
+ * SeBS's key of an invocation without a request id (a failed one): `failed-<invocations so
+ * far>` (ExperimentResult.add_invocation), numbered per function and file, so no id.
+ */
+const SYNTHETIC_KEY = /^failed-\d+$/;
+
+/** An invocation's activation id: its request id, else its key unless SeBS made that up. */
+function activationId(inv: Json, key: string): string | null {
+  if (typeof inv.request_id === "string" && inv.request_id !== "") return inv.request_id;
+  return SYNTHETIC_KEY.test(key) ? null : key;
+}
+
+/**
  * The rows of one perf-cost JSON file (`text`, named `file`): one per invocation of
  * `_invocations`, in file order.
  */
@@ -342,9 +354,7 @@ export function sebsJsonRows(
           (typeof settings.benchmark === "string" ? settings.benchmark : func),
         runtime,
         level,
-        activation_id: typeof inv.request_id === "string" && inv.request_id !== ""
-          ? inv.request_id
-          : id,
+        activation_id: activationId(inv, id),
         action: func,
         duration_ms: ms(num(inv, ["provider_times", "execution"], where), { zeroIsNull: true }),
         init_ms: ms(num(inv, ["provider_times", "initialization"], where), { zeroIsNull: true }),
