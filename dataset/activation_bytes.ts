@@ -20,7 +20,7 @@ import { landParts, placePart } from "./partitions.ts";
 import { PART_SINK_OPTIONS } from "./part_compression.ts";
 import { LIMITS_MEMORY_COLUMN, writeLimitsMemory } from "./limits_memory.ts";
 
-const TAB = 0x09, NEWLINE = 0x0a, MINUS = 0x2d;
+const TAB = 0x09, NEWLINE = 0x0a, MINUS = 0x2d, PLUS = 0x2b, DOT = 0x2e;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -190,13 +190,22 @@ export class ActivationRows {
 
   /**
    * A time field (start, end, duration, waitTime, initTime) and a tab; false where
-   * activationRow would throw (not a number, or negative; absent if `required`).
+   * activationRow would throw (not a number, negative or above MAX_MEASURE; absent if
+   * `required`), or might: a number of more than 15 digits before its point. The reader's
+   * numbers are JSON.stringify's, which writes one of 1e21 or more with an exponent `e+NN` or
+   * `e+NNN`.
    */
   #time(buf: Uint8Array, f: Field, required: boolean): boolean {
     if (f.start < 0 || f.kind === NULL) {
       if (required) return false;
     } else {
       if (f.kind !== NUMBER || buf[f.start] === MINUS) return false;
+      if (buf[f.end - 3] === PLUS || buf[f.end - 4] === PLUS) return false;
+      if (f.end - f.start > 15) {
+        let i = f.start;
+        while (i < f.start + 16 && buf[i] !== DOT) i++;
+        if (i === f.start + 16) return false;
+      }
       this.#copy(buf, f.start, f.end);
     }
     this.#out[this.#len++] = TAB;

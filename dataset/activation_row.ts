@@ -3,7 +3,7 @@
  * definition that ingest and the collectors share (DESIGN.md), so that a record means the
  * same thing whichever way it entered a dataset.
  */
-import type { ActivationRow } from "./schema.ts";
+import { type ActivationRow, MAX_MEASURE } from "./schema.ts";
 import { shownJson } from "./quoted.ts";
 
 /** What a record alone does not say: where it was taken. */
@@ -50,6 +50,9 @@ function time(value: unknown, field: string, where: string, required: boolean): 
   }
   if (value < 0) {
     throw new RangeError(`${where}: ${field} is ${value}, expected a number >= 0`);
+  }
+  if (value > MAX_MEASURE) {
+    throw new RangeError(`${where}: ${field} is ${value}, expected a number up to 2^53 - 1`);
   }
   // JSON's -0 is 0 here: as -0 it would sort before 0 and print as "-0.0" in the tables.
   return value === 0 ? 0 : value;

@@ -4,7 +4,7 @@
  * (`2_` cold-start files). Values stay exactly as written; a value that is not a non-negative
  * number is an error naming the file, the line and the value.
  */
-import { MAX_LEVEL } from "../dataset/schema.ts";
+import { MAX_LEVEL, MAX_MEASURE } from "../dataset/schema.ts";
 import type { Line } from "./lines.ts";
 
 /**
@@ -33,6 +33,9 @@ function number(text: string, what: string, where: string): number {
   const v = /^[+]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(t) ? Number(t) : NaN;
   if (!Number.isFinite(v)) {
     throw new SyntaxError(`${where}: ${what} is ${JSON.stringify(t)}, expected a number >= 0`);
+  }
+  if (v > MAX_MEASURE) {
+    throw new RangeError(`${where}: ${what} is ${t}, expected a number up to 2^53 - 1`);
   }
   return v;
 }

@@ -81,8 +81,8 @@ const TAKEN: Record<string, string> = {
   "escaped quotes in an unread string": edit((r) => (r.namespace = 'say "hi"\\ \n\t\u0001')),
   "non-ASCII text": edit((r) => (r.namespace = "grüße 🎉 \u2028")),
   "fractional and large times": edit((r) => {
-    r.start = 1692312439560.5;
-    r.duration = 1e21;
+    r.start = 1692312439560.125;
+    r.duration = 999999999999999;
   }),
   "null times": edit((r) => {
     r.start = null;
@@ -130,6 +130,13 @@ const DECLINED: Record<string, string> = {
   "a waitTime string": text(base()).replace('"value":5', '"value":"5"'),
   "a negative initTime": text(base()).replace('"value":40', '"value":-40'),
   "a negative start": edit((r) => (r.start = -1)),
+  "a duration above 2^53 - 1, with an exponent": edit((r) => (r.duration = 1e21)),
+  "a duration above 2^53 - 1, of 16 digits": edit((r) => (r.duration = 9007199254740992)),
+  "a start above 2^53 - 1, with a fraction": edit((r) => (r.start = 12345678901234567.5)),
+  "an initTime above 2^53 - 1, of 3 exponent digits": text(base()).replace(
+    '"value":40',
+    '"value":1e+300',
+  ),
   "an error text with an escape": response({ result: { error: "a\nb" }, success: false }),
   "an empty error text": response({ result: { error: "" }, success: false }),
   "an empty name": edit((r) => (r.name = "")),

@@ -58,6 +58,13 @@ const CASES: Case[] = [
     expected: "initTime is -5, expected a number >= 0",
   },
   {
+    name: "an initTime above 2^53 - 1 (1e+22) naming file, byte and record",
+    dir: "huge_wait_time",
+    file: "1_docker_cold_start.log",
+    place: "byte 237 (line 2, level 1, record 1) (activation b)",
+    expected: "initTime is 1e+22, expected a number up to 2^53 - 1",
+  },
+  {
     name: "a trailer line followed by another array naming file and byte",
     dir: "trailer_not_last",
     file: "1_docker_capacity.log",
@@ -140,6 +147,13 @@ const CASES: Case[] = [
     file: "4_docker_concurrency_hash.log",
     place: "line 2",
     expected: 'value 2 is "-2", expected a number >= 0',
+  },
+  {
+    name: "a value above 2^53 - 1 in a 4_ file naming file and line",
+    dir: "warm_huge_value",
+    file: "4_docker_concurrency_hash.log",
+    place: "line 2",
+    expected: "value 2 is 12e21, expected a number up to 2^53 - 1",
   },
   {
     name: "a docker_res.log memory of unknown unit naming file and line",
