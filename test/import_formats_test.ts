@@ -13,7 +13,7 @@ import { exists, partPaths, readDataset } from "../dataset/mod.ts";
 import { basename } from "node:path";
 import { detectFileFormat, detectFormat } from "../ingest/formats/detect.ts";
 import { jsonValues } from "../ingest/formats/json_values.ts";
-import { importFiles, WAIT_MS_NOTE } from "../ingest/formats/mod.ts";
+import { checkImportedRows, importFiles, WAIT_MS_NOTE } from "../ingest/formats/mod.ts";
 import {
   importRecordFile,
   RECORD_PART_ROWS,
@@ -2168,5 +2168,49 @@ Deno.test("an activation in two imported files (overlapping exports) is refused 
         "(1 records repeat an id; an activation is one row: do two exports overlap?)",
     );
     await assert.rejects(Deno.stat(join(dir, "ds")), Deno.errors.NotFound);
+  });
+});
+
+Deno.test("ingest: two files of the same bytes are refused at import, not left to make a dataset no read accepts", async () => {
+  await withTemp(async (dir) => {
+    const input = join(dir, "in");
+    await Deno.mkdir(input);
+    // A trace copied under another name: its parts would be copies, which every read refuses.
+    const csv = join(INVITRO, "knative_duration_1.csv");
+    await Deno.copyFile(csv, join(input, "a_duration_1.csv"));
+    await Deno.copyFile(csv, join(input, "b_duration_1.csv"));
+    const out = join(dir, "ds");
+    const r = await task("cli/ingest.ts", input, "--runtime", "docker", "--out", out);
+    assert.equal(r.code, 1, r.text);
+    assert.match(r.text, /b_duration_1\.csv: the same bytes as a_duration_1\.csv/);
+    assert.equal(await exists(out), false);
+  });
+});
+
+Deno.test("checkImportedRows: rows an importer wrote that a read refuses fail the import, naming the part", async () => {
+  await withTemp(async (dir) => {
+    const good = join(dir, "good");
+    await importFiles([join(INVITRO, "knative_duration_1.csv")], good, { runtime: "docker" });
+    await checkImportedRows(good, "invitro-csv");
+    // The same rows with one workload null, as an importer's defect once wrote them.
+    const [part] = await partPaths(join(good, "activations"));
+    const frame = pl.readParquet(part);
+    const broken = frame.withColumns(
+      pl.when(pl.col("workload").eq(pl.lit(frame.getColumn("workload").get(0))))
+        .then(pl.lit(null).cast(pl.Utf8)).otherwise(pl.col("workload")).alias("workload"),
+    );
+    broken.writeParquet(part);
+    await assert.rejects(
+      checkImportedRows(good, "invitro-csv"),
+      (err: Error) => {
+        assert.match(
+          err.message,
+          /^the import \(invitro-csv\) wrote rows that whiskbench's readers refuse/,
+        );
+        assert.match(err.message, /workload/);
+        assert.ok(!err.message.includes(join(good, "activations")), err.message);
+        return true;
+      },
+    );
   });
 });
