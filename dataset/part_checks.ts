@@ -115,8 +115,26 @@ function castColumn(frame: pl.DataFrame, name: string, type: ColumnType): pl.Exp
   );
 }
 
+/**
+ * The checks already built, by schema (a read's one schema object) and table: building them
+ * is a few hundred polars expressions, which took more time than running them on a part of
+ * 10,000 rows; a read of many parts builds them once.
+ */
+const builtChecks = new WeakMap<Schema, Map<Table, readonly RowCheck[]>>();
+
+/** Each built list's gates, named for {@linkcode anyBadRow}'s one `select`. */
+const aliasedGates = new WeakMap<readonly RowCheck[], pl.Expr[]>();
+
 /** The conditions every row of `table` must meet, on the columns of `schema`. */
-function rowChecks(table: Table, schema: Schema): RowCheck[] {
+function rowChecks(table: Table, schema: Schema): readonly RowCheck[] {
+  let byTable = builtChecks.get(schema);
+  if (byTable === undefined) builtChecks.set(schema, byTable = new Map());
+  let checks = byTable.get(table);
+  if (checks === undefined) byTable.set(table, checks = buildRowChecks(table, schema));
+  return checks;
+}
+
+function buildRowChecks(table: Table, schema: Schema): RowCheck[] {
   const checks: RowCheck[] = [];
   const ranges: Record<string, ValueRange> = VALUE_RANGES[table];
   for (const [name, type] of Object.entries(schema)) {
@@ -206,7 +224,11 @@ export function conformPart(frame: pl.DataFrame, table: Table, schema: Schema): 
 export function anyBadRow(frame: pl.DataFrame, table: Table, schema: Schema): boolean {
   const checks = rowChecks(table, schema);
   if (checks.length === 0 || frame.height === 0) return false;
-  const [answer] = frame.select(...checks.map((c, i) => c.gate.alias(`g${i}`))).toRecords();
+  let gates = aliasedGates.get(checks);
+  if (gates === undefined) {
+    aliasedGates.set(checks, gates = checks.map((c, i) => c.gate.alias(`g${i}`)));
+  }
+  const [answer] = frame.select(...gates).toRecords();
   return checks.some((c, i) => !c.ok(answer[`g${i}`]));
 }
 

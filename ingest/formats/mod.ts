@@ -372,7 +372,8 @@ const CHECKED_COLUMNS = Object.keys(IMPORTED_COLUMNS).filter((c) => c !== "recor
  * dataset lands: an importer that wrote a row its readers refuse (a null workload, an id
  * twice, a value out of range: each was a real importer's defect once) then fails the import,
  * `--out` left as it was, instead of writing a dataset that no command can read. The records'
- * text is not read (no check looks into it); about a tenth of the import's time at 100 MB.
+ * text is not read (no check looks into it). It costs 0.25-0.3 s of a 2 s import of 100 MB of
+ * OpenWhisk records (184,649 rows in 16 parts) and about 60 MB of peak RSS.
  */
 export async function checkImportedRows(tmp: string, formats: string): Promise<void> {
   try {
