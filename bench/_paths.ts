@@ -4,6 +4,14 @@ import { join } from "node:path";
 /** The project root (where deno.json is), so child processes find the import map. */
 export const ROOT = new URL("..", import.meta.url).pathname;
 
+/**
+ * The environment `deno task tables` runs in (deno.json): glibc's malloc asks for transparent huge
+ * pages (`glibc.malloc.hugetlb=1`, glibc 2.35 or later; ignored elsewhere), so that polars' fresh
+ * buffers fault in 2 MiB at a time: on 10 M rows, 5 interleaved pairs, system time 0.7-1.9 s less
+ * and wall time 0.4-3.0 s less, peak RSS the same (BENCHMARKS.md, tenth session).
+ */
+export const TABLES_ENV = ["env", "GLIBC_TUNABLES=glibc.malloc.hugetlb=1"];
+
 /** argv of `deno run -A --v8-flags=--expose-gc <script relative to ROOT>`. */
 export function denoRun(script: string, ...args: string[]): string[] {
   // As the deno tasks run them (releaseNativeMemory collects faster with V8's global gc).

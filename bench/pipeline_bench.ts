@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { THESIS_RUNTIMES, THESIS_WORKLOADS } from "../pipeline/mod.ts";
-import { denoRun, ROOT, treeBytes } from "./_paths.ts";
+import { denoRun, ROOT, TABLES_ENV, treeBytes } from "./_paths.ts";
 import { generateDataset } from "./generate_dataset.ts";
 import { measure, type Measurement } from "./measure.ts";
 
@@ -131,7 +131,10 @@ export async function pipelineBench(
   const dataset = await generatedDataset(work, options);
   const ours = join(work, "out", "tables"), theirs = join(work, "out", "duckdb-tables");
   const measurements = [
-    await measure(`tables: whiskbench`, denoRun("cli/tables.ts", dataset, "--out", ours), {
+    await measure(`tables: whiskbench`, [
+      ...TABLES_ENV,
+      ...denoRun("cli/tables.ts", dataset, "--out", ours),
+    ], {
       runs,
       cwd: ROOT,
     }),
