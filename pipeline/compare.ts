@@ -30,7 +30,12 @@ export interface CompareOptions {
   resamples?: number;
 }
 
-/** Below this many samples on either side, no median CI exists and the verdict is inconclusive. */
+/**
+ * Below this many samples on either side, no median CI exists, no ratio gets a bootstrap CI and
+ * the verdict is inconclusive. Why the ratio too: a percentile bootstrap of one value is that
+ * value, of two a few points, so 1 or 2 cold starts a level gave "95 % CIs" of no width, and
+ * the findings called a runtime faster "at every level" on them (with p = 1).
+ */
 const MIN_SAMPLES = 6;
 
 /** The columns of the compare frame, in order. */
@@ -171,7 +176,7 @@ export interface CompareDraws {
  * The compare frame ({@linkcode COMPARE_COLUMNS}): one row per experiment, workload, runtime
  * and level present in both datasets, and a row with level `all` pooling those levels.
  * Medians with their distribution-free 95 % CIs, `ratio` = median_new / median_base with its
- * percentile bootstrap 95 % CI, the Mann-Whitney p-value, Cliff's delta (new against base) and
+ * percentile bootstrap 95 % CI (none below 6 samples a side), the Mann-Whitney p-value, Cliff's delta (new against base) and
  * the verdict of the ratio's CI against the threshold. The medians' bootstrap draws come from
  * `draws` (default: drawn here, with the options' seed and resamples); a caller that drew them
  * elsewhere (cli/compare.ts's workers) passes them in.
@@ -192,10 +197,10 @@ export function compareFrame(
     const xb = rb.values, xn = rn.values;
     const mb = sortedMedian(xb)!, mn = sortedMedian(xn)!;
     const cb = medianCi(xb), cn = medianCi(xn);
-    const ci = mb > 0
+    const enough = Math.min(xb.length, xn.length) >= MIN_SAMPLES;
+    const ci = enough && mb > 0
       ? ratioInterval(draws.next.of(n, levels, rn), draws.base.of(b, levels, rb))
       : null;
-    const enough = Math.min(xb.length, xn.length) >= MIN_SAMPLES;
     rows.push({
       experiment: b.experiment,
       workload: b.workload,
@@ -213,7 +218,7 @@ export function compareFrame(
       ratio_lo: ci?.[0],
       ratio_hi: ci?.[1],
       ...testColumns(xb, xn),
-      verdict: enough && ci ? verdict(ci[0], ci[1], threshold) : "inconclusive",
+      verdict: ci ? verdict(ci[0], ci[1], threshold) : "inconclusive",
     });
   }
   return frameOf(COMPARE_COLUMNS, rows);
@@ -258,7 +263,7 @@ const mean = (xs: Float64Array) => xs.reduce((s, v) => s + v, 0) / xs.length;
  * The slowdown frame of one dataset ({@linkcode SLOWDOWN_COLUMNS}): per experiment, workload
  * and level where both runtimes have samples, and pooled over those levels (`all`), the ratio
  * numerator / denominator of the medians and of the means, each with a percentile bootstrap
- * 95 % CI (the two runtimes resampled independently), and the Mann-Whitney p-value and Cliff's
+ * 95 % CI (the two runtimes resampled independently; none below 6 samples a side), and the Mann-Whitney p-value and Cliff's
  * delta of the numerator's latencies against the denominator's (above 0: the numerator slower).
  * The medians' draws are taken from, and added to, `draws` (default: a new set for `side`).
  */
@@ -287,10 +292,11 @@ export function slowdownFrame(
       const random = cellRandom(seed, side, num.experiment, num.workload, level, numerator);
       const mNum = sortedMedian(xNum)!, mDen = sortedMedian(xDen)!;
       const aNum = mean(xNum), aDen = mean(xDen);
-      const medianCi = mDen > 0
+      const enough = Math.min(xNum.length, xDen.length) >= MIN_SAMPLES;
+      const medianCi = enough && mDen > 0
         ? ratioInterval(draws.of(num, levels, medNum), draws.of(den, levels, medDen))
         : null;
-      const meanCi = aDen > 0
+      const meanCi = enough && aDen > 0
         ? bootstrapRatio(new MeanResampler(rNum), new MeanResampler(rDen), random, { resamples })
         : null;
       rows.push({

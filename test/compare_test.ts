@@ -207,3 +207,31 @@ Deno.test("the findings say what the frames' numbers say, and only that", () => 
     /^Wasm's warm latency under hash load is lower than Docker's at every level \(p = 0\.004\), by a factor of 5\.8 \(95 % CI \d\.\d-\d\.\d\)\. The means' ratio Docker \/ Wasm is 8\.2 \(95 % CI/,
   );
 });
+
+Deno.test("no ratio CI from fewer than 6 latencies a side, so no finding rests on 1 or 2", () => {
+  // One or two cold starts a level: a percentile bootstrap of one value is that value, so it
+  // printed "95 % CI 5-5" and the findings said Wasm was faster "at every level (p = 1.000)".
+  const cells = latencyCells(activations([
+    ...cold("docker", { 1: [500], 2: [510, 530], 3: [520] }),
+    ...cold("wasm", { 1: [100], 2: [90, 95], 3: [110] }),
+  ]));
+  const slowdown = records(slowdownFrame(cells, { resamples: 1000 }), 6);
+  assert.deepEqual(slowdown.map((r) => [r.level, r.n_numerator]), [
+    ["1", 1],
+    ["2", 2],
+    ["3", 1],
+    ["all", 4],
+  ]);
+  for (const r of slowdown) {
+    assert.equal(r.median_ratio !== null, true, `${r.level}: the point ratio stays`);
+    for (const c of ["median_ratio_lo", "median_ratio_hi", "mean_ratio_lo", "mean_ratio_hi"]) {
+      assert.equal(r[c], null, `${r.level} ${c}`);
+    }
+  }
+  assert.deepEqual(slowdownFindings(slowdownFrame(cells, { resamples: 1000 })), []);
+  const compared = records(compareFrame(cells, cells, { resamples: 1000 }), 6);
+  for (const r of compared) {
+    assert.equal(r.ratio, 1);
+    assert.deepEqual([r.ratio_lo, r.ratio_hi, r.verdict], [null, null, "inconclusive"]);
+  }
+});
