@@ -88,7 +88,7 @@ if (import.meta.main) {
       only: values.only ? values.only.split(",").map(Number) : undefined,
       invokeConcurrency: quick ? [1, 16] : undefined,
       invokeSeconds: quick ? 1 : undefined,
-      compareResamples: quick ? 200 : undefined,
+      compareResamples: quick ? 1000 : undefined,
       importBytes: quick ? 2e6 : undefined,
     });
     const json = values.json ?? join(work, "results.json");

@@ -104,13 +104,13 @@ Deno.test("runBench() benchmark 5 times the comparison beside the tables, thesis
     work,
     runs: 1,
     only: [5],
-    compareResamples: 100,
+    compareResamples: 1000,
     log: () => {},
   });
   assert.deepEqual(results.differences, []);
-  assert.equal(results.compare!.resamples, 100);
+  assert.equal(results.compare!.resamples, 1000);
   assert.deepEqual(results.rows.map((r) => [r.benchmark, r.tool]), [
-    ["5 compare data/thesis", "whiskbench compare, 100 resamples"],
+    ["5 compare data/thesis", "whiskbench compare, 1000 resamples"],
     ["5 compare data/thesis", "whiskbench tables only (no statistics, reference)"],
   ]);
   for (const r of results.rows) assert.ok(r.seconds_median > 0 && r.peak_rss_mb > 0);
