@@ -2214,3 +2214,34 @@ Deno.test("checkImportedRows: rows an importer wrote that a read refuses fail th
     );
   });
 });
+
+Deno.test("ingest: a file in UTF-16 (PowerShell's >) is refused naming the encoding, with or without its mark", async () => {
+  await withTemp(async (dir) => {
+    const text = await Deno.readTextFile(OW_JSONL);
+    const le = (s: string) =>
+      new Uint8Array(new Uint16Array([...s].map((c) => c.charCodeAt(0))).buffer);
+    const cases: [string, Uint8Array][] = [
+      ["marked.jsonl", new Uint8Array([0xff, 0xfe, ...le(text)])],
+      ["unmarked.jsonl", le(text)],
+    ];
+    for (const [name, bytes] of cases) {
+      const input = join(dir, name);
+      await Deno.writeFile(input, bytes);
+      for (const format of [[], ["--format", "openwhisk-jsonl"]]) {
+        const r = await task("cli/ingest.ts", input, ...format, "--out", join(dir, "ds"));
+        assert.equal(r.code, 1, r.text);
+        assert.match(r.text, new RegExp(`${name}: UTF-16 text .*iconv -f UTF-16 -t UTF-8`));
+        assert.equal(await exists(join(dir, "ds")), false);
+      }
+    }
+    // A binary file that is not UTF-16 keeps its own error.
+    const gz = join(dir, "records.jsonl.gz");
+    await Deno.writeFile(
+      gz,
+      new Uint8Array([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3, 4, 5, 6, 7]),
+    );
+    const r = await task("cli/ingest.ts", gz, "--out", join(dir, "ds"));
+    assert.equal(r.code, 1, r.text);
+    assert.doesNotMatch(r.text, /UTF-16/);
+  });
+});

@@ -171,6 +171,23 @@ export async function fileNotInvocations(path: string): Promise<string | null> {
   return notInvocations(await readHead(path));
 }
 
+/**
+ * Why the file at `path` cannot be read as UTF-8 text where it is UTF-16 (Windows PowerShell's
+ * `>` and `Out-File` write it), else null: its head decoded as UTF-8 starts with the replaced
+ * bytes of a UTF-16 byte order mark, or its first 16 characters alternate with NULs (ASCII
+ * text in UTF-16 without a mark; another binary file is left to the format's own errors).
+ */
+export async function utf16Problem(path: string): Promise<string | null> {
+  const head = await readHead(path);
+  const first = head.slice(0, 16);
+  const nulAt = (parity: number) =>
+    first.length === 16 && [...first].every((c, i) => (i % 2 === parity) === (c === "\u0000"));
+  return /^\uFFFD\uFFFD/.test(head) || nulAt(0) || nulAt(1)
+    ? "UTF-16 text (as PowerShell's > writes it), not UTF-8: convert it first, e.g. " +
+      "iconv -f UTF-16 -t UTF-8 FILE > FILE.utf8"
+    : null;
+}
+
 /** The first bytes of the file at `path`, as text. */
 async function readHead(path: string): Promise<string> {
   using file = await Deno.open(path);

@@ -30,6 +30,7 @@ import {
   type Format,
   FORMATS,
   LFS_POINTER,
+  utf16Problem,
 } from "./detect.ts";
 import { importRecordFile, RECORD_PART_ROWS } from "./openwhisk_records.ts";
 import { sebsJsonRows } from "./sebs.ts";
@@ -182,6 +183,8 @@ export async function importFiles(
         } is a raw log of the thesis's layout: ingest its folder (deno task ingest DIR)`,
       );
     }
+    const utf16 = await utf16Problem(path);
+    if (utf16 !== null) throw new Error(`${shownName(path)}: ${utf16}`);
     const f = format ?? await detectFileFormat(path);
     const what = f === null ? await fileNotInvocations(path) : null;
     if (what !== null && what !== LFS_POINTER && listed[s].folder) {
