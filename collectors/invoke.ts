@@ -18,6 +18,18 @@ import { describe, type OpenWhiskApi } from "./openwhisk.ts";
  */
 export const ACTIVATION_ID_HEADER = "x-openwhisk-activation-id";
 
+/**
+ * The activation id an answer's {@linkcode ACTIVATION_ID_HEADER} names: its first value. The
+ * client joins a header sent twice with ", " (HTTP's rule for repeated fields), and a proxy that
+ * repeats it would otherwise make an id no record has; an activation id holds no comma.
+ */
+export function activationIdOf(headers: Record<string, string>): string | undefined {
+  const value = headers[ACTIVATION_ID_HEADER];
+  if (value === undefined) return undefined;
+  const first = value.split(",")[0].trim();
+  return first === "" ? undefined : first;
+}
+
 /** How long OpenWhisk's controller waits for a blocking invocation by default, ms. */
 export const BLOCKING_WAIT_MS = 60_000;
 
@@ -128,7 +140,7 @@ async function recordById(
   status: number,
   error: string,
 ): Promise<Partial<Outcome>> {
-  const fetched = await fetchRecord(api, id, poll);
+  const fetched = await fetchRecord(api, id, poll, status);
   return {
     ...fetched,
     http_status: status,
@@ -169,7 +181,7 @@ export async function invoke(
       : `connection failed: ${describe(err)}`;
     // An answer cut after its headers still names its activation: fetch the record by id.
     const head = err instanceof Http1Error ? err.head : null;
-    const id = head?.headers[ACTIVATION_ID_HEADER];
+    const id = head ? activationIdOf(head.headers) : undefined;
     if (head && id && !signal?.aborted) {
       return done(await recordById(api, id, poll(), head.status, api.redact(error)));
     }
@@ -177,7 +189,7 @@ export async function invoke(
   }
   deadline.done();
   const { status, body, headers } = answer;
-  const headerId = headers[ACTIVATION_ID_HEADER] ?? null;
+  const headerId = activationIdOf(headers) ?? null;
   if (status === 202 && typeof (body as Json)?.activationId === "string") {
     const id = (body as Json).activationId as string;
     return done(await fetchRecord(api, id, poll()));
@@ -205,6 +217,8 @@ async function fetchRecord(
       Pick<InvokeOptions, "clock" | "pollDeadlineMs" | "pollMinMs" | "pollMaxMs">
     >
     & { signal?: AbortSignal },
+  /** The status of the answer that lacked the record, as the errors say it. */
+  after = 202,
 ): Promise<Partial<Outcome>> {
   const base = { http_status: 202, activation_id: id };
   const deadline = clock.now() + pollDeadlineMs;
@@ -213,7 +227,7 @@ async function fetchRecord(
     try {
       await clock.sleep(Math.min(wait, Math.max(0, deadline - clock.now())), signal);
     } catch {
-      return { ...base, error: `interrupted while waiting for activation ${id} after 202` };
+      return { ...base, error: `interrupted while waiting for activation ${id} after ${after}` };
     }
     try {
       const a = await api.request("GET", api.activationPath(id), {
@@ -228,7 +242,7 @@ async function fetchRecord(
       return {
         ...base,
         error:
-          `no record for activation ${id} within ${pollDeadlineMs} ms after 202 (last: ${last})`,
+          `no record for activation ${id} within ${pollDeadlineMs} ms after ${after} (last: ${last})`,
       };
     }
     wait = Math.min(wait * 2, pollMaxMs);

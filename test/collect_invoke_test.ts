@@ -408,3 +408,49 @@ Deno.test("invoke() fetches the record of a 202 that names its activation in the
   assert.equal(o.record?.activationId, id);
   assert.ok(asked[1].endsWith(`/activations/${id}`));
 });
+
+Deno.test("invoke() fetches the record named by an activation-id header a proxy sent twice", async () => {
+  // A server that answers the invocation with a 502 without a record and the id header twice
+  // (a client joins repeated fields with ", "), and the record's fetch by that id.
+  const id = "0123456789abcdef0123456789abcdef";
+  const record = {
+    activationId: id,
+    annotations: [{ key: "waitTime", value: 7 }, { key: "kind", value: "nodejs:20" }],
+    duration: 3,
+    end: 1_700_000_000_003,
+    name: "hello",
+    namespace: "guest",
+    response: { result: {}, status: "success", success: true },
+    start: 1_700_000_000_000,
+  };
+  const paths: string[] = [];
+  let stored = true;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+    const path = new URL(req.url).pathname;
+    paths.push(`${req.method} ${path}`);
+    if (req.method === "POST") {
+      const headers = new Headers({ "content-type": "application/json" });
+      headers.append("x-openwhisk-activation-id", id);
+      headers.append("x-openwhisk-activation-id", id);
+      return new Response(JSON.stringify(["an array result"]), { status: 502, headers });
+    }
+    return path.endsWith(`/activations/${id}`) && stored
+      ? Response.json(record)
+      : Response.json({ error: "The requested resource does not exist." }, { status: 404 });
+  });
+  try {
+    const a = api(`http://127.0.0.1:${server.addr.port}`, "u:p");
+    const o = await invoke(a, "hello", { timeoutMs: 10_000, pollMinMs: 1, pollDeadlineMs: 5_000 });
+    assert.equal(o.error, null, `${o.error} after ${paths.join(", ")}`);
+    assert.equal(o.activation_id, id);
+    assert.equal((o.record as { activationId: string }).activationId, id);
+    assert.equal(o.http_status, 502);
+    // A record that never comes: the error says which answer lacked it.
+    stored = false;
+    const gone = await invoke(a, "hello", { timeoutMs: 10_000, pollMinMs: 1, pollDeadlineMs: 50 });
+    assert.equal(gone.record, null);
+    assert.match(gone.error ?? "", /; then no record for activation \w+ within 50 ms after 502 /);
+  } finally {
+    await server.shutdown();
+  }
+});
