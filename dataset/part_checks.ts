@@ -116,21 +116,19 @@ function castColumn(frame: pl.DataFrame, name: string, type: ColumnType): pl.Exp
 }
 
 /**
- * The checks already built, by schema (a read's one schema object) and table: building them
- * is a few hundred polars expressions, which took more time than running them on a part of
- * 10,000 rows; a read of many parts builds them once.
+ * The checks already built, by schema (a read's one schema object, which belongs to one table):
+ * building them is a few hundred polars expressions, which took more time than running them on
+ * a part of 10,000 rows; a read of many parts builds them once.
  */
-const builtChecks = new WeakMap<Schema, Map<Table, readonly RowCheck[]>>();
+const builtChecks = new WeakMap<Schema, readonly RowCheck[]>();
 
 /** Each built list's gates, named for {@linkcode anyBadRow}'s one `select`. */
 const aliasedGates = new WeakMap<readonly RowCheck[], pl.Expr[]>();
 
 /** The conditions every row of `table` must meet, on the columns of `schema`. */
 function rowChecks(table: Table, schema: Schema): readonly RowCheck[] {
-  let byTable = builtChecks.get(schema);
-  if (byTable === undefined) builtChecks.set(schema, byTable = new Map());
-  let checks = byTable.get(table);
-  if (checks === undefined) byTable.set(table, checks = buildRowChecks(table, schema));
+  let checks = builtChecks.get(schema);
+  if (checks === undefined) builtChecks.set(schema, checks = buildRowChecks(table, schema));
   return checks;
 }
 
@@ -160,15 +158,11 @@ function buildRowChecks(table: Table, schema: Schema): RowCheck[] {
     }
     const range = ranges[name];
     if (range) {
-      let bad = col.lt(range.min);
-      if (range.max !== undefined) bad = bad.or(col.gt(range.max));
-      const { min, max = Infinity } = range;
+      const { min, max } = range;
       checks.push({
         column: name,
-        bad: col.isNotNull().and(bad),
-        expected: range.max === undefined
-          ? `a value >= ${range.min}`
-          : `a value from ${range.min} to ${range.max === MAX_MEASURE ? "2^53 - 1" : range.max}`,
+        bad: col.isNotNull().and(col.lt(min).or(col.gt(max))),
+        expected: `a value from ${min} to ${max === MAX_MEASURE ? "2^53 - 1" : max}`,
         // NaN is not in range either: min/max may skip it, the finite check does not.
         gate: pl.concatList([col.min(), col.max()]),
         ok: (v) => {

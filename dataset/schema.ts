@@ -217,7 +217,7 @@ export const ACTIVATION_SOURCES = [
  */
 export interface ValueRange {
   min: number;
-  max?: number;
+  max: number;
 }
 
 /**
