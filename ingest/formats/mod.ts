@@ -349,11 +349,15 @@ export async function importFiles(
         );
       }
     }
-    // One activation, one row: a record in two files (exports of adjacent windows share the
-    // bound, both inclusive; `wsk activation get` repeats a listed one) is refused here, by
-    // file and byte, not left to make a dataset that every read refuses.
-    const d = await duplicateId(tmp);
-    if (d !== null) {
+    const used = [...new Set(report.files.map((f) => f.format))].join(", ");
+    try {
+      await checkImportedRows(tmp, used);
+    } catch (err) {
+      // One activation, one row: a record in two files (exports of adjacent windows share the
+      // bound, both inclusive; `wsk activation get` repeats a listed one) is refused by file and
+      // byte, not by part. The read-back checks the ids too, so they are read again only here.
+      const d = await duplicateId(tmp);
+      if (d === null) throw err;
       const stemOfPart = (part: string) => basename(part).replace(/\.\d{4}\.parquet$/, "");
       const places = await duplicatePlaces(d, (part) => fileOfStem.get(stemOfPart(part))!);
       throw new RangeError(
@@ -361,8 +365,6 @@ export async function importFiles(
           `(${d.count} records repeat an id; an activation is one row: do two exports overlap?)`,
       );
     }
-    const used = [...new Set(report.files.map((f) => f.format))].join(", ");
-    await checkImportedRows(tmp, used);
     await writeMeta(tmp, { source: `imported (${used})`, ...meta, import: report });
   }
 }
